@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { ConfigError, formatIssues } from './format-config-errors';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+export const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  MONGODB_URI: optionalText.pipe(
+    z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a URI starting with mongodb:// or mongodb+srv://').optional(),
+  ),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a database name (letters, digits, _ and -)').default('opsdesk'),
+  OPSDESK_DATA_DIR: z.string().default('.data'),
+  OPSDESK_CONFIG: z.string().default('opsdesk.example.yml'),
+  OPSDESK_EMBEDDED_DB_PG: optionalText,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SLACK_BOT_TOKEN: optionalText,
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_APP_TOKEN: optionalText,
+  MICROSOFT_APP_ID: optionalText,
+  MICROSOFT_APP_PASSWORD: optionalText,
+  MICROSOFT_APP_TENANT_ID: optionalText,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+/** The environment, validated; throws a ConfigError naming every wrong variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) throw new ConfigError('The environment', formatIssues(result.error.issues));
+  return result.data;
+}

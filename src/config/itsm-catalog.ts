@@ -1,0 +1,80 @@
+import type { BusinessCalendar, WorkingWindow } from '../domain/business-clock';
+import { DEFAULT_PRIORITY_MATRIX, PRIORITIES, type Priority, type PriorityMatrix } from '../domain/priority';
+import type { SlaTarget, SlaTargets } from '../domain/sla';
+import { DomainError } from '../domain/domain-error';
+import { WEEKDAYS, type ItsmConfig } from './itsm-config-schema';
+
+export type ServiceConfig = ItsmConfig['services'][number];
+export type GroupConfig = ItsmConfig['groups'][number];
+export type PersonConfig = ItsmConfig['people'][number];
+
+/**
+ * The validated configuration turned into what the rules need: calendars as BusinessCalendars,
+ * SLA targets per service and priority, and lookups by key.
+ */
+export class ItsmCatalog {
+  readonly priorityMatrix: PriorityMatrix;
+  readonly calendars: ReadonlyMap<string, BusinessCalendar>;
+  readonly services: ReadonlyMap<string, ServiceConfig>;
+  readonly groups: ReadonlyMap<string, GroupConfig>;
+  readonly people: ReadonlyMap<string, PersonConfig>;
+  private readonly slaByService = new Map<string, SlaTargets>();
+
+  constructor(readonly config: ItsmConfig) {
+    this.priorityMatrix = (config.priorityMatrix as PriorityMatrix | undefined) ?? DEFAULT_PRIORITY_MATRIX;
+    this.calendars = new Map(config.calendars.map((c) => [c.key, toBusinessCalendar(c)]));
+    this.services = new Map(config.services.map((s) => [s.key, s]));
+    this.groups = new Map(config.groups.map((g) => [g.key, g]));
+    this.people = new Map(config.people.map((p) => [p.email.toLowerCase(), p]));
+    for (const service of config.services) this.slaByService.set(service.key, this.compileSla(service));
+  }
+
+  service(key: string): ServiceConfig {
+    const service = this.services.get(key);
+    if (!service) throw new DomainError('SERVICE.UNKNOWN', { service: key }, 'service');
+    return service;
+  }
+
+  slaTarget(serviceKey: string, priority: Priority): SlaTarget {
+    const targets = this.slaByService.get(serviceKey);
+    if (!targets) throw new DomainError('SERVICE.UNKNOWN', { service: serviceKey }, 'service');
+    return targets[priority];
+  }
+
+  warnThresholds(serviceKey: string): number[] {
+    const policy = this.config.slaPolicies.find((p) => p.key === this.service(serviceKey).slaPolicy);
+    return policy?.warnAt ?? [50, 75, 90];
+  }
+
+  groupsOf(email: string): string[] {
+    const lower = email.toLowerCase();
+    return this.config.groups.filter((g) => g.members.some((m) => m.toLowerCase() === lower)).map((g) => g.key);
+  }
+
+  private compileSla(service: ServiceConfig): SlaTargets {
+    const policy = this.config.slaPolicies.find((p) => p.key === service.slaPolicy);
+    if (!policy) throw new Error(`service ${service.key}: unknown SLA policy ${service.slaPolicy}`);
+    const entries = PRIORITIES.map((priority) => {
+      const base = policy.targets[priority];
+      const override = service.sla?.[priority] ?? {};
+      const calendarKey = override.calendar ?? base.calendar ?? policy.calendar;
+      const calendar = this.calendars.get(calendarKey);
+      if (!calendar) throw new Error(`service ${service.key}: unknown calendar ${calendarKey}`);
+      const target: SlaTarget = {
+        respondMinutes: override.respond ?? base.respond,
+        resolveMinutes: override.resolve ?? base.resolve,
+        calendar,
+      };
+      return [priority, target] as const;
+    });
+    return Object.fromEntries(entries) as SlaTargets;
+  }
+}
+
+function toBusinessCalendar(calendar: ItsmConfig['calendars'][number]): BusinessCalendar {
+  const week: Record<number, readonly WorkingWindow[]> = {};
+  WEEKDAYS.forEach((day, index) => {
+    week[index + 1] = (calendar.workingHours[day] ?? []) as WorkingWindow[];
+  });
+  return { timeZone: calendar.timeZone, week, holidays: new Set(calendar.holidays) };
+}
