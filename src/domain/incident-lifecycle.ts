@@ -1,10 +1,20 @@
-import type { StateMachine } from './state-machine';
+import { editRule, type StateMachine } from './state-machine';
 
 export const INCIDENT_STATES = ['new', 'in_progress', 'on_hold', 'resolved', 'closed'] as const;
 export type IncidentState = (typeof INCIDENT_STATES)[number];
 export const OPEN_INCIDENT_STATES: readonly IncidentState[] = ['new', 'in_progress', 'on_hold'];
 
-export const INCIDENT_ACTIONS = ['acknowledge', 'hold', 'resume', 'resolve', 'reopen', 'close'] as const;
+export const INCIDENT_ACTIONS = [
+  'acknowledge',
+  'hold',
+  'resume',
+  'resolve',
+  'reopen',
+  'close',
+  'assign',
+  'reprioritise',
+  'comment',
+] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
 export const RESOLUTION_CODES = [
@@ -33,4 +43,12 @@ export const INCIDENT_LIFECYCLE: StateMachine<IncidentState, IncidentAction> = [
   },
   { action: 'reopen', from: ['resolved'], to: 'in_progress', roles: ['agent'], relations: ['requester'], requires: ['reason'] },
   { action: 'close', from: ['resolved'], to: 'closed', roles: ['agent'], relations: ['requester', 'system'] },
+  // Edits that keep the state.
+  ...editRule<IncidentState, IncidentAction>('assign', OPEN_INCIDENT_STATES, { roles: ['agent'] }),
+  ...editRule<IncidentState, IncidentAction>('reprioritise', OPEN_INCIDENT_STATES, { roles: ['agent'] }),
+  ...editRule<IncidentState, IncidentAction>('comment', ['new', 'in_progress', 'on_hold', 'resolved'], {
+    roles: ['agent'],
+    relations: ['requester'],
+    requires: ['text'],
+  }),
 ];

@@ -63,3 +63,12 @@ export function decide<State extends string, Action extends string>(
 export const actionsOf = <S extends string, A extends string>(machine: StateMachine<S, A>): A[] => [
   ...new Set(machine.map((r) => r.action)),
 ];
+
+/** An action that changes a record without moving it: one rule per state, each leading back to itself. */
+export function editRule<State extends string, Action extends string>(
+  action: Action,
+  states: readonly State[],
+  rule: Omit<TransitionRule<State, Action>, 'action' | 'from' | 'to'>,
+): TransitionRule<State, Action>[] {
+  return states.map((state) => ({ ...rule, action, from: [state], to: state }));
+}

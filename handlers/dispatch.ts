@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import { isDomainError, type DomainError } from '../src/domain/domain-error';
+import { hasMessage, t, type Locale } from '../src/i18n/translate';
+import type { Actor } from '../src/people/people-directory';
+import type { Logger } from '../src/logger';
+import type { NoticeView } from '../src/views/view-model';
+import type { HandlerContext, HandlerResult } from './handler';
+import type { HandlerRegistry } from './index';
+
+export interface Invocation {
+  handlerId: string;
+  actor: Actor;
+  input: unknown;
+}
+
+const notice = (text: string, fieldErrors?: Record<string, string>): NoticeView => ({
+  kind: 'notice',
+  tone: 'error',
+  text,
+  ...(fieldErrors ? { fieldErrors } : {}),
+});
+
+function inputIssueText(locale: Locale, issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_small':
+      return t(locale, 'input.required');
+    case 'too_big':
+      return t(locale, 'input.tooLong', { max: Number(issue.maximum) });
+    case 'invalid_value':
+      return t(locale, 'input.choice');
+    case 'invalid_type':
+      return issue.input === undefined ? t(locale, 'input.required') : t(locale, 'input.invalid');
+    default:
+      return t(locale, 'input.invalid');
+  }
+}
+
+export function domainErrorNotice(locale: Locale, error: DomainError): NoticeView {
+  const key = `error.${error.code}`;
+  const text = hasMessage(key) ? t(locale, key, error.params) : error.code;
+  return notice(text, error.field ? { [error.field]: text } : undefined);
+}
+
+/**
+ * The one boundary between an adapter and the handlers: validates the input, checks the role,
+ * runs the use case, and turns every failure into a notice for the person. Unknown errors are
+ * logged in full with an id, and the person is told only the id.
+ */
+export async function dispatch(ctx: HandlerContext, registry: HandlerRegistry, log: Logger, call: Invocation): Promise<HandlerResult> {
+  const { actor } = call;
+  const handler = registry.get(call.handlerId);
+  if (!handler) {
+    const errorId = randomUUID();
+    log.error({ errorId, handlerId: call.handlerId }, 'no handler has this id');
+    return { views: [notice(t(actor.locale, 'error.INTERNAL', { errorId }))], announcements: [] };
+  }
+  const parsed = handler.input.safeParse(call.input ?? {});
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) {
+      const field = String(issue.path[0] ?? '_');
+      fieldErrors[field] ??= inputIssueText(actor.locale, issue);
+    }
+    return { views: [notice(t(actor.locale, 'error.INPUT.INVALID'), fieldErrors)], announcements: [] };
+  }
+  if (handler.requiredRole && !actor.roles.includes(handler.requiredRole) && !actor.roles.includes('admin')) {
+    return { views: [notice(t(actor.locale, 'error.ROLE.REQUIRED', { role: handler.requiredRole }))], announcements: [] };
+  }
+  try {
+    return await handler.run(ctx, actor, parsed.data);
+  } catch (error) {
+    if (isDomainError(error)) return { views: [domainErrorNotice(actor.locale, error)], announcements: [] };
+    const errorId = randomUUID();
+    log.error({ errorId, handlerId: handler.id, actorId: actor.id, err: error }, 'handler failed');
+    return { views: [notice(t(actor.locale, 'error.INTERNAL', { errorId }))], announcements: [] };
+  }
+}

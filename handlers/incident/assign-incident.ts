@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { DomainError } from '../../src/domain/domain-error';
+import type { Actor } from '../../src/people/people-directory';
+import { acknowledgementDurations } from '../../src/services/incident-sla';
+import { defineHandler, type HandlerContext } from '../handler';
+import { changeIncident } from './change-incident';
+import { INCIDENT_IDS } from './incident-actions';
+
+interface Assignment {
+  group: string;
+  assigneeId: string | null;
+  assigneeName: string | null;
+}
+
+async function resolveAssignment(ctx: HandlerContext, input: { group?: string | undefined; assignee?: string | undefined }, current: string): Promise<Assignment> {
+  const group = input.group ?? current;
+  const groupConfig = ctx.catalog.groups.get(group);
+  if (!groupConfig) throw new DomainError('GROUP.UNKNOWN', { group }, 'group');
+  if (!input.assignee) return { group, assigneeId: null, assigneeName: null };
+  const person = (await ctx.people.findById(input.assignee)) ?? (await ctx.people.findByEmail(input.assignee));
+  if (!person) throw new DomainError('PERSON.UNKNOWN', {}, 'assignee');
+  if (!person.groups.includes(group)) {
+    throw new DomainError('PERSON.NOT_IN_GROUP', { person: person.name, group: groupConfig.name }, 'assignee');
+  }
+  return { group, assigneeId: person._id, assigneeName: person.name };
+}
+
+function assign(ctx: HandlerContext, actor: Actor, recordId: string, target: Assignment) {
+  return changeIncident(ctx, actor, recordId, 'assign', {}, (incident, _to, at) => {
+    // Someone taking the incident acknowledges it, if nobody had.
+    const takesIt = incident.state === 'new' && target.assigneeId === actor.id;
+    return {
+      update: {
+        $set: {
+          assignmentGroup: target.group,
+          assigneeId: target.assigneeId,
+          assigneeName: target.assigneeName,
+          ...(takesIt
+            ? {
+                state: 'in_progress',
+                acknowledgedAt: at,
+                acknowledgedById: actor.id,
+                acknowledgedByName: actor.name,
+                durations: acknowledgementDurations(ctx.catalog, incident, at),
+              }
+            : {}),
+        },
+      },
+      before: { assignmentGroup: incident.assignmentGroup, assigneeName: incident.assigneeName ?? null, state: incident.state },
+      after: { assignmentGroup: target.group, assigneeName: target.assigneeName, state: takesIt ? 'in_progress' : incident.state },
+      line: {
+        assignee: target.assigneeName ?? '-',
+        group: ctx.catalog.groups.get(target.group)?.name ?? target.group,
+      },
+    };
+  });
+}
+
+export const assignIncident = defineHandler({
+  id: INCIDENT_IDS.assign,
+  description: 'Assign an incident to a group, or to a person in that group.',
+  usage: 'assign <INC number> [group] [person e-mail]',
+  input: z.object({
+    recordId: z.string().min(1),
+    group: z.string().min(1).optional(),
+    assignee: z.string().min(1).optional(),
+  }),
+  async run(ctx, actor, input) {
+    const incident = await ctx.incidents.findById(input.recordId);
+    const target = await resolveAssignment(ctx, input, incident?.assignmentGroup ?? '');
+    return assign(ctx, actor, input.recordId, target);
+  },
+});
+
+export const assignIncidentToMe = defineHandler({
+  id: INCIDENT_IDS.assignToMe,
+  description: 'Take an incident: assign it to yourself (and acknowledge it if it is new).',
+  input: z.object({ recordId: z.string().min(1) }),
+  async run(ctx, actor, input) {
+    const incident = await ctx.incidents.findById(input.recordId);
+    // Taking an incident of another group moves it to your (first) group.
+    const group = incident && actor.groups.includes(incident.assignmentGroup) ? incident.assignmentGroup : actor.groups[0];
+    if (!group) throw new DomainError('PERSON.NOT_IN_GROUP', { person: actor.name, group: incident?.assignmentGroup ?? '-' });
+    return assign(ctx, actor, input.recordId, { group, assigneeId: actor.id, assigneeName: actor.name });
+  },
+});

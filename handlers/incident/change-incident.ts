@@ -1,0 +1,124 @@
+import { decide, type Relation } from '../../src/domain/state-machine';
+import { DomainError } from '../../src/domain/domain-error';
+import { INCIDENT_LIFECYCLE, type IncidentAction, type IncidentState } from '../../src/domain/incident-lifecycle';
+import { t } from '../../src/i18n/translate';
+import type { MessageKey } from '../../src/i18n/messages.en';
+import type { IncidentDoc } from '../../src/models/incident.model';
+import type { Actor } from '../../src/people/people-directory';
+import { recordRefusal } from '../../src/services/audit-log';
+import { RecordConflict, type AuditedChange } from '../../src/services/audited-change';
+import type { Announcement } from '../../src/views/view-model';
+import { result, type HandlerContext, type HandlerResult } from '../handler';
+import { incidentCard } from './incident-card';
+
+export interface IncidentChangePlan {
+  update: AuditedChange<IncidentDoc>['update'];
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  /** Parameters of the `incident.line.<action>` thread message, besides the actor. */
+  line: Record<string, string>;
+}
+
+export function relationsOf(incident: IncidentDoc, actor: Actor): Relation[] {
+  const relations: Relation[] = [];
+  if (incident.requesterId === actor.id) relations.push('requester');
+  if (incident.assigneeId === actor.id) relations.push('assignee');
+  if (actor.groups.includes(incident.assignmentGroup)) relations.push('group_member');
+  return relations;
+}
+
+export async function loadIncident(ctx: HandlerContext, recordId: string): Promise<IncidentDoc> {
+  const incident = (await ctx.incidents.findById(recordId)) ?? (await ctx.incidents.findByNumber(recordId));
+  if (!incident) throw new DomainError('INCIDENT.NOT_FOUND', { number: recordId });
+  return incident;
+}
+
+async function lastChangedBy(ctx: HandlerContext, incident: IncidentDoc): Promise<string> {
+  const event = await ctx.models.AuditEvent.findOne({ recordId: incident._id.toHexString(), seq: incident.version }).lean();
+  return event?.actorName ?? '?';
+}
+
+/**
+ * The one path of every incident change: load, decide with the lifecycle (refusals audited),
+ * apply as one conditional audited update, and answer with the updated card and its thread line.
+ */
+export async function changeIncident(
+  ctx: HandlerContext,
+  actor: Actor,
+  recordId: string,
+  action: IncidentAction,
+  input: Record<string, unknown>,
+  plan: (incident: IncidentDoc, to: IncidentState, at: Date) => IncidentChangePlan,
+): Promise<HandlerResult> {
+  const incident = await loadIncident(ctx, recordId);
+  const at = ctx.now();
+  const decision = decide(INCIDENT_LIFECYCLE, action, incident.state, { roles: actor.roles, relations: relationsOf(incident, actor) }, input);
+  if (!decision.ok) {
+    await recordRefusal(
+      ctx.models.AuditEvent,
+      {
+        recordKind: 'incident',
+        recordId: incident._id.toHexString(),
+        recordNumber: incident.number,
+        action,
+        actor: { id: actor.id, name: actor.name },
+        at,
+        before: { state: incident.state },
+        after: {},
+      },
+      decision.code,
+    );
+    if (action === 'acknowledge' && incident.acknowledgedByName) {
+      throw new DomainError('INCIDENT.ALREADY_ACKNOWLEDGED', { actor: incident.acknowledgedByName, number: incident.number });
+    }
+    const field = decision.code === 'TRANSITION.FIELD_REQUIRED' ? decision.field : undefined;
+    const fieldKey = field ? (`incident.field.${field}` as MessageKey) : undefined;
+    throw new DomainError(
+      decision.code,
+      { state: t(actor.locale, `state.${incident.state}`), field: fieldKey ? t(actor.locale, fieldKey) : (field ?? '') },
+      field,
+    );
+  }
+
+  const changePlan = plan(incident, decision.to, at);
+  let updated: IncidentDoc;
+  try {
+    updated = await ctx.incidents.change({
+      seen: incident,
+      action,
+      actor: { id: actor.id, name: actor.name },
+      at,
+      before: changePlan.before,
+      after: changePlan.after,
+      update: changePlan.update,
+    });
+  } catch (error) {
+    if (!(error instanceof RecordConflict)) throw error;
+    const current = (error as RecordConflict<IncidentDoc>).current;
+    if (action === 'acknowledge' && current?.acknowledgedByName) {
+      throw new DomainError('INCIDENT.ALREADY_ACKNOWLEDGED', { actor: current.acknowledgedByName, number: current.number });
+    }
+    throw new DomainError('RECORD.CHANGED', { number: incident.number, actor: current ? await lastChangedBy(ctx, current) : '?' });
+  }
+  return incidentUpdated(ctx, actor, updated, action, changePlan.line);
+}
+
+/** The updated card for the actor, and the same card with its thread line for the channel. */
+export function incidentUpdated(
+  ctx: HandlerContext,
+  actor: Actor,
+  incident: IncidentDoc,
+  action: IncidentAction | 'create',
+  line: Record<string, string>,
+): HandlerResult {
+  const lineKey = `incident.line.${action}` as MessageKey;
+  const channelReader = { locale: ctx.catalog.config.defaults.locale, timeZone: ctx.catalog.config.defaults.timeZone };
+  const announcement: Announcement = {
+    reason: `incident.${action}`,
+    recordId: incident._id.toHexString(),
+    audience: { kind: 'channel', service: incident.service },
+    view: incidentCard(incident, channelReader, ctx.catalog, t(channelReader.locale, lineKey, { actor: actor.name, ...line })),
+  };
+  const card = incidentCard(incident, actor, ctx.catalog, t(actor.locale, lineKey, { actor: actor.name, ...line }));
+  return result([card], [announcement]);
+}

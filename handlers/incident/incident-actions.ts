@@ -1,0 +1,21 @@
+/** Every incident action, form and command id: the adapters map clicks and submissions back through these. */
+export const INCIDENT_IDS = {
+  reportForm: 'incident.report.form',
+  report: 'incident.report',
+  show: 'incident.show',
+  mine: 'incident.mine',
+  queue: 'incident.queue',
+  ack: 'incident.ack',
+  assignToMe: 'incident.assign_to_me',
+  assign: 'incident.assign',
+  priority: 'incident.priority',
+  holdForm: 'incident.hold.form',
+  hold: 'incident.hold',
+  resume: 'incident.resume',
+  resolveForm: 'incident.resolve.form',
+  resolve: 'incident.resolve',
+  reopenForm: 'incident.reopen.form',
+  reopen: 'incident.reopen',
+  close: 'incident.close',
+  comment: 'incident.comment',
+} as const;

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { LEVELS } from '../../src/domain/priority';
+import { t } from '../../src/i18n/translate';
+import { defineHandler, result } from '../handler';
+import { INCIDENT_IDS } from './incident-actions';
+import { DESCRIPTION_MAX, SUMMARY_MAX } from './report-incident';
+
+export const reportIncidentForm = defineHandler({
+  id: INCIDENT_IDS.reportForm,
+  description: 'Open the incident form, prefilled from what was typed or the message it reports.',
+  usage: '/incident [summary]',
+  input: z.object({
+    text: z.string().default(''),
+    service: z.string().optional(),
+  }),
+  async run(ctx, actor, input) {
+    const { locale } = actor;
+    const text = input.text.trim();
+    // A long message: its first line is the summary, the whole text the description.
+    const summary = (text.split('\n')[0] ?? '').slice(0, SUMMARY_MAX);
+    const levels = LEVELS.map((l) => ({ value: l, label: t(locale, `level.${l}`) }));
+    return result([
+      {
+        kind: 'form',
+        title: t(locale, 'incident.form.report'),
+        submitId: INCIDENT_IDS.report,
+        submitLabel: t(locale, 'incident.form.submit'),
+        fields: [
+          { id: 'summary', label: t(locale, 'incident.field.summary'), type: 'text', required: true, maxLength: SUMMARY_MAX, ...(summary ? { initial: summary } : {}) },
+          {
+            id: 'service',
+            label: t(locale, 'incident.field.service'),
+            type: 'select',
+            required: true,
+            options: [...ctx.catalog.services.values()].map((s) => ({ value: s.key, label: s.name })),
+            ...(input.service ? { initial: input.service } : {}),
+          },
+          { id: 'configurationItem', label: t(locale, 'incident.field.ci'), type: 'select', required: false, searchable: true },
+          { id: 'impact', label: t(locale, 'incident.field.impact'), type: 'select', required: true, options: levels, initial: 'medium' },
+          { id: 'urgency', label: t(locale, 'incident.field.urgency'), type: 'select', required: true, options: levels, initial: 'medium' },
+          {
+            id: 'description',
+            label: t(locale, 'incident.field.description'),
+            type: 'long_text',
+            required: false,
+            maxLength: DESCRIPTION_MAX,
+            ...(text.length > summary.length ? { initial: text.slice(0, DESCRIPTION_MAX) } : {}),
+          },
+        ],
+      },
+    ]);
+  },
+});

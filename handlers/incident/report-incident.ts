@@ -1,0 +1,77 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { DomainError } from '../../src/domain/domain-error';
+import { LEVELS, priorityOf } from '../../src/domain/priority';
+import { formatInstant, t } from '../../src/i18n/translate';
+import { slaFor } from '../../src/services/incident-sla';
+import { defineHandler, result } from '../handler';
+import { incidentUpdated } from './change-incident';
+import { INCIDENT_IDS } from './incident-actions';
+
+export const SUMMARY_MAX = 150;
+export const DESCRIPTION_MAX = 3000;
+
+export const reportIncidentInput = z.object({
+  summary: z.string().trim().min(1).max(SUMMARY_MAX),
+  description: z.string().trim().max(DESCRIPTION_MAX).default(''),
+  service: z.string().min(1),
+  configurationItem: z.string().trim().optional(),
+  impact: z.enum(LEVELS),
+  urgency: z.enum(LEVELS),
+  /** The platform's id for this submission or message: a retry with the same key creates nothing new. */
+  dedupeKey: z.string().min(1).max(200).optional(),
+  platform: z.enum(['slack', 'teams', 'web']).default('web'),
+  permalink: z.url().optional(),
+});
+
+export const reportIncident = defineHandler({
+  id: INCIDENT_IDS.report,
+  description: 'Report an incident: something is broken or degraded.',
+  usage: '/incident <summary>',
+  input: reportIncidentInput,
+  async run(ctx, actor, input) {
+    const service = ctx.catalog.service(input.service);
+    if (input.configurationItem) {
+      const ci = await ctx.models.ConfigurationItem.findById(input.configurationItem).lean();
+      if (!ci || ci.service !== service.key) {
+        throw new DomainError('CI.UNKNOWN', { ci: input.configurationItem }, 'configurationItem');
+      }
+    }
+    const at = ctx.now();
+    const priority = priorityOf(ctx.catalog.priorityMatrix, input.impact, input.urgency);
+    const { incident, created } = await ctx.incidents.create(
+      {
+        title: input.summary,
+        description: input.description,
+        service: service.key,
+        ...(input.configurationItem ? { configurationItem: input.configurationItem } : {}),
+        impact: input.impact,
+        urgency: input.urgency,
+        priority,
+        state: 'new',
+        majorIncident: priority === 'P1',
+        assignmentGroup: service.supportGroup,
+        assigneeId: null,
+        assigneeName: null,
+        requesterId: actor.id,
+        requesterName: actor.name,
+        source: { platform: input.platform, ...(input.permalink ? { permalink: input.permalink } : {}) },
+        dedupeKey: input.dedupeKey ?? randomUUID(),
+        reopenCount: 0,
+        sla: slaFor(ctx.catalog, service.key, priority, at),
+        durations: {},
+        comments: [],
+        cards: [],
+      },
+      { id: actor.id, name: actor.name },
+      at,
+    );
+    if (!created) {
+      return result([{ kind: 'notice', tone: 'info', text: t(actor.locale, 'incident.alreadyReported', { number: incident.number }) }]);
+    }
+    const updated = incidentUpdated(ctx, actor, incident, 'create', {});
+    const due = incident.sla.responseDueAt ? formatInstant(incident.sla.responseDueAt, actor.locale, actor.timeZone) : '-';
+    const confirmation = t(actor.locale, 'incident.reported', { number: incident.number, title: incident.title, priority, due });
+    return result([{ kind: 'notice', tone: 'success', text: confirmation }, ...updated.views], updated.announcements);
+  },
+});

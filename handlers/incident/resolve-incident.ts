@@ -1,0 +1,37 @@
+import { z } from 'zod';
+import { RESOLUTION_CODES } from '../../src/domain/incident-lifecycle';
+import { t } from '../../src/i18n/translate';
+import { acknowledgementDurations, closePause, resolutionDurations } from '../../src/services/incident-sla';
+import { defineHandler } from '../handler';
+import { changeIncident } from './change-incident';
+import { INCIDENT_IDS } from './incident-actions';
+
+export const resolveIncident = defineHandler({
+  id: INCIDENT_IDS.resolve,
+  description: 'Resolve an incident with a resolution code and notes.',
+  input: z.object({ recordId: z.string().min(1), code: z.enum(RESOLUTION_CODES), notes: z.string().trim().min(1).max(3000) }),
+  run: (ctx, actor, input) =>
+    changeIncident(ctx, actor, input.recordId, 'resolve', input, (incident, to, at) => {
+      const pauses = closePause(incident.sla.pauses, at);
+      // Resolving straight from New is also the first response.
+      const base = incident.acknowledgedAt ? incident : { ...incident, durations: acknowledgementDurations(ctx.catalog, incident, at) };
+      return {
+        update: {
+          $set: {
+            state: to,
+            resolutionCode: input.code,
+            resolutionNotes: input.notes,
+            resolvedAt: at,
+            holdReason: null,
+            'sla.pauses': pauses,
+            durations: resolutionDurations(ctx.catalog, base, pauses, at),
+            ...(incident.acknowledgedAt ? {} : { acknowledgedAt: at, acknowledgedById: actor.id, acknowledgedByName: actor.name }),
+            ...(incident.assigneeId ? {} : { assigneeId: actor.id, assigneeName: actor.name }),
+          },
+        },
+        before: { state: incident.state },
+        after: { state: to, resolutionCode: input.code, resolutionNotes: input.notes },
+        line: { code: t(ctx.catalog.config.defaults.locale, `resolution.${input.code}`) },
+      };
+    }),
+});

@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { DomainError } from '../../src/domain/domain-error';
+import { defineHandler, result } from '../handler';
+import { loadIncident, relationsOf } from './change-incident';
+import { INCIDENT_IDS } from './incident-actions';
+import { incidentCard } from './incident-card';
+
+export const viewIncident = defineHandler({
+  id: INCIDENT_IDS.show,
+  description: 'Show an incident by its number.',
+  usage: 'show INC0001001',
+  input: z.object({ recordId: z.string().trim().min(1) }),
+  async run(ctx, actor, input) {
+    const incident = await loadIncident(ctx, input.recordId);
+    // Agents see every incident; anyone else only what they reported.
+    const mayView = actor.roles.length > 0 || relationsOf(incident, actor).length > 0;
+    if (!mayView) throw new DomainError('INCIDENT.NOT_FOUND', { number: input.recordId });
+    return result([incidentCard(incident, actor, ctx.catalog)]);
+  },
+});

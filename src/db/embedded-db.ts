@@ -1,0 +1,134 @@
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, rename, stat } from 'node:fs/promises';
+import { createInterface } from 'node:readline';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** The repository root: the nearest folder above this file holding `embedded-db/main.go` (from src/ or dist/src/). */
+function repositoryRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'embedded-db', 'main.go'))) {
+    const parent = dirname(dir);
+    if (parent === dir) return process.cwd();
+    dir = parent;
+  }
+  return dir;
+}
+
+const ROOT = repositoryRoot();
+/** The Go program that embeds FerretDB. */
+export const EMBEDDED_DB_SOURCE = join(ROOT, 'embedded-db');
+const SOURCE_FILES = ['main.go', 'go.mod', 'go.sum'];
+const BINARY = join(ROOT, '.cache', 'bin', 'opsdesk-embedded-db');
+
+async function mtime(path: string): Promise<number | null> {
+  try {
+    return (await stat(path)).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+export class EmbeddedDbUnavailable extends Error {}
+
+/**
+ * Builds the embedded server with `go build` unless a build newer than its sources is cached.
+ * Returns the binary's path. The first build fetches modules through the Go module proxy and
+ * takes a few minutes; later ones are instant.
+ */
+export async function ensureEmbeddedDbBinary(log: (msg: string) => void): Promise<string> {
+  const binary = BINARY;
+  const built = await mtime(binary);
+  const sources = await Promise.all(SOURCE_FILES.map((f) => mtime(join(EMBEDDED_DB_SOURCE, f))));
+  if (built !== null && sources.every((s) => s === null || s <= built)) return binary;
+  if (sources[0] === null) throw new EmbeddedDbUnavailable(`the embedded database source is missing at ${EMBEDDED_DB_SOURCE}`);
+
+  try {
+    await run('go', ['version']);
+  } catch {
+    throw new EmbeddedDbUnavailable('Go is not installed (https://go.dev/dl, 1.22 or newer) and no embedded database build is cached');
+  }
+  log(`building the embedded MongoDB-compatible server (FerretDB) with go build into ${binary}; the first build takes a few minutes`);
+  await mkdir(dirname(binary), { recursive: true });
+  // Build beside the target and rename, so a concurrent start never runs a half-written file.
+  const partial = `${binary}.${process.pid}.partial`;
+  try {
+    await run('go', ['build', '-trimpath', '-o', partial, '.'], {
+      cwd: EMBEDDED_DB_SOURCE,
+      maxBuffer: 16 * 1024 * 1024,
+      env: { ...process.env, CGO_ENABLED: '0' },
+    });
+  } catch (error) {
+    const stderr = (error as { stderr?: string }).stderr ?? String(error);
+    throw new EmbeddedDbUnavailable(`go build of the embedded database failed:\n${stderr.slice(-2000)}`);
+  }
+  await rename(partial, binary);
+  return binary;
+}
+
+export interface RunningDb {
+  uri: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedDbOptions {
+  binary: string;
+  /** SQLite data folder; ignored when `postgresUrl` is given. */
+  dataDir: string;
+  postgresUrl?: string;
+}
+
+/** Starts the embedded server on a free port of 127.0.0.1 and resolves once it accepts connections. */
+export function startEmbeddedDb(options: EmbeddedDbOptions): Promise<RunningDb> {
+  const args = ['-listen', '127.0.0.1:0'];
+  if (options.postgresUrl) args.push('-postgresql', options.postgresUrl);
+  else args.push('-data', options.dataDir);
+
+  // stdin stays a pipe we hold: when this process dies, the server sees EOF and exits too.
+  const child = spawn(options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+
+  return new Promise<RunningDb>((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new EmbeddedDbUnavailable(`the embedded database did not start within 30 s: ${stderr}`));
+    }, 30_000);
+    child.once('error', (error) => {
+      clearTimeout(timer);
+      reject(new EmbeddedDbUnavailable(`could not run ${options.binary}: ${error.message}`));
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new EmbeddedDbUnavailable(`the embedded database exited with code ${String(code)}: ${stderr}`));
+    });
+    createInterface({ input: child.stdout }).once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        const { uri } = JSON.parse(line) as { uri: string };
+        resolvePromise({ uri, stop: () => stopChild(child) });
+      } catch {
+        child.kill('SIGKILL');
+        reject(new EmbeddedDbUnavailable(`the embedded database printed ${line} instead of its address`));
+      }
+    });
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((done) => {
+    const force = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    child.once('exit', () => {
+      clearTimeout(force);
+      done();
+    });
+    child.removeAllListeners('error');
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,53 @@
+import { resolve } from 'node:path';
+import { createApp } from './app';
+import { loadEnv } from './config/env';
+import { ConfigError } from './config/format-config-errors';
+import { loadItsmConfig } from './config/load-itsm-config';
+import { connectDatabase } from './db/connect';
+import { NoDatabaseAvailable, provisionDatabase, type ProvisionedDatabase } from './db/provision-database';
+import { createLogger } from './logger';
+import { startHttpServer, type HttpServer } from './server/http-server';
+
+/** Starts opsdesk: configuration, database, services, HTTP server; stops cleanly on SIGTERM/SIGINT. */
+async function main(): Promise<void> {
+  const env = loadEnv();
+  const log = createLogger(env.LOG_LEVEL);
+  const config = await loadItsmConfig(resolve(env.OPSDESK_CONFIG));
+
+  const provisioned: ProvisionedDatabase = await provisionDatabase({
+    mongodbUri: env.MONGODB_URI,
+    dataDir: resolve(env.OPSDESK_DATA_DIR),
+    embeddedPostgresUrl: env.OPSDESK_EMBEDDED_DB_PG,
+    log: (msg) => log.info(msg),
+  });
+  log.info({ database: provisioned.description }, `database: ${provisioned.description}`);
+  const database = await connectDatabase(provisioned.uri, env.MONGODB_DB);
+  const app = await createApp({ database, config, log });
+
+  const http: HttpServer = await startHttpServer({ host: env.HOST, port: env.PORT, log, databaseReady: database.ping });
+  log.info({ url: `http://${env.HOST}:${http.port}`, handlers: app.registry.all().length }, `opsdesk listening on http://${env.HOST}:${http.port}`);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: no new requests, finishing those in flight');
+    await http.close();
+    await database.close();
+    await provisioned.stop();
+    log.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // Configuration and environment problems are for a person: say what is wrong, no stack trace.
+  if (error instanceof ConfigError || error instanceof NoDatabaseAvailable) {
+    process.stderr.write(`opsdesk cannot start.\n${error.message}\n`);
+  } else {
+    process.stderr.write(`opsdesk cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  }
+  process.exit(1);
+});

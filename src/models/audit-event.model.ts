@@ -1,0 +1,50 @@
+import { Schema, Types } from 'mongoose';
+
+export type RecordKind = 'incident' | 'request' | 'problem' | 'change' | 'knowledge';
+
+/**
+ * Who did what to which record, when, before → after. Append-only: a change event at `seq`
+ * carries the hash of the event before it, and the record keeps the newest hash as `auditHead`,
+ * so an edited, removed or inserted event is detected by `npm run audit:verify`.
+ * A refusal (someone tried what they may not) is recorded too, outside the chain (`seq` 0).
+ */
+export interface AuditEventDoc {
+  _id: Types.ObjectId;
+  /** `<recordId>:<seq>` for changes, `<recordId>:refused:<id>` for refusals: unique. */
+  key: string;
+  recordKind: RecordKind;
+  recordId: string;
+  recordNumber: string;
+  seq: number;
+  action: string;
+  actorId: string;
+  actorName: string;
+  at: Date;
+  before: Record<string, unknown>;
+  after: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export const auditEventSchema = new Schema<AuditEventDoc>(
+  {
+    key: { type: String, required: true },
+    recordKind: { type: String, required: true },
+    recordId: { type: String, required: true },
+    recordNumber: { type: String, required: true },
+    seq: { type: Number, required: true },
+    action: { type: String, required: true },
+    actorId: { type: String, required: true },
+    actorName: { type: String, required: true },
+    at: { type: Date, required: true },
+    before: { type: Schema.Types.Mixed, default: {} },
+    after: { type: Schema.Types.Mixed, default: {} },
+    prevHash: { type: String, default: '' },
+    hash: { type: String, default: '' },
+  },
+  { versionKey: false, minimize: false },
+);
+
+auditEventSchema.index({ key: 1 }, { unique: true });
+auditEventSchema.index({ recordId: 1, seq: 1 });
+auditEventSchema.index({ actorId: 1, at: -1 });

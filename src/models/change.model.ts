@@ -1,0 +1,69 @@
+import { Schema, Types } from 'mongoose';
+import type { ChangeOutcome, ChangeState, ChangeType } from '../domain/change-lifecycle';
+import type { Level } from '../domain/priority';
+import { approvalSchema, type ApprovalDoc } from './service-request.model';
+import { auditedRecordFields, cardLocationSchema, commentSchema, type CardLocation, type CommentDoc } from './shared-schemas';
+
+export interface ChangeDoc {
+  _id: Types.ObjectId;
+  number: string;
+  title: string;
+  description: string;
+  type: ChangeType;
+  risk: Level;
+  state: ChangeState;
+  service: string;
+  affectedItems: string[];
+  plan: string;
+  backoutPlan: string;
+  windowStart?: Date | null;
+  windowEnd?: Date | null;
+  requesterId: string;
+  requesterName: string;
+  assigneeId?: string | null;
+  approvalGroup?: string | null;
+  approvalsNeeded: number;
+  approvals: ApprovalDoc[];
+  outcome?: ChangeOutcome | null;
+  fixesProblem?: string | null;
+  comments: CommentDoc[];
+  cards: CardLocation[];
+  version: number;
+  auditHead: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const changeSchema = new Schema<ChangeDoc>(
+  {
+    number: { type: String, required: true },
+    title: { type: String, required: true },
+    description: { type: String, default: '' },
+    type: { type: String, required: true },
+    risk: { type: String, required: true },
+    state: { type: String, required: true },
+    service: { type: String, required: true },
+    affectedItems: [String],
+    plan: { type: String, default: '' },
+    backoutPlan: { type: String, default: '' },
+    windowStart: Date,
+    windowEnd: Date,
+    requesterId: { type: String, required: true },
+    requesterName: String,
+    assigneeId: String,
+    approvalGroup: String,
+    approvalsNeeded: { type: Number, default: 0 },
+    approvals: [approvalSchema],
+    outcome: String,
+    fixesProblem: String,
+    comments: [commentSchema],
+    cards: [cardLocationSchema],
+    ...auditedRecordFields,
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+
+changeSchema.index({ number: 1 }, { unique: true });
+changeSchema.index({ state: 1, windowStart: 1 }); // the change calendar and conflict checks
+changeSchema.index({ affectedItems: 1, windowStart: 1 });
+changeSchema.index({ requesterId: 1, state: 1 });

@@ -1,0 +1,127 @@
+import { Schema, Types } from 'mongoose';
+import type { IncidentState, ResolutionCode } from '../domain/incident-lifecycle';
+import type { Level, Priority } from '../domain/priority';
+import { cardLocationSchema, commentSchema, pauseSchema, auditedRecordFields, type CardLocation, type CommentDoc, type PauseDoc } from './shared-schemas';
+
+export interface IncidentSla {
+  startedAt: Date;
+  respondMinutes: number;
+  resolveMinutes: number;
+  calendarKey: string;
+  responseDueAt: Date | null;
+  resolutionDueAt: Date | null;
+  pauses: PauseDoc[];
+  /** Percent thresholds already announced, so each fires once. */
+  warned: number[];
+}
+
+/** Durations stored when they happen, so reports never need aggregation operators. */
+export interface IncidentDurations {
+  acknowledgeWallMinutes?: number;
+  acknowledgeBusinessMinutes?: number;
+  resolveWallMinutes?: number;
+  resolveBusinessMinutes?: number;
+  responseBreached?: boolean;
+  resolutionBreached?: boolean;
+}
+
+export interface IncidentDoc {
+  _id: Types.ObjectId;
+  number: string;
+  title: string;
+  description: string;
+  service: string;
+  configurationItem?: string;
+  impact: Level;
+  urgency: Level;
+  priority: Priority;
+  state: IncidentState;
+  majorIncident: boolean;
+  assignmentGroup: string;
+  assigneeId?: string | null;
+  assigneeName?: string | null;
+  requesterId: string;
+  requesterName: string;
+  source: { platform: string; permalink?: string };
+  /** The reporting request's idempotency key (a platform message or submission id, else random): a retry finds the same incident. */
+  dedupeKey: string;
+  acknowledgedAt?: Date;
+  acknowledgedById?: string;
+  acknowledgedByName?: string;
+  holdReason?: string | null;
+  resolutionCode?: ResolutionCode | null;
+  resolutionNotes?: string | null;
+  resolvedAt?: Date | null;
+  closedAt?: Date | null;
+  reopenCount: number;
+  sla: IncidentSla;
+  durations: IncidentDurations;
+  comments: CommentDoc[];
+  cards: CardLocation[];
+  version: number;
+  auditHead: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export const incidentSchema = new Schema<IncidentDoc>(
+  {
+    number: { type: String, required: true },
+    title: { type: String, required: true },
+    description: { type: String, default: '' },
+    service: { type: String, required: true },
+    configurationItem: String,
+    impact: { type: String, required: true },
+    urgency: { type: String, required: true },
+    priority: { type: String, required: true },
+    state: { type: String, required: true },
+    majorIncident: { type: Boolean, default: false },
+    assignmentGroup: { type: String, required: true },
+    assigneeId: String,
+    assigneeName: String,
+    requesterId: { type: String, required: true },
+    requesterName: { type: String, required: true },
+    source: { platform: String, permalink: String },
+    dedupeKey: { type: String, required: true },
+    acknowledgedAt: Date,
+    acknowledgedById: String,
+    acknowledgedByName: String,
+    holdReason: String,
+    resolutionCode: String,
+    resolutionNotes: String,
+    resolvedAt: Date,
+    closedAt: Date,
+    reopenCount: { type: Number, default: 0 },
+    sla: {
+      startedAt: Date,
+      respondMinutes: Number,
+      resolveMinutes: Number,
+      calendarKey: String,
+      responseDueAt: Date,
+      resolutionDueAt: Date,
+      pauses: [pauseSchema],
+      warned: [Number],
+    },
+    durations: {
+      acknowledgeWallMinutes: Number,
+      acknowledgeBusinessMinutes: Number,
+      resolveWallMinutes: Number,
+      resolveBusinessMinutes: Number,
+      responseBreached: Boolean,
+      resolutionBreached: Boolean,
+    },
+    comments: [commentSchema],
+    cards: [cardLocationSchema],
+    ...auditedRecordFields,
+  },
+  { timestamps: true, versionKey: false, minimize: false },
+);
+
+incidentSchema.index({ number: 1 }, { unique: true });
+incidentSchema.index({ dedupeKey: 1 }, { unique: true });
+incidentSchema.index({ requesterId: 1, state: 1, createdAt: -1 }); // "my tickets"
+incidentSchema.index({ assignmentGroup: 1, state: 1, priority: 1 }); // a group's queue
+incidentSchema.index({ assigneeId: 1, state: 1 });
+incidentSchema.index({ state: 1, 'sla.resolutionDueAt': 1 }); // SLA jobs: what falls due next
+incidentSchema.index({ state: 1, 'sla.responseDueAt': 1 });
+incidentSchema.index({ resolvedAt: 1 }); // reports over a period

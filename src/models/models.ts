@@ -1,0 +1,47 @@
+import type { Connection, Model } from 'mongoose';
+import { auditEventSchema, type AuditEventDoc } from './audit-event.model';
+import { changeSchema, type ChangeDoc } from './change.model';
+import { configurationItemSchema, type ConfigurationItemDoc } from './configuration-item.model';
+import { counterSchema, type CounterDoc } from './counter.model';
+import { incidentSchema, type IncidentDoc } from './incident.model';
+import { knowledgeArticleSchema, type KnowledgeArticleDoc } from './knowledge-article.model';
+import { personSchema, platformIdentitySchema, type PersonDoc, type PlatformIdentityDoc } from './person.model';
+import { problemSchema, type ProblemDoc } from './problem.model';
+import { serviceRequestSchema, type ServiceRequestDoc } from './service-request.model';
+import { storedConfigSchema, type StoredConfigDoc } from './stored-config.model';
+
+export interface Models {
+  Incident: Model<IncidentDoc>;
+  ServiceRequest: Model<ServiceRequestDoc>;
+  Problem: Model<ProblemDoc>;
+  Change: Model<ChangeDoc>;
+  KnowledgeArticle: Model<KnowledgeArticleDoc>;
+  ConfigurationItem: Model<ConfigurationItemDoc>;
+  Person: Model<PersonDoc>;
+  PlatformIdentity: Model<PlatformIdentityDoc>;
+  AuditEvent: Model<AuditEventDoc>;
+  Counter: Model<CounterDoc>;
+  StoredConfig: Model<StoredConfigDoc>;
+}
+
+/** Registers every model on one connection (one per process, or several in tests). */
+export function createModels(connection: Connection): Models {
+  return {
+    Incident: connection.model<IncidentDoc>('Incident', incidentSchema, 'incidents'),
+    ServiceRequest: connection.model<ServiceRequestDoc>('ServiceRequest', serviceRequestSchema, 'service_requests'),
+    Problem: connection.model<ProblemDoc>('Problem', problemSchema, 'problems'),
+    Change: connection.model<ChangeDoc>('Change', changeSchema, 'changes'),
+    KnowledgeArticle: connection.model<KnowledgeArticleDoc>('KnowledgeArticle', knowledgeArticleSchema, 'knowledge_articles'),
+    ConfigurationItem: connection.model<ConfigurationItemDoc>('ConfigurationItem', configurationItemSchema, 'configuration_items'),
+    Person: connection.model<PersonDoc>('Person', personSchema, 'people'),
+    PlatformIdentity: connection.model<PlatformIdentityDoc>('PlatformIdentity', platformIdentitySchema, 'platform_identities'),
+    AuditEvent: connection.model<AuditEventDoc>('AuditEvent', auditEventSchema, 'audit_events'),
+    Counter: connection.model<CounterDoc>('Counter', counterSchema, 'counters'),
+    StoredConfig: connection.model<StoredConfigDoc>('StoredConfig', storedConfigSchema, 'stored_config'),
+  };
+}
+
+/** Creates every declared index; autoIndex is off so that this happens once, awaited, at start. */
+export async function ensureIndexes(models: Models): Promise<void> {
+  for (const model of Object.values(models) as Model<unknown>[]) await model.createIndexes();
+}

@@ -1,0 +1,127 @@
+import type { ItsmCatalog } from '../config/itsm-catalog';
+import type { Role } from '../domain/roles';
+import { supportedLocale, type Locale } from '../i18n/translate';
+import type { Models } from '../models/models';
+import type { PersonDoc } from '../models/person.model';
+
+/** The person behind a request, with what the handlers need to authorise and to speak to them. */
+export interface Actor {
+  id: string;
+  name: string;
+  email?: string;
+  roles: Role[];
+  groups: string[];
+  locale: Locale;
+  timeZone: string;
+}
+
+/** What a platform tells us about a user. */
+export interface PlatformProfile {
+  platform: 'slack' | 'teams' | 'web';
+  /** The platform's user id, qualified by workspace/tenant where ids are not global. */
+  userId: string;
+  email?: string;
+  name?: string;
+  locale?: string;
+  timeZone?: string;
+}
+
+const personIdForEmail = (email: string) => `email:${email.toLowerCase()}`;
+
+/**
+ * People and their platform identities. Roles and groups come from the configuration, matched
+ * by e-mail, so the same person is the same actor on Slack, Teams and the web.
+ */
+export class PeopleDirectory {
+  constructor(
+    private readonly models: Models,
+    private readonly catalog: ItsmCatalog,
+  ) {}
+
+  /** Stores the configured people (run at start, after the configuration is loaded). */
+  async syncFromConfig(): Promise<void> {
+    for (const person of this.catalog.config.people) {
+      const email = person.email.toLowerCase();
+      const identities = [
+        ...(person.slack ? [{ platform: 'slack', id: person.slack }] : []),
+        ...(person.teams ? [{ platform: 'teams', id: person.teams }] : []),
+      ];
+      await this.models.Person.updateOne(
+        { _id: personIdForEmail(email) },
+        {
+          $set: {
+            email,
+            name: person.name,
+            roles: person.roles,
+            groups: this.catalog.groupsOf(email),
+            ...(person.locale ? { locale: person.locale } : {}),
+            ...(person.timeZone ? { timeZone: person.timeZone } : {}),
+            ...(person.manager ? { manager: person.manager.toLowerCase() } : {}),
+          },
+          $addToSet: { identities: { $each: identities } },
+        },
+        { upsert: true },
+      );
+      for (const identity of identities) {
+        await this.models.PlatformIdentity.updateOne(
+          { _id: `${identity.platform}:${identity.id}` },
+          { $set: { personId: personIdForEmail(email) } },
+          { upsert: true },
+        );
+      }
+    }
+  }
+
+  /** The actor for a platform user, creating the person on first sight. */
+  async actorFor(profile: PlatformProfile): Promise<Actor> {
+    const identityKey = `${profile.platform}:${profile.userId}`;
+    const known = await this.models.PlatformIdentity.findById(identityKey).lean();
+    const personId = known?.personId ?? (profile.email ? personIdForEmail(profile.email) : identityKey);
+    const configured = profile.email ? this.catalog.people.get(profile.email.toLowerCase()) : undefined;
+    const person = await this.models.Person.findOneAndUpdate(
+      { _id: personId },
+      {
+        $setOnInsert: {
+          name: configured?.name ?? profile.name ?? profile.email ?? profile.userId,
+          roles: configured?.roles ?? [],
+          groups: profile.email ? this.catalog.groupsOf(profile.email) : [],
+          ...(profile.email ? { email: profile.email.toLowerCase() } : {}),
+        },
+        $addToSet: { identities: { platform: profile.platform, id: profile.userId } },
+      },
+      { upsert: true, returnDocument: 'after' },
+    ).lean<PersonDoc>();
+    if (!known) {
+      await this.models.PlatformIdentity.updateOne({ _id: identityKey }, { $set: { personId } }, { upsert: true });
+    }
+    return this.toActor(person as PersonDoc, profile);
+  }
+
+  async findById(personId: string): Promise<PersonDoc | null> {
+    return this.models.Person.findById(personId).lean<PersonDoc>();
+  }
+
+  async findByEmail(email: string): Promise<PersonDoc | null> {
+    return this.findById(personIdForEmail(email));
+  }
+
+  /** The actor for a person we already store (jobs acting for someone, tests). */
+  async actorById(personId: string): Promise<Actor | null> {
+    const person = await this.findById(personId);
+    return person ? this.toActor(person) : null;
+  }
+
+  private toActor(person: PersonDoc, profile?: PlatformProfile): Actor {
+    const defaults = this.catalog.config.defaults;
+    return {
+      id: person._id,
+      name: person.name,
+      ...(person.email ? { email: person.email } : {}),
+      roles: person.roles,
+      groups: person.groups,
+      // The configured preference wins, then what the platform says, then the company default.
+      locale: supportedLocale(person.locale) ?? supportedLocale(profile?.locale) ?? defaults.locale,
+      timeZone: person.timeZone ?? profile?.timeZone ?? defaults.timeZone,
+    };
+  }
+}

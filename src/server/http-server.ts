@@ -1,0 +1,63 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import type { Logger } from '../logger';
+
+export interface HttpServer {
+  app: Express;
+  server: Server;
+  port: number;
+  /** Stops taking connections and waits for in-flight requests (up to `graceMs`). */
+  close(graceMs?: number): Promise<void>;
+}
+
+/**
+ * The one HTTP server the Slack, Teams and web adapters mount on. `/healthz`: the process is up;
+ * `/readyz`: the database answers, and the process is not shutting down.
+ */
+export async function startHttpServer(options: {
+  host: string;
+  port: number;
+  log: Logger;
+  databaseReady: () => Promise<boolean>;
+  mount?: (app: Express) => void;
+}): Promise<HttpServer> {
+  const app = express();
+  app.disable('x-powered-by');
+  let stopping = false;
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const database = !stopping && (await options.databaseReady());
+    res.status(database ? 200 : 503).json({ status: database ? 'ready' : 'unavailable', database, stopping });
+  });
+  options.mount?.(app);
+  app.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+
+  const server = createServer(app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  return {
+    app,
+    server,
+    port,
+    close: (graceMs = 10_000) =>
+      new Promise<void>((resolve) => {
+        stopping = true;
+        const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        server.close(() => {
+          clearTimeout(force);
+          resolve();
+        });
+        server.closeIdleConnections();
+      }),
+  };
+}
