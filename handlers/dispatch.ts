@@ -30,7 +30,7 @@ function inputIssueText(locale: Locale, issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return t(locale, 'input.choice');
     case 'invalid_type':
-      return issue.input === undefined ? t(locale, 'input.required') : t(locale, 'input.invalid');
+      return issue.message.endsWith('received undefined') ? t(locale, 'input.required') : t(locale, 'input.invalid');
     default:
       return t(locale, 'input.invalid');
   }

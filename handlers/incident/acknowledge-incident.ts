@@ -10,16 +10,14 @@ export const acknowledgeIncident = defineHandler({
   input: z.object({ recordId: z.string().min(1) }),
   run: (ctx, actor, input) =>
     changeIncident(ctx, actor, input.recordId, 'acknowledge', input, (incident, to, at) => ({
-      update: {
-        $set: {
-          state: to,
-          acknowledgedAt: at,
-          acknowledgedById: actor.id,
-          acknowledgedByName: actor.name,
-          // Acknowledging an unassigned incident takes it.
-          ...(incident.assigneeId ? {} : { assigneeId: actor.id, assigneeName: actor.name }),
-          durations: acknowledgementDurations(ctx.catalog, incident, at),
-        },
+      set: {
+        state: to,
+        acknowledgedAt: at,
+        acknowledgedById: actor.id,
+        acknowledgedByName: actor.name,
+        // Acknowledging an unassigned incident takes it.
+        ...(incident.assigneeId ? {} : { assigneeId: actor.id, assigneeName: actor.name }),
+        durations: acknowledgementDurations(ctx.catalog, incident, at),
       },
       before: { state: incident.state, assigneeName: incident.assigneeName ?? null },
       after: { state: to, assigneeName: incident.assigneeName ?? actor.name },

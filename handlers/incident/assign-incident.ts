@@ -30,21 +30,19 @@ function assign(ctx: HandlerContext, actor: Actor, recordId: string, target: Ass
     // Someone taking the incident acknowledges it, if nobody had.
     const takesIt = incident.state === 'new' && target.assigneeId === actor.id;
     return {
-      update: {
-        $set: {
-          assignmentGroup: target.group,
-          assigneeId: target.assigneeId,
-          assigneeName: target.assigneeName,
-          ...(takesIt
-            ? {
-                state: 'in_progress',
-                acknowledgedAt: at,
-                acknowledgedById: actor.id,
-                acknowledgedByName: actor.name,
-                durations: acknowledgementDurations(ctx.catalog, incident, at),
-              }
-            : {}),
-        },
+      set: {
+        assignmentGroup: target.group,
+        assigneeId: target.assigneeId,
+        assigneeName: target.assigneeName,
+        ...(takesIt
+          ? {
+              state: 'in_progress',
+              acknowledgedAt: at,
+              acknowledgedById: actor.id,
+              acknowledgedByName: actor.name,
+              durations: acknowledgementDurations(ctx.catalog, incident, at),
+            }
+          : {}),
       },
       before: { assignmentGroup: incident.assignmentGroup, assigneeName: incident.assigneeName ?? null, state: incident.state },
       after: { assignmentGroup: target.group, assigneeName: target.assigneeName, state: takesIt ? 'in_progress' : incident.state },

@@ -12,7 +12,7 @@ import { result, type HandlerContext, type HandlerResult } from '../handler';
 import { incidentCard } from './incident-card';
 
 export interface IncidentChangePlan {
-  update: AuditedChange<IncidentDoc>['update'];
+  set: AuditedChange<IncidentDoc>['set'];
   before: Record<string, unknown>;
   after: Record<string, unknown>;
   /** Parameters of the `incident.line.<action>` thread message, besides the actor. */
@@ -31,11 +31,6 @@ export async function loadIncident(ctx: HandlerContext, recordId: string): Promi
   const incident = (await ctx.incidents.findById(recordId)) ?? (await ctx.incidents.findByNumber(recordId));
   if (!incident) throw new DomainError('INCIDENT.NOT_FOUND', { number: recordId });
   return incident;
-}
-
-async function lastChangedBy(ctx: HandlerContext, incident: IncidentDoc): Promise<string> {
-  const event = await ctx.models.AuditEvent.findOne({ recordId: incident._id.toHexString(), seq: incident.version }).lean();
-  return event?.actorName ?? '?';
 }
 
 /**
@@ -90,15 +85,15 @@ export async function changeIncident(
       at,
       before: changePlan.before,
       after: changePlan.after,
-      update: changePlan.update,
+      set: changePlan.set,
     });
   } catch (error) {
     if (!(error instanceof RecordConflict)) throw error;
-    const current = (error as RecordConflict<IncidentDoc>).current;
-    if (action === 'acknowledge' && current?.acknowledgedByName) {
-      throw new DomainError('INCIDENT.ALREADY_ACKNOWLEDGED', { actor: current.acknowledgedByName, number: current.number });
+    const { winner } = error as RecordConflict<IncidentDoc>;
+    if (action === 'acknowledge' && winner?.action === 'acknowledge') {
+      throw new DomainError('INCIDENT.ALREADY_ACKNOWLEDGED', { actor: winner.actorName, number: incident.number });
     }
-    throw new DomainError('RECORD.CHANGED', { number: incident.number, actor: current ? await lastChangedBy(ctx, current) : '?' });
+    throw new DomainError('RECORD.CHANGED', { number: incident.number, actor: winner?.actorName ?? '?' });
   }
   return incidentUpdated(ctx, actor, updated, action, changePlan.line);
 }

@@ -9,7 +9,7 @@ export const closeIncident = defineHandler({
   input: z.object({ recordId: z.string().min(1) }),
   run: (ctx, actor, input) =>
     changeIncident(ctx, actor, input.recordId, 'close', input, (incident, to, at) => ({
-      update: { $set: { state: to, closedAt: at } },
+      set: { state: to, closedAt: at },
       before: { state: incident.state },
       after: { state: to },
       line: {},

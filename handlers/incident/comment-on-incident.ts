@@ -9,7 +9,7 @@ export const commentOnIncident = defineHandler({
   input: z.object({ recordId: z.string().min(1), text: z.string().trim().min(1).max(3000) }),
   run: (ctx, actor, input) =>
     changeIncident(ctx, actor, input.recordId, 'comment', input, (incident, _to, at) => ({
-      update: { $push: { comments: { authorId: actor.id, authorName: actor.name, text: input.text, at } } },
+      set: { comments: [...incident.comments, { authorId: actor.id, authorName: actor.name, text: input.text, at }] },
       before: { comments: incident.comments.length },
       after: { comments: incident.comments.length + 1, text: input.text },
       line: { text: input.text },

@@ -15,7 +15,7 @@ export const holdIncident = defineHandler({
       const pauses = [...incident.sla.pauses, { start: at, end: null }];
       const sla = slaFor(ctx.catalog, incident.service, incident.priority, incident.sla.startedAt, pauses, incident.sla.warned);
       return {
-        update: { $set: { state: to, holdReason: input.reason, sla } },
+        set: { state: to, holdReason: input.reason, sla },
         before: { state: incident.state },
         after: { state: to, holdReason: input.reason },
         line: { reason: t(ctx.catalog.config.defaults.locale, `hold.${input.reason}`) },

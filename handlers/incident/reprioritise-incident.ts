@@ -19,9 +19,7 @@ export const reprioritiseIncident = defineHandler({
       // The clock keeps its start and pauses; only the targets change.
       const sla = slaFor(ctx.catalog, incident.service, priority, incident.sla.startedAt, incident.sla.pauses, incident.sla.warned);
       return {
-        update: {
-          $set: { impact: input.impact, urgency: input.urgency, priority, sla, majorIncident: incident.majorIncident || priority === 'P1' },
-        },
+        set: { impact: input.impact, urgency: input.urgency, priority, sla, majorIncident: incident.majorIncident || priority === 'P1' },
         before: { impact: incident.impact, urgency: incident.urgency, priority: incident.priority },
         after: { impact: input.impact, urgency: input.urgency, priority },
         line: { from: incident.priority, to: priority },

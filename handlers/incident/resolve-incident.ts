@@ -16,18 +16,16 @@ export const resolveIncident = defineHandler({
       // Resolving straight from New is also the first response.
       const base = incident.acknowledgedAt ? incident : { ...incident, durations: acknowledgementDurations(ctx.catalog, incident, at) };
       return {
-        update: {
-          $set: {
-            state: to,
-            resolutionCode: input.code,
-            resolutionNotes: input.notes,
-            resolvedAt: at,
-            holdReason: null,
-            'sla.pauses': pauses,
-            durations: resolutionDurations(ctx.catalog, base, pauses, at),
-            ...(incident.acknowledgedAt ? {} : { acknowledgedAt: at, acknowledgedById: actor.id, acknowledgedByName: actor.name }),
-            ...(incident.assigneeId ? {} : { assigneeId: actor.id, assigneeName: actor.name }),
-          },
+        set: {
+          state: to,
+          resolutionCode: input.code,
+          resolutionNotes: input.notes,
+          resolvedAt: at,
+          holdReason: null,
+          sla: { ...incident.sla, pauses },
+          durations: resolutionDurations(ctx.catalog, base, pauses, at),
+          ...(incident.acknowledgedAt ? {} : { acknowledgedAt: at, acknowledgedById: actor.id, acknowledgedByName: actor.name }),
+          ...(incident.assigneeId ? {} : { assigneeId: actor.id, assigneeName: actor.name }),
         },
         before: { state: incident.state },
         after: { state: to, resolutionCode: input.code, resolutionNotes: input.notes },

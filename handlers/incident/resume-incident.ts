@@ -13,7 +13,7 @@ export const resumeIncident = defineHandler({
       const pauses = closePause(incident.sla.pauses, at);
       const sla = slaFor(ctx.catalog, incident.service, incident.priority, incident.sla.startedAt, pauses, incident.sla.warned);
       return {
-        update: { $set: { state: to, holdReason: null, sla } },
+        set: { state: to, holdReason: null, sla },
         before: { state: incident.state, holdReason: incident.holdReason ?? null },
         after: { state: to },
         line: {},

@@ -12,7 +12,10 @@ export function formatPath(path: readonly PropertyKey[]): string {
 
 /** One line per problem: `path: what was expected`. */
 export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
-  return issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`);
+  return issues.map((issue) => {
+    const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+    return `${formatPath(issue.path)}: ${missing ? `is required (expected ${issue.expected})` : issue.message}`;
+  });
 }
 
 export class ConfigError extends Error {

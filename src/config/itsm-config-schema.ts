@@ -37,17 +37,26 @@ const localDate = z.union([z.string(), z.date()]).transform((value, ctx) => {
 });
 
 const clockTime = /^([01]\d|2[0-3]):[0-5]\d$/;
-const window = z.string().transform((text, ctx) => {
-  const match = /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(text.trim());
-  const from = match ? Number(match[1]) * 60 + Number(match[2]) : NaN;
-  const to = match ? Number(match[3]) * 60 + Number(match[4]) : NaN;
-  if (!match || Number(match[2]) > 59 || Number(match[4]) > 59 || !(from < to) || to > 1440) {
-    ctx.addIssue({ code: 'custom', message: 'expected working hours like "09:00-18:00" (up to "24:00")' });
+const WINDOW_EXPECTED = 'expected working hours like "09:00-18:00" (up to "24:00"), a list of them, or nothing';
+
+function parseWindow(text: unknown): readonly [number, number] | null {
+  const match = typeof text === 'string' ? /^(\d{2}):(\d{2})-(\d{2}):(\d{2})$/.exec(text.trim()) : null;
+  if (!match || Number(match[2]) > 59 || Number(match[4]) > 59) return null;
+  const from = Number(match[1]) * 60 + Number(match[2]);
+  const to = Number(match[3]) * 60 + Number(match[4]);
+  return from < to && to <= 1440 ? [from, to] : null;
+}
+
+/** One day's working hours: "09:00-18:00", ["09:00-12:00", "13:00-18:00"], or null for none. */
+const dayHours = z.unknown().transform((value, ctx) => {
+  if (value === null || value === undefined) return [];
+  const windows = (Array.isArray(value) ? value : [value]).map(parseWindow);
+  if (windows.some((w) => w === null)) {
+    ctx.addIssue({ code: 'custom', message: WINDOW_EXPECTED });
     return z.NEVER;
   }
-  return [from, to] as const;
+  return windows as (readonly [number, number])[];
 });
-const dayHours = z.union([z.null(), window.transform((w) => [w]), z.array(window)]).transform((v) => v ?? []);
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
@@ -208,7 +217,7 @@ export const itsmConfigSchema = z
 
     const need = (known: Set<string>, value: string | undefined, path: PropertyKey[], what: string) => {
       if (value !== undefined && !known.has(value) && !known.has(value.toLowerCase())) {
-        ctx.addIssue({ code: 'custom', path, message: `expected the key of a ${what} defined in this file, got "${value}"` });
+        ctx.addIssue({ code: 'custom', path, message: `expected the key of ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} defined in this file, got "${value}"` });
       }
     };
     const unique = (items: readonly { key: string }[], listName: string) => {

@@ -6,6 +6,8 @@ export type RecordKind = 'incident' | 'request' | 'problem' | 'change' | 'knowle
  * Who did what to which record, when, before → after. Append-only: a change event at `seq`
  * carries the hash of the event before it, and the record keeps the newest hash as `auditHead`,
  * so an edited, removed or inserted event is detected by `npm run audit:verify`.
+ * Inserting the event under its unique key `<recordId>:<seq>` is also what claims the change:
+ * of two writers who saw the same version, only one can insert the next event.
  * A refusal (someone tried what they may not) is recorded too, outside the chain (`seq` 0).
  */
 export interface AuditEventDoc {
@@ -24,6 +26,10 @@ export interface AuditEventDoc {
   after: Record<string, unknown>;
   prevHash: string;
   hash: string;
+  /** The record update this event announces, as extended JSON, so a change whose writer died can be rolled forward. */
+  update?: string;
+  /** The server's clock when the event was written (`at` is the actor's business time). */
+  writtenAt?: Date;
 }
 
 export const auditEventSchema = new Schema<AuditEventDoc>(
@@ -41,6 +47,8 @@ export const auditEventSchema = new Schema<AuditEventDoc>(
     after: { type: Schema.Types.Mixed, default: {} },
     prevHash: { type: String, default: '' },
     hash: { type: String, default: '' },
+    update: String,
+    writtenAt: Date,
   },
   { versionKey: false, minimize: false },
 );
@@ -48,3 +56,4 @@ export const auditEventSchema = new Schema<AuditEventDoc>(
 auditEventSchema.index({ key: 1 }, { unique: true });
 auditEventSchema.index({ recordId: 1, seq: 1 });
 auditEventSchema.index({ actorId: 1, at: -1 });
+auditEventSchema.index({ writtenAt: 1 }); // rolling forward changes interrupted by a crash

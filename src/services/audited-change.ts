@@ -1,6 +1,8 @@
-import type { Model, Types, UpdateQuery } from 'mongoose';
+import { EJSON } from 'bson';
+import type { Model, Types } from 'mongoose';
 import type { AuditEventDoc, RecordKind } from '../models/audit-event.model';
-import { appendEvent, chainEvent, GENESIS_HASH, type AuditActor } from './audit-log';
+import { chainEvent, GENESIS_HASH, type AuditActor } from './audit-log';
+import { isDuplicateKey } from './number-series';
 
 interface AuditedDoc {
   _id: Types.ObjectId;
@@ -9,9 +11,14 @@ interface AuditedDoc {
   auditHead: string;
 }
 
-/** The record was changed by someone else since the actor saw it; `current` is how it is now. */
+/** Someone else changed the record since the actor saw it. */
 export class RecordConflict<T> extends Error {
-  constructor(readonly current: T | null) {
+  constructor(
+    /** The record as it is now. */
+    readonly current: T | null,
+    /** The change that won, when known. */
+    readonly winner: Pick<AuditEventDoc, 'action' | 'actorId' | 'actorName'> | null,
+  ) {
     super('RECORD.CHANGED');
     this.name = 'RecordConflict';
   }
@@ -27,12 +34,20 @@ export interface AuditedChange<T> {
   /** Top-level fields, for the audit trail (no dotted keys: FerretDB cannot store them). */
   before: Record<string, unknown>;
   after: Record<string, unknown>;
-  update: { $set?: Record<string, unknown>; $push?: Record<string, unknown>; $unset?: Record<string, 1> };
+  /** Fields to set. Only `$set`: setting is idempotent, so a change can be rolled forward safely. */
+  set: Record<string, unknown>;
 }
 
+/** A claimed change whose record update has not landed after this long is rolled forward by whoever meets it. */
+export const ROLL_FORWARD_AFTER_MS = 30_000;
+
 /**
- * One atomic conditional update (same version as seen, else RecordConflict) that also moves the
- * record's audit head, followed by the audit event it announces.
+ * One change to an audited record, in two writes:
+ * 1. insert the audit event `<id>:<version+1>` (carrying the hash chain and the update): its unique
+ *    key makes this the atomic claim: a second writer who saw the same version fails here;
+ * 2. set the fields, the new version and the new audit head on the record.
+ * Both MongoDB and FerretDB make a unique-key insert atomic; FerretDB 1.x does not make a
+ * conditional update atomic, which is why the claim is not the update itself.
  */
 export async function applyAuditedChange<T extends AuditedDoc>(
   records: Model<T>,
@@ -40,7 +55,7 @@ export async function applyAuditedChange<T extends AuditedDoc>(
   change: AuditedChange<T>,
 ): Promise<T> {
   const { seen } = change;
-  const seq = seen.version + 1;
+  const version = seen.version + 1;
   const event = chainEvent(
     {
       recordKind: change.kind,
@@ -52,28 +67,63 @@ export async function applyAuditedChange<T extends AuditedDoc>(
       before: change.before,
       after: change.after,
     },
-    seq,
+    version,
     seen.auditHead,
   );
-  const update = {
-    ...change.update,
-    $set: { ...(change.update.$set ?? {}), auditHead: event.hash, updatedAt: change.at },
-    $inc: { version: 1 },
-  } as UpdateQuery<T>;
-  const updated = await records
-    .findOneAndUpdate({ _id: seen._id, version: seen.version } as never, update, { returnDocument: 'after', timestamps: false })
-    .lean<T>();
-  if (!updated) throw new RecordConflict(await records.findById(seen._id).lean<T>());
-  await appendEvent(events, event);
+  const set = { ...change.set, version, auditHead: event.hash, updatedAt: change.at };
+  try {
+    await events.collection.insertOne({ ...event, update: EJSON.stringify(set, { relaxed: false }), writtenAt: new Date() });
+  } catch (error) {
+    if (!isDuplicateKey(error)) throw error;
+    throw await conflict(records, events, seen);
+  }
+  await records.updateOne({ _id: seen._id, version: seen.version } as never, { $set: set }, { timestamps: false });
+  const updated = await records.findById(seen._id).lean<T>();
+  if (!updated) throw new Error(`${seen.number} disappeared while being changed`);
   return updated;
 }
 
-/** The first event of a new record: returns the fields the record is inserted with. */
+async function conflict<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, seen: T): Promise<RecordConflict<T>> {
+  const recordId = seen._id.toHexString();
+  const winner = await events.findOne({ key: `${recordId}:${seen.version + 1}` }).lean();
+  let current = await records.findById(seen._id).lean<T>();
+  if (winner && current && current.version === seen.version && winner.update && isStale(winner)) {
+    await rollForward(records, seen._id, seen.version, winner.update);
+    current = await records.findById(seen._id).lean<T>();
+  }
+  return new RecordConflict(current, winner ? { action: winner.action, actorId: winner.actorId, actorName: winner.actorName } : null);
+}
+
+const isStale = (event: AuditEventDoc) => !event.writtenAt || Date.now() - event.writtenAt.getTime() > ROLL_FORWARD_AFTER_MS;
+
+async function rollForward<T>(records: Model<T>, id: Types.ObjectId, fromVersion: number, update: string): Promise<void> {
+  const set = EJSON.parse(update, { relaxed: false }) as Record<string, unknown>;
+  await records.updateOne({ _id: id, version: fromVersion } as never, { $set: set }, { timestamps: false });
+}
+
+/**
+ * Applies every claimed change whose writer died between its two writes (run at start): the
+ * record is behind its newest audit event.
+ */
+export async function rollForwardInterruptedChanges<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, since: Date): Promise<number> {
+  let repaired = 0;
+  const recent = events.find({ seq: { $gt: 1 }, writtenAt: { $gte: since } }).sort({ writtenAt: 1 }).lean().cursor();
+  for await (const event of recent) {
+    const record = await records.findById(event.recordId).lean<T>();
+    if (record && record.version === event.seq - 1 && event.update) {
+      await rollForward(records, record._id, record.version, event.update);
+      repaired++;
+    }
+  }
+  return repaired;
+}
+
+/** The first event of a new record and the fields the record is inserted with. */
 export function firstEvent(kind: RecordKind, id: Types.ObjectId, number: string, actor: AuditActor, at: Date, after: Record<string, unknown>) {
   const event = chainEvent(
     { recordKind: kind, recordId: id.toHexString(), recordNumber: number, action: 'create', actor, at, before: {}, after },
     1,
     GENESIS_HASH,
   );
-  return { event, version: 1, auditHead: event.hash };
+  return { event: { ...event, writtenAt: new Date() }, version: 1, auditHead: event.hash };
 }

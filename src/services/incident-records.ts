@@ -3,12 +3,10 @@ import type { IncidentState } from '../domain/incident-lifecycle';
 import type { IncidentDoc } from '../models/incident.model';
 import type { Models } from '../models/models';
 import { applyAuditedChange, firstEvent, type AuditedChange } from './audited-change';
-import { appendEvent, type AuditActor } from './audit-log';
-import { nextNumber, SERIES } from './number-series';
+import type { AuditActor } from './audit-log';
+import { isDuplicateKey, nextNumber, SERIES } from './number-series';
 
 export type NewIncident = Omit<IncidentDoc, '_id' | 'number' | 'version' | 'auditHead' | 'createdAt' | 'updatedAt'>;
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 /** Data access for incidents: every change goes through the audited, conditional update. */
 export class IncidentRecords {
@@ -20,7 +18,7 @@ export class IncidentRecords {
     if (existing) return { incident: existing, created: false };
 
     const _id = new Types.ObjectId();
-    const number = await nextNumber(this.models.Counter, SERIES.incident);
+    const number = await nextNumber(this.models.Counter, this.models.NumberClaim, SERIES.incident);
     const { event, version, auditHead } = firstEvent('incident', _id, number, actor, at, {
       title: draft.title,
       service: draft.service,
@@ -28,15 +26,17 @@ export class IncidentRecords {
       state: draft.state,
     });
     const incident: IncidentDoc = { ...draft, _id, number, version, auditHead, createdAt: at, updatedAt: at };
+    // The event first: a record never exists without the start of its audit trail.
+    await this.models.AuditEvent.collection.insertOne(event);
     try {
       await this.models.Incident.collection.insertOne(incident);
     } catch (error) {
+      await this.models.AuditEvent.deleteOne({ key: event.key });
       // The same report arrived twice at once: the other try won; answer with its incident.
       const winner = isDuplicateKey(error) ? await this.findByDedupeKey(draft.dedupeKey) : null;
       if (winner) return { incident: winner, created: false };
       throw error;
     }
-    await appendEvent(this.models.AuditEvent, event);
     return { incident, created: true };
   }
 
