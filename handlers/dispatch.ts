@@ -28,9 +28,9 @@ function inputIssueText(locale: Locale, issue: z.core.$ZodIssue): string {
     case 'too_big':
       return t(locale, 'input.tooLong', { max: Number(issue.maximum) });
     case 'invalid_value':
-      return t(locale, 'input.choice');
+      return issue.input === undefined ? t(locale, 'input.required') : t(locale, 'input.choice');
     case 'invalid_type':
-      return issue.message.endsWith('received undefined') ? t(locale, 'input.required') : t(locale, 'input.invalid');
+      return issue.input === undefined ? t(locale, 'input.required') : t(locale, 'input.invalid');
     default:
       return t(locale, 'input.invalid');
   }
@@ -55,7 +55,7 @@ export async function dispatch(ctx: HandlerContext, registry: HandlerRegistry, l
     log.error({ errorId, handlerId: call.handlerId }, 'no handler has this id');
     return { views: [notice(t(actor.locale, 'error.INTERNAL', { errorId }))], announcements: [] };
   }
-  const parsed = handler.input.safeParse(call.input ?? {});
+  const parsed = handler.input.safeParse(call.input ?? {}, { reportInput: true });
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
     for (const issue of parsed.error.issues) {
