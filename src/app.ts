@@ -8,6 +8,7 @@ import type { Logger } from './logger';
 import { PeopleDirectory } from './people/people-directory';
 import { IncidentRecords } from './services/incident-records';
 import { ensureNumberSeries } from './services/number-series';
+import { rollForwardInterruptedChanges } from './services/audited-change';
 
 export interface App {
   ctx: HandlerContext;
@@ -31,6 +32,9 @@ export async function createApp(options: {
   await ensureNumberSeries(database.models.Counter);
   const { changed } = await storeItsmConfig(database.models, catalog, now());
   await people.syncFromConfig();
+  // Changes claimed by a process that died before updating their record (see audited-change.ts).
+  const rolledForward = await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(Date.now() - 86_400_000));
+  if (rolledForward > 0) log.warn({ rolledForward }, 'completed incident changes interrupted by a crash');
   log.info({ changed, services: catalog.services.size, groups: catalog.groups.size }, 'ITSM configuration loaded');
 
   const ctx: HandlerContext = {

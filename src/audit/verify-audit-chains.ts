@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import type { AuditEventDoc } from '../models/audit-event.model';
-import { GENESIS_HASH, hashEvent } from './audit-log';
+import { GENESIS_HASH, hashEvent } from '../services/audit-log';
 
 export interface AuditedRecord {
   _id: unknown;
