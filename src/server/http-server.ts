@@ -53,8 +53,11 @@ export async function startHttpServer(options: {
       new Promise<void>((resolve) => {
         stopping = true;
         const force = setTimeout(() => server.closeAllConnections(), graceMs);
+        // Keep-alive sockets become idle as their last response ends: close them as they do.
+        const sweep = setInterval(() => server.closeIdleConnections(), 50);
         server.close(() => {
           clearTimeout(force);
+          clearInterval(sweep);
           resolve();
         });
         server.closeIdleConnections();
