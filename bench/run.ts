@@ -1,1 +1,33 @@
-export {};
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureEmbeddedDbBinary, startEmbeddedDb } from '../src/db/embedded-db';
+import { runCoreBench } from './core-bench';
+
+/** `npm run bench`: figures, one per line, against MONGODB_URI or a fresh embedded server. */
+async function main(): Promise<void> {
+  let uri = process.env.MONGODB_URI;
+  let stop = async () => {};
+  if (!uri) {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdesk-bench-'));
+    const db = await startEmbeddedDb({ binary: await ensureEmbeddedDbBinary((m) => process.stderr.write(`${m}\n`)), dataDir: dir });
+    uri = db.uri;
+    stop = async () => {
+      await db.stop();
+      await rm(dir, { recursive: true, force: true });
+    };
+    process.stdout.write(`database: embedded FerretDB 1.24 (SQLite)\n`);
+  } else {
+    process.stdout.write('database: MONGODB_URI\n');
+  }
+  try {
+    await runCoreBench(uri);
+  } finally {
+    await stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,4 +1,4 @@
-import { Schema, Types } from 'mongoose';
+import { Schema } from 'mongoose';
 
 export type RecordKind = 'incident' | 'request' | 'problem' | 'change' | 'knowledge';
 
@@ -6,14 +6,13 @@ export type RecordKind = 'incident' | 'request' | 'problem' | 'change' | 'knowle
  * Who did what to which record, when, before → after. Append-only: a change event at `seq`
  * carries the hash of the event before it, and the record keeps the newest hash as `auditHead`,
  * so an edited, removed or inserted event is detected by `npm run audit:verify`.
- * Inserting the event under its unique key `<recordId>:<seq>` is also what claims the change:
+ * Inserting the event under its _id `<recordId>:<seq>` is also what claims the change:
  * of two writers who saw the same version, only one can insert the next event.
  * A refusal (someone tried what they may not) is recorded too, outside the chain (`seq` 0).
  */
 export interface AuditEventDoc {
-  _id: Types.ObjectId;
-  /** `<recordId>:<seq>` for changes, `<recordId>:refused:<id>` for refusals: unique. */
-  key: string;
+  /** `<recordId>:<seq>` for changes, `<recordId>:refused:<id>` for refusals. */
+  _id: string;
   recordKind: RecordKind;
   recordId: string;
   recordNumber: string;
@@ -34,7 +33,7 @@ export interface AuditEventDoc {
 
 export const auditEventSchema = new Schema<AuditEventDoc>(
   {
-    key: { type: String, required: true },
+    _id: String,
     recordKind: { type: String, required: true },
     recordId: { type: String, required: true },
     recordNumber: { type: String, required: true },
@@ -53,7 +52,6 @@ export const auditEventSchema = new Schema<AuditEventDoc>(
   { versionKey: false, minimize: false },
 );
 
-auditEventSchema.index({ key: 1 }, { unique: true });
 auditEventSchema.index({ recordId: 1, seq: 1 });
 auditEventSchema.index({ actorId: 1, at: -1 });
 auditEventSchema.index({ writtenAt: 1 }); // rolling forward changes interrupted by a crash

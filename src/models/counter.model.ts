@@ -8,10 +8,16 @@ export interface CounterDoc {
 
 export const counterSchema = new Schema<CounterDoc>({ _id: String, seq: { type: Number, required: true } }, { versionKey: false });
 
-/** One document per number handed out (`INC0001001`): its unique _id is what makes the number taken. */
-export interface NumberClaimDoc {
+/**
+ * A unique key claimed for a record: `number:INC0001001`, `dedupe:<platform request id>`.
+ * Inserting it is the claim (a unique _id is atomic on MongoDB and FerretDB alike), and looking a
+ * record up by number or by dedupe key is a lookup by _id, the one query FerretDB's SQLite
+ * storage answers from an index.
+ */
+export interface RecordKeyDoc {
   _id: string;
+  recordId: string;
   at: Date;
 }
 
-export const numberClaimSchema = new Schema<NumberClaimDoc>({ _id: String, at: Date }, { versionKey: false });
+export const recordKeySchema = new Schema<RecordKeyDoc>({ _id: String, recordId: String, at: Date }, { versionKey: false });

@@ -2,7 +2,7 @@ import type { Connection, Model } from 'mongoose';
 import { auditEventSchema, type AuditEventDoc } from './audit-event.model';
 import { changeSchema, type ChangeDoc } from './change.model';
 import { configurationItemSchema, type ConfigurationItemDoc } from './configuration-item.model';
-import { counterSchema, numberClaimSchema, type CounterDoc, type NumberClaimDoc } from './counter.model';
+import { counterSchema, recordKeySchema, type CounterDoc, type RecordKeyDoc } from './counter.model';
 import { incidentSchema, type IncidentDoc } from './incident.model';
 import { knowledgeArticleSchema, type KnowledgeArticleDoc } from './knowledge-article.model';
 import { personSchema, platformIdentitySchema, type PersonDoc, type PlatformIdentityDoc } from './person.model';
@@ -21,7 +21,7 @@ export interface Models {
   PlatformIdentity: Model<PlatformIdentityDoc>;
   AuditEvent: Model<AuditEventDoc>;
   Counter: Model<CounterDoc>;
-  NumberClaim: Model<NumberClaimDoc>;
+  RecordKey: Model<RecordKeyDoc>;
   StoredConfig: Model<StoredConfigDoc>;
 }
 
@@ -38,7 +38,7 @@ export function createModels(connection: Connection): Models {
     PlatformIdentity: connection.model<PlatformIdentityDoc>('PlatformIdentity', platformIdentitySchema, 'platform_identities'),
     AuditEvent: connection.model<AuditEventDoc>('AuditEvent', auditEventSchema, 'audit_events'),
     Counter: connection.model<CounterDoc>('Counter', counterSchema, 'counters'),
-    NumberClaim: connection.model<NumberClaimDoc>('NumberClaim', numberClaimSchema, 'number_claims'),
+    RecordKey: connection.model<RecordKeyDoc>('RecordKey', recordKeySchema, 'record_keys'),
     StoredConfig: connection.model<StoredConfigDoc>('StoredConfig', storedConfigSchema, 'stored_config'),
   };
 }

@@ -59,8 +59,7 @@ export function hashEvent(entry: AuditEntry, seq: number, prevHash: string): str
 export function chainEvent(entry: AuditEntry, seq: number, prevHash: string): AuditEventDoc {
   const hash = hashEvent(entry, seq, prevHash);
   return {
-    _id: new Types.ObjectId(),
-    key: `${entry.recordId}:${seq}`,
+    _id: `${entry.recordId}:${seq}`,
     recordKind: entry.recordKind,
     recordId: entry.recordId,
     recordNumber: entry.recordNumber,
@@ -76,16 +75,10 @@ export function chainEvent(entry: AuditEntry, seq: number, prevHash: string): Au
   };
 }
 
-export async function appendEvent(events: Model<AuditEventDoc>, event: AuditEventDoc): Promise<void> {
-  await events.create(event);
-}
-
 /** Records that someone tried an action they may not take. Outside the record's chain. */
 export async function recordRefusal(events: Model<AuditEventDoc>, entry: AuditEntry, reason: string): Promise<void> {
-  const id = new Types.ObjectId();
   await events.create({
-    _id: id,
-    key: `${entry.recordId}:refused:${id.toHexString()}`,
+    _id: `${entry.recordId}:refused:${new Types.ObjectId().toHexString()}`,
     recordKind: entry.recordKind,
     recordId: entry.recordId,
     recordNumber: entry.recordNumber,

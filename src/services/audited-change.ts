@@ -72,7 +72,7 @@ export async function applyAuditedChange<T extends AuditedDoc>(
   );
   const set = { ...change.set, version, auditHead: event.hash, updatedAt: change.at };
   try {
-    await events.collection.insertOne({ ...event, update: EJSON.stringify(set, { relaxed: false }), writtenAt: new Date() });
+    await events.collection.insertOne({ ...event, update: EJSON.stringify(set, { relaxed: false }), writtenAt: new Date() } as never);
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     throw await conflict(records, events, seen);
@@ -85,7 +85,7 @@ export async function applyAuditedChange<T extends AuditedDoc>(
 
 async function conflict<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, seen: T): Promise<RecordConflict<T>> {
   const recordId = seen._id.toHexString();
-  const winner = await events.findOne({ key: `${recordId}:${seen.version + 1}` }).lean();
+  const winner = await events.findById(`${recordId}:${seen.version + 1}`).lean();
   let current = await records.findById(seen._id).lean<T>();
   if (winner && current && current.version === seen.version && winner.update && isStale(winner)) {
     await rollForward(records, seen._id, seen.version, winner.update);

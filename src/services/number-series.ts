@@ -1,5 +1,6 @@
 import type { Model } from 'mongoose';
-import type { CounterDoc, NumberClaimDoc } from '../models/counter.model';
+import type { CounterDoc, RecordKeyDoc } from '../models/counter.model';
+import { claimKey } from './record-keys';
 
 export const SERIES = { incident: 'INC', request: 'REQ', problem: 'PRB', change: 'CHG', knowledge: 'KB' } as const;
 export type Series = (typeof SERIES)[keyof typeof SERIES];
@@ -24,30 +25,27 @@ export async function ensureNumberSeries(counters: Model<CounterDoc>): Promise<v
 }
 
 /**
- * Hands out the next human number of a series: never reused, never duplicated, no gaps.
+ * Hands out the next human number of a series to `recordId`: never reused, never duplicated,
+ * consecutive.
  *
- * The claim is an insert into `number_claims` keyed by the number: a unique key is the one write
- * that is atomic on MongoDB and on FerretDB alike (FerretDB 1.x applies `$inc` as read-then-write,
+ * The claim is the insert of the record key `number:INC0001001`: a unique _id is the one write
+ * that is atomic on MongoDB and FerretDB alike (FerretDB 1.x applies `$inc` as read-then-write,
  * so two concurrent `findOneAndUpdate`s can return the same value). The counter document only
- * tells where to start looking: it always names a claimed number, and a number is only tried
- * after the one before it was taken, so the claimed numbers stay consecutive.
+ * tells where to start: it always names a claimed number, and a number is only tried after the
+ * one before it was taken, so the claimed numbers stay consecutive.
  */
-export async function nextNumber(counters: Model<CounterDoc>, claims: Model<NumberClaimDoc>, series: Series): Promise<string> {
+export async function nextNumber(counters: Model<CounterDoc>, keys: Model<RecordKeyDoc>, series: Series, recordId: string): Promise<string> {
   const counter = await counters.findById(series).lean();
   let candidate = (counter?.seq ?? FIRST_SEQ) + 1;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const number = format(series, candidate);
-    try {
-      await claims.collection.insertOne({ _id: number as never, at: new Date() });
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      const latest = await counters.findById(series).lean();
-      candidate = Math.max(candidate + 1, (latest?.seq ?? FIRST_SEQ) + 1);
-      continue;
+    if (await claimKey(keys, `number:${number}`, recordId)) {
+      // Moving the hint forward may lose to a concurrent move; it only ever lags, never skips.
+      await counters.updateOne({ _id: series, seq: { $lt: candidate } }, { $set: { seq: candidate } });
+      return number;
     }
-    // Moving the hint forward may lose to a concurrent, higher move: it never goes backwards far.
-    await counters.updateOne({ _id: series, seq: { $lt: candidate } }, { $set: { seq: candidate } }, { upsert: false });
-    return number;
+    const latest = await counters.findById(series).lean();
+    candidate = Math.max(candidate + 1, (latest?.seq ?? FIRST_SEQ) + 1);
   }
   throw new Error(`no free number in series ${series} after ${MAX_ATTEMPTS} attempts`);
 }

@@ -37,17 +37,17 @@ describe('audit chains (against the MongoDB-compatible server)', () => {
 
   it('detects an altered event', async () => {
     const id = await workedIncident();
-    await database.models.AuditEvent.updateOne({ key: `${id}:2` }, { $set: { actorName: 'Someone Else' } });
+    await database.models.AuditEvent.updateOne({ _id: `${id}:2` }, { $set: { actorName: 'Someone Else' } });
     const { problems } = await verify(id);
     expect(problems.map((p) => p.problem)).toEqual(['event 2 was altered']);
   });
 
   it('detects a removed event, in the middle or at the end', async () => {
     const middle = await workedIncident();
-    await database.models.AuditEvent.deleteOne({ key: `${middle}:2` });
+    await database.models.AuditEvent.deleteOne({ _id: `${middle}:2` });
     expect((await verify(middle)).problems.map((p) => p.problem)).toEqual(['event 2 is missing (found 3)', 'the record is at version 3 but its audit trail ends at 1']);
     const last = await workedIncident();
-    await database.models.AuditEvent.deleteOne({ key: `${last}:3` });
+    await database.models.AuditEvent.deleteOne({ _id: `${last}:3` });
     expect((await verify(last)).problems.map((p) => p.problem)).toEqual(['the record is at version 3 but its audit trail ends at 2']);
   });
 

@@ -1,0 +1,23 @@
+/** Prints one figure per line as `name: value unit`. */
+export function report(name: string, value: number, unit = '', digits = 1): void {
+  process.stdout.write(`${name}: ${value.toFixed(digits)}${unit ? ` ${unit}` : ''}\n`);
+}
+
+export const rssMegabytes = () => process.memoryUsage().rss / (1024 * 1024);
+
+/** Runs `task(i)` for i in [0, count) with `concurrency` workers; returns elapsed seconds. */
+export async function timed(count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<number> {
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await task(next++);
+    }),
+  );
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}

@@ -1,0 +1,23 @@
+import type { Model } from 'mongoose';
+import type { RecordKeyDoc } from '../models/counter.model';
+
+const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
+
+/** Claims `key` for `recordId`; false when someone holds it already. */
+export async function claimKey(keys: Model<RecordKeyDoc>, key: string, recordId: string): Promise<boolean> {
+  try {
+    await keys.collection.insertOne({ _id: key as never, recordId, at: new Date() });
+    return true;
+  } catch (error) {
+    if (isDuplicateKey(error)) return false;
+    throw error;
+  }
+}
+
+export async function recordIdForKey(keys: Model<RecordKeyDoc>, key: string): Promise<string | null> {
+  return (await keys.findById(key).lean())?.recordId ?? null;
+}
+
+export async function releaseKey(keys: Model<RecordKeyDoc>, key: string, recordId: string): Promise<void> {
+  await keys.deleteOne({ _id: key, recordId });
+}
