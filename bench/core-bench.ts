@@ -12,7 +12,7 @@ import { report, rssMegabytes, timed } from './measure';
 
 const CONCURRENCY = 4;
 const RAW_INSERTS = 3000;
-const HANDLER_INCIDENTS = 10_000;
+const HANDLER_INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 10_000);
 
 /**
  * The core's figures: incidents per second through the report handler (number claim, audit
@@ -33,9 +33,17 @@ export async function runCoreBench(uri: string): Promise<void> {
       report('priority matrix agreement with the ServiceNow export', (100 * agree) / uci.length, `% of ${uci.length} incidents`);
     }
 
+    // The raw baseline inserts documents of the very shape the handler stores (one made by it).
+    const jamie = await app.ctx.people.actorFor({ platform: 'web', userId: 'jamie.song@example.com', email: 'jamie.song@example.com' });
+    const sample = await dispatch(app.ctx, app.registry, app.log, {
+      handlerId: INCIDENT_IDS.report,
+      actor: jamie,
+      input: { summary: 'Shape sample', service: 'vpn', impact: 'medium', urgency: 'medium', platform: 'web' },
+    });
+    const shape = await database.models.Incident.findById(sample.announcements[0]?.recordId).lean();
     const raw = database.connection.collection('bench_raw_inserts');
     const rawSeconds = await timed(RAW_INSERTS, CONCURRENCY, (i) =>
-      raw.insertOne({ _id: new Types.ObjectId(), number: `RAW${i}`, title: 'VPN drops every few minutes', state: 'new', at: new Date() }),
+      raw.insertOne({ ...shape, _id: new Types.ObjectId(), number: `RAW${String(i).padStart(7, '0')}` }),
     );
     const rawRate = RAW_INSERTS / rawSeconds;
     report('raw insertOne', rawRate, 'documents/s');

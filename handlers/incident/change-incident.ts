@@ -28,7 +28,7 @@ export function relationsOf(incident: IncidentDoc, actor: Actor): Relation[] {
 }
 
 export async function loadIncident(ctx: HandlerContext, recordId: string): Promise<IncidentDoc> {
-  const incident = (await ctx.incidents.findById(recordId)) ?? (await ctx.incidents.findByNumber(recordId));
+  const incident = await ctx.incidents.findById(recordId);
   if (!incident) throw new DomainError('INCIDENT.NOT_FOUND', { number: recordId });
   return incident;
 }
@@ -53,7 +53,7 @@ export async function changeIncident(
       ctx.models.AuditEvent,
       {
         recordKind: 'incident',
-        recordId: incident._id.toHexString(),
+        recordId: incident._id,
         recordNumber: incident.number,
         action,
         actor: { id: actor.id, name: actor.name },
@@ -110,7 +110,7 @@ export function incidentUpdated(
   const channelReader = { locale: ctx.catalog.config.defaults.locale, timeZone: ctx.catalog.config.defaults.timeZone };
   const announcement: Announcement = {
     reason: `incident.${action}`,
-    recordId: incident._id.toHexString(),
+    recordId: incident._id,
     audience: { kind: 'channel', service: incident.service },
     view: incidentCard(incident, channelReader, ctx.catalog, t(channelReader.locale, lineKey, { actor: actor.name, ...line })),
   };

@@ -16,7 +16,7 @@ function dueText(reader: Reader, due: Date | null, met: boolean): string {
 }
 
 function actionsFor(incident: IncidentDoc, locale: Locale): ActionView[] {
-  const id = incident._id.toHexString();
+  const id = incident._id;
   const action = (actionId: string, key: Parameters<typeof t>[1], style?: ActionView['style']): ActionView => ({
     actionId,
     label: t(locale, key),
@@ -83,7 +83,7 @@ export function incidentCard(incident: IncidentDoc, reader: Reader, catalog: Its
     ...(incident.description ? { text: incident.description } : {}),
     context,
     actions: actionsFor(incident, locale),
-    recordId: incident._id.toHexString(),
+    recordId: incident._id,
     ...(threadLine ? { threadLine } : {}),
   };
 }

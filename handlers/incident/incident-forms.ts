@@ -21,7 +21,7 @@ export const resolveIncidentForm = defineHandler({
         title: t(locale, 'incident.form.resolve', { number: incident.number }),
         submitId: INCIDENT_IDS.resolve,
         submitLabel: t(locale, 'incident.action.resolve'),
-        recordId: incident._id.toHexString(),
+        recordId: incident._id,
         fields: [
           {
             id: 'code',
@@ -51,7 +51,7 @@ export const holdIncidentForm = defineHandler({
         title: t(locale, 'incident.form.hold', { number: incident.number }),
         submitId: INCIDENT_IDS.hold,
         submitLabel: t(locale, 'incident.action.hold'),
-        recordId: incident._id.toHexString(),
+        recordId: incident._id,
         fields: [
           {
             id: 'reason',
@@ -80,7 +80,7 @@ export const reopenIncidentForm = defineHandler({
         title: t(locale, 'incident.form.reopen', { number: incident.number }),
         submitId: INCIDENT_IDS.reopen,
         submitLabel: t(locale, 'incident.action.reopen'),
-        recordId: incident._id.toHexString(),
+        recordId: incident._id,
         fields: [{ id: 'reason', label: t(locale, 'incident.field.reason'), type: 'long_text', required: true, maxLength: 1000 }],
       },
     ]);

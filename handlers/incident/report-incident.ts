@@ -56,7 +56,7 @@ export const reportIncident = defineHandler({
         requesterId: actor.id,
         requesterName: actor.name,
         source: { platform: input.platform, ...(input.permalink ? { permalink: input.permalink } : {}) },
-        dedupeKey: input.dedupeKey ?? randomUUID(),
+        dedupeKey: input.dedupeKey ?? `fresh:${randomUUID()}`,
         reopenCount: 0,
         sla: slaFor(ctx.catalog, service.key, priority, at),
         durations: {},
@@ -65,6 +65,7 @@ export const reportIncident = defineHandler({
       },
       { id: actor.id, name: actor.name },
       at,
+      input.dedupeKey !== undefined,
     );
     if (!created) {
       return result([{ kind: 'notice', tone: 'info', text: t(actor.locale, 'incident.alreadyReported', { number: incident.number }) }]);

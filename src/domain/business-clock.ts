@@ -48,6 +48,58 @@ function workingSegmentsOfDay(calendar: BusinessCalendar, day: DateTime): Segmen
     .filter((s) => s.end > s.start);
 }
 
+/** One local day of a calendar: where it starts, its working segments, where the next one starts. */
+interface CalendarDay {
+  start: number;
+  segments: Segment[];
+  next: number;
+}
+
+/**
+ * Zone arithmetic (offsets, DST) is by far the costliest part of the clock, and the same few
+ * days are asked about again and again: each calendar keeps the days it has worked out, and
+ * which day each quarter hour falls in (offsets only ever change on a quarter hour).
+ */
+interface CalendarCache {
+  days: Map<number, CalendarDay>;
+  dayOfQuarter: Map<number, number>;
+}
+
+const QUARTER_HOUR = 15 * MINUTE;
+const CACHE_LIMIT = 20_000;
+const caches = new WeakMap<BusinessCalendar, CalendarCache>();
+
+function cacheOf(calendar: BusinessCalendar): CalendarCache {
+  let cache = caches.get(calendar);
+  if (!cache || cache.days.size + cache.dayOfQuarter.size > CACHE_LIMIT) {
+    cache = { days: new Map(), dayOfQuarter: new Map() };
+    caches.set(calendar, cache);
+  }
+  return cache;
+}
+
+function calendarDay(calendar: BusinessCalendar, cache: CalendarCache, start: number): CalendarDay {
+  let day = cache.days.get(start);
+  if (!day) {
+    const local = DateTime.fromMillis(start, { zone: calendar.timeZone });
+    day = { start, segments: workingSegmentsOfDay(calendar, local), next: local.plus({ days: 1 }).startOf('day').toMillis() };
+    cache.days.set(start, day);
+  }
+  return day;
+}
+
+function dayContaining(calendar: BusinessCalendar, cache: CalendarCache, instant: number): CalendarDay {
+  const quarter = Math.floor(instant / QUARTER_HOUR);
+  let start = cache.dayOfQuarter.get(quarter);
+  if (start === undefined) {
+    const local = DateTime.fromMillis(instant, { zone: calendar.timeZone });
+    if (!local.isValid) throw new RangeError(`unknown time zone: ${calendar.timeZone}`);
+    start = local.startOf('day').toMillis();
+    cache.dayOfQuarter.set(quarter, start);
+  }
+  return calendarDay(calendar, cache, start);
+}
+
 function withoutPauses(segment: Segment, pauses: readonly Pause[]): Segment[] {
   let pieces: Segment[] = [segment];
   for (const pause of pauses) {
@@ -71,10 +123,10 @@ function* segmentsFrom(
   until: number,
   pauses: readonly Pause[],
 ): Generator<Segment> {
-  let day = DateTime.fromMillis(from, { zone: calendar.timeZone }).startOf('day');
-  if (!day.isValid) throw new RangeError(`unknown time zone: ${calendar.timeZone}`);
-  for (let i = 0; i < MAX_DAYS && day.toMillis() < until; i++, day = day.plus({ days: 1 })) {
-    for (const segment of workingSegmentsOfDay(calendar, day)) {
+  const cache = cacheOf(calendar);
+  let day = dayContaining(calendar, cache, from);
+  for (let i = 0; i < MAX_DAYS && day.start < until; i++, day = calendarDay(calendar, cache, day.next)) {
+    for (const segment of day.segments) {
       if (segment.end <= from || segment.start >= until) continue;
       yield* withoutPauses({ start: Math.max(segment.start, from), end: Math.min(segment.end, until) }, pauses);
     }

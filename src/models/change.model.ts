@@ -1,11 +1,12 @@
-import { Schema, Types } from 'mongoose';
+import { Schema } from 'mongoose';
 import type { ChangeOutcome, ChangeState, ChangeType } from '../domain/change-lifecycle';
 import type { Level } from '../domain/priority';
 import { approvalSchema, type ApprovalDoc } from './service-request.model';
 import { auditedRecordFields, cardLocationSchema, commentSchema, type CardLocation, type CommentDoc } from './shared-schemas';
 
 export interface ChangeDoc {
-  _id: Types.ObjectId;
+  /** The human number (INC0001001): claimed once, it is the record's key. */
+  _id: string;
   number: string;
   title: string;
   description: string;
@@ -36,6 +37,7 @@ export interface ChangeDoc {
 
 export const changeSchema = new Schema<ChangeDoc>(
   {
+    _id: String,
     number: { type: String, required: true },
     title: { type: String, required: true },
     description: { type: String, default: '' },
@@ -63,7 +65,6 @@ export const changeSchema = new Schema<ChangeDoc>(
   { timestamps: true, versionKey: false, minimize: false },
 );
 
-changeSchema.index({ number: 1 }, { unique: true });
 changeSchema.index({ state: 1, windowStart: 1 }); // the change calendar and conflict checks
 changeSchema.index({ affectedItems: 1, windowStart: 1 });
 changeSchema.index({ requesterId: 1, state: 1 });

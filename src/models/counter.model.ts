@@ -9,10 +9,9 @@ export interface CounterDoc {
 export const counterSchema = new Schema<CounterDoc>({ _id: String, seq: { type: Number, required: true } }, { versionKey: false });
 
 /**
- * A unique key claimed for a record: `number:INC0001001`, `dedupe:<platform request id>`.
- * Inserting it is the claim (a unique _id is atomic on MongoDB and FerretDB alike), and looking a
- * record up by number or by dedupe key is a lookup by _id, the one query FerretDB's SQLite
- * storage answers from an index.
+ * A unique key claimed for a record, such as `dedupe:<platform request id>`. Inserting it is the
+ * claim (a unique _id is atomic on MongoDB and FerretDB alike), and finding the record by it is a
+ * lookup by _id, the one query FerretDB's SQLite storage answers from an index.
  */
 export interface RecordKeyDoc {
   _id: string;

@@ -1,4 +1,4 @@
-import { Schema, Types } from 'mongoose';
+import { Schema } from 'mongoose';
 import type { IncidentState, ResolutionCode } from '../domain/incident-lifecycle';
 import type { Level, Priority } from '../domain/priority';
 import { cardLocationSchema, commentSchema, pauseSchema, auditedRecordFields, type CardLocation, type CommentDoc, type PauseDoc } from './shared-schemas';
@@ -26,7 +26,8 @@ export interface IncidentDurations {
 }
 
 export interface IncidentDoc {
-  _id: Types.ObjectId;
+  /** The human number (INC0001001): claimed once, it is the record's key. */
+  _id: string;
   number: string;
   title: string;
   description: string;
@@ -66,6 +67,7 @@ export interface IncidentDoc {
 
 export const incidentSchema = new Schema<IncidentDoc>(
   {
+    _id: String,
     number: { type: String, required: true },
     title: { type: String, required: true },
     description: { type: String, default: '' },
@@ -117,7 +119,6 @@ export const incidentSchema = new Schema<IncidentDoc>(
   { timestamps: true, versionKey: false, minimize: false },
 );
 
-incidentSchema.index({ number: 1 }, { unique: true });
 incidentSchema.index({ dedupeKey: 1 }, { unique: true });
 incidentSchema.index({ requesterId: 1, state: 1, createdAt: -1 }); // "my tickets"
 incidentSchema.index({ assignmentGroup: 1, state: 1, priority: 1 }); // a group's queue

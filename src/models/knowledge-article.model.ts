@@ -1,8 +1,9 @@
-import { Schema, Types } from 'mongoose';
+import { Schema } from 'mongoose';
 import { auditedRecordFields } from './shared-schemas';
 
 export interface KnowledgeArticleDoc {
-  _id: Types.ObjectId;
+  /** The human number (INC0001001): claimed once, it is the record's key. */
+  _id: string;
   number: string;
   title: string;
   body: string;
@@ -21,6 +22,7 @@ export interface KnowledgeArticleDoc {
 
 export const knowledgeArticleSchema = new Schema<KnowledgeArticleDoc>(
   {
+    _id: String,
     number: { type: String, required: true },
     title: { type: String, required: true },
     body: { type: String, required: true },
@@ -35,5 +37,4 @@ export const knowledgeArticleSchema = new Schema<KnowledgeArticleDoc>(
   { timestamps: true, versionKey: false },
 );
 
-knowledgeArticleSchema.index({ number: 1 }, { unique: true });
 knowledgeArticleSchema.index({ tokens: 1, state: 1 });

@@ -1,9 +1,10 @@
-import { Schema, Types } from 'mongoose';
+import { Schema } from 'mongoose';
 import type { ProblemState } from '../domain/problem-lifecycle';
 import { auditedRecordFields, commentSchema, type CommentDoc } from './shared-schemas';
 
 export interface ProblemDoc {
-  _id: Types.ObjectId;
+  /** The human number (INC0001001): claimed once, it is the record's key. */
+  _id: string;
   number: string;
   title: string;
   description: string;
@@ -25,6 +26,7 @@ export interface ProblemDoc {
 
 export const problemSchema = new Schema<ProblemDoc>(
   {
+    _id: String,
     number: { type: String, required: true },
     title: { type: String, required: true },
     description: { type: String, default: '' },
@@ -43,7 +45,6 @@ export const problemSchema = new Schema<ProblemDoc>(
   { timestamps: true, versionKey: false, minimize: false },
 );
 
-problemSchema.index({ number: 1 }, { unique: true });
 problemSchema.index({ linkedIncidents: 1 });
 problemSchema.index({ state: 1, service: 1 });
 problemSchema.index({ knownError: 1, service: 1 });

@@ -1,4 +1,4 @@
-import { Schema, Types } from 'mongoose';
+import { Schema } from 'mongoose';
 import type { RequestState } from '../domain/service-request-lifecycle';
 import { auditedRecordFields, cardLocationSchema, commentSchema, type CardLocation, type CommentDoc } from './shared-schemas';
 
@@ -23,7 +23,8 @@ export interface FulfilmentTaskDoc {
 }
 
 export interface ServiceRequestDoc {
-  _id: Types.ObjectId;
+  /** The human number (INC0001001): claimed once, it is the record's key. */
+  _id: string;
   number: string;
   catalogItem: string;
   /** The catalog form's answers, by field id (scalars and lists of strings only). */
@@ -50,6 +51,7 @@ export interface ServiceRequestDoc {
 
 export const serviceRequestSchema = new Schema<ServiceRequestDoc>(
   {
+    _id: String,
     number: { type: String, required: true },
     catalogItem: { type: String, required: true },
     answers: { type: Schema.Types.Mixed, default: {} },
@@ -72,7 +74,6 @@ export const serviceRequestSchema = new Schema<ServiceRequestDoc>(
   { timestamps: true, versionKey: false, minimize: false },
 );
 
-serviceRequestSchema.index({ number: 1 }, { unique: true });
 serviceRequestSchema.index({ dedupeKey: 1 }, { unique: true });
 serviceRequestSchema.index({ requesterId: 1, state: 1 });
 serviceRequestSchema.index({ fulfilmentGroup: 1, state: 1 });

@@ -1,11 +1,11 @@
 import { EJSON } from 'bson';
-import type { Model, Types } from 'mongoose';
+import type { Model } from 'mongoose';
 import type { AuditEventDoc, RecordKind } from '../models/audit-event.model';
 import { chainEvent, GENESIS_HASH, type AuditActor } from './audit-log';
 import { isDuplicateKey } from './number-series';
 
 interface AuditedDoc {
-  _id: Types.ObjectId;
+  _id: string;
   number: string;
   version: number;
   auditHead: string;
@@ -59,7 +59,7 @@ export async function applyAuditedChange<T extends AuditedDoc>(
   const event = chainEvent(
     {
       recordKind: change.kind,
-      recordId: seen._id.toHexString(),
+      recordId: seen._id,
       recordNumber: seen.number,
       action: change.action,
       actor: change.actor,
@@ -84,7 +84,7 @@ export async function applyAuditedChange<T extends AuditedDoc>(
 }
 
 async function conflict<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, seen: T): Promise<RecordConflict<T>> {
-  const recordId = seen._id.toHexString();
+  const recordId = seen._id;
   const winner = await events.findById(`${recordId}:${seen.version + 1}`).lean();
   let current = await records.findById(seen._id).lean<T>();
   if (winner && current && current.version === seen.version && winner.update && isStale(winner)) {
@@ -96,7 +96,7 @@ async function conflict<T extends AuditedDoc>(records: Model<T>, events: Model<A
 
 const isStale = (event: AuditEventDoc) => !event.writtenAt || Date.now() - event.writtenAt.getTime() > ROLL_FORWARD_AFTER_MS;
 
-async function rollForward<T>(records: Model<T>, id: Types.ObjectId, fromVersion: number, update: string): Promise<void> {
+async function rollForward<T>(records: Model<T>, id: string, fromVersion: number, update: string): Promise<void> {
   const set = EJSON.parse(update, { relaxed: false }) as Record<string, unknown>;
   await records.updateOne({ _id: id, version: fromVersion } as never, { $set: set }, { timestamps: false });
 }
@@ -119,9 +119,9 @@ export async function rollForwardInterruptedChanges<T extends AuditedDoc>(record
 }
 
 /** The first event of a new record and the fields the record is inserted with. */
-export function firstEvent(kind: RecordKind, id: Types.ObjectId, number: string, actor: AuditActor, at: Date, after: Record<string, unknown>) {
+export function firstEvent(kind: RecordKind, number: string, actor: AuditActor, at: Date, after: Record<string, unknown>) {
   const event = chainEvent(
-    { recordKind: kind, recordId: id.toHexString(), recordNumber: number, action: 'create', actor, at, before: {}, after },
+    { recordKind: kind, recordId: number, recordNumber: number, action: 'create', actor, at, before: {}, after },
     1,
     GENESIS_HASH,
   );

@@ -1,12 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Types } from 'mongoose';
 import type { IncidentState } from '../domain/incident-lifecycle';
 import type { IncidentDoc } from '../models/incident.model';
 import type { Models } from '../models/models';
 import type { AuditActor } from './audit-log';
 import { applyAuditedChange, firstEvent, type AuditedChange } from './audited-change';
-import { nextNumber, SERIES } from './number-series';
-import { claimKey, recordIdForKey, releaseKey } from './record-keys';
+import { claimNextNumber, isDuplicateKey, SERIES } from './number-series';
+import { claimKey, releaseKey } from './record-keys';
 
 export type NewIncident = Omit<IncidentDoc, '_id' | 'number' | 'version' | 'auditHead' | 'createdAt' | 'updatedAt'>;
 
@@ -21,27 +20,37 @@ export class IncidentRecords {
 
   /**
    * Creates the incident, or returns the one an earlier try with the same dedupe key created.
-   * Order: dedupe claim, number claim, first audit event, the incident itself.
+   * 1. the first audit event `INC…:1`, whose insert claims the number;
+   * 2. the dedupe key, when the caller gave one (`idempotent`), else nothing can retry with it;
+   * 3. the incident itself.
    */
-  async create(draft: NewIncident, actor: AuditActor, at: Date): Promise<{ incident: IncidentDoc; created: boolean }> {
+  async create(draft: NewIncident, actor: AuditActor, at: Date, idempotent = true): Promise<{ incident: IncidentDoc; created: boolean }> {
     const { RecordKey, AuditEvent, Incident, Counter } = this.models;
-    const _id = new Types.ObjectId();
-    const dedupe = `dedupe:${draft.dedupeKey}`;
-    while (!(await claimKey(RecordKey, dedupe, _id.toHexString()))) {
-      const existing = await this.waitForDuplicate(dedupe);
-      if (existing) return { incident: existing, created: false };
-    }
-    const number = await nextNumber(Counter, RecordKey, SERIES.incident, _id.toHexString());
-    const { event, version, auditHead } = firstEvent('incident', _id, number, actor, at, {
-      title: draft.title,
-      service: draft.service,
-      priority: draft.priority,
-      state: draft.state,
+    const summary = { title: draft.title, service: draft.service, priority: draft.priority, state: draft.state };
+    let first: ReturnType<typeof firstEvent> | undefined;
+    const number = await claimNextNumber(Counter, SERIES.incident, async (candidate) => {
+      first = firstEvent('incident', candidate, actor, at, summary);
+      try {
+        await AuditEvent.collection.insertOne(first.event as never);
+        return true;
+      } catch (error) {
+        if (isDuplicateKey(error)) return false;
+        throw error;
+      }
     });
-    const incident: IncidentDoc = { ...draft, _id, number, version, auditHead, createdAt: at, updatedAt: at };
-    // The event first: a record never exists without the start of its audit trail.
-    await AuditEvent.collection.insertOne(event as never);
-    await Incident.collection.insertOne(incident);
+    const { event, version, auditHead } = first as NonNullable<typeof first>;
+
+    const dedupe = `dedupe:${draft.dedupeKey}`;
+    while (idempotent && !(await claimKey(RecordKey, dedupe, number))) {
+      const existing = await this.waitForDuplicate(dedupe);
+      if (existing) {
+        // The number was never shown to anyone: let it go.
+        await AuditEvent.deleteOne({ _id: event._id });
+        return { incident: existing, created: false };
+      }
+    }
+    const incident: IncidentDoc = { ...draft, _id: number, number, version, auditHead, createdAt: at, updatedAt: at };
+    await Incident.collection.insertOne(incident as never);
     return { incident, created: true };
   }
 
@@ -66,14 +75,9 @@ export class IncidentRecords {
     return applyAuditedChange(this.models.Incident, this.models.AuditEvent, { ...change, kind: 'incident' });
   }
 
-  findById(id: string): Promise<IncidentDoc | null> {
-    if (!Types.ObjectId.isValid(id)) return Promise.resolve(null);
-    return this.models.Incident.findById(id).lean<IncidentDoc>().exec();
-  }
-
-  async findByNumber(number: string): Promise<IncidentDoc | null> {
-    const id = await recordIdForKey(this.models.RecordKey, `number:${number.trim().toUpperCase()}`);
-    return id ? this.findById(id) : null;
+  /** By number (the record's key), as typed: `inc0001001` finds INC0001001. */
+  findById(number: string): Promise<IncidentDoc | null> {
+    return this.models.Incident.findById(number.trim().toUpperCase()).lean<IncidentDoc>().exec();
   }
 
   listByRequester(requesterId: string, states: readonly IncidentState[], limit: number): Promise<IncidentDoc[]> {

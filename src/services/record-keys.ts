@@ -1,7 +1,6 @@
 import type { Model } from 'mongoose';
 import type { RecordKeyDoc } from '../models/counter.model';
-
-const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
+import { isDuplicateKey } from './number-series';
 
 /** Claims `key` for `recordId`; false when someone holds it already. */
 export async function claimKey(keys: Model<RecordKeyDoc>, key: string, recordId: string): Promise<boolean> {
@@ -12,10 +11,6 @@ export async function claimKey(keys: Model<RecordKeyDoc>, key: string, recordId:
     if (isDuplicateKey(error)) return false;
     throw error;
   }
-}
-
-export async function recordIdForKey(keys: Model<RecordKeyDoc>, key: string): Promise<string | null> {
-  return (await keys.findById(key).lean())?.recordId ?? null;
 }
 
 export async function releaseKey(keys: Model<RecordKeyDoc>, key: string, recordId: string): Promise<void> {

@@ -34,7 +34,7 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     expect(confirmation).toMatchObject({ kind: 'notice', tone: 'success' });
     expect(confirmation.text).toMatch(/^INC\d{7} is open: VPN drops every few minutes\. Priority P2; we respond by Tue 24 Nov 2026, 10:30 GMT\+9\.$/);
 
-    const incident = (await app.ctx.incidents.findByNumber(confirmation.text.slice(0, 10))) as IncidentDoc;
+    const incident = (await app.ctx.incidents.findById(confirmation.text.slice(0, 10))) as IncidentDoc;
     expect(incident).toMatchObject({
       priority: 'P2',
       state: 'new',
@@ -47,13 +47,23 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     expect(incident.sla.responseDueAt).toEqual(new Date('2026-11-24T10:30:00+09:00'));
     expect(incident.sla.resolutionDueAt).toEqual(new Date('2026-11-24T18:00:00+09:00'));
 
-    const events = await database.models.AuditEvent.find({ recordId: incident._id.toHexString() }).lean();
+    const events = await database.models.AuditEvent.find({ recordId: incident._id }).lean();
     expect(events).toEqual([expect.objectContaining({ seq: 1, action: 'create', actorName: 'Jamie Song' })]);
 
     expect(result.announcements).toEqual([
       expect.objectContaining({ reason: 'incident.create', audience: { kind: 'channel', service: 'vpn' } }),
     ]);
     expect(result.announcements[0]?.view.threadLine).toBe('Jamie Song reported the incident.');
+  });
+
+  it('numbers 50 concurrent reports with 50 distinct consecutive numbers', async () => {
+    const jamie = await buildActor(app, JAMIE);
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => run(app, INCIDENT_IDS.report, jamie, reportInput({ summary: `Concurrent ${i}` }))));
+    const seqs = results.map((r) => Number(cardOf(r).recordId?.slice(3))).sort((a, b) => a - b);
+    expect(new Set(seqs).size).toBe(50);
+    expect(seqs[49]! - seqs[0]!).toBe(49);
+    const events = await database.models.AuditEvent.countDocuments({ action: 'create', recordNumber: { $in: results.map((r) => cardOf(r).recordId as string) } });
+    expect(events).toBe(50);
   });
 
   it('refuses bad input field by field and stores nothing', async () => {
@@ -85,7 +95,7 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
 
   it('works an incident from New to Closed, with durations and an audit event per change', async () => {
     const incident = await report();
-    const id = incident._id.toHexString();
+    const id = incident._id;
     const minji = await buildActor(app, MINJI);
     const jamie = await buildActor(app, JAMIE);
 
@@ -127,9 +137,9 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     const incident = await report({ impact: 'low', urgency: 'low' });
     const sam = await buildActor(app, SAM);
     expect(incident.priority).toBe('P4');
-    const card = cardOf(await run(app, INCIDENT_IDS.priority, sam, { recordId: incident._id.toHexString(), impact: 'high', urgency: 'high' }));
+    const card = cardOf(await run(app, INCIDENT_IDS.priority, sam, { recordId: incident._id, impact: 'high', urgency: 'high' }));
     expect(card.threadLine).toBe('Sam Lee 님이 우선순위를 P4에서 P1(으)로 바꿨습니다.');
-    const stored = (await app.ctx.incidents.findById(incident._id.toHexString())) as IncidentDoc;
+    const stored = (await app.ctx.incidents.findById(incident._id)) as IncidentDoc;
     expect(stored).toMatchObject({ priority: 'P1', majorIncident: true });
     // P1 runs around the clock: 15 min to respond, 2 h to resolve from the original report.
     expect(stored.sla.startedAt).toEqual(incident.sla.startedAt);
@@ -138,7 +148,7 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
 
   it('assigns to a group member, refuses someone outside the group, and lets an agent take it', async () => {
     const incident = await report();
-    const id = incident._id.toHexString();
+    const id = incident._id;
     const minji = await buildActor(app, MINJI);
     const alex = await buildActor(app, ALEX);
 
@@ -155,7 +165,7 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
 
   it('refuses what the actor may not do, tells them why, and audits the refusal', async () => {
     const incident = await report({}, MINJI);
-    const id = incident._id.toHexString();
+    const id = incident._id;
     const jamie = await buildActor(app, JAMIE);
     const sam = await buildActor(app, SAM);
     const alex = await buildActor(app, ALEX);
@@ -177,7 +187,7 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
 
   it('lets the requester reopen a resolved incident with a reason, and comment', async () => {
     const incident = await report();
-    const id = incident._id.toHexString();
+    const id = incident._id;
     const sam = await buildActor(app, SAM);
     const jamie = await buildActor(app, JAMIE);
     await run(app, INCIDENT_IDS.resolve, sam, { recordId: id, code: 'user_error', notes: 'Wrong password.' });
@@ -192,7 +202,7 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
   });
 
   it('lists my incidents and my groups\' queue, and shows one by number', async () => {
-    const incident = await report({ summary: 'Printer on floor 3 jams' });
+    const incident = await report({ summary: 'Printer on floor 3 jams', impact: 'high', urgency: 'high' });
     const jamie = await buildActor(app, JAMIE);
     const sam = await buildActor(app, SAM);
     const taylor = await buildActor(app, TAYLOR);
@@ -209,8 +219,8 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
   it('offers forms with the record id and the allowed choices', async () => {
     const incident = await report();
     const sam = await buildActor(app, SAM);
-    const form = (await run(app, INCIDENT_IDS.resolveForm, sam, { recordId: incident._id.toHexString() })).views[0] as FormView;
-    expect(form).toMatchObject({ kind: 'form', submitId: INCIDENT_IDS.resolve, recordId: incident._id.toHexString() });
+    const form = (await run(app, INCIDENT_IDS.resolveForm, sam, { recordId: incident._id })).views[0] as FormView;
+    expect(form).toMatchObject({ kind: 'form', submitId: INCIDENT_IDS.resolve, recordId: incident._id });
     expect(form.fields.map((f) => f.id)).toEqual(['code', 'notes']);
     const report2 = (await run(app, INCIDENT_IDS.reportForm, sam, { text: 'Mail is down\nOutlook says disconnected since 9:00' })).views[0] as FormView;
     expect(report2.fields.find((f) => f.id === 'summary')?.initial).toBe('Mail is down');
@@ -220,7 +230,7 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
   it('lets exactly one of two agents acknowledging at the same instant win, and tells the other who did', async () => {
     for (let round = 0; round < 5; round++) {
       const incident = await report();
-      const id = incident._id.toHexString();
+      const id = incident._id;
       const [minji, sam] = await Promise.all([buildActor(app, MINJI), buildActor(app, SAM)]);
       const results = await Promise.all([run(app, INCIDENT_IDS.ack, minji, { recordId: id }), run(app, INCIDENT_IDS.ack, sam, { recordId: id })]);
       const winners = results.filter((r) => r.views[0]?.kind === 'card');
@@ -241,6 +251,6 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     expect(card.actions.map((a) => a.actionId)).toEqual([
       INCIDENT_IDS.ack, INCIDENT_IDS.assignToMe, INCIDENT_IDS.resolveForm, INCIDENT_IDS.holdForm, INCIDENT_IDS.priority,
     ]);
-    expect(card.actions.every((a) => a.recordId === incident._id.toHexString())).toBe(true);
+    expect(card.actions.every((a) => a.recordId === incident._id)).toBe(true);
   });
 });

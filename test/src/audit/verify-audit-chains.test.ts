@@ -19,7 +19,7 @@ describe('audit chains (against the MongoDB-compatible server)', () => {
   afterAll(() => dropTestDatabase(database));
 
   const verify = (id: string) =>
-    verifyAuditChains(database.models.AuditEvent, database.models.Incident.find({ _id: id }).lean().cursor() as unknown as AsyncIterable<AuditedRecord>);
+    verifyAuditChains(database.models.AuditEvent, database.models.Incident.collection.find({ _id: id as never }) as unknown as AsyncIterable<AuditedRecord>);
 
   async function workedIncident(): Promise<string> {
     const jamie = await buildActor(app, JAMIE);
@@ -59,7 +59,7 @@ describe('audit chains (against the MongoDB-compatible server)', () => {
     const at = clock.now();
     await app.ctx.incidents.change({ seen, action: 'close', actor: { id: sam.id, name: sam.name }, at, before: { state: 'resolved' }, after: { state: 'closed' }, set: { state: 'closed', closedAt: at } });
     // Put the record back as it was before the update: as if the process died between the two writes.
-    await database.models.Incident.collection.replaceOne({ _id: seen._id }, seen);
+    await database.models.Incident.collection.replaceOne({ _id: seen._id as never }, seen as never);
     expect((await verify(id)).problems).toHaveLength(1);
 
     const repaired = await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(Date.now() - 60_000));
