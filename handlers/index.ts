@@ -13,6 +13,7 @@ import { reprioritiseIncident } from './incident/reprioritise-incident';
 import { resolveIncident } from './incident/resolve-incident';
 import { resumeIncident } from './incident/resume-incident';
 import { viewIncident } from './incident/view-incident';
+import { serviceStatus } from './incident/service-status';
 
 /** Every use case, in one place. Adapters map their commands, buttons and forms to these ids. */
 export const HANDLERS: readonly HandlerDeclaration[] = [
@@ -34,6 +35,7 @@ export const HANDLERS: readonly HandlerDeclaration[] = [
   reopenIncident,
   closeIncident,
   commentOnIncident,
+  serviceStatus,
 ] as HandlerDeclaration[];
 
 export class HandlerRegistry {

@@ -18,4 +18,5 @@ export const INCIDENT_IDS = {
   reopen: 'incident.reopen',
   close: 'incident.close',
   comment: 'incident.comment',
+  status: 'incident.status',
 } as const;

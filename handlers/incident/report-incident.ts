@@ -61,7 +61,6 @@ export const reportIncident = defineHandler({
         sla: slaFor(ctx.catalog, service.key, priority, at),
         durations: {},
         comments: [],
-        cards: [],
       },
       { id: actor.id, name: actor.name },
       at,

@@ -2,7 +2,7 @@ import { Schema } from 'mongoose';
 import type { ChangeOutcome, ChangeState, ChangeType } from '../domain/change-lifecycle';
 import type { Level } from '../domain/priority';
 import { approvalSchema, type ApprovalDoc } from './service-request.model';
-import { auditedRecordFields, cardLocationSchema, commentSchema, type CardLocation, type CommentDoc } from './shared-schemas';
+import { auditedRecordFields, commentSchema, type CommentDoc } from './shared-schemas';
 
 export interface ChangeDoc {
   /** The human number (INC0001001): claimed once, it is the record's key. */
@@ -28,7 +28,6 @@ export interface ChangeDoc {
   outcome?: ChangeOutcome | null;
   fixesProblem?: string | null;
   comments: CommentDoc[];
-  cards: CardLocation[];
   version: number;
   auditHead: string;
   createdAt: Date;
@@ -59,7 +58,6 @@ export const changeSchema = new Schema<ChangeDoc>(
     outcome: String,
     fixesProblem: String,
     comments: [commentSchema],
-    cards: [cardLocationSchema],
     ...auditedRecordFields,
   },
   { timestamps: true, versionKey: false, minimize: false },

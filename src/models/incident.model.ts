@@ -1,7 +1,7 @@
 import { Schema } from 'mongoose';
 import type { IncidentState, ResolutionCode } from '../domain/incident-lifecycle';
 import type { Level, Priority } from '../domain/priority';
-import { cardLocationSchema, commentSchema, pauseSchema, auditedRecordFields, type CardLocation, type CommentDoc, type PauseDoc } from './shared-schemas';
+import { commentSchema, pauseSchema, auditedRecordFields, type CommentDoc, type PauseDoc } from './shared-schemas';
 
 export interface IncidentSla {
   startedAt: Date;
@@ -58,7 +58,6 @@ export interface IncidentDoc {
   sla: IncidentSla;
   durations: IncidentDurations;
   comments: CommentDoc[];
-  cards: CardLocation[];
   version: number;
   auditHead: string;
   createdAt: Date;
@@ -113,7 +112,6 @@ export const incidentSchema = new Schema<IncidentDoc>(
       resolutionBreached: Boolean,
     },
     comments: [commentSchema],
-    cards: [cardLocationSchema],
     ...auditedRecordFields,
   },
   { timestamps: true, versionKey: false, minimize: false },

@@ -1,5 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import { auditEventSchema, type AuditEventDoc } from './audit-event.model';
+import { cardLocationDocSchema, type CardLocationDoc } from './card-location.model';
 import { changeSchema, type ChangeDoc } from './change.model';
 import { configurationItemSchema, type ConfigurationItemDoc } from './configuration-item.model';
 import { counterSchema, recordKeySchema, type CounterDoc, type RecordKeyDoc } from './counter.model';
@@ -8,6 +9,7 @@ import { knowledgeArticleSchema, type KnowledgeArticleDoc } from './knowledge-ar
 import { personSchema, platformIdentitySchema, type PersonDoc, type PlatformIdentityDoc } from './person.model';
 import { problemSchema, type ProblemDoc } from './problem.model';
 import { serviceRequestSchema, type ServiceRequestDoc } from './service-request.model';
+import { slackInstallationSchema, type SlackInstallationDoc } from './slack-installation.model';
 import { storedConfigSchema, type StoredConfigDoc } from './stored-config.model';
 
 export interface Models {
@@ -23,6 +25,8 @@ export interface Models {
   Counter: Model<CounterDoc>;
   RecordKey: Model<RecordKeyDoc>;
   StoredConfig: Model<StoredConfigDoc>;
+  CardLocation: Model<CardLocationDoc>;
+  SlackInstallation: Model<SlackInstallationDoc>;
 }
 
 /** Registers every model on one connection (one per process, or several in tests). */
@@ -40,6 +44,8 @@ export function createModels(connection: Connection): Models {
     Counter: connection.model<CounterDoc>('Counter', counterSchema, 'counters'),
     RecordKey: connection.model<RecordKeyDoc>('RecordKey', recordKeySchema, 'record_keys'),
     StoredConfig: connection.model<StoredConfigDoc>('StoredConfig', storedConfigSchema, 'stored_config'),
+    CardLocation: connection.model<CardLocationDoc>('CardLocation', cardLocationDocSchema, 'card_locations'),
+    SlackInstallation: connection.model<SlackInstallationDoc>('SlackInstallation', slackInstallationSchema, 'slack_installations'),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Schema } from 'mongoose';
 import type { RequestState } from '../domain/service-request-lifecycle';
-import { auditedRecordFields, cardLocationSchema, commentSchema, type CardLocation, type CommentDoc } from './shared-schemas';
+import { auditedRecordFields, commentSchema, type CommentDoc } from './shared-schemas';
 
 export interface ApprovalDoc {
   approverId: string;
@@ -42,7 +42,6 @@ export interface ServiceRequestDoc {
   fulfilledAt?: Date | null;
   dedupeKey: string;
   comments: CommentDoc[];
-  cards: CardLocation[];
   version: number;
   auditHead: string;
   createdAt: Date;
@@ -68,7 +67,6 @@ export const serviceRequestSchema = new Schema<ServiceRequestDoc>(
     fulfilledAt: Date,
     dedupeKey: { type: String, required: true },
     comments: [commentSchema],
-    cards: [cardLocationSchema],
     ...auditedRecordFields,
   },
   { timestamps: true, versionKey: false, minimize: false },

@@ -1,23 +1,5 @@
 import { Schema } from 'mongoose';
 
-/** Where a record's card lives on one platform, so updates edit it and reply in its thread. */
-export interface CardLocation {
-  platform: 'slack' | 'teams' | 'web';
-  channel: string;
-  messageId: string;
-  threadId?: string;
-}
-
-export const cardLocationSchema = new Schema<CardLocation>(
-  {
-    platform: { type: String, required: true },
-    channel: { type: String, required: true },
-    messageId: { type: String, required: true },
-    threadId: String,
-  },
-  { _id: false },
-);
-
 export interface PauseDoc {
   start: Date;
   end?: Date | null;

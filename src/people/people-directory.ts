@@ -72,10 +72,14 @@ export class PeopleDirectory {
     }
   }
 
-  /** The actor for a platform user, creating the person on first sight. */
-  async actorFor(profile: PlatformProfile): Promise<Actor> {
-    const identityKey = `${profile.platform}:${profile.userId}`;
+  /**
+   * The actor for a platform user, creating the person on first sight. `describe` is asked for
+   * the user's e-mail, name, locale and zone only then (a platform API call the adapter makes).
+   */
+  async actorFor(given: PlatformProfile, describe?: () => Promise<Partial<PlatformProfile>>): Promise<Actor> {
+    const identityKey = `${given.platform}:${given.userId}`;
     const known = await this.models.PlatformIdentity.findById(identityKey).lean();
+    const profile: PlatformProfile = !known && describe ? { ...given, ...(await describe()) } : given;
     const personId = known?.personId ?? (profile.email ? personIdForEmail(profile.email) : identityKey);
     const configured = profile.email ? this.catalog.people.get(profile.email.toLowerCase()) : undefined;
     const person = await this.models.Person.findOneAndUpdate(

@@ -1,0 +1,86 @@
+import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
+import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { decodeActionValue } from '../render/action-value';
+import { renderCard, cardFallback } from '../render/render-card';
+import { slackActor } from '../slack-actor';
+import type { SlackDeps } from '../slack-context';
+import { cardOf, deliverAnnouncements, errorOf, formOf, openForm, run, tellPrivately } from '../present';
+
+/** A button or menu that changes the record at once: action id → how its value becomes the handler's input. */
+const CHANGE_ACTIONS: Record<string, (recordId: string, value?: string) => object> = {
+  [INCIDENT_IDS.ack]: (recordId) => ({ recordId }),
+  [INCIDENT_IDS.assignToMe]: (recordId) => ({ recordId }),
+  [INCIDENT_IDS.resume]: (recordId) => ({ recordId }),
+  [INCIDENT_IDS.close]: (recordId) => ({ recordId }),
+  [INCIDENT_IDS.priority]: (recordId, value = '') => {
+    const [impact, urgency] = value.split(':');
+    return { recordId, impact, urgency };
+  },
+};
+
+/** A button that opens a form (its handler returns the form). */
+const FORM_ACTIONS: readonly string[] = [INCIDENT_IDS.resolveForm, INCIDENT_IDS.holdForm, INCIDENT_IDS.reopenForm];
+
+export const SLACK_ACTION_IDS = [...Object.keys(CHANGE_ACTIONS), ...FORM_ACTIONS];
+
+type OurAction = ButtonAction | StaticSelectAction;
+
+function actionValue(action: OurAction): string | undefined {
+  return action.type === 'button' ? action.value : action.selected_option?.value;
+}
+
+export function registerActions(app: App, deps: SlackDeps): void {
+  for (const actionId of FORM_ACTIONS) {
+    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, client }) => {
+      await ack();
+      const decoded = decodeActionValue(actionValue(action));
+      if (!decoded) return;
+      const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
+      const result = await run(deps, actor, actionId, { recordId: decoded.recordId });
+      const form = formOf(result);
+      if (form) await openForm(client, body.trigger_id, form, { recordId: decoded.recordId, ...(body.channel ? { channel: body.channel.id } : {}) });
+      else await tellPrivately(client, body.user.id, body.channel?.id, result);
+    });
+  }
+
+  for (const [actionId, toInput] of Object.entries(CHANGE_ACTIONS)) {
+    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, client, context, respond }) => {
+      await ack();
+      const decoded = decodeActionValue(actionValue(action));
+      if (!decoded) return;
+      const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
+      const result = await run(deps, actor, actionId, toInput(decoded.recordId, decoded.value));
+      if (errorOf(result)) {
+        await tellPrivately(client, body.user.id, body.channel?.id, result);
+        return;
+      }
+      const delivery = deps.deliveryClient(context.botToken);
+      await deliverAnnouncements(deps, delivery, result.announcements);
+      await refreshClickedMessage(deps, delivery, body, result, respond);
+    });
+  }
+}
+
+/**
+ * The message that was clicked shows the new state too: the channel card was just edited by the
+ * announcement; a card elsewhere (a DM, a list) is edited here, an ephemeral one through response_url.
+ */
+async function refreshClickedMessage(
+  deps: SlackDeps,
+  client: WebClient,
+  body: BlockAction,
+  result: Awaited<ReturnType<typeof run>>,
+  respond: (message: { replace_original: boolean; blocks: ReturnType<typeof renderCard>; text: string }) => Promise<unknown>,
+): Promise<void> {
+  const card = cardOf(result);
+  const container = body.container as { type: string; channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
+  if (!card || container.type !== 'message' || !container.channel_id || !container.message_ts) return;
+  const channelCard = card.recordId ? await deps.cards.find(card.recordId, 'slack') : null;
+  if (channelCard?.channel === container.channel_id && channelCard.messageId === container.message_ts) return;
+  if (container.is_ephemeral) {
+    await respond({ replace_original: true, blocks: renderCard(card), text: cardFallback(card) });
+  } else if (body.message && body.message.blocks?.length === renderCard(card).length) {
+    await client.chat.update({ channel: container.channel_id, ts: container.message_ts, blocks: renderCard(card), text: cardFallback(card) });
+  }
+}

@@ -1,0 +1,64 @@
+import type { App } from '@slack/bolt';
+import { HANDLERS } from '../../../handlers/index';
+import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { t } from '../../../src/i18n/translate';
+import type { Actor } from '../../../src/people/people-directory';
+import type { View } from '../../../src/views/view-model';
+import { fallbackText, renderMessage } from '../render/render-views';
+import { SLACK_COMMANDS } from '../slack-ids';
+import { slackActor } from '../slack-actor';
+import type { SlackDeps } from '../slack-context';
+import { formOf, openForm, run, errorOf } from '../present';
+
+/** `/itsm <subcommand> [argument]`: subcommand → handler and how its argument becomes input. */
+const ITSM_SUBCOMMANDS: Record<string, { handler: string; input: (argument: string) => object }> = {
+  mine: { handler: INCIDENT_IDS.mine, input: () => ({}) },
+  queue: { handler: INCIDENT_IDS.queue, input: () => ({}) },
+  show: { handler: INCIDENT_IDS.show, input: (argument) => ({ recordId: argument }) },
+  status: { handler: INCIDENT_IDS.status, input: () => ({}) },
+};
+
+/** Help text built from the handlers' own declarations. */
+export function helpView(actor: Actor): View {
+  const lines = Object.entries(ITSM_SUBCOMMANDS).map(([name, sub]) => {
+    const declaration = HANDLERS.find((h) => h.id === sub.handler);
+    return { label: `/itsm ${declaration?.usage ?? name}`, value: declaration?.description ?? '' };
+  });
+  const report = HANDLERS.find((h) => h.id === INCIDENT_IDS.reportForm);
+  return {
+    kind: 'card',
+    title: t(actor.locale, 'help.title'),
+    fields: [{ label: SLACK_COMMANDS.incident + ' [summary]', value: report?.description ?? '' }, { label: '/itsm help', value: '' }, ...lines].filter(
+      (f) => f.value !== '' || f.label === '/itsm help',
+    ),
+    actions: [],
+  };
+}
+
+/** Splits `show INC0001001` into subcommand and argument, explicitly (no substring matching). */
+export function parseItsmText(text: string): { subcommand: string; argument: string } {
+  const [subcommand = 'help', ...rest] = text.trim().split(/\s+/).filter(Boolean);
+  return { subcommand: subcommand.toLowerCase(), argument: rest.join(' ') };
+}
+
+export function registerCommands(app: App, deps: SlackDeps): void {
+  app.command(SLACK_COMMANDS.incident, async ({ command, ack, client }) => {
+    // The modal must open within 3 s of the trigger: acknowledge first, the form needs no database.
+    await ack();
+    const actor = await slackActor(deps.opsdesk.ctx.people, client, command.user_id);
+    const result = await run(deps, actor, INCIDENT_IDS.reportForm, { text: command.text });
+    const form = formOf(result);
+    if (form) await openForm(client, command.trigger_id, form, { channel: command.channel_id });
+  });
+
+  app.command(SLACK_COMMANDS.itsm, async ({ command, ack, client }) => {
+    const actor = await slackActor(deps.opsdesk.ctx.people, client, command.user_id);
+    const { subcommand, argument } = parseItsmText(command.text);
+    const sub = ITSM_SUBCOMMANDS[subcommand];
+    // The answer is the acknowledgement itself: an ephemeral message, no second call.
+    const views = sub ? (await run(deps, actor, sub.handler, sub.input(argument))).views : [helpView(actor)];
+    await ack({ response_type: 'ephemeral', blocks: renderMessage(views), text: fallbackText(views) });
+  });
+}
+
+export { errorOf };

@@ -1,0 +1,37 @@
+import type { App } from '@slack/bolt';
+import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { t } from '../../../src/i18n/translate';
+import type { View } from '../../../src/views/view-model';
+import { fallbackText, renderMessage } from '../render/render-views';
+import { slackActor } from '../slack-actor';
+import type { SlackDeps } from '../slack-context';
+import { run } from '../present';
+
+const TICKET_NUMBER = /\b(INC|REQ|PRB|CHG)\d{7}\b/g;
+/** How many tickets one mention shows at most. */
+const MENTION_LIMIT = 5;
+
+export function registerEvents(app: App, deps: SlackDeps): void {
+  // App Home: my open tickets, my groups' queue, what waits on my approval.
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    const actor = await slackActor(deps.opsdesk.ctx.people, client, event.user);
+    const views: View[] = [...(await run(deps, actor, INCIDENT_IDS.mine, {})).views];
+    if (actor.roles.includes('agent') || actor.roles.includes('admin')) views.push(...(await run(deps, actor, INCIDENT_IDS.queue, {})).views);
+    views.push({ kind: 'list', title: t(actor.locale, 'home.approvals'), empty: t(actor.locale, 'home.noApprovals'), items: [] });
+    await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderMessage(views).slice(0, 100) } });
+  });
+
+  // "@opsdesk INC0001001?": the ticket's card in the thread.
+  app.event('app_mention', async ({ event, client }) => {
+    if (!event.user) return;
+    const actor = await slackActor(deps.opsdesk.ctx.people, client, event.user);
+    const numbers = [...new Set(event.text.match(TICKET_NUMBER) ?? [])].slice(0, MENTION_LIMIT);
+    const views: View[] = numbers.length === 0 ? [{ kind: 'notice', tone: 'info', text: t(actor.locale, 'slack.mentionHint') }] : [];
+    for (const number of numbers) {
+      if (number.startsWith('INC')) views.push(...(await run(deps, actor, INCIDENT_IDS.show, { recordId: number })).views);
+    }
+    if (views.length === 0) return;
+    await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, blocks: renderMessage(views), text: fallbackText(views) });
+  });
+}

@@ -1,0 +1,63 @@
+import type { WebClient } from '@slack/web-api';
+import { dispatch } from '../../handlers/dispatch';
+import type { HandlerResult } from '../../handlers/handler';
+import type { Actor } from '../../src/people/people-directory';
+import type { Announcement, CardView, FormView, NoticeView } from '../../src/views/view-model';
+import { cardFallback, renderCard } from './render/render-card';
+import { fallbackText, renderMessage, renderModal, type ModalMetadata } from './render/render-views';
+import type { SlackDeps } from './slack-context';
+
+export function run(deps: SlackDeps, actor: Actor, handlerId: string, input: unknown): Promise<HandlerResult> {
+  const { ctx, registry, log } = deps.opsdesk;
+  return dispatch(ctx, registry, log, { handlerId, actor, input });
+}
+
+export const formOf = (result: HandlerResult) => result.views.find((v): v is FormView => v.kind === 'form');
+export const errorOf = (result: HandlerResult) => result.views.find((v): v is NoticeView => v.kind === 'notice' && v.tone === 'error');
+export const cardOf = (result: HandlerResult) => result.views.find((v): v is CardView => v.kind === 'card');
+
+/** The Slack channel a service's cards go to: the service's own, else its support group's. */
+export function channelFor(deps: SlackDeps, service: string): string | undefined {
+  const { catalog } = deps.opsdesk.ctx;
+  const config = catalog.services.get(service);
+  return config?.channels.slack ?? catalog.groups.get(config?.supportGroup ?? '')?.channels.slack;
+}
+
+/**
+ * Posts each announcement: the record's card in its service channel is edited in place (or
+ * posted the first time, and remembered), and the change is added to the card's thread.
+ */
+export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, announcements: Announcement[]): Promise<void> {
+  for (const announcement of announcements) {
+    if (announcement.audience.kind !== 'channel') continue;
+    const channel = channelFor(deps, announcement.audience.service);
+    if (!channel) {
+      deps.opsdesk.log.warn({ recordId: announcement.recordId, service: announcement.audience.service }, 'no Slack channel configured for the service');
+      continue;
+    }
+    const { view } = announcement;
+    const known = await deps.cards.find(announcement.recordId, 'slack');
+    let ts = known?.channel === channel ? known.messageId : undefined;
+    if (ts) {
+      await client.chat.update({ channel, ts, blocks: renderCard(view), text: cardFallback(view) });
+    } else {
+      const posted = await client.chat.postMessage({ channel, blocks: renderCard(view), text: cardFallback(view) });
+      ts = posted.ts as string;
+      await deps.cards.remember(announcement.recordId, 'slack', channel, ts);
+    }
+    if (view.threadLine) await client.chat.postMessage({ channel, thread_ts: ts, text: view.threadLine });
+  }
+}
+
+/** Opens the form of `result` as a modal (must happen within 3 s of the trigger). */
+export async function openForm(client: WebClient, triggerId: string, form: FormView, metadata: ModalMetadata): Promise<void> {
+  await client.views.open({ trigger_id: triggerId, view: renderModal(form, metadata) });
+}
+
+/** A reply only the actor sees, in the channel where they acted (or in their DM with the app). */
+export async function tellPrivately(client: WebClient, userId: string, channel: string | undefined, result: HandlerResult): Promise<void> {
+  const blocks = renderMessage(result.views);
+  const text = fallbackText(result.views);
+  if (channel) await client.chat.postEphemeral({ channel, user: userId, blocks, text });
+  else await client.chat.postMessage({ channel: userId, blocks, text });
+}

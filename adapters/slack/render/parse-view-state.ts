@@ -1,0 +1,37 @@
+import type { ViewOutput } from '@slack/bolt';
+
+type StateValue = ViewOutput['state']['values'][string][string];
+
+/** The value of one input element, as the handler's schema expects it (string, list or undefined). */
+function valueOf(element: StateValue): string | string[] | undefined {
+  switch (element.type) {
+    case 'plain_text_input':
+      return element.value ?? undefined;
+    case 'static_select':
+    case 'external_select':
+      return element.selected_option?.value ?? undefined;
+    case 'multi_static_select':
+    case 'multi_external_select':
+      return (element.selected_options ?? []).map((o) => o.value);
+    case 'users_select':
+      return element.selected_user ?? undefined;
+    case 'datetimepicker':
+      return typeof element.selected_date_time === 'number' ? new Date(element.selected_date_time * 1000).toISOString() : undefined;
+    case 'datepicker':
+      return element.selected_date ?? undefined;
+    default:
+      return element.value ?? undefined;
+  }
+}
+
+/** `view.state.values` → `{ fieldId: value }` (our block_id is the field id). */
+export function parseViewState(view: Pick<ViewOutput, 'state'>): Record<string, string | string[]> {
+  const values: Record<string, string | string[]> = {};
+  for (const [blockId, elements] of Object.entries(view.state.values)) {
+    for (const element of Object.values(elements)) {
+      const value = valueOf(element);
+      if (value !== undefined && value !== '') values[blockId] = value;
+    }
+  }
+  return values;
+}

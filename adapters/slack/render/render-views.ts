@@ -1,0 +1,104 @@
+import type { KnownBlock, View as SlackModal, InputBlock } from '@slack/types';
+import type { FormField, FormView, ListView, NoticeView, View } from '../../../src/views/view-model';
+import { LIMITS, truncate } from './block-kit-limits';
+import { escapeMrkdwn, renderCard } from './render-card';
+
+const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
+
+/** What a modal remembers between opening and submission. */
+export interface ModalMetadata {
+  recordId?: string;
+  /** The channel the form was opened from, for the confirmation. */
+  channel?: string;
+  /** Extra values the submission needs (the permalink of a reported message, a prefilled service). */
+  extra?: Record<string, string>;
+}
+
+function renderElement(field: FormField): InputBlock['element'] {
+  const initial = typeof field.initial === 'string' ? field.initial : undefined;
+  const options = (field.options ?? []).slice(0, LIMITS.selectOptions).map((o) => ({
+    text: plain(o.label, LIMITS.optionText),
+    value: truncate(o.value, LIMITS.optionValue),
+  }));
+  const initialOption = options.find((o) => o.value === initial);
+  switch (field.type) {
+    case 'text':
+    case 'long_text':
+      return {
+        type: 'plain_text_input',
+        action_id: field.id,
+        multiline: field.type === 'long_text',
+        max_length: Math.min(field.maxLength ?? LIMITS.textInput, LIMITS.textInput),
+        ...(initial ? { initial_value: truncate(initial, Math.min(field.maxLength ?? LIMITS.textInput, LIMITS.textInput)) } : {}),
+        ...(field.placeholder ? { placeholder: plain(field.placeholder, 150) } : {}),
+      };
+    case 'select':
+      if (field.searchable) return { type: 'external_select', action_id: field.id, min_query_length: 0 };
+      return { type: 'static_select', action_id: field.id, options, ...(initialOption ? { initial_option: initialOption } : {}) };
+    case 'multi_select':
+      return { type: 'multi_static_select', action_id: field.id, options };
+    case 'person':
+      return { type: 'users_select', action_id: field.id };
+    case 'datetime':
+      return { type: 'datetimepicker', action_id: field.id };
+  }
+}
+
+/** A form as a modal: one input block per field, block_id and action_id both the field's id. */
+export function renderModal(form: FormView, metadata: ModalMetadata): SlackModal {
+  return {
+    type: 'modal',
+    callback_id: form.submitId,
+    title: plain(form.title, LIMITS.modalTitle),
+    submit: plain(form.submitLabel, LIMITS.modalButton),
+    private_metadata: truncate(JSON.stringify({ ...metadata, ...(form.recordId ? { recordId: form.recordId } : {}) }), LIMITS.privateMetadata),
+    blocks: form.fields.slice(0, LIMITS.modalBlocks).map(
+      (field): InputBlock => ({
+        type: 'input',
+        block_id: field.id,
+        label: plain(field.label, LIMITS.inputLabel),
+        optional: !field.required,
+        element: renderElement(field),
+      }),
+    ),
+  };
+}
+
+export function renderNotice(notice: NoticeView): KnownBlock[] {
+  const icon = notice.tone === 'error' ? ':warning: ' : notice.tone === 'success' ? ':white_check_mark: ' : '';
+  const lines = [notice.text, ...Object.values(notice.fieldErrors ?? {}).filter((e) => e !== notice.text)];
+  return [{ type: 'section', text: { type: 'mrkdwn', text: truncate(icon + escapeMrkdwn(lines.join('\n')), LIMITS.sectionText) } }];
+}
+
+export function renderList(list: ListView): KnownBlock[] {
+  const blocks: KnownBlock[] = [{ type: 'header', text: plain(list.title, LIMITS.headerText) }];
+  if (list.items.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(list.empty) } });
+  for (const item of list.items) {
+    const card = renderCard(item);
+    if (blocks.length + card.length + 1 > LIMITS.messageBlocks) break;
+    blocks.push(...card, { type: 'divider' });
+  }
+  return blocks;
+}
+
+/** Blocks for every non-form view (forms become modals). */
+export function renderMessage(views: View[]): KnownBlock[] {
+  return views.flatMap((view) => {
+    switch (view.kind) {
+      case 'card':
+        return renderCard(view);
+      case 'notice':
+        return renderNotice(view);
+      case 'list':
+        return renderList(view);
+      case 'form':
+        return [];
+    }
+  }).slice(0, LIMITS.messageBlocks);
+}
+
+/** Plain text of the views, for the `text` every message also needs. */
+export function fallbackText(views: View[]): string {
+  const parts = views.map((v) => (v.kind === 'notice' ? v.text : v.kind === 'card' ? v.title : v.kind === 'list' ? v.title : v.title));
+  return truncate(parts.join('\n'), LIMITS.fallbackText);
+}

@@ -1,0 +1,140 @@
+import { randomUUID } from 'node:crypto';
+import { App, ExpressReceiver } from '@slack/bolt';
+import { WebClient } from '@slack/web-api';
+import type { Express } from 'express';
+import type { App as OpsdeskApp } from '../../src/app';
+import { CardLocations } from '../../src/services/card-locations';
+import { boltLogger } from './bolt-logger';
+import { deduplicateRequests } from './deduplicate-requests';
+import { MongoInstallationStore } from './installation-store';
+import { registerActions } from './listeners/actions';
+import { registerCommands } from './listeners/commands';
+import { registerEvents } from './listeners/events';
+import { registerOptions } from './listeners/options';
+import { registerShortcuts } from './listeners/shortcuts';
+import { registerViews } from './listeners/views';
+import { requireFreshTimestamp } from './request-freshness';
+import type { SlackDeps } from './slack-context';
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackSettings {
+  signingSecret?: string | undefined;
+  botToken?: string | undefined;
+  appToken?: string | undefined;
+  clientId?: string | undefined;
+  clientSecret?: string | undefined;
+  stateSecret?: string | undefined;
+  apiUrl?: string | undefined;
+}
+
+export interface SlackAdapter {
+  bolt: App;
+  mode: 'http' | 'socket' | 'oauth';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** The scopes the app asks for on install; manifest.yml declares the same. */
+export const BOT_SCOPES = ['chat:write', 'commands', 'users:read', 'users:read.email', 'app_mentions:read', 'im:write', 'links:read'];
+
+/**
+ * The Slack edge: Bolt over HTTP at /slack/events on the shared server (signed requests), or in
+ * Socket Mode when an app-level token is given; one workspace from a bot token, or any number
+ * installed through OAuth with their installations in MongoDB.
+ */
+export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings, expressApp: Express | undefined): SlackAdapter {
+  const { log } = opsdesk;
+  const logger = boltLogger(log);
+  const apiUrl = settings.apiUrl;
+  const oauth = Boolean(settings.clientId && settings.clientSecret);
+  const installationStore = oauth ? new MongoInstallationStore(opsdesk.database.models.SlackInstallation) : undefined;
+  // Everything before `ack` uses Bolt's client: it must never wait out a rate limit (Retry-After
+  // can be long); a refused call fails at once and the person is told.
+  const clientOptions = { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
+  const deliveryClients = new Map<string, WebClient>();
+
+  let bolt: App;
+  let mode: SlackAdapter['mode'];
+  if (settings.appToken) {
+    mode = 'socket';
+    bolt = new App({ token: settings.botToken, appToken: settings.appToken, socketMode: true, logger, clientOptions });
+  } else {
+    if (!settings.signingSecret) throw new Error('SLACK_SIGNING_SECRET is needed to receive Slack requests over HTTP');
+    if (!expressApp) throw new Error('the HTTP server is needed to receive Slack requests');
+    mode = oauth ? 'oauth' : 'http';
+    expressApp.use(SLACK_EVENTS_PATH, requireFreshTimestamp());
+    const receiver = new ExpressReceiver({
+      signingSecret: settings.signingSecret,
+      endpoints: SLACK_EVENTS_PATH,
+      app: expressApp,
+      logger,
+      ...(oauth
+        ? {
+            clientId: settings.clientId,
+            clientSecret: settings.clientSecret,
+            stateSecret: settings.stateSecret ?? randomUUID(),
+            scopes: BOT_SCOPES,
+            installationStore,
+            installerOptions: { directInstall: true },
+          }
+        : {}),
+    });
+    bolt = new App({
+      receiver,
+      logger,
+      clientOptions,
+      ...(oauth ? {} : { token: settings.botToken }),
+    });
+  }
+
+  const deps: SlackDeps = {
+    opsdesk,
+    cards: new CardLocations(opsdesk.database.models),
+    deliveryClient(token) {
+      const key = token ?? settings.botToken ?? '';
+      let client = deliveryClients.get(key);
+      if (!client) {
+        // After the acknowledgement: retries with back-off and honours Retry-After.
+        client = new WebClient(key, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), logger });
+        deliveryClients.set(key, client);
+      }
+      return client;
+    },
+  };
+
+  bolt.use(deduplicateRequests(opsdesk.database.models.RecordKey));
+  registerCommands(bolt, deps);
+  registerShortcuts(bolt, deps);
+  registerActions(bolt, deps);
+  registerViews(bolt, deps);
+  registerOptions(bolt, deps);
+  registerEvents(bolt, deps);
+  if (installationStore) {
+    // The workspace removed the app or its tokens: forget the installation.
+    const forget = async ({ context }: { context: { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean } }) => {
+      await installationStore.deleteInstallation({
+        teamId: context.teamId,
+        enterpriseId: context.enterpriseId,
+        isEnterpriseInstall: Boolean(context.isEnterpriseInstall),
+      });
+    };
+    bolt.event('app_uninstalled', forget);
+    bolt.event('tokens_revoked', forget);
+  }
+  bolt.error(async (error) => {
+    const errorId = randomUUID();
+    log.error({ errorId, err: error }, 'Slack listener failed');
+  });
+
+  return {
+    bolt,
+    mode,
+    start: async () => {
+      if (mode === 'socket') await bolt.start();
+    },
+    stop: async () => {
+      if (mode === 'socket') await bolt.stop();
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+import { OPEN_INCIDENT_STATES } from '../../src/domain/incident-lifecycle';
+import { t } from '../../src/i18n/translate';
+import type { IncidentDoc } from '../../src/models/incident.model';
+import { defineHandler, result } from '../handler';
+import { INCIDENT_IDS } from './incident-actions';
+import { incidentCard } from './incident-card';
+
+/** How many open incidents a status lists, worst first. */
+const MAJOR_LIMIT = 10;
+
+export const serviceStatus = defineHandler({
+  id: INCIDENT_IDS.status,
+  description: 'Service status: open incidents per service, and the urgent ones.',
+  usage: 'status',
+  input: z.object({}),
+  async run(ctx, actor) {
+    const open = await ctx.models.Incident.find({ state: { $in: [...OPEN_INCIDENT_STATES] } })
+      .sort({ priority: 1, createdAt: 1 })
+      .lean<IncidentDoc[]>();
+    const perService = [...ctx.catalog.services.values()].map((service) => {
+      const mine = open.filter((i) => i.service === service.key);
+      const worst = mine[0]?.priority;
+      return {
+        label: service.name,
+        value: mine.length === 0 ? t(actor.locale, 'status.operational') : t(actor.locale, 'status.open', { count: mine.length, worst: worst ?? '-' }),
+      };
+    });
+    const urgent = open.filter((i) => i.priority === 'P1' || i.priority === 'P2').slice(0, MAJOR_LIMIT);
+    return result([
+      { kind: 'card', title: t(actor.locale, 'status.title'), fields: perService, actions: [] },
+      {
+        kind: 'list',
+        title: t(actor.locale, 'status.urgent'),
+        empty: t(actor.locale, 'incident.list.empty'),
+        items: urgent.map((i) => incidentCard(i, actor, ctx.catalog)),
+      },
+    ]);
+  },
+});

@@ -1,0 +1,99 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  args: Record<string, unknown>;
+  at: number;
+}
+
+export interface SlackUser {
+  id: string;
+  email?: string;
+  name: string;
+  locale?: string;
+  tz?: string;
+}
+
+type Override = (call: RecordedCall) => { status: number; headers?: Record<string, string>; body: unknown } | undefined;
+
+function parseBody(raw: string, contentType: string): Record<string, unknown> {
+  if (contentType.includes('application/json')) return raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    // WebClient sends nested values (blocks, view) as JSON strings inside the form.
+    args[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+  }
+  return args;
+}
+
+/**
+ * A stand-in for the Slack Web API on 127.0.0.1: records every call (method and arguments) and
+ * answers as Slack does; `override` makes a call fail (a 429 with Retry-After, a 500).
+ */
+export class RecordingSlackApi {
+  readonly calls: RecordedCall[] = [];
+  readonly users = new Map<string, SlackUser>();
+  override: Override | undefined;
+  private server: Server | undefined;
+  private nextTs = 1_700_000_000;
+
+  get url(): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/api/`;
+  }
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(({ status, headers, body }) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
+        res.end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  clear(): void {
+    this.calls.length = 0;
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: unknown }> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] as string;
+    const call: RecordedCall = { method, args: parseBody(Buffer.concat(chunks).toString(), req.headers['content-type'] ?? ''), at: Date.now() };
+    this.calls.push(call);
+    const overridden = this.override?.(call);
+    if (overridden) return overridden;
+    return { status: 200, body: this.answer(call) };
+  }
+
+  private answer(call: RecordedCall): unknown {
+    switch (call.method) {
+      case 'auth.test':
+        return { ok: true, url: 'https://fake-itsm-workspace.slack.com/', team: 'Fake', user: 'opsdesk', team_id: 'T00FAKE0001', user_id: 'U00FAKEBOT1', bot_id: 'B00FAKEBOT1' };
+      case 'users.info': {
+        const user = this.users.get(String(call.args.user));
+        if (!user) return { ok: false, error: 'user_not_found' };
+        return {
+          ok: true,
+          user: { id: user.id, name: user.name, real_name: user.name, tz: user.tz, locale: user.locale, profile: { email: user.email, real_name: user.name } },
+        };
+      }
+      case 'chat.postMessage':
+        return { ok: true, channel: call.args.channel, ts: `${this.nextTs++}.000100`, message: {} };
+      case 'chat.getPermalink':
+        return { ok: true, channel: call.args.channel, permalink: `https://fake-itsm-workspace.slack.com/archives/${String(call.args.channel)}/p${String(call.args.message_ts).replace('.', '')}` };
+      default:
+        return { ok: true };
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import type { App } from '../../../src/app';
+import type { Database } from '../../../src/db/connect';
+import { startHttpServer, type HttpServer } from '../../../src/server/http-server';
+import { createSlackAdapter, SLACK_EVENTS_PATH } from '../../../adapters/slack/slack-app';
+import { TestClock, buildApp, silentLogger } from '../factories';
+import { RecordingSlackApi } from './recording-slack-api';
+import { SIGNING_SECRET } from './signed-request';
+
+export const SLACK_USERS = {
+  jamie: { id: 'U00FAKEUSR1', name: 'Jamie Song', email: 'jamie.song@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
+  minji: { id: 'U00FAKEUSR2', name: 'Minji Kim', email: 'minji.kim@example.com', tz: 'Asia/Seoul', locale: 'ko-KR' },
+  sam: { id: 'U00FAKESAM1', name: 'Sam Lee', email: 'sam.lee@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
+  alex: { id: 'U00FAKEALX1', name: 'Alex Park', email: 'alex.park@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
+} as const;
+
+export interface SlackHarness {
+  app: App;
+  api: RecordingSlackApi;
+  http: HttpServer;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** opsdesk with its Slack adapter on a real HTTP server, the Slack Web API replaced by a recorder. */
+export async function startSlackHarness(database: Database, clock: TestClock = new TestClock(new Date())): Promise<SlackHarness> {
+  const api = new RecordingSlackApi();
+  await api.start();
+  for (const user of Object.values(SLACK_USERS)) api.users.set(user.id, user);
+  const app = await buildApp(database, clock);
+  const http = await startHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    log: silentLogger(),
+    databaseReady: database.ping,
+    mount: (express) => createSlackAdapter(app, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test', apiUrl: api.url }, express),
+  });
+  return {
+    app,
+    api,
+    http,
+    url: `http://127.0.0.1:${http.port}${SLACK_EVENTS_PATH}`,
+    close: async () => {
+      await http.close(1000);
+      await api.stop();
+    },
+  };
+}
+
+/** Waits until `check` holds (Slack work after the acknowledgement runs on its own). */
+export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
