@@ -7,6 +7,7 @@ import { connectDatabase } from './db/connect';
 import { NoDatabaseAvailable, provisionDatabase, type ProvisionedDatabase } from './db/provision-database';
 import { createLogger } from './logger';
 import { startHttpServer, type HttpServer } from './server/http-server';
+import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-app';
 
 /** Starts opsdesk: configuration, database, services, HTTP server; stops cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -24,7 +25,32 @@ async function main(): Promise<void> {
   const database = await connectDatabase(provisioned.uri, env.MONGODB_DB);
   const app = await createApp({ database, config, log });
 
-  const http: HttpServer = await startHttpServer({ host: env.HOST, port: env.PORT, log, databaseReady: database.ping });
+  const slackConfigured = Boolean(env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
+  let slack: SlackAdapter | undefined;
+  const http: HttpServer = await startHttpServer({
+    host: env.HOST,
+    port: env.PORT,
+    log,
+    databaseReady: database.ping,
+    mount: (express) => {
+      if (!slackConfigured) return;
+      slack = createSlackAdapter(
+        app,
+        {
+          signingSecret: env.SLACK_SIGNING_SECRET,
+          botToken: env.SLACK_BOT_TOKEN,
+          appToken: env.SLACK_APP_TOKEN,
+          clientId: env.SLACK_CLIENT_ID,
+          clientSecret: env.SLACK_CLIENT_SECRET,
+          stateSecret: env.SLACK_STATE_SECRET,
+          apiUrl: env.SLACK_API_URL,
+        },
+        express,
+      );
+    },
+  });
+  await slack?.start();
+  log.info({ slack: slack?.mode ?? 'not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN)' }, 'platforms');
   log.info({ url: `http://${env.HOST}:${http.port}`, handlers: app.registry.all().length }, `opsdesk listening on http://${env.HOST}:${http.port}`);
 
   let stopping = false;
@@ -33,6 +59,7 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down: no new requests, finishing those in flight');
     await http.close();
+    await slack?.stop();
     await database.close();
     await provisioned.stop();
     log.info('stopped');

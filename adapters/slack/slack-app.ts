@@ -36,7 +36,7 @@ export interface SlackAdapter {
 }
 
 /** The scopes the app asks for on install; manifest.yml declares the same. */
-export const BOT_SCOPES = ['chat:write', 'commands', 'users:read', 'users:read.email', 'app_mentions:read', 'im:write', 'links:read'];
+export const BOT_SCOPES = ['app_mentions:read', 'chat:write', 'commands', 'users:read', 'users:read.email'];
 
 /**
  * The Slack edge: Bolt over HTTP at /slack/events on the shared server (signed requests), or in
@@ -109,19 +109,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
   registerActions(bolt, deps);
   registerViews(bolt, deps);
   registerOptions(bolt, deps);
-  registerEvents(bolt, deps);
-  if (installationStore) {
-    // The workspace removed the app or its tokens: forget the installation.
-    const forget = async ({ context }: { context: { teamId?: string; enterpriseId?: string; isEnterpriseInstall?: boolean } }) => {
-      await installationStore.deleteInstallation({
-        teamId: context.teamId,
-        enterpriseId: context.enterpriseId,
-        isEnterpriseInstall: Boolean(context.isEnterpriseInstall),
-      });
-    };
-    bolt.event('app_uninstalled', forget);
-    bolt.event('tokens_revoked', forget);
-  }
+  registerEvents(bolt, deps, installationStore);
   bolt.error(async (error) => {
     const errorId = randomUUID();
     log.error({ errorId, err: error }, 'Slack listener failed');

@@ -9,6 +9,14 @@ export const SLACK_SHORTCUTS = {
   reportIncident: 'report_incident',
 } as const;
 
+/** The events the app subscribes to. */
+export const SLACK_EVENTS = {
+  homeOpened: 'app_home_opened',
+  mention: 'app_mention',
+  uninstalled: 'app_uninstalled',
+  tokensRevoked: 'tokens_revoked',
+} as const;
+
 /** Interactive elements whose options Slack asks us for while the person types. */
 export const SLACK_OPTION_SOURCES = {
   configurationItem: 'configurationItem',

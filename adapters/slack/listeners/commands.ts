@@ -51,13 +51,15 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     if (form) await openForm(client, command.trigger_id, form, { channel: command.channel_id });
   });
 
-  app.command(SLACK_COMMANDS.itsm, async ({ command, ack, client }) => {
+  app.command(SLACK_COMMANDS.itsm, async ({ command, ack, client, respond }) => {
+    // Acknowledge before any database work; the answer follows through the command's response_url,
+    // which reaches the person in any conversation, whether or not the app is a member.
+    await ack();
     const actor = await slackActor(deps.opsdesk.ctx.people, client, command.user_id);
     const { subcommand, argument } = parseItsmText(command.text);
     const sub = ITSM_SUBCOMMANDS[subcommand];
-    // The answer is the acknowledgement itself: an ephemeral message, no second call.
     const views = sub ? (await run(deps, actor, sub.handler, sub.input(argument))).views : [helpView(actor)];
-    await ack({ response_type: 'ephemeral', blocks: renderMessage(views), text: fallbackText(views) });
+    await respond({ response_type: 'ephemeral', blocks: renderMessage(views), text: fallbackText(views) });
   });
 }
 

@@ -1,4 +1,4 @@
-import type { App } from '@slack/bolt';
+import type { App, InstallationStore } from '@slack/bolt';
 import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
 import { t } from '../../../src/i18n/translate';
 import type { View } from '../../../src/views/view-model';
@@ -6,14 +6,27 @@ import { fallbackText, renderMessage } from '../render/render-views';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { run } from '../present';
+import { SLACK_EVENTS } from '../slack-ids';
 
 const TICKET_NUMBER = /\b(INC|REQ|PRB|CHG)\d{7}\b/g;
 /** How many tickets one mention shows at most. */
 const MENTION_LIMIT = 5;
 
-export function registerEvents(app: App, deps: SlackDeps): void {
+export function registerEvents(app: App, deps: SlackDeps, installations?: InstallationStore): void {
+  // The workspace removed the app or revoked its tokens: forget its installation (OAuth installs).
+  for (const name of [SLACK_EVENTS.uninstalled, SLACK_EVENTS.tokensRevoked]) {
+    app.event(name, async ({ context }) => {
+      deps.opsdesk.log.warn({ teamId: context.teamId, enterpriseId: context.enterpriseId, event: name }, 'Slack workspace removed opsdesk');
+      await installations?.deleteInstallation?.({
+        teamId: context.teamId,
+        enterpriseId: context.enterpriseId,
+        isEnterpriseInstall: Boolean(context.isEnterpriseInstall),
+      });
+    });
+  }
+
   // App Home: my open tickets, my groups' queue, what waits on my approval.
-  app.event('app_home_opened', async ({ event, client }) => {
+  app.event(SLACK_EVENTS.homeOpened, async ({ event, client }) => {
     if (event.tab !== 'home') return;
     const actor = await slackActor(deps.opsdesk.ctx.people, client, event.user);
     const views: View[] = [...(await run(deps, actor, INCIDENT_IDS.mine, {})).views];
@@ -23,7 +36,7 @@ export function registerEvents(app: App, deps: SlackDeps): void {
   });
 
   // "@opsdesk INC0001001?": the ticket's card in the thread.
-  app.event('app_mention', async ({ event, client }) => {
+  app.event(SLACK_EVENTS.mention, async ({ event, client }) => {
     if (!event.user) return;
     const actor = await slackActor(deps.opsdesk.ctx.people, client, event.user);
     const numbers = [...new Set(event.text.match(TICKET_NUMBER) ?? [])].slice(0, MENTION_LIMIT);

@@ -204,15 +204,20 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     await eventually(() => slack.api.callsOf('chat.update').length === 1);
   });
 
-  it('/itsm answers in the acknowledgement: show, status, and help for anything else', async () => {
+  it('/itsm acknowledges at once and answers privately: show, status, and help for anything else', async () => {
     const incident = await reportThroughSlack('V-ITSM');
-    const show = await postToSlackEndpoint(slack.url, { body: slashCommandBody('/itsm', `show ${incident._id.toLowerCase()}`, { user_id: SLACK_USERS.sam.id }), contentType: FORM });
-    const shown = JSON.parse(show.text);
+    const ask = async (text: string, user: string = SLACK_USERS.jamie.id) => {
+      slack.api.clear();
+      const response = await postToSlackEndpoint(slack.url, { body: slashCommandBody('/itsm', text, { user_id: user, response_url: slack.api.responseUrl() }), contentType: FORM });
+      expect([response.status, response.text]).toEqual([200, '']);
+      await eventually(() => slack.api.callsOf('response_url').length === 1);
+      return slack.api.callsOf('response_url')[0]!.args as { response_type: string; text: string; blocks: any[] };
+    };
+    const shown = await ask(`show ${incident._id.toLowerCase()}`, SLACK_USERS.alex.id);
     expect(shown.response_type).toBe('ephemeral');
     expect(shown.blocks[0].text.text).toBe(`${incident._id}: VPN keeps dropping`);
-    const status = JSON.parse((await postToSlackEndpoint(slack.url, { body: slashCommandBody('/itsm', 'status'), contentType: FORM })).text);
-    expect(status.blocks[0].text.text).toBe('Service status');
-    const help = JSON.parse((await postToSlackEndpoint(slack.url, { body: slashCommandBody('/itsm', 'frobnicate now'), contentType: FORM })).text);
+    expect((await ask('status')).blocks[0].text.text).toBe('Service status');
+    const help = await ask('frobnicate now');
     expect(help.text).toBe('opsdesk commands');
     expect(JSON.stringify(help.blocks)).toContain('/itsm show INC0001001');
   });

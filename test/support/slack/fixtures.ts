@@ -9,6 +9,7 @@ export const slackFixtureText = (name: string): string => readFileSync(join(FIXT
 
 /** The slash command fixture with our command and text (its other fields as Slack sent them). */
 export function slashCommandBody(command: string, text: string, overrides: Record<string, string> = {}): string {
+  // Callers that read the reply pass `response_url` pointing at the recording Web API.
   const form = new URLSearchParams(slackFixtureText('slash_command.form.txt').trim());
   form.set('command', command);
   form.set('text', text);

@@ -42,6 +42,11 @@ export class RecordingSlackApi {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/api/`;
   }
 
+  /** A response_url that leads here (Slack's would lead to hooks.slack.com). */
+  responseUrl(id = 'command'): string {
+    return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/response/${id}`;
+  }
+
   async start(): Promise<void> {
     this.server = createServer((req, res) => {
       void this.handle(req).then(({ status, headers, body }) => {
@@ -68,7 +73,8 @@ export class RecordingSlackApi {
   private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: unknown }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] as string;
+    // Web API calls arrive at /api/<method>; replies through a response_url at /response/<id>.
+    const method = (req.url ?? '').startsWith('/response/') ? 'response_url' : ((req.url ?? '').replace(/^\/api\//, '').split('?')[0] as string);
     const call: RecordedCall = { method, args: parseBody(Buffer.concat(chunks).toString(), req.headers['content-type'] ?? ''), at: Date.now() };
     this.calls.push(call);
     const overridden = this.override?.(call);
