@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureEmbeddedDbBinary, startEmbeddedDb } from '../src/db/embedded-db';
 import { runCoreBench } from './core-bench';
+import { runSlackBench } from './slack-bench';
 
 /** `npm run bench`: figures, one per line, against MONGODB_URI or a fresh embedded server. */
 async function main(): Promise<void> {
@@ -21,7 +22,9 @@ async function main(): Promise<void> {
     process.stdout.write('database: MONGODB_URI\n');
   }
   try {
-    await runCoreBench(uri);
+    const only = process.env.BENCH_ONLY;
+    if (!only || only === 'core') await runCoreBench(uri);
+    if (!only || only === 'slack') await runSlackBench(uri);
   } finally {
     await stop();
   }

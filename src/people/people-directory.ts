@@ -28,11 +28,18 @@ export interface PlatformProfile {
 
 const personIdForEmail = (email: string) => `email:${email.toLowerCase()}`;
 
+/** How long a recognised platform user's person is reused without reading it again. */
+const ACTOR_CACHE_MS = 60_000;
+const ACTOR_CACHE_LIMIT = 10_000;
+
 /**
  * People and their platform identities. Roles and groups come from the configuration, matched
  * by e-mail, so the same person is the same actor on Slack, Teams and the web.
  */
 export class PeopleDirectory {
+  /** identity key → the person read for it, and when: every request of a chat user needs its actor. */
+  private readonly recent = new Map<string, { person: PersonDoc; at: number }>();
+
   constructor(
     private readonly models: Models,
     private readonly catalog: ItsmCatalog,
@@ -78,7 +85,18 @@ export class PeopleDirectory {
    */
   async actorFor(given: PlatformProfile, describe?: () => Promise<Partial<PlatformProfile>>): Promise<Actor> {
     const identityKey = `${given.platform}:${given.userId}`;
+    const cached = this.recent.get(identityKey);
+    if (cached && Date.now() - cached.at < ACTOR_CACHE_MS) return this.toActor(cached.person, given);
     const known = await this.models.PlatformIdentity.findById(identityKey).lean();
+    if (known) {
+      // Seen before: two lookups by _id, no write.
+      const person = await this.models.Person.findById(known.personId).lean<PersonDoc>();
+      if (person) {
+        if (this.recent.size >= ACTOR_CACHE_LIMIT) this.recent.clear();
+        this.recent.set(identityKey, { person, at: Date.now() });
+        return this.toActor(person, given);
+      }
+    }
     const profile: PlatformProfile = !known && describe ? { ...given, ...(await describe()) } : given;
     const personId = known?.personId ?? (profile.email ? personIdForEmail(profile.email) : identityKey);
     const configured = profile.email ? this.catalog.people.get(profile.email.toLowerCase()) : undefined;

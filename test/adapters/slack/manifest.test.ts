@@ -61,8 +61,9 @@ describe('manifest.yml', () => {
       payload.user.id = SLACK_USERS.jamie.id;
       const response = await postToSlackEndpoint(slack.url, { body: interactionBody(payload), contentType: 'application/x-www-form-urlencoded' });
       expect(response.status).toBe(200);
-      await eventually(() => slack.api.callsOf('views.open').length === 1);
-      expect((slack.api.callsOf('views.open')[0]!.args.view as any).callback_id).toBe(INCIDENT_IDS.report);
+      const opened = () => slack.api.callsOf('views.open').find((c) => c.args.trigger_id === payload.trigger_id);
+      await eventually(() => opened() !== undefined);
+      expect((opened()!.args.view as any).callback_id).toBe(INCIDENT_IDS.report);
     });
   });
 });

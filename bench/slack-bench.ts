@@ -1,0 +1,134 @@
+import { INCIDENT_IDS } from '../handlers/incident/incident-actions';
+import { dispatch } from '../handlers/dispatch';
+import { createApp } from '../src/app';
+import { loadItsmConfig } from '../src/config/load-itsm-config';
+import { connectDatabase } from '../src/db/connect';
+import { createLogger } from '../src/logger';
+import { startHttpServer } from '../src/server/http-server';
+import { createSlackAdapter, SLACK_EVENTS_PATH } from '../adapters/slack/slack-app';
+import { encodeActionValue } from '../adapters/slack/render/action-value';
+import { RecordingSlackApi } from '../test/support/slack/recording-slack-api';
+import { SIGNING_SECRET, interactionBody, postToSlackEndpoint } from '../test/support/slack/signed-request';
+import { runOpenLoopLoad } from './open-loop-load';
+import { join } from 'node:path';
+import { percentile, report } from './measure';
+
+const RATE_PER_SECOND = Number(process.env.BENCH_SLACK_RPS ?? 100);
+const SECONDS = Number(process.env.BENCH_SLACK_SECONDS ?? 30);
+const SUBMISSIONS = 1000;
+const FORM = 'application/x-www-form-urlencoded' as const;
+
+const users = [
+  { id: 'UBENCHREQ1', name: 'Jamie Song', email: 'jamie.song@example.com' },
+  { id: 'UBENCHAGT1', name: 'Sam Lee', email: 'sam.lee@example.com' },
+];
+
+/**
+ * Slack's figures: acknowledgement latency of signed slash commands and button clicks sent at a
+ * steady rate (open loop: a request leaves every 1/rate s whatever the earlier ones do), and
+ * incidents per second through view_submission; the Web API is the recording stand-in.
+ */
+export async function runSlackBench(uri: string): Promise<void> {
+  const database = await connectDatabase(uri, `bench_slack_${Date.now()}`);
+  const api = new RecordingSlackApi();
+  await api.start();
+  for (const user of users) api.users.set(user.id, user);
+  const log = createLogger('silent');
+  const app = await createApp({ database, config: await loadItsmConfig(join(__dirname, '..', '..', 'opsdesk.example.yml')), log });
+  const http = await startHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    log,
+    databaseReady: database.ping,
+    mount: (express) => createSlackAdapter(app, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-bench', apiUrl: api.url }, express),
+  });
+  const url = `http://127.0.0.1:${http.port}${SLACK_EVENTS_PATH}`;
+  try {
+    // Incidents for the agents to acknowledge, one click each.
+    const requester = await app.ctx.people.actorFor({ platform: 'slack', userId: users[0]!.id, email: users[0]!.email });
+    await app.ctx.people.actorFor({ platform: 'slack', userId: users[1]!.id, email: users[1]!.email });
+    const total = RATE_PER_SECOND * SECONDS;
+    const incidents: string[] = [];
+    for (let i = 0; i < Math.ceil(total / 2); i++) {
+      const result = await dispatch(app.ctx, app.registry, log, {
+        handlerId: INCIDENT_IDS.report,
+        actor: requester,
+        input: { summary: `Bench ${i}`, service: 'vpn', impact: 'medium', urgency: 'medium' },
+      });
+      incidents.push(result.announcements[0]?.recordId as string);
+    }
+
+    const commandBody = (i: number) =>
+      new URLSearchParams({
+        token: 'FAKEverificationTOKEN000', team_id: 'T00FAKE0001', team_domain: 'fake-itsm-workspace', channel_id: 'C00FAKECHN1',
+        channel_name: 'random', user_id: users[0]!.id, user_name: 'jamie', command: '/incident', text: 'Mail is down on floor 3', api_app_id: 'A00FAKEAPP1',
+        is_enterprise_install: 'false', response_url: api.responseUrl(`c${i}`), trigger_id: `bench.command.${i}`,
+      }).toString();
+    const clickBody = (i: number) =>
+      interactionBody({
+        type: 'block_actions', user: { id: users[1]!.id }, api_app_id: 'A00FAKEAPP1', team: { id: 'T00FAKE0001' }, trigger_id: `bench.click.${i}`,
+        container: { type: 'message', message_ts: '1700000000.000100', channel_id: 'C0SERVICEDESK', is_ephemeral: false },
+        channel: { id: 'C0SERVICEDESK' }, response_url: api.responseUrl(`a${i}`),
+        actions: [{ type: 'button', action_id: INCIDENT_IDS.ack, block_id: `actions:${incidents[i]}`, value: encodeActionValue({ recordId: incidents[i % incidents.length] as string }), action_ts: '1700000000.000200' }],
+      });
+
+    const bodies = Array.from({ length: total }, (_, i) =>
+      i % 2 === 0 ? { kind: 'command', body: commandBody(i / 2) } : { kind: 'click', body: clickBody((i - 1) / 2) },
+    );
+    const load = await runOpenLoopLoad({ url, ratePerSecond: RATE_PER_SECOND, bodies });
+    const latencies = { command: (load.latencies.command ?? []).sort((a, b) => a - b), click: (load.latencies.click ?? []).sort((a, b) => a - b) };
+    const all = [...latencies.command, ...latencies.click].sort((a, b) => a - b);
+    const { errors } = load;
+    const elapsed = load.seconds;
+    report('slack requests sent', total, `in ${elapsed.toFixed(1)} s`, 0);
+    report('slack ack latency p50 (commands and clicks)', percentile(all, 50), 'ms', 2);
+    report('slack ack latency p99 (commands and clicks)', percentile(all, 99), 'ms', 2);
+    report('slack ack latency p99 slash commands', percentile(latencies.command, 99), 'ms', 2);
+    report('slack ack latency p99 button clicks', percentile(latencies.click, 99), 'ms', 2);
+    report('slack ack latency max', all[all.length - 1] ?? NaN, 'ms', 2);
+    report('slack request errors', errors, '', 0);
+    // The work after each acknowledgement finishes too: every command's modal, every click's card update.
+    const deadline = Date.now() + 120_000;
+    const acknowledged = () => database.models.AuditEvent.countDocuments({ action: 'acknowledge' });
+    const done = async () => api.callsOf('views.open').length + (await acknowledged());
+    while ((await done()) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    report('slack work done after the acknowledgement (modals opened, incidents acknowledged)', await done(), `of ${total}`, 0);
+
+    // Incidents through view_submission, 4 at a time.
+    const submission = (i: number) =>
+      interactionBody({
+        type: 'view_submission', team: { id: 'T00FAKE0001' }, user: { id: users[0]!.id }, api_app_id: 'A00FAKEAPP1', trigger_id: `bench.view.${i}`,
+        view: {
+          id: `VBENCH${i}`, type: 'modal', callback_id: INCIDENT_IDS.report, private_metadata: '{}', blocks: [{ type: 'input', block_id: 'summary' }],
+          state: {
+            values: {
+              summary: { summary: { type: 'plain_text_input', value: `Submitted ${i}` } },
+              service: { service: { type: 'static_select', selected_option: { value: 'email' } } },
+              impact: { impact: { type: 'static_select', selected_option: { value: 'medium' } } },
+              urgency: { urgency: { type: 'static_select', selected_option: { value: 'low' } } },
+            },
+          },
+        },
+      });
+    let next = 0;
+    let failed = 0;
+    const viewStarted = performance.now();
+    await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        while (next < SUBMISSIONS) {
+          const r = await postToSlackEndpoint(url, { body: submission(next++), contentType: FORM });
+          if (r.status !== 200 || r.text !== '') failed++;
+        }
+      }),
+    );
+    const viewSeconds = (performance.now() - viewStarted) / 1000;
+    const created = await database.models.Incident.countDocuments({ dedupeKey: { $regex: '^slack:view:VBENCH' } });
+    report('incidents created through view_submission', created / viewSeconds, 'incidents/s');
+    report('view_submission failures', failed + (SUBMISSIONS - created), '', 0);
+  } finally {
+    await http.close(2000);
+    await api.stop();
+    await database.connection.dropDatabase();
+    await database.close();
+  }
+}
