@@ -1,0 +1,78 @@
+import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { MongoInstallationStore } from '../../../adapters/slack/installation-store';
+import type { Database } from '../../../src/db/connect';
+import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
+import { slackFixture, slashCommandBody } from '../../support/slack/fixtures';
+import { SLACK_USERS, eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
+import { interactionBody, postToSlackEndpoint } from '../../support/slack/signed-request';
+
+const FORM = 'application/x-www-form-urlencoded' as const;
+
+describe('Slack rate limits and installations', () => {
+  let database: Database;
+  let slack: SlackHarness;
+  beforeAll(async () => {
+    database = await openTestDatabase('slack_limits');
+    slack = await startSlackHarness(database);
+  });
+  afterAll(async () => {
+    await slack.close();
+    await dropTestDatabase(database);
+  });
+
+  it('posts a card refused with 429 once Retry-After has passed, exactly once, while other requests are still acknowledged at once', async () => {
+    let refused = 0;
+    slack.api.override = (call) => {
+      if (call.method === 'chat.postMessage' && !call.args.thread_ts && refused === 0) {
+        refused++;
+        return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+      }
+      return undefined;
+    };
+    const submission = slackFixture('view_submission.json');
+    submission.user.id = SLACK_USERS.jamie.id;
+    submission.trigger_id = 'limits.trigger';
+    submission.view = { ...submission.view, id: 'V-LIMITED', callback_id: INCIDENT_IDS.report, private_metadata: '{}', blocks: [{ type: 'input', block_id: 'summary' }] };
+    submission.view.state = {
+      values: {
+        summary: { summary: { type: 'plain_text_input', value: 'Badge readers offline' } },
+        service: { service: { type: 'static_select', selected_option: { value: 'vpn' } } },
+        impact: { impact: { type: 'static_select', selected_option: { value: 'low' } } },
+        urgency: { urgency: { type: 'static_select', selected_option: { value: 'low' } } },
+      },
+    };
+    const submitted = await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM });
+    expect(submitted.status).toBe(200);
+    await eventually(() => refused === 1);
+
+    // While the delivery waits out Retry-After, a command is acknowledged and its modal opened at once.
+    const command = await postToSlackEndpoint(slack.url, { body: slashCommandBody('/incident', 'Another thing'), contentType: FORM });
+    expect(command.status).toBe(200);
+    expect(command.ms).toBeLessThan(500);
+    await eventually(() => slack.api.callsOf('views.open').length === 1, 900);
+
+    const cardPosts = () => slack.api.callsOf('chat.postMessage').filter((c) => c.args.channel === 'C0SERVICEDESK' && !c.args.thread_ts);
+    await eventually(() => cardPosts().length === 2, 5000);
+    expect(cardPosts()[1]!.at - cardPosts()[0]!.at).toBeGreaterThanOrEqual(1000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(cardPosts()).toHaveLength(2); // one refused, one delivered: never dropped, never doubled
+    const incident = await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-LIMITED' }).lean();
+    expect(await database.models.CardLocation.countDocuments({ recordId: incident?._id })).toBe(1);
+    slack.api.override = undefined;
+  });
+
+  it('keeps OAuth installations in MongoDB and forgets them', async () => {
+    const store = new MongoInstallationStore(database.models.SlackInstallation);
+    const installation = {
+      team: { id: 'T00FAKE0001', name: 'Fake' },
+      enterprise: undefined,
+      user: { id: 'U00FAKEUSR1', token: undefined, scopes: undefined },
+      bot: { token: 'xoxb-installed', scopes: ['chat:write'], id: 'B00FAKEBOT1', userId: 'U00FAKEBOT1' },
+      isEnterpriseInstall: false,
+    };
+    await store.storeInstallation(installation);
+    expect(await store.fetchInstallation({ teamId: 'T00FAKE0001', enterpriseId: undefined, isEnterpriseInstall: false })).toEqual(installation);
+    await store.deleteInstallation({ teamId: 'T00FAKE0001', enterpriseId: undefined, isEnterpriseInstall: false });
+    await expect(store.fetchInstallation({ teamId: 'T00FAKE0001', enterpriseId: undefined, isEnterpriseInstall: false })).rejects.toThrow(/not installed/);
+  });
+});
