@@ -1,88 +1,88 @@
 import { z } from 'zod';
 import { HOLD_REASONS, RESOLUTION_CODES } from '../../src/domain/incident-lifecycle';
-import { t } from '../../src/i18n/translate';
+import type { MessageKey } from '../../src/i18n/messages.en';
+import { t, type Locale } from '../../src/i18n/translate';
+import type { Role } from '../../src/domain/roles';
+import type { FormField } from '../../src/views/view-model';
 import { defineHandler, result } from '../handler';
 import { loadIncident } from './change-incident';
 import { INCIDENT_IDS } from './incident-actions';
 
-const recordInput = z.object({ recordId: z.string().min(1) });
+interface RecordFormSpec {
+  id: string;
+  description: string;
+  requiredRole?: Role;
+  title: MessageKey;
+  submitId: string;
+  submitLabel: MessageKey;
+  fields(locale: Locale): FormField[];
+}
 
-export const resolveIncidentForm = defineHandler({
+/** A form about one incident: its title names the incident, its submission carries the record id. */
+const recordForm = (spec: RecordFormSpec) =>
+  defineHandler({
+    id: spec.id,
+    description: spec.description,
+    input: z.object({ recordId: z.string().min(1) }),
+    ...(spec.requiredRole ? { requiredRole: spec.requiredRole } : {}),
+    async run(ctx, actor, input) {
+      const incident = await loadIncident(ctx, input.recordId);
+      return result([
+        {
+          kind: 'form',
+          title: t(actor.locale, spec.title, { number: incident.number }),
+          submitId: spec.submitId,
+          submitLabel: t(actor.locale, spec.submitLabel),
+          recordId: incident._id,
+          fields: spec.fields(actor.locale),
+        },
+      ]);
+    },
+  });
+
+export const resolveIncidentForm = recordForm({
   id: INCIDENT_IDS.resolveForm,
   description: 'The form to resolve an incident.',
-  input: recordInput,
   requiredRole: 'agent',
-  async run(ctx, actor, input) {
-    const incident = await loadIncident(ctx, input.recordId);
-    const { locale } = actor;
-    return result([
-      {
-        kind: 'form',
-        title: t(locale, 'incident.form.resolve', { number: incident.number }),
-        submitId: INCIDENT_IDS.resolve,
-        submitLabel: t(locale, 'incident.action.resolve'),
-        recordId: incident._id,
-        fields: [
-          {
-            id: 'code',
-            label: t(locale, 'incident.field.code'),
-            type: 'select',
-            required: true,
-            options: RESOLUTION_CODES.map((c) => ({ value: c, label: t(locale, `resolution.${c}`) })),
-          },
-          { id: 'notes', label: t(locale, 'incident.field.notes'), type: 'long_text', required: true, maxLength: 3000 },
-        ],
-      },
-    ]);
-  },
+  title: 'incident.form.resolve',
+  submitId: INCIDENT_IDS.resolve,
+  submitLabel: 'incident.action.resolve',
+  fields: (locale) => [
+    {
+      id: 'code',
+      label: t(locale, 'incident.field.code'),
+      type: 'select',
+      required: true,
+      options: RESOLUTION_CODES.map((c) => ({ value: c, label: t(locale, `resolution.${c}`) })),
+    },
+    { id: 'notes', label: t(locale, 'incident.field.notes'), type: 'long_text', required: true, maxLength: 3000 },
+  ],
 });
 
-export const holdIncidentForm = defineHandler({
+export const holdIncidentForm = recordForm({
   id: INCIDENT_IDS.holdForm,
   description: 'The form to put an incident on hold.',
-  input: recordInput,
   requiredRole: 'agent',
-  async run(ctx, actor, input) {
-    const incident = await loadIncident(ctx, input.recordId);
-    const { locale } = actor;
-    return result([
-      {
-        kind: 'form',
-        title: t(locale, 'incident.form.hold', { number: incident.number }),
-        submitId: INCIDENT_IDS.hold,
-        submitLabel: t(locale, 'incident.action.hold'),
-        recordId: incident._id,
-        fields: [
-          {
-            id: 'reason',
-            label: t(locale, 'incident.field.reason'),
-            type: 'select',
-            required: true,
-            options: HOLD_REASONS.map((r) => ({ value: r, label: t(locale, `hold.${r}`) })),
-          },
-          { id: 'comment', label: t(locale, 'incident.field.comment'), type: 'long_text', required: false, maxLength: 1000 },
-        ],
-      },
-    ]);
-  },
+  title: 'incident.form.hold',
+  submitId: INCIDENT_IDS.hold,
+  submitLabel: 'incident.action.hold',
+  fields: (locale) => [
+    {
+      id: 'reason',
+      label: t(locale, 'incident.field.reason'),
+      type: 'select',
+      required: true,
+      options: HOLD_REASONS.map((r) => ({ value: r, label: t(locale, `hold.${r}`) })),
+    },
+    { id: 'comment', label: t(locale, 'incident.field.comment'), type: 'long_text', required: false, maxLength: 1000 },
+  ],
 });
 
-export const reopenIncidentForm = defineHandler({
+export const reopenIncidentForm = recordForm({
   id: INCIDENT_IDS.reopenForm,
   description: 'The form to reopen a resolved incident.',
-  input: recordInput,
-  async run(ctx, actor, input) {
-    const incident = await loadIncident(ctx, input.recordId);
-    const { locale } = actor;
-    return result([
-      {
-        kind: 'form',
-        title: t(locale, 'incident.form.reopen', { number: incident.number }),
-        submitId: INCIDENT_IDS.reopen,
-        submitLabel: t(locale, 'incident.action.reopen'),
-        recordId: incident._id,
-        fields: [{ id: 'reason', label: t(locale, 'incident.field.reason'), type: 'long_text', required: true, maxLength: 1000 }],
-      },
-    ]);
-  },
+  title: 'incident.form.reopen',
+  submitId: INCIDENT_IDS.reopen,
+  submitLabel: 'incident.action.reopen',
+  fields: (locale) => [{ id: 'reason', label: t(locale, 'incident.field.reason'), type: 'long_text', required: true, maxLength: 1000 }],
 });

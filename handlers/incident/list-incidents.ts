@@ -4,8 +4,11 @@ import { t } from '../../src/i18n/translate';
 import { defineHandler, result } from '../handler';
 import { INCIDENT_IDS } from './incident-actions';
 import { incidentCard } from './incident-card';
+import type { ListView } from '../../src/views/view-model';
 
 const LIST_LIMIT = 20;
+
+const incidentList = (title: string, empty: string, items: ListView['items']): ListView => ({ kind: 'list', title, empty, items });
 
 export const listMyIncidents = defineHandler({
   id: INCIDENT_IDS.mine,
@@ -14,14 +17,8 @@ export const listMyIncidents = defineHandler({
   input: z.object({}),
   async run(ctx, actor) {
     const incidents = await ctx.incidents.listByRequester(actor.id, OPEN_INCIDENT_STATES, LIST_LIMIT);
-    return result([
-      {
-        kind: 'list',
-        title: t(actor.locale, 'incident.list.mine'),
-        empty: t(actor.locale, 'incident.list.empty'),
-        items: incidents.map((i) => incidentCard(i, actor, ctx.catalog)),
-      },
-    ]);
+    const cards = incidents.map((i) => incidentCard(i, actor, ctx.catalog));
+    return result([incidentList(t(actor.locale, 'incident.list.mine'), t(actor.locale, 'incident.list.empty'), cards)]);
   },
 });
 
@@ -33,13 +30,7 @@ export const listGroupQueue = defineHandler({
   requiredRole: 'agent',
   async run(ctx, actor) {
     const incidents = await ctx.incidents.listByGroups(actor.groups, OPEN_INCIDENT_STATES, LIST_LIMIT);
-    return result([
-      {
-        kind: 'list',
-        title: t(actor.locale, 'incident.list.queue'),
-        empty: t(actor.locale, 'incident.list.empty'),
-        items: incidents.map((i) => incidentCard(i, actor, ctx.catalog)),
-      },
-    ]);
+    const cards = incidents.map((i) => incidentCard(i, actor, ctx.catalog));
+    return result([incidentList(t(actor.locale, 'incident.list.queue'), t(actor.locale, 'incident.list.empty'), cards)]);
   },
 });

@@ -35,8 +35,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(value ?? null);
 }
 
-export function hashEvent(entry: AuditEntry, seq: number, prevHash: string): string {
-  const body = {
+/** The stored fields of an event, as they are hashed (less the chain fields). */
+function eventFields(entry: AuditEntry, seq: number) {
+  return {
     recordKind: entry.recordKind,
     recordId: entry.recordId,
     recordNumber: entry.recordNumber,
@@ -48,47 +49,25 @@ export function hashEvent(entry: AuditEntry, seq: number, prevHash: string): str
     before: entry.before,
     after: entry.after,
   };
-  return createHash('sha256').update(prevHash).update(canonical(body)).digest('hex');
+}
+
+export function hashEvent(entry: AuditEntry, seq: number, prevHash: string): string {
+  return createHash('sha256').update(prevHash).update(canonical(eventFields(entry, seq))).digest('hex');
 }
 
 /**
- * An audited change in two steps: `chain` computes the event's hash from the record's current
- * head (the caller stores it as the record's new `auditHead` in the same atomic update), and
- * `append` writes the event once that update has won.
+ * The change event `seq` of a record, chained to the record's current head `prevHash`. Inserting it
+ * claims the change (see audited-change.ts); the record then takes its hash as `auditHead`.
  */
 export function chainEvent(entry: AuditEntry, seq: number, prevHash: string): AuditEventDoc {
-  const hash = hashEvent(entry, seq, prevHash);
-  return {
-    _id: `${entry.recordId}:${seq}`,
-    recordKind: entry.recordKind,
-    recordId: entry.recordId,
-    recordNumber: entry.recordNumber,
-    seq,
-    action: entry.action,
-    actorId: entry.actor.id,
-    actorName: entry.actor.name,
-    at: entry.at,
-    before: entry.before,
-    after: entry.after,
-    prevHash,
-    hash,
-  };
+  return { _id: `${entry.recordId}:${seq}`, ...eventFields(entry, seq), prevHash, hash: hashEvent(entry, seq, prevHash) };
 }
 
 /** Records that someone tried an action they may not take. Outside the record's chain. */
 export async function recordRefusal(events: Model<AuditEventDoc>, entry: AuditEntry, reason: string): Promise<void> {
   await events.create({
     _id: `${entry.recordId}:refused:${new Types.ObjectId().toHexString()}`,
-    recordKind: entry.recordKind,
-    recordId: entry.recordId,
-    recordNumber: entry.recordNumber,
-    seq: 0,
-    action: `${entry.action}.refused`,
-    actorId: entry.actor.id,
-    actorName: entry.actor.name,
-    at: entry.at,
-    before: entry.before,
-    after: { reason },
+    ...eventFields({ ...entry, action: `${entry.action}.refused`, after: { reason } }, 0),
     prevHash: '',
     hash: '',
   });
