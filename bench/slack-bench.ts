@@ -88,11 +88,12 @@ export async function runSlackBench(uri: string): Promise<void> {
     report('slack ack latency max', all[all.length - 1] ?? NaN, 'ms', 2);
     report('slack request errors', errors, '', 0);
     // The work after each acknowledgement finishes too: every command's modal, every click's card update.
-    const deadline = Date.now() + 120_000;
+    const deadline = Date.now() + 60_000;
     const acknowledged = () => database.models.AuditEvent.countDocuments({ action: 'acknowledge' });
     const done = async () => api.callsOf('views.open').length + (await acknowledged());
     while ((await done()) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    report('slack work done after the acknowledgement (modals opened, incidents acknowledged)', await done(), `of ${total}`, 0);
+    report('slack modals opened after the acknowledgement', api.callsOf('views.open').length, `of ${total / 2}`, 0);
+    report('slack incidents acknowledged after the acknowledgement', await acknowledged(), `of ${total / 2}`, 0);
 
     // Incidents through view_submission, 4 at a time.
     const submission = (i: number) =>
