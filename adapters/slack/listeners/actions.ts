@@ -2,7 +2,6 @@ import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/
 import type { WebClient } from '@slack/web-api';
 import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
 import { decodeActionValue } from '../render/action-value';
-import { renderCard, cardFallback } from '../render/render-card';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { cardOf, deliverAnnouncements, errorOf, formOf, openForm, run, tellPrivately } from '../present';
@@ -45,7 +44,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
   }
 
   for (const [actionId, toInput] of Object.entries(CHANGE_ACTIONS)) {
-    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, client, context, respond }) => {
+    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, client, context }) => {
       await ack();
       const decoded = decodeActionValue(actionValue(action));
       if (!decoded) return;
@@ -57,30 +56,21 @@ export function registerActions(app: App, deps: SlackDeps): void {
       }
       const delivery = deps.deliveryClient(context.botToken);
       await deliverAnnouncements(deps, delivery, result.announcements);
-      await refreshClickedMessage(deps, delivery, body, result, respond);
+      await refreshClickedMessage(deps, delivery, body, result);
     });
   }
 }
 
 /**
- * The message that was clicked shows the new state too: the channel card was just edited by the
- * announcement; a card elsewhere (a DM, a list) is edited here, an ephemeral one through response_url.
+ * The clicker sees the new state too: when they clicked the channel card, the announcement just
+ * edited it; a card elsewhere (a list, a DM) is left as it was and the updated card comes to them
+ * privately, rather than rewriting a message that may hold more than this card.
  */
-async function refreshClickedMessage(
-  deps: SlackDeps,
-  client: WebClient,
-  body: BlockAction,
-  result: Awaited<ReturnType<typeof run>>,
-  respond: (message: { replace_original: boolean; blocks: ReturnType<typeof renderCard>; text: string }) => Promise<unknown>,
-): Promise<void> {
+async function refreshClickedMessage(deps: SlackDeps, client: WebClient, body: BlockAction, result: Awaited<ReturnType<typeof run>>): Promise<void> {
   const card = cardOf(result);
-  const container = body.container as { type: string; channel_id?: string; message_ts?: string; is_ephemeral?: boolean };
-  if (!card || container.type !== 'message' || !container.channel_id || !container.message_ts) return;
-  const channelCard = card.recordId ? await deps.cards.find(card.recordId, 'slack') : null;
-  if (channelCard?.channel === container.channel_id && channelCard.messageId === container.message_ts) return;
-  if (container.is_ephemeral) {
-    await respond({ replace_original: true, blocks: renderCard(card), text: cardFallback(card) });
-  } else if (body.message && body.message.blocks?.length === renderCard(card).length) {
-    await client.chat.update({ channel: container.channel_id, ts: container.message_ts, blocks: renderCard(card), text: cardFallback(card) });
-  }
+  if (!card?.recordId) return;
+  const container = body.container as { type: string; channel_id?: string; message_ts?: string };
+  const channelCard = await deps.cards.find(card.recordId, 'slack');
+  if (channelCard && channelCard.channel === container.channel_id && channelCard.messageId === container.message_ts) return;
+  await tellPrivately(client, body.user.id, body.channel?.id, { views: [card], announcements: [] });
 }
