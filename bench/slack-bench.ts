@@ -33,7 +33,7 @@ export async function runSlackBench(uri: string): Promise<void> {
   const api = new RecordingSlackApi();
   await api.start();
   for (const user of users) api.users.set(user.id, user);
-  const log = createLogger('silent');
+  const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'silent');
   const app = await createApp({ database, config: await loadItsmConfig(join(__dirname, '..', '..', 'opsdesk.example.yml')), log });
   const http = await startHttpServer({
     host: '127.0.0.1',

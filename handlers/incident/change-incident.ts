@@ -89,7 +89,7 @@ export async function changeIncident(
     });
   } catch (error) {
     if (!(error instanceof RecordConflict)) throw error;
-    const { winner } = error as RecordConflict<IncidentDoc>;
+    const { winner } = error;
     if (action === 'acknowledge' && winner?.action === 'acknowledge') {
       throw new DomainError('INCIDENT.ALREADY_ACKNOWLEDGED', { actor: winner.actorName, number: incident.number });
     }

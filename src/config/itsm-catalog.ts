@@ -64,6 +64,7 @@ export class ItsmCatalog {
         respondMinutes: override.respond ?? base.respond,
         resolveMinutes: override.resolve ?? base.resolve,
         calendar,
+        calendarKey,
       };
       return [priority, target] as const;
     });

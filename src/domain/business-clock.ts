@@ -175,5 +175,5 @@ export function businessMinutesBetween(
 
 /** Wall-clock minutes between two instants, less pauses. */
 export function wallMinutesBetween(start: Date, end: Date, pauses: readonly Pause[] = []): number {
-  return businessMinutesBetween({ ...ALWAYS_OPEN }, start, end, pauses);
+  return businessMinutesBetween(ALWAYS_OPEN, start, end, pauses);
 }

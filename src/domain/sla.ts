@@ -5,6 +5,8 @@ export interface SlaTarget {
   respondMinutes: number;
   resolveMinutes: number;
   calendar: BusinessCalendar;
+  /** The calendar's name in the configuration, stored with the record. */
+  calendarKey: string;
 }
 
 export type SlaTargets = Record<Priority, SlaTarget>;
@@ -20,7 +22,7 @@ export interface SlaDue {
 }
 
 /** Due instants for a record whose clock started at `startedAt`; null while a pause is open. */
-export function dueInstants(target: SlaTarget, clock: SlaClock): SlaDue {
+export function dueInstants(target: Omit<SlaTarget, 'calendarKey'>, clock: SlaClock): SlaDue {
   return {
     // Response is not paused by holds: a record is acknowledged before it can be put on hold.
     responseDueAt: addBusinessMinutes(target.calendar, clock.startedAt, target.respondMinutes),

@@ -1,6 +1,7 @@
 import type { ItsmCatalog } from '../config/itsm-catalog';
 import type { Role } from '../domain/roles';
 import { supportedLocale, type Locale } from '../i18n/translate';
+import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { PersonDoc } from '../models/person.model';
 
@@ -100,7 +101,7 @@ export class PeopleDirectory {
     const profile: PlatformProfile = !known && describe ? { ...given, ...(await describe()) } : given;
     const personId = known?.personId ?? (profile.email ? personIdForEmail(profile.email) : identityKey);
     const configured = profile.email ? this.catalog.people.get(profile.email.toLowerCase()) : undefined;
-    const person = await this.models.Person.findOneAndUpdate(
+    const person = await retryWhileBusy(() => this.models.Person.findOneAndUpdate(
       { _id: personId },
       {
         $setOnInsert: {
@@ -112,9 +113,9 @@ export class PeopleDirectory {
         $addToSet: { identities: { platform: profile.platform, id: profile.userId } },
       },
       { upsert: true, returnDocument: 'after' },
-    ).lean<PersonDoc>();
+    ).lean<PersonDoc>());
     if (!known) {
-      await this.models.PlatformIdentity.updateOne({ _id: identityKey }, { $set: { personId } }, { upsert: true });
+      await retryWhileBusy(() => this.models.PlatformIdentity.updateOne({ _id: identityKey }, { $set: { personId } }, { upsert: true }));
     }
     return this.toActor(person as PersonDoc, profile);
   }

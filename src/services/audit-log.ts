@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Types, type Model } from 'mongoose';
+import { retryWhileBusy } from '../db/retry-while-busy';
 import type { AuditEventDoc, RecordKind } from '../models/audit-event.model';
 
 export interface AuditActor {
@@ -65,10 +66,11 @@ export function chainEvent(entry: AuditEntry, seq: number, prevHash: string): Au
 
 /** Records that someone tried an action they may not take. Outside the record's chain. */
 export async function recordRefusal(events: Model<AuditEventDoc>, entry: AuditEntry, reason: string): Promise<void> {
-  await events.create({
+  const refusal = {
     _id: `${entry.recordId}:refused:${new Types.ObjectId().toHexString()}`,
     ...eventFields({ ...entry, action: `${entry.action}.refused`, after: { reason } }, 0),
     prevHash: '',
     hash: '',
-  });
+  };
+  await retryWhileBusy(() => events.create(refusal));
 }

@@ -2,7 +2,8 @@ import { EJSON } from 'bson';
 import type { Model } from 'mongoose';
 import type { AuditEventDoc, RecordKind } from '../models/audit-event.model';
 import { chainEvent, GENESIS_HASH, type AuditActor } from './audit-log';
-import { isDuplicateKey } from './number-series';
+import { isDuplicateKey } from '../db/duplicate-key';
+import { retryWhileBusy } from '../db/retry-while-busy';
 
 interface AuditedDoc {
   _id: string;
@@ -11,14 +12,9 @@ interface AuditedDoc {
   auditHead: string;
 }
 
-/** Someone else changed the record since the actor saw it. */
-export class RecordConflict<T> extends Error {
-  constructor(
-    /** The record as it is now. */
-    readonly current: T | null,
-    /** The change that won, when known. */
-    readonly winner: Pick<AuditEventDoc, 'action' | 'actorId' | 'actorName'> | null,
-  ) {
+/** Someone else changed the record since the actor saw it; `winner` is their change, when known. */
+export class RecordConflict extends Error {
+  constructor(readonly winner: Pick<AuditEventDoc, 'action' | 'actorId' | 'actorName'> | null) {
     super('RECORD.CHANGED');
     this.name = 'RecordConflict';
   }
@@ -72,32 +68,32 @@ export async function applyAuditedChange<T extends AuditedDoc>(
   );
   const set = { ...change.set, version, auditHead: event.hash, updatedAt: change.at };
   try {
-    await events.collection.insertOne({ ...event, update: EJSON.stringify(set, { relaxed: false }), writtenAt: new Date() } as never);
+    const claim = { ...event, update: EJSON.stringify(set, { relaxed: false }), writtenAt: new Date() };
+    await retryWhileBusy(() => events.collection.insertOne(claim as never));
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
     throw await conflict(records, events, seen);
   }
-  await records.updateOne({ _id: seen._id, version: seen.version } as never, { $set: set }, { timestamps: false });
+  await retryWhileBusy(() => records.updateOne({ _id: seen._id, version: seen.version } as never, { $set: set }, { timestamps: false }));
   // The claim makes this the only writer of this version: the record is now exactly this.
   return { ...seen, ...set } as T;
 }
 
-async function conflict<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, seen: T): Promise<RecordConflict<T>> {
-  const recordId = seen._id;
-  const winner = await events.findById(`${recordId}:${seen.version + 1}`).lean();
-  let current = await records.findById(seen._id).lean<T>();
-  if (winner && current && current.version === seen.version && winner.update && isStale(winner)) {
-    await rollForward(records, seen._id, seen.version, winner.update);
-    current = await records.findById(seen._id).lean<T>();
+/** The conflict with whoever claimed the next version; their change is completed first if its writer died. */
+async function conflict<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, seen: T): Promise<RecordConflict> {
+  const winner = await events.findById(`${seen._id}:${seen.version + 1}`).lean();
+  if (winner?.update && isStale(winner)) {
+    const current = await records.findById(seen._id).lean<T>();
+    if (current?.version === seen.version) await rollForward(records, seen._id, seen.version, winner.update);
   }
-  return new RecordConflict(current, winner ? { action: winner.action, actorId: winner.actorId, actorName: winner.actorName } : null);
+  return new RecordConflict(winner ? { action: winner.action, actorId: winner.actorId, actorName: winner.actorName } : null);
 }
 
 const isStale = (event: AuditEventDoc) => !event.writtenAt || Date.now() - event.writtenAt.getTime() > ROLL_FORWARD_AFTER_MS;
 
 async function rollForward<T>(records: Model<T>, id: string, fromVersion: number, update: string): Promise<void> {
   const set = EJSON.parse(update, { relaxed: false }) as Record<string, unknown>;
-  await records.updateOne({ _id: id, version: fromVersion } as never, { $set: set }, { timestamps: false });
+  await retryWhileBusy(() => records.updateOne({ _id: id, version: fromVersion } as never, { $set: set }, { timestamps: false }));
 }
 
 /**

@@ -1,3 +1,4 @@
+import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { CardLocationDoc } from '../models/card-location.model';
 
@@ -10,10 +11,12 @@ export class CardLocations {
   }
 
   async remember(recordId: string, platform: CardLocationDoc['platform'], channel: string, messageId: string): Promise<void> {
-    await this.models.CardLocation.updateOne(
-      { _id: `${recordId}:${platform}` },
-      { $set: { recordId, platform, channel, messageId, at: new Date() } },
-      { upsert: true },
+    await retryWhileBusy(() =>
+      this.models.CardLocation.updateOne(
+        { _id: `${recordId}:${platform}` },
+        { $set: { recordId, platform, channel, messageId, at: new Date() } },
+        { upsert: true },
+      ),
     );
   }
 }

@@ -4,7 +4,9 @@ import type { IncidentDoc } from '../models/incident.model';
 import type { Models } from '../models/models';
 import type { AuditActor } from './audit-log';
 import { applyAuditedChange, firstEvent, type AuditedChange } from './audited-change';
-import { claimNextNumber, isDuplicateKey, SERIES } from './number-series';
+import { isDuplicateKey } from '../db/duplicate-key';
+import { retryWhileBusy } from '../db/retry-while-busy';
+import { claimNextNumber, SERIES } from './number-series';
 import { claimKey, releaseKey } from './record-keys';
 
 export type NewIncident = Omit<IncidentDoc, '_id' | 'number' | 'version' | 'auditHead' | 'createdAt' | 'updatedAt'>;
@@ -31,7 +33,8 @@ export class IncidentRecords {
     const number = await claimNextNumber(Counter, SERIES.incident, async (candidate) => {
       first = firstEvent('incident', candidate, actor, at, summary);
       try {
-        await AuditEvent.collection.insertOne(first.event as never);
+        const event = first.event;
+        await retryWhileBusy(() => AuditEvent.collection.insertOne(event as never));
         return true;
       } catch (error) {
         if (isDuplicateKey(error)) return false;
@@ -45,12 +48,12 @@ export class IncidentRecords {
       const existing = await this.waitForDuplicate(dedupe);
       if (existing) {
         // The number was never shown to anyone: let it go.
-        await AuditEvent.deleteOne({ _id: event._id });
+        await retryWhileBusy(() => AuditEvent.deleteOne({ _id: event._id }));
         return { incident: existing, created: false };
       }
     }
     const incident: IncidentDoc = { ...draft, _id: number, number, version, auditHead, createdAt: at, updatedAt: at };
-    await Incident.collection.insertOne(incident as never);
+    await retryWhileBusy(() => Incident.collection.insertOne(incident as never));
     return { incident, created: true };
   }
 

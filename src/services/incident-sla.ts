@@ -5,12 +5,6 @@ import type { ItsmCatalog } from '../config/itsm-catalog';
 import type { IncidentDoc, IncidentDurations, IncidentSla } from '../models/incident.model';
 import type { PauseDoc } from '../models/shared-schemas';
 
-function calendarKeyOf(catalog: ItsmCatalog, service: string, priority: Priority): string {
-  const calendar = catalog.slaTarget(service, priority).calendar;
-  for (const [key, value] of catalog.calendars) if (value === calendar) return key;
-  return 'unknown';
-}
-
 /** The SLA clock of a record opened at `startedAt`, or re-targeted after a priority or service change. */
 export function slaFor(
   catalog: ItsmCatalog,
@@ -26,7 +20,7 @@ export function slaFor(
     startedAt,
     respondMinutes: target.respondMinutes,
     resolveMinutes: target.resolveMinutes,
-    calendarKey: calendarKeyOf(catalog, service, priority),
+    calendarKey: target.calendarKey,
     ...due,
     pauses,
     warned,

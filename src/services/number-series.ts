@@ -1,4 +1,6 @@
 import type { Model } from 'mongoose';
+import { isDuplicateKey } from '../db/duplicate-key';
+import { retryWhileBusy } from '../db/retry-while-busy';
 import type { CounterDoc } from '../models/counter.model';
 
 export const SERIES = { incident: 'INC', request: 'REQ', problem: 'PRB', change: 'CHG', knowledge: 'KB' } as const;
@@ -10,7 +12,6 @@ const MAX_ATTEMPTS = 10_000;
 /** The counter document is moved forward every this many numbers (and whenever a claim collided). */
 const HINT_EVERY = 10;
 
-export const isDuplicateKey = (error: unknown) => (error as { code?: number }).code === 11000;
 
 export const formatNumber = (series: Series, seq: number) => `${series}${String(seq).padStart(7, '0')}`;
 
@@ -18,7 +19,7 @@ export const formatNumber = (series: Series, seq: number) => `${series}${String(
 export async function ensureNumberSeries(counters: Model<CounterDoc>): Promise<void> {
   for (const series of Object.values(SERIES)) {
     try {
-      await counters.updateOne({ _id: series }, { $setOnInsert: { seq: FIRST_SEQ } }, { upsert: true });
+      await retryWhileBusy(() => counters.updateOne({ _id: series }, { $setOnInsert: { seq: FIRST_SEQ } }, { upsert: true }));
     } catch (error) {
       if (!isDuplicateKey(error)) throw error; // another process created it first
     }
@@ -62,7 +63,7 @@ export async function claimNextNumber(
       // The hint may lag (a concurrent move, or up to HINT_EVERY numbers): a lagging hint costs
       // a few collisions after a restart, never a repeated number.
       if (collided || candidate % HINT_EVERY === 0) {
-        await counters.updateOne({ _id: series, seq: { $lt: candidate } }, { $set: { seq: candidate } });
+        await retryWhileBusy(() => counters.updateOne({ _id: series, seq: { $lt: candidate } }, { $set: { seq: candidate } }));
       }
       return number;
     }

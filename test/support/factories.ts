@@ -9,7 +9,7 @@ import { parseItsmConfig } from '../../src/config/load-itsm-config';
 import type { ItsmConfig, ItsmConfigInput } from '../../src/config/itsm-config-schema';
 import type { Database } from '../../src/db/connect';
 import type { Actor } from '../../src/people/people-directory';
-import type { CardView, NoticeView, View } from '../../src/views/view-model';
+import type { CardView, NoticeView } from '../../src/views/view-model';
 
 export const EXAMPLE_CONFIG_PATH = join(__dirname, '..', '..', 'opsdesk.example.yml');
 
@@ -65,7 +65,6 @@ export function errorOf(result: HandlerResult): NoticeView {
 
 export const field = (card: CardView, label: string) => card.fields.find((f) => f.label === label)?.value;
 
-export const isError = (view: View) => view.kind === 'notice' && view.tone === 'error';
 
 export const MINJI = 'minji.kim@example.com'; // agent, service-desk, Korean
 export const SAM = 'sam.lee@example.com'; // agent, service-desk + messaging

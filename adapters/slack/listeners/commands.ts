@@ -8,7 +8,7 @@ import { fallbackText, renderMessage } from '../render/render-views';
 import { SLACK_COMMANDS } from '../slack-ids';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { formOf, openForm, run, errorOf } from '../present';
+import { formOf, openForm, run } from '../present';
 
 /** `/itsm <subcommand> [argument]`: subcommand → handler and how its argument becomes input. */
 const ITSM_SUBCOMMANDS: Record<string, { handler: string; input: (argument: string) => object }> = {
@@ -63,4 +63,3 @@ export function registerCommands(app: App, deps: SlackDeps): void {
   });
 }
 
-export { errorOf };

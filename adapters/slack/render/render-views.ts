@@ -99,6 +99,6 @@ export function renderMessage(views: View[]): KnownBlock[] {
 
 /** Plain text of the views, for the `text` every message also needs. */
 export function fallbackText(views: View[]): string {
-  const parts = views.map((v) => (v.kind === 'notice' ? v.text : v.kind === 'card' ? v.title : v.kind === 'list' ? v.title : v.title));
+  const parts = views.map((v) => (v.kind === 'notice' ? v.text : v.title));
   return truncate(parts.join('\n'), LIMITS.fallbackText);
 }
