@@ -14,6 +14,8 @@ import { resolveIncident } from './incident/resolve-incident';
 import { resumeIncident } from './incident/resume-incident';
 import { viewIncident } from './incident/view-incident';
 import { serviceStatus } from './incident/service-status';
+import { suggestConfigurationItems } from './cmdb/suggest-configuration-items';
+import { myDesk } from './home/my-desk';
 
 /** Every use case, in one place. Adapters map their commands, buttons and forms to these ids. */
 export const HANDLERS: readonly HandlerDeclaration[] = [
@@ -36,6 +38,8 @@ export const HANDLERS: readonly HandlerDeclaration[] = [
   closeIncident,
   commentOnIncident,
   serviceStatus,
+  suggestConfigurationItems,
+  myDesk,
 ] as HandlerDeclaration[];
 
 export class HandlerRegistry {

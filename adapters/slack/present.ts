@@ -16,13 +16,6 @@ export const formOf = (result: HandlerResult) => result.views.find((v): v is For
 export const errorOf = (result: HandlerResult) => result.views.find((v): v is NoticeView => v.kind === 'notice' && v.tone === 'error');
 export const cardOf = (result: HandlerResult) => result.views.find((v): v is CardView => v.kind === 'card');
 
-/** The Slack channel a service's cards go to: the service's own, else its support group's. */
-export function channelFor(deps: SlackDeps, service: string): string | undefined {
-  const { catalog } = deps.opsdesk.ctx;
-  const config = catalog.services.get(service);
-  return config?.channels.slack ?? catalog.groups.get(config?.supportGroup ?? '')?.channels.slack;
-}
-
 /**
  * Posts each announcement: the record's card in its service channel is edited in place (or
  * posted the first time, and remembered), and the change is added to the card's thread.
@@ -30,7 +23,7 @@ export function channelFor(deps: SlackDeps, service: string): string | undefined
 export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, announcements: Announcement[]): Promise<void> {
   for (const announcement of announcements) {
     if (announcement.audience.kind !== 'channel') continue;
-    const channel = channelFor(deps, announcement.audience.service);
+    const channel = deps.opsdesk.ctx.catalog.channelFor(announcement.audience.service, 'slack');
     if (!channel) {
       deps.opsdesk.log.warn({ recordId: announcement.recordId, service: announcement.audience.service }, 'no Slack channel configured for the service');
       continue;

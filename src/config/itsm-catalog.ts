@@ -41,6 +41,12 @@ export class ItsmCatalog {
     return targets[priority];
   }
 
+  /** Where a service's cards go on a platform: the service's own channel, else its support group's. */
+  channelFor(serviceKey: string, platform: 'slack' | 'teams'): string | undefined {
+    const service = this.services.get(serviceKey);
+    return service?.channels[platform] ?? this.groups.get(service?.supportGroup ?? '')?.channels[platform];
+  }
+
   warnThresholds(serviceKey: string): number[] {
     const policy = this.config.slaPolicies.find((p) => p.key === this.service(serviceKey).slaPolicy);
     return policy?.warnAt ?? [50, 75, 90];

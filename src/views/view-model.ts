@@ -67,7 +67,13 @@ export interface ListView {
   items: CardView[];
 }
 
-export type View = CardView | FormView | NoticeView | ListView;
+/** Choices for a field the person is typing into (type-ahead). */
+export interface OptionsView {
+  kind: 'options';
+  options: { value: string; label: string }[];
+}
+
+export type View = CardView | FormView | NoticeView | ListView | OptionsView;
 
 /** Something to post without the person asking in that moment: a channel card, a DM. */
 export interface Announcement {

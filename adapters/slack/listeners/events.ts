@@ -1,5 +1,6 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { HOME_IDS } from '../../../handlers/home/my-desk';
 import { t } from '../../../src/i18n/translate';
 import type { View } from '../../../src/views/view-model';
 import { fallbackText, renderMessage } from '../render/render-views';
@@ -29,9 +30,7 @@ export function registerEvents(app: App, deps: SlackDeps, installations?: Instal
   app.event(SLACK_EVENTS.homeOpened, async ({ event, client }) => {
     if (event.tab !== 'home') return;
     const actor = await slackActor(deps.opsdesk.ctx.people, client, event.user);
-    const views: View[] = [...(await run(deps, actor, INCIDENT_IDS.mine, {})).views];
-    if (actor.roles.includes('agent') || actor.roles.includes('admin')) views.push(...(await run(deps, actor, INCIDENT_IDS.queue, {})).views);
-    views.push({ kind: 'list', title: t(actor.locale, 'home.approvals'), empty: t(actor.locale, 'home.noApprovals'), items: [] });
+    const { views } = await run(deps, actor, HOME_IDS.desk, {});
     await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderMessage(views).slice(0, 100) } });
   });
 

@@ -92,6 +92,7 @@ export function renderMessage(views: View[]): KnownBlock[] {
       case 'list':
         return renderList(view);
       case 'form':
+      case 'options':
         return [];
     }
   }).slice(0, LIMITS.messageBlocks);
@@ -99,6 +100,6 @@ export function renderMessage(views: View[]): KnownBlock[] {
 
 /** Plain text of the views, for the `text` every message also needs. */
 export function fallbackText(views: View[]): string {
-  const parts = views.map((v) => (v.kind === 'notice' ? v.text : v.title));
+  const parts = views.map((v) => (v.kind === 'notice' ? v.text : v.kind === 'options' ? '' : v.title));
   return truncate(parts.join('\n'), LIMITS.fallbackText);
 }

@@ -229,6 +229,11 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     payload.value = 'vpn ga';
     const response = await postToSlackEndpoint(slack.url, { body: interactionBody(payload), contentType: FORM });
     expect(JSON.parse(response.text)).toEqual({ options: [{ text: { type: 'plain_text', text: 'VPN gateway Seoul (vpn)' }, value: 'vpn-gw-seoul' }] });
+    // With a service already chosen in the modal, only its items are offered.
+    payload.value = 'gateway';
+    payload.view.state = { values: { service: { service: { type: 'static_select', selected_option: { value: 'email' } } } } };
+    const narrowed = await postToSlackEndpoint(slack.url, { body: interactionBody(payload), contentType: FORM });
+    expect(JSON.parse(narrowed.text).options.map((o: { value: string }) => o.value)).toEqual(['mail-gateway']);
   });
 
   it('"Report as incident" on a message opens the form with its text, and the incident keeps its permalink', async () => {

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { defineHandler, result } from '../handler';
+
+export const CMDB_IDS = { suggest: 'cmdb.suggest' } as const;
+
+/** How many suggestions one answer holds (Slack and Teams show about this many). */
+const SUGGESTION_LIMIT = 100;
+
+export const suggestConfigurationItems = defineHandler({
+  id: CMDB_IDS.suggest,
+  description: 'Configuration items whose key or name has a word starting with each word typed, of the chosen service if any.',
+  input: z.object({ query: z.string().max(200).default(''), service: z.string().optional() }),
+  async run(ctx, _actor, input) {
+    const words = input.query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+    const filter = input.service ? { service: input.service } : {};
+    const items = await ctx.models.ConfigurationItem.find(filter).sort({ _id: 1 }).lean();
+    const matches = items.filter((ci) => words.every((w) => ci.tokens.some((token) => token.startsWith(w))));
+    return result([
+      {
+        kind: 'options',
+        options: matches.slice(0, SUGGESTION_LIMIT).map((ci) => ({ value: ci._id, label: `${ci.name} (${ci.service})` })),
+      },
+    ]);
+  },
+});

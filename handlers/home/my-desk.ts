@@ -1,0 +1,23 @@
+import { z } from 'zod';
+import { t } from '../../src/i18n/translate';
+import type { View } from '../../src/views/view-model';
+import { defineHandler, result, type HandlerContext } from '../handler';
+import { listGroupQueue, listMyIncidents } from '../incident/list-incidents';
+import type { Actor } from '../../src/people/people-directory';
+
+export const HOME_IDS = { desk: 'home.desk' } as const;
+
+/** My open tickets; my groups' queue for agents; what waits on my approval. */
+export const myDesk = defineHandler({
+  id: HOME_IDS.desk,
+  description: 'Your desk: your open tickets, your groups\' queue, and what waits on your approval.',
+  input: z.object({}),
+  async run(ctx: HandlerContext, actor: Actor) {
+    const views: View[] = [...(await listMyIncidents.run(ctx, actor, {})).views];
+    const agent = actor.roles.includes('agent') || actor.roles.includes('admin');
+    if (agent) views.push(...(await listGroupQueue.run(ctx, actor, {})).views);
+    // Approvals arrive with service requests and changes; until then the list is honestly empty.
+    views.push({ kind: 'list', title: t(actor.locale, 'home.approvals'), empty: t(actor.locale, 'home.noApprovals'), items: [] });
+    return result(views);
+  },
+});
