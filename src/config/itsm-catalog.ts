@@ -47,11 +47,6 @@ export class ItsmCatalog {
     return service?.channels[platform] ?? this.groups.get(service?.supportGroup ?? '')?.channels[platform];
   }
 
-  warnThresholds(serviceKey: string): number[] {
-    const policy = this.config.slaPolicies.find((p) => p.key === this.service(serviceKey).slaPolicy);
-    return policy?.warnAt ?? [50, 75, 90];
-  }
-
   groupsOf(email: string): string[] {
     const lower = email.toLowerCase();
     return this.config.groups.filter((g) => g.members.some((m) => m.toLowerCase() === lower)).map((g) => g.key);
