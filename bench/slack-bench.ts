@@ -89,9 +89,11 @@ export async function runSlackBench(uri: string): Promise<void> {
     report('slack request errors', errors, '', 0);
     // The work after each acknowledgement finishes too: every command's modal, every click's card update.
     const deadline = Date.now() + 60_000;
+    // Watched through the recorder (each acknowledged card gets its thread line), not by polling the
+    // database: a count there reads every audit event and would compete with the work it waits for.
+    const threadLines = () => api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts && String(c.args.text).endsWith('acknowledged the incident.')).length;
     const acknowledged = () => database.models.AuditEvent.countDocuments({ action: 'acknowledge' });
-    const done = async () => api.callsOf('views.open').length + (await acknowledged());
-    while ((await done()) < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (api.callsOf('views.open').length + threadLines() < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     report('slack modals opened after the acknowledgement', api.callsOf('views.open').length, `of ${total / 2}`, 0);
     report('slack incidents acknowledged after the acknowledgement', await acknowledged(), `of ${total / 2}`, 0);
 
@@ -122,6 +124,11 @@ export async function runSlackBench(uri: string): Promise<void> {
         }
       }),
     );
+    // The modal closes at the acknowledgement; the incident follows. The clock stops when the
+    // last reporter has been told their incident's number (watched through the recorder).
+    const confirmed = () => api.callsOf('chat.postMessage').filter((c) => c.args.channel === users[0]!.id && / is open: Submitted /.test(String(c.args.text))).length;
+    const viewDeadline = Date.now() + 60_000;
+    while (confirmed() < SUBMISSIONS - failed && Date.now() < viewDeadline) await new Promise((r) => setTimeout(r, 50));
     const viewSeconds = (performance.now() - viewStarted) / 1000;
     const created = await database.models.Incident.countDocuments({ dedupeKey: { $regex: '^slack:view:VBENCH' } });
     report('incidents created through view_submission', created / viewSeconds, 'incidents/s');

@@ -36,6 +36,24 @@ function inputIssueText(locale: Locale, issue: z.core.$ZodIssue): string {
   }
 }
 
+function inputErrors(locale: Locale, issues: readonly z.core.$ZodIssue[]): NoticeView {
+  const fieldErrors: Record<string, string> = {};
+  for (const issue of issues) {
+    const field = String(issue.path[0] ?? '_');
+    fieldErrors[field] ??= inputIssueText(locale, issue);
+  }
+  return notice(t(locale, 'error.INPUT.INVALID'), fieldErrors);
+}
+
+/**
+ * The input's problems, field by field, without running anything: for a platform that must
+ * answer a form within its time limit (Slack: 3 s) and does the work after answering.
+ */
+export function checkInput(registry: HandlerRegistry, handlerId: string, locale: Locale, input: unknown): NoticeView | null {
+  const parsed = registry.get(handlerId)?.input.safeParse(input ?? {}, { reportInput: true });
+  return parsed && !parsed.success ? inputErrors(locale, parsed.error.issues) : null;
+}
+
 export function domainErrorNotice(locale: Locale, error: DomainError): NoticeView {
   const key = `error.${error.code}`;
   const text = hasMessage(key) ? t(locale, key, error.params) : error.code;
@@ -56,14 +74,7 @@ export async function dispatch(ctx: HandlerContext, registry: HandlerRegistry, l
     return { views: [notice(t(actor.locale, 'error.INTERNAL', { errorId }))], announcements: [] };
   }
   const parsed = handler.input.safeParse(call.input ?? {}, { reportInput: true });
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) {
-      const field = String(issue.path[0] ?? '_');
-      fieldErrors[field] ??= inputIssueText(actor.locale, issue);
-    }
-    return { views: [notice(t(actor.locale, 'error.INPUT.INVALID'), fieldErrors)], announcements: [] };
-  }
+  if (!parsed.success) return { views: [inputErrors(actor.locale, parsed.error.issues)], announcements: [] };
   if (handler.requiredRole && !actor.roles.includes(handler.requiredRole) && !actor.roles.includes('admin')) {
     return { views: [notice(t(actor.locale, 'error.ROLE.REQUIRED', { role: handler.requiredRole }))], announcements: [] };
   }

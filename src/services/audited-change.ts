@@ -34,8 +34,12 @@ export interface AuditedChange<T> {
   set: Record<string, unknown>;
 }
 
-/** A claimed change whose record update has not landed after this long is rolled forward by whoever meets it. */
-export const ROLL_FORWARD_AFTER_MS = 30_000;
+/**
+ * A claimed change whose record update has not landed after this long is rolled forward by whoever
+ * meets it. Long, because a writer stalled for longer than this (not dead) would then write an
+ * older version over a newer one.
+ */
+export const ROLL_FORWARD_AFTER_MS = 5 * 60_000;
 
 /**
  * One change to an audited record, in two writes:
@@ -74,7 +78,10 @@ export async function applyAuditedChange<T extends AuditedDoc>(
     if (!isDuplicateKey(error)) throw error;
     throw await conflict(records, events, seen);
   }
-  await retryWhileBusy(() => records.updateOne({ _id: seen._id, version: seen.version } as never, { $set: set }, { timestamps: false }));
+  // By _id alone: the claim already makes this the only writer of this version, and FerretDB's
+  // SQLite storage uses an index only for a filter that is exactly `{_id}` (a `{_id, version}`
+  // filter read the whole collection on every change).
+  await retryWhileBusy(() => records.updateOne({ _id: seen._id } as never, { $set: set }, { timestamps: false }));
   // The claim makes this the only writer of this version: the record is now exactly this.
   return { ...seen, ...set } as T;
 }
@@ -83,17 +90,19 @@ export async function applyAuditedChange<T extends AuditedDoc>(
 async function conflict<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, seen: T): Promise<RecordConflict> {
   const winner = await events.findById(`${seen._id}:${seen.version + 1}`).lean();
   if (winner?.update && isStale(winner)) {
-    const current = await records.findById(seen._id).lean<T>();
-    if (current?.version === seen.version) await rollForward(records, seen._id, seen.version, winner.update);
+    await rollForward(records, seen._id, seen.version, winner.update);
   }
   return new RecordConflict(winner ? { action: winner.action, actorId: winner.actorId, actorName: winner.actorName } : null);
 }
 
 const isStale = (event: AuditEventDoc) => !event.writtenAt || Date.now() - event.writtenAt.getTime() > ROLL_FORWARD_AFTER_MS;
 
-async function rollForward<T>(records: Model<T>, id: string, fromVersion: number, update: string): Promise<void> {
+/** Completes a claimed change on a record still at the version before it. */
+async function rollForward<T extends AuditedDoc>(records: Model<T>, id: string, fromVersion: number, update: string): Promise<void> {
+  const current = await records.findById(id).lean<T>();
+  if (current?.version !== fromVersion) return;
   const set = EJSON.parse(update, { relaxed: false }) as Record<string, unknown>;
-  await retryWhileBusy(() => records.updateOne({ _id: id, version: fromVersion } as never, { $set: set }, { timestamps: false }));
+  await retryWhileBusy(() => records.updateOne({ _id: id } as never, { $set: set }, { timestamps: false }));
 }
 
 /**

@@ -4,6 +4,7 @@ import { parseViewState } from '../render/parse-view-state';
 import type { ModalMetadata } from '../render/render-views';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
+import { checkInput } from '../../../handlers/dispatch';
 import { deliverAnnouncements, errorOf, run, tellPrivately } from '../present';
 
 /** Modals whose submission runs a handler: the form's submit id is the handler id. */
@@ -22,31 +23,35 @@ export function registerViews(app: App, deps: SlackDeps): void {
     app.view<ViewSubmitAction>({ callback_id: callbackId, type: 'view_submission' }, async ({ ack, body, view, client, context }) => {
       const metadata = metadataOf(view.private_metadata);
       const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
-      let permalink: string | undefined;
-      if (metadata.extra?.sourceTs && metadata.extra.sourceChannel) {
-        permalink = await client.chat
-          .getPermalink({ channel: metadata.extra.sourceChannel, message_ts: metadata.extra.sourceTs })
-          .then((r) => r.permalink)
-          .catch(() => undefined);
-      }
-      const input = {
+      const input: Record<string, unknown> = {
         ...parseViewState(view),
         ...(metadata.recordId ? { recordId: metadata.recordId } : {}),
         // A retried submission of the same modal finds the incident the first one created.
         dedupeKey: `slack:view:${view.id}`,
         platform: 'slack',
-        ...(permalink ? { permalink } : {}),
       };
-      const result = await run(deps, actor, callbackId, input);
-      const error = errorOf(result);
-      if (error) {
-        // Answered in the modal, beside each field (or on the first field when it is about the whole form).
+      // Field errors go back in the modal, so the input is checked before answering; the work
+      // itself (database, posts) happens after, to answer within Slack's 3 s whatever the load.
+      const invalid = checkInput(deps.opsdesk.registry, callbackId, actor.locale, input);
+      if (invalid) {
         const firstBlock = view.blocks[0]?.block_id ?? 'summary';
-        await ack({ response_action: 'errors', errors: error.fieldErrors && Object.keys(error.fieldErrors).length > 0 ? error.fieldErrors : { [firstBlock]: error.text } });
+        await ack({ response_action: 'errors', errors: invalid.fieldErrors && Object.keys(invalid.fieldErrors).length > 0 ? invalid.fieldErrors : { [firstBlock]: invalid.text } });
         return;
       }
       await ack();
+      const { sourceTs, sourceChannel } = metadata.extra ?? {};
+      if (sourceTs && sourceChannel) {
+        // The reported message's link; the incident is created without it if Slack will not say.
+        const link = await client.chat.getPermalink({ channel: sourceChannel, message_ts: sourceTs }).catch(() => undefined);
+        if (link?.permalink) input.permalink = link.permalink;
+      }
+      const result = await run(deps, actor, callbackId, input);
       const delivery = deps.deliveryClient(context.botToken);
+      if (errorOf(result)) {
+        // Refused after the modal closed (no such configuration item, not allowed): said privately.
+        await tellPrivately(delivery, body.user.id, metadata.channel, result);
+        return;
+      }
       await deliverAnnouncements(deps, delivery, result.announcements);
       await tellPrivately(delivery, body.user.id, metadata.channel, { ...result, views: result.views.filter((v) => v.kind !== 'form') });
     });

@@ -150,6 +150,16 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     expect(await database.models.Incident.countDocuments()).toBe(before);
   });
 
+  it('closes the modal at once and tells the reporter privately when the record refuses the input', async () => {
+    const values = { ...reportValues('Mail relay down'), configurationItem: { configurationItem: { type: 'external_select', selected_option: { value: 'exchange-01' } } } };
+    const response = await postToSlackEndpoint(slack.url, { body: interactionBody(reportSubmission('V-WRONG-CI', values)), contentType: FORM });
+    expect([response.status, response.text]).toEqual([200, '']);
+    await eventually(() => slack.api.callsOf('chat.postEphemeral').length === 1);
+    expect(slack.api.callsOf('chat.postEphemeral')[0]!.args).toMatchObject({ user: SLACK_USERS.jamie.id, channel: 'C00FAKECHN1' });
+    expect(String(slack.api.callsOf('chat.postEphemeral')[0]!.args.text)).toContain('There is no configuration item "exchange-01" for this service.');
+    expect(await database.models.Incident.countDocuments({ dedupeKey: 'slack:view:V-WRONG-CI' })).toBe(0);
+  });
+
   it('lets one of two agents pressing Acknowledge together win; the card shows who, the other is told', async () => {
     const incident = await reportThroughSlack('V-ACK-RACE');
     const location = (await slack.app.ctx.models.CardLocation.findById(`${incident._id}:slack`).lean())!;
