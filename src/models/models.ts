@@ -11,6 +11,8 @@ import { problemSchema, type ProblemDoc } from './problem.model';
 import { serviceRequestSchema, type ServiceRequestDoc } from './service-request.model';
 import { slackInstallationSchema, type SlackInstallationDoc } from './slack-installation.model';
 import { storedConfigSchema, type StoredConfigDoc } from './stored-config.model';
+import { notificationSchema, type NotificationDoc } from './notification.model';
+import { timerIndexSchema, timerSchema, type TimerIndexDoc, type TimerDoc } from './timer.model';
 
 export interface Models {
   Incident: Model<IncidentDoc>;
@@ -27,6 +29,9 @@ export interface Models {
   StoredConfig: Model<StoredConfigDoc>;
   CardLocation: Model<CardLocationDoc>;
   SlackInstallation: Model<SlackInstallationDoc>;
+  Timer: Model<TimerDoc>;
+  TimerIndex: Model<TimerIndexDoc>;
+  Notification: Model<NotificationDoc>;
 }
 
 /** Registers every model on one connection (one per process, or several in tests). */
@@ -46,6 +51,9 @@ export function createModels(connection: Connection): Models {
     StoredConfig: connection.model<StoredConfigDoc>('StoredConfig', storedConfigSchema, 'stored_config'),
     CardLocation: connection.model<CardLocationDoc>('CardLocation', cardLocationDocSchema, 'card_locations'),
     SlackInstallation: connection.model<SlackInstallationDoc>('SlackInstallation', slackInstallationSchema, 'slack_installations'),
+    Timer: connection.model<TimerDoc>('Timer', timerSchema, 'timers'),
+    TimerIndex: connection.model<TimerIndexDoc>('TimerIndex', timerIndexSchema, 'timer_index'),
+    Notification: connection.model<NotificationDoc>('Notification', notificationSchema, 'notifications'),
   };
 }
 

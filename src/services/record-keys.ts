@@ -1,17 +1,11 @@
 import type { Model } from 'mongoose';
 import type { RecordKeyDoc } from '../models/counter.model';
-import { isDuplicateKey } from '../db/duplicate-key';
+import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 
 /** Claims `key` for `recordId`; false when someone holds it already. */
-export async function claimKey(keys: Model<RecordKeyDoc>, key: string, recordId: string): Promise<boolean> {
-  try {
-    await retryWhileBusy(() => keys.collection.insertOne({ _id: key as never, recordId, at: new Date() }));
-    return true;
-  } catch (error) {
-    if (isDuplicateKey(error)) return false;
-    throw error;
-  }
+export function claimKey(keys: Model<RecordKeyDoc>, key: string, recordId: string): Promise<boolean> {
+  return insertOnce(keys, { _id: key, recordId, at: new Date() });
 }
 
 export async function releaseKey(keys: Model<RecordKeyDoc>, key: string, recordId: string): Promise<void> {

@@ -1,0 +1,182 @@
+import type { Logger } from '../logger';
+import { insertOnce } from '../db/insert-once';
+import { retryWhileBusy } from '../db/retry-while-busy';
+import type { Models } from '../models/models';
+import type { TimerDoc } from '../models/timer.model';
+
+export const TIMER_SHARDS = 4;
+const BUCKET_MS = 5_000;
+const BUCKETS_PER_MINUTE = 60_000 / BUCKET_MS;
+const MINUTES_PER_HOUR = 60;
+/** A bucket is worked through only this long after it ends, so a write begun before its end has landed. */
+const SETTLE_MS = 3_000;
+/** How soon a timer whose handler failed is tried again. */
+const RETRY_FAILED_MS = 30_000;
+const HANDLER_CONCURRENCY = 8;
+const MEMO_LIMIT = 50_000;
+
+export type TimerHandler = (ref: string, dueAt: Date) => Promise<void>;
+
+export interface TickReport {
+  buckets: number;
+  timers: number;
+  failed: number;
+}
+
+const floorDiv = (a: number, b: number) => Math.floor(a / b);
+
+/**
+ * Timers kept so that finding what is due costs lookups by `_id` only, in proportion to what is
+ * due and not to what is open: FerretDB's SQLite storage answers nothing else from an index
+ * (docs/storage.md). Time is cut into 5-second buckets; a timer is the document
+ * `<shard>:<bucket>:<slot>`, its slot claimed by inserting it (0, 1, 2… with no holes), so a tick
+ * reads a bucket's slots in order until one is missing. Minute and hour markers let a tick skip
+ * empty stretches. Shards let several processes work at once (one agenda job per shard).
+ */
+export class TimerWheel {
+  private readonly handlers = new Map<string, TimerHandler>();
+  private readonly nextSlot = new Map<string, number>();
+  private readonly knownMarkers = new Set<string>();
+
+  constructor(
+    private readonly models: Models,
+    private readonly now: () => Date,
+    private readonly log: Logger,
+  ) {}
+
+  /** What to do when a timer of `kind` falls due. */
+  on(kind: string, handler: TimerHandler): void {
+    this.handlers.set(kind, handler);
+  }
+
+  /** Starts every shard's cursor at the present (a no-op when they exist). */
+  async ensureCursors(): Promise<void> {
+    const bucket = floorDiv(this.now().getTime(), BUCKET_MS) - 1;
+    for (let shard = 0; shard < TIMER_SHARDS; shard++) {
+      await insertOnce(this.models.TimerIndex, { _id: `cursor:${shard}`, bucket, at: this.now() });
+    }
+  }
+
+  /** Wakes `kind` for `ref` at `dueAt` (or as soon as possible when that has passed). */
+  async schedule(kind: string, ref: string, dueAt: Date): Promise<void> {
+    const shard = shardOf(ref);
+    const bucket = Math.max(floorDiv(dueAt.getTime(), BUCKET_MS), floorDiv(this.now().getTime(), BUCKET_MS));
+    await this.mark(shard, bucket);
+    const key = `${shard}:${bucket}`;
+    let slot = this.nextSlot.get(key) ?? 0;
+    while (!(await insertOnce(this.models.Timer, { _id: `${key}:${slot}`, kind, ref, dueAt }))) slot += 1;
+    this.remember(this.nextSlot, key, slot + 1);
+  }
+
+  /** Works through the settled buckets of one shard since its cursor. */
+  async tick(shard: number): Promise<TickReport> {
+    const report: TickReport = { buckets: 0, timers: 0, failed: 0 };
+    const cursor = await this.models.TimerIndex.findById(`cursor:${shard}`).lean();
+    const last = floorDiv(this.now().getTime() - SETTLE_MS, BUCKET_MS) - 1;
+    const done = cursor?.bucket ?? last - 1;
+    let bucket = done + 1;
+    while (bucket <= last) {
+      const hour = floorDiv(bucket, BUCKETS_PER_MINUTE * MINUTES_PER_HOUR);
+      if (!(await this.hasMarker(`hour:${shard}:${hour}`))) {
+        bucket = (hour + 1) * BUCKETS_PER_MINUTE * MINUTES_PER_HOUR;
+        continue;
+      }
+      const minute = floorDiv(bucket, BUCKETS_PER_MINUTE);
+      if (!(await this.hasMarker(`minute:${shard}:${minute}`))) {
+        bucket = (minute + 1) * BUCKETS_PER_MINUTE;
+        continue;
+      }
+      await this.runBucket(shard, bucket, report);
+      report.buckets += 1;
+      await this.saveCursor(shard, bucket);
+      bucket += 1;
+    }
+    if (done < last) await this.saveCursor(shard, last);
+    return report;
+  }
+
+  /** Ticks every shard (a single process, and tests). */
+  async tickAll(): Promise<TickReport> {
+    const total: TickReport = { buckets: 0, timers: 0, failed: 0 };
+    for (let shard = 0; shard < TIMER_SHARDS; shard++) {
+      const r = await this.tick(shard);
+      total.buckets += r.buckets;
+      total.timers += r.timers;
+      total.failed += r.failed;
+    }
+    return total;
+  }
+
+  private async runBucket(shard: number, bucket: number, report: TickReport): Promise<void> {
+    const timers: TimerDoc[] = [];
+    for (let slot = 0; ; slot++) {
+      const timer = await this.models.Timer.findById(`${shard}:${bucket}:${slot}`).lean<TimerDoc>();
+      if (!timer) break;
+      timers.push(timer);
+    }
+    let next = 0;
+    const worker = async () => {
+      while (next < timers.length) {
+        const timer = timers[next++] as TimerDoc;
+        report.timers += 1;
+        if (!(await this.fire(timer))) report.failed += 1;
+        await retryWhileBusy(() => this.models.Timer.deleteOne({ _id: timer._id }));
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(HANDLER_CONCURRENCY, timers.length) }, worker));
+  }
+
+  /** Runs a timer's handler; a failure (the database away, a bug) is logged and tried again later. */
+  private async fire(timer: TimerDoc): Promise<boolean> {
+    const handler = this.handlers.get(timer.kind);
+    if (!handler) {
+      this.log.error({ kind: timer.kind, ref: timer.ref }, 'no handler for a timer; it is dropped');
+      return false;
+    }
+    try {
+      await handler(timer.ref, new Date(timer.dueAt));
+      return true;
+    } catch (error) {
+      this.log.error({ err: error, kind: timer.kind, ref: timer.ref }, 'timer handler failed; trying again in 30 s');
+      await this.schedule(timer.kind, timer.ref, new Date(this.now().getTime() + RETRY_FAILED_MS));
+      return false;
+    }
+  }
+
+  private async mark(shard: number, bucket: number): Promise<void> {
+    const minute = floorDiv(bucket, BUCKETS_PER_MINUTE);
+    const hour = floorDiv(minute, MINUTES_PER_HOUR);
+    for (const id of [`hour:${shard}:${hour}`, `minute:${shard}:${minute}`]) {
+      if (this.knownMarkers.has(id)) continue;
+      await insertOnce(this.models.TimerIndex, { _id: id, at: this.now() });
+      this.remember(this.knownMarkers, id);
+    }
+  }
+
+  private async hasMarker(id: string): Promise<boolean> {
+    if (this.knownMarkers.has(id)) return true;
+    const found = (await this.models.TimerIndex.findById(id).lean()) !== null;
+    if (found) this.remember(this.knownMarkers, id);
+    return found;
+  }
+
+  private async saveCursor(shard: number, bucket: number): Promise<void> {
+    await retryWhileBusy(() => this.models.TimerIndex.updateOne({ _id: `cursor:${shard}` }, { $set: { bucket, at: this.now() } }, { upsert: true }));
+  }
+
+  private remember(memo: Map<string, number> | Set<string>, key: string, value?: number): void {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    if (memo instanceof Map) memo.set(key, value as number);
+    else memo.add(key);
+  }
+}
+
+/** FNV-1a of the reference, so one record's timers always land in the same shard. */
+export function shardOf(ref: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < ref.length; i++) {
+    hash ^= ref.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % TIMER_SHARDS;
+}
