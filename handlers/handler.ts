@@ -4,6 +4,7 @@ import type { Role } from '../src/domain/roles';
 import type { Models } from '../src/models/models';
 import type { Actor, PeopleDirectory } from '../src/people/people-directory';
 import type { IncidentRecords } from '../src/services/incident-records';
+import type { IncidentWatch } from '../src/services/incident-watch';
 import type { Announcement, View } from '../src/views/view-model';
 
 /** What every handler may use: the services, the configuration and the clock. No platform SDK. */
@@ -12,6 +13,8 @@ export interface HandlerContext {
   catalog: ItsmCatalog;
   people: PeopleDirectory;
   incidents: IncidentRecords;
+  /** The incident's timers (SLA, escalation): handlers use it to page the next level at once. */
+  watch: IncidentWatch;
   now(): Date;
 }
 

@@ -16,6 +16,8 @@ import { viewIncident } from './incident/view-incident';
 import { serviceStatus } from './incident/service-status';
 import { suggestConfigurationItems } from './cmdb/suggest-configuration-items';
 import { myDesk } from './home/my-desk';
+import { declinePage } from './incident/decline-page';
+import { showOnCall } from './oncall/show-on-call';
 
 /** Every use case, in one place. Adapters map their commands, buttons and forms to these ids. */
 export const HANDLERS: readonly HandlerDeclaration[] = [
@@ -40,6 +42,8 @@ export const HANDLERS: readonly HandlerDeclaration[] = [
   serviceStatus,
   suggestConfigurationItems,
   myDesk,
+  declinePage,
+  showOnCall,
 ] as HandlerDeclaration[];
 
 export class HandlerRegistry {

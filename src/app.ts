@@ -6,12 +6,18 @@ import { storeItsmConfig } from './config/store-itsm-config';
 import type { Database } from './db/connect';
 import type { Logger } from './logger';
 import { PeopleDirectory } from './people/people-directory';
+import type { JobContext } from '../jobs/job-context';
+import { registerTimerJobs } from '../jobs/timer-jobs';
 import { IncidentRecords } from './services/incident-records';
+import { IncidentWatch } from './services/incident-watch';
+import { Notifier } from './services/notifier';
+import { TimerWheel } from './services/timer-wheel';
 import { ensureNumberSeries } from './services/number-series';
 import { rollForwardInterruptedChanges } from './services/audited-change';
 
 export interface App {
   ctx: HandlerContext;
+  jobs: JobContext;
   registry: HandlerRegistry;
   log: Logger;
   database: Database;
@@ -37,12 +43,16 @@ export async function createApp(options: {
   if (rolledForward > 0) log.warn({ rolledForward }, 'completed incident changes interrupted by a crash');
   log.info({ changed, services: catalog.services.size, groups: catalog.groups.size }, 'ITSM configuration loaded');
 
-  const ctx: HandlerContext = {
-    models: database.models,
-    catalog,
-    people,
-    incidents: new IncidentRecords(database.models),
-    now,
-  };
-  return { ctx, registry: new HandlerRegistry(), log, database };
+  const wheel = new TimerWheel(database.models, now, log);
+  await wheel.ensureCursors();
+  const notifier = new Notifier(database.models, wheel, now, log);
+  const watch = new IncidentWatch(wheel, catalog, now);
+  const incidents = new IncidentRecords(database.models, (incident, change) =>
+    // The change itself is done and stands; a timer that could not be set is logged loudly.
+    watch.track(incident, change).catch((error: unknown) => log.error({ err: error, number: incident.number }, 'could not set the incident\'s SLA or escalation timers')),
+  );
+  const ctx: HandlerContext = { models: database.models, catalog, people, incidents, watch, now };
+  const jobs: JobContext = { ...ctx, notifier, wheel, log };
+  registerTimerJobs(jobs);
+  return { ctx, jobs, registry: new HandlerRegistry(), log, database };
 }

@@ -19,4 +19,5 @@ export const INCIDENT_IDS = {
   close: 'incident.close',
   comment: 'incident.comment',
   status: 'incident.status',
+  declinePage: 'incident.decline_page',
 } as const;

@@ -1,4 +1,5 @@
 import type { BusinessCalendar, WorkingWindow } from '../domain/business-clock';
+import type { OnCallSchedule } from '../domain/on-call';
 import { DEFAULT_PRIORITY_MATRIX, PRIORITIES, type Priority, type PriorityMatrix } from '../domain/priority';
 import type { SlaTarget, SlaTargets } from '../domain/sla';
 import { DomainError } from '../domain/domain-error';
@@ -7,6 +8,7 @@ import { WEEKDAYS, type ItsmConfig } from './itsm-config-schema';
 export type ServiceConfig = ItsmConfig['services'][number];
 export type GroupConfig = ItsmConfig['groups'][number];
 export type PersonConfig = ItsmConfig['people'][number];
+export type EscalationPolicyConfig = ItsmConfig['escalationPolicies'][number];
 
 /**
  * The validated configuration turned into what the rules need: calendars as BusinessCalendars,
@@ -18,6 +20,7 @@ export class ItsmCatalog {
   readonly services: ReadonlyMap<string, ServiceConfig>;
   readonly groups: ReadonlyMap<string, GroupConfig>;
   readonly people: ReadonlyMap<string, PersonConfig>;
+  readonly onCallSchedules: ReadonlyMap<string, OnCallSchedule>;
   private readonly slaByService = new Map<string, SlaTargets>();
 
   constructor(readonly config: ItsmConfig) {
@@ -27,6 +30,7 @@ export class ItsmCatalog {
     this.groups = new Map(config.groups.map((g) => [g.key, g]));
     this.people = new Map(config.people.map((p) => [p.email.toLowerCase(), p]));
     for (const service of config.services) this.slaByService.set(service.key, this.compileSla(service));
+    this.onCallSchedules = new Map(config.onCallSchedules.map((s) => [s.key, toOnCallSchedule(s)]));
   }
 
   service(key: string): ServiceConfig {
@@ -45,6 +49,22 @@ export class ItsmCatalog {
   channelFor(serviceKey: string, platform: 'slack' | 'teams'): string | undefined {
     const service = this.services.get(serviceKey);
     return service?.channels[platform] ?? this.groups.get(service?.supportGroup ?? '')?.channels[platform];
+  }
+
+  /** The SLA warning percentages of a service's policy (the breach at 100 % comes on top). */
+  warnThresholds(serviceKey: string): number[] {
+    const policy = this.config.slaPolicies.find((p) => p.key === this.service(serviceKey).slaPolicy);
+    return policy?.warnAt ?? [];
+  }
+
+  escalationPolicyOf(groupKey: string): EscalationPolicyConfig | undefined {
+    const key = this.groups.get(groupKey)?.escalationPolicy;
+    return key ? this.config.escalationPolicies.find((p) => p.key === key) : undefined;
+  }
+
+  onCallScheduleOf(groupKey: string): OnCallSchedule | undefined {
+    const key = this.groups.get(groupKey)?.onCallSchedule;
+    return key ? this.onCallSchedules.get(key) : undefined;
   }
 
   groupsOf(email: string): string[] {
@@ -79,4 +99,15 @@ function toBusinessCalendar(calendar: ItsmConfig['calendars'][number]): Business
     week[index + 1] = (calendar.workingHours[day] ?? []) as WorkingWindow[];
   });
   return { timeZone: calendar.timeZone, week, holidays: new Set(calendar.holidays) };
+}
+
+function toOnCallSchedule(schedule: ItsmConfig['onCallSchedules'][number]): OnCallSchedule {
+  return {
+    timeZone: schedule.timeZone,
+    handoff: schedule.handoff,
+    rotation: schedule.rotation,
+    startsOn: schedule.startsOn,
+    participants: schedule.participants.map((p) => p.toLowerCase()),
+    overrides: schedule.overrides.map((o) => ({ person: o.person.toLowerCase(), from: new Date(o.from), to: new Date(o.to) })),
+  };
 }

@@ -11,7 +11,7 @@ export type RecordKind = 'incident' | 'request' | 'problem' | 'change' | 'knowle
  * A refusal (someone tried what they may not) is recorded too, outside the chain (`seq` 0).
  */
 export interface AuditEventDoc {
-  /** `<recordId>:<seq>` for changes, `<recordId>:refused:<id>` for refusals. */
+  /** `<recordId>:<seq>` for changes, `<recordId>:event:<id>` for events outside the chain (refusals, declined pages). */
   _id: string;
   recordKind: RecordKind;
   recordId: string;

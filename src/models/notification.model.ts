@@ -27,6 +27,8 @@ export interface NotificationDoc {
   attempts: number;
   firstAttemptAt?: Date;
   lastError?: string;
+  /** After a refusal: not before this instant (the platform's Retry-After, or our back-off). */
+  nextAttemptAt?: Date;
   deliveredAt?: Date;
   /** Where it landed (channel and message id), for the record. */
   location?: { channel: string; messageId: string };
@@ -45,6 +47,7 @@ export const notificationSchema = new Schema<NotificationDoc>(
     attempts: { type: Number, default: 0 },
     firstAttemptAt: Date,
     lastError: String,
+    nextAttemptAt: Date,
     deliveredAt: Date,
     location: { channel: String, messageId: String },
     createdAt: Date,

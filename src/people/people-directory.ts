@@ -27,7 +27,7 @@ export interface PlatformProfile {
   timeZone?: string;
 }
 
-const personIdForEmail = (email: string) => `email:${email.toLowerCase()}`;
+export const personIdForEmail = (email: string) => `email:${email.toLowerCase()}`;
 
 /** How long a recognised platform user's person is reused without reading it again. */
 const ACTOR_CACHE_MS = 60_000;

@@ -65,12 +65,20 @@ export function chainEvent(entry: AuditEntry, seq: number, prevHash: string): Au
 }
 
 /** Records that someone tried an action they may not take. Outside the record's chain. */
-export async function recordRefusal(events: Model<AuditEventDoc>, entry: AuditEntry, reason: string): Promise<void> {
-  const refusal = {
-    _id: `${entry.recordId}:refused:${new Types.ObjectId().toHexString()}`,
-    ...eventFields({ ...entry, action: `${entry.action}.refused`, after: { reason } }, 0),
+/**
+ * Something that happened to a record without changing it (a refusal, a declined page): kept in
+ * the audit trail with seq 0, outside the record's hash chain.
+ */
+export async function recordSideEvent(events: Model<AuditEventDoc>, entry: AuditEntry): Promise<void> {
+  const event = {
+    _id: `${entry.recordId}:event:${new Types.ObjectId().toHexString()}`,
+    ...eventFields(entry, 0),
     prevHash: '',
     hash: '',
   };
-  await retryWhileBusy(() => events.create(refusal));
+  await retryWhileBusy(() => events.create(event));
+}
+
+export function recordRefusal(events: Model<AuditEventDoc>, entry: AuditEntry, reason: string): Promise<void> {
+  return recordSideEvent(events, { ...entry, action: `${entry.action}.refused`, after: { reason } });
 }

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IncidentState } from '../domain/incident-lifecycle';
+import type { IncidentAction, IncidentState } from '../domain/incident-lifecycle';
 import type { IncidentDoc } from '../models/incident.model';
 import type { Models } from '../models/models';
 import type { AuditActor } from './audit-log';
@@ -17,8 +17,14 @@ const DUPLICATE_WAIT_MS = 5_000;
 const ABANDONED_CLAIM_MS = 30_000;
 
 /** Data access for incidents: every change goes through the audited, claimed update. */
+/** Told after an incident is created or changed (the SLA and escalation timers are set this way). */
+export type IncidentObserver = (incident: IncidentDoc, change: IncidentAction | 'create') => Promise<void>;
+
 export class IncidentRecords {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    private readonly observe: IncidentObserver = async () => {},
+  ) {}
 
   /**
    * Creates the incident, or returns the one an earlier try with the same dedupe key created.
@@ -54,6 +60,7 @@ export class IncidentRecords {
     }
     const incident: IncidentDoc = { ...draft, _id: number, number, version, auditHead, createdAt: at, updatedAt: at };
     await retryWhileBusy(() => Incident.collection.insertOne(incident as never));
+    await this.observe(incident, 'create');
     return { incident, created: true };
   }
 
@@ -74,8 +81,10 @@ export class IncidentRecords {
     }
   }
 
-  change(change: Omit<AuditedChange<IncidentDoc>, 'kind'>): Promise<IncidentDoc> {
-    return applyAuditedChange(this.models.Incident, this.models.AuditEvent, { ...change, kind: 'incident' });
+  async change(change: Omit<AuditedChange<IncidentDoc>, 'kind'> & { action: IncidentAction }): Promise<IncidentDoc> {
+    const updated = await applyAuditedChange(this.models.Incident, this.models.AuditEvent, { ...change, kind: 'incident' });
+    await this.observe(updated, change.action);
+    return updated;
   }
 
   /** By number (the record's key), as typed: `inc0001001` finds INC0001001. */

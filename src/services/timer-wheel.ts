@@ -68,6 +68,13 @@ export class TimerWheel {
     this.remember(this.nextSlot, key, slot + 1);
   }
 
+  /** Like `schedule`, but a second call for the same kind, reference and instant does nothing. */
+  async scheduleOnce(kind: string, ref: string, dueAt: Date): Promise<void> {
+    if (await insertOnce(this.models.TimerIndex, { _id: `once:${kind}:${ref}:${dueAt.getTime()}`, at: this.now() })) {
+      await this.schedule(kind, ref, dueAt);
+    }
+  }
+
   /** Works through the settled buckets of one shard since its cursor. */
   async tick(shard: number): Promise<TickReport> {
     const report: TickReport = { buckets: 0, timers: 0, failed: 0 };

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { DomainError } from '../../src/domain/domain-error';
+import { t } from '../../src/i18n/translate';
+import { recordSideEvent } from '../../src/services/audit-log';
+import { defineHandler, result } from '../handler';
+import { loadIncident } from './change-incident';
+import { incidentCard } from './incident-card';
+import { INCIDENT_IDS } from './incident-actions';
+
+/**
+ * "I can't take it" on an escalation page: the next level is paged now instead of after its
+ * delay. Only someone that step paged, or a member of the incident's group, may pass it on.
+ */
+export const declinePage = defineHandler({
+  id: INCIDENT_IDS.declinePage,
+  description: 'Pass an escalation page on to the next level at once.',
+  input: z.object({ recordId: z.string().min(1), step: z.coerce.number().int().min(0).max(1000) }),
+  run: async (ctx, actor, input) => {
+    const incident = await loadIncident(ctx, input.recordId);
+    const at = ctx.now();
+    if (incident.state !== 'new' || incident.acknowledgedAt) throw new DomainError('ESCALATION.NOT_RUNNING', { number: incident.number });
+    const reason = `escalation.${input.step}`;
+    const paged = await ctx.models.Notification.find({ recordId: incident._id, reason }).lean();
+    const wasPaged = paged.some((n) => n.audience.kind === 'person' && n.audience.personId === actor.id);
+    if (!wasPaged && !actor.groups.includes(incident.assignmentGroup)) {
+      await recordSideEvent(ctx.models.AuditEvent, {
+        recordKind: 'incident', recordId: incident._id, recordNumber: incident.number, action: 'escalation.decline.refused',
+        actor: { id: actor.id, name: actor.name }, at, before: {}, after: { step: input.step },
+      });
+      throw new DomainError('TRANSITION.FORBIDDEN', {});
+    }
+    await recordSideEvent(ctx.models.AuditEvent, {
+      recordKind: 'incident', recordId: incident._id, recordNumber: incident.number, action: 'escalation.decline',
+      actor: { id: actor.id, name: actor.name }, at, before: {}, after: { step: input.step },
+    });
+    await ctx.watch.escalateNow(incident._id, input.step + 1);
+    const channel = { locale: ctx.catalog.config.defaults.locale, timeZone: ctx.catalog.config.defaults.timeZone };
+    return result(
+      [{ kind: 'notice', tone: 'info', text: t(actor.locale, 'escalation.declined', { actor: actor.name, number: incident.number }) }],
+      [{
+        reason: 'escalation.decline',
+        recordId: incident._id,
+        audience: { kind: 'channel', service: incident.service },
+        view: incidentCard(incident, channel, ctx.catalog, t(channel.locale, 'escalation.declinedLine', { actor: actor.name, number: incident.number })),
+      }],
+    );
+  },
+});

@@ -1,0 +1,75 @@
+import { INCIDENT_IDS } from '../../handlers/incident/incident-actions';
+import { incidentCard } from '../../handlers/incident/incident-card';
+import { onCallAt } from '../../src/domain/on-call';
+import { t } from '../../src/i18n/translate';
+import type { IncidentDoc } from '../../src/models/incident.model';
+import { personIdForEmail } from '../../src/people/people-directory';
+import { INCIDENT_TIMERS } from '../../src/services/incident-watch';
+import { claimKey } from '../../src/services/record-keys';
+import type { CardView } from '../../src/views/view-model';
+import { readerOf, type JobContext, type Reader } from '../job-context';
+import { levelOf, minutesToNextStep, stepCount } from './escalation-steps';
+
+type Target = { onCall: string } | { group: string } | { person: string };
+
+/** The people a level names, resolved now: the on-call of a schedule, a group's members, a person. */
+function recipientsOf(ctx: JobContext, targets: readonly Target[]): string[] {
+  const emails = new Set<string>();
+  for (const target of targets) {
+    if ('onCall' in target) {
+      const schedule = ctx.catalog.onCallSchedules.get(target.onCall);
+      if (schedule) emails.add(onCallAt(schedule, ctx.now()).person);
+    } else if ('group' in target) {
+      for (const member of ctx.catalog.groups.get(target.group)?.members ?? []) emails.add(member.toLowerCase());
+    } else {
+      emails.add(target.person.toLowerCase());
+    }
+  }
+  return [...emails].map(personIdForEmail);
+}
+
+function pageCard(ctx: JobContext, incident: IncidentDoc, step: number, reader: Reader): CardView {
+  const card = incidentCard(incident, reader, ctx.catalog);
+  const policy = ctx.catalog.escalationPolicyOf(incident.assignmentGroup);
+  const level = policy ? (step % policy.levels.length) + 1 : 1;
+  return {
+    ...card,
+    text: t(reader.locale, 'escalation.page', {
+      number: incident.number,
+      priority: incident.priority,
+      level,
+      group: ctx.catalog.groups.get(incident.assignmentGroup)?.name ?? incident.assignmentGroup,
+    }),
+    actions: [
+      { actionId: INCIDENT_IDS.ack, label: t(reader.locale, 'incident.action.ack'), recordId: incident._id, style: 'primary' },
+      { actionId: INCIDENT_IDS.declinePage, label: t(reader.locale, 'escalation.action.decline'), recordId: incident._id, value: String(step), style: 'danger' },
+    ],
+  };
+}
+
+/**
+ * Escalation step `ref` = `<number>#<step>` fell due. Until someone acknowledges, each step pages
+ * the people of its level and sets the timer of the next step. The pages are stored before the
+ * step is claimed, so a crash between the two re-runs the step without paging anyone twice; the
+ * claim makes sure only one run (of two processes, or of a timer and an "I can't take it") goes on.
+ */
+export async function escalateIncident(ctx: JobContext, ref: string): Promise<void> {
+  const [number = '', stepText = ''] = ref.split('#');
+  const step = Number(stepText);
+  const incident = await ctx.incidents.findById(number);
+  if (!incident || incident.state !== 'new' || incident.acknowledgedAt) return;
+  const policy = ctx.catalog.escalationPolicyOf(incident.assignmentGroup);
+  if (!policy || !Number.isInteger(step)) return;
+  if (step >= stepCount(policy)) {
+    ctx.log.warn({ number, steps: step }, 'escalation policy exhausted and the incident is still not acknowledged');
+    return;
+  }
+  const level = levelOf(policy, step);
+  for (const personId of recipientsOf(ctx, level?.notify ?? [])) {
+    const view = pageCard(ctx, incident, step, await readerOf(ctx, personId));
+    await ctx.notifier.notify({ recordId: incident._id, reason: `escalation.${step}`, audience: { kind: 'person', personId }, view });
+  }
+  if (!(await claimKey(ctx.models.RecordKey, `escalation:${number}:${step}`, number))) return;
+  const at = new Date(ctx.now().getTime() + minutesToNextStep(policy, step) * 60_000);
+  await ctx.wheel.schedule(INCIDENT_TIMERS.escalation, `${number}#${step + 1}`, at);
+}

@@ -1,0 +1,43 @@
+import type { ItsmCatalog } from '../src/config/itsm-catalog';
+import { supportedLocale, type Locale } from '../src/i18n/translate';
+import type { Logger } from '../src/logger';
+import type { Models } from '../src/models/models';
+import type { PeopleDirectory } from '../src/people/people-directory';
+import type { IncidentRecords } from '../src/services/incident-records';
+import type { IncidentWatch } from '../src/services/incident-watch';
+import type { Notifier } from '../src/services/notifier';
+import type { TimerWheel } from '../src/services/timer-wheel';
+
+/** What a job may use: the same services as handlers, the notifier and the timer wheel. */
+export interface JobContext {
+  models: Models;
+  catalog: ItsmCatalog;
+  people: PeopleDirectory;
+  incidents: IncidentRecords;
+  watch: IncidentWatch;
+  notifier: Notifier;
+  wheel: TimerWheel;
+  now(): Date;
+  log: Logger;
+}
+
+export interface Reader {
+  locale: Locale;
+  timeZone: string;
+}
+
+/** Channels and threads read in the company's language and zone. */
+export const channelReader = (ctx: JobContext): Reader => ({
+  locale: ctx.catalog.config.defaults.locale,
+  timeZone: ctx.catalog.config.defaults.timeZone,
+});
+
+/** A person reads in their own language and zone, else the company's. */
+export async function readerOf(ctx: JobContext, personId: string): Promise<Reader> {
+  const person = await ctx.people.findById(personId);
+  const fallback = channelReader(ctx);
+  return {
+    locale: supportedLocale(person?.locale) ?? fallback.locale,
+    timeZone: person?.timeZone ?? fallback.timeZone,
+  };
+}

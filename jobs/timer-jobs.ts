@@ -1,0 +1,12 @@
+import { INCIDENT_TIMERS } from '../src/services/incident-watch';
+import { announceMajorIncident } from './escalation/announce-major-incident';
+import { escalateIncident } from './escalation/escalate-incident';
+import type { JobContext } from './job-context';
+import { checkIncidentSla } from './sla/check-incident-sla';
+
+/** What each kind of timer does when the wheel finds it due (delivery is the notifier's own). */
+export function registerTimerJobs(ctx: JobContext): void {
+  ctx.wheel.on(INCIDENT_TIMERS.sla, (number) => checkIncidentSla(ctx, number));
+  ctx.wheel.on(INCIDENT_TIMERS.escalation, (ref) => escalateIncident(ctx, ref));
+  ctx.wheel.on(INCIDENT_TIMERS.majorIncident, (number) => announceMajorIncident(ctx, number));
+}

@@ -1,0 +1,161 @@
+import type { Logger } from '../logger';
+import { insertOnce } from '../db/insert-once';
+import { retryWhileBusy } from '../db/retry-while-busy';
+import type { Models } from '../models/models';
+import type { NotificationAudience, NotificationDoc } from '../models/notification.model';
+import type { CardView } from '../views/view-model';
+import { claimKey } from './record-keys';
+import type { TimerWheel } from './timer-wheel';
+
+export type DeliveryOutcome =
+  | { kind: 'delivered'; location?: { channel: string; messageId: string } }
+  /** Try again later: a rate limit (with the platform's Retry-After), a server error, the network. */
+  | { kind: 'retry'; afterMs?: number; error: string }
+  /** Trying again cannot help (no such channel or person); the notification is kept as failed. */
+  | { kind: 'failed'; error: string };
+
+/** A platform's way to post a notification (implemented by each adapter). */
+export interface NotificationDeliverer {
+  readonly platform: string;
+  deliver(notification: NotificationDoc): Promise<DeliveryOutcome>;
+  /** Whether an attempt whose outcome is unknown (its process died) reached the platform after all. */
+  wasDelivered(notification: NotificationDoc, since: Date): Promise<boolean>;
+}
+
+export interface NotificationRequest {
+  recordId: string;
+  /** Why, e.g. `sla.resolution.75`: with the recipient, what makes a notification unique. */
+  reason: string;
+  audience: NotificationAudience;
+  view: CardView;
+}
+
+const DELIVER = 'deliver';
+/** An attempt still unanswered after this long is taken to have died with its process. */
+const ATTEMPT_LEASE_MS = 2 * 60_000;
+const MAX_ATTEMPTS = 40;
+const MAX_BACKOFF_MS = 15 * 60_000;
+
+export const recipientKey = (audience: NotificationAudience): string =>
+  audience.kind === 'person' ? audience.personId : audience.kind;
+
+/**
+ * The one way out for messages nobody asked for in that moment (DESIGN.md, Notifications):
+ * `notify` stores the notification (its `_id` dedupes per record, reason, recipient and platform)
+ * and schedules its delivery; delivery attempts run from the timer wheel, each claimed once,
+ * with back-off and the platform's Retry-After, and are never abandoned silently.
+ */
+export class Notifier {
+  private readonly deliverers = new Map<string, NotificationDeliverer>();
+
+  constructor(
+    private readonly models: Models,
+    private readonly wheel: TimerWheel,
+    private readonly now: () => Date,
+    private readonly log: Logger,
+  ) {
+    wheel.on(DELIVER, (ref) => this.attempt(ref));
+  }
+
+  register(deliverer: NotificationDeliverer): void {
+    this.deliverers.set(deliverer.platform, deliverer);
+  }
+
+  get platforms(): string[] {
+    return [...this.deliverers.keys()];
+  }
+
+  /** Stores the notification once per platform; returns how many were new. */
+  async notify(request: NotificationRequest): Promise<number> {
+    let stored = 0;
+    for (const platform of this.deliverers.keys()) {
+      const id = `${request.recordId}:${request.reason}:${recipientKey(request.audience)}:${platform}`;
+      const known = await this.models.Notification.findById(id).lean();
+      if (known) continue;
+      // The delivery timer first: if the process dies between the two writes, the timer finds
+      // nothing and the caller, whose own timer was not yet done, runs again and stores it.
+      await this.wheel.schedule(DELIVER, `${id}#1`, this.now());
+      const doc: NotificationDoc = {
+        _id: id,
+        recordId: request.recordId,
+        reason: request.reason,
+        platform,
+        audience: request.audience,
+        view: request.view,
+        state: 'pending',
+        attempts: 0,
+        createdAt: this.now(),
+      };
+      if (await insertOnce(this.models.Notification, doc)) stored += 1;
+    }
+    return stored;
+  }
+
+  /** One delivery attempt, `ref` = `<notification id>#<attempt number>`. */
+  async attempt(ref: string): Promise<void> {
+    const hash = ref.lastIndexOf('#');
+    const id = ref.slice(0, hash);
+    const attempt = Number(ref.slice(hash + 1));
+    const notification = await this.models.Notification.findById(id).lean<NotificationDoc>();
+    if (!notification || notification.state !== 'pending') return;
+    const deliverer = this.deliverers.get(notification.platform);
+    if (!deliverer) {
+      this.log.warn({ id, platform: notification.platform }, 'no deliverer for the platform; the notification waits');
+      await this.wheel.schedule(DELIVER, ref, new Date(this.now().getTime() + MAX_BACKOFF_MS));
+      return;
+    }
+    // A lease timer meeting a refusal that asked us to wait longer (Retry-After) steps aside.
+    if (notification.nextAttemptAt && notification.nextAttemptAt.getTime() > this.now().getTime()) return;
+    if (!(await claimKey(this.models.RecordKey, `delivery:${id}:${attempt}`, notification.recordId))) return;
+    // Should this process die during the call, the next attempt happens after the lease.
+    await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
+
+    const startedAt = notification.firstAttemptAt ?? this.now();
+    if (attempt > notification.attempts + 1 && (await this.reachedAfterAll(deliverer, notification, startedAt))) {
+      await this.update(id, { state: 'delivered', deliveredAt: this.now(), attempts: attempt - 1 });
+      this.log.info({ id }, 'an interrupted delivery had reached the platform; not sent again');
+      return;
+    }
+    if (!notification.firstAttemptAt) await this.update(id, { firstAttemptAt: startedAt });
+
+    const outcome = await deliverer.deliver(notification).catch(
+      (error: unknown): DeliveryOutcome => ({ kind: 'retry', error: String((error as Error)?.message ?? error) }),
+    );
+    switch (outcome.kind) {
+      case 'delivered':
+        await this.update(id, { state: 'delivered', deliveredAt: this.now(), attempts: attempt, ...(outcome.location ? { location: outcome.location } : {}) });
+        return;
+      case 'failed':
+        await this.update(id, { state: 'failed', attempts: attempt, lastError: outcome.error });
+        this.log.error({ id, error: outcome.error }, 'notification cannot be delivered');
+        return;
+      case 'retry': {
+        if (attempt >= MAX_ATTEMPTS) {
+          await this.update(id, { state: 'failed', attempts: attempt, lastError: outcome.error });
+          this.log.error({ id, attempts: attempt, error: outcome.error }, 'notification still refused after every attempt');
+          return;
+        }
+        const backoff = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
+        const afterMs = outcome.afterMs ?? backoff;
+        const nextAttemptAt = new Date(this.now().getTime() + afterMs);
+        await this.update(id, { attempts: attempt, lastError: outcome.error, nextAttemptAt });
+        this.log.warn({ id, attempt, afterMs, error: outcome.error }, 'notification delivery refused; trying again');
+        await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, nextAttemptAt);
+      }
+    }
+  }
+
+  private async reachedAfterAll(deliverer: NotificationDeliverer, notification: NotificationDoc, since: Date): Promise<boolean> {
+    try {
+      return await deliverer.wasDelivered(notification, since);
+    } catch (error) {
+      // Cannot tell: sending again risks a double, not sending risks a loss; a person would rather read it twice.
+      this.log.warn({ err: error, id: notification._id }, 'could not check an interrupted delivery; sending again');
+      return false;
+    }
+  }
+
+  private async update(id: string, set: Partial<NotificationDoc>): Promise<void> {
+    await retryWhileBusy(() => this.models.Notification.updateOne({ _id: id }, { $set: set }));
+  }
+}
