@@ -1,6 +1,6 @@
 import type { ItsmCatalog } from '../config/itsm-catalog';
 import type { IncidentAction } from '../domain/incident-lifecycle';
-import { nextMilestone, slaMilestones, type SlaMilestone } from '../domain/sla-milestones';
+import { milestonesReached, nextMilestone, slaMilestones, type SlaMilestone } from '../domain/sla-milestones';
 import type { IncidentDoc } from '../models/incident.model';
 import type { TimerWheel } from './timer-wheel';
 
@@ -42,7 +42,12 @@ export class IncidentWatch {
   ) {}
 
   async track(incident: IncidentDoc, change: IncidentAction | 'create'): Promise<void> {
-    await this.scheduleNextMilestone(incident);
+    const milestones = incidentMilestones(this.catalog, incident);
+    // A change can move a record past milestones at once (a priority rise): look at it now.
+    if (change !== 'create' && milestonesReached(milestones, this.now()).length > 0) {
+      await this.wheel.schedule(INCIDENT_TIMERS.sla, incident._id, this.now());
+    }
+    await this.scheduleNext(incident._id, milestones);
     if (change === 'create' && incident.state === 'new' && this.catalog.escalationPolicyOf(incident.assignmentGroup)) {
       await this.wheel.schedule(INCIDENT_TIMERS.escalation, `${incident._id}#0`, this.now());
     }
@@ -57,8 +62,12 @@ export class IncidentWatch {
   }
 
   /** One timer per (incident, instant): two chains of timers that meet collapse into one. */
-  async scheduleNextMilestone(incident: IncidentDoc): Promise<void> {
-    const next = nextMilestone(incidentMilestones(this.catalog, incident), this.now());
-    if (next) await this.wheel.scheduleOnce(INCIDENT_TIMERS.sla, incident._id, next.at);
+  scheduleNextMilestone(incident: IncidentDoc): Promise<void> {
+    return this.scheduleNext(incident._id, incidentMilestones(this.catalog, incident));
+  }
+
+  private async scheduleNext(number: string, milestones: SlaMilestone[]): Promise<void> {
+    const next = nextMilestone(milestones, this.now());
+    if (next) await this.wheel.scheduleOnce(INCIDENT_TIMERS.sla, number, next.at);
   }
 }

@@ -1,0 +1,106 @@
+import type { App } from '../../src/app';
+import type { Database } from '../../src/db/connect';
+import type { IncidentDoc } from '../../src/models/incident.model';
+import { MINJI, JAMIE, SAM, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../support/factories';
+import { RecordingDeliverer, runClockUntil } from '../support/job-clock';
+import { dropTestDatabase, openTestDatabase } from '../support/test-database';
+
+const minji = `email:${MINJI}`;
+const sam = `email:${SAM}`;
+
+describe('SLA warnings and breaches (timer jobs against the real server)', () => {
+  let database: Database;
+  let clock: TestClock;
+  let app: App;
+  let slack: RecordingDeliverer;
+
+  beforeEach(async () => {
+    database = await openTestDatabase('sla');
+  });
+  afterEach(() => dropTestDatabase(database));
+
+  /** Starts opsdesk at `iso` (the wheel's cursors start at the present). */
+  async function startAt(iso: string): Promise<void> {
+    clock = new TestClock(new Date(iso));
+    app = await buildApp(database, clock);
+    slack = new RecordingDeliverer([], clock.now);
+    app.jobs.notifier.register(slack);
+  }
+
+  async function report(input: Record<string, unknown>, acknowledge = true): Promise<IncidentDoc> {
+    const card = cardOf(await run(app, 'incident.report', await buildActor(app, JAMIE), reportInput(input)));
+    const number = card.recordId as string;
+    if (acknowledge) cardOf(await run(app, 'incident.ack', await buildActor(app, MINJI), { recordId: number }));
+    return (await app.ctx.incidents.findById(number)) as IncidentDoc;
+  }
+
+  const threadReasons = () => slack.reasonsFor('thread');
+  const deliveredAt = (reason: string) => slack.posted.find((n) => n.reason === reason && n.audience.kind === 'thread')?.deliveredAt;
+
+  it('warns at 50/75/90 % and at the breach in business time, across a holiday and a weekend, once each', async () => {
+    // Thursday 24 Dec 16:00 Seoul, P2 (8 business hours): 2 h left that day; the 25th is a holiday.
+    await startAt('2026-12-24T07:00:00Z');
+    await report({ impact: 'high', urgency: 'medium' });
+    await runClockUntil(app, clock, '2026-12-28T01:55:00Z', 60);
+    expect(threadReasons()).toEqual([]);
+
+    await runClockUntil(app, clock, '2026-12-28T02:02:00Z');
+    expect(threadReasons()).toEqual(['sla.resolution.50']);
+    expect(deliveredAt('sla.resolution.50')!.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-12-28T02:00:00Z'));
+
+    await runClockUntil(app, clock, '2026-12-28T07:00:00Z');
+    expect(threadReasons()).toEqual(['sla.resolution.50', 'sla.resolution.75', 'sla.resolution.90', 'sla.resolution.100']);
+    expect(deliveredAt('sla.resolution.75')!.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-12-28T04:00:00Z'));
+    expect(deliveredAt('sla.resolution.90')!.getTime()).toBeGreaterThanOrEqual(Date.parse('2026-12-28T05:12:00Z'));
+    expect(deliveredAt('sla.resolution.100')!.getTime()).toBeLessThan(Date.parse('2026-12-28T06:02:00Z'));
+    // The assignee hears every milestone; the on-call (Sam, that week) the last warning and the breach.
+    expect(slack.reasonsFor(minji)).toEqual(['sla.resolution.50', 'sla.resolution.75', 'sla.resolution.90', 'sla.resolution.100']);
+    expect(slack.reasonsFor(sam)).toEqual(['sla.resolution.90', 'sla.resolution.100']);
+
+    // A restart (a new process on the same database) and more time change nothing.
+    const restarted = await buildApp(database, clock);
+    const after = new RecordingDeliverer(slack.posted, clock.now);
+    restarted.jobs.notifier.register(after);
+    await runClockUntil(restarted, clock, '2026-12-29T07:00:00Z', 30);
+    expect(after.attempts).toBe(0);
+    expect(await database.models.Notification.countDocuments({ state: 'delivered' })).toBe(slack.posted.length);
+  });
+
+  it('stops the clock while on hold and counts only the time before and after', async () => {
+    await startAt('2026-11-23T00:00:00Z'); // Monday 09:00 Seoul
+    const incident = await report({ impact: 'high', urgency: 'medium' });
+    clock.set('2026-11-23T01:00:00Z'); // 1 h of 8 used
+    await run(app, 'incident.hold', await buildActor(app, MINJI), { recordId: incident._id, reason: 'awaiting_vendor' });
+    await runClockUntil(app, clock, '2026-11-25T00:00:00Z', 60);
+    expect(threadReasons()).toEqual([]);
+
+    await run(app, 'incident.resume', await buildActor(app, MINJI), { recordId: incident._id }); // Wednesday 09:00 Seoul
+    await runClockUntil(app, clock, '2026-11-25T02:58:00Z', 5);
+    expect(threadReasons()).toEqual([]);
+    await runClockUntil(app, clock, '2026-11-25T03:02:00Z'); // 3 more business hours: 50 %
+    expect(threadReasons()).toEqual(['sla.resolution.50']);
+  });
+
+  it('after a priority rise announces only where the record now stands, and a P1 goes to the major-incident channel', async () => {
+    await startAt('2026-11-23T00:00:00Z');
+    const incident = await report({ impact: 'medium', urgency: 'medium' }); // P3
+    await runClockUntil(app, clock, '2026-11-23T03:00:00Z', 30);
+    expect(threadReasons()).toEqual([]);
+
+    // Now P1: 2 h around the clock, counted from the report, so already missed.
+    await run(app, 'incident.priority', await buildActor(app, MINJI), { recordId: incident._id, impact: 'high', urgency: 'high' });
+    await runClockUntil(app, clock, '2026-11-23T03:02:00Z');
+    expect(threadReasons()).toEqual(['sla.resolution.100']);
+    expect(slack.reasonsFor('major-incident')).toEqual(['major-incident']);
+  });
+
+  it('warns about the response clock until someone acknowledges', async () => {
+    await startAt('2026-11-23T00:00:00Z');
+    const incident = await report({ impact: 'high', urgency: 'medium' }, false); // respond within 30 min
+    await runClockUntil(app, clock, '2026-11-23T00:16:00Z');
+    expect(threadReasons()).toContain('sla.response.50');
+    await run(app, 'incident.ack', await buildActor(app, MINJI), { recordId: incident._id });
+    await runClockUntil(app, clock, '2026-11-23T01:00:00Z');
+    expect(threadReasons().filter((r) => r.startsWith('sla.response'))).toEqual(['sla.response.50']);
+  });
+});
