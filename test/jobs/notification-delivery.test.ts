@@ -1,0 +1,104 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { App } from '../../src/app';
+import type { Database } from '../../src/db/connect';
+import type { NotificationDoc } from '../../src/models/notification.model';
+import { JAMIE, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../support/factories';
+import { RecordingDeliverer, runClockUntil, settle } from '../support/job-clock';
+import { dropTestDatabase, openTestDatabase } from '../support/test-database';
+
+describe('notification delivery (stored first, delivered once)', () => {
+  let database: Database;
+  let clock: TestClock;
+
+  beforeEach(async () => {
+    database = await openTestDatabase('delivery');
+    clock = new TestClock(new Date('2026-11-23T01:00:00Z'));
+  });
+  afterEach(() => dropTestDatabase(database));
+
+  async function process(posted: NotificationDoc[]): Promise<{ app: App; platform: RecordingDeliverer }> {
+    const app = await buildApp(database, clock);
+    const platform = new RecordingDeliverer(posted, clock.now);
+    app.jobs.notifier.register(platform);
+    return { app, platform };
+  }
+
+  async function report(app: App, count: number): Promise<void> {
+    const jamie = await buildActor(app, JAMIE);
+    for (let i = 0; i < count; i++) cardOf(await run(app, 'incident.report', jamie, reportInput({ impact: 'high', urgency: 'medium', summary: `Outage ${i}` })));
+  }
+
+  const duplicates = (posted: NotificationDoc[]) => posted.length - new Set(posted.map((n) => n._id)).size;
+
+  it('two processes working the same wheel deliver every notification exactly once', async () => {
+    const posted: NotificationDoc[] = [];
+    const a = await process(posted);
+    const b = await process(posted);
+    await report(a.app, 5);
+    await report(b.app, 5);
+    await runClockUntil([a.app, b.app], clock, '2026-11-23T01:40:00Z', 3);
+
+    const stored = await database.models.Notification.find().lean();
+    expect(stored.length).toBeGreaterThan(10 * 5); // pages of three levels and response warnings, for 10 incidents
+    expect(stored.every((n) => n.state === 'delivered')).toBe(true);
+    expect(posted).toHaveLength(stored.length);
+    expect(duplicates(posted)).toBe(0);
+    expect(a.platform.attempts).toBeGreaterThan(0);
+    expect(b.platform.attempts).toBeGreaterThan(0);
+  }, 60_000);
+
+  it.each([
+    ['before the platform answered', 'hang' as const, 1],
+    ['after the platform had posted it', 'post-then-hang' as const, 0],
+  ])('a process killed while delivering (%s): the restart delivers it once', async (_, how, resent) => {
+    const posted: NotificationDoc[] = [];
+    const dying = await process(posted);
+    dying.platform.next.push(how);
+    await report(dying.app, 1);
+    clock.advanceMinutes(0.2);
+    await dying.app.jobs.wheel.tickAll(); // the first escalation step stores its page
+    clock.advanceMinutes(0.2);
+    void dying.app.jobs.wheel.tickAll(); // never finishes: the process "dies" inside the platform call
+    for (let i = 0; i < 100 && dying.platform.attempts === 0; i++) await sleep(20);
+    expect(dying.platform.attempts).toBe(1);
+    const postedByTheDead = posted.length;
+
+    const restarted = await process(posted);
+    await settle([restarted.app], clock);
+    expect(restarted.platform.attempts).toBe(0); // the attempt is still leased to the dead process
+    await runClockUntil(restarted.app, clock, '2026-11-23T01:04:00Z');
+
+    expect(restarted.platform.attempts).toBe(resent);
+    expect(posted).toHaveLength(1);
+    expect(postedByTheDead + resent).toBe(1);
+    const page = await database.models.Notification.findById(posted[0]!._id).lean();
+    expect(page?.state).toBe('delivered');
+  });
+
+  it("waits out the platform's Retry-After, even past the attempt lease, then delivers once", async () => {
+    const { app, platform } = await process([]);
+    platform.next.push({ kind: 'retry', afterMs: 5 * 60_000, error: 'ratelimited' });
+    await report(app, 1);
+    await runClockUntil(app, clock, '2026-11-23T01:01:00Z');
+    expect(platform.attempts).toBe(1);
+    await runClockUntil(app, clock, '2026-11-23T01:05:30Z'); // the 2-minute lease has passed; Retry-After has not
+    expect(platform.attempts).toBe(1);
+    expect(platform.posted).toHaveLength(0);
+    await runClockUntil(app, clock, '2026-11-23T01:07:00Z');
+    expect(platform.attempts).toBe(2);
+    expect(platform.posted.map((n) => n.reason)).toEqual(['escalation.0']);
+  });
+
+  it('backs off after server errors and records a permanent failure without retrying it', async () => {
+    const { app, platform } = await process([]);
+    platform.next.push({ kind: 'retry', error: 'HTTP 500' }, { kind: 'retry', error: 'HTTP 503' }, { kind: 'failed', error: 'channel_not_found' });
+    await report(app, 1);
+    await runClockUntil(app, clock, '2026-11-23T01:05:00Z');
+    expect(platform.attempts).toBe(3);
+    const [page] = await database.models.Notification.find({ reason: 'escalation.0' }).lean();
+    expect(page).toMatchObject({ state: 'failed', attempts: 3, lastError: 'channel_not_found' });
+    await runClockUntil(app, clock, '2026-11-23T01:20:00Z');
+    expect(platform.attempts).toBeGreaterThan(3); // later notifications (the next level) still go out
+    expect(platform.posted.some((n) => n.reason === 'escalation.0')).toBe(false);
+  });
+});
