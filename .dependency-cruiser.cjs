@@ -32,6 +32,13 @@ module.exports = {
       from: { path: '^src/', pathNot: '^src/app\\.ts$' },
       to: { path: '^handlers/' },
     },
+    {
+      name: 'jobs-wired-by-the-composition-root',
+      comment: 'Jobs are registered by src/app.ts and scheduled by src/main.ts; nothing else reaches into jobs/.',
+      severity: 'error',
+      from: { path: '^(src|handlers|adapters)/', pathNot: '^src/(app|main)\\.ts$' },
+      to: { path: '^jobs/' },
+    },
     { name: 'no-circular', severity: 'error', from: {}, to: { circular: true } },
   ],
   options: {

@@ -8,6 +8,7 @@ import { NoDatabaseAvailable, provisionDatabase, type ProvisionedDatabase } from
 import { createLogger } from './logger';
 import { startHttpServer, type HttpServer } from './server/http-server';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-app';
+import { startScheduler } from '../jobs/scheduler';
 
 /** Starts opsdesk: configuration, database, services, HTTP server; stops cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -50,6 +51,10 @@ async function main(): Promise<void> {
     },
   });
   await slack?.start();
+  const db = database.connection.db;
+  if (!db) throw new Error('the database connection has no handle');
+  const scheduler = await startScheduler({ db, wheel: app.jobs.wheel, log });
+  log.info({ notificationPlatforms: app.jobs.notifier.platforms }, 'scheduler started: SLA clocks, escalations and notifications');
   log.info({ slack: slack?.mode ?? 'not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN)' }, 'platforms');
   log.info({ url: `http://${env.HOST}:${http.port}`, handlers: app.registry.all().length }, `opsdesk listening on http://${env.HOST}:${http.port}`);
 
@@ -59,6 +64,9 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down: no new requests, finishing those in flight');
     await http.close();
+    // Running jobs finish (a delivery in flight completes); one still running after 20 s is
+    // picked up by another process once its lock expires.
+    await scheduler.drain(20_000);
     await slack?.stop();
     await database.close();
     await provisioned.stop();

@@ -25,6 +25,12 @@ export class MongoInstallationStore implements InstallationStore {
     return JSON.parse(stored.installation) as Installation;
   }
 
+  /** The bot token of the workspace installed most recently (notifications of a single-workspace OAuth install). */
+  async latestBotToken(): Promise<string | undefined> {
+    const latest = await this.installations.findOne().sort({ installedAt: -1 }).lean();
+    return latest ? (JSON.parse(latest.installation) as Installation).bot?.token : undefined;
+  }
+
   async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
     await this.installations.deleteOne({ _id: keyOf(query.isEnterpriseInstall, query.enterpriseId, query.teamId) });
   }

@@ -7,6 +7,7 @@ import { CardLocations } from '../../src/services/card-locations';
 import { boltLogger } from './bolt-logger';
 import { deduplicateRequests } from './deduplicate-requests';
 import { MongoInstallationStore } from './installation-store';
+import { SlackNotificationDeliverer } from './notification-deliverer';
 import { registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { registerEvents } from './listeners/events';
@@ -36,7 +37,19 @@ export interface SlackAdapter {
 }
 
 /** The scopes the app asks for on install; manifest.yml declares the same. */
-export const BOT_SCOPES = ['app_mentions:read', 'chat:write', 'commands', 'users:read', 'users:read.email'];
+export const BOT_SCOPES = [
+  'app_mentions:read',
+  'chat:write',
+  'commands',
+  'users:read',
+  'users:read.email',
+  // Notifications: DMs to a person, and reading back a conversation to tell whether an attempt
+  // interrupted by a crash was posted (so it is not posted twice).
+  'im:write',
+  'im:history',
+  'channels:history',
+  'groups:history',
+];
 
 /**
  * The Slack edge: Bolt over HTTP at /slack/events on the shared server (signed requests), or in
@@ -102,6 +115,29 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       return client;
     },
   };
+
+  // Notifications retry on their own schedule (src/services/notifier.ts): this client fails fast.
+  const notificationClients = new Map<string, WebClient>();
+  const notificationClient = (token: string) => {
+    let client = notificationClients.get(token);
+    if (!client) {
+      client = new WebClient(token, { ...clientOptions, timeout: 30_000, logger });
+      notificationClients.set(token, client);
+    }
+    return client;
+  };
+  opsdesk.jobs.notifier.register(
+    new SlackNotificationDeliverer({
+      catalog: opsdesk.ctx.catalog,
+      people: opsdesk.ctx.people,
+      cards: deps.cards,
+      log,
+      async client() {
+        const token = settings.botToken ?? (await installationStore?.latestBotToken());
+        return token ? notificationClient(token) : undefined;
+      },
+    }),
+  );
 
   bolt.use(deduplicateRequests(opsdesk.database.models.RecordKey));
   registerCommands(bolt, deps);

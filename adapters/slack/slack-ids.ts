@@ -2,6 +2,7 @@
 export const SLACK_COMMANDS = {
   incident: '/incident',
   itsm: '/itsm',
+  oncall: '/oncall',
 } as const;
 
 export const SLACK_SHORTCUTS = {

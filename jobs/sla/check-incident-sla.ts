@@ -24,13 +24,17 @@ export async function checkIncidentSla(ctx: JobContext, number: string): Promise
   await ctx.watch.scheduleNextMilestone(incident);
 }
 
+/** The target itself (what "due" means to a reader), whichever milestone this is. */
+const dueOf = (incident: IncidentDoc, milestone: SlaMilestone): Date =>
+  (milestone.clock === 'response' ? incident.sla.responseDueAt : incident.sla.resolutionDueAt) ?? milestone.at;
+
 function milestoneCard(ctx: JobContext, incident: IncidentDoc, milestone: SlaMilestone, reader: Reader): CardView {
   const key = milestone.percent >= 100 ? 'sla.breach' : 'sla.warning';
   const text = t(reader.locale, key, {
     number: incident.number,
     percent: milestone.percent,
     clock: t(reader.locale, `sla.clock.${milestone.clock}`),
-    due: formatInstant(milestone.at, reader.locale, reader.timeZone),
+    due: formatInstant(dueOf(incident, milestone), reader.locale, reader.timeZone),
   });
   return { ...incidentCard(incident, reader, ctx.catalog), text };
 }

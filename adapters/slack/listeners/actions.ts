@@ -12,6 +12,7 @@ const CHANGE_ACTIONS: Record<string, (recordId: string, value?: string) => objec
   [INCIDENT_IDS.assignToMe]: (recordId) => ({ recordId }),
   [INCIDENT_IDS.resume]: (recordId) => ({ recordId }),
   [INCIDENT_IDS.close]: (recordId) => ({ recordId }),
+  [INCIDENT_IDS.declinePage]: (recordId, value) => ({ recordId, step: value }),
   [INCIDENT_IDS.priority]: (recordId, value = '') => {
     const [impact, urgency] = value.split(':');
     return { recordId, impact, urgency };
@@ -68,7 +69,11 @@ export function registerActions(app: App, deps: SlackDeps): void {
  */
 async function refreshClickedMessage(deps: SlackDeps, client: WebClient, body: BlockAction, result: Awaited<ReturnType<typeof run>>): Promise<void> {
   const card = cardOf(result);
-  if (!card?.recordId) return;
+  if (!card?.recordId) {
+    // No card to show (a page passed on): the notice goes to the clicker.
+    if (result.views.length > 0) await tellPrivately(client, body.user.id, body.channel?.id, result);
+    return;
+  }
   const container = body.container as { type: string; channel_id?: string; message_ts?: string };
   const channelCard = await deps.cards.find(card.recordId, 'slack');
   if (channelCard && channelCard.channel === container.channel_id && channelCard.messageId === container.message_ts) return;

@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { HANDLERS } from '../../../handlers/index';
 import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { ONCALL_IDS } from '../../../handlers/oncall/show-on-call';
 import { t } from '../../../src/i18n/translate';
 import type { Actor } from '../../../src/people/people-directory';
 import type { View } from '../../../src/views/view-model';
@@ -16,6 +17,7 @@ const ITSM_SUBCOMMANDS: Record<string, { handler: string; input: (argument: stri
   queue: { handler: INCIDENT_IDS.queue, input: () => ({}) },
   show: { handler: INCIDENT_IDS.show, input: (argument) => ({ recordId: argument }) },
   status: { handler: INCIDENT_IDS.status, input: () => ({}) },
+  oncall: { handler: ONCALL_IDS.show, input: (argument) => (argument ? { group: argument } : {}) },
 };
 
 /** Help text built from the handlers' own declarations. */
@@ -59,6 +61,13 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     const { subcommand, argument } = parseItsmText(command.text);
     const sub = ITSM_SUBCOMMANDS[subcommand];
     const views = sub ? (await run(deps, actor, sub.handler, sub.input(argument))).views : [helpView(actor)];
+    await respond({ response_type: 'ephemeral', blocks: renderMessage(views), text: fallbackText(views) });
+  });
+
+  app.command(SLACK_COMMANDS.oncall, async ({ command, ack, client, respond }) => {
+    await ack();
+    const actor = await slackActor(deps.opsdesk.ctx.people, client, command.user_id);
+    const { views } = await run(deps, actor, ONCALL_IDS.show, ITSM_SUBCOMMANDS.oncall!.input(command.text.trim()));
     await respond({ response_type: 'ephemeral', blocks: renderMessage(views), text: fallbackText(views) });
   });
 }

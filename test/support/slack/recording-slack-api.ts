@@ -5,6 +5,8 @@ export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
   at: number;
+  /** The ts a successful chat.postMessage was given. */
+  ts?: string;
 }
 
 export interface SlackUser {
@@ -82,6 +84,14 @@ export class RecordingSlackApi {
     return { status: 200, body: this.answer(call) };
   }
 
+  /** What was posted (and answered ok) in a channel, or in one thread of it, newest first as Slack lists them. */
+  private postedIn(channel: string, threadTs: string | undefined): unknown[] {
+    return this.calls
+      .filter((c) => c.method === 'chat.postMessage' && c.ts && c.args.channel === channel && (threadTs ? c.args.thread_ts === threadTs : !c.args.thread_ts))
+      .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text, ...(c.args.metadata ? { metadata: c.args.metadata } : {}) }))
+      .reverse();
+  }
+
   private answer(call: RecordedCall): unknown {
     switch (call.method) {
       case 'auth.test':
@@ -95,7 +105,18 @@ export class RecordingSlackApi {
         };
       }
       case 'chat.postMessage':
-        return { ok: true, channel: call.args.channel, ts: `${this.nextTs++}.000100`, message: {} };
+        call.ts = `${this.nextTs++}.000100`;
+        return { ok: true, channel: call.args.channel, ts: call.ts, message: {} };
+      case 'users.lookupByEmail': {
+        const user = [...this.users.values()].find((u) => u.email === call.args.email);
+        return user ? { ok: true, user: { id: user.id, name: user.name } } : { ok: false, error: 'users_not_found' };
+      }
+      case 'conversations.open':
+        return { ok: true, channel: { id: `D${String(call.args.users)}` } };
+      case 'conversations.history':
+        return { ok: true, messages: this.postedIn(String(call.args.channel), undefined), has_more: false };
+      case 'conversations.replies':
+        return { ok: true, messages: this.postedIn(String(call.args.channel), String(call.args.ts)), has_more: false };
       case 'chat.getPermalink':
         return { ok: true, channel: call.args.channel, permalink: `https://fake-itsm-workspace.slack.com/archives/${String(call.args.channel)}/p${String(call.args.message_ts).replace('.', '')}` };
       default:

@@ -1,0 +1,115 @@
+import type { Database } from '../../../src/db/connect';
+import { claimKey } from '../../../src/services/record-keys';
+import { SlackNotificationDeliverer } from '../../../adapters/slack/notification-deliverer';
+import { CardLocations } from '../../../src/services/card-locations';
+import { JAMIE, TestClock, buildActor, cardOf, reportInput, run } from '../../support/factories';
+import { runClockUntil } from '../../support/job-clock';
+import { startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
+import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
+import { slashCommandBody } from '../../support/slack/fixtures';
+import { postToSlackEndpoint } from '../../support/slack/signed-request';
+import { eventually } from '../../support/slack/slack-harness';
+import { WebClient } from '@slack/web-api';
+
+const FORM = 'application/x-www-form-urlencoded' as const;
+
+describe('Slack notifications (the notifier over the recording Web API)', () => {
+  let database: Database;
+  let slack: SlackHarness;
+  let clock: TestClock;
+
+  beforeEach(async () => {
+    database = await openTestDatabase('slack_notify');
+    clock = new TestClock(new Date('2026-11-23T01:00:00Z')); // Monday 10:00 Seoul; Minji is on call that week
+    slack = await startSlackHarness(database, clock);
+  });
+  afterEach(async () => {
+    await slack.close();
+    await dropTestDatabase(database);
+  });
+
+  async function reportP2(): Promise<string> {
+    const card = cardOf(await run(slack.app, 'incident.report', await buildActor(slack.app, JAMIE), reportInput({ impact: 'high', urgency: 'medium' })));
+    return card.recordId as string;
+  }
+  const pagesToMinji = () => slack.api.callsOf('chat.postMessage').filter((c) => c.args.channel === 'DU0MINJI');
+
+  it('a page refused with 429 goes out after Retry-After, once, as a DM card with Acknowledge and "I can\'t take it"', async () => {
+    let refused = 0;
+    slack.api.override = (call) => {
+      if (call.method === 'chat.postMessage' && refused === 0) {
+        refused += 1;
+        return { status: 429, headers: { 'retry-after': '60' }, body: { ok: false, error: 'ratelimited' } };
+      }
+      return undefined;
+    };
+    const number = await reportP2();
+    await runClockUntil(slack.app, clock, '2026-11-23T01:01:00Z');
+    expect(refused).toBe(1);
+    expect(pagesToMinji().filter((c) => c.ts)).toHaveLength(0);
+    const waiting = await database.models.Notification.findOne({ reason: 'escalation.0' }).lean();
+    expect(waiting).toMatchObject({ state: 'pending', attempts: 1, lastError: 'rate limited' });
+
+    await runClockUntil(slack.app, clock, '2026-11-23T01:02:30Z');
+    const delivered = pagesToMinji().filter((c) => c.ts);
+    expect(delivered).toHaveLength(1);
+    expect(delivered[0]!.at - pagesToMinji()[0]!.at).toBeGreaterThanOrEqual(0);
+    const blocks = JSON.stringify(delivered[0]!.args.blocks);
+    expect(blocks).toContain('incident.ack');
+    expect(blocks).toContain('incident.decline_page');
+    expect(delivered[0]!.args.metadata).toEqual({ event_type: 'opsdesk_notification', event_payload: { notification_id: `${number}:escalation.0:email:minji.kim@example.com:slack` } });
+    await runClockUntil(slack.app, clock, '2026-11-23T01:10:00Z', 2);
+    expect(pagesToMinji().filter((c) => c.ts)).toHaveLength(1);
+  });
+
+  it('an SLA warning goes into the thread of the incident card', async () => {
+    const number = await reportP2();
+    await new CardLocations(database.models).remember(number, 'slack', 'C0SERVICEDESK', '1699999999.000100');
+    await runClockUntil(slack.app, clock, '2026-11-23T01:16:00Z'); // 50 % of the 30-minute response target
+    const lines = slack.api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === '1699999999.000100');
+    expect(lines.map((c) => c.args.text)).toEqual([`${number}: 50% of the response time has passed; due Mon 23 Nov 2026, 10:30 GMT+9.`]);
+  });
+
+  it('an attempt whose process died after Slack posted it is found in the history and not posted again', async () => {
+    const number = await reportP2();
+    await runClockUntil(slack.app, clock, '2026-11-23T01:00:20Z', 0.1);
+    const page = await database.models.Notification.findOne({ reason: 'escalation.0' }).lean();
+    expect(page?.state).toBe('delivered');
+    expect(pagesToMinji()).toHaveLength(1);
+    // Slack has the page; make our record say what a process killed mid-call leaves behind:
+    // attempt 7 claimed, its outcome never written, attempt 8 due after the lease.
+    await database.models.Notification.updateOne({ _id: page!._id }, { $set: { state: 'pending', attempts: 6 } });
+    expect(await claimKey(database.models.RecordKey, `delivery:${page!._id}:7`, number)).toBe(true);
+    await slack.app.jobs.wheel.schedule('deliver', `${page!._id}#8`, clock.now());
+    const before = pagesToMinji().length;
+    await runClockUntil(slack.app, clock, '2026-11-23T01:01:00Z');
+    expect(pagesToMinji()).toHaveLength(before);
+    expect(slack.api.callsOf('conversations.history').length).toBeGreaterThan(0);
+    expect((await database.models.Notification.findById(page!._id).lean())?.state).toBe('delivered');
+  });
+
+  it('/oncall answers who is on call through the response_url', async () => {
+    const responded = await postToSlackEndpoint(slack.url, { body: slashCommandBody('/oncall', 'service-desk', { response_url: slack.api.responseUrl('oncall') }), contentType: FORM });
+    expect(responded.status).toBe(200);
+    await eventually(() => slack.api.callsOf('response_url').length === 1);
+    const answer = slack.api.callsOf('response_url')[0]!.args;
+    expect(answer.response_type).toBe('ephemeral');
+    expect(JSON.stringify(answer.blocks)).toMatch(/Service Desk.*now Minji Kim/);
+  });
+
+  it('tells the deliverer apart: a channel that does not exist is a final failure', async () => {
+    slack.api.override = (call) => (call.method === 'chat.postMessage' ? { status: 200, body: { ok: false, error: 'channel_not_found' } } : undefined);
+    const deliverer = new SlackNotificationDeliverer({
+      catalog: slack.app.ctx.catalog,
+      people: slack.app.ctx.people,
+      cards: new CardLocations(database.models),
+      log: slack.app.log,
+      client: async () => new WebClient('xoxb-test', { slackApiUrl: slack.api.url, retryConfig: { retries: 0 } }),
+    });
+    const outcome = await deliverer.deliver({
+      _id: 'x', recordId: 'INC0000001', reason: 'major-incident', platform: 'slack', audience: { kind: 'major-incident' },
+      view: { kind: 'card', title: 't', fields: [], actions: [] }, state: 'pending', attempts: 0, createdAt: new Date(),
+    });
+    expect(outcome).toEqual({ kind: 'failed', error: 'channel_not_found' });
+  });
+});
