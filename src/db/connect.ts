@@ -9,9 +9,11 @@ export interface Database {
 }
 
 /** Opens a connection to `dbName` on `uri`, registers the models and creates their indexes. */
-export async function connectDatabase(uri: string, dbName: string): Promise<Database> {
+export async function connectDatabase(uri: string, dbName: string, options: { monitorCommands?: boolean } = {}): Promise<Database> {
   const connection = mongoose.createConnection(uri, {
     dbName,
+    // Lets benchmarks and tests count the commands a piece of work sends ('commandStarted').
+    monitorCommands: options.monitorCommands ?? false,
     autoIndex: false,
     autoCreate: false,
     serverSelectionTimeoutMS: 10_000,

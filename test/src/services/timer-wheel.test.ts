@@ -1,0 +1,81 @@
+import pino from 'pino';
+import type { Database } from '../../../src/db/connect';
+import { TIMER_SHARDS, TimerWheel, shardOf } from '../../../src/services/timer-wheel';
+import { TestClock } from '../../support/factories';
+import { countCommands, dropTestDatabase, openTestDatabase } from '../../support/test-database';
+
+describe('timer wheel (against the real server)', () => {
+  let database: Database;
+  let clock: TestClock;
+  let wheel: TimerWheel;
+  let fired: string[];
+
+  beforeEach(async () => {
+    database = await openTestDatabase('wheel', { monitorCommands: true });
+    clock = new TestClock(new Date('2026-11-23T00:00:00Z'));
+    wheel = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }));
+    fired = [];
+    wheel.on('test', async (ref) => {
+      fired.push(ref);
+    });
+    await wheel.ensureCursors();
+  });
+  afterEach(() => dropTestDatabase(database));
+
+  it('fires a timer once its 5-second bucket has settled, never before, and only once', async () => {
+    await wheel.schedule('test', 'a', new Date('2026-11-23T00:01:00Z'));
+    clock.set('2026-11-23T00:01:04Z');
+    await wheel.tickAll();
+    expect(fired).toEqual([]);
+    clock.set('2026-11-23T00:01:09Z');
+    await wheel.tickAll();
+    expect(fired).toEqual(['a']);
+    clock.set('2026-11-23T00:05:00Z');
+    await wheel.tickAll();
+    expect(fired).toEqual(['a']);
+  });
+
+  it('a timer already due fires at the next tick, and two processes filling one bucket lose nothing', async () => {
+    const other = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }));
+    const due = new Date('2026-11-22T00:00:00Z'); // in the past
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? wheel : other).schedule('test', `same-shard-${i}`, due)),
+    );
+    clock.advanceMinutes(1);
+    await wheel.tickAll();
+    expect(fired.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `same-shard-${i}`).sort());
+  });
+
+  it('after two idle days catches up with a few lookups per empty hour, not one per bucket', async () => {
+    await wheel.schedule('test', 'monday', new Date('2026-11-23T10:00:00Z'));
+    await wheel.schedule('test', 'tuesday', new Date('2026-11-24T15:30:00Z'));
+    clock.set('2026-11-25T00:00:00Z');
+    const commands = await countCommands(database, () => wheel.tickAll());
+    expect(fired.sort()).toEqual(['monday', 'tuesday']);
+    // 48 hours × 4 shards of hour markers, plus the two busy minutes' buckets: about 400 lookups
+    // instead of 48 × 720 × 4 = 138,240 bucket reads.
+    expect(commands.find).toBeLessThan(600);
+  });
+
+  it('a handler that fails is tried again 30 seconds later', async () => {
+    let calls = 0;
+    wheel.on('flaky', async () => {
+      calls += 1;
+      if (calls === 1) throw new Error('database away');
+    });
+    await wheel.schedule('flaky', 'x', clock.now());
+    clock.advanceMinutes(0.2);
+    expect(await wheel.tickAll()).toMatchObject({ timers: 1, failed: 1 });
+    clock.advanceMinutes(0.3);
+    await wheel.tickAll();
+    expect(calls).toBe(1);
+    clock.advanceMinutes(0.5);
+    await wheel.tickAll();
+    expect(calls).toBe(2);
+  });
+
+  it('spreads references over every shard', () => {
+    const shards = new Set(Array.from({ length: 100 }, (_, i) => shardOf(`INC${1000 + i}`)));
+    expect(shards.size).toBe(TIMER_SHARDS);
+  });
+});
