@@ -12,7 +12,8 @@ import { serviceRequestSchema, type ServiceRequestDoc } from './service-request.
 import { slackInstallationSchema, type SlackInstallationDoc } from './slack-installation.model';
 import { storedConfigSchema, type StoredConfigDoc } from './stored-config.model';
 import { notificationSchema, type NotificationDoc } from './notification.model';
-import { timerIndexSchema, timerSchema, type TimerIndexDoc, type TimerDoc } from './timer.model';
+import { timerCursorSchema, timerIndexSchema, timerSchema, type TimerCursorDoc, type TimerIndexDoc, type TimerDoc } from './timer.model';
+import { notificationAttemptSchema, type NotificationAttemptDoc } from './notification.model';
 
 export interface Models {
   Incident: Model<IncidentDoc>;
@@ -31,7 +32,9 @@ export interface Models {
   SlackInstallation: Model<SlackInstallationDoc>;
   Timer: Model<TimerDoc>;
   TimerIndex: Model<TimerIndexDoc>;
+  TimerCursor: Model<TimerCursorDoc>;
   Notification: Model<NotificationDoc>;
+  NotificationAttempt: Model<NotificationAttemptDoc>;
 }
 
 /** Registers every model on one connection (one per process, or several in tests). */
@@ -53,7 +56,9 @@ export function createModels(connection: Connection): Models {
     SlackInstallation: connection.model<SlackInstallationDoc>('SlackInstallation', slackInstallationSchema, 'slack_installations'),
     Timer: connection.model<TimerDoc>('Timer', timerSchema, 'timers'),
     TimerIndex: connection.model<TimerIndexDoc>('TimerIndex', timerIndexSchema, 'timer_index'),
+    TimerCursor: connection.model<TimerCursorDoc>('TimerCursor', timerCursorSchema, 'timer_cursors'),
     Notification: connection.model<NotificationDoc>('Notification', notificationSchema, 'notifications'),
+    NotificationAttempt: connection.model<NotificationAttemptDoc>('NotificationAttempt', notificationAttemptSchema, 'notification_attempts'),
   };
 }
 

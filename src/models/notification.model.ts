@@ -8,12 +8,11 @@ export type NotificationAudience =
   | { kind: 'thread'; service: string }
   | { kind: 'major-incident' };
 
-export type NotificationState = 'pending' | 'delivered' | 'failed';
-
 /**
  * Something posted without anyone asking in that moment (an SLA warning, an escalation ping).
  * `_id` is `<record>:<reason>:<recipient>:<platform>`: storing it is the claim, so the same
- * person is never told twice for the same reason.
+ * person is never told twice for the same reason. Never updated: what becomes of it is in
+ * `notification_attempts`.
  */
 export interface NotificationDoc {
   _id: string;
@@ -22,16 +21,6 @@ export interface NotificationDoc {
   platform: string;
   audience: NotificationAudience;
   view: CardView;
-  state: NotificationState;
-  /** Attempts whose outcome is known (a refusal or the success): a later attempt number means an unknown outcome. */
-  attempts: number;
-  firstAttemptAt?: Date;
-  lastError?: string;
-  /** After a refusal: not before this instant (the platform's Retry-After, or our back-off). */
-  nextAttemptAt?: Date;
-  deliveredAt?: Date;
-  /** Where it landed (channel and message id), for the record. */
-  location?: { channel: string; messageId: string };
   createdAt: Date;
 }
 
@@ -43,16 +32,41 @@ export const notificationSchema = new Schema<NotificationDoc>(
     platform: { type: String, required: true },
     audience: { type: Schema.Types.Mixed, required: true },
     view: { type: Schema.Types.Mixed, required: true },
-    state: { type: String, required: true },
-    attempts: { type: Number, default: 0 },
-    firstAttemptAt: Date,
-    lastError: String,
-    nextAttemptAt: Date,
-    deliveredAt: Date,
-    location: { channel: String, messageId: String },
     createdAt: Date,
   },
   { versionKey: false, minimize: false },
 );
 notificationSchema.index({ recordId: 1 });
-notificationSchema.index({ state: 1, createdAt: 1 });
+
+export type AttemptOutcome = 'delivered' | 'retry' | 'failed';
+
+/**
+ * The life of a notification, written only by inserts (FerretDB's SQLite storage reads a whole
+ * collection to update one document; inserts and lookups by `_id` stay cheap at any size):
+ * `<id>#<n>` claims attempt n; `<id>#<n>!` records its outcome; `<id>#final` says it is done.
+ */
+export interface NotificationAttemptDoc {
+  _id: string;
+  notificationId: string;
+  attempt?: number;
+  at: Date;
+  outcome?: AttemptOutcome;
+  error?: string;
+  /** After a refusal: not before this instant (the platform's Retry-After, or our back-off). */
+  retryAt?: Date;
+  location?: { channel: string; messageId: string };
+}
+
+export const notificationAttemptSchema = new Schema<NotificationAttemptDoc>(
+  {
+    _id: String,
+    notificationId: { type: String, required: true },
+    attempt: Number,
+    at: Date,
+    outcome: String,
+    error: String,
+    retryAt: Date,
+    location: { channel: String, messageId: String },
+  },
+  { versionKey: false },
+);

@@ -10,22 +10,37 @@ export interface TimerDoc {
   kind: string;
   ref: string;
   dueAt: Date;
+  /** The start of its bucket (later than `dueAt` when it was set after its instant had passed). */
+  bucketAt: Date;
 }
 
 export const timerSchema = new Schema<TimerDoc>(
-  { _id: String, kind: { type: String, required: true }, ref: { type: String, required: true }, dueAt: Date },
+  { _id: String, kind: { type: String, required: true }, ref: { type: String, required: true }, dueAt: Date, bucketAt: Date },
   { versionKey: false },
 );
 
 /**
- * The wheel's own bookkeeping, all by `_id`: `cursor:<shard>` (the last bucket worked through)
- * and markers `minute:<shard>:<n>` / `hour:<shard>:<n>` (some timer falls in that minute or hour),
- * so a tick that catches up after a pause skips empty hours with one lookup each.
+ * The wheel's markers, insert-only and read by `_id`: `minute:<shard>:<n>` / `hour:<shard>:<n>`
+ * (some timer falls in that minute or hour), so a tick catching up after a pause skips empty
+ * hours with one lookup each; and `once:<kind>:<ref>:<instant>` claims of `scheduleOnce`.
  */
 export interface TimerIndexDoc {
   _id: string;
-  bucket?: number;
+  /** When the stretch it stands for is over: after that (and a margin) it can be swept. */
+  until: Date;
+}
+
+export const timerIndexSchema = new Schema<TimerIndexDoc>({ _id: String, until: Date }, { versionKey: false });
+
+/**
+ * How far each shard has been worked through (`cursor:<shard>` → the last bucket done). Kept in a
+ * collection of its own, of four documents: FerretDB's SQLite storage reads a whole collection to
+ * update one document, so what is updated every tick lives apart from what grows.
+ */
+export interface TimerCursorDoc {
+  _id: string;
+  bucket: number;
   at: Date;
 }
 
-export const timerIndexSchema = new Schema<TimerIndexDoc>({ _id: String, bucket: Number, at: Date }, { versionKey: false });
+export const timerCursorSchema = new Schema<TimerCursorDoc>({ _id: String, bucket: Number, at: Date }, { versionKey: false });

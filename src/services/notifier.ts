@@ -1,10 +1,8 @@
 import type { Logger } from '../logger';
 import { insertOnce } from '../db/insert-once';
-import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
-import type { NotificationAudience, NotificationDoc } from '../models/notification.model';
+import type { NotificationAttemptDoc, NotificationAudience, NotificationDoc } from '../models/notification.model';
 import type { CardView } from '../views/view-model';
-import { claimKey } from './record-keys';
 import type { TimerWheel } from './timer-wheel';
 
 export type DeliveryOutcome =
@@ -20,6 +18,14 @@ export interface NotificationDeliverer {
   deliver(notification: NotificationDoc): Promise<DeliveryOutcome>;
   /** Whether an attempt whose outcome is unknown (its process died) reached the platform after all. */
   wasDelivered(notification: NotificationDoc, since: Date): Promise<boolean>;
+}
+
+export interface NotificationStatus {
+  state: 'pending' | 'delivered' | 'failed';
+  /** Attempts whose outcome is known. */
+  attempts: number;
+  lastError?: string;
+  location?: { channel: string; messageId: string };
 }
 
 export interface NotificationRequest {
@@ -82,8 +88,6 @@ export class Notifier {
         platform,
         audience: request.audience,
         view: request.view,
-        state: 'pending',
-        attempts: 0,
         createdAt: this.now(),
       };
       if (await insertOnce(this.models.Notification, doc)) stored += 1;
@@ -91,13 +95,33 @@ export class Notifier {
     return stored;
   }
 
+  /** What became of a notification: pending, delivered or failed, after how many attempts. */
+  async status(id: string): Promise<NotificationStatus> {
+    const final = await this.models.NotificationAttempt.findById(`${id}#final`).lean<NotificationAttemptDoc>();
+    let attempts = 0;
+    let last: NotificationAttemptDoc | null = null;
+    for (;;) {
+      const outcome = await this.models.NotificationAttempt.findById(`${id}#${attempts + 1}!`).lean<NotificationAttemptDoc>();
+      if (!outcome) break;
+      attempts += 1;
+      last = outcome;
+    }
+    const state = final ? (final.outcome === 'delivered' ? 'delivered' : 'failed') : 'pending';
+    return { state, attempts, ...(last?.error ? { lastError: last.error } : {}), ...(final?.location ? { location: final.location } : {}) };
+  }
+
   /** One delivery attempt, `ref` = `<notification id>#<attempt number>`. */
   async attempt(ref: string): Promise<void> {
     const hash = ref.lastIndexOf('#');
     const id = ref.slice(0, hash);
     const attempt = Number(ref.slice(hash + 1));
-    const notification = await this.models.Notification.findById(id).lean<NotificationDoc>();
-    if (!notification || notification.state !== 'pending') return;
+    const Attempts = this.models.NotificationAttempt;
+    const [notification, final, previous] = await Promise.all([
+      this.models.Notification.findById(id).lean<NotificationDoc>(),
+      Attempts.findById(`${id}#final`).lean(),
+      attempt > 1 ? Attempts.findById(`${id}#${attempt - 1}!`).lean<NotificationAttemptDoc>() : Promise.resolve(null),
+    ]);
+    if (!notification || final) return;
     const deliverer = this.deliverers.get(notification.platform);
     if (!deliverer) {
       this.log.warn({ id, platform: notification.platform }, 'no deliverer for the platform; the notification waits');
@@ -105,42 +129,43 @@ export class Notifier {
       return;
     }
     // A lease timer meeting a refusal that asked us to wait longer (Retry-After) steps aside.
-    if (notification.nextAttemptAt && notification.nextAttemptAt.getTime() > this.now().getTime()) return;
-    if (!(await claimKey(this.models.RecordKey, `delivery:${id}:${attempt}`, notification.recordId))) return;
+    if (previous?.retryAt && previous.retryAt.getTime() > this.now().getTime()) return;
+    if (!(await insertOnce(Attempts, { _id: `${id}#${attempt}`, notificationId: id, attempt, at: this.now() }))) return;
     // Should this process die during the call, the next attempt happens after the lease.
     await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
 
-    const startedAt = notification.firstAttemptAt ?? this.now();
-    if (attempt > notification.attempts + 1 && (await this.reachedAfterAll(deliverer, notification, startedAt))) {
-      await this.update(id, { state: 'delivered', deliveredAt: this.now(), attempts: attempt - 1 });
-      this.log.info({ id }, 'an interrupted delivery had reached the platform; not sent again');
-      return;
+    if (attempt > 1 && !previous) {
+      // The attempt before this one was claimed and never answered: its process died during the call.
+      const first = await Attempts.findById(`${id}#1`).lean<NotificationAttemptDoc>();
+      if (await this.reachedAfterAll(deliverer, notification, first?.at ?? notification.createdAt)) {
+        await this.record(id, attempt, { outcome: 'delivered' }, true);
+        this.log.info({ id }, 'an interrupted delivery had reached the platform; not sent again');
+        return;
+      }
     }
-    if (!notification.firstAttemptAt) await this.update(id, { firstAttemptAt: startedAt });
 
     const outcome = await deliverer.deliver(notification).catch(
       (error: unknown): DeliveryOutcome => ({ kind: 'retry', error: String((error as Error)?.message ?? error) }),
     );
     switch (outcome.kind) {
       case 'delivered':
-        await this.update(id, { state: 'delivered', deliveredAt: this.now(), attempts: attempt, ...(outcome.location ? { location: outcome.location } : {}) });
+        await this.record(id, attempt, { outcome: 'delivered', ...(outcome.location ? { location: outcome.location } : {}) }, true);
         return;
       case 'failed':
-        await this.update(id, { state: 'failed', attempts: attempt, lastError: outcome.error });
+        await this.record(id, attempt, { outcome: 'failed', error: outcome.error }, true);
         this.log.error({ id, error: outcome.error }, 'notification cannot be delivered');
         return;
       case 'retry': {
         if (attempt >= MAX_ATTEMPTS) {
-          await this.update(id, { state: 'failed', attempts: attempt, lastError: outcome.error });
+          await this.record(id, attempt, { outcome: 'failed', error: outcome.error }, true);
           this.log.error({ id, attempts: attempt, error: outcome.error }, 'notification still refused after every attempt');
           return;
         }
         const backoff = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
-        const afterMs = outcome.afterMs ?? backoff;
-        const nextAttemptAt = new Date(this.now().getTime() + afterMs);
-        await this.update(id, { attempts: attempt, lastError: outcome.error, nextAttemptAt });
-        this.log.warn({ id, attempt, afterMs, error: outcome.error }, 'notification delivery refused; trying again');
-        await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, nextAttemptAt);
+        const retryAt = new Date(this.now().getTime() + (outcome.afterMs ?? backoff));
+        await this.record(id, attempt, { outcome: 'retry', error: outcome.error, retryAt }, false);
+        this.log.warn({ id, attempt, retryAt, error: outcome.error }, 'notification delivery refused; trying again');
+        await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, retryAt);
       }
     }
   }
@@ -155,7 +180,10 @@ export class Notifier {
     }
   }
 
-  private async update(id: string, set: Partial<NotificationDoc>): Promise<void> {
-    await retryWhileBusy(() => this.models.Notification.updateOne({ _id: id }, { $set: set }));
+  /** The attempt's outcome and, when it is the last word, the notification's end. */
+  private async record(id: string, attempt: number, outcome: Omit<NotificationAttemptDoc, '_id' | 'notificationId' | 'at'>, final: boolean): Promise<void> {
+    const at = this.now();
+    await insertOnce(this.models.NotificationAttempt, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at, ...outcome });
+    if (final) await insertOnce(this.models.NotificationAttempt, { _id: `${id}#final`, notificationId: id, at, ...outcome });
   }
 }

@@ -13,6 +13,7 @@ const SETTLE_MS = 3_000;
 /** How soon a timer whose handler failed is tried again. */
 const RETRY_FAILED_MS = 30_000;
 const HANDLER_CONCURRENCY = 8;
+const READ_BATCH = 8;
 const MEMO_LIMIT = 50_000;
 
 export type TimerHandler = (ref: string, dueAt: Date) => Promise<void>;
@@ -53,7 +54,7 @@ export class TimerWheel {
   async ensureCursors(): Promise<void> {
     const bucket = floorDiv(this.now().getTime(), BUCKET_MS) - 1;
     for (let shard = 0; shard < TIMER_SHARDS; shard++) {
-      await insertOnce(this.models.TimerIndex, { _id: `cursor:${shard}`, bucket, at: this.now() });
+      await insertOnce(this.models.TimerCursor, { _id: `cursor:${shard}`, bucket, at: this.now() });
     }
   }
 
@@ -64,13 +65,37 @@ export class TimerWheel {
     await this.mark(shard, bucket);
     const key = `${shard}:${bucket}`;
     let slot = this.nextSlot.get(key) ?? 0;
-    while (!(await insertOnce(this.models.Timer, { _id: `${key}:${slot}`, kind, ref, dueAt }))) slot += 1;
+    const bucketAt = new Date(bucket * BUCKET_MS);
+    while (!(await insertOnce(this.models.Timer, { _id: `${key}:${slot}`, kind, ref, dueAt, bucketAt }))) slot += 1;
     this.remember(this.nextSlot, key, slot + 1);
+  }
+
+  /**
+   * Many timers at once (an import, a backfill). Each bucket's timers go one after another and
+   * buckets in parallel. (Batched inserts were tried: after a duplicate slot, what FerretDB 1.24
+   * reports as inserted does not match what it inserted, so slots could not be kept hole-free.)
+   */
+  async scheduleMany(entries: readonly { kind: string; ref: string; dueAt: Date }[], concurrency = 8): Promise<void> {
+    const now = floorDiv(this.now().getTime(), BUCKET_MS);
+    const groups = new Map<string, { kind: string; ref: string; dueAt: Date }[]>();
+    for (const entry of entries) {
+      const key = `${shardOf(entry.ref)}:${Math.max(floorDiv(entry.dueAt.getTime(), BUCKET_MS), now)}`;
+      const group = groups.get(key) ?? [];
+      group.push(entry);
+      groups.set(key, group);
+    }
+    const queue = [...groups.values()];
+    const worker = async () => {
+      for (let group = queue.shift(); group; group = queue.shift()) {
+        for (const entry of group) await this.schedule(entry.kind, entry.ref, entry.dueAt);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
   }
 
   /** Like `schedule`, but a second call for the same kind, reference and instant does nothing. */
   async scheduleOnce(kind: string, ref: string, dueAt: Date): Promise<void> {
-    if (await insertOnce(this.models.TimerIndex, { _id: `once:${kind}:${ref}:${dueAt.getTime()}`, at: this.now() })) {
+    if (await insertOnce(this.models.TimerIndex, { _id: `once:${kind}:${ref}:${dueAt.getTime()}`, until: dueAt })) {
       await this.schedule(kind, ref, dueAt);
     }
   }
@@ -78,7 +103,7 @@ export class TimerWheel {
   /** Works through the settled buckets of one shard since its cursor. */
   async tick(shard: number): Promise<TickReport> {
     const report: TickReport = { buckets: 0, timers: 0, failed: 0 };
-    const cursor = await this.models.TimerIndex.findById(`cursor:${shard}`).lean();
+    const cursor = await this.models.TimerCursor.findById(`cursor:${shard}`).lean();
     const last = floorDiv(this.now().getTime() - SETTLE_MS, BUCKET_MS) - 1;
     const done = cursor?.bucket ?? last - 1;
     let bucket = done + 1;
@@ -102,6 +127,18 @@ export class TimerWheel {
     return report;
   }
 
+  /**
+   * Removes timers and markers of buckets long done. Fired timers are not deleted one by one:
+   * FerretDB's SQLite storage reads the whole collection for each delete, so one sweep an hour
+   * does it in one pass. (Until then a fired timer is never read again: cursors only move on.)
+   */
+  async sweep(olderThanMs = 86_400_000): Promise<number> {
+    const before = new Date(this.now().getTime() - olderThanMs);
+    const timers = await retryWhileBusy(() => this.models.Timer.deleteMany({ bucketAt: { $lt: before } }));
+    const markers = await retryWhileBusy(() => this.models.TimerIndex.deleteMany({ until: { $lt: before } }));
+    return timers.deletedCount + markers.deletedCount;
+  }
+
   /** Ticks every shard (a single process, and tests). */
   async tickAll(): Promise<TickReport> {
     const total: TickReport = { buckets: 0, timers: 0, failed: 0 };
@@ -115,11 +152,14 @@ export class TimerWheel {
   }
 
   private async runBucket(shard: number, bucket: number, report: TickReport): Promise<void> {
+    // Slots are read a batch at a time (each a lookup by _id) until the first missing one.
     const timers: TimerDoc[] = [];
-    for (let slot = 0; ; slot++) {
-      const timer = await this.models.Timer.findById(`${shard}:${bucket}:${slot}`).lean<TimerDoc>();
-      if (!timer) break;
-      timers.push(timer);
+    for (let first = 0; timers.length === first; first += READ_BATCH) {
+      const batch = await Promise.all(
+        Array.from({ length: READ_BATCH }, (_, i) => this.models.Timer.findById(`${shard}:${bucket}:${first + i}`).lean<TimerDoc>()),
+      );
+      const missing = batch.findIndex((t) => !t);
+      timers.push(...((missing < 0 ? batch : batch.slice(0, missing)) as TimerDoc[]));
     }
     let next = 0;
     const worker = async () => {
@@ -127,7 +167,6 @@ export class TimerWheel {
         const timer = timers[next++] as TimerDoc;
         report.timers += 1;
         if (!(await this.fire(timer))) report.failed += 1;
-        await retryWhileBusy(() => this.models.Timer.deleteOne({ _id: timer._id }));
       }
     };
     await Promise.all(Array.from({ length: Math.min(HANDLER_CONCURRENCY, timers.length) }, worker));
@@ -153,9 +192,13 @@ export class TimerWheel {
   private async mark(shard: number, bucket: number): Promise<void> {
     const minute = floorDiv(bucket, BUCKETS_PER_MINUTE);
     const hour = floorDiv(minute, MINUTES_PER_HOUR);
-    for (const id of [`hour:${shard}:${hour}`, `minute:${shard}:${minute}`]) {
+    const markers: [string, number][] = [
+      [`hour:${shard}:${hour}`, (hour + 1) * MINUTES_PER_HOUR * 60_000],
+      [`minute:${shard}:${minute}`, (minute + 1) * 60_000],
+    ];
+    for (const [id, until] of markers) {
       if (this.knownMarkers.has(id)) continue;
-      await insertOnce(this.models.TimerIndex, { _id: id, at: this.now() });
+      await insertOnce(this.models.TimerIndex, { _id: id, until: new Date(until) });
       this.remember(this.knownMarkers, id);
     }
   }
@@ -168,7 +211,7 @@ export class TimerWheel {
   }
 
   private async saveCursor(shard: number, bucket: number): Promise<void> {
-    await retryWhileBusy(() => this.models.TimerIndex.updateOne({ _id: `cursor:${shard}` }, { $set: { bucket, at: this.now() } }, { upsert: true }));
+    await retryWhileBusy(() => this.models.TimerCursor.updateOne({ _id: `cursor:${shard}` }, { $set: { bucket, at: this.now() } }, { upsert: true }));
   }
 
   private remember(memo: Map<string, number> | Set<string>, key: string, value?: number): void {

@@ -63,7 +63,9 @@ describe('SLA warnings and breaches (timer jobs against the real server)', () =>
     restarted.jobs.notifier.register(after);
     await runClockUntil(restarted, clock, '2026-12-29T07:00:00Z', 30);
     expect(after.attempts).toBe(0);
-    expect(await database.models.Notification.countDocuments({ state: 'delivered' })).toBe(slack.posted.length);
+    const stored = await database.models.Notification.find().lean();
+    expect(stored).toHaveLength(slack.posted.length);
+    for (const n of stored) expect((await restarted.jobs.notifier.status(n._id)).state).toBe('delivered');
   });
 
   it('stops the clock while on hold and counts only the time before and after', async () => {

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../../src/app';
 import type { Database } from '../../src/db/connect';
-import type { NotificationDoc } from '../../src/models/notification.model';
 import { JAMIE, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../support/factories';
-import { RecordingDeliverer, runClockUntil, settle } from '../support/job-clock';
+import { RecordingDeliverer, runClockUntil, settle, type PostedNotification } from '../support/job-clock';
 import { dropTestDatabase, openTestDatabase } from '../support/test-database';
 
 describe('notification delivery (stored first, delivered once)', () => {
@@ -16,7 +15,7 @@ describe('notification delivery (stored first, delivered once)', () => {
   });
   afterEach(() => dropTestDatabase(database));
 
-  async function process(posted: NotificationDoc[]): Promise<{ app: App; platform: RecordingDeliverer }> {
+  async function process(posted: PostedNotification[]): Promise<{ app: App; platform: RecordingDeliverer }> {
     const app = await buildApp(database, clock);
     const platform = new RecordingDeliverer(posted, clock.now);
     app.jobs.notifier.register(platform);
@@ -28,10 +27,10 @@ describe('notification delivery (stored first, delivered once)', () => {
     for (let i = 0; i < count; i++) cardOf(await run(app, 'incident.report', jamie, reportInput({ impact: 'high', urgency: 'medium', summary: `Outage ${i}` })));
   }
 
-  const duplicates = (posted: NotificationDoc[]) => posted.length - new Set(posted.map((n) => n._id)).size;
+  const duplicates = (posted: PostedNotification[]) => posted.length - new Set(posted.map((n) => n._id)).size;
 
   it('two processes working the same wheel deliver every notification exactly once', async () => {
-    const posted: NotificationDoc[] = [];
+    const posted: PostedNotification[] = [];
     const a = await process(posted);
     const b = await process(posted);
     await report(a.app, 5);
@@ -40,7 +39,8 @@ describe('notification delivery (stored first, delivered once)', () => {
 
     const stored = await database.models.Notification.find().lean();
     expect(stored.length).toBeGreaterThan(10 * 5); // pages of three levels and response warnings, for 10 incidents
-    expect(stored.every((n) => n.state === 'delivered')).toBe(true);
+    const states = await Promise.all(stored.map((n) => a.app.jobs.notifier.status(n._id)));
+    expect(states.every((s) => s.state === 'delivered')).toBe(true);
     expect(posted).toHaveLength(stored.length);
     expect(duplicates(posted)).toBe(0);
     expect(a.platform.attempts).toBeGreaterThan(0);
@@ -51,7 +51,7 @@ describe('notification delivery (stored first, delivered once)', () => {
     ['before the platform answered', 'hang' as const, 1],
     ['after the platform had posted it', 'post-then-hang' as const, 0],
   ])('a process killed while delivering (%s): the restart delivers it once', async (_, how, resent) => {
-    const posted: NotificationDoc[] = [];
+    const posted: PostedNotification[] = [];
     const dying = await process(posted);
     dying.platform.next.push(how);
     await report(dying.app, 1);
@@ -71,8 +71,7 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(restarted.platform.attempts).toBe(resent);
     expect(posted).toHaveLength(1);
     expect(postedByTheDead + resent).toBe(1);
-    const page = await database.models.Notification.findById(posted[0]!._id).lean();
-    expect(page?.state).toBe('delivered');
+    expect((await restarted.app.jobs.notifier.status(posted[0]!._id)).state).toBe('delivered');
   });
 
   it("waits out the platform's Retry-After, even past the attempt lease, then delivers once", async () => {
@@ -96,7 +95,7 @@ describe('notification delivery (stored first, delivered once)', () => {
     await runClockUntil(app, clock, '2026-11-23T01:05:00Z');
     expect(platform.attempts).toBe(3);
     const [page] = await database.models.Notification.find({ reason: 'escalation.0' }).lean();
-    expect(page).toMatchObject({ state: 'failed', attempts: 3, lastError: 'channel_not_found' });
+    expect(await app.jobs.notifier.status(page!._id)).toEqual({ state: 'failed', attempts: 3, lastError: 'channel_not_found' });
     await runClockUntil(app, clock, '2026-11-23T01:20:00Z');
     expect(platform.attempts).toBeGreaterThan(3); // later notifications (the next level) still go out
     expect(platform.posted.some((n) => n.reason === 'escalation.0')).toBe(false);

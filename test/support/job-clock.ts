@@ -3,6 +3,8 @@ import type { NotificationDoc } from '../../src/models/notification.model';
 import type { DeliveryOutcome, NotificationDeliverer } from '../../src/services/notifier';
 import type { TestClock } from './factories';
 
+export type PostedNotification = NotificationDoc & { deliveredAt: Date };
+
 /**
  * A platform stand-in that records what reaches it. `posted` may be shared by several
  * deliverers (two processes, one Slack); `next` queues outcomes to answer before succeeding.
@@ -13,7 +15,7 @@ export class RecordingDeliverer implements NotificationDeliverer {
   attempts = 0;
 
   constructor(
-    readonly posted: NotificationDoc[] = [],
+    readonly posted: PostedNotification[] = [],
     private readonly now: () => Date = () => new Date(),
   ) {}
 

@@ -1,5 +1,4 @@
 import type { Database } from '../../../src/db/connect';
-import { claimKey } from '../../../src/services/record-keys';
 import { SlackNotificationDeliverer } from '../../../adapters/slack/notification-deliverer';
 import { CardLocations } from '../../../src/services/card-locations';
 import { JAMIE, TestClock, buildActor, cardOf, reportInput, run } from '../../support/factories';
@@ -48,7 +47,7 @@ describe('Slack notifications (the notifier over the recording Web API)', () => 
     expect(refused).toBe(1);
     expect(pagesToMinji().filter((c) => c.ts)).toHaveLength(0);
     const waiting = await database.models.Notification.findOne({ reason: 'escalation.0' }).lean();
-    expect(waiting).toMatchObject({ state: 'pending', attempts: 1, lastError: 'rate limited' });
+    expect(await slack.app.jobs.notifier.status(waiting!._id)).toEqual({ state: 'pending', attempts: 1, lastError: 'rate limited' });
 
     await runClockUntil(slack.app, clock, '2026-11-23T01:02:30Z');
     const delivered = pagesToMinji().filter((c) => c.ts);
@@ -74,18 +73,18 @@ describe('Slack notifications (the notifier over the recording Web API)', () => 
     const number = await reportP2();
     await runClockUntil(slack.app, clock, '2026-11-23T01:00:20Z', 0.1);
     const page = await database.models.Notification.findOne({ reason: 'escalation.0' }).lean();
-    expect(page?.state).toBe('delivered');
+    expect((await slack.app.jobs.notifier.status(page!._id)).state).toBe('delivered');
     expect(pagesToMinji()).toHaveLength(1);
     // Slack has the page; make our record say what a process killed mid-call leaves behind:
-    // attempt 7 claimed, its outcome never written, attempt 8 due after the lease.
-    await database.models.Notification.updateOne({ _id: page!._id }, { $set: { state: 'pending', attempts: 6 } });
-    expect(await claimKey(database.models.RecordKey, `delivery:${page!._id}:7`, number)).toBe(true);
-    await slack.app.jobs.wheel.schedule('deliver', `${page!._id}#8`, clock.now());
+    // attempt 1 claimed, its outcome never written, attempt 2 due once the lease is over.
+    await database.models.NotificationAttempt.deleteMany({ _id: { $in: [`${page!._id}#1!`, `${page!._id}#final`] } });
+    expect((await slack.app.jobs.notifier.status(page!._id)).state).toBe('pending');
+    await slack.app.jobs.wheel.schedule('deliver', `${page!._id}#2`, clock.now());
     const before = pagesToMinji().length;
     await runClockUntil(slack.app, clock, '2026-11-23T01:01:00Z');
     expect(pagesToMinji()).toHaveLength(before);
     expect(slack.api.callsOf('conversations.history').length).toBeGreaterThan(0);
-    expect((await database.models.Notification.findById(page!._id).lean())?.state).toBe('delivered');
+    expect((await slack.app.jobs.notifier.status(page!._id)).state).toBe('delivered');
   });
 
   it('/oncall answers who is on call through the response_url', async () => {
@@ -108,7 +107,7 @@ describe('Slack notifications (the notifier over the recording Web API)', () => 
     });
     const outcome = await deliverer.deliver({
       _id: 'x', recordId: 'INC0000001', reason: 'major-incident', platform: 'slack', audience: { kind: 'major-incident' },
-      view: { kind: 'card', title: 't', fields: [], actions: [] }, state: 'pending', attempts: 0, createdAt: new Date(),
+      view: { kind: 'card', title: 't', fields: [], actions: [] }, createdAt: new Date(),
     });
     expect(outcome).toEqual({ kind: 'failed', error: 'channel_not_found' });
   });

@@ -79,3 +79,28 @@ describe('timer wheel (against the real server)', () => {
     expect(shards.size).toBe(TIMER_SHARDS);
   });
 });
+
+describe('timer wheel bulk scheduling', () => {
+  it('imports many timers in batches and, where another writer took a slot, leaves no hole', async () => {
+    const database = await openTestDatabase('wheel_bulk');
+    try {
+      const clock = new TestClock(new Date('2026-11-23T00:00:00Z'));
+      const log = pino({ level: 'silent' });
+      const importer = new TimerWheel(database.models, clock.now, log);
+      const other = new TimerWheel(database.models, clock.now, log);
+      await importer.ensureCursors();
+      const due = new Date('2026-11-23T00:10:00Z');
+      await other.schedule('test', 'INC1', due); // takes slot 0 of INC1's shard and bucket
+      const entries = Array.from({ length: 2500 }, (_, i) => ({ kind: 'test', ref: `INC${i}`, dueAt: due }));
+      await importer.scheduleMany(entries);
+      const fired: string[] = [];
+      importer.on('test', async (ref) => void fired.push(ref));
+      clock.set('2026-11-23T00:11:00Z');
+      await importer.tickAll();
+      expect(fired).toHaveLength(2501);
+      expect(new Set(fired).size).toBe(2500);
+    } finally {
+      await dropTestDatabase(database);
+    }
+  });
+});
