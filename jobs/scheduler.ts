@@ -25,6 +25,7 @@ export interface Scheduler {
 }
 
 export const tickJobName = (shard: number) => `timer-wheel.tick.${shard}`;
+export const SWEEP_JOB = 'timer-wheel.sweep';
 
 /**
  * Agenda runs one recurring job per shard of the timer wheel; its locks share the shards among
@@ -58,10 +59,15 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   // `every` upserts by name; FerretDB's upsert is not atomic, so a unique name keeps two
   // processes starting together from creating the same recurring job twice.
   await options.db.collection('agenda_jobs').createIndex({ name: 1 }, { unique: true, name: 'one_job_per_name' });
+  agenda.define(SWEEP_JOB, async () => {
+    const removed = await wheel.sweep();
+    if (removed > 0) log.info({ removed }, 'timer wheel swept');
+  });
   await agenda.start();
   for (let shard = 0; shard < TIMER_SHARDS; shard++) {
     await retryOnDuplicate(() => agenda.every(options.tickEvery ?? '5 seconds', tickJobName(shard)));
   }
+  await retryOnDuplicate(() => agenda.every('1 hour', SWEEP_JOB));
 
   return {
     agenda,

@@ -74,6 +74,18 @@ describe('timer wheel (against the real server)', () => {
     expect(calls).toBe(2);
   });
 
+  it('sweeps timers and markers of buckets a day old, and keeps what is still to come', async () => {
+    await wheel.schedule('test', 'old', new Date('2026-11-23T00:01:00Z'));
+    await wheel.scheduleOnce('test', 'future', new Date('2026-11-30T00:00:00Z'));
+    clock.set('2026-11-24T02:00:00Z');
+    await wheel.tickAll();
+    expect(await wheel.sweep()).toBe(3); // the old timer, its minute and hour markers, nothing else
+    expect(await database.models.Timer.countDocuments()).toBe(1);
+    clock.set('2026-11-30T00:01:00Z');
+    await wheel.tickAll();
+    expect(fired).toEqual(['old', 'future']);
+  });
+
   it('spreads references over every shard', () => {
     const shards = new Set(Array.from({ length: 100 }, (_, i) => shardOf(`INC${1000 + i}`)));
     expect(shards.size).toBe(TIMER_SHARDS);
