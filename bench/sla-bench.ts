@@ -50,6 +50,22 @@ export async function runSlaBench(uri: string): Promise<void> {
     const idle = await measureIdleTick(database, app);
     report(`sla bench: database commands per idle tick (one shard, ${OPEN - DUE} open)`, idle.commands, '', 0);
     report('sla bench: idle tick duration', idle.ms, 'ms', 2);
+    if (process.env.BENCH_SLA_DIAG) {
+      const time = async (label: string, op: (i: number) => Promise<unknown>) => {
+        const t = process.hrtime.bigint();
+        for (let i = 0; i < 20; i++) await op(i);
+        report(`diag ${label}`, Number(process.hrtime.bigint() - t) / 1e6 / 20, 'ms', 2);
+      };
+      await time('incident findById', (i) => app.database.models.Incident.findById(`INC${3_000_000 + i * 97}`).lean());
+      await time('timer findById', (i) => app.database.models.Timer.findById(`0:${i}:0`).lean());
+      await time('marker findById', (i) => app.database.models.TimerIndex.findById(`minute:0:${i}`).lean());
+      await time('cursor findById', () => app.database.models.TimerCursor.findById('cursor:0').lean());
+      await time('cursor updateOne', () => app.database.models.TimerCursor.updateOne({ _id: 'cursor:0' }, { $set: { at: new Date() } }));
+      await time('timer insert', (i) => app.database.models.Timer.collection.insertOne({ _id: `diag:${i}` } as never));
+      await time('record key insert', (i) => app.database.models.RecordKey.collection.insertOne({ _id: `diag:${i}` } as never));
+      await time('ping', () => app.database.ping());
+      return;
+    }
 
     for (let i = 0; i < WORKERS; i++) workers.push(await startWorker(uri, dbName, api.url));
     const before = await Promise.all(workers.map(countsOf));

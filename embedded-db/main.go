@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -84,6 +85,9 @@ func run(listen, dataDir, postgresURL, logLevel string) error {
 
 	done := make(chan error, 1)
 	go func() { done <- f.Run(ctx) }()
+	if config.Handler == "sqlite" {
+		go keepIDIndexed(ctx, strings.TrimSuffix(strings.TrimPrefix(strings.SplitN(config.SQLiteURL, "?", 2)[0], "file:"), "/"), logger)
+	}
 
 	// MongoDBURI blocks until the listener is bound.
 	line, _ := json.Marshal(map[string]string{"uri": f.MongoDBURI()})

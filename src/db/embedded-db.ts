@@ -21,7 +21,7 @@ function repositoryRoot(): string {
 const ROOT = repositoryRoot();
 /** The Go program that embeds FerretDB. */
 export const EMBEDDED_DB_SOURCE = join(ROOT, 'embedded-db');
-const SOURCE_FILES = ['main.go', 'go.mod', 'go.sum'];
+const SOURCE_FILES = ['main.go', 'id_index.go', 'go.mod', 'go.sum'];
 const BINARY = join(ROOT, '.cache', 'bin', 'opsdesk-embedded-db');
 
 async function mtime(path: string): Promise<number | null> {
