@@ -152,11 +152,11 @@ export class TimerWheel {
   }
 
   private async runBucket(shard: number, bucket: number, report: TickReport): Promise<void> {
-    // Slots are read a batch at a time (each a lookup by _id) until the first missing one.
+    // The first slot alone (most buckets are empty), then READ_BATCH at a time.
     const timers: TimerDoc[] = [];
-    for (let first = 0; timers.length === first; first += READ_BATCH) {
+    for (let first = 0, size = 1; timers.length === first; first += size, size = READ_BATCH) {
       const batch = await Promise.all(
-        Array.from({ length: READ_BATCH }, (_, i) => this.models.Timer.findById(`${shard}:${bucket}:${first + i}`).lean<TimerDoc>()),
+        Array.from({ length: size }, (_, i) => this.models.Timer.findById(`${shard}:${bucket}:${first + i}`).lean<TimerDoc>()),
       );
       const missing = batch.findIndex((t) => !t);
       timers.push(...((missing < 0 ? batch : batch.slice(0, missing)) as TimerDoc[]));
