@@ -89,7 +89,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
             stateSecret: settings.stateSecret ?? randomUUID(),
             scopes: BOT_SCOPES,
             installationStore,
-            installerOptions: { directInstall: true },
+            installerOptions: { directInstall: true, ...(apiUrl ? { clientOptions: { slackApiUrl: apiUrl } } : {}) },
           }
         : {}),
     });

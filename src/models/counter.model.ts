@@ -11,7 +11,7 @@ export const counterSchema = new Schema<CounterDoc>({ _id: String, seq: { type: 
 /**
  * A unique key claimed for a record, such as `dedupe:<platform request id>`. Inserting it is the
  * claim (a unique _id is atomic on MongoDB and FerretDB alike), and finding the record by it is a
- * lookup by _id, the one query FerretDB's SQLite storage answers from an index.
+ * lookup by _id, the one query FerretDB's SQLite storage pushes down.
  */
 export interface RecordKeyDoc {
   _id: string;

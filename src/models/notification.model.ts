@@ -41,8 +41,8 @@ notificationSchema.index({ recordId: 1 });
 export type AttemptOutcome = 'delivered' | 'retry' | 'failed';
 
 /**
- * The life of a notification, written only by inserts (FerretDB's SQLite storage reads a whole
- * collection to update one document; inserts and lookups by `_id` stay cheap at any size):
+ * The life of a notification, written only by inserts (a FerretDB/SQLite without our _id index
+ * reads a whole collection to update one document, docs/storage.md §4):
  * `<id>#<n>` claims attempt n; `<id>#<n>!` records its outcome; `<id>#final` says it is done.
  */
 export interface NotificationAttemptDoc {

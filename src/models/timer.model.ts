@@ -34,8 +34,9 @@ export const timerIndexSchema = new Schema<TimerIndexDoc>({ _id: String, until: 
 
 /**
  * How far each shard has been worked through (`cursor:<shard>` → the last bucket done). Kept in a
- * collection of its own, of four documents: FerretDB's SQLite storage reads a whole collection to
- * update one document, so what is updated every tick lives apart from what grows.
+ * collection of its own, of four documents: a FerretDB/SQLite without our _id index reads a whole
+ * collection to update one document (docs/storage.md §4), so what is updated every tick lives
+ * apart from what grows.
  */
 export interface TimerCursorDoc {
   _id: string;

@@ -79,8 +79,7 @@ export async function applyAuditedChange<T extends AuditedDoc>(
     throw await conflict(records, events, seen);
   }
   // By _id alone: the claim already makes this the only writer of this version, and FerretDB's
-  // SQLite storage uses an index only for a filter that is exactly `{_id}` (a `{_id, version}`
-  // filter read the whole collection on every change).
+  // SQLite storage pushes down only a filter that is exactly `{_id}` (docs/storage.md §2).
   await retryWhileBusy(() => records.updateOne({ _id: seen._id } as never, { $set: set }, { timestamps: false }));
   // The claim makes this the only writer of this version: the record is now exactly this.
   return { ...seen, ...set } as T;

@@ -6,6 +6,7 @@ import type { TimerWheel } from './timer-wheel';
 
 /** The kinds of timer an incident sets; jobs/ says what each does when it falls due. */
 export const INCIDENT_TIMERS = {
+  created: 'incident.created',
   sla: 'incident.sla',
   escalation: 'incident.escalation',
   majorIncident: 'incident.major',
@@ -33,6 +34,8 @@ export function incidentMilestones(catalog: ItsmCatalog, incident: IncidentDoc):
  * Sets an incident's timers after it is created or changed: the next SLA milestone, the first
  * escalation step of a new incident, and the major-incident announcement of a P1. Timers are
  * hints; what they wake re-reads the incident, so a timer made stale by a later change is harmless.
+ * A report sets one timer (`created`) and its job the others, so reporting stays one write lighter
+ * per timer.
  */
 export class IncidentWatch {
   constructor(
@@ -42,18 +45,29 @@ export class IncidentWatch {
   ) {}
 
   async track(incident: IncidentDoc, change: IncidentAction | 'create'): Promise<void> {
+    // One write on the reporting request's path; the job sets the rest (see startWatching).
+    if (change === 'create') return this.wheel.schedule(INCIDENT_TIMERS.created, incident._id, this.now());
     const milestones = incidentMilestones(this.catalog, incident);
     // A change can move a record past milestones at once (a priority rise): look at it now.
-    if (change !== 'create' && milestonesReached(milestones, this.now()).length > 0) {
+    if (milestonesReached(milestones, this.now()).length > 0) {
       await this.wheel.schedule(INCIDENT_TIMERS.sla, incident._id, this.now());
     }
     await this.scheduleNext(incident._id, milestones);
-    if (change === 'create' && incident.state === 'new' && this.catalog.escalationPolicyOf(incident.assignmentGroup)) {
-      await this.wheel.schedule(INCIDENT_TIMERS.escalation, `${incident._id}#0`, this.now());
-    }
-    if (incident.priority === 'P1' && (change === 'create' || change === 'reprioritise')) {
+    if (incident.priority === 'P1' && change === 'reprioritise') {
       await this.wheel.schedule(INCIDENT_TIMERS.majorIncident, incident._id, this.now());
     }
+  }
+
+  /**
+   * What a new incident needs, set by the `created` timer's job: its first SLA milestone, the
+   * first escalation step while nobody has acknowledged it, and whether it is a major incident.
+   */
+  async startWatching(incident: IncidentDoc): Promise<{ escalate: boolean; major: boolean }> {
+    await this.scheduleNextMilestone(incident);
+    return {
+      escalate: incident.state === 'new' && !incident.acknowledgedAt && Boolean(this.catalog.escalationPolicyOf(incident.assignmentGroup)),
+      major: incident.priority === 'P1',
+    };
   }
 
   /** Pages escalation step `step` at once (someone paged cannot take the incident). */

@@ -28,8 +28,8 @@ const floorDiv = (a: number, b: number) => Math.floor(a / b);
 
 /**
  * Timers kept so that finding what is due costs lookups by `_id` only, in proportion to what is
- * due and not to what is open: FerretDB's SQLite storage answers nothing else from an index
- * (docs/storage.md). Time is cut into 5-second buckets; a timer is the document
+ * due and not to what is open: FerretDB's SQLite storage pushes no other filter down
+ * (docs/storage.md §2). Time is cut into 5-second buckets; a timer is the document
  * `<shard>:<bucket>:<slot>`, its slot claimed by inserting it (0, 1, 2… with no holes), so a tick
  * reads a bucket's slots in order until one is missing. Minute and hour markers let a tick skip
  * empty stretches. Shards let several processes work at once (one agenda job per shard).
@@ -128,9 +128,10 @@ export class TimerWheel {
   }
 
   /**
-   * Removes timers and markers of buckets long done. Fired timers are not deleted one by one:
-   * FerretDB's SQLite storage reads the whole collection for each delete, so one sweep an hour
-   * does it in one pass. (Until then a fired timer is never read again: cursors only move on.)
+   * Removes timers and markers of buckets long done. Fired timers are not deleted one by one: a
+   * FerretDB/SQLite without our _id index reads the whole collection for each delete, so one
+   * sweep an hour does it in one pass (docs/storage.md §4). Until then a fired timer is never
+   * read again: cursors only move on.
    */
   async sweep(olderThanMs = 86_400_000): Promise<number> {
     const before = new Date(this.now().getTime() - olderThanMs);

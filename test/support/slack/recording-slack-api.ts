@@ -7,6 +7,8 @@ export interface RecordedCall {
   at: number;
   /** The ts a successful chat.postMessage was given. */
   ts?: string;
+  /** The bearer token the call carried (whose workspace it acts in). */
+  token?: string;
 }
 
 export interface SlackUser {
@@ -78,6 +80,8 @@ export class RecordingSlackApi {
     // Web API calls arrive at /api/<method>; replies through a response_url at /response/<id>.
     const method = (req.url ?? '').startsWith('/response/') ? 'response_url' : ((req.url ?? '').replace(/^\/api\//, '').split('?')[0] as string);
     const call: RecordedCall = { method, args: parseBody(Buffer.concat(chunks).toString(), req.headers['content-type'] ?? ''), at: Date.now() };
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    if (bearer) call.token = bearer;
     this.calls.push(call);
     const overridden = this.override?.(call);
     if (overridden) return overridden;
@@ -107,6 +111,13 @@ export class RecordingSlackApi {
       case 'chat.postMessage':
         call.ts = `${this.nextTs++}.000100`;
         return { ok: true, channel: call.args.channel, ts: call.ts, message: {} };
+      case 'oauth.v2.access':
+        // Slack's answer to the code exchange of an install (OAuth v2), for team T00FAKE0002.
+        return {
+          ok: true, app_id: 'A00FAKEAPP1', authed_user: { id: 'U00FAKEUSR1' }, scope: 'chat:write,commands', token_type: 'bot',
+          access_token: 'xoxb-installed-by-oauth', bot_user_id: 'U00FAKEBOT2', team: { id: 'T00FAKE0002', name: 'Installed' },
+          enterprise: null, is_enterprise_install: false,
+        };
       case 'users.lookupByEmail': {
         const user = [...this.users.values()].find((u) => u.email === call.args.email);
         return user ? { ok: true, user: { id: user.id, name: user.name } } : { ok: false, error: 'users_not_found' };

@@ -1,0 +1,12 @@
+import { announceMajorIncident } from '../escalation/announce-major-incident';
+import { escalateIncident } from '../escalation/escalate-incident';
+import type { JobContext } from '../job-context';
+
+/** A new incident: set its first SLA milestone, page its first escalation level, announce a P1. */
+export async function startWatchingIncident(ctx: JobContext, number: string): Promise<void> {
+  const incident = await ctx.incidents.findById(number);
+  if (!incident) return;
+  const { escalate, major } = await ctx.watch.startWatching(incident);
+  if (major) await announceMajorIncident(ctx, number);
+  if (escalate) await escalateIncident(ctx, `${number}#0`);
+}
