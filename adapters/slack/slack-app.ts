@@ -71,7 +71,15 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
   let mode: SlackAdapter['mode'];
   if (settings.appToken) {
     mode = 'socket';
-    bolt = new App({ token: settings.botToken, appToken: settings.appToken, socketMode: true, logger, clientOptions });
+    bolt = new App({
+      token: settings.botToken,
+      appToken: settings.appToken,
+      socketMode: true,
+      logger,
+      clientOptions,
+      // The socket's own client (apps.connections.open) talks to the same Web API.
+      ...(apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: apiUrl } } } : {}),
+    });
   } else {
     if (!settings.signingSecret) throw new Error('SLACK_SIGNING_SECRET is needed to receive Slack requests over HTTP');
     if (!expressApp) throw new Error('the HTTP server is needed to receive Slack requests');

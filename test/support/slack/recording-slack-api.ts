@@ -39,6 +39,8 @@ export class RecordingSlackApi {
   readonly calls: RecordedCall[] = [];
   readonly users = new Map<string, SlackUser>();
   override: Override | undefined;
+  /** What apps.connections.open hands out: the Socket Mode stand-in's address. */
+  socketUrl = 'ws://127.0.0.1:1/unset';
   private server: Server | undefined;
   private nextTs = 1_700_000_000;
 
@@ -111,6 +113,8 @@ export class RecordingSlackApi {
       case 'chat.postMessage':
         call.ts = `${this.nextTs++}.000100`;
         return { ok: true, channel: call.args.channel, ts: call.ts, message: {} };
+      case 'apps.connections.open':
+        return { ok: true, url: this.socketUrl };
       case 'oauth.v2.access':
         // Slack's answer to the code exchange of an install (OAuth v2), for team T00FAKE0002.
         return {
