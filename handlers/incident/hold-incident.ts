@@ -13,7 +13,7 @@ export const holdIncident = defineHandler({
   run: (ctx, actor, input) =>
     changeIncident(ctx, actor, input.recordId, 'hold', input, (incident, to, at) => {
       const pauses = [...incident.sla.pauses, { start: at, end: null }];
-      const sla = slaFor(ctx.catalog, incident.service, incident.priority, incident.sla.startedAt, pauses, incident.sla.warned);
+      const sla = slaFor(ctx.catalog, incident.service, incident.priority, incident.sla.startedAt, pauses);
       return {
         set: { state: to, holdReason: input.reason, sla },
         before: { state: incident.state },

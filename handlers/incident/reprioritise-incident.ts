@@ -17,7 +17,7 @@ export const reprioritiseIncident = defineHandler({
         throw new DomainError('INCIDENT.SAME_PRIORITY', { priority });
       }
       // The clock keeps its start and pauses; only the targets change.
-      const sla = slaFor(ctx.catalog, incident.service, priority, incident.sla.startedAt, incident.sla.pauses, incident.sla.warned);
+      const sla = slaFor(ctx.catalog, incident.service, priority, incident.sla.startedAt, incident.sla.pauses);
       return {
         set: { impact: input.impact, urgency: input.urgency, priority, sla, majorIncident: incident.majorIncident || priority === 'P1' },
         before: { impact: incident.impact, urgency: incident.urgency, priority: incident.priority },

@@ -11,7 +11,7 @@ export const resumeIncident = defineHandler({
   run: (ctx, actor, input) =>
     changeIncident(ctx, actor, input.recordId, 'resume', input, (incident, to, at) => {
       const pauses = closePause(incident.sla.pauses, at);
-      const sla = slaFor(ctx.catalog, incident.service, incident.priority, incident.sla.startedAt, pauses, incident.sla.warned);
+      const sla = slaFor(ctx.catalog, incident.service, incident.priority, incident.sla.startedAt, pauses);
       return {
         set: { state: to, holdReason: null, sla },
         before: { state: incident.state, holdReason: incident.holdReason ?? null },

@@ -11,8 +11,6 @@ export interface IncidentSla {
   responseDueAt: Date | null;
   resolutionDueAt: Date | null;
   pauses: PauseDoc[];
-  /** Percent thresholds already announced, so each fires once. */
-  warned: number[];
 }
 
 /** Durations stored when they happen, so reports never need aggregation operators. */
@@ -101,7 +99,6 @@ export const incidentSchema = new Schema<IncidentDoc>(
       responseDueAt: Date,
       resolutionDueAt: Date,
       pauses: [pauseSchema],
-      warned: [Number],
     },
     durations: {
       acknowledgeWallMinutes: Number,
@@ -121,6 +118,4 @@ incidentSchema.index({ dedupeKey: 1 }, { unique: true });
 incidentSchema.index({ requesterId: 1, state: 1, createdAt: -1 }); // "my tickets"
 incidentSchema.index({ assignmentGroup: 1, state: 1, priority: 1 }); // a group's queue
 incidentSchema.index({ assigneeId: 1, state: 1 });
-incidentSchema.index({ state: 1, 'sla.resolutionDueAt': 1 }); // SLA jobs: what falls due next
-incidentSchema.index({ state: 1, 'sla.responseDueAt': 1 });
 incidentSchema.index({ resolvedAt: 1 }); // reports over a period

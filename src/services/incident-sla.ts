@@ -12,7 +12,6 @@ export function slaFor(
   priority: Priority,
   startedAt: Date,
   pauses: PauseDoc[] = [],
-  warned: number[] = [],
 ): IncidentSla {
   const target = catalog.slaTarget(service, priority);
   const due = dueInstants(target, { startedAt, pauses });
@@ -23,7 +22,6 @@ export function slaFor(
     calendarKey: target.calendarKey,
     ...due,
     pauses,
-    warned,
   };
 }
 

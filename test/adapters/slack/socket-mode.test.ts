@@ -28,8 +28,8 @@ describe('Slack Socket Mode', () => {
     await socket.connection;
   });
   afterAll(async () => {
-    await socket.stop(); // Slack ends the connection first, as it does when an app is stopped
-    await slack.stop();
+    await slack.stop(); // closes the socket with a close handshake, before the stand-in goes away
+    await socket.stop();
     await api.stop();
     await dropTestDatabase(database);
   });
