@@ -60,6 +60,23 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
     release();
   }, 40_000);
 
+  it('at shutdown, lets a running job finish before it returns', async () => {
+    const wheel = new TimerWheel(database.models, () => new Date(), silent);
+    let started = false;
+    let finished = false;
+    wheel.on('test', async () => {
+      started = true;
+      await new Promise((r) => setTimeout(r, 1_000));
+      finished = true;
+    });
+    const scheduler = await start(wheel);
+    await wheel.schedule('test', 'slow', new Date());
+    await eventually(() => started, 12_000);
+    schedulers.splice(schedulers.indexOf(scheduler), 1);
+    expect(await scheduler.drain(5_000)).toEqual({ running: 0 });
+    expect(finished).toBe(true);
+  }, 20_000);
+
   it('logs the errors agenda would swallow', async () => {
     const errors: unknown[] = [];
     const log = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line)) });
