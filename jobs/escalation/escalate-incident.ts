@@ -49,9 +49,10 @@ function pageCard(ctx: JobContext, incident: IncidentDoc, step: number, reader: 
 
 /**
  * Escalation step `ref` = `<number>#<step>` fell due. Until someone acknowledges, each step pages
- * the people of its level and sets the timer of the next step. The pages are stored before the
- * step is claimed, so a crash between the two re-runs the step without paging anyone twice; the
- * claim makes sure only one run (of two processes, or of a timer and an "I can't take it") goes on.
+ * the people of its level, sets the timer of the next step, and then marks itself done. A step
+ * already marked done does nothing (a second timer for it: another process, an "I can't take
+ * it"); a crash before the mark re-runs the step, and its pages, keyed per step and person, are
+ * not sent twice.
  */
 export async function escalateIncident(ctx: JobContext, ref: string): Promise<void> {
   const [number = '', stepText = ''] = ref.split('#');
@@ -64,12 +65,16 @@ export async function escalateIncident(ctx: JobContext, ref: string): Promise<vo
     ctx.log.warn({ number, steps: step }, 'escalation policy exhausted and the incident is still not acknowledged');
     return;
   }
+  const claim = `escalation:${number}:${step}`;
+  if (await ctx.models.RecordKey.findById(claim).lean()) return; // this step ran already
   const level = levelOf(policy, step);
   for (const personId of recipientsOf(ctx, level?.notify ?? [])) {
     const view = pageCard(ctx, incident, step, await readerOf(ctx, personId));
     await ctx.notifier.notify({ recordId: incident._id, reason: `escalation.${step}`, audience: { kind: 'person', personId }, view });
   }
-  if (!(await claimKey(ctx.models.RecordKey, `escalation:${number}:${step}`, number))) return;
+  // The next step's timer before the mark, so no crash can leave it unset (after the last step it
+  // only logs that nobody answered).
   const at = new Date(ctx.now().getTime() + minutesToNextStep(policy, step) * 60_000);
   await ctx.wheel.schedule(INCIDENT_TIMERS.escalation, `${number}#${step + 1}`, at);
+  await claimKey(ctx.models.RecordKey, claim, number);
 }

@@ -130,9 +130,10 @@ export class Notifier {
     }
     // A lease timer meeting a refusal that asked us to wait longer (Retry-After) steps aside.
     if (previous?.retryAt && previous.retryAt.getTime() > this.now().getTime()) return;
-    if (!(await insertOnce(Attempts, { _id: `${id}#${attempt}`, notificationId: id, attempt, at: this.now() }))) return;
-    // Should this process die during the call, the next attempt happens after the lease.
+    // Should this process die after the claim (during the call, or before anything else), the next
+    // attempt happens after the lease: set before the claim, so that no crash can leave it unset.
     await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
+    if (!(await insertOnce(Attempts, { _id: `${id}#${attempt}`, notificationId: id, attempt, at: this.now() }))) return;
 
     if (attempt > 1 && !previous) {
       // The attempt before this one was claimed and never answered: its process died during the call.

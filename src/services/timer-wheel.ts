@@ -93,11 +93,18 @@ export class TimerWheel {
     await Promise.all(Array.from({ length: concurrency }, worker));
   }
 
-  /** Like `schedule`, but a second call for the same kind, reference and instant does nothing. */
+  /**
+   * Like `schedule`, but a second call for the same kind, reference and instant does nothing once
+   * the first has set its timer. (Claimed, set, then marked set: a caller finding the claim but
+   * not the mark sets the timer too, so a crash between claim and timer loses nothing; at worst
+   * two timers wake the same idempotent job.)
+   */
   async scheduleOnce(kind: string, ref: string, dueAt: Date): Promise<void> {
-    if (await insertOnce(this.models.TimerIndex, { _id: `once:${kind}:${ref}:${dueAt.getTime()}`, until: dueAt })) {
-      await this.schedule(kind, ref, dueAt);
-    }
+    const key = `once:${kind}:${ref}:${dueAt.getTime()}`;
+    const claimed = await insertOnce(this.models.TimerIndex, { _id: key, until: dueAt });
+    if (!claimed && (await this.models.TimerIndex.findById(`${key}:set`).lean())) return;
+    await this.schedule(kind, ref, dueAt);
+    await insertOnce(this.models.TimerIndex, { _id: `${key}:set`, until: dueAt });
   }
 
   /** Works through the settled buckets of one shard since its cursor. */
