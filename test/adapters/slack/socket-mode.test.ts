@@ -28,7 +28,8 @@ describe('Slack Socket Mode', () => {
     await socket.connection;
   });
   afterAll(async () => {
-    await slack.stop(); // closes the socket with a close handshake, before the stand-in goes away
+    await slack.stop(); // starts the close handshake; the stand-in stays until it is over
+    await socket.disconnection;
     await socket.stop();
     await api.stop();
     await dropTestDatabase(database);

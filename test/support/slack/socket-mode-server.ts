@@ -10,7 +10,10 @@ export class SocketModeServer {
   private socket: WebSocket | undefined;
   private readonly waiting = new Map<string, (ack: Record<string, unknown>) => void>();
   private connected: (() => void) | undefined;
+  private closed: (() => void) | undefined;
   readonly connection = new Promise<void>((resolve) => (this.connected = resolve));
+  /** Resolves when the app has closed its connection (the close handshake is over). */
+  readonly disconnection = new Promise<void>((resolve) => (this.closed = resolve));
 
   get url(): string {
     return `ws://127.0.0.1:${(this.server?.address() as AddressInfo).port}/link/?ticket=test`;
@@ -21,6 +24,7 @@ export class SocketModeServer {
     await new Promise<void>((resolve) => this.server?.once('listening', resolve));
     this.server.on('connection', (socket) => {
       this.socket = socket;
+      socket.on('close', () => this.closed?.());
       socket.on('message', (data) => {
         const ack = JSON.parse(String(data)) as Record<string, unknown>;
         const resolve = this.waiting.get(String(ack.envelope_id));
