@@ -61,7 +61,20 @@ export class TimerWheel {
   /** Wakes `kind` for `ref` at `dueAt` (or as soon as possible when that has passed). */
   async schedule(kind: string, ref: string, dueAt: Date): Promise<void> {
     const shard = shardOf(ref);
-    const bucket = Math.max(floorDiv(dueAt.getTime(), BUCKET_MS), floorDiv(this.now().getTime(), BUCKET_MS));
+    let bucket = Math.max(floorDiv(dueAt.getTime(), BUCKET_MS), floorDiv(this.now().getTime(), BUCKET_MS));
+    // A bucket is read once. Should this one have been read already (this process's clock behind
+    // the reader's by more than the settle time, or a write delayed as long), the timer goes again
+    // into the bucket after the cursor, until it lands where the reader has not been.
+    for (let tries = 0; tries < 10; tries++) {
+      await this.insertTimer(shard, bucket, kind, ref, dueAt);
+      const cursor = await this.models.TimerCursor.findById(`cursor:${shard}`).lean();
+      if (!cursor || cursor.bucket < bucket) return;
+      bucket = cursor.bucket + 1;
+    }
+    throw new Error(`timer ${kind} ${ref} could not be set ahead of the wheel's cursor`);
+  }
+
+  private async insertTimer(shard: number, bucket: number, kind: string, ref: string, dueAt: Date): Promise<void> {
     await this.mark(shard, bucket);
     const key = `${shard}:${bucket}`;
     let slot = this.nextSlot.get(key) ?? 0;

@@ -46,6 +46,16 @@ describe('timer wheel (against the real server)', () => {
     expect(fired.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `same-shard-${i}`).sort());
   });
 
+  it('a timer written by a process whose clock is behind the reader\'s still fires', async () => {
+    const lagging = new TimerWheel(database.models, () => new Date(clock.now().getTime() - 20_000), pino({ level: 'silent' }));
+    clock.set('2026-11-23T00:10:00Z');
+    await wheel.tickAll(); // the reader has worked through 00:09:52
+    await lagging.schedule('test', 'late', new Date('2026-11-23T00:09:40Z')); // its "now" is 00:09:40
+    clock.set('2026-11-23T00:10:10Z');
+    await wheel.tickAll();
+    expect(fired).toEqual(['late']);
+  });
+
   it('after two idle days catches up with a few lookups per empty hour, not one per bucket', async () => {
     await wheel.schedule('test', 'monday', new Date('2026-11-23T10:00:00Z'));
     await wheel.schedule('test', 'tuesday', new Date('2026-11-24T15:30:00Z'));
