@@ -1,5 +1,6 @@
 import type { ItsmCatalog } from '../src/config/itsm-catalog';
-import { supportedLocale, type Locale } from '../src/i18n/translate';
+import { channelReader, type Reader } from '../handlers/incident/incident-card';
+import { supportedLocale } from '../src/i18n/translate';
 import type { Logger } from '../src/logger';
 import type { Models } from '../src/models/models';
 import type { PeopleDirectory } from '../src/people/people-directory';
@@ -21,21 +22,10 @@ export interface JobContext {
   log: Logger;
 }
 
-export interface Reader {
-  locale: Locale;
-  timeZone: string;
-}
-
-/** Channels and threads read in the company's language and zone. */
-export const channelReader = (ctx: JobContext): Reader => ({
-  locale: ctx.catalog.config.defaults.locale,
-  timeZone: ctx.catalog.config.defaults.timeZone,
-});
-
 /** A person reads in their own language and zone, else the company's. */
 export async function readerOf(ctx: JobContext, personId: string): Promise<Reader> {
   const person = await ctx.people.findById(personId);
-  const fallback = channelReader(ctx);
+  const fallback = channelReader(ctx.catalog);
   return {
     locale: supportedLocale(person?.locale) ?? fallback.locale,
     timeZone: person?.timeZone ?? fallback.timeZone,

@@ -9,7 +9,7 @@ import { recordRefusal } from '../../src/services/audit-log';
 import { RecordConflict, type AuditedChange } from '../../src/services/audited-change';
 import type { Announcement } from '../../src/views/view-model';
 import { result, type HandlerContext, type HandlerResult } from '../handler';
-import { incidentCard } from './incident-card';
+import { channelReader, incidentCard } from './incident-card';
 
 export interface IncidentChangePlan {
   set: AuditedChange<IncidentDoc>['set'];
@@ -107,12 +107,12 @@ export function incidentUpdated(
   line: Record<string, string>,
 ): HandlerResult {
   const lineKey = `incident.line.${action}` as MessageKey;
-  const channelReader = { locale: ctx.catalog.config.defaults.locale, timeZone: ctx.catalog.config.defaults.timeZone };
+  const channel = channelReader(ctx.catalog);
   const announcement: Announcement = {
     reason: `incident.${action}`,
     recordId: incident._id,
     audience: { kind: 'channel', service: incident.service },
-    view: incidentCard(incident, channelReader, ctx.catalog, t(channelReader.locale, lineKey, { actor: actor.name, ...line })),
+    view: incidentCard(incident, channel, ctx.catalog, t(channel.locale, lineKey, { actor: actor.name, ...line })),
   };
   const card = incidentCard(incident, actor, ctx.catalog, t(actor.locale, lineKey, { actor: actor.name, ...line }));
   return result([card], [announcement]);

@@ -4,7 +4,7 @@ import { t } from '../../src/i18n/translate';
 import { recordSideEvent } from '../../src/services/audit-log';
 import { defineHandler, result } from '../handler';
 import { loadIncident } from './change-incident';
-import { incidentCard } from './incident-card';
+import { channelReader, incidentCard } from './incident-card';
 import { INCIDENT_IDS } from './incident-actions';
 
 /**
@@ -22,19 +22,18 @@ export const declinePage = defineHandler({
     const reason = `escalation.${input.step}`;
     const paged = await ctx.models.Notification.find({ recordId: incident._id, reason }).lean();
     const wasPaged = paged.some((n) => n.audience.kind === 'person' && n.audience.personId === actor.id);
-    if (!wasPaged && !actor.groups.includes(incident.assignmentGroup)) {
-      await recordSideEvent(ctx.models.AuditEvent, {
-        recordKind: 'incident', recordId: incident._id, recordNumber: incident.number, action: 'escalation.decline.refused',
+    const audit = (action: string) =>
+      recordSideEvent(ctx.models.AuditEvent, {
+        recordKind: 'incident', recordId: incident._id, recordNumber: incident.number, action,
         actor: { id: actor.id, name: actor.name }, at, before: {}, after: { step: input.step },
       });
+    if (!wasPaged && !actor.groups.includes(incident.assignmentGroup)) {
+      await audit('escalation.decline.refused');
       throw new DomainError('TRANSITION.FORBIDDEN', {});
     }
-    await recordSideEvent(ctx.models.AuditEvent, {
-      recordKind: 'incident', recordId: incident._id, recordNumber: incident.number, action: 'escalation.decline',
-      actor: { id: actor.id, name: actor.name }, at, before: {}, after: { step: input.step },
-    });
+    await audit('escalation.decline');
     await ctx.watch.escalateNow(incident._id, input.step + 1);
-    const channel = { locale: ctx.catalog.config.defaults.locale, timeZone: ctx.catalog.config.defaults.timeZone };
+    const channel = channelReader(ctx.catalog);
     return result(
       [{ kind: 'notice', tone: 'info', text: t(actor.locale, 'escalation.declined', { actor: actor.name, number: incident.number }) }],
       [{

@@ -10,6 +10,12 @@ export interface Reader {
   timeZone: string;
 }
 
+/** Channels and threads are read in the company's language and zone. */
+export const channelReader = (catalog: ItsmCatalog): Reader => ({
+  locale: catalog.config.defaults.locale,
+  timeZone: catalog.config.defaults.timeZone,
+});
+
 function dueText(reader: Reader, due: Date | null, met: boolean): string {
   if (met) return t(reader.locale, 'incident.slaMet');
   return due ? formatInstant(due, reader.locale, reader.timeZone) : t(reader.locale, 'incident.slaPaused');

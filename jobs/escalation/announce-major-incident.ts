@@ -1,6 +1,6 @@
-import { incidentCard } from '../../handlers/incident/incident-card';
+import { channelReader, incidentCard } from '../../handlers/incident/incident-card';
 import { t } from '../../src/i18n/translate';
-import { channelReader, type JobContext } from '../job-context';
+import type { JobContext } from '../job-context';
 
 const OPEN = new Set(['new', 'in_progress', 'on_hold']);
 
@@ -8,7 +8,7 @@ const OPEN = new Set(['new', 'in_progress', 'on_hold']);
 export async function announceMajorIncident(ctx: JobContext, number: string): Promise<void> {
   const incident = await ctx.incidents.findById(number);
   if (!incident || incident.priority !== 'P1' || !OPEN.has(incident.state) || !ctx.catalog.config.majorIncidentChannel) return;
-  const reader = channelReader(ctx);
+  const reader = channelReader(ctx.catalog);
   const view = {
     ...incidentCard(incident, reader, ctx.catalog),
     text: t(reader.locale, 'major.announce', { number: incident.number, priority: incident.priority, title: incident.title }),

@@ -1,5 +1,5 @@
 import { INCIDENT_IDS } from '../../handlers/incident/incident-actions';
-import { incidentCard } from '../../handlers/incident/incident-card';
+import { incidentCard, type Reader } from '../../handlers/incident/incident-card';
 import { onCallAt } from '../../src/domain/on-call';
 import { t } from '../../src/i18n/translate';
 import type { IncidentDoc } from '../../src/models/incident.model';
@@ -7,8 +7,8 @@ import { personIdForEmail } from '../../src/people/people-directory';
 import { INCIDENT_TIMERS } from '../../src/services/incident-watch';
 import { claimKey } from '../../src/services/record-keys';
 import type { CardView } from '../../src/views/view-model';
-import { readerOf, type JobContext, type Reader } from '../job-context';
-import { levelOf, minutesToNextStep, stepCount } from './escalation-steps';
+import { readerOf, type JobContext } from '../job-context';
+import { levelIndexOf, levelOf, minutesToNextStep, stepCount } from './escalation-steps';
 
 type Target = { onCall: string } | { group: string } | { person: string };
 
@@ -28,16 +28,14 @@ function recipientsOf(ctx: JobContext, targets: readonly Target[]): string[] {
   return [...emails].map(personIdForEmail);
 }
 
-function pageCard(ctx: JobContext, incident: IncidentDoc, step: number, reader: Reader): CardView {
+function pageCard(ctx: JobContext, incident: IncidentDoc, step: number, level: number, reader: Reader): CardView {
   const card = incidentCard(incident, reader, ctx.catalog);
-  const policy = ctx.catalog.escalationPolicyOf(incident.assignmentGroup);
-  const level = policy ? (step % policy.levels.length) + 1 : 1;
   return {
     ...card,
     text: t(reader.locale, 'escalation.page', {
       number: incident.number,
       priority: incident.priority,
-      level,
+      level: level + 1,
       group: ctx.catalog.groups.get(incident.assignmentGroup)?.name ?? incident.assignmentGroup,
     }),
     actions: [
@@ -67,9 +65,8 @@ export async function escalateIncident(ctx: JobContext, ref: string): Promise<vo
   }
   const claim = `escalation:${number}:${step}`;
   if (await ctx.models.RecordKey.findById(claim).lean()) return; // this step ran already
-  const level = levelOf(policy, step);
-  for (const personId of recipientsOf(ctx, level?.notify ?? [])) {
-    const view = pageCard(ctx, incident, step, await readerOf(ctx, personId));
+  for (const personId of recipientsOf(ctx, levelOf(policy, step)?.notify ?? [])) {
+    const view = pageCard(ctx, incident, step, levelIndexOf(policy, step), await readerOf(ctx, personId));
     await ctx.notifier.notify({ recordId: incident._id, reason: `escalation.${step}`, audience: { kind: 'person', personId }, view });
   }
   // The next step's timer before the mark, so no crash can leave it unset (after the last step it

@@ -6,7 +6,10 @@ const MIN_REPEAT_MINUTES = 5;
 /** How many steps a policy has in all: its levels, once plus `repeat` times more. */
 export const stepCount = (policy: EscalationPolicyConfig): number => policy.levels.length * (policy.repeat + 1);
 
-export const levelOf = (policy: EscalationPolicyConfig, step: number) => policy.levels[step % policy.levels.length];
+/** Which of the policy's levels (0-based) a step pages: the levels repeat. */
+export const levelIndexOf = (policy: EscalationPolicyConfig, step: number): number => step % policy.levels.length;
+
+export const levelOf = (policy: EscalationPolicyConfig, step: number) => policy.levels[levelIndexOf(policy, step)];
 
 /**
  * Minutes from step `step` to the next. A level's `after` is its delay from the level before it

@@ -1,4 +1,4 @@
-import { incidentCard } from '../../handlers/incident/incident-card';
+import { channelReader, incidentCard, type Reader } from '../../handlers/incident/incident-card';
 import { milestonesReached, type SlaMilestone } from '../../src/domain/sla-milestones';
 import { formatInstant, t } from '../../src/i18n/translate';
 import type { IncidentDoc } from '../../src/models/incident.model';
@@ -6,7 +6,7 @@ import { personIdForEmail } from '../../src/people/people-directory';
 import { incidentMilestones } from '../../src/services/incident-watch';
 import type { CardView } from '../../src/views/view-model';
 import { onCallAt } from '../../src/domain/on-call';
-import { channelReader, readerOf, type JobContext, type Reader } from '../job-context';
+import { readerOf, type JobContext } from '../job-context';
 
 /**
  * An incident's SLA timer fell due: announce the highest milestone each running clock has
@@ -41,7 +41,7 @@ function milestoneCard(ctx: JobContext, incident: IncidentDoc, milestone: SlaMil
 
 async function announce(ctx: JobContext, incident: IncidentDoc, milestone: SlaMilestone): Promise<void> {
   const reason = `sla.${milestone.clock}.${milestone.percent}`;
-  const card = milestoneCard(ctx, incident, milestone, channelReader(ctx));
+  const card = milestoneCard(ctx, incident, milestone, channelReader(ctx.catalog));
   await ctx.notifier.notify({ recordId: incident._id, reason, audience: { kind: 'thread', service: incident.service }, view: card });
 
   const recipients = new Set<string>();

@@ -3,11 +3,10 @@ import { SlackNotificationDeliverer } from '../../../adapters/slack/notification
 import { CardLocations } from '../../../src/services/card-locations';
 import { JAMIE, TestClock, buildActor, cardOf, reportInput, run } from '../../support/factories';
 import { runClockUntil } from '../../support/job-clock';
-import { startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
+import { eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { slashCommandBody } from '../../support/slack/fixtures';
 import { postToSlackEndpoint } from '../../support/slack/signed-request';
-import { eventually } from '../../support/slack/slack-harness';
 import { WebClient } from '@slack/web-api';
 
 const FORM = 'application/x-www-form-urlencoded' as const;
