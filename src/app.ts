@@ -33,7 +33,9 @@ export async function createApp(options: {
   const { database, log } = options;
   const catalog = new ItsmCatalog(options.config);
   const now = options.now ?? (() => new Date());
-  const people = new PeopleDirectory(database.models, catalog);
+  const people = new PeopleDirectory(database.models, catalog, (identity, error) =>
+    log.warn({ identity, err: error }, 'the platform could not describe this user: served without a profile'),
+  );
 
   await ensureNumberSeries(database.models.Counter);
   const { changed } = await storeItsmConfig(database.models, catalog, now());

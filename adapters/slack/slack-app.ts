@@ -5,7 +5,6 @@ import type { Express } from 'express';
 import type { App as OpsdeskApp } from '../../src/app';
 import { CardLocations } from '../../src/services/card-locations';
 import { boltLogger } from './bolt-logger';
-import { deduplicateRequests } from './deduplicate-requests';
 import { MongoInstallationStore } from './installation-store';
 import { SlackNotificationDeliverer } from './notification-deliverer';
 import { registerActions } from './listeners/actions';
@@ -14,7 +13,9 @@ import { registerEvents } from './listeners/events';
 import { registerOptions } from './listeners/options';
 import { registerShortcuts } from './listeners/shortcuts';
 import { registerViews } from './listeners/views';
-import { requireFreshTimestamp } from './request-freshness';
+import { slackRequestGate } from './http/slack-request-gate';
+import { verifySlackSignature } from './http/verify-slack-signature';
+import { SLACK_ROUTES } from './listeners/routes';
 import type { SlackDeps } from './slack-context';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -84,9 +85,13 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     if (!settings.signingSecret) throw new Error('SLACK_SIGNING_SECRET is needed to receive Slack requests over HTTP');
     if (!expressApp) throw new Error('the HTTP server is needed to receive Slack requests');
     mode = oauth ? 'oauth' : 'http';
-    expressApp.use(SLACK_EVENTS_PATH, requireFreshTimestamp());
+    // Our own checks come first: the signature over the raw bytes with both sides of the time
+    // window, then the shape of each request kind (Bolt answers 500 to a signed malformed body).
+    expressApp.use(SLACK_EVENTS_PATH, verifySlackSignature(settings.signingSecret), slackRequestGate(SLACK_ROUTES));
     const receiver = new ExpressReceiver({
       signingSecret: settings.signingSecret,
+      // Verified above, over the bytes as they came (Bolt checks the decoded text).
+      signatureVerification: false,
       endpoints: SLACK_EVENTS_PATH,
       app: expressApp,
       logger,
@@ -147,7 +152,6 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     }),
   );
 
-  bolt.use(deduplicateRequests(opsdesk.database.models.RecordKey));
   registerCommands(bolt, deps);
   registerShortcuts(bolt, deps);
   registerActions(bolt, deps);

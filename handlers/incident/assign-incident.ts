@@ -3,7 +3,7 @@ import { DomainError } from '../../src/domain/domain-error';
 import type { Actor } from '../../src/people/people-directory';
 import { acknowledgementDurations } from '../../src/services/incident-sla';
 import { defineHandler, type HandlerContext } from '../handler';
-import { changeIncident } from './change-incident';
+import { authoriseIncidentAction, changeIncident, loadIncident } from './change-incident';
 import { INCIDENT_IDS } from './incident-actions';
 
 interface Assignment {
@@ -19,7 +19,7 @@ async function resolveAssignment(ctx: HandlerContext, input: { group?: string | 
   if (!input.assignee) return { group, assigneeId: null, assigneeName: null };
   const person = (await ctx.people.findById(input.assignee)) ?? (await ctx.people.findByEmail(input.assignee));
   if (!person) throw new DomainError('PERSON.UNKNOWN', {}, 'assignee');
-  if (!person.groups.includes(group)) {
+  if (!ctx.people.groupsOf(person).includes(group)) {
     throw new DomainError('PERSON.NOT_IN_GROUP', { person: person.name, group: groupConfig.name }, 'assignee');
   }
   return { group, assigneeId: person._id, assigneeName: person.name };
@@ -51,7 +51,7 @@ function assign(ctx: HandlerContext, actor: Actor, recordId: string, target: Ass
         group: ctx.catalog.groups.get(target.group)?.name ?? target.group,
       },
     };
-  });
+  }, { assignTo: () => target.group });
 }
 
 export const assignIncident = defineHandler({
@@ -64,8 +64,10 @@ export const assignIncident = defineHandler({
     assignee: z.string().min(1).optional(),
   }),
   async run(ctx, actor, input) {
-    const incident = await ctx.incidents.findById(input.recordId);
-    const target = await resolveAssignment(ctx, input, incident?.assignmentGroup ?? '');
+    const incident = await loadIncident(ctx, input.recordId);
+    // Whether they may comes before what is wrong with the target (an unknown group or person).
+    await authoriseIncidentAction(ctx, actor, incident, 'assign', { assignTo: input.group ?? incident.assignmentGroup });
+    const target = await resolveAssignment(ctx, input, incident.assignmentGroup);
     return assign(ctx, actor, input.recordId, target);
   },
 });
@@ -75,10 +77,11 @@ export const assignIncidentToMe = defineHandler({
   description: 'Take an incident: assign it to yourself (and acknowledge it if it is new).',
   input: z.object({ recordId: z.string().min(1) }),
   async run(ctx, actor, input) {
-    const incident = await ctx.incidents.findById(input.recordId);
-    // Taking an incident of another group moves it to your (first) group.
-    const group = incident && actor.groups.includes(incident.assignmentGroup) ? incident.assignmentGroup : actor.groups[0];
-    if (!group) throw new DomainError('PERSON.NOT_IN_GROUP', { person: actor.name, group: incident?.assignmentGroup ?? '-' });
+    const incident = await loadIncident(ctx, input.recordId);
+    // An agent of another group takes it over to their own (first) group; members, the group's
+    // managers and admins take it where it is. Whether they may is decided with the assignment.
+    const takeover = actor.roles.includes('agent') && !actor.groups.includes(incident.assignmentGroup) && actor.groups.length > 0;
+    const group = takeover ? (actor.groups[0] as string) : incident.assignmentGroup;
     return assign(ctx, actor, input.recordId, { group, assigneeId: actor.id, assigneeName: actor.name });
   },
 });

@@ -1,6 +1,7 @@
+import type { ItsmCatalog } from '../../src/config/itsm-catalog';
 import { decide, type Relation } from '../../src/domain/state-machine';
 import { DomainError } from '../../src/domain/domain-error';
-import { INCIDENT_LIFECYCLE, type IncidentAction, type IncidentState } from '../../src/domain/incident-lifecycle';
+import { INCIDENT_LIFECYCLE, mayAssignTo, relationsToIncident, type IncidentAction, type IncidentState } from '../../src/domain/incident-lifecycle';
 import { t } from '../../src/i18n/translate';
 import type { MessageKey } from '../../src/i18n/messages.en';
 import type { IncidentDoc } from '../../src/models/incident.model';
@@ -19,12 +20,9 @@ export interface IncidentChangePlan {
   line: Record<string, string>;
 }
 
-export function relationsOf(incident: IncidentDoc, actor: Actor): Relation[] {
-  const relations: Relation[] = [];
-  if (incident.requesterId === actor.id) relations.push('requester');
-  if (incident.assigneeId === actor.id) relations.push('assignee');
-  if (actor.groups.includes(incident.assignmentGroup)) relations.push('group_member');
-  return relations;
+/** How the actor stands to the incident (docs/authorisation.md). */
+export function relationsOf(catalog: ItsmCatalog, incident: IncidentDoc, actor: Actor): Relation[] {
+  return relationsToIncident(incident, actor, catalog.groups.get(incident.assignmentGroup)?.managers ?? []);
 }
 
 export async function loadIncident(ctx: HandlerContext, recordId: string): Promise<IncidentDoc> {
@@ -34,8 +32,61 @@ export async function loadIncident(ctx: HandlerContext, recordId: string): Promi
 }
 
 /**
- * The one path of every incident change: load, decide with the lifecycle (refusals audited),
- * apply as one conditional audited update, and answer with the updated card and its thread line.
+ * May this actor take this action on this incident now? The one rule of docs/authorisation.md,
+ * for the forms that lead to an action as for the action itself. A refusal is audited and thrown
+ * as the message the person sees. `assignTo`: the group an assignment would move the incident to.
+ */
+export async function authoriseIncidentAction(
+  ctx: HandlerContext,
+  actor: Actor,
+  incident: IncidentDoc,
+  action: IncidentAction,
+  options: { input?: Record<string, unknown>; assignTo?: string } = {},
+): Promise<IncidentState> {
+  const relations = relationsOf(ctx.catalog, incident, actor);
+  const standing = { roles: actor.roles, relations };
+  let decision = decide(INCIDENT_LIFECYCLE, action, incident.state, standing, options.input ?? {}, { checkRequiredFields: options.input !== undefined });
+  if (decision.ok && options.assignTo !== undefined && !mayAssignTo(relations, actor.roles, actor.groups, options.assignTo)) {
+    decision = { ok: false, code: 'TRANSITION.FORBIDDEN' };
+  }
+  if (decision.ok) return decision.to;
+
+  // An agent of another group is told how they may take it over; refusals are audited alike.
+  const code = decision.code === 'TRANSITION.FORBIDDEN' && relations.includes('other_agent') ? 'INCIDENT.OTHER_GROUP' : decision.code;
+  await recordRefusal(
+    ctx.models.AuditEvent,
+    {
+      recordKind: 'incident',
+      recordId: incident._id,
+      recordNumber: incident.number,
+      action,
+      actor: { id: actor.id, name: actor.name },
+      at: ctx.now(),
+      before: { state: incident.state },
+      after: {},
+    },
+    code,
+  );
+  if (action === 'acknowledge' && incident.acknowledgedByName) {
+    throw new DomainError('INCIDENT.ALREADY_ACKNOWLEDGED', { actor: incident.acknowledgedByName, number: incident.number });
+  }
+  const field = decision.code === 'TRANSITION.FIELD_REQUIRED' ? decision.field : undefined;
+  const fieldKey = field ? (`incident.field.${field}` as MessageKey) : undefined;
+  throw new DomainError(
+    code,
+    {
+      state: t(actor.locale, `state.${incident.state}`),
+      field: fieldKey ? t(actor.locale, fieldKey) : (field ?? ''),
+      number: incident.number,
+      group: ctx.catalog.groups.get(incident.assignmentGroup)?.name ?? incident.assignmentGroup,
+    },
+    field,
+  );
+}
+
+/**
+ * The one path of every incident change: load, authorise (refusals audited), apply as one
+ * claimed audited update, and answer with the updated card and its thread line.
  */
 export async function changeIncident(
   ctx: HandlerContext,
@@ -44,38 +95,15 @@ export async function changeIncident(
   action: IncidentAction,
   input: Record<string, unknown>,
   plan: (incident: IncidentDoc, to: IncidentState, at: Date) => IncidentChangePlan,
+  options: { assignTo?: (incident: IncidentDoc) => string } = {},
 ): Promise<HandlerResult> {
   const incident = await loadIncident(ctx, recordId);
   const at = ctx.now();
-  const decision = decide(INCIDENT_LIFECYCLE, action, incident.state, { roles: actor.roles, relations: relationsOf(incident, actor) }, input);
-  if (!decision.ok) {
-    await recordRefusal(
-      ctx.models.AuditEvent,
-      {
-        recordKind: 'incident',
-        recordId: incident._id,
-        recordNumber: incident.number,
-        action,
-        actor: { id: actor.id, name: actor.name },
-        at,
-        before: { state: incident.state },
-        after: {},
-      },
-      decision.code,
-    );
-    if (action === 'acknowledge' && incident.acknowledgedByName) {
-      throw new DomainError('INCIDENT.ALREADY_ACKNOWLEDGED', { actor: incident.acknowledgedByName, number: incident.number });
-    }
-    const field = decision.code === 'TRANSITION.FIELD_REQUIRED' ? decision.field : undefined;
-    const fieldKey = field ? (`incident.field.${field}` as MessageKey) : undefined;
-    throw new DomainError(
-      decision.code,
-      { state: t(actor.locale, `state.${incident.state}`), field: fieldKey ? t(actor.locale, fieldKey) : (field ?? '') },
-      field,
-    );
-  }
-
-  const changePlan = plan(incident, decision.to, at);
+  const to = await authoriseIncidentAction(ctx, actor, incident, action, {
+    input,
+    ...(options.assignTo ? { assignTo: options.assignTo(incident) } : {}),
+  });
+  const changePlan = plan(incident, to, at);
   let updated: IncidentDoc;
   try {
     updated = await ctx.incidents.change({

@@ -1,17 +1,17 @@
 import { z } from 'zod';
-import { HOLD_REASONS, RESOLUTION_CODES } from '../../src/domain/incident-lifecycle';
+import { HOLD_REASONS, RESOLUTION_CODES, type IncidentAction } from '../../src/domain/incident-lifecycle';
 import type { MessageKey } from '../../src/i18n/messages.en';
 import { t, type Locale } from '../../src/i18n/translate';
-import type { Role } from '../../src/domain/roles';
 import type { FormField } from '../../src/views/view-model';
 import { defineHandler, result } from '../handler';
-import { loadIncident } from './change-incident';
+import { authoriseIncidentAction, loadIncident } from './change-incident';
 import { INCIDENT_IDS } from './incident-actions';
 
 interface RecordFormSpec {
   id: string;
   description: string;
-  requiredRole?: Role;
+  /** The action the form leads to: who may open the form is who may take the action. */
+  action: IncidentAction;
   title: MessageKey;
   submitId: string;
   submitLabel: MessageKey;
@@ -24,9 +24,9 @@ const recordForm = (spec: RecordFormSpec) =>
     id: spec.id,
     description: spec.description,
     input: z.object({ recordId: z.string().min(1) }),
-    ...(spec.requiredRole ? { requiredRole: spec.requiredRole } : {}),
     async run(ctx, actor, input) {
       const incident = await loadIncident(ctx, input.recordId);
+      await authoriseIncidentAction(ctx, actor, incident, spec.action);
       return result([
         {
           kind: 'form',
@@ -43,7 +43,7 @@ const recordForm = (spec: RecordFormSpec) =>
 export const resolveIncidentForm = recordForm({
   id: INCIDENT_IDS.resolveForm,
   description: 'The form to resolve an incident.',
-  requiredRole: 'agent',
+  action: 'resolve',
   title: 'incident.form.resolve',
   submitId: INCIDENT_IDS.resolve,
   submitLabel: 'incident.action.resolve',
@@ -62,7 +62,7 @@ export const resolveIncidentForm = recordForm({
 export const holdIncidentForm = recordForm({
   id: INCIDENT_IDS.holdForm,
   description: 'The form to put an incident on hold.',
-  requiredRole: 'agent',
+  action: 'hold',
   title: 'incident.form.hold',
   submitId: INCIDENT_IDS.hold,
   submitLabel: 'incident.action.hold',
@@ -81,6 +81,7 @@ export const holdIncidentForm = recordForm({
 export const reopenIncidentForm = recordForm({
   id: INCIDENT_IDS.reopenForm,
   description: 'The form to reopen a resolved incident.',
+  action: 'reopen',
   title: 'incident.form.reopen',
   submitId: INCIDENT_IDS.reopen,
   submitLabel: 'incident.action.reopen',

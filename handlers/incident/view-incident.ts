@@ -13,7 +13,7 @@ export const viewIncident = defineHandler({
   async run(ctx, actor, input) {
     const incident = await loadIncident(ctx, input.recordId);
     // Agents see every incident; anyone else only what they reported.
-    const mayView = actor.roles.length > 0 || relationsOf(incident, actor).length > 0;
+    const mayView = actor.roles.length > 0 || relationsOf(ctx.catalog, incident, actor).length > 0;
     if (!mayView) throw new DomainError('INCIDENT.NOT_FOUND', { number: input.recordId });
     return result([incidentCard(incident, actor, ctx.catalog)]);
   },

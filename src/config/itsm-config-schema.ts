@@ -4,6 +4,18 @@ import { LEVELS, PRIORITIES } from '../domain/priority';
 import { ROLES } from '../domain/roles';
 import { CHANGE_TYPES } from '../domain/change-lifecycle';
 import { parseDurationMinutes } from './duration';
+import { formatPath, rejectUnknownKeys } from './format-config-errors';
+
+/** An object that rejects a key it does not know (a misspelt optional key would be ignored). */
+const strictObject = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
+  z.strictObject(shape, { error: rejectUnknownKeys(Object.keys(shape)) });
+
+/**
+ * Some of a fixed set of keys, each with a value of one schema (an unknown key is rejected with a
+ * suggestion; an object rather than zod's record, which drops a "__proto__" key without a word).
+ */
+const someOf = <const Keys extends readonly string[], Value extends z.ZodType>(keys: Keys, value: Value) =>
+  strictObject(Object.fromEntries(keys.map((k) => [k, value.optional()])) as { [K in Keys[number]]: z.ZodOptional<Value> });
 
 const key = z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'expected a key of lower-case letters, digits, - and _');
 const email = z.email('expected an e-mail address');
@@ -60,29 +72,29 @@ const dayHours = z.unknown().transform((value, ctx) => {
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
-const calendar = z.object({
+const calendar = strictObject({
   key,
   timeZone,
-  workingHours: z.partialRecord(z.enum(WEEKDAYS), dayHours),
+  workingHours: someOf(WEEKDAYS, dayHours),
   holidays: z.array(localDate).default([]),
 });
 
-const slaTarget = z.object({ respond: duration, resolve: duration, calendar: key.optional() });
-const slaTargets = z.object(Object.fromEntries(PRIORITIES.map((p) => [p, slaTarget])) as Record<
+const slaTarget = strictObject({ respond: duration, resolve: duration, calendar: key.optional() });
+const slaTargets = strictObject(Object.fromEntries(PRIORITIES.map((p) => [p, slaTarget])) as Record<
   (typeof PRIORITIES)[number],
   typeof slaTarget
 >);
 
-const slaPolicy = z.object({
+const slaPolicy = strictObject({
   key,
   calendar: key,
   targets: slaTargets,
   warnAt: z.array(z.number().gt(0).lt(100)).default([50, 75, 90]),
 });
 
-const channels = z.object({ slack: z.string().optional(), teams: z.string().optional() }).default({});
+const channels = strictObject({ slack: z.string().optional(), teams: z.string().optional() }).default({});
 
-const person = z.object({
+const person = strictObject({
   email,
   name: z.string().min(1),
   roles: z.array(z.enum(ROLES)).default([]),
@@ -93,50 +105,55 @@ const person = z.object({
   teams: z.string().optional(),
 });
 
-const group = z.object({
+const group = strictObject({
   key,
   name: z.string().min(1),
   members: z.array(email).min(1, 'expected at least one member'),
+  /** People (not necessarily members) who may act on any incident of the group. */
+  managers: z.array(email).default([]),
   channels,
   escalationPolicy: key.optional(),
   onCallSchedule: key.optional(),
 });
 
-const service = z.object({
+const service = strictObject({
   key,
   name: z.string().min(1),
   supportGroup: key,
   slaPolicy: key,
   criticality: z.enum(LEVELS).default('medium'),
-  sla: z.partialRecord(z.enum(PRIORITIES), slaTarget.partial()).optional(),
+  sla: someOf(PRIORITIES, slaTarget.partial()).optional(),
   channels,
 });
 
 const CI_TYPES = ['service', 'application', 'server', 'database', 'network', 'storage', 'saas', 'endpoint'] as const;
-const configurationItem = z.object({
+const configurationItem = strictObject({
   key,
   name: z.string().min(1),
   type: z.enum(CI_TYPES),
   service: key,
   owner: email.optional(),
   criticality: z.enum(LEVELS).default('medium'),
-  relations: z.array(z.object({ type: z.enum(['depends_on', 'runs_on']), target: key })).default([]),
+  relations: z.array(strictObject({ type: z.enum(['depends_on', 'runs_on']), target: key })).default([]),
 });
 
-const escalationTarget = z.union([
-  z.object({ onCall: key }),
-  z.object({ group: key }),
-  z.object({ person: email }),
-]);
-const escalationPolicy = z.object({
+type EscalationTarget = { onCall: string } | { group: string } | { person: string };
+// One object rather than a union of three, so a misspelt key is named rather than "Invalid input".
+const escalationTarget = strictObject({ onCall: key.optional(), group: key.optional(), person: email.optional() })
+  .refine((t) => [t.onCall, t.group, t.person].filter((v) => v !== undefined).length === 1, {
+    message: 'expected exactly one of onCall, group or person',
+    when: (payload) => payload.issues.length === 0,
+  })
+  .transform((t): EscalationTarget => (t.onCall !== undefined ? { onCall: t.onCall } : t.group !== undefined ? { group: t.group } : { person: t.person ?? '' }));
+const escalationPolicy = strictObject({
   key,
   repeat: z.number().int().min(0).max(10).default(0),
   levels: z
-    .array(z.object({ after: delay, notify: z.array(escalationTarget).min(1) }))
+    .array(strictObject({ after: delay, notify: z.array(escalationTarget).min(1) }))
     .min(1),
 });
 
-const onCallSchedule = z.object({
+const onCallSchedule = strictObject({
   key,
   timeZone,
   handoff: z.string().regex(clockTime, 'expected a time like "09:00"'),
@@ -144,67 +161,70 @@ const onCallSchedule = z.object({
   startsOn: localDate,
   participants: z.array(email).min(1),
   overrides: z
-    .array(z.object({ person: email, from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }))
+    .array(strictObject({ person: email, from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }))
     .default([]),
 });
 
 const FIELD_TYPES = ['text', 'long_text', 'select', 'multi_select', 'person', 'datetime'] as const;
-const catalogField = z
-  .object({
-    id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'expected an identifier'),
-    label: z.string().min(1),
-    type: z.enum(FIELD_TYPES),
-    required: z.boolean().default(false),
-    options: z.array(z.string().min(1)).optional(),
-  })
-  .refine((f) => !['select', 'multi_select'].includes(f.type) || (f.options?.length ?? 0) > 0, {
-    message: 'a select field needs options',
-    path: ['options'],
-  });
+const catalogField = strictObject({
+  id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'expected an identifier'),
+  label: z.string().min(1),
+  type: z.enum(FIELD_TYPES),
+  required: z.boolean().default(false),
+  options: z.array(z.string().min(1)).optional(),
+}).refine((f) => !['select', 'multi_select'].includes(f.type) || (f.options?.length ?? 0) > 0, {
+  message: 'a select field needs options',
+  path: ['options'],
+});
 
-const catalogItem = z.object({
+const groupApproval = strictObject({ group: key, minimum: z.number().int().min(1).default(1) });
+
+const catalogItem = strictObject({
   key,
   name: z.string().min(1),
   description: z.string().default(''),
   fulfilmentGroup: key,
-  approval: z.union([z.literal('none'), z.literal('manager'), z.object({ group: key, minimum: z.number().int().min(1).default(1) })]),
+  approval: z.union([z.literal('none'), z.literal('manager'), groupApproval], {
+    error: 'expected none, manager or { group, minimum }',
+  }),
   resolve: duration.optional(),
   fields: z.array(catalogField).default([]),
 });
 
-const changeApprovalRule = z.object({
+const changeApprovalRule = strictObject({
   type: z.enum(CHANGE_TYPES),
   risk: z.array(z.enum(LEVELS)).optional(),
-  approvers: z.union([z.literal('none'), z.object({ group: key, minimum: z.number().int().min(1).default(1) })]),
+  approvers: z.union([z.literal('none'), groupApproval], { error: 'expected none or { group, minimum }' }),
 });
 
-const changeFreeze = z.object({
+const changeFreeze = strictObject({
   name: z.string().min(1),
   from: z.iso.datetime({ offset: true, message: 'expected an instant like "2026-12-20T00:00:00+09:00"' }),
   to: z.iso.datetime({ offset: true, message: 'expected an instant like "2027-01-04T00:00:00+09:00"' }),
   allow: z.array(z.enum(CHANGE_TYPES)).default([]),
 });
 
-export const itsmConfigSchema = z
-  .object({
-    defaults: z.object({ locale: locale.default('en'), timeZone: timeZone.default('UTC') }).prefault({}),
-    majorIncidentChannel: channels.optional(),
-    calendars: z.array(calendar).min(1),
-    priorityMatrix: z
-      .object(Object.fromEntries(LEVELS.map((i) => [i, z.object(Object.fromEntries(LEVELS.map((u) => [u, z.enum(PRIORITIES)])))])))
-      .optional(),
-    slaPolicies: z.array(slaPolicy).min(1),
-    people: z.array(person).default([]),
-    groups: z.array(group).min(1),
-    services: z.array(service).min(1),
-    configurationItems: z.array(configurationItem).default([]),
-    escalationPolicies: z.array(escalationPolicy).default([]),
-    onCallSchedules: z.array(onCallSchedule).default([]),
-    catalog: z.array(catalogItem).default([]),
-    changeApproval: z.array(changeApprovalRule).default([]),
-    changeFreezes: z.array(changeFreeze).default([]),
-  })
+const priorityRow = strictObject(Object.fromEntries(LEVELS.map((urgency) => [urgency, z.enum(PRIORITIES)])));
+
+export const itsmConfigSchema = strictObject({
+  defaults: strictObject({ locale: locale.default('en'), timeZone: timeZone.default('UTC') }).prefault({}),
+  majorIncidentChannel: channels.optional(),
+  calendars: z.array(calendar).min(1),
+  /** impact → urgency → priority */
+  priorityMatrix: strictObject(Object.fromEntries(LEVELS.map((impact) => [impact, priorityRow]))).optional(),
+  slaPolicies: z.array(slaPolicy).min(1),
+  people: z.array(person).default([]),
+  groups: z.array(group).min(1),
+  services: z.array(service).min(1),
+  configurationItems: z.array(configurationItem).default([]),
+  escalationPolicies: z.array(escalationPolicy).default([]),
+  onCallSchedules: z.array(onCallSchedule).default([]),
+  catalog: z.array(catalogItem).default([]),
+  changeApproval: z.array(changeApprovalRule).default([]),
+  changeFreezes: z.array(changeFreeze).default([]),
+})
   .superRefine((config, ctx) => {
+    // Sets, not plain objects: a key such as "constructor" must not find Object.prototype's.
     const keysOf = (items: readonly { key: string }[]) => new Set(items.map((i) => i.key));
     const calendars = keysOf(config.calendars);
     const policies = keysOf(config.slaPolicies);
@@ -220,18 +240,28 @@ export const itsmConfigSchema = z
         ctx.addIssue({ code: 'custom', path, message: `expected the key of ${/^[aeiou]/.test(what) ? 'an' : 'a'} ${what} defined in this file, got "${value}"` });
       }
     };
-    const unique = (items: readonly { key: string }[], listName: string) => {
-      const seen = new Set<string>();
+    /** Reports the second and later entries of the same identity: `path: duplicate … (also <first>)`. */
+    const unique = <T>(items: readonly T[], identity: (item: T) => string, path: (i: number) => PropertyKey[], what: (item: T) => string) => {
+      const first = new Map<string, number>();
       items.forEach((item, i) => {
-        if (seen.has(item.key)) ctx.addIssue({ code: 'custom', path: [listName, i, 'key'], message: `duplicate key "${item.key}"` });
-        seen.add(item.key);
+        const id = identity(item);
+        const earlier = first.get(id);
+        if (earlier === undefined) first.set(id, i);
+        else ctx.addIssue({ code: 'custom', path: path(i), message: `duplicate ${what(item)} (also ${formatPath(path(earlier).slice(0, -1))})` });
       });
     };
-    unique(config.calendars, 'calendars');
-    unique(config.slaPolicies, 'slaPolicies');
-    unique(config.groups, 'groups');
-    unique(config.services, 'services');
-    unique(config.configurationItems, 'configurationItems');
+    const uniqueKeys = (items: readonly { key: string }[], listName: string) =>
+      unique(items, (item) => item.key, (i) => [listName, i, 'key'], (item) => `key "${item.key}"`);
+    uniqueKeys(config.calendars, 'calendars');
+    uniqueKeys(config.slaPolicies, 'slaPolicies');
+    unique(config.people, (p) => p.email.toLowerCase(), (i) => ['people', i, 'email'], (p) => `e-mail "${p.email}"`);
+    uniqueKeys(config.groups, 'groups');
+    uniqueKeys(config.services, 'services');
+    uniqueKeys(config.configurationItems, 'configurationItems');
+    uniqueKeys(config.escalationPolicies, 'escalationPolicies');
+    uniqueKeys(config.onCallSchedules, 'onCallSchedules');
+    uniqueKeys(config.catalog, 'catalog');
+    config.catalog.forEach((c, i) => unique(c.fields, (f) => f.id, (j) => ['catalog', i, 'fields', j, 'id'], (f) => `field id "${f.id}"`));
 
     config.slaPolicies.forEach((p, i) => {
       need(calendars, p.calendar, ['slaPolicies', i, 'calendar'], 'calendar');
@@ -240,12 +270,14 @@ export const itsmConfigSchema = z
     config.people.forEach((p, i) => need(people, p.manager, ['people', i, 'manager'], 'person'));
     config.groups.forEach((g, i) => {
       g.members.forEach((m, j) => need(people, m, ['groups', i, 'members', j], 'person'));
+      g.managers.forEach((m, j) => need(people, m, ['groups', i, 'managers', j], 'person'));
       need(escalations, g.escalationPolicy, ['groups', i, 'escalationPolicy'], 'escalation policy');
       need(schedules, g.onCallSchedule, ['groups', i, 'onCallSchedule'], 'on-call schedule');
     });
     config.services.forEach((s, i) => {
       need(groups, s.supportGroup, ['services', i, 'supportGroup'], 'group');
       need(policies, s.slaPolicy, ['services', i, 'slaPolicy'], 'SLA policy');
+      for (const prio of PRIORITIES) need(calendars, s.sla?.[prio]?.calendar, ['services', i, 'sla', prio, 'calendar'], 'calendar');
     });
     config.configurationItems.forEach((c, i) => {
       need(services, c.service, ['configurationItems', i, 'service'], 'service');

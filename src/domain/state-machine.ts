@@ -1,7 +1,19 @@
 import type { Role } from './roles';
 
 /** How the actor stands to the record, besides their roles. */
-export type Relation = 'requester' | 'assignee' | 'group_member' | 'system';
+export type Relation =
+  | 'requester'
+  /** The requester of a record that waits on them (an incident on hold awaiting the caller). */
+  | 'awaited_requester'
+  | 'assignee'
+  | 'group_member'
+  /** An agent of the record's assignment group. */
+  | 'group_agent'
+  /** A manager of the record's assignment group (configured per group). */
+  | 'group_manager'
+  /** An agent of another group than the record's. */
+  | 'other_agent'
+  | 'system';
 
 export interface TransitionRule<State extends string, Action extends string> {
   action: Action;
@@ -41,6 +53,7 @@ export function decide<State extends string, Action extends string>(
   from: State,
   actor: ActorStanding,
   input: Record<string, unknown> = {},
+  options: { checkRequiredFields: boolean } = { checkRequiredFields: true },
 ): Decision<State> {
   const rule = machine.find((r) => r.action === action && r.from.includes(from));
   if (!rule) return { ok: false, code: 'TRANSITION.NOT_FROM_STATE', from };
@@ -50,7 +63,7 @@ export function decide<State extends string, Action extends string>(
   const byRole = rule.roles.some((r) => actor.roles.includes(r)) || actor.roles.includes('admin');
   const byRelation = (rule.relations ?? []).some((r) => actor.relations.includes(r));
   if (!byRole && !byRelation) return { ok: false, code: 'TRANSITION.FORBIDDEN' };
-  for (const field of rule.requires ?? []) {
+  for (const field of options.checkRequiredFields ? (rule.requires ?? []) : []) {
     const value = input[field];
     if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) {
       return { ok: false, code: 'TRANSITION.FIELD_REQUIRED', field };

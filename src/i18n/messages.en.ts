@@ -100,6 +100,7 @@ export const en = {
   'error.PERSON.UNKNOWN': 'opsdesk does not know that person.',
   'error.PERSON.NOT_IN_GROUP': '{person} is not a member of {group}.',
   'error.TRANSITION.NOT_FROM_STATE': 'That cannot be done while the record is {state}.',
+  'error.INCIDENT.OTHER_GROUP': '{number} is worked by {group}. To work it yourself, take it over with Assign to me (it moves to your group).',
   'error.TRANSITION.FORBIDDEN': 'You are not allowed to do that.',
   'error.TRANSITION.OWN_RECORD': 'You cannot approve or reject your own record.',
   'error.TRANSITION.FIELD_REQUIRED': 'Please fill in {field}.',

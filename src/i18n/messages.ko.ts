@@ -102,6 +102,7 @@ export const ko: Record<MessageKey, string> = {
   'error.PERSON.UNKNOWN': 'opsdesk에 등록되지 않은 사람입니다.',
   'error.PERSON.NOT_IN_GROUP': '{person} 님은 {group} 그룹의 구성원이 아닙니다.',
   'error.TRANSITION.NOT_FROM_STATE': '레코드가 {state} 상태일 때는 할 수 없습니다.',
+  'error.INCIDENT.OTHER_GROUP': '{number}은(는) {group} 그룹이 처리합니다. 직접 처리하려면 \'나에게 할당\'으로 가져오세요(내 그룹으로 이동합니다).',
   'error.TRANSITION.FORBIDDEN': '이 작업을 할 권한이 없습니다.',
   'error.TRANSITION.OWN_RECORD': '자신의 레코드는 승인하거나 반려할 수 없습니다.',
   'error.TRANSITION.FIELD_REQUIRED': '{field} 항목을 입력해 주세요.',

@@ -1,6 +1,7 @@
 import type { ItsmCatalog } from '../config/itsm-catalog';
 import type { Role } from '../domain/roles';
 import { supportedLocale, type Locale } from '../i18n/translate';
+import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { PersonDoc } from '../models/person.model';
@@ -41,10 +42,22 @@ export class PeopleDirectory {
   /** identity key → the person read for it, and when: every request of a chat user needs its actor. */
   private readonly recent = new Map<string, { person: PersonDoc; at: number }>();
 
+  /** e-mail (lower case) → the keys of the groups the person is a member of. */
+  private readonly memberships = new Map<string, string[]>();
+
   constructor(
     private readonly models: Models,
     private readonly catalog: ItsmCatalog,
-  ) {}
+    /** Told when a platform could not describe a user (the request goes on without their profile). */
+    private readonly onDescribeFailed?: (identityKey: string, error: unknown) => void,
+  ) {
+    for (const group of catalog.config.groups) {
+      for (const member of group.members) {
+        const email = member.toLowerCase();
+        this.memberships.set(email, [...(this.memberships.get(email) ?? []), group.key]);
+      }
+    }
+  }
 
   /** Stores the configured people (run at start, after the configuration is loaded). */
   async syncFromConfig(): Promise<void> {
@@ -83,6 +96,8 @@ export class PeopleDirectory {
   /**
    * The actor for a platform user, creating the person on first sight. `describe` is asked for
    * the user's e-mail, name, locale and zone only then (a platform API call the adapter makes).
+   * When `describe` fails (a deleted user, the platform down), the person is served all the same
+   * as someone without roles, and nothing is stored: the next request asks again.
    */
   async actorFor(given: PlatformProfile, describe?: () => Promise<Partial<PlatformProfile>>): Promise<Actor> {
     const identityKey = `${given.platform}:${given.userId}`;
@@ -98,26 +113,43 @@ export class PeopleDirectory {
         return this.toActor(person, given);
       }
     }
-    const profile: PlatformProfile = !known && describe ? { ...given, ...(await describe()) } : given;
+    let profile: PlatformProfile = given;
+    if (!known && describe) {
+      try {
+        profile = { ...given, ...(await describe()) };
+      } catch (error) {
+        this.onDescribeFailed?.(identityKey, error);
+        return this.toActor({ _id: identityKey, name: given.name ?? given.userId, roles: [], groups: [], identities: [] }, given);
+      }
+    }
     const personId = known?.personId ?? (profile.email ? personIdForEmail(profile.email) : identityKey);
-    const configured = profile.email ? this.catalog.people.get(profile.email.toLowerCase()) : undefined;
-    const person = await retryWhileBusy(() => this.models.Person.findOneAndUpdate(
-      { _id: personId },
-      {
-        $setOnInsert: {
-          name: configured?.name ?? profile.name ?? profile.email ?? profile.userId,
-          roles: configured?.roles ?? [],
-          groups: profile.email ? this.catalog.groupsOf(profile.email) : [],
-          ...(profile.email ? { email: profile.email.toLowerCase() } : {}),
-        },
-        $addToSet: { identities: { platform: profile.platform, id: profile.userId } },
-      },
-      { upsert: true, returnDocument: 'after' },
-    ).lean<PersonDoc>());
+    const person = await this.firstContact(personId, profile);
     if (!known) {
       await retryWhileBusy(() => this.models.PlatformIdentity.updateOne({ _id: identityKey }, { $set: { personId } }, { upsert: true }));
     }
-    return this.toActor(person as PersonDoc, profile);
+    return this.toActor(person, profile);
+  }
+
+  /**
+   * Stores a person seen for the first time by inserting the whole document: FerretDB drops empty
+   * arrays given in an upsert's $setOnInsert (docs/storage.md), so no upsert creates a person.
+   */
+  private async firstContact(personId: string, profile: PlatformProfile): Promise<PersonDoc> {
+    const configured = profile.email ? this.catalog.people.get(profile.email.toLowerCase()) : undefined;
+    const identity = { platform: profile.platform, id: profile.userId };
+    const fresh: PersonDoc = {
+      _id: personId,
+      name: configured?.name ?? profile.name ?? profile.email ?? profile.userId,
+      roles: configured?.roles ?? [],
+      groups: profile.email ? this.catalog.groupsOf(profile.email) : [],
+      identities: [identity],
+      ...(profile.email ? { email: profile.email.toLowerCase() } : {}),
+    };
+    if (await insertOnce(this.models.Person, fresh)) return fresh;
+    const person = await retryWhileBusy(() =>
+      this.models.Person.findOneAndUpdate({ _id: personId }, { $addToSet: { identities: identity } }, { returnDocument: 'after' }).lean<PersonDoc>(),
+    );
+    return person ?? fresh;
   }
 
   async findById(personId: string): Promise<PersonDoc | null> {
@@ -134,14 +166,27 @@ export class PeopleDirectory {
     return person ? this.toActor(person) : null;
   }
 
+  /**
+   * A person's roles and groups as the configuration says now, matched by e-mail: what is stored
+   * on the person is a record of first contact, never read for authorisation (a person removed
+   * from the configuration, or stored without arrays, has none).
+   */
+  rolesOf(person: Pick<PersonDoc, 'email'>): Role[] {
+    return person.email ? [...(this.catalog.people.get(person.email)?.roles ?? [])] : [];
+  }
+
+  groupsOf(person: Pick<PersonDoc, 'email'>): string[] {
+    return person.email ? [...(this.memberships.get(person.email) ?? [])] : [];
+  }
+
   private toActor(person: PersonDoc, profile?: PlatformProfile): Actor {
     const defaults = this.catalog.config.defaults;
     return {
       id: person._id,
       name: person.name,
       ...(person.email ? { email: person.email } : {}),
-      roles: person.roles,
-      groups: person.groups,
+      roles: this.rolesOf(person),
+      groups: this.groupsOf(person),
       // The configured preference wins, then what the platform says, then the company default.
       locale: supportedLocale(person.locale) ?? supportedLocale(profile?.locale) ?? defaults.locale,
       timeZone: person.timeZone ?? profile?.timeZone ?? defaults.timeZone,

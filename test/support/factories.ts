@@ -37,8 +37,15 @@ export class TestClock {
 
 export const silentLogger = () => pino({ level: 'silent' });
 
-export async function buildApp(database: Database, clock: TestClock, config: ItsmConfig = buildConfig()): Promise<App> {
-  return createApp({ database, config, log: silentLogger(), now: clock.now });
+/** A logger that keeps what it logs (info and above), for tests that wait on a logged event. */
+export function recordingLogger(): { log: pino.Logger; entries: Record<string, unknown>[] } {
+  const entries: Record<string, unknown>[] = [];
+  const log = pino({ level: 'info' }, { write: (line: string) => entries.push(JSON.parse(line) as Record<string, unknown>) });
+  return { log, entries };
+}
+
+export async function buildApp(database: Database, clock: TestClock, config: ItsmConfig = buildConfig(), log: pino.Logger = silentLogger()): Promise<App> {
+  return createApp({ database, config, log, now: clock.now });
 }
 
 /** The actor for one of the example configuration's people, as if they came from Slack. */

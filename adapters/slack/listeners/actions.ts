@@ -4,25 +4,29 @@ import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
 import { decodeActionValue } from '../render/action-value';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
+import { afterAck } from '../after-ack';
 import { cardOf, deliverAnnouncements, errorOf, formOf, openForm, run, tellPrivately } from '../present';
 
 /** A button or menu that changes the record at once: action id → how its value becomes the handler's input. */
-const CHANGE_ACTIONS: Record<string, (recordId: string, value?: string) => object> = {
-  [INCIDENT_IDS.ack]: (recordId) => ({ recordId }),
-  [INCIDENT_IDS.assignToMe]: (recordId) => ({ recordId }),
-  [INCIDENT_IDS.resume]: (recordId) => ({ recordId }),
-  [INCIDENT_IDS.close]: (recordId) => ({ recordId }),
-  [INCIDENT_IDS.declinePage]: (recordId, value) => ({ recordId, step: value }),
-  [INCIDENT_IDS.priority]: (recordId, value = '') => {
-    const [impact, urgency] = value.split(':');
-    return { recordId, impact, urgency };
-  },
-};
+const CHANGE_ACTIONS: ReadonlyMap<string, (recordId: string, value?: string) => object> = new Map([
+  [INCIDENT_IDS.ack, (recordId: string) => ({ recordId })],
+  [INCIDENT_IDS.assignToMe, (recordId: string) => ({ recordId })],
+  [INCIDENT_IDS.resume, (recordId: string) => ({ recordId })],
+  [INCIDENT_IDS.close, (recordId: string) => ({ recordId })],
+  [INCIDENT_IDS.declinePage, (recordId: string, value?: string) => ({ recordId, step: value })],
+  [
+    INCIDENT_IDS.priority,
+    (recordId: string, value = '') => {
+      const [impact, urgency] = value.split(':');
+      return { recordId, impact, urgency };
+    },
+  ],
+]);
 
 /** A button that opens a form (its handler returns the form). */
 const FORM_ACTIONS: readonly string[] = [INCIDENT_IDS.resolveForm, INCIDENT_IDS.holdForm, INCIDENT_IDS.reopenForm];
 
-export const SLACK_ACTION_IDS = [...Object.keys(CHANGE_ACTIONS), ...FORM_ACTIONS];
+export const SLACK_ACTION_IDS = [...CHANGE_ACTIONS.keys(), ...FORM_ACTIONS];
 
 type OurAction = ButtonAction | StaticSelectAction;
 
@@ -32,32 +36,36 @@ function actionValue(action: OurAction): string | undefined {
 
 export function registerActions(app: App, deps: SlackDeps): void {
   for (const actionId of FORM_ACTIONS) {
-    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, client }) => {
+    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, client, respond, context }) => {
       await ack();
-      const decoded = decodeActionValue(actionValue(action));
-      if (!decoded) return;
-      const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
-      const result = await run(deps, actor, actionId, { recordId: decoded.recordId });
-      const form = formOf(result);
-      if (form) await openForm(client, body.trigger_id, form, { recordId: decoded.recordId, ...(body.channel ? { channel: body.channel.id } : {}) });
-      else await tellPrivately(client, body.user.id, body.channel?.id, result);
+      await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken }, async () => {
+        const decoded = decodeActionValue(actionValue(action));
+        if (!decoded) return;
+        const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
+        const result = await run(deps, actor, actionId, { recordId: decoded.recordId });
+        const form = formOf(result);
+        if (form) await openForm(client, body.trigger_id, form, { recordId: decoded.recordId, ...(body.channel ? { channel: body.channel.id } : {}) });
+        else await tellPrivately(client, body.user.id, body.channel?.id, result);
+      });
     });
   }
 
-  for (const [actionId, toInput] of Object.entries(CHANGE_ACTIONS)) {
-    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, client, context }) => {
+  for (const [actionId, toInput] of CHANGE_ACTIONS) {
+    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, client, respond, context }) => {
       await ack();
-      const decoded = decodeActionValue(actionValue(action));
-      if (!decoded) return;
-      const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
-      const result = await run(deps, actor, actionId, toInput(decoded.recordId, decoded.value));
-      if (errorOf(result)) {
-        await tellPrivately(client, body.user.id, body.channel?.id, result);
-        return;
-      }
-      const delivery = deps.deliveryClient(context.botToken);
-      await deliverAnnouncements(deps, delivery, result.announcements);
-      await refreshClickedMessage(deps, delivery, body, result);
+      await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken }, async () => {
+        const decoded = decodeActionValue(actionValue(action));
+        if (!decoded) return;
+        const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
+        const result = await run(deps, actor, actionId, toInput(decoded.recordId, decoded.value));
+        if (errorOf(result)) {
+          await tellPrivately(client, body.user.id, body.channel?.id, result);
+          return;
+        }
+        const delivery = deps.deliveryClient(context.botToken);
+        await deliverAnnouncements(deps, delivery, result.announcements);
+        await refreshClickedMessage(deps, delivery, body, result);
+      });
     });
   }
 }

@@ -5,17 +5,32 @@ import type { ModalMetadata } from '../render/render-views';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { checkInput } from '../../../handlers/dispatch';
+import { afterAck } from '../after-ack';
 import { deliverAnnouncements, errorOf, run, tellPrivately } from '../present';
 
 /** Modals whose submission runs a handler: the form's submit id is the handler id. */
 export const SLACK_SUBMISSIONS: readonly string[] = [INCIDENT_IDS.report, INCIDENT_IDS.resolve, INCIDENT_IDS.hold, INCIDENT_IDS.reopen];
 
-function metadataOf(raw: string): ModalMetadata {
+const SLACK_CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
+
+/** Our modal's private_metadata (JSON we wrote); anything else, or any part of another shape, is left out. */
+function metadataOf(raw: string | undefined): ModalMetadata {
+  let parsed: unknown;
   try {
-    return JSON.parse(raw) as ModalMetadata;
+    parsed = JSON.parse(raw ?? '{}');
   } catch {
     return {};
   }
+  if (typeof parsed !== 'object' || parsed === null) return {};
+  const { recordId, channel, extra } = parsed as Record<string, unknown>;
+  const text = (value: unknown) => (typeof value === 'string' && value.length > 0 && value.length <= 255 ? value : undefined);
+  const sourceTs = text((extra as Record<string, unknown> | undefined)?.sourceTs);
+  const sourceChannel = text((extra as Record<string, unknown> | undefined)?.sourceChannel);
+  return {
+    ...(text(recordId) ? { recordId: text(recordId) } : {}),
+    ...(text(channel) && SLACK_CHANNEL_ID.test(channel as string) ? { channel: channel as string } : {}),
+    ...(sourceTs && sourceChannel && SLACK_CHANNEL_ID.test(sourceChannel) ? { extra: { sourceTs, sourceChannel } } : {}),
+  };
 }
 
 export function registerViews(app: App, deps: SlackDeps): void {
@@ -34,26 +49,28 @@ export function registerViews(app: App, deps: SlackDeps): void {
       // itself (database, posts) happens after, to answer within Slack's 3 s whatever the load.
       const invalid = checkInput(deps.opsdesk.registry, callbackId, actor.locale, input);
       if (invalid) {
-        const firstBlock = view.blocks[0]?.block_id ?? 'summary';
+        const firstBlock = view.blocks?.[0]?.block_id ?? 'summary';
         await ack({ response_action: 'errors', errors: invalid.fieldErrors && Object.keys(invalid.fieldErrors).length > 0 ? invalid.fieldErrors : { [firstBlock]: invalid.text } });
         return;
       }
       await ack();
-      const { sourceTs, sourceChannel } = metadata.extra ?? {};
-      if (sourceTs && sourceChannel) {
-        // The reported message's link; the incident is created without it if Slack will not say.
-        const link = await client.chat.getPermalink({ channel: sourceChannel, message_ts: sourceTs }).catch(() => undefined);
-        if (link?.permalink) input.permalink = link.permalink;
-      }
-      const result = await run(deps, actor, callbackId, input);
-      const delivery = deps.deliveryClient(context.botToken);
-      if (errorOf(result)) {
-        // Refused after the modal closed (no such configuration item, not allowed): said privately.
-        await tellPrivately(delivery, body.user.id, metadata.channel, result);
-        return;
-      }
-      await deliverAnnouncements(deps, delivery, result.announcements);
-      await tellPrivately(delivery, body.user.id, metadata.channel, { ...result, views: result.views.filter((v) => v.kind !== 'form') });
+      await afterAck(deps, { body, userId: body.user.id, channel: metadata.channel, botToken: context.botToken }, async () => {
+        const { sourceTs, sourceChannel } = metadata.extra ?? {};
+        if (sourceTs && sourceChannel) {
+          // The reported message's link; the incident is created without it if Slack will not say.
+          const link = await client.chat.getPermalink({ channel: sourceChannel, message_ts: sourceTs }).catch(() => undefined);
+          if (link?.permalink) input.permalink = link.permalink;
+        }
+        const result = await run(deps, actor, callbackId, input);
+        const delivery = deps.deliveryClient(context.botToken);
+        if (errorOf(result)) {
+          // Refused after the modal closed (no such configuration item, not allowed): said privately.
+          await tellPrivately(delivery, body.user.id, metadata.channel, result);
+          return;
+        }
+        await deliverAnnouncements(deps, delivery, result.announcements);
+        await tellPrivately(delivery, body.user.id, metadata.channel, { ...result, views: result.views.filter((v) => v.kind !== 'form') });
+      });
     });
   }
 }

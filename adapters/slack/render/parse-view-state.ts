@@ -24,14 +24,17 @@ function valueOf(element: StateValue): string | string[] | undefined {
   }
 }
 
-/** `view.state.values` → `{ fieldId: value }` (our block_id is the field id). */
-export function parseViewState(view: Pick<ViewOutput, 'state'>): Record<string, string | string[]> {
-  const values: Record<string, string | string[]> = {};
-  for (const [blockId, elements] of Object.entries(view.state.values)) {
+/**
+ * `view.state.values` → `{ fieldId: value }` (our block_id is the field id). Built with
+ * Object.fromEntries, so a block id such as `__proto__` is a key like any other.
+ */
+export function parseViewState(view: { state?: Pick<ViewOutput, 'state'>['state'] | undefined }): Record<string, string | string[]> {
+  const entries: [string, string | string[]][] = [];
+  for (const [blockId, elements] of Object.entries(view.state?.values ?? {})) {
     for (const element of Object.values(elements)) {
       const value = valueOf(element);
-      if (value !== undefined && value !== '') values[blockId] = value;
+      if (value !== undefined && value !== '') entries.push([blockId, value]);
     }
   }
-  return values;
+  return Object.fromEntries(entries);
 }

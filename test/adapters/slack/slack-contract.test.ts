@@ -1,10 +1,10 @@
 import type { Database } from '../../../src/db/connect';
 import type { IncidentDoc } from '../../../src/models/incident.model';
 import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
-import { encodeActionValue } from '../../../adapters/slack/render/action-value';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { slackFixture, slashCommandBody, slackFixtureText } from '../../support/slack/fixtures';
 import { SLACK_USERS, eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
+import { buttonClick, reportSubmission, reportValues } from '../../support/slack/payloads';
 import { SIGNING_SECRET, interactionBody, postToSlackEndpoint, slackSignature } from '../../support/slack/signed-request';
 
 const FORM = 'application/x-www-form-urlencoded' as const;
@@ -23,28 +23,6 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
   });
   beforeEach(() => slack.api.clear());
 
-  /** A view_submission shaped as the shared fixture, carrying our modal's callback id and values. */
-  function reportSubmission(viewId: string, values: Record<string, unknown>, user = SLACK_USERS.jamie.id) {
-    const payload = slackFixture('view_submission.json');
-    payload.user.id = user;
-    payload.trigger_id = `${viewId}.trigger`;
-    payload.view.id = viewId;
-    payload.view.callback_id = INCIDENT_IDS.report;
-    payload.view.private_metadata = JSON.stringify({ channel: 'C00FAKECHN1' });
-    payload.view.blocks = Object.keys(values).map((blockId) => ({ type: 'input', block_id: blockId }));
-    payload.view.state = { values };
-    return payload;
-  }
-
-  const reportValues = (summary: string | null) => ({
-    summary: { summary: { type: 'plain_text_input', value: summary } },
-    service: { service: { type: 'static_select', selected_option: { value: 'vpn', text: { type: 'plain_text', text: 'VPN' } } } },
-    impact: { impact: { type: 'static_select', selected_option: { value: 'high', text: { type: 'plain_text', text: 'High' } } } },
-    urgency: { urgency: { type: 'static_select', selected_option: { value: 'medium', text: { type: 'plain_text', text: 'Medium' } } } },
-    // 2,990 characters: within the form's limit, but over Block Kit's 3,000 once `&` is escaped for mrkdwn.
-    description: { description: { type: 'plain_text_input', value: 'Disconnects & reconnects. '.repeat(115) } },
-  });
-
   async function reportThroughSlack(viewId: string): Promise<IncidentDoc> {
     const response = await postToSlackEndpoint(slack.url, { body: interactionBody(reportSubmission(viewId, reportValues('VPN keeps dropping'))), contentType: FORM });
     expect(response.status).toBe(200);
@@ -58,19 +36,6 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     await eventually(() => slack.api.callsOf('chat.postEphemeral').some((c) => String(c.args.text).startsWith(`${number} is open`)));
     await eventually(() => slack.api.callsOf('chat.postMessage').some((c) => c.args.thread_ts && String(c.args.text) === 'Jamie Song reported the incident.'));
     return incident as unknown as IncidentDoc;
-  }
-
-  function buttonClick(action: string, recordId: string, user: string, message?: { channel: string; ts: string }) {
-    const payload = slackFixture('block_actions_message_button.json');
-    payload.user = { id: user };
-    payload.trigger_id = `${user}.${action}.${Math.random()}`;
-    if (message) {
-      payload.container = { type: 'message', message_ts: message.ts, channel_id: message.channel, is_ephemeral: false };
-      payload.channel = { id: message.channel };
-      payload.message.ts = message.ts;
-    }
-    payload.actions = [{ ...payload.actions[0], action_id: action, block_id: `actions:${recordId}`, value: encodeActionValue({ recordId }) }];
-    return payload;
   }
 
   it('signs as Slack documents it (the published test vector)', () => {

@@ -55,7 +55,7 @@ describe('ITSM configuration', () => {
     input.escalationPolicies[0].levels[0].notify[0] = { onCall: 'no-rota' };
     input.groups.push({ ...input.groups[1] });
     expect(problemsOf(() => parseItsmConfig(input))).toEqual([
-      'groups[3].key: duplicate key "messaging"',
+      'groups[3].key: duplicate key "messaging" (also groups[1])',
       'groups[0].members[2]: expected the key of a person defined in this file, got "ghost@example.com"',
       'services[0].supportGroup: expected the key of a group defined in this file, got "nobody"',
       'escalationPolicies[0].levels[0].notify[0].onCall: expected the key of an on-call schedule defined in this file, got "no-rota"',
@@ -68,6 +68,99 @@ describe('ITSM configuration', () => {
     await writeFile(broken, 'calendars:\n  - key: x\n   timeZone: UTC\n');
     await expect(loadItsmConfig(broken)).rejects.toThrow(/line 3/);
     await expect(loadItsmConfig(join(dir, 'missing.yml'))).rejects.toThrow(/file not found/);
+  });
+});
+
+describe('ITSM configuration mistakes: each one fails the start with one line', () => {
+  it('names an unknown key and suggests a known one that is close', () => {
+    const input = exampleConfigInput() as Record<string, any>;
+    input.calender = [];
+    input.calendars[0].workingHours.mno = '09:00-18:00';
+    input.slaPolicies[0].targets.P2.resolv = '4h';
+    input.people[0].colour = 'blue';
+    input.groups[1].escalationPolicyy = 'desk-standard';
+    input.services[0].sla.P1.calender = 'seoul-office';
+    input.escalationPolicies[0].levels[0].notify[0] = { onCall: 'desk-rota', group: 'service-desk' };
+    input.escalationPolicies[0].levels[1].notify[0] = { gruop: 'service-desk' };
+    input.catalog[0].approval = 'manger';
+    input.catalog[1].approval = { group: 'cab', minimun: 2 };
+    input.changeApproval[1].approvers = { grop: 'cab' };
+    expect(problemsOf(() => parseItsmConfig(input))).toEqual([
+      'calendars[0].workingHours: unknown key "mno" (did you mean "mon"?)',
+      'slaPolicies[0].targets.P2: unknown key "resolv" (did you mean "resolve"?)',
+      'people[0]: unknown key "colour"',
+      'groups[1]: unknown key "escalationPolicyy" (did you mean "escalationPolicy"?)',
+      'services[0].sla.P1: unknown key "calender" (did you mean "calendar"?)',
+      'escalationPolicies[0].levels[0].notify[0]: expected exactly one of onCall, group or person',
+      'escalationPolicies[0].levels[1].notify[0]: unknown key "gruop" (did you mean "group"?)',
+      'catalog[0].approval: expected none, manager or { group, minimum }',
+      'catalog[1].approval: unknown key "minimun" (did you mean "minimum"?)',
+      'changeApproval[1].approvers.group: is required (expected string)',
+      'changeApproval[1].approvers: unknown key "grop" (did you mean "group"?)',
+      '(top level): unknown key "calender" (did you mean "calendars"?)',
+    ]);
+  });
+
+  it('names every duplicate: keys of each section, e-mails of people (in any case), field ids of a catalog item', () => {
+    const input = exampleConfigInput() as Record<string, any>;
+    input.people.push({ email: 'MINJI.KIM@example.com', name: 'Minji again' });
+    input.escalationPolicies.push({ ...input.escalationPolicies[0] });
+    input.onCallSchedules.push({ ...input.onCallSchedules[0] });
+    input.catalog.push({ ...input.catalog[0] });
+    input.catalog[1].fields.push({ id: 'system', label: 'Other system', type: 'text' });
+    expect(problemsOf(() => parseItsmConfig(input))).toEqual([
+      'people[8].email: duplicate e-mail "MINJI.KIM@example.com" (also people[0])',
+      'escalationPolicies[1].key: duplicate key "desk-standard" (also escalationPolicies[0])',
+      'onCallSchedules[2].key: duplicate key "desk-rota" (also onCallSchedules[0])',
+      'catalog[2].key: duplicate key "laptop" (also catalog[0])',
+      'catalog[1].fields[2].id: duplicate field id "system" (also catalog[1].fields[0])',
+    ]);
+  });
+
+  it("checks a service's SLA override calendar and a group's managers like every other reference", () => {
+    const input = exampleConfigInput() as Record<string, any>;
+    input.services[0].sla.P1.calendar = 'moon-base';
+    input.groups[2].managers = ['ghost@example.com'];
+    expect(problemsOf(() => parseItsmConfig(input))).toEqual([
+      'groups[2].managers[0]: expected the key of a person defined in this file, got "ghost@example.com"',
+      'services[0].sla.P1.calendar: expected the key of a calendar defined in this file, got "moon-base"',
+    ]);
+  });
+
+  it("keeps a group's managers (e-mails of configured people, in any case; none by default)", () => {
+    const input = exampleConfigInput() as Record<string, any>;
+    input.groups[0].managers = ['Taylor.Yoon@example.com'];
+    const catalog = new ItsmCatalog(parseItsmConfig(input));
+    expect(catalog.groups.get('service-desk')?.managers).toEqual(['Taylor.Yoon@example.com']);
+    expect(catalog.groups.get('messaging')?.managers).toEqual([]);
+  });
+
+  it('treats keys such as "constructor" and "__proto__" like any other key', () => {
+    const defined = exampleConfigInput() as Record<string, any>;
+    defined.calendars.push({ key: 'constructor', timeZone: 'UTC', workingHours: { mon: '00:00-24:00' } });
+    defined.groups.push({ key: 'constructor', name: 'Constructors', members: ['jamie.song@example.com'], managers: ['robin.han@example.com'] });
+    defined.services[2].supportGroup = 'constructor';
+    defined.services[2].sla = { P4: { calendar: 'constructor' } };
+    defined.catalog[0].fields.push({ id: 'toString', label: 'Text', type: 'text' }, { id: 'constructor', label: 'Who builds it', type: 'text' });
+    const catalog = new ItsmCatalog(parseItsmConfig(defined));
+    expect(catalog.service('laptops').supportGroup).toBe('constructor');
+    expect(catalog.groupsOf('jamie.song@example.com')).toEqual(['constructor']);
+    expect(catalog.slaTarget('laptops', 'P4').calendarKey).toBe('constructor');
+
+    const undefinedKeys = exampleConfigInput() as Record<string, any>;
+    undefinedKeys.services[2].supportGroup = 'constructor';
+    undefinedKeys.services[2].sla = { P4: { calendar: 'constructor' } };
+    undefinedKeys.groups[0].escalationPolicy = 'constructor';
+    Object.defineProperty(undefinedKeys.calendars[0].workingHours, '__proto__', { value: '09:00-10:00', enumerable: true });
+    Object.defineProperty(undefinedKeys.groups[1], '__proto__', { value: { key: 'polluted' }, enumerable: true });
+    expect(problemsOf(() => parseItsmConfig(undefinedKeys))).toEqual([
+      'calendars[0].workingHours: unknown key "__proto__"',
+      'groups[1]: unknown key "__proto__"',
+      'groups[0].escalationPolicy: expected the key of an escalation policy defined in this file, got "constructor"',
+      'services[2].supportGroup: expected the key of a group defined in this file, got "constructor"',
+      'services[2].sla.P4.calendar: expected the key of a calendar defined in this file, got "constructor"',
+    ]);
+    expect(({} as Record<string, unknown>).key).toBeUndefined();
   });
 });
 

@@ -86,7 +86,20 @@ describe('incident lifecycle specifics', () => {
   });
 
   it('keeps the state for edits (assign, priority, comment)', () => {
-    expect(decide(INCIDENT_LIFECYCLE, 'assign', 'on_hold', { roles: ['agent'], relations: [] })).toEqual({ ok: true, to: 'on_hold' });
-    expect(decide(INCIDENT_LIFECYCLE, 'assign', 'closed', { roles: ['agent'], relations: [] }).ok).toBe(false);
+    expect(decide(INCIDENT_LIFECYCLE, 'assign', 'on_hold', { roles: ['agent'], relations: ['group_agent'] })).toEqual({ ok: true, to: 'on_hold' });
+    expect(decide(INCIDENT_LIFECYCLE, 'assign', 'closed', { roles: ['agent'], relations: ['group_agent'] }).ok).toBe(false);
+  });
+
+  it('lets the agent role alone work no incident: the standing to its group decides', () => {
+    expect(decide(INCIDENT_LIFECYCLE, 'acknowledge', 'new', { roles: ['agent'], relations: [] }).ok).toBe(false);
+    expect(decide(INCIDENT_LIFECYCLE, 'acknowledge', 'new', { roles: ['agent'], relations: ['other_agent'] }).ok).toBe(false);
+    expect(decide(INCIDENT_LIFECYCLE, 'assign', 'new', { roles: ['agent'], relations: ['other_agent'] }).ok).toBe(true);
+    expect(decide(INCIDENT_LIFECYCLE, 'resolve', 'new', { roles: [], relations: ['group_manager'] }, { code: 'x', notes: 'y' }).ok).toBe(true);
+    expect(decide(INCIDENT_LIFECYCLE, 'resolve', 'new', { roles: ['admin'], relations: [] }, { code: 'x', notes: 'y' }).ok).toBe(true);
+  });
+
+  it('lets the requester resume only a hold that waits on them', () => {
+    expect(decide(INCIDENT_LIFECYCLE, 'resume', 'on_hold', { roles: [], relations: ['requester'] }).ok).toBe(false);
+    expect(decide(INCIDENT_LIFECYCLE, 'resume', 'on_hold', { roles: [], relations: ['requester', 'awaited_requester'] }).ok).toBe(true);
   });
 });

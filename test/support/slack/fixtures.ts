@@ -1,17 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-/** `shared/fixtures/slack` in the nearest folder above the checkout that has it (CI puts shared/ beside the clone). */
-function findFixtures(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const candidate = join(dir, 'shared', 'fixtures', 'slack');
-    if (existsSync(candidate)) return candidate;
-  }
-  throw new Error(`shared/fixtures/slack (the Slack payload fixtures) was not found in any folder above ${__dirname}`);
-}
-
-/** The shared fixtures: real payloads Slack sends (from Slack's docs and SDK tests, ids replaced). */
-export const FIXTURES = findFixtures();
+/**
+ * Real payloads Slack sends (from Slack's docs and SDK tests, ids replaced), kept in the
+ * repository with their sources (test/fixtures/SOURCES.md): a clone alone runs the tests.
+ */
+export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'slack');
 
 export const slackFixture = <T = Record<string, any>>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
 export const slackFixtureText = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');

@@ -2,7 +2,7 @@ import type { App } from '../../../src/app';
 import type { Database } from '../../../src/db/connect';
 import { startHttpServer, type HttpServer } from '../../../src/server/http-server';
 import { createSlackAdapter, SLACK_EVENTS_PATH } from '../../../adapters/slack/slack-app';
-import { TestClock, buildApp, silentLogger } from '../factories';
+import { TestClock, buildApp, recordingLogger, silentLogger } from '../factories';
 import { RecordingSlackApi } from './recording-slack-api';
 import { SIGNING_SECRET } from './signed-request';
 
@@ -11,10 +11,15 @@ export const SLACK_USERS = {
   minji: { id: 'U00FAKEUSR2', name: 'Minji Kim', email: 'minji.kim@example.com', tz: 'Asia/Seoul', locale: 'ko-KR' },
   sam: { id: 'U00FAKESAM1', name: 'Sam Lee', email: 'sam.lee@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
   alex: { id: 'U00FAKEALX1', name: 'Alex Park', email: 'alex.park@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
+  taylor: { id: 'U00FAKETAY1', name: 'Taylor Yoon', email: 'taylor.yoon@example.com', tz: 'America/New_York', locale: 'en-US' },
+  /** A new employee: known to Slack, in no configuration. */
+  newcomer: { id: 'U00FAKENEW1', name: 'Noa Newcomer', email: 'noa.newcomer@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
 } as const;
 
 export interface SlackHarness {
   app: App;
+  /** What the app logged (info and above). */
+  logs: Record<string, unknown>[];
   api: RecordingSlackApi;
   http: HttpServer;
   url: string;
@@ -26,7 +31,8 @@ export async function startSlackHarness(database: Database, clock: TestClock = n
   const api = new RecordingSlackApi();
   await api.start();
   for (const user of Object.values(SLACK_USERS)) api.users.set(user.id, user);
-  const app = await buildApp(database, clock);
+  const { log, entries } = recordingLogger();
+  const app = await buildApp(database, clock, undefined, log);
   const http = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
@@ -36,6 +42,7 @@ export async function startSlackHarness(database: Database, clock: TestClock = n
   });
   return {
     app,
+    logs: entries,
     api,
     http,
     url: `http://127.0.0.1:${http.port}${SLACK_EVENTS_PATH}`,
@@ -44,6 +51,11 @@ export async function startSlackHarness(database: Database, clock: TestClock = n
       await api.stop();
     },
   };
+}
+
+/** Waits until the app has logged that it ignored a retried delivery of the request `key`. */
+export function retryIgnored(slack: SlackHarness, key: string): Promise<void> {
+  return eventually(() => slack.logs.some((entry) => entry.requestKey === key && String(entry.msg).startsWith('Slack request already handled')));
 }
 
 /** Waits until `check` holds (Slack work after the acknowledgement runs on its own). */

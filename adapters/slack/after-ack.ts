@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { RespondFn } from '@slack/bolt';
+import { t } from '../../src/i18n/translate';
+import { claimKey, releaseKey } from '../../src/services/record-keys';
+import type { SlackDeps } from './slack-context';
+
+/** What identifies one Slack request across its deliveries: the event id, or the interaction's trigger id. */
+export function requestKeyOf(body: Record<string, unknown>): string | null {
+  if (typeof body.event_id === 'string') return `event:${body.event_id}`;
+  if (typeof body.trigger_id === 'string') return `${typeof body.type === 'string' ? body.type : 'command'}:${body.trigger_id}`;
+  return null;
+}
+
+/** Who made the request and where to tell them, should the work fail. */
+export interface SlackRequest {
+  body: Record<string, unknown> | object;
+  userId: string;
+  channel?: string | undefined;
+  respond?: RespondFn | undefined;
+  botToken?: string | undefined;
+}
+
+/**
+ * The work a listener does after acknowledging, done once per request and never in silence.
+ *
+ * Slack resends a request it thinks failed (X-Slack-Retry-Num), identical but for that header;
+ * Bolt passes each delivery on. The first delivery claims the request's key with a unique insert
+ * (after the acknowledgement, so the answer never waits for the database); a later one finds the
+ * key taken and stops, answered but doing nothing. A failure is logged with an error id and the
+ * person is told that id; the claim is released so that a retry may do the work.
+ */
+export async function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Promise<void>): Promise<void> {
+  try {
+    if (!(await firstDelivery(deps, request.body))) return;
+  } catch (error) {
+    await tellFailure(deps, request, error);
+    return;
+  }
+  try {
+    await work();
+  } catch (error) {
+    const key = requestKeyOf(request.body as Record<string, unknown>);
+    if (key) await releaseKey(deps.opsdesk.database.models.RecordKey, `slack-request:${key}`, 'slack').catch(() => undefined);
+    await tellFailure(deps, request, error);
+  }
+}
+
+/** Claims the request for this delivery: false when an earlier delivery of it has claimed it. */
+export async function firstDelivery(deps: SlackDeps, body: object): Promise<boolean> {
+  const key = requestKeyOf(body as Record<string, unknown>);
+  if (!key) return true;
+  if (await claimKey(deps.opsdesk.database.models.RecordKey, `slack-request:${key}`, 'slack')) return true;
+  deps.opsdesk.log.info({ requestKey: key }, 'Slack request already handled: this delivery is a retry');
+  return false;
+}
+
+/** Logs the failure in full under a new error id and tells the person only that id. */
+export async function tellFailure(deps: SlackDeps, request: SlackRequest, error: unknown): Promise<void> {
+  const { log, ctx } = deps.opsdesk;
+  const errorId = randomUUID();
+  log.error({ errorId, err: error, userId: request.userId }, 'Slack request failed after its acknowledgement');
+  const text = t(ctx.catalog.config.defaults.locale, 'error.INTERNAL', { errorId });
+  try {
+    if (request.respond) await request.respond({ response_type: 'ephemeral', replace_original: false, text });
+    else if (request.channel) await deps.deliveryClient(request.botToken).chat.postEphemeral({ channel: request.channel, user: request.userId, text });
+    else await deps.deliveryClient(request.botToken).chat.postMessage({ channel: request.userId, text });
+  } catch (telling) {
+    log.error({ errorId, err: telling }, 'could not tell the person about the failure');
+  }
+}
