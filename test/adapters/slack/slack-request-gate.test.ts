@@ -1,0 +1,98 @@
+import { createHmac } from 'node:crypto';
+import type { Database } from '../../../src/db/connect';
+import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
+import { slackFixture, slashCommandBody } from '../../support/slack/fixtures';
+import { buttonClick } from '../../support/slack/payloads';
+import { SLACK_USERS, eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
+import { SIGNING_SECRET, interactionBody, postToSlackEndpoint } from '../../support/slack/signed-request';
+
+const FORM = 'application/x-www-form-urlencoded' as const;
+const JSON_TYPE = 'application/json' as const;
+
+/** POSTs raw bytes signed over those bytes, as Slack signs them. */
+async function postBytes(url: string, body: Buffer, contentType: string): Promise<number> {
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:`).update(body).digest('hex')}`;
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType, 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature },
+    body,
+  });
+  await response.text();
+  return response.status;
+}
+
+describe('Slack requests checked before Bolt: signature over the bytes, the shape of each kind', () => {
+  let database: Database;
+  let slack: SlackHarness;
+
+  beforeAll(async () => {
+    database = await openTestDatabase('slack_gate');
+    slack = await startSlackHarness(database);
+  });
+  afterAll(async () => {
+    await slack.close();
+    await dropTestDatabase(database);
+  });
+  beforeEach(() => slack.api.clear());
+
+  it('accepts a correctly signed body that is not valid UTF-8 (the signature is over the bytes)', async () => {
+    const mention = slackFixture('event_app_mention.json');
+    mention.event_id = 'Ev-LATIN1';
+    mention.event.text = '<@U00FAKEBOT1> caf\u00e9 is down';
+    // "café" in Latin-1: the é is the single byte 0xE9, not valid UTF-8.
+    const bytes = Buffer.from(JSON.stringify(mention), 'latin1');
+    expect(await postBytes(slack.url, bytes, JSON_TYPE)).toBe(200);
+    await eventually(() => slack.api.callsOf('chat.postMessage').length === 1);
+    expect(slack.api.callsOf('chat.postMessage')[0]!.args).toMatchObject({ channel: mention.event.channel, thread_ts: mention.event.ts });
+  });
+
+  it.each([
+    ['event not an object', JSON_TYPE, () => JSON.stringify({ ...slackFixture('event_app_mention.json'), event: 'boom' }), 'event'],
+    ['payload=null', FORM, () => 'payload=null', 'payload'],
+    ['actions not an array', FORM, () => interactionBody({ ...buttonClick('incident.ack', 'INC0001001', SLACK_USERS.sam.id), actions: 'ack' }), 'actions'],
+    ['container a number', FORM, () => interactionBody({ ...buttonClick('incident.ack', 'INC0001001', SLACK_USERS.sam.id), container: 7 }), 'container'],
+    ['user missing', FORM, () => interactionBody({ ...buttonClick('incident.ack', 'INC0001001', SLACK_USERS.sam.id), user: undefined }), 'user'],
+    ['team missing', FORM, () => interactionBody({ ...buttonClick('incident.ack', 'INC0001001', SLACK_USERS.sam.id), team: undefined, user: { id: 'U00FAKESAM1' } }), 'team'],
+    ['view missing', FORM, () => interactionBody({ ...slackFixture<Record<string, unknown>>('view_submission.json'), view: undefined }), 'view'],
+    ['team_id=constructor', FORM, () => slashCommandBody('/itsm', 'mine', { team_id: 'constructor' }), 'team_id'],
+    ['user_id=__proto__', FORM, () => slashCommandBody('/itsm', 'mine', { user_id: '__proto__' }), 'user_id'],
+    ['an Events API body that is an array', JSON_TYPE, () => '[]', 'JSON object'],
+    ['a body of another content type', 'text/plain', () => 'hello', 'content-type'],
+  ])('answers signed garbage with 400 naming the problem: %s', async (_name, contentType, body, problem) => {
+    const response = await postToSlackEndpoint(slack.url, { body: body(), contentType: contentType as typeof FORM });
+    expect(response.status).toBe(400);
+    expect(JSON.parse(response.text).error).toContain(problem);
+  });
+
+  it('answers a well-formed request that nothing handles at once: 404, and 200 for an event', async () => {
+    const unknownButton = await postToSlackEndpoint(slack.url, { body: interactionBody(buttonClick('someone.else', 'INC0001001', SLACK_USERS.sam.id)), contentType: FORM });
+    const closed = await postToSlackEndpoint(slack.url, { body: interactionBody(slackFixture('view_closed.json')), contentType: FORM });
+    const command = await postToSlackEndpoint(slack.url, { body: slashCommandBody('/hello-bolt-js', ''), contentType: FORM });
+    const event = slackFixture('event_app_mention.json');
+    event.event.type = 'reaction_added';
+    const unsubscribed = await postToSlackEndpoint(slack.url, { body: JSON.stringify(event), contentType: JSON_TYPE });
+    expect([unknownButton.status, closed.status, command.status, unsubscribed.status]).toEqual([404, 404, 404, 200]);
+    for (const response of [unknownButton, closed, command, unsubscribed]) expect(response.ms).toBeLessThan(1000);
+  });
+
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('answers /itsm %s with the help', async (word) => {
+    const response = await postToSlackEndpoint(slack.url, { body: slashCommandBody('/itsm', word, { response_url: slack.api.responseUrl() }), contentType: FORM });
+    expect(response.status).toBe(200);
+    await eventually(() => slack.api.callsOf('response_url').length === 1);
+    expect(slack.api.callsOf('response_url')[0]!.args.text).toBe('opsdesk commands');
+  });
+
+  it('keeps form values whose block id is a prototype name as plain values', async () => {
+    const submission = slackFixture('view_submission.json');
+    submission.view.callback_id = 'incident.report';
+    submission.view.id = 'V-PROTO';
+    submission.view.blocks = [{ type: 'input', block_id: '__proto__' }];
+    submission.view.state = { values: { __proto__: { x: { type: 'multi_static_select', selected_options: [{ value: 'a' }] } } } };
+    const raw = JSON.stringify(submission).replace('"values":{}', '"values":{"__proto__":{"x":{"type":"multi_static_select","selected_options":[{"value":"a"}]}}}');
+    const response = await postToSlackEndpoint(slack.url, { body: new URLSearchParams({ payload: raw }).toString(), contentType: FORM });
+    expect(response.status).toBe(200);
+    // The report form's own fields are missing: the modal says so, field by field.
+    expect(JSON.parse(response.text)).toMatchObject({ response_action: 'errors', errors: { summary: expect.any(String) } });
+  });
+});
