@@ -100,7 +100,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   /** The person's Slack user: known from configuration or an earlier request, else looked up by e-mail. */
   private async slackUserOf(client: WebClient, personId: string): Promise<string> {
     const person = await this.deps.people.findById(personId);
-    const known = person?.identities.find((i) => i.platform === 'slack')?.id;
+    const known = (person?.identities ?? []).find((i) => i.platform === 'slack')?.id;
     if (known) return known;
     if (!person?.email) throw new Undeliverable(`no Slack user is known for ${personId}`);
     const found = await client.users.lookupByEmail({ email: person.email });

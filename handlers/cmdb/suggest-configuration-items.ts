@@ -14,7 +14,7 @@ export const suggestConfigurationItems = defineHandler({
     const words = input.query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
     const filter = input.service ? { service: input.service } : {};
     const items = await ctx.models.ConfigurationItem.find(filter).sort({ _id: 1 }).lean();
-    const matches = items.filter((ci) => words.every((w) => ci.tokens.some((token) => token.startsWith(w))));
+    const matches = items.filter((ci) => words.every((w) => (ci.tokens ?? []).some((token) => token.startsWith(w))));
     return result([
       {
         kind: 'options',
