@@ -60,11 +60,20 @@ export async function tellFailure(deps: SlackDeps, request: SlackRequest, error:
   const errorId = randomUUID();
   log.error({ errorId, err: error, userId: request.userId }, 'Slack request failed after its acknowledgement');
   const text = t(ctx.catalog.config.defaults.locale, 'error.INTERNAL', { errorId });
-  try {
-    if (request.respond) await request.respond({ response_type: 'ephemeral', replace_original: false, text });
-    else if (request.channel) await deps.deliveryClient(request.botToken).chat.postEphemeral({ channel: request.channel, user: request.userId, text });
-    else await deps.deliveryClient(request.botToken).chat.postMessage({ channel: request.userId, text });
-  } catch (telling) {
-    log.error({ errorId, err: telling }, 'could not tell the person about the failure');
+  // The response_url reaches the person anywhere; an ephemeral needs the app in the channel; a DM always works.
+  const ways = [
+    request.respond ? () => request.respond!({ response_type: 'ephemeral', replace_original: false, text }) : null,
+    request.channel ? () => deps.deliveryClient(request.botToken).chat.postEphemeral({ channel: request.channel!, user: request.userId, text }) : null,
+    () => deps.deliveryClient(request.botToken).chat.postMessage({ channel: request.userId, text }),
+  ];
+  for (const way of ways) {
+    if (!way) continue;
+    try {
+      await way();
+      return;
+    } catch (telling) {
+      log.warn({ errorId, err: telling }, 'could not tell the person about the failure this way');
+    }
   }
+  log.error({ errorId }, 'could not tell the person about the failure');
 }

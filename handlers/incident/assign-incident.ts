@@ -3,7 +3,7 @@ import { DomainError } from '../../src/domain/domain-error';
 import type { Actor } from '../../src/people/people-directory';
 import { acknowledgementDurations } from '../../src/services/incident-sla';
 import { defineHandler, type HandlerContext } from '../handler';
-import { authoriseIncidentAction, changeIncident, loadIncident } from './change-incident';
+import { authoriseIncidentAction, changeIncident, loadIncident, relationsOf } from './change-incident';
 import { INCIDENT_IDS } from './incident-actions';
 
 interface Assignment {
@@ -80,7 +80,9 @@ export const assignIncidentToMe = defineHandler({
     const incident = await loadIncident(ctx, input.recordId);
     // An agent of another group takes it over to their own (first) group; members, the group's
     // managers and admins take it where it is. Whether they may is decided with the assignment.
-    const takeover = actor.roles.includes('agent') && !actor.groups.includes(incident.assignmentGroup) && actor.groups.length > 0;
+    const relations = relationsOf(ctx.catalog, incident, actor);
+    const worksIt = actor.roles.includes('admin') || relations.includes('group_agent') || relations.includes('group_manager');
+    const takeover = !worksIt && relations.includes('other_agent') && actor.groups.length > 0;
     const group = takeover ? (actor.groups[0] as string) : incident.assignmentGroup;
     return assign(ctx, actor, input.recordId, { group, assigneeId: actor.id, assigneeName: actor.name });
   },

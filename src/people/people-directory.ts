@@ -97,7 +97,7 @@ export class PeopleDirectory {
    * The actor for a platform user, creating the person on first sight. `describe` is asked for
    * the user's e-mail, name, locale and zone only then (a platform API call the adapter makes).
    * When `describe` fails (a deleted user, the platform down), the person is served all the same
-   * as someone without roles, and nothing is stored: the next request asks again.
+   * as someone without roles, stored under the platform identity; the next request asks again.
    */
   async actorFor(given: PlatformProfile, describe?: () => Promise<Partial<PlatformProfile>>): Promise<Actor> {
     const identityKey = `${given.platform}:${given.userId}`;
@@ -118,8 +118,10 @@ export class PeopleDirectory {
       try {
         profile = { ...given, ...(await describe()) };
       } catch (error) {
+        // Stored under the identity (so that what they report reaches them back), but without the
+        // identity record: the next request asks the platform again.
         this.onDescribeFailed?.(identityKey, error);
-        return this.toActor({ _id: identityKey, name: given.name ?? given.userId, roles: [], groups: [], identities: [] }, given);
+        return this.toActor(await this.firstContact(identityKey, given), given);
       }
     }
     const personId = known?.personId ?? (profile.email ? personIdForEmail(profile.email) : identityKey);
@@ -172,11 +174,11 @@ export class PeopleDirectory {
    * from the configuration, or stored without arrays, has none).
    */
   rolesOf(person: Pick<PersonDoc, 'email'>): Role[] {
-    return person.email ? [...(this.catalog.people.get(person.email)?.roles ?? [])] : [];
+    return person.email ? [...(this.catalog.people.get(person.email.toLowerCase())?.roles ?? [])] : [];
   }
 
   groupsOf(person: Pick<PersonDoc, 'email'>): string[] {
-    return person.email ? [...(this.memberships.get(person.email) ?? [])] : [];
+    return person.email ? [...(this.memberships.get(person.email.toLowerCase()) ?? [])] : [];
   }
 
   private toActor(person: PersonDoc, profile?: PlatformProfile): Actor {

@@ -15,14 +15,22 @@ function readBody(req: Request, limit: number): Promise<Buffer | 'too_large'> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let tooLarge = false;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) tooLarge = true;
-      else chunks.push(chunk);
+      if (size > limit) {
+        // Stop reading at once: the rest is not worth receiving.
+        req.removeAllListeners('data');
+        req.pause();
+        resolve('too_large');
+        return;
+      }
+      chunks.push(chunk);
     });
-    req.on('end', () => resolve(tooLarge ? 'too_large' : Buffer.concat(chunks)));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
+    req.on('close', () => {
+      if (!req.complete) reject(new Error('the request was aborted'));
+    });
   });
 }
 
@@ -45,6 +53,11 @@ export function verifySlackSignature(signingSecret: string, now: () => number = 
       res.status(401).json({ error: 'stale, future-dated or missing X-Slack-Request-Timestamp' });
       return;
     }
+    const declared = Number(req.header('content-length') ?? 0);
+    if (declared > MAX_BODY_BYTES) {
+      res.status(413).set('connection', 'close').json({ error: `the request body is over ${MAX_BODY_BYTES} bytes` });
+      return;
+    }
     let body: Buffer | 'too_large';
     try {
       body = await readBody(req, MAX_BODY_BYTES);
@@ -53,7 +66,7 @@ export function verifySlackSignature(signingSecret: string, now: () => number = 
       return;
     }
     if (body === 'too_large') {
-      res.status(413).json({ error: `the request body is over ${MAX_BODY_BYTES} bytes` });
+      res.status(413).set('connection', 'close').json({ error: `the request body is over ${MAX_BODY_BYTES} bytes` });
       return;
     }
     const expected = Buffer.from(slackSignatureOf(signingSecret, header as string, body));

@@ -45,10 +45,10 @@ export function parseItsmText(text: string): { subcommand: string; argument: str
 }
 
 export function registerCommands(app: App, deps: SlackDeps): void {
-  app.command(SLACK_COMMANDS.incident, async ({ command, ack, client, body, context }) => {
+  app.command(SLACK_COMMANDS.incident, async ({ command, ack, client, body, respond, context }) => {
     // The modal must open within 3 s of the trigger: acknowledge first, the form needs no database.
     await ack();
-    await afterAck(deps, { body, userId: command.user_id, channel: command.channel_id, botToken: context.botToken }, async () => {
+    await afterAck(deps, { body, userId: command.user_id, respond, botToken: context.botToken }, async () => {
       const actor = await slackActor(deps.opsdesk.ctx.people, client, command.user_id);
       const result = await run(deps, actor, INCIDENT_IDS.reportForm, { text: command.text });
       const form = formOf(result);

@@ -125,7 +125,7 @@ describe('Slack retries: every kind of request is handled once', () => {
     expect(slack.api.callsOf('views.publish')).toHaveLength(1);
   });
 
-  it('stores the claim of each request it handled', async () => {
+  it('has stored the claim of each kind of request the tests above sent', async () => {
     const keys = await database.models.RecordKey.find({ _id: /^slack-request:/ }).lean();
     const kinds = new Set(keys.map((k) => String(k._id).split(':')[1]));
     expect([...kinds].sort()).toEqual(['block_actions', 'command', 'event', 'message_action', 'shortcut', 'view_submission']);

@@ -99,10 +99,14 @@ describe('People opsdesk does not know yet are served at every entry point', () 
       await postToSlackEndpoint(slack.url, { body: interactionBody(reportSubmission(viewId, reportValues('My account is locked'), user)), contentType: FORM });
       await eventually(async () => (await database.models.Incident.countDocuments({ dedupeKey: `slack:view:${viewId}` })) === 1);
       await eventually(() => slack.api.callsOf('chat.postEphemeral').some((c) => String(c.args.text).includes('is open')));
+      const reported = await database.models.Incident.findOne({ dedupeKey: `slack:view:${viewId}` }).lean<IncidentDoc>();
+      const requester = await database.models.Person.findById(reported!.requesterId).lean();
+      // Whoever they are, the record's requester is a stored person who can be reached on Slack.
+      expect(requester?.identities).toEqual([{ platform: 'slack', id: user }]);
     });
   });
 
-  it('stores the new employee once, with no roles or groups; stores nothing for the user Slack could not describe', async () => {
+  it('stores the new employee once, with no roles or groups; no identity record for the user Slack could not describe (asked again next time)', async () => {
     const newcomer = await database.models.Person.findById('email:noa.newcomer@example.com').lean();
     expect(newcomer).toMatchObject({ name: 'Noa Newcomer', identities: [{ platform: 'slack', id: SLACK_USERS.newcomer.id }] });
     expect(newcomer?.roles ?? []).toEqual([]);

@@ -38,18 +38,3 @@ export function buttonClick(action: string, recordId: string, user: string, mess
   payload.actions = [{ ...payload.actions[0], action_id: action, block_id: `actions:${recordId}`, value: encodeActionValue({ recordId, ...(value ? { value } : {}) }) }];
   return payload;
 }
-
-/** A form submission (resolve, hold, reopen) for one incident, as the modal our form opens sends it. */
-export function formSubmission(callbackId: string, recordId: string, user: string, values: Record<string, string>) {
-  const payload = slackFixture('view_submission.json');
-  payload.user.id = user;
-  payload.trigger_id = `${user}.${callbackId}.${Math.random()}`;
-  payload.view = { ...payload.view, id: `V-${Math.random().toString(36).slice(2)}`, callback_id: callbackId, private_metadata: JSON.stringify({ recordId }) };
-  payload.view.blocks = Object.keys(values).map((blockId) => ({ type: 'input', block_id: blockId }));
-  payload.view.state = {
-    values: Object.fromEntries(
-      Object.entries(values).map(([id, value]) => [id, { [id]: { type: 'static_select', selected_option: { value, text: { type: 'plain_text', text: value } } } }]),
-    ),
-  };
-  return payload;
-}
