@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { ensureEmbeddedDbBinary, startEmbeddedDb } from '../src/db/embedded-db';
 import { runCoreBench } from './core-bench';
 import { runSlackBench } from './slack-bench';
+import { runSlackFuzzBench } from './slack-fuzz-bench';
 import { runSlaBench } from './sla-bench';
 
 /** `npm run bench`: figures, one per line, against MONGODB_URI or a fresh embedded server. */
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
     const only = process.env.BENCH_ONLY;
     if (!only || only === 'core') await runCoreBench(uri);
     if (!only || only === 'slack') await runSlackBench(uri);
+    if (!only || only === 'fuzz') await runSlackFuzzBench(uri);
     if (!only || only === 'sla') await runSlaBench(uri);
   } finally {
     await stop();

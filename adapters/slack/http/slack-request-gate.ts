@@ -45,7 +45,8 @@ function firstProblem(result: z.ZodSafeParseResult<unknown>): string | null {
 function routeOf(type: InteractionType, body: Record<string, any>, routes: SlackRoutes): boolean {
   switch (type) {
     case 'block_actions':
-      return (body.actions as { action_id: string }[]).some((a) => routes.actions.has(a.action_id));
+      // Bolt dispatches on the first action (Slack sends one per click).
+      return routes.actions.has((body.actions as { action_id: string }[])[0]!.action_id);
     case 'view_submission':
       return routes.submissions.has(body.view.callback_id);
     case 'block_suggestion':
@@ -61,7 +62,11 @@ function routeOf(type: InteractionType, body: Record<string, any>, routes: Slack
 
 function judgeForm(text: string, routes: SlackRoutes): Verdict {
   const form = parseQuery(text);
-  if (Object.hasOwn(form, 'ssl_check')) return { kind: 'pass', body: { ...form } };
+  if (Object.hasOwn(form, 'ssl_check')) {
+    return Object.hasOwn(form, 'payload') || Object.hasOwn(form, 'command')
+      ? { kind: 'malformed', problem: 'ssl_check: expected alone, not with a payload or a command' }
+      : { kind: 'pass', body: { ...form } };
+  }
   if (Object.hasOwn(form, 'payload')) {
     const payload = typeof form.payload === 'string' ? parseJson(form.payload) : undefined;
     if (!isObject(payload)) return { kind: 'malformed', problem: 'payload: expected one JSON object' };

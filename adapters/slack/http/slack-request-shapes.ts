@@ -27,7 +27,15 @@ const view = z.looseObject({
 /** Interactions name their workspace in `team`, or (org-wide installs) only in `user.team_id`. */
 const interaction = <Shape extends z.core.$ZodLooseShape>(shape: Shape) =>
   z
-    .looseObject({ user, team: team.optional(), enterprise, ...shape })
+    .looseObject({
+      user,
+      team: team.optional(),
+      enterprise,
+      channel: channel.optional(),
+      // Bolt reads the first one as the response_url of a submission.
+      response_urls: z.array(z.looseObject({ response_url: responseUrl })).optional(),
+      ...shape,
+    })
     .refine((body) => Boolean((body.team as { id?: string } | null | undefined)?.id ?? (body.user as { team_id?: string }).team_id), {
       message: 'expected the workspace in team.id or user.team_id',
       path: ['team'],
@@ -105,7 +113,15 @@ export const EVENT_CALLBACK_SHAPE = z
     team_id: slackId,
     enterprise_id: slackId.nullable().optional(),
     event_id: z.string().min(1).max(255),
-    event: z.looseObject({ type: z.string().min(1).max(255) }),
+    // What Bolt reads of any event to find its conversation and user, unguarded.
+    event: z.looseObject({
+      type: z.string().min(1).max(255),
+      user: z.union([slackId, z.looseObject({ id: slackId })]).optional(),
+      channel: z.union([slackId, z.looseObject({ id: slackId.optional(), creator: slackId.optional() })]).optional(),
+      channel_id: slackId.optional(),
+      item: z.looseObject({ channel: slackId.optional() }).optional(),
+      subteam: z.looseObject({ created_by: slackId.optional() }).optional(),
+    }),
     authorizations: z.array(authorization).optional(),
   })
   .superRefine((body, ctx) => {

@@ -56,7 +56,15 @@ const fixtureDir = (): string => {
   if (!dir) throw new Error(`Slack fixtures not found in ${FIXTURE_DIRS.join(' or ')}`);
   return dir;
 };
-const fixtureText = (name: string) => readFileSync(join(fixtureDir(), name), 'utf8');
+const fixtureTexts = new Map<string, string>();
+const fixtureText = (name: string): string => {
+  let text = fixtureTexts.get(name);
+  if (text === undefined) {
+    text = readFileSync(join(fixtureDir(), name), 'utf8');
+    fixtureTexts.set(name, text);
+  }
+  return text;
+};
 const fixture = (name: string): Record<string, any> => JSON.parse(fixtureText(name)) as Record<string, any>;
 
 // ---------------------------------------------------------------------------------------------
@@ -102,6 +110,13 @@ function wtf8(text: string): number[] {
 
 /** application/x-www-form-urlencoded as browsers write it, but lone surrogates kept (as WTF-8, percent-encoded). */
 function formEncode(text: string): string {
+  try {
+    return encodeURIComponent(text)
+      .replace(/[!'()~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+      .replace(/%20/g, '+');
+  } catch {
+    // URIError: a lone surrogate, which the standard encoder refuses.
+  }
   let out = '';
   for (const byte of wtf8(text)) {
     const c = String.fromCharCode(byte);
@@ -272,7 +287,8 @@ const isContainer = (value: unknown): value is Record<string | number, unknown> 
 
 /** Sets an own property (a `__proto__` key is a key, not the prototype). */
 function setOwn(target: Record<string | number, unknown>, key: string | number, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
 
 /** A fresh copy (pool values are shared between samples and must never be changed in place). */
@@ -358,32 +374,39 @@ const TARGETED: Record<Exclude<SlackFuzzKind, 'slash_command'>, string[]> = {
     'actions.0', 'actions.0.action_id', 'actions.0.value', 'actions.0.type', 'actions.0.block_id', 'actions.0.selected_option',
     'actions.0.selected_option.value', 'actions.1', 'container', 'container.type', 'container.channel_id', 'container.message_ts', 'channel',
     'channel.id', 'message', 'message.ts', 'view', 'view.id', 'view.callback_id', 'view.state', 'state', 'is_enterprise_install', 'api_app_id',
+    'response_urls', 'function_data', 'function_data.execution_id', 'bot_access_token',
   ],
   view_submission: [
     '', 'type', 'user', 'user.id', 'user.team_id', 'team', 'team.id', 'enterprise', 'trigger_id', 'view', 'view.id', 'view.type',
     'view.callback_id', 'view.private_metadata', 'view.state', 'view.state.values', 'view.state.values.code', 'view.state.values.code.code',
     'view.state.values.code.code.type', 'view.state.values.code.code.selected_option', 'view.state.values.code.code.selected_option.value',
     'view.state.values.notes.notes', 'view.state.values.notes.notes.value', 'view.state.values.notes.notes.type', 'view.blocks', 'view.blocks.0',
-    'view.blocks.0.block_id', 'response_urls', 'is_enterprise_install',
+    'view.blocks.0.block_id', 'view.app_installed_team_id', 'response_urls', 'response_urls.0', 'response_urls.0.response_url', 'response_url',
+    'channel', 'is_enterprise_install',
   ],
   block_suggestion: [
     '', 'type', 'user', 'user.id', 'user.team_id', 'team', 'team.id', 'action_id', 'block_id', 'value', 'view', 'view.id', 'view.callback_id',
     'view.state', 'view.state.values', 'view.state.values.service', 'view.state.values.service.service', 'view.state.values.service.service.selected_option',
-    'container', 'enterprise',
+    'container', 'enterprise', 'channel', 'channel.id', 'response_url', 'response_urls', 'function_data',
   ],
   message_action: [
     '', 'type', 'user', 'user.id', 'team', 'team.id', 'team.enterprise_id', 'enterprise', 'callback_id', 'trigger_id', 'channel', 'channel.id',
-    'message', 'message.ts', 'message.text', 'message_ts', 'response_url',
+    'message', 'message.ts', 'message.text', 'message_ts', 'response_url', 'response_urls',
   ],
-  shortcut: ['', 'type', 'user', 'user.id', 'user.team_id', 'team', 'team.id', 'enterprise', 'callback_id', 'trigger_id', 'is_enterprise_install'],
+  shortcut: [
+    '', 'type', 'user', 'user.id', 'user.team_id', 'team', 'team.id', 'enterprise', 'callback_id', 'trigger_id', 'is_enterprise_install', 'channel',
+    'response_url', 'response_urls',
+  ],
   app_mention: [
     '', 'type', 'team_id', 'enterprise_id', 'api_app_id', 'event_id', 'event', 'event.type', 'event.user', 'event.text', 'event.channel',
     'event.ts', 'event.thread_ts', 'event.team', 'authorizations', 'authorizations.0', 'authorizations.0.team_id', 'authorizations.0.enterprise_id',
-    'authorizations.0.is_enterprise_install', 'is_ext_shared_channel',
+    'authorizations.0.is_enterprise_install', 'is_ext_shared_channel', 'event.channel_id', 'event.item', 'event.item.channel', 'event.subteam',
+    'event.assistant_thread', 'event.message', 'event.previous_message',
   ],
   app_home_opened: [
     '', 'type', 'team_id', 'enterprise_id', 'api_app_id', 'event_id', 'event', 'event.type', 'event.user', 'event.tab', 'event.channel',
-    'event.view', 'authorizations', 'authorizations.0', 'authorizations.0.team_id',
+    'event.view', 'authorizations', 'authorizations.0', 'authorizations.0.team_id', 'event.channel_id', 'event.item', 'event.subteam',
+    'event.assistant_thread', 'event.message', 'event.previous_message',
   ],
   url_verification: ['', 'type', 'challenge', 'token'],
 };
@@ -391,6 +414,8 @@ const TARGETED: Record<Exclude<SlackFuzzKind, 'slash_command'>, string[]> = {
 /** Values only a field of that name would hold: the realistic near-misses. */
 function nearMissValues(kind: SlackFuzzKind, responseUrl: string): unknown[] {
   const ours = encodeActionValue({ recordId: MISSING_RECORD });
+  // What Bolt reads of every interaction before any listener (response_urls of a view, the channel).
+  const interaction = [null, [null], [{}], [{ response_url: null }], [{ response_url: responseUrl }], { length: 1 }, { id: null }, { execution_id: 'Fx1', inputs: null }];
   switch (kind) {
     case 'block_actions':
       return [
@@ -403,6 +428,7 @@ function nearMissValues(kind: SlackFuzzKind, responseUrl: string): unknown[] {
         { type: 'message', channel_id: 'C00FAKECHN1', message_ts: '1.2' },
         encodeActionValue({ recordId: MISSING_RECORD, value: '__proto__' }),
         responseUrl,
+        ...interaction,
       ];
     case 'view_submission':
       return [
@@ -413,9 +439,13 @@ function nearMissValues(kind: SlackFuzzKind, responseUrl: string): unknown[] {
         { code: { code: { type: 'external_select', selected_option: null } } },
         JSON.stringify({ recordId: MISSING_RECORD, channel: 'C00FAKECHN1' }),
         JSON.stringify({ recordId: ['INC9999999'] }),
+        ...interaction,
       ];
     case 'block_suggestion':
-      return [{ values: { service: { service: { type: 'static_select', selected_option: { value: 'constructor' } } } } }];
+      return [{ values: { service: { service: { type: 'static_select', selected_option: { value: 'constructor' } } } } }, ...interaction];
+    case 'message_action':
+    case 'shortcut':
+      return interaction;
     case 'app_mention':
     case 'app_home_opened':
       return [
@@ -426,6 +456,19 @@ function nearMissValues(kind: SlackFuzzKind, responseUrl: string): unknown[] {
         { type: 'app_home_opened', user: 'U00FAKEUSR1', tab: 'messages' },
         { type: 'app_uninstalled' },
         { type: 'tokens_revoked', tokens: { oauth: ['U1'], bot: [] } },
+        // Events without a shape of their own: what Bolt reads of any event (user, channel, item, subteam, threads).
+        { type: 'app_uninstalled', user: null },
+        { type: 'app_uninstalled', channel: null },
+        { type: 'app_uninstalled', channel: {} },
+        { type: 'app_uninstalled', channel: 5 },
+        { type: 'tokens_revoked', item: 'x' },
+        { type: 'tokens_revoked', item: null },
+        { type: 'app_uninstalled', subteam: null },
+        { type: 'app_uninstalled', assistant_thread: null },
+        { type: 'app_uninstalled', message: null, previous_message: 1 },
+        { type: 'app_mention', text: 'hi', channel: 'C00FAKECHN1', ts: '1.2', user: 'U00FAKEUSR1', channel_id: null },
+        { type: 'app_home_opened', user: 'U00FAKEUSR1', tab: 'home', channel: null },
+        { type: 'app_home_opened', user: 'U00FAKEUSR1', tab: 'home', item: 5 },
         { type: 'message', text: 'hi' },
         `<@U00FAKEBOT1> ${'INC9999999 '.repeat(500)}`,
         'x'.repeat(40_001),
@@ -440,7 +483,7 @@ function mutationArb(kind: Exclude<SlackFuzzKind, 'slash_command'>, base: unknow
   const anywhere = allPaths(base);
   const near = nearMissValues(kind, responseUrl);
   const pathArb = fc.oneof({ arbitrary: fc.constantFrom(...targeted), weight: 3 }, { arbitrary: fc.constantFrom(...anywhere), weight: 2 });
-  const setValue = near.length > 0 ? fc.oneof({ arbitrary: valueArb, weight: 6 }, { arbitrary: fc.constantFrom(...near), weight: 1 }) : valueArb;
+  const setValue = near.length > 0 ? fc.oneof({ arbitrary: valueArb, weight: 6 }, { arbitrary: fc.constantFrom(...near), weight: 2 }) : valueArb;
   return fc.oneof(
     { arbitrary: pathArb.map((path): Mutation => ({ op: 'delete', path })), weight: 3 },
     { arbitrary: fc.record({ path: pathArb, value: setValue }).map((m): Mutation => ({ op: 'set', ...m })), weight: 8 },
@@ -455,11 +498,19 @@ function mutationArb(kind: Exclude<SlackFuzzKind, 'slash_command'>, base: unknow
   );
 }
 
-const preview = (value: unknown): string => {
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…(${value.length})` : value);
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 60)}…(${text.length})` : text;
-};
+/** A short JSON-like rendering for labels (deep or long values cut, raw-byte markers shown as such). */
+function preview(value: unknown, depth = 0): string {
+  if (typeof value === 'string') {
+    const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…(${value.length} chars)` : value);
+    return shown.replace(MARKER, (_m, how: string, hex: string) => `<${how === 'R' ? 'raw' : 'percent-encoded'} bytes ${hex}>`);
+  }
+  if (!isContainer(value)) return String(JSON.stringify(value) ?? value);
+  if (depth >= 3) return Array.isArray(value) ? '[…]' : '{…}';
+  const entries = Object.entries(value);
+  const inner = entries.slice(0, 4).map(([k, v]) => (Array.isArray(value) ? preview(v, depth + 1) : `${JSON.stringify(k)}:${preview(v, depth + 1)}`));
+  if (entries.length > 4) inner.push(`…${entries.length - 4} more`);
+  return Array.isArray(value) ? `[${inner.join(',')}]` : `{${inner.join(',')}}`;
+}
 const describeMutation = (m: Mutation): string => {
   const at = m.path.join('.') || '<payload>';
   switch (m.op) {
@@ -484,7 +535,7 @@ const JSON_TYPE = 'application/json';
 const WRONG_TYPES = [
   'text/plain', 'multipart/form-data; boundary=x', 'application/xml', 'application/x-www-form-urlencoded; charset=utf-16le',
   'APPLICATION/X-WWW-FORM-URLENCODED', 'application/json; charset=latin1', 'Application/Json', '', 'application/x-www-form-urlencoded, application/json',
-  'application/jsonx', '*/*', 'application/x-www-form-urlencoded\u0000',
+  'application/jsonx', '*/*', 'application/x-www-form-urlencoded;;;', 'application/json; application/x-www-form-urlencoded',
 ];
 
 type Envelope =
