@@ -42,22 +42,12 @@ export class PeopleDirectory {
   /** identity key → the person read for it, and when: every request of a chat user needs its actor. */
   private readonly recent = new Map<string, { person: PersonDoc; at: number }>();
 
-  /** e-mail (lower case) → the keys of the groups the person is a member of. */
-  private readonly memberships = new Map<string, string[]>();
-
   constructor(
     private readonly models: Models,
     private readonly catalog: ItsmCatalog,
     /** Told when a platform could not describe a user (the request goes on without their profile). */
     private readonly onDescribeFailed?: (identityKey: string, error: unknown) => void,
-  ) {
-    for (const group of catalog.config.groups) {
-      for (const member of group.members) {
-        const email = member.toLowerCase();
-        this.memberships.set(email, [...(this.memberships.get(email) ?? []), group.key]);
-      }
-    }
-  }
+  ) {}
 
   /** Stores the configured people (run at start, after the configuration is loaded). */
   async syncFromConfig(): Promise<void> {
@@ -178,7 +168,7 @@ export class PeopleDirectory {
   }
 
   groupsOf(person: Pick<PersonDoc, 'email'>): string[] {
-    return person.email ? [...(this.memberships.get(person.email.toLowerCase()) ?? [])] : [];
+    return person.email ? this.catalog.groupsOf(person.email) : [];
   }
 
   private toActor(person: PersonDoc, profile?: PlatformProfile): Actor {

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import type { Database } from '../../../src/db/connect';
 import { judgeSlackRequest } from '../../../adapters/slack/http/slack-request-gate';
 import { SLACK_ROUTES } from '../../../adapters/slack/listeners/routes';
@@ -7,23 +6,10 @@ import { dropTestDatabase, openTestDatabase } from '../../support/test-database'
 import { slackFixture, slashCommandBody } from '../../support/slack/fixtures';
 import { buttonClick } from '../../support/slack/payloads';
 import { SLACK_USERS, eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
-import { SIGNING_SECRET, interactionBody, postToSlackEndpoint } from '../../support/slack/signed-request';
+import { interactionBody, postToSlackEndpoint } from '../../support/slack/signed-request';
 
 const FORM = 'application/x-www-form-urlencoded' as const;
 const JSON_TYPE = 'application/json' as const;
-
-/** POSTs raw bytes signed over those bytes, as Slack signs them. */
-async function postBytes(url: string, body: Buffer, contentType: string): Promise<number> {
-  const timestamp = String(Math.floor(Date.now() / 1000));
-  const signature = `v0=${createHmac('sha256', SIGNING_SECRET).update(`v0:${timestamp}:`).update(body).digest('hex')}`;
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': contentType, 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature },
-    body,
-  });
-  await response.text();
-  return response.status;
-}
 
 describe('Slack requests checked before Bolt: signature over the bytes, the shape of each kind', () => {
   let database: Database;
@@ -45,7 +31,7 @@ describe('Slack requests checked before Bolt: signature over the bytes, the shap
     mention.event.text = '<@U00FAKEBOT1> caf\u00e9 is down';
     // "café" in Latin-1: the é is the single byte 0xE9, not valid UTF-8.
     const bytes = Buffer.from(JSON.stringify(mention), 'latin1');
-    expect(await postBytes(slack.url, bytes, JSON_TYPE)).toBe(200);
+    expect((await postToSlackEndpoint(slack.url, { body: bytes, contentType: JSON_TYPE })).status).toBe(200);
     await eventually(() => slack.api.callsOf('chat.postMessage').length === 1);
     expect(slack.api.callsOf('chat.postMessage')[0]!.args).toMatchObject({ channel: mention.event.channel, thread_ts: mention.event.ts });
   });
@@ -63,7 +49,7 @@ describe('Slack requests checked before Bolt: signature over the bytes, the shap
     ['an Events API body that is an array', JSON_TYPE, () => '[]', 'JSON object'],
     ['a body of another content type', 'text/plain', () => 'hello', 'content-type'],
   ])('answers signed garbage with 400 naming the problem: %s', async (_name, contentType, body, problem) => {
-    const response = await postToSlackEndpoint(slack.url, { body: body(), contentType: contentType as typeof FORM });
+    const response = await postToSlackEndpoint(slack.url, { body: body(), contentType });
     expect(response.status).toBe(400);
     expect(JSON.parse(response.text).error).toContain(problem);
   });

@@ -1,11 +1,14 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
  * Real payloads Slack sends (from Slack's docs and SDK tests, ids replaced), kept in the
- * repository with their sources (test/fixtures/SOURCES.md): a clone alone runs the tests.
+ * repository with their sources (test/fixtures/SOURCES.md): a clone alone runs the tests. Found
+ * from test/support/slack, and from dist/test/support/slack when the bench runs compiled.
  */
-export const FIXTURES = join(__dirname, '..', '..', 'fixtures', 'slack');
+export const FIXTURES = [join(__dirname, '..', '..', 'fixtures', 'slack'), join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'slack')].find((dir) =>
+  existsSync(join(dir, 'view_submission.json')),
+) as string;
 
 export const slackFixture = <T = Record<string, any>>(name: string): T => JSON.parse(readFileSync(join(FIXTURES, name), 'utf8')) as T;
 export const slackFixtureText = (name: string): string => readFileSync(join(FIXTURES, name), 'utf8');

@@ -1,9 +1,8 @@
-import { createHmac } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { encodeActionValue } from '../../../adapters/slack/render/action-value';
-import { SIGNING_SECRET } from './signed-request';
+import { slackFixture, slackFixtureText } from './fixtures';
+import { SIGNING_SECRET, slackSignature } from './signed-request';
 
 /**
  * Signed, malformed Slack requests for every kind the app receives, generated from the real
@@ -50,22 +49,7 @@ export interface FuzzOptions {
 // ---------------------------------------------------------------------------------------------
 // Fixtures (from the sources under test/ and from dist/test/ once compiled)
 
-const FIXTURE_DIRS = [join(__dirname, '..', '..', 'fixtures', 'slack'), join(__dirname, '..', '..', '..', '..', 'test', 'fixtures', 'slack')];
-const fixtureDir = (): string => {
-  const dir = FIXTURE_DIRS.find((candidate) => existsSync(join(candidate, 'view_submission.json')));
-  if (!dir) throw new Error(`Slack fixtures not found in ${FIXTURE_DIRS.join(' or ')}`);
-  return dir;
-};
-const fixtureTexts = new Map<string, string>();
-const fixtureText = (name: string): string => {
-  let text = fixtureTexts.get(name);
-  if (text === undefined) {
-    text = readFileSync(join(fixtureDir(), name), 'utf8');
-    fixtureTexts.set(name, text);
-  }
-  return text;
-};
-const fixture = (name: string): Record<string, any> => JSON.parse(fixtureText(name)) as Record<string, any>;
+const fixture = (name: string): Record<string, any> => slackFixture(name);
 
 // ---------------------------------------------------------------------------------------------
 // Raw bytes: markers of letters and digits only survive JSON and form encoding, and are replaced
@@ -800,7 +784,7 @@ type FormMutation =
   | { op: 'raw'; key: string; value: string };
 
 function slashCaseArb() {
-  const keys = [...new URLSearchParams(fixtureText('slash_command.form.txt').trim()).keys()];
+  const keys = [...new URLSearchParams(slackFixtureText('slash_command.form.txt').trim()).keys()];
   const keyArb = fc.oneof({ arbitrary: fc.constantFrom(...SLASH_TARGETED), weight: 3 }, { arbitrary: fc.constantFrom(...keys, ...PROTO_WORDS, 'payload', 'ssl_check', 'type', ''), weight: 1 });
   // A form holds strings: other JSON values arrive as their text.
   const formValue = fc.oneof({ arbitrary: stringArb, weight: 6 }, { arbitrary: valueArb.map((v) => (typeof v === 'string' ? v : String(JSON.stringify(v) ?? v))), weight: 1 });
@@ -836,7 +820,7 @@ const describeFormMutation = (m: FormMutation): string => {
 
 function buildSlashCase(index: number, seed: number, responseUrl: string, c: { command: string; text: string; mutations: FormMutation[]; envelope: Envelope }): MalformedRequest {
   // Pairs, not a map: a key may appear twice; values are already encoded.
-  let pairs: [string, string][] = [...new URLSearchParams(fixtureText('slash_command.form.txt').trim())].map(([k, v]) => [formEncode(k), formEncode(v)]);
+  let pairs: [string, string][] = [...new URLSearchParams(slackFixtureText('slash_command.form.txt').trim())].map(([k, v]) => [formEncode(k), formEncode(v)]);
   const setPair = (key: string, encoded: string) => {
     const at = pairs.findIndex(([k]) => k === formEncode(key));
     if (at >= 0) pairs[at] = [formEncode(key), encoded];
@@ -891,11 +875,6 @@ export function malformedRequests(kind: SlackFuzzKind, count: number, options: F
   return fc.sample(jsonCaseArb(kind, options.responseUrl), { seed, numRuns: count }).map((c, i) => buildJsonCase(kind, i, seed, options.responseUrl, c));
 }
 
-/** `v0=` + hex HMAC-SHA256 of `v0:<timestamp>:` followed by the body's bytes (computed here, not by the code under test). */
-export function signatureOverBytes(secret: string, timestamp: number, body: Buffer): string {
-  return `v0=${createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`v0:${timestamp}:`), body])).digest('hex')}`;
-}
-
 export interface FuzzOutcome {
   request: MalformedRequest;
   /** 0: no answer in time (or the connection failed). */
@@ -910,7 +889,7 @@ export async function sendSigned(url: string, request: MalformedRequest, options
   const timestamp = Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = {
     'x-slack-request-timestamp': String(timestamp),
-    'x-slack-signature': signatureOverBytes(options.secret ?? SIGNING_SECRET, timestamp, request.body),
+    'x-slack-signature': slackSignature(options.secret ?? SIGNING_SECRET, timestamp, request.body),
     'user-agent': 'Slackbot 1.0 (+https://api.slack.com/robots)',
     ...request.headers,
   };
