@@ -1,6 +1,6 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { INCIDENT_IDS } from '../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../src/views/incident-actions';
 import { dispatch } from '../handlers/dispatch';
 import { createApp } from '../src/app';
 import { loadItsmConfig } from '../src/config/load-itsm-config';

@@ -1,4 +1,4 @@
-import { INCIDENT_IDS } from '../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../src/views/incident-actions';
 import { dispatch } from '../handlers/dispatch';
 import { createApp } from '../src/app';
 import { loadItsmConfig } from '../src/config/load-itsm-config';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import pino from 'pino';
-import { INCIDENT_IDS } from '../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../src/views/incident-actions';
 import { dispatch } from '../handlers/dispatch';
 import { createApp } from '../src/app';
 import { loadItsmConfig } from '../src/config/load-itsm-config';

@@ -1,5 +1,5 @@
 import type { ItsmCatalog } from '../src/config/itsm-catalog';
-import { channelReader, type Reader } from '../handlers/incident/incident-card';
+import { channelReader, type Reader } from '../src/views/incident-card';
 import { supportedLocale } from '../src/i18n/translate';
 import type { Logger } from '../src/logger';
 import type { Models } from '../src/models/models';

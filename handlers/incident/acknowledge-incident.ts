@@ -4,7 +4,7 @@ import type { Actor } from '../../src/people/people-directory';
 import { acknowledgementDurations } from '../../src/services/incident-sla';
 import { defineHandler } from '../handler';
 import { changeIncident } from './change-incident';
-import { INCIDENT_IDS } from './incident-actions';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 const takesIt = (incident: IncidentDoc, actor: Actor) => !incident.assigneeId && actor.groups.includes(incident.assignmentGroup);
 

@@ -4,7 +4,7 @@ import type { Actor } from '../../src/people/people-directory';
 import { acknowledgementDurations } from '../../src/services/incident-sla';
 import { defineHandler, type HandlerContext } from '../handler';
 import { authoriseIncidentAction, changeIncident, loadIncident, relationsOf } from './change-incident';
-import { INCIDENT_IDS } from './incident-actions';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 interface Assignment {
   group: string;

@@ -10,7 +10,7 @@ import { recordRefusal } from '../../src/services/audit-log';
 import { RecordConflict, type AuditedChange } from '../../src/services/audited-change';
 import type { Announcement } from '../../src/views/view-model';
 import { result, type HandlerContext, type HandlerResult } from '../handler';
-import { channelReader, incidentCard } from './incident-card';
+import { channelReader, incidentCard } from '../../src/views/incident-card';
 
 export interface IncidentChangePlan {
   set: AuditedChange<IncidentDoc>['set'];

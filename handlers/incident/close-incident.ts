@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineHandler } from '../handler';
 import { changeIncident } from './change-incident';
-import { INCIDENT_IDS } from './incident-actions';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 export const closeIncident = defineHandler({
   id: INCIDENT_IDS.close,

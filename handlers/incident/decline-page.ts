@@ -4,8 +4,8 @@ import { t } from '../../src/i18n/translate';
 import { recordSideEvent } from '../../src/services/audit-log';
 import { defineHandler, result } from '../handler';
 import { loadIncident } from './change-incident';
-import { channelReader, incidentCard } from './incident-card';
-import { INCIDENT_IDS } from './incident-actions';
+import { channelReader, incidentCard } from '../../src/views/incident-card';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 /**
  * "I can't take it" on an escalation page: the next level is paged now instead of after its

@@ -5,7 +5,7 @@ import { t, type Locale } from '../../src/i18n/translate';
 import type { FormField } from '../../src/views/view-model';
 import { defineHandler, result } from '../handler';
 import { authoriseIncidentAction, loadIncident } from './change-incident';
-import { INCIDENT_IDS } from './incident-actions';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 interface RecordFormSpec {
   id: string;

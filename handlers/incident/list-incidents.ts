@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { OPEN_INCIDENT_STATES } from '../../src/domain/incident-lifecycle';
 import { t } from '../../src/i18n/translate';
 import { defineHandler, result } from '../handler';
-import { INCIDENT_IDS } from './incident-actions';
-import { incidentCard } from './incident-card';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
+import { incidentCard } from '../../src/views/incident-card';
 import type { ListView } from '../../src/views/view-model';
 
 const LIST_LIMIT = 20;

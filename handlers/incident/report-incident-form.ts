@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LEVELS } from '../../src/domain/priority';
 import { t } from '../../src/i18n/translate';
 import { defineHandler, result } from '../handler';
-import { INCIDENT_IDS } from './incident-actions';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
 import { DESCRIPTION_MAX, SUMMARY_MAX } from './report-incident';
 
 export const reportIncidentForm = defineHandler({

@@ -6,7 +6,7 @@ import { formatInstant, t } from '../../src/i18n/translate';
 import { slaFor } from '../../src/services/incident-sla';
 import { defineHandler, result } from '../handler';
 import { incidentUpdated } from './change-incident';
-import { INCIDENT_IDS } from './incident-actions';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 export const SUMMARY_MAX = 150;
 export const DESCRIPTION_MAX = 3000;

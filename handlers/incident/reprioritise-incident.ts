@@ -4,7 +4,7 @@ import { LEVELS, priorityOf } from '../../src/domain/priority';
 import { slaFor } from '../../src/services/incident-sla';
 import { defineHandler } from '../handler';
 import { changeIncident } from './change-incident';
-import { INCIDENT_IDS } from './incident-actions';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 export const reprioritiseIncident = defineHandler({
   id: INCIDENT_IDS.priority,

@@ -4,7 +4,7 @@ import { t } from '../../src/i18n/translate';
 import { acknowledgementDurations, closePause, resolutionDurations } from '../../src/services/incident-sla';
 import { defineHandler } from '../handler';
 import { changeIncident } from './change-incident';
-import { INCIDENT_IDS } from './incident-actions';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 export const resolveIncident = defineHandler({
   id: INCIDENT_IDS.resolve,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { closePause, slaFor } from '../../src/services/incident-sla';
 import { defineHandler } from '../handler';
 import { changeIncident } from './change-incident';
-import { INCIDENT_IDS } from './incident-actions';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 export const resumeIncident = defineHandler({
   id: INCIDENT_IDS.resume,

@@ -3,8 +3,8 @@ import { OPEN_INCIDENT_STATES } from '../../src/domain/incident-lifecycle';
 import { t } from '../../src/i18n/translate';
 import type { IncidentDoc } from '../../src/models/incident.model';
 import { defineHandler, result } from '../handler';
-import { INCIDENT_IDS } from './incident-actions';
-import { incidentCard } from './incident-card';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
+import { incidentCard } from '../../src/views/incident-card';
 
 /** How many open incidents a status lists, worst first. */
 const MAJOR_LIMIT = 10;

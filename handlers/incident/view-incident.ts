@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { DomainError } from '../../src/domain/domain-error';
 import { defineHandler, result } from '../handler';
 import { loadIncident, relationsOf } from './change-incident';
-import { INCIDENT_IDS } from './incident-actions';
-import { incidentCard } from './incident-card';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
+import { incidentCard } from '../../src/views/incident-card';
 
 export const viewIncident = defineHandler({
   id: INCIDENT_IDS.show,

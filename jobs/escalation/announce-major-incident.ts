@@ -1,4 +1,4 @@
-import { channelReader, incidentCard } from '../../handlers/incident/incident-card';
+import { channelReader, incidentCard } from '../../src/views/incident-card';
 import { t } from '../../src/i18n/translate';
 import type { JobContext } from '../job-context';
 

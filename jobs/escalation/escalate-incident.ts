@@ -1,5 +1,5 @@
-import { INCIDENT_IDS } from '../../handlers/incident/incident-actions';
-import { incidentCard, type Reader } from '../../handlers/incident/incident-card';
+import { INCIDENT_IDS } from '../../src/views/incident-actions';
+import { incidentCard, type Reader } from '../../src/views/incident-card';
 import { onCallAt } from '../../src/domain/on-call';
 import { t } from '../../src/i18n/translate';
 import type { IncidentDoc } from '../../src/models/incident.model';

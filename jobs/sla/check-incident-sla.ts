@@ -1,4 +1,4 @@
-import { channelReader, incidentCard, type Reader } from '../../handlers/incident/incident-card';
+import { channelReader, incidentCard, type Reader } from '../../src/views/incident-card';
 import { milestonesReached, type SlaMilestone } from '../../src/domain/sla-milestones';
 import { formatInstant, t } from '../../src/i18n/translate';
 import type { IncidentDoc } from '../../src/models/incident.model';

@@ -1,6 +1,6 @@
 import type { App } from '@slack/bolt';
 import { HANDLERS } from '../../../handlers/index';
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { ONCALL_IDS } from '../../../handlers/oncall/show-on-call';
 import { t } from '../../../src/i18n/translate';
 import type { Actor } from '../../../src/people/people-directory';

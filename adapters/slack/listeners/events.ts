@@ -1,5 +1,5 @@
 import type { App, InstallationStore } from '@slack/bolt';
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { HOME_IDS } from '../../../handlers/home/my-desk';
 import { t } from '../../../src/i18n/translate';
 import type { View } from '../../../src/views/view-model';

@@ -1,5 +1,5 @@
 import type { App, MessageShortcut } from '@slack/bolt';
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { SLACK_SHORTCUTS } from '../slack-ids';

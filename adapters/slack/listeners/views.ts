@@ -1,5 +1,5 @@
 import type { App, ViewSubmitAction } from '@slack/bolt';
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { parseViewState } from '../render/parse-view-state';
 import type { ModalMetadata } from '../render/render-views';
 import { slackActor } from '../slack-actor';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { BOT_SCOPES } from '../../../adapters/slack/slack-app';
 import { SLACK_COMMANDS, SLACK_EVENTS, SLACK_SHORTCUTS } from '../../../adapters/slack/slack-ids';
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import type { Database } from '../../../src/db/connect';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { slackFixture, slashCommandBody } from '../../support/slack/fixtures';

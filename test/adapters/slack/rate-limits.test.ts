@@ -1,4 +1,4 @@
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { MongoInstallationStore } from '../../../adapters/slack/installation-store';
 import type { Database } from '../../../src/db/connect';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';

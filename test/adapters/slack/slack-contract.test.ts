@@ -1,6 +1,6 @@
 import type { Database } from '../../../src/db/connect';
 import type { IncidentDoc } from '../../../src/models/incident.model';
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { slackFixture, slashCommandBody, slackFixtureText } from '../../support/slack/fixtures';
 import { SLACK_USERS, eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';

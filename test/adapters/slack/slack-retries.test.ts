@@ -1,6 +1,6 @@
 import type { Database } from '../../../src/db/connect';
 import type { IncidentDoc } from '../../../src/models/incident.model';
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { requestKeyOf } from '../../../adapters/slack/after-ack';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { slackFixture, slashCommandBody } from '../../support/slack/fixtures';

@@ -2,7 +2,7 @@ import type { App } from '../../../src/app';
 import type { Database } from '../../../src/db/connect';
 import type { IncidentDoc } from '../../../src/models/incident.model';
 import type { CardView, FormView, ListView, NoticeView } from '../../../src/views/view-model';
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import {
   ALEX, JAMIE, MINJI, SAM, TAYLOR, TestClock, buildActor, buildApp, cardOf, errorOf, field, reportInput, run,
 } from '../../support/factories';

@@ -3,7 +3,7 @@ import type { Database } from '../../../src/db/connect';
 import type { IncidentDoc } from '../../../src/models/incident.model';
 import type { Actor } from '../../../src/people/people-directory';
 import type { NoticeView } from '../../../src/views/view-model';
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { ALEX, JAMIE, MINJI, TAYLOR, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../../support/factories';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 

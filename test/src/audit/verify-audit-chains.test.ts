@@ -3,7 +3,7 @@ import { verifyAuditChains, type AuditedRecord } from '../../../src/audit/verify
 import type { Database } from '../../../src/db/connect';
 import type { IncidentDoc } from '../../../src/models/incident.model';
 import { rollForwardInterruptedChanges } from '../../../src/services/audited-change';
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { JAMIE, SAM, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../../support/factories';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 

@@ -1,4 +1,4 @@
-import { INCIDENT_IDS } from '../../../handlers/incident/incident-actions';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { encodeActionValue } from '../../../adapters/slack/render/action-value';
 import { slackFixture } from './fixtures';
 import { SLACK_USERS } from './slack-harness';
