@@ -13,10 +13,63 @@ module.exports = {
     },
     {
       name: 'domain-has-no-io',
-      comment: 'src/domain holds rules only: no database, no file system, no network, no services.',
+      comment:
+        'src/domain holds rules only: no services, models or other core code, and no database, HTTP, logging, chat or job library. ' +
+        '(`^node:` catches a node:-prefixed built-in this Node does not know, which dependency-cruiser leaves unresolved.)',
       severity: 'error',
       from: { path: '^src/domain/' },
-      to: { path: '^src/(?!domain/)|node_modules/(mongoose|mongodb|express|pino)|^(fs|net|http|https|child_process)$' },
+      to: {
+        path: [
+          '^src/(?!domain/)',
+          '^node:',
+          'node_modules/(mongoose|mongodb|bson|@agendajs|agenda|express|pino|@slack|botbuilder|botframework|@microsoft|undici|axios|node-fetch|got|ws)/',
+        ],
+      },
+    },
+    {
+      name: 'domain-imports-no-node-builtins',
+      comment:
+        'src/domain does no I/O: no Node built-in at all (fs, fs/promises, dns, net, http, https, http2, child_process, worker_threads…). ' +
+        'dependency-cruiser reports `node:fs` as the core module `fs` (the prefix is not matchable), so the rule forbids core modules in ' +
+        'either spelling: allowing `util` while forbidding `node:util` would only be a question of spelling.',
+      severity: 'error',
+      from: { path: '^src/domain/' },
+      to: { dependencyTypes: ['core'] },
+    },
+    {
+      name: 'adapters-reach-storage-through-services',
+      comment:
+        'Adapters store and read only through services (src/services): no mongoose model, schema or connection. ' +
+        'A type-only import of a document type (src/models/*.model.ts) is allowed: the services speak in documents ' +
+        '(NotificationDeliverer.deliver(NotificationDoc)) and a type import gives no access to storage.',
+      severity: 'error',
+      from: { path: '^adapters/' },
+      to: { path: '^src/(models|db)/', dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'adapters-hold-no-storage-handle',
+      comment:
+        'Adapters know no database driver and no storage handle, not even as a type: mongoose, mongodb, bson, src/db, ' +
+        'and the model registry (src/models/models.ts) and shared schemas (only document types, type-only, are allowed).',
+      severity: 'error',
+      from: { path: '^adapters/' },
+      to: { path: ['node_modules/(mongoose|mongodb|bson)/', '^src/db/', '^src/models/(?![^/]+\\.model\\.ts$)'] },
+    },
+    {
+      name: 'handlers-query-through-services',
+      comment:
+        'Handlers read and change records through services (HandlerContext), never through a model or the database driver. ' +
+        'Type-only imports of document types (IncidentDoc…) are allowed: handlers work on the documents services return.',
+      severity: 'error',
+      from: { path: '^handlers/' },
+      to: { path: ['^src/(models|db)/', 'node_modules/(mongoose|mongodb|bson)/'], dependencyTypesNot: ['type-only'] },
+    },
+    {
+      name: 'jobs-do-not-call-handlers',
+      comment: 'Jobs enter at the services, as handlers do (DESIGN.md): a job never runs or imports a handler, not even its types.',
+      severity: 'error',
+      from: { path: '^jobs/' },
+      to: { path: '^handlers/' },
     },
     {
       name: 'adapters-stay-apart',

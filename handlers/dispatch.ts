@@ -5,7 +5,8 @@ import { hasMessage, t, type Locale } from '../src/i18n/translate';
 import type { Actor } from '../src/people/people-directory';
 import type { Logger } from '../src/logger';
 import type { NoticeView } from '../src/views/view-model';
-import type { HandlerContext, HandlerResult } from './handler';
+import { defaultInput, type Interaction } from './entry-points';
+import type { HandlerContext, HandlerDeclaration, HandlerResult } from './handler';
 import type { HandlerRegistry } from './index';
 
 export interface Invocation {
@@ -45,13 +46,26 @@ function inputErrors(locale: Locale, issues: readonly z.core.$ZodIssue[]): Notic
   return notice(t(locale, 'error.INPUT.INVALID'), fieldErrors);
 }
 
+/** The handler's input from an interaction, as the handler declares it. */
+export function inputOf(handler: HandlerDeclaration, interaction: Interaction): unknown {
+  return handler.entry?.toInput ? handler.entry.toInput(interaction) : defaultInput(interaction);
+}
+
 /**
- * The input's problems, field by field, without running anything: for a platform that must
+ * The interaction's problems, field by field, without running anything: for a platform that must
  * answer a form within its time limit (Slack: 3 s) and does the work after answering.
  */
-export function checkInput(registry: HandlerRegistry, handlerId: string, locale: Locale, input: unknown): NoticeView | null {
-  const parsed = registry.get(handlerId)?.input.safeParse(input ?? {}, { reportInput: true });
-  return parsed && !parsed.success ? inputErrors(locale, parsed.error.issues) : null;
+export function checkInteraction(registry: HandlerRegistry, locale: Locale, interaction: Interaction): NoticeView | null {
+  const handler = registry.get(interaction.entry);
+  if (!handler) return notice(t(locale, 'error.INPUT.INVALID'));
+  const parsed = handler.input.safeParse(inputOf(handler, interaction) ?? {}, { reportInput: true });
+  return parsed.success ? null : inputErrors(locale, parsed.error.issues);
+}
+
+/** What every adapter calls: the interaction becomes the declared handler's input, then runs as below. */
+export function dispatchInteraction(ctx: HandlerContext, registry: HandlerRegistry, log: Logger, actor: Actor, interaction: Interaction): Promise<HandlerResult> {
+  const handler = registry.get(interaction.entry);
+  return dispatch(ctx, registry, log, { handlerId: interaction.entry, actor, input: handler ? inputOf(handler, interaction) : {} });
 }
 
 export function domainErrorNotice(locale: Locale, error: DomainError): NoticeView {

@@ -1,20 +1,28 @@
 import type { z } from 'zod';
 import type { ItsmCatalog } from '../src/config/itsm-catalog';
 import type { Role } from '../src/domain/roles';
-import type { Models } from '../src/models/models';
+import type { EntryPoints } from './entry-points';
 import type { Actor, PeopleDirectory } from '../src/people/people-directory';
+import type { AuditTrail } from '../src/services/audit-trail';
+import type { ConfigurationItems } from '../src/services/configuration-items';
 import type { IncidentRecords } from '../src/services/incident-records';
 import type { IncidentWatch } from '../src/services/incident-watch';
+import type { NotificationRecipients } from '../src/services/notification-recipients';
 import type { Announcement, View } from '../src/views/view-model';
 
 /** What every handler may use: the services, the configuration and the clock. No platform SDK. */
 export interface HandlerContext {
-  models: Models;
   catalog: ItsmCatalog;
   people: PeopleDirectory;
   incidents: IncidentRecords;
   /** The incident's timers (SLA, escalation): handlers use it to page the next level at once. */
   watch: IncidentWatch;
+  /** The CMDB, read-only. */
+  configurationItems: ConfigurationItems;
+  /** Who a record's notifications went to (who was paged at an escalation step). */
+  recipients: NotificationRecipients;
+  /** Audit entries for what happens to a record without changing it (refusals, declined pages). */
+  audit: AuditTrail;
   now(): Date;
 }
 
@@ -26,13 +34,14 @@ export interface HandlerResult {
 }
 
 /**
- * One use case, declared as data: its id (also the action/command id adapters map to), what it
- * does, its input schema, the role it needs (checked before it runs) and the function.
+ * One use case, declared as data: its id (also the id its buttons, forms and type-aheads carry),
+ * what it does, every way a person reaches it, its input schema, the role it needs (checked before
+ * it runs) and the function. Adapters, the platform manifests and the help read these.
  */
 export interface HandlerDeclaration<Schema extends z.ZodType = z.ZodType> {
   id: string;
   description: string;
-  usage?: string;
+  entry?: EntryPoints;
   input: Schema;
   requiredRole?: Role;
   run(ctx: HandlerContext, actor: Actor, input: z.output<Schema>): Promise<HandlerResult>;

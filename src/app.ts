@@ -5,19 +5,31 @@ import type { ItsmConfig } from './config/itsm-config-schema';
 import { storeItsmConfig } from './config/store-itsm-config';
 import type { Database } from './db/connect';
 import type { Logger } from './logger';
+import type { Models } from './models/models';
 import { PeopleDirectory } from './people/people-directory';
 import type { JobContext } from '../jobs/job-context';
 import { registerTimerJobs } from '../jobs/timer-jobs';
+import { AuditTrail } from './services/audit-trail';
+import { ConfigurationItems } from './services/configuration-items';
 import { IncidentRecords } from './services/incident-records';
 import { IncidentWatch } from './services/incident-watch';
+import { NotificationRecipients } from './services/notification-recipients';
+import { RequestClaims } from './services/request-claims';
+import { SlackInstallations } from './services/slack-installations';
 import { Notifier } from './services/notifier';
 import { TimerWheel } from './services/timer-wheel';
 import { ensureNumberSeries } from './services/number-series';
 import { rollForwardInterruptedChanges } from './services/audited-change';
 
 export interface App {
-  ctx: HandlerContext;
+  /**
+   * The handlers' context. `models` rides along for tests that read storage through `app.ctx`
+   * (test/adapters/slack/slack-contract.test.ts); handlers see HandlerContext, which has none.
+   */
+  ctx: HandlerContext & { models: Models };
   jobs: JobContext;
+  /** What the Slack adapter keeps in the database, as services: request claims (retries) and OAuth installations. */
+  slack: { requests: RequestClaims; installations: SlackInstallations };
   registry: HandlerRegistry;
   log: Logger;
   database: Database;
@@ -53,8 +65,19 @@ export async function createApp(options: {
     // The change itself is done and stands; a timer that could not be set is logged loudly.
     watch.track(incident, change).catch((error: unknown) => log.error({ err: error, number: incident.number }, 'could not set the incident\'s SLA or escalation timers')),
   );
-  const ctx: HandlerContext = { models: database.models, catalog, people, incidents, watch, now };
+  const ctx: App['ctx'] = {
+    models: database.models,
+    catalog,
+    people,
+    incidents,
+    watch,
+    configurationItems: new ConfigurationItems(database.models.ConfigurationItem),
+    recipients: new NotificationRecipients(database.models.Notification),
+    audit: new AuditTrail(database.models.AuditEvent),
+    now,
+  };
   const jobs: JobContext = { ...ctx, notifier, wheel, log };
   registerTimerJobs(jobs);
-  return { ctx, jobs, registry: new HandlerRegistry(), log, database };
+  const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
+  return { ctx, jobs, slack, registry: new HandlerRegistry(), log, database };
 }

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
 import { t } from '../../src/i18n/translate';
-import { claimKey, releaseKey } from '../../src/services/record-keys';
 import type { SlackDeps } from './slack-context';
 
 /** What identifies one Slack request across its deliveries: the event id, or the interaction's trigger id. */
@@ -40,7 +39,7 @@ export async function afterAck(deps: SlackDeps, request: SlackRequest, work: () 
     await work();
   } catch (error) {
     const key = requestKeyOf(request.body as Record<string, unknown>);
-    if (key) await releaseKey(deps.opsdesk.database.models.RecordKey, `slack-request:${key}`, 'slack').catch(() => undefined);
+    if (key) await deps.opsdesk.slack.requests.release(key).catch(() => undefined);
     await tellFailure(deps, request, error);
   }
 }
@@ -49,7 +48,7 @@ export async function afterAck(deps: SlackDeps, request: SlackRequest, work: () 
 export async function firstDelivery(deps: SlackDeps, body: object): Promise<boolean> {
   const key = requestKeyOf(body as Record<string, unknown>);
   if (!key) return true;
-  if (await claimKey(deps.opsdesk.database.models.RecordKey, `slack-request:${key}`, 'slack')) return true;
+  if (await deps.opsdesk.slack.requests.claim(key)) return true;
   deps.opsdesk.log.info({ requestKey: key }, 'Slack request already handled: this delivery is a retry');
   return false;
 }

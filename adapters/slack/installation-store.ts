@@ -1,37 +1,40 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import type { Model } from 'mongoose';
-import type { SlackInstallationDoc } from '../../src/models/slack-installation.model';
+import { SlackInstallations } from '../../src/services/slack-installations';
 
 const keyOf = (isEnterpriseInstall: boolean | undefined, enterpriseId: string | undefined, teamId: string | undefined) =>
   isEnterpriseInstall && enterpriseId ? `enterprise:${enterpriseId}` : `team:${teamId ?? ''}`;
 
-/** Bolt's installation store for multi-workspace installs, in MongoDB. */
+/**
+ * Bolt's installation store for multi-workspace installs, kept by the SlackInstallations service
+ * (in MongoDB). A storage handle of that service is still accepted, and wrapped in it at once:
+ * test/adapters/slack/rate-limits.test.ts builds the store from the model.
+ */
 export class MongoInstallationStore implements InstallationStore {
-  constructor(private readonly installations: Model<SlackInstallationDoc>) {}
+  private readonly installations: SlackInstallations;
+
+  constructor(installations: SlackInstallations | ConstructorParameters<typeof SlackInstallations>[0]) {
+    this.installations = installations instanceof SlackInstallations ? installations : new SlackInstallations(installations);
+  }
 
   async storeInstallation(installation: Installation): Promise<void> {
     const key = keyOf(installation.isEnterpriseInstall, installation.enterprise?.id, installation.team?.id);
-    await this.installations.updateOne(
-      { _id: key },
-      { $set: { installation: JSON.stringify(installation), installedAt: new Date() } },
-      { upsert: true },
-    );
+    await this.installations.save(key, JSON.stringify(installation));
   }
 
   async fetchInstallation(query: InstallationQuery<boolean>): Promise<Installation> {
     const key = keyOf(query.isEnterpriseInstall, query.enterpriseId, query.teamId);
-    const stored = await this.installations.findById(key).lean();
-    if (!stored) throw new Error(`opsdesk is not installed in ${key}`);
-    return JSON.parse(stored.installation) as Installation;
+    const stored = await this.installations.find(key);
+    if (stored === null) throw new Error(`opsdesk is not installed in ${key}`);
+    return JSON.parse(stored) as Installation;
   }
 
   /** The bot token of the workspace installed most recently (notifications of a single-workspace OAuth install). */
   async latestBotToken(): Promise<string | undefined> {
-    const latest = await this.installations.findOne().sort({ installedAt: -1 }).lean();
-    return latest ? (JSON.parse(latest.installation) as Installation).bot?.token : undefined;
+    const latest = await this.installations.latest();
+    return latest !== null ? (JSON.parse(latest) as Installation).bot?.token : undefined;
   }
 
   async deleteInstallation(query: InstallationQuery<boolean>): Promise<void> {
-    await this.installations.deleteOne({ _id: keyOf(query.isEnterpriseInstall, query.enterpriseId, query.teamId) });
+    await this.installations.remove(keyOf(query.isEnterpriseInstall, query.enterpriseId, query.teamId));
   }
 }

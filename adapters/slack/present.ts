@@ -1,5 +1,6 @@
 import type { WebClient } from '@slack/web-api';
-import { dispatch } from '../../handlers/dispatch';
+import { dispatchInteraction } from '../../handlers/dispatch';
+import type { Interaction } from '../../handlers/entry-points';
 import type { HandlerResult } from '../../handlers/handler';
 import type { Actor } from '../../src/people/people-directory';
 import type { Announcement, CardView, FormView, NoticeView } from '../../src/views/view-model';
@@ -7,9 +8,10 @@ import { cardFallback, renderCard } from './render/render-card';
 import { fallbackText, renderMessage, renderModal, type ModalMetadata } from './render/render-views';
 import type { SlackDeps } from './slack-context';
 
-export function run(deps: SlackDeps, actor: Actor, handlerId: string, input: unknown): Promise<HandlerResult> {
+/** Runs the handler the interaction names, with the input its declaration makes of it. */
+export function interact(deps: SlackDeps, actor: Actor, interaction: Omit<Interaction, 'platform'>): Promise<HandlerResult> {
   const { ctx, registry, log } = deps.opsdesk;
-  return dispatch(ctx, registry, log, { handlerId, actor, input });
+  return dispatchInteraction(ctx, registry, log, actor, { ...interaction, platform: 'slack' });
 }
 
 export const formOf = (result: HandlerResult) => result.views.find((v): v is FormView => v.kind === 'form');

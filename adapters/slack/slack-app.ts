@@ -15,7 +15,7 @@ import { registerShortcuts } from './listeners/shortcuts';
 import { registerViews } from './listeners/views';
 import { slackRequestGate } from './http/slack-request-gate';
 import { verifySlackSignature } from './http/verify-slack-signature';
-import { SLACK_ROUTES } from './listeners/routes';
+import { slackRoutes } from './listeners/routes';
 import type { SlackDeps } from './slack-context';
 
 export const SLACK_EVENTS_PATH = '/slack/events';
@@ -62,7 +62,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
   const logger = boltLogger(log);
   const apiUrl = settings.apiUrl;
   const oauth = Boolean(settings.clientId && settings.clientSecret);
-  const installationStore = oauth ? new MongoInstallationStore(opsdesk.database.models.SlackInstallation) : undefined;
+  const installationStore = oauth ? new MongoInstallationStore(opsdesk.slack.installations) : undefined;
   // Everything before `ack` uses Bolt's client: it must never wait out a rate limit (Retry-After
   // can be long); a refused call fails at once and the person is told.
   const clientOptions = { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
@@ -87,7 +87,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     mode = oauth ? 'oauth' : 'http';
     // Our own checks come first: the signature over the raw bytes with both sides of the time
     // window, then the shape of each request kind (Bolt answers 500 to a signed malformed body).
-    expressApp.use(SLACK_EVENTS_PATH, verifySlackSignature(settings.signingSecret), slackRequestGate(SLACK_ROUTES));
+    expressApp.use(SLACK_EVENTS_PATH, verifySlackSignature(settings.signingSecret), slackRequestGate(slackRoutes(opsdesk.registry)));
     const receiver = new ExpressReceiver({
       signingSecret: settings.signingSecret,
       // Verified above, over the bytes as they came (Bolt checks the decoded text).

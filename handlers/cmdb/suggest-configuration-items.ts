@@ -9,11 +9,11 @@ const SUGGESTION_LIMIT = 100;
 export const suggestConfigurationItems = defineHandler({
   id: CMDB_IDS.suggest,
   description: 'Configuration items whose key or name has a word starting with each word typed, of the chosen service if any.',
+  entry: { suggest: true, toInput: (i) => ({ query: i.query ?? '', service: i.form?.service }) },
   input: z.object({ query: z.string().max(200).default(''), service: z.string().optional() }),
   async run(ctx, _actor, input) {
     const words = input.query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-    const filter = input.service ? { service: input.service } : {};
-    const items = await ctx.models.ConfigurationItem.find(filter).sort({ _id: 1 }).lean();
+    const items = await ctx.configurationItems.list(input.service);
     const matches = items.filter((ci) => words.every((w) => (ci.tokens ?? []).some((token) => token.startsWith(w))));
     return result([
       {

@@ -11,6 +11,7 @@ export const HOME_IDS = { desk: 'home.desk' } as const;
 export const myDesk = defineHandler({
   id: HOME_IDS.desk,
   description: 'Your desk: your open tickets, your groups\' queue, and what waits on your approval.',
+  entry: { home: true },
   input: z.object({}),
   async run(ctx: HandlerContext, actor: Actor) {
     const views: View[] = [...(await listMyIncidents.run(ctx, actor, {})).views];

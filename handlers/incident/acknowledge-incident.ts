@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { IncidentDoc } from '../../src/models/incident.model';
 import type { Actor } from '../../src/people/people-directory';
 import { acknowledgementDurations } from '../../src/services/incident-sla';
+import { onRecord } from './record-input';
 import { defineHandler } from '../handler';
 import { changeIncident } from './change-incident';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
@@ -10,8 +11,9 @@ const takesIt = (incident: IncidentDoc, actor: Actor) => !incident.assigneeId &&
 
 export const acknowledgeIncident = defineHandler({
   id: INCIDENT_IDS.ack,
+  entry: { card: true },
   description: 'Acknowledge a new incident: you are on it, and the response clock stops.',
-  input: z.object({ recordId: z.string().min(1) }),
+  input: z.object(onRecord),
   run: (ctx, actor, input) =>
     changeIncident(ctx, actor, input.recordId, 'acknowledge', input, (incident, to, at) => ({
       set: {

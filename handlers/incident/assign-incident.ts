@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../../src/domain/domain-error';
 import type { Actor } from '../../src/people/people-directory';
 import { acknowledgementDurations } from '../../src/services/incident-sla';
+import { onRecord } from './record-input';
 import { defineHandler, type HandlerContext } from '../handler';
 import { authoriseIncidentAction, changeIncident, loadIncident, relationsOf } from './change-incident';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
@@ -57,7 +58,7 @@ function assign(ctx: HandlerContext, actor: Actor, recordId: string, target: Ass
 export const assignIncident = defineHandler({
   id: INCIDENT_IDS.assign,
   description: 'Assign an incident to a group, or to a person in that group.',
-  usage: 'assign <INC number> [group] [person e-mail]',
+  entry: { form: true },
   input: z.object({
     recordId: z.string().min(1),
     group: z.string().min(1).optional(),
@@ -74,8 +75,9 @@ export const assignIncident = defineHandler({
 
 export const assignIncidentToMe = defineHandler({
   id: INCIDENT_IDS.assignToMe,
+  entry: { card: true },
   description: 'Take an incident: assign it to yourself (and acknowledge it if it is new).',
-  input: z.object({ recordId: z.string().min(1) }),
+  input: z.object(onRecord),
   async run(ctx, actor, input) {
     const incident = await loadIncident(ctx, input.recordId);
     // An agent of another group takes it over to their own (first) group; members, the group's

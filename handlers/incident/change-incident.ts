@@ -6,7 +6,6 @@ import { t } from '../../src/i18n/translate';
 import type { MessageKey } from '../../src/i18n/messages.en';
 import type { IncidentDoc } from '../../src/models/incident.model';
 import type { Actor } from '../../src/people/people-directory';
-import { recordRefusal } from '../../src/services/audit-log';
 import { RecordConflict, type AuditedChange } from '../../src/services/audited-change';
 import type { Announcement } from '../../src/views/view-model';
 import { result, type HandlerContext, type HandlerResult } from '../handler';
@@ -18,6 +17,8 @@ export interface IncidentChangePlan {
   after: Record<string, unknown>;
   /** Parameters of the `incident.line.<action>` thread message, besides the actor. */
   line: Record<string, string>;
+  /** Another thread message than `incident.line.<action>` (the same parameters). */
+  lineKey?: MessageKey;
 }
 
 /** How the actor stands to the incident (docs/authorisation.md). */
@@ -53,8 +54,7 @@ export async function authoriseIncidentAction(
 
   // An agent of another group is told how they may take it over; refusals are audited alike.
   const code = decision.code === 'TRANSITION.FORBIDDEN' && relations.includes('other_agent') ? 'INCIDENT.OTHER_GROUP' : decision.code;
-  await recordRefusal(
-    ctx.models.AuditEvent,
+  await ctx.audit.refusal(
     {
       recordKind: 'incident',
       recordId: incident._id,
@@ -103,6 +103,10 @@ export async function changeIncident(
     input,
     ...(options.assignTo ? { assignTo: options.assignTo(incident) } : {}),
   });
+  // Allowed, but decided on an older card: nothing is done, and the person sees the record as it is.
+  if (typeof input.cardVersion === 'number' && input.cardVersion !== incident.version) {
+    return result([{ kind: 'notice', tone: 'error', text: t(actor.locale, 'card.stale', { number: incident.number }) }, incidentCard(incident, actor, ctx.catalog)]);
+  }
   const changePlan = plan(incident, to, at);
   let updated: IncidentDoc;
   try {
@@ -123,7 +127,7 @@ export async function changeIncident(
     }
     throw new DomainError('RECORD.CHANGED', { number: incident.number, actor: winner?.actorName ?? '?' });
   }
-  return incidentUpdated(ctx, actor, updated, action, changePlan.line);
+  return incidentUpdated(ctx, actor, updated, action, changePlan.line, changePlan.lineKey);
 }
 
 /** The updated card for the actor, and the same card with its thread line for the channel. */
@@ -133,8 +137,8 @@ export function incidentUpdated(
   incident: IncidentDoc,
   action: IncidentAction | 'create',
   line: Record<string, string>,
+  lineKey: MessageKey = `incident.line.${action}` as MessageKey,
 ): HandlerResult {
-  const lineKey = `incident.line.${action}` as MessageKey;
   const channel = channelReader(ctx.catalog);
   const announcement: Announcement = {
     reason: `incident.${action}`,

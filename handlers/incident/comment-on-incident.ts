@@ -5,6 +5,7 @@ import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 export const commentOnIncident = defineHandler({
   id: INCIDENT_IDS.comment,
+  entry: { form: true },
   description: 'Add a comment to an incident (the requester or an agent).',
   input: z.object({ recordId: z.string().min(1), text: z.string().trim().min(1).max(3000) }),
   run: (ctx, actor, input) =>

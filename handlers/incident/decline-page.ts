@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../src/domain/domain-error';
 import { t } from '../../src/i18n/translate';
-import { recordSideEvent } from '../../src/services/audit-log';
 import { defineHandler, result } from '../handler';
 import { loadIncident } from './change-incident';
 import { channelReader, incidentCard } from '../../src/views/incident-card';
@@ -14,16 +13,17 @@ import { INCIDENT_IDS } from '../../src/views/incident-actions';
 export const declinePage = defineHandler({
   id: INCIDENT_IDS.declinePage,
   description: 'Pass an escalation page on to the next level at once.',
+  // The page's button carries the escalation step that paged the person.
+  entry: { card: true, toInput: (i) => ({ recordId: i.recordId, step: i.value }) },
   input: z.object({ recordId: z.string().min(1), step: z.coerce.number().int().min(0).max(1000) }),
   run: async (ctx, actor, input) => {
     const incident = await loadIncident(ctx, input.recordId);
     const at = ctx.now();
     if (incident.state !== 'new' || incident.acknowledgedAt) throw new DomainError('ESCALATION.NOT_RUNNING', { number: incident.number });
     const reason = `escalation.${input.step}`;
-    const paged = await ctx.models.Notification.find({ recordId: incident._id, reason }).lean();
-    const wasPaged = paged.some((n) => n.audience.kind === 'person' && n.audience.personId === actor.id);
+    const wasPaged = (await ctx.recipients.people(incident._id, reason)).includes(actor.id);
     const audit = (action: string) =>
-      recordSideEvent(ctx.models.AuditEvent, {
+      ctx.audit.sideEvent({
         recordKind: 'incident', recordId: incident._id, recordNumber: incident.number, action,
         actor: { id: actor.id, name: actor.name }, at, before: {}, after: { step: input.step },
       });

@@ -3,7 +3,10 @@ import { HOLD_REASONS, RESOLUTION_CODES, type IncidentAction } from '../../src/d
 import type { MessageKey } from '../../src/i18n/messages.en';
 import { t, type Locale } from '../../src/i18n/translate';
 import type { FormField } from '../../src/views/view-model';
-import { defineHandler, result } from '../handler';
+import type { IncidentDoc } from '../../src/models/incident.model';
+import { defineHandler, result, type HandlerContext } from '../handler';
+import { PEOPLE_IDS } from '../people/suggest-people';
+import { onRecord } from './record-input';
 import { authoriseIncidentAction, loadIncident } from './change-incident';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
@@ -15,7 +18,7 @@ interface RecordFormSpec {
   title: MessageKey;
   submitId: string;
   submitLabel: MessageKey;
-  fields(locale: Locale): FormField[];
+  fields(locale: Locale, incident: IncidentDoc, ctx: HandlerContext): FormField[];
 }
 
 /** A form about one incident: its title names the incident, its submission carries the record id. */
@@ -23,7 +26,8 @@ const recordForm = (spec: RecordFormSpec) =>
   defineHandler({
     id: spec.id,
     description: spec.description,
-    input: z.object({ recordId: z.string().min(1) }),
+    entry: { card: true },
+    input: z.object(onRecord),
     async run(ctx, actor, input) {
       const incident = await loadIncident(ctx, input.recordId);
       await authoriseIncidentAction(ctx, actor, incident, spec.action);
@@ -34,7 +38,7 @@ const recordForm = (spec: RecordFormSpec) =>
           submitId: spec.submitId,
           submitLabel: t(actor.locale, spec.submitLabel),
           recordId: incident._id,
-          fields: spec.fields(actor.locale),
+          fields: spec.fields(actor.locale, incident, ctx),
         },
       ]);
     },
@@ -86,4 +90,35 @@ export const reopenIncidentForm = recordForm({
   submitId: INCIDENT_IDS.reopen,
   submitLabel: 'incident.action.reopen',
   fields: (locale) => [{ id: 'reason', label: t(locale, 'incident.field.reason'), type: 'long_text', required: true, maxLength: 1000 }],
+});
+
+export const assignIncidentForm = recordForm({
+  id: INCIDENT_IDS.assignForm,
+  description: 'The form to assign an incident to a group, or to a person in it.',
+  action: 'assign',
+  title: 'incident.form.assign',
+  submitId: INCIDENT_IDS.assign,
+  submitLabel: 'incident.action.assign',
+  fields: (locale, incident, ctx) => [
+    {
+      id: 'group',
+      label: t(locale, 'incident.field.group'),
+      type: 'select',
+      required: true,
+      options: [...ctx.catalog.groups.values()].map((g) => ({ value: g.key, label: g.name })),
+      initial: incident.assignmentGroup,
+    },
+    // People of the group chosen above, as the person types.
+    { id: 'assignee', label: t(locale, 'incident.field.assignee'), type: 'select', required: false, suggest: PEOPLE_IDS.suggest },
+  ],
+});
+
+export const commentOnIncidentForm = recordForm({
+  id: INCIDENT_IDS.commentForm,
+  description: 'The form to comment on an incident.',
+  action: 'comment',
+  title: 'incident.form.comment',
+  submitId: INCIDENT_IDS.comment,
+  submitLabel: 'incident.action.commentSubmit',
+  fields: (locale) => [{ id: 'text', label: t(locale, 'incident.field.text'), type: 'long_text', required: true, maxLength: 3000 }],
 });

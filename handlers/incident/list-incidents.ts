@@ -13,7 +13,7 @@ const incidentList = (title: string, empty: string, items: ListView['items']): L
 export const listMyIncidents = defineHandler({
   id: INCIDENT_IDS.mine,
   description: 'Your open incidents, newest first.',
-  usage: 'mine',
+  entry: { commands: [{ command: 'itsm', words: 'mine', summary: 'help.incident.mine' }] },
   input: z.object({}),
   async run(ctx, actor) {
     const incidents = await ctx.incidents.listByRequester(actor.id, OPEN_INCIDENT_STATES, LIST_LIMIT);
@@ -25,7 +25,7 @@ export const listMyIncidents = defineHandler({
 export const listGroupQueue = defineHandler({
   id: INCIDENT_IDS.queue,
   description: "Your groups' open incidents, most urgent first.",
-  usage: 'queue',
+  entry: { commands: [{ command: 'itsm', words: 'queue', summary: 'help.incident.queue' }] },
   input: z.object({}),
   requiredRole: 'agent',
   async run(ctx, actor) {

@@ -5,6 +5,7 @@ import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 export const reopenIncident = defineHandler({
   id: INCIDENT_IDS.reopen,
+  entry: { form: true },
   description: 'Reopen a resolved incident that is not fixed after all.',
   input: z.object({ recordId: z.string().min(1), reason: z.string().trim().min(1).max(1000) }),
   run: (ctx, actor, input) =>

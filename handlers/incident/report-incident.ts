@@ -27,12 +27,21 @@ export const reportIncidentInput = z.object({
 export const reportIncident = defineHandler({
   id: INCIDENT_IDS.report,
   description: 'Report an incident: something is broken or degraded.',
-  usage: '/incident <summary>',
+  entry: {
+    form: true,
+    // A retried submission of the same form finds the incident the first one created.
+    toInput: (i) => ({
+      ...i.form,
+      platform: i.platform,
+      ...(i.requestKey ? { dedupeKey: `${i.platform}:view:${i.requestKey}` } : {}),
+      ...(i.source?.permalink ? { permalink: i.source.permalink } : {}),
+    }),
+  },
   input: reportIncidentInput,
   async run(ctx, actor, input) {
     const service = ctx.catalog.service(input.service);
     if (input.configurationItem) {
-      const ci = await ctx.models.ConfigurationItem.findById(input.configurationItem).lean();
+      const ci = await ctx.configurationItems.findById(input.configurationItem);
       if (!ci || ci.service !== service.key) {
         throw new DomainError('CI.UNKNOWN', { ci: input.configurationItem }, 'configurationItem');
       }

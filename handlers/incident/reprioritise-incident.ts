@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DomainError } from '../../src/domain/domain-error';
 import { LEVELS, priorityOf } from '../../src/domain/priority';
 import { slaFor } from '../../src/services/incident-sla';
+import { onRecord } from './record-input';
 import { defineHandler } from '../handler';
 import { changeIncident } from './change-incident';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
@@ -9,7 +10,15 @@ import { INCIDENT_IDS } from '../../src/views/incident-actions';
 export const reprioritiseIncident = defineHandler({
   id: INCIDENT_IDS.priority,
   description: 'Change impact and urgency; the priority and SLA due times are recomputed.',
-  input: z.object({ recordId: z.string().min(1), impact: z.enum(LEVELS), urgency: z.enum(LEVELS) }),
+  entry: {
+    card: true,
+    // The menu's value is `impact:urgency`.
+    toInput: (i) => {
+      const [impact, urgency] = (i.value ?? '').split(':');
+      return { recordId: i.recordId, cardVersion: i.cardVersion, impact, urgency };
+    },
+  },
+  input: z.object({ ...onRecord, impact: z.enum(LEVELS), urgency: z.enum(LEVELS) }),
   async run(ctx, actor, input) {
     const priority = priorityOf(ctx.catalog.priorityMatrix, input.impact, input.urgency);
     return changeIncident(ctx, actor, input.recordId, 'reprioritise', input, (incident) => {

@@ -8,6 +8,7 @@ import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 export const resolveIncident = defineHandler({
   id: INCIDENT_IDS.resolve,
+  entry: { form: true },
   description: 'Resolve an incident with a resolution code and notes.',
   input: z.object({ recordId: z.string().min(1), code: z.enum(RESOLUTION_CODES), notes: z.string().trim().min(1).max(3000) }),
   run: (ctx, actor, input) =>

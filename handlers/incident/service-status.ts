@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { OPEN_INCIDENT_STATES } from '../../src/domain/incident-lifecycle';
 import { t } from '../../src/i18n/translate';
-import type { IncidentDoc } from '../../src/models/incident.model';
 import { defineHandler, result } from '../handler';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
 import { incidentCard } from '../../src/views/incident-card';
@@ -12,12 +11,10 @@ const MAJOR_LIMIT = 10;
 export const serviceStatus = defineHandler({
   id: INCIDENT_IDS.status,
   description: 'Service status: open incidents per service, and the urgent ones.',
-  usage: 'status',
+  entry: { commands: [{ command: 'itsm', words: 'status', summary: 'help.incident.status' }] },
   input: z.object({}),
   async run(ctx, actor) {
-    const open = await ctx.models.Incident.find({ state: { $in: [...OPEN_INCIDENT_STATES] } })
-      .sort({ priority: 1, createdAt: 1 })
-      .lean<IncidentDoc[]>();
+    const open = await ctx.incidents.listByStates(OPEN_INCIDENT_STATES);
     const perService = [...ctx.catalog.services.values()].map((service) => {
       const mine = open.filter((i) => i.service === service.key);
       const worst = mine[0]?.priority;

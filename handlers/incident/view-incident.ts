@@ -8,7 +8,10 @@ import { incidentCard } from '../../src/views/incident-card';
 export const viewIncident = defineHandler({
   id: INCIDENT_IDS.show,
   description: 'Show an incident by its number.',
-  usage: 'show INC0001001',
+  entry: {
+    commands: [{ command: 'itsm', words: 'show', argument: { field: 'recordId', usage: 'INC0001001', optional: false }, summary: 'help.incident.show' }],
+    shows: /\bINC\d{7}\b/g,
+  },
   input: z.object({ recordId: z.string().trim().min(1) }),
   async run(ctx, actor, input) {
     const incident = await loadIncident(ctx, input.recordId);

@@ -22,7 +22,12 @@ function shiftText(ctx: HandlerContext, actor: Actor, shift: OnCallShift, key: '
 export const showOnCall = defineHandler({
   id: ONCALL_IDS.show,
   description: 'Who is on call now and next, per group.',
-  usage: 'oncall [group]',
+  entry: {
+    commands: [
+      { command: 'oncall', argument: { field: 'group', usage: 'group', optional: true }, summary: 'help.oncall.show', commandSummary: 'command.oncall' },
+      { command: 'itsm', words: 'oncall', argument: { field: 'group', usage: 'group', optional: true }, summary: 'help.oncall.show' },
+    ],
+  },
   input: z.object({ group: z.string().trim().max(80).optional() }),
   run: async (ctx, actor, input) => {
     const wanted = input.group?.toLowerCase();

@@ -40,7 +40,19 @@ function pageCard(ctx: JobContext, incident: IncidentDoc, step: number, level: n
     }),
     actions: [
       { actionId: INCIDENT_IDS.ack, label: t(reader.locale, 'incident.action.ack'), recordId: incident._id, style: 'primary' },
-      { actionId: INCIDENT_IDS.declinePage, label: t(reader.locale, 'escalation.action.decline'), recordId: incident._id, value: String(step), style: 'danger' },
+      {
+        actionId: INCIDENT_IDS.declinePage,
+        label: t(reader.locale, 'escalation.action.decline'),
+        recordId: incident._id,
+        value: String(step),
+        style: 'danger',
+        confirm: {
+          title: t(reader.locale, 'incident.confirm.title'),
+          text: t(reader.locale, 'escalation.confirm.decline', { number: incident.number }),
+          confirm: t(reader.locale, 'incident.confirm.yes'),
+          deny: t(reader.locale, 'incident.confirm.no'),
+        },
+      },
     ],
   };
 }

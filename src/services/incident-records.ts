@@ -100,6 +100,14 @@ export class IncidentRecords {
       .exec();
   }
 
+  /** Every incident in these states, worst first (priority, then oldest). */
+  listByStates(states: readonly IncidentState[]): Promise<IncidentDoc[]> {
+    return this.models.Incident.find({ state: { $in: [...states] } })
+      .sort({ priority: 1, createdAt: 1 })
+      .lean<IncidentDoc[]>()
+      .exec();
+  }
+
   listByGroups(groups: readonly string[], states: readonly IncidentState[], limit: number): Promise<IncidentDoc[]> {
     return this.models.Incident.find({ assignmentGroup: { $in: [...groups] }, state: { $in: [...states] } })
       .sort({ priority: 1, createdAt: 1 })

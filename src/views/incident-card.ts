@@ -1,13 +1,44 @@
-import type { ItsmCatalog } from '../../src/config/itsm-catalog';
-import { LEVELS } from '../../src/domain/priority';
-import { formatInstant, t, type Locale } from '../../src/i18n/translate';
-import type { IncidentDoc } from '../../src/models/incident.model';
-import type { ActionView, CardView } from '../../src/views/view-model';
+import type { ItsmCatalog } from '../config/itsm-catalog';
+import { INCIDENT_LIFECYCLE, relationsToIncident, type ActorStandingFacts, type IncidentAction } from '../domain/incident-lifecycle';
+import { LEVELS } from '../domain/priority';
+import { decide } from '../domain/state-machine';
+import { formatInstant, t, type Locale } from '../i18n/translate';
+import type { IncidentDoc } from '../models/incident.model';
+import type { ActionView, CardField, CardView, Severity } from './view-model';
 import { INCIDENT_IDS } from './incident-actions';
 
 export interface Reader {
   locale: Locale;
   timeZone: string;
+}
+
+/** A reader who is one person: their card holds only the actions they may take. */
+export interface Viewer extends Reader, ActorStandingFacts {}
+
+const isViewer = (reader: Reader): reader is Viewer => 'roles' in reader && 'groups' in reader && 'id' in reader;
+
+/** The rule each card action leads to (a form's button: the action its submission takes). */
+const RULE_OF_ACTION: Readonly<Record<string, IncidentAction>> = {
+  [INCIDENT_IDS.ack]: 'acknowledge',
+  [INCIDENT_IDS.assignToMe]: 'assign',
+  [INCIDENT_IDS.assignForm]: 'assign',
+  [INCIDENT_IDS.resolveForm]: 'resolve',
+  [INCIDENT_IDS.holdForm]: 'hold',
+  [INCIDENT_IDS.resume]: 'resume',
+  [INCIDENT_IDS.close]: 'close',
+  [INCIDENT_IDS.reopenForm]: 'reopen',
+  [INCIDENT_IDS.priority]: 'reprioritise',
+  [INCIDENT_IDS.commentForm]: 'comment',
+};
+
+const SEVERITY_OF_PRIORITY: Readonly<Record<string, Severity>> = { P1: 'critical', P2: 'high', P3: 'moderate', P4: 'low', P5: 'planning' };
+
+/** May this viewer take the card's action (docs/authorisation.md; the handler decides again on the click)? */
+function mayTake(incident: IncidentDoc, viewer: Viewer, catalog: ItsmCatalog, actionId: string): boolean {
+  const rule = RULE_OF_ACTION[actionId];
+  if (!rule) return true;
+  const relations = relationsToIncident(incident, viewer, catalog.groups.get(incident.assignmentGroup)?.managers ?? []);
+  return decide(INCIDENT_LIFECYCLE, rule, incident.state, { roles: viewer.roles, relations }, {}, { checkRequiredFields: false }).ok;
 }
 
 /** Channels and threads are read in the company's language and zone. */
@@ -16,9 +47,9 @@ export const channelReader = (catalog: ItsmCatalog): Reader => ({
   timeZone: catalog.config.defaults.timeZone,
 });
 
-function dueText(reader: Reader, due: Date | null, met: boolean): string {
-  if (met) return t(reader.locale, 'incident.slaMet');
-  return due ? formatInstant(due, reader.locale, reader.timeZone) : t(reader.locale, 'incident.slaPaused');
+function dueField(reader: Reader, label: string, due: Date | null, met: boolean): CardField {
+  if (met) return { label, value: t(reader.locale, 'incident.slaMet') };
+  return due ? { label, value: formatInstant(due, reader.locale, reader.timeZone), at: due } : { label, value: t(reader.locale, 'incident.slaPaused') };
 }
 
 function actionsFor(incident: IncidentDoc, locale: Locale): ActionView[] {
@@ -38,32 +69,50 @@ function actionsFor(incident: IncidentDoc, locale: Locale): ActionView[] {
       })),
     ),
   };
+  const assign = action(INCIDENT_IDS.assignForm, 'incident.action.assign');
+  const comment = action(INCIDENT_IDS.commentForm, 'incident.action.comment');
+  const close: ActionView = {
+    ...action(INCIDENT_IDS.close, 'incident.action.close', 'primary'),
+    confirm: {
+      title: t(locale, 'incident.confirm.title'),
+      text: t(locale, 'incident.confirm.close', { number: incident.number }),
+      confirm: t(locale, 'incident.confirm.yes'),
+      deny: t(locale, 'incident.confirm.no'),
+    },
+  };
   switch (incident.state) {
     case 'new':
       return [
         action(INCIDENT_IDS.ack, 'incident.action.ack', 'primary'),
         action(INCIDENT_IDS.assignToMe, 'incident.action.assignToMe'),
+        assign,
         action(INCIDENT_IDS.resolveForm, 'incident.action.resolve'),
         action(INCIDENT_IDS.holdForm, 'incident.action.hold'),
+        comment,
         priorityMenu,
       ];
     case 'in_progress':
       return [
         action(INCIDENT_IDS.resolveForm, 'incident.action.resolve', 'primary'),
         action(INCIDENT_IDS.assignToMe, 'incident.action.assignToMe'),
+        assign,
         action(INCIDENT_IDS.holdForm, 'incident.action.hold'),
+        comment,
         priorityMenu,
       ];
     case 'on_hold':
-      return [action(INCIDENT_IDS.resume, 'incident.action.resume', 'primary'), action(INCIDENT_IDS.resolveForm, 'incident.action.resolve')];
+      return [action(INCIDENT_IDS.resume, 'incident.action.resume', 'primary'), action(INCIDENT_IDS.resolveForm, 'incident.action.resolve'), assign, comment];
     case 'resolved':
-      return [action(INCIDENT_IDS.close, 'incident.action.close', 'primary'), action(INCIDENT_IDS.reopenForm, 'incident.action.reopen')];
+      return [close, action(INCIDENT_IDS.reopenForm, 'incident.action.reopen'), comment];
     case 'closed':
       return [];
   }
 }
 
-/** The incident as a card, in the reader's language and time zone. */
+/**
+ * The incident as a card, in the reader's language and time zone. For a reader who is one person
+ * (a reply, a list, their home) the card holds only the actions that person may take.
+ */
 export function incidentCard(incident: IncidentDoc, reader: Reader, catalog: ItsmCatalog, threadLine?: string): CardView {
   const { locale } = reader;
   const service = catalog.services.get(incident.service)?.name ?? incident.service;
@@ -76,20 +125,25 @@ export function incidentCard(incident: IncidentDoc, reader: Reader, catalog: Its
     { label: t(locale, 'incident.field.service'), value: service },
     { label: t(locale, 'incident.field.assignee'), value: incident.assigneeName ?? t(locale, 'incident.unassigned') },
     { label: t(locale, 'incident.field.group'), value: group },
-    { label: t(locale, 'incident.field.responseDue'), value: dueText(reader, incident.sla.responseDueAt, responded) },
-    { label: t(locale, 'incident.field.resolutionDue'), value: dueText(reader, incident.sla.resolutionDueAt, resolved) },
+    dueField(reader, t(locale, 'incident.field.responseDue'), incident.sla.responseDueAt, responded),
+    dueField(reader, t(locale, 'incident.field.resolutionDue'), incident.sla.resolutionDueAt, resolved),
   ];
   if (incident.configurationItem) fields.splice(3, 0, { label: t(locale, 'incident.field.ci'), value: incident.configurationItem });
   const context = [`${t(locale, 'incident.field.requester')}: ${incident.requesterName}`];
   if (incident.majorIncident) context.unshift(t(locale, 'incident.major'));
+  const actions = actionsFor(incident, locale);
+  const permalink = incident.source?.permalink;
   return {
     kind: 'card',
     title: t(locale, 'incident.title', { number: incident.number, title: incident.title }),
+    severity: SEVERITY_OF_PRIORITY[incident.priority] ?? 'moderate',
     fields,
     ...(incident.description ? { text: incident.description } : {}),
     context,
-    actions: actionsFor(incident, locale),
+    ...(permalink ? { links: [{ label: t(locale, 'incident.field.link'), url: permalink }] } : {}),
+    actions: isViewer(reader) ? actions.filter((a) => mayTake(incident, reader, catalog, a.actionId)) : actions,
     recordId: incident._id,
+    version: incident.version,
     ...(threadLine ? { threadLine } : {}),
   };
 }

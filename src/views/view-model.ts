@@ -3,27 +3,58 @@
  * Cards, HTML); no platform's format appears here.
  */
 
+/** A question the person answers before the action runs (closing, passing a page on). */
+export interface ConfirmView {
+  title: string;
+  text: string;
+  confirm: string;
+  deny: string;
+}
+
 export interface ActionView {
-  /** From an `as const` action table, e.g. `incident.ack`. */
+  /** The id of the handler the click runs (its declaration says the action is on a card). */
   actionId: string;
   label: string;
   recordId: string;
   style?: 'primary' | 'danger';
-  /** Extra value carried back with the click (e.g. a chosen priority). */
+  /** Extra value carried back with the click (e.g. the escalation step that paged the person). */
   value?: string;
-  /** Choices, for an overflow/menu action. */
+  /** Choices, for an overflow/menu action; the chosen one is carried back as the value. */
   options?: { value: string; label: string }[];
+  confirm?: ConfirmView;
+}
+
+/** How urgent a record is, for platforms that show it as a colour or an icon. */
+export type Severity = 'critical' | 'high' | 'moderate' | 'low' | 'planning';
+
+/**
+ * A label and its value. `value` is the text in the reader's language and zone; an instant also
+ * carries `at`, so that a platform able to show each viewer their own time zone does so.
+ */
+export interface CardField {
+  label: string;
+  value: string;
+  at?: Date;
 }
 
 export interface CardView {
   kind: 'card';
   title: string;
+  severity?: Severity;
   /** Short label/value pairs (priority, state, assignee…). */
-  fields: { label: string; value: string }[];
+  fields: CardField[];
   text?: string;
   context?: string[];
+  /** Where the record came from or lives elsewhere (the reported message). */
+  links?: { label: string; url: string }[];
+  /**
+   * The actions on the card. A card built for one viewer holds only those that viewer may take;
+   * a card many see (a channel's) holds every action the record's state allows.
+   */
   actions: ActionView[];
   recordId?: string;
+  /** The record's version the card shows: a click on an older card is answered with the current one. */
+  version?: number;
   /** A line for the thread under the card, describing the change that produced this card. */
   threadLine?: string;
 }
@@ -39,8 +70,11 @@ export interface FormField {
   initial?: string | string[];
   placeholder?: string;
   maxLength?: number;
-  /** Options come from a search as the person types (configuration items). */
-  searchable?: boolean;
+  /**
+   * Options come from this handler as the person types (configuration items, people); it sees
+   * the form's other values (the service or group chosen above).
+   */
+  suggest?: string;
 }
 
 export interface FormView {

@@ -1,16 +1,13 @@
 import type { App, InstallationStore } from '@slack/bolt';
-import { INCIDENT_IDS } from '../../../src/views/incident-actions';
-import { HOME_IDS } from '../../../handlers/home/my-desk';
 import { t } from '../../../src/i18n/translate';
 import type { View } from '../../../src/views/view-model';
 import { fallbackText, renderMessage } from '../render/render-views';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { run } from '../present';
+import { interact } from '../present';
 import { afterAck, firstDelivery } from '../after-ack';
 import { SLACK_EVENTS } from '../slack-ids';
 
-const TICKET_NUMBER = /\b(INC|REQ|PRB|CHG)\d{7}\b/g;
 /** How many tickets one mention shows at most. */
 const MENTION_LIMIT = 5;
 
@@ -28,29 +25,43 @@ export function registerEvents(app: App, deps: SlackDeps, installations?: Instal
     });
   }
 
-  // App Home: my open tickets, my groups' queue, what waits on my approval.
+  // App Home: what the handler declared for the person's home shows.
+  const [homeHandler] = deps.opsdesk.registry.idsWith('home');
   app.event(SLACK_EVENTS.homeOpened, async ({ event, client, body, context }) => {
-    if (event.tab !== 'home') return;
+    if (event.tab !== 'home' || !homeHandler) return;
     await afterAck(deps, { body, userId: event.user, botToken: context.botToken }, async () => {
       const actor = await slackActor(deps.opsdesk.ctx.people, client, event.user);
-      const { views } = await run(deps, actor, HOME_IDS.desk, {});
+      const { views } = await interact(deps, actor, { entry: homeHandler });
       await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderMessage(views).slice(0, 100) } });
     });
   });
 
-  // "@opsdesk INC0001001?": the ticket's card in the thread.
+  // "@opsdesk INC0001001?": each record number a handler declares it shows, in the thread.
+  const showers = deps.opsdesk.registry.showers();
   app.event(SLACK_EVENTS.mention, async ({ event, client, body, context }) => {
     const userId = event.user;
     if (!userId) return;
     await afterAck(deps, { body, userId, channel: event.channel, botToken: context.botToken }, async () => {
       const actor = await slackActor(deps.opsdesk.ctx.people, client, userId);
-      const numbers = [...new Set(event.text.match(TICKET_NUMBER) ?? [])].slice(0, MENTION_LIMIT);
-      const views: View[] = numbers.length === 0 ? [{ kind: 'notice', tone: 'info', text: t(actor.locale, 'slack.mentionHint') }] : [];
-      for (const number of numbers) {
-        if (number.startsWith('INC')) views.push(...(await run(deps, actor, INCIDENT_IDS.show, { recordId: number })).views);
+      const views: View[] = [];
+      for (const { handlerId, recordId } of numbersIn(event.text, showers)) {
+        views.push(...(await interact(deps, actor, { entry: handlerId, recordId })).views);
       }
-      if (views.length === 0) return;
+      if (views.length === 0) views.push({ kind: 'notice', tone: 'info', text: t(actor.locale, 'slack.mentionHint') });
       await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, blocks: renderMessage(views), text: fallbackText(views) });
     });
   });
+}
+
+/** The record numbers in a message, in the order written, each once, with the handler that shows it. */
+function numbersIn(text: string, showers: ReturnType<SlackDeps['opsdesk']['registry']['showers']>): { handlerId: string; recordId: string }[] {
+  const found = showers.flatMap(({ handlerId, pattern }) =>
+    [...text.matchAll(new RegExp(pattern.source, 'g'))].map((m) => ({ handlerId, recordId: m[0], at: m.index ?? 0 })),
+  );
+  const seen = new Set<string>();
+  return found
+    .sort((a, b) => a.at - b.at)
+    .filter((f) => !seen.has(f.recordId) && seen.add(f.recordId))
+    .slice(0, MENTION_LIMIT)
+    .map(({ handlerId, recordId }) => ({ handlerId, recordId }));
 }

@@ -1,15 +1,19 @@
+import { HandlerRegistry } from '../../../handlers/index';
 import type { SlackRoutes } from '../http/slack-request-gate';
-import { SLACK_COMMANDS, SLACK_EVENTS, SLACK_OPTION_SOURCES, SLACK_SHORTCUTS } from '../slack-ids';
-import { SLACK_ACTION_IDS } from './actions';
-import { SLACK_SUBMISSIONS } from './views';
+import { SLACK_EVENTS } from '../slack-ids';
 
-/** Every id the listeners answer, so that a request nobody answers is told so at once. */
-export const SLACK_ROUTES: SlackRoutes = {
-  commands: new Set(Object.values(SLACK_COMMANDS)),
-  actions: new Set(SLACK_ACTION_IDS),
-  submissions: new Set(SLACK_SUBMISSIONS),
-  options: new Set(Object.values(SLACK_OPTION_SOURCES)),
-  messageShortcuts: new Set([SLACK_SHORTCUTS.reportMessage]),
-  globalShortcuts: new Set([SLACK_SHORTCUTS.reportIncident]),
-  events: new Set(Object.values(SLACK_EVENTS)),
-};
+/** Every id the listeners answer, from the handlers' declarations, so that a request nobody answers is told so at once. */
+export function slackRoutes(registry: HandlerRegistry): SlackRoutes {
+  const shortcuts = registry.shortcuts();
+  return {
+    commands: new Set([...registry.commands.keys()].map((name) => `/${name}`)),
+    actions: new Set(registry.idsWith('card')),
+    submissions: new Set(registry.idsWith('form')),
+    options: new Set(registry.idsWith('suggest')),
+    messageShortcuts: new Set(shortcuts.filter((s) => s.shortcut.on === 'message').map((s) => s.shortcut.id)),
+    globalShortcuts: new Set(shortcuts.filter((s) => s.shortcut.on === 'global').map((s) => s.shortcut.id)),
+    events: new Set(Object.values(SLACK_EVENTS)),
+  };
+}
+
+export const SLACK_ROUTES: SlackRoutes = slackRoutes(new HandlerRegistry());

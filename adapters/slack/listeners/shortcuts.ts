@@ -1,30 +1,37 @@
-import type { App, MessageShortcut } from '@slack/bolt';
-import { INCIDENT_IDS } from '../../../src/views/incident-actions';
+import type { App, GlobalShortcut, MessageShortcut } from '@slack/bolt';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { SLACK_SHORTCUTS } from '../slack-ids';
-import { formOf, openForm, run } from '../present';
+import { formOf, interact, openForm, tellPrivately } from '../present';
 import { afterAck } from '../after-ack';
 
+/**
+ * Every declared shortcut. On a message, the handler gets the message's text, and a form it opens
+ * remembers the message so that the record keeps its permalink.
+ */
 export function registerShortcuts(app: App, deps: SlackDeps): void {
-  // "Report as incident" on any message: the form prefilled with its text; the record keeps its permalink.
-  app.shortcut<MessageShortcut>({ callback_id: SLACK_SHORTCUTS.reportMessage, type: 'message_action' }, async ({ shortcut, ack, client, body, respond, context }) => {
-    await ack();
-    await afterAck(deps, { body, userId: shortcut.user.id, respond, botToken: context.botToken }, async () => {
-      const actor = await slackActor(deps.opsdesk.ctx.people, client, shortcut.user.id);
-      const result = await run(deps, actor, INCIDENT_IDS.reportForm, { text: shortcut.message.text ?? '' });
-      const form = formOf(result);
-      if (!form) return;
-      await openForm(client, shortcut.trigger_id, form, { channel: shortcut.channel.id, extra: { sourceTs: shortcut.message.ts, sourceChannel: shortcut.channel.id } });
-    });
-  });
-
-  app.shortcut({ callback_id: SLACK_SHORTCUTS.reportIncident, type: 'shortcut' }, async ({ shortcut, ack, client, body, context }) => {
-    await ack();
-    await afterAck(deps, { body, userId: shortcut.user.id, botToken: context.botToken }, async () => {
-      const actor = await slackActor(deps.opsdesk.ctx.people, client, shortcut.user.id);
-      const form = formOf(await run(deps, actor, INCIDENT_IDS.reportForm, {}));
-      if (form) await openForm(client, shortcut.trigger_id, form, {});
-    });
-  });
+  for (const { handlerId, shortcut } of deps.opsdesk.registry.shortcuts()) {
+    if (shortcut.on === 'message') {
+      app.shortcut<MessageShortcut>({ callback_id: shortcut.id, type: 'message_action' }, async ({ shortcut: sent, ack, client, body, respond, context }) => {
+        await ack();
+        await afterAck(deps, { body, userId: sent.user.id, respond, botToken: context.botToken }, async () => {
+          const actor = await slackActor(deps.opsdesk.ctx.people, client, sent.user.id);
+          const result = await interact(deps, actor, { entry: handlerId, requestKey: sent.trigger_id, source: { text: sent.message.text ?? '' } });
+          const form = formOf(result);
+          if (!form) return tellPrivately(client, sent.user.id, sent.channel.id, result);
+          await openForm(client, sent.trigger_id, form, { channel: sent.channel.id, extra: { sourceTs: sent.message.ts, sourceChannel: sent.channel.id } });
+        });
+      });
+    } else {
+      app.shortcut<GlobalShortcut>({ callback_id: shortcut.id, type: 'shortcut' }, async ({ shortcut: sent, ack, client, body, context }) => {
+        await ack();
+        await afterAck(deps, { body, userId: sent.user.id, botToken: context.botToken }, async () => {
+          const actor = await slackActor(deps.opsdesk.ctx.people, client, sent.user.id);
+          const result = await interact(deps, actor, { entry: handlerId, requestKey: sent.trigger_id });
+          const form = formOf(result);
+          if (!form) return tellPrivately(client, sent.user.id, undefined, result);
+          await openForm(client, sent.trigger_id, form, {});
+        });
+      });
+    }
+  }
 }

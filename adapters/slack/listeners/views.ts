@@ -1,15 +1,12 @@
 import type { App, ViewSubmitAction } from '@slack/bolt';
-import { INCIDENT_IDS } from '../../../src/views/incident-actions';
+import { checkInteraction } from '../../../handlers/dispatch';
+import type { Interaction } from '../../../handlers/entry-points';
 import { parseViewState } from '../render/parse-view-state';
 import type { ModalMetadata } from '../render/render-views';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { checkInput } from '../../../handlers/dispatch';
 import { afterAck } from '../after-ack';
-import { deliverAnnouncements, errorOf, run, tellPrivately } from '../present';
-
-/** Modals whose submission runs a handler: the form's submit id is the handler id. */
-export const SLACK_SUBMISSIONS: readonly string[] = [INCIDENT_IDS.report, INCIDENT_IDS.resolve, INCIDENT_IDS.hold, INCIDENT_IDS.reopen];
+import { deliverAnnouncements, errorOf, interact, tellPrivately } from '../present';
 
 const SLACK_CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
 
@@ -33,21 +30,27 @@ function metadataOf(raw: string | undefined): ModalMetadata {
   };
 }
 
+/**
+ * Every form the declarations accept: the modal's callback id is the form's submit id, which is
+ * the handler id. Field errors go back into the modal; the work happens after the answer.
+ */
 export function registerViews(app: App, deps: SlackDeps): void {
-  for (const callbackId of SLACK_SUBMISSIONS) {
+  const { registry } = deps.opsdesk;
+  for (const callbackId of registry.idsWith('form')) {
     app.view<ViewSubmitAction>({ callback_id: callbackId, type: 'view_submission' }, async ({ ack, body, view, client, context }) => {
       const metadata = metadataOf(view.private_metadata);
       const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
-      const input: Record<string, unknown> = {
-        ...parseViewState(view),
-        ...(metadata.recordId ? { recordId: metadata.recordId } : {}),
-        // A retried submission of the same modal finds the incident the first one created.
-        dedupeKey: `slack:view:${view.id}`,
+      const interaction: Interaction = {
+        entry: callbackId,
         platform: 'slack',
+        // A retried submission of the same modal carries the same view id.
+        requestKey: view.id,
+        form: parseViewState(view),
+        ...(metadata.recordId ? { recordId: metadata.recordId } : {}),
       };
       // Field errors go back in the modal, so the input is checked before answering; the work
       // itself (database, posts) happens after, to answer within Slack's 3 s whatever the load.
-      const invalid = checkInput(deps.opsdesk.registry, callbackId, actor.locale, input);
+      const invalid = checkInteraction(registry, actor.locale, interaction);
       if (invalid) {
         const firstBlock = view.blocks?.[0]?.block_id ?? 'summary';
         await ack({ response_action: 'errors', errors: invalid.fieldErrors && Object.keys(invalid.fieldErrors).length > 0 ? invalid.fieldErrors : { [firstBlock]: invalid.text } });
@@ -57,11 +60,11 @@ export function registerViews(app: App, deps: SlackDeps): void {
       await afterAck(deps, { body, userId: body.user.id, channel: metadata.channel, botToken: context.botToken }, async () => {
         const { sourceTs, sourceChannel } = metadata.extra ?? {};
         if (sourceTs && sourceChannel) {
-          // The reported message's link; the incident is created without it if Slack will not say.
+          // The reported message's link; the record is created without it if Slack will not say.
           const link = await client.chat.getPermalink({ channel: sourceChannel, message_ts: sourceTs }).catch(() => undefined);
-          if (link?.permalink) input.permalink = link.permalink;
+          if (link?.permalink) interaction.source = { text: '', permalink: link.permalink };
         }
-        const result = await run(deps, actor, callbackId, input);
+        const result = await interact(deps, actor, interaction);
         const delivery = deps.deliveryClient(context.botToken);
         if (errorOf(result)) {
           // Refused after the modal closed (no such configuration item, not allowed): said privately.

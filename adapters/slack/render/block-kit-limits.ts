@@ -20,6 +20,9 @@ export const LIMITS = {
   textInput: 3000,
   privateMetadata: 3000,
   fallbackText: 3000,
+  confirmTitle: 100,
+  confirmText: 300,
+  confirmButton: 30,
 } as const;
 
 /** Cuts `text` to `max` characters (code points, so no emoji is split), marking the cut. */

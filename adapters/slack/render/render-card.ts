@@ -1,5 +1,5 @@
-import type { KnownBlock, Button, StaticSelect } from '@slack/types';
-import type { ActionView, CardView } from '../../../src/views/view-model';
+import type { Button, ConfirmationDialog, KnownBlock, StaticSelect } from '@slack/types';
+import type { ActionView, CardField, CardView, ConfirmView, Severity } from '../../../src/views/view-model';
 import { encodeActionValue } from './action-value';
 import { LIMITS, truncate } from './block-kit-limits';
 
@@ -8,7 +8,41 @@ const plain = (text: string, max: number) => ({ type: 'plain_text' as const, tex
 /** Slack mrkdwn treats &, < and > as markup: escape what people typed. */
 export const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-function renderAction(action: ActionView): Button | StaticSelect {
+const SEVERITY_ICON: Readonly<Record<Severity, string>> = {
+  critical: ':red_circle:',
+  high: ':large_orange_circle:',
+  moderate: ':large_yellow_circle:',
+  low: ':large_blue_circle:',
+  planning: ':white_circle:',
+};
+
+/** An instant Slack shows in each viewer's own time zone; the text is the fallback in the reader's zone. */
+function fieldValue(field: CardField): string {
+  if (!field.at) return escapeMrkdwn(field.value);
+  const unix = Math.floor(field.at.getTime() / 1000);
+  return `<!date^${unix}^{date_short_pretty} {time}|${escapeMrkdwn(field.value).replace(/\|/g, '/')}>`;
+}
+
+/** A link in mrkdwn: web addresses only, with the characters that end Slack's link syntax encoded. */
+function link(url: string, label: string): string | undefined {
+  if (!/^https?:\/\//i.test(url)) return undefined;
+  const safeUrl = url.replace(/\|/g, '%7C').replace(/>/g, '%3E').replace(/</g, '%3C');
+  return `<${safeUrl}|${escapeMrkdwn(label).replace(/\|/g, '/')}>`;
+}
+
+function renderConfirm(confirm: ConfirmView): ConfirmationDialog {
+  return {
+    title: plain(confirm.title, LIMITS.confirmTitle),
+    text: plain(confirm.text, LIMITS.confirmText),
+    confirm: plain(confirm.confirm, LIMITS.confirmButton),
+    deny: plain(confirm.deny, LIMITS.confirmButton),
+  };
+}
+
+function renderAction(action: ActionView, cardVersion: number | undefined): Button | StaticSelect {
+  const value = (chosen?: string) =>
+    encodeActionValue({ recordId: action.recordId, ...(chosen !== undefined ? { value: chosen } : {}), ...(cardVersion !== undefined ? { cardVersion } : {}) });
+  const confirm = action.confirm ? { confirm: renderConfirm(action.confirm) } : {};
   if (action.options) {
     return {
       type: 'static_select',
@@ -16,43 +50,50 @@ function renderAction(action: ActionView): Button | StaticSelect {
       placeholder: plain(action.label, LIMITS.buttonText),
       options: action.options.slice(0, LIMITS.selectOptions).map((o) => ({
         text: plain(o.label, LIMITS.optionText),
-        value: truncate(encodeActionValue({ recordId: action.recordId, value: o.value }), LIMITS.optionValue),
+        value: truncate(value(o.value), LIMITS.optionValue),
       })),
+      ...confirm,
     };
   }
   return {
     type: 'button',
     action_id: action.actionId,
     text: plain(action.label, LIMITS.buttonText),
-    value: encodeActionValue({ recordId: action.recordId }),
+    value: truncate(value(action.value), LIMITS.buttonValue),
     ...(action.style ? { style: action.style } : {}),
+    ...confirm,
   };
 }
 
-/** A card as blocks: header, fields, text, context, actions. */
+/** A card as blocks: header, fields, text, context and links, actions. */
 export function renderCard(card: CardView): KnownBlock[] {
-  const blocks: KnownBlock[] = [{ type: 'header', text: plain(card.title, LIMITS.headerText) }];
+  const icon = card.severity ? `${SEVERITY_ICON[card.severity]} ` : '';
+  const blocks: KnownBlock[] = [{ type: 'header', text: plain(icon + card.title, LIMITS.headerText) }];
   for (let i = 0; i < card.fields.length; i += LIMITS.sectionFields) {
     blocks.push({
       type: 'section',
       fields: card.fields.slice(i, i + LIMITS.sectionFields).map((f) => ({
         type: 'mrkdwn' as const,
-        text: truncate(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, LIMITS.fieldText),
+        text: truncate(`*${escapeMrkdwn(f.label)}*\n${fieldValue(f)}`, LIMITS.fieldText),
       })),
     });
   }
   if (card.text) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(card.text), LIMITS.sectionText) } });
-  if (card.context?.length) {
+  const context = [
+    ...(card.context ?? []).map(escapeMrkdwn),
+    ...(card.links ?? []).flatMap((l) => link(l.url, l.label) ?? []),
+  ];
+  if (context.length > 0) {
     blocks.push({
       type: 'context',
-      elements: card.context.slice(0, LIMITS.contextElements).map((c) => ({ type: 'mrkdwn' as const, text: truncate(escapeMrkdwn(c), LIMITS.contextText) })),
+      elements: context.slice(0, LIMITS.contextElements).map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, LIMITS.contextText) })),
     });
   }
   if (card.actions.length > 0) {
     blocks.push({
       type: 'actions',
       block_id: `actions:${card.recordId ?? ''}`,
-      elements: card.actions.slice(0, LIMITS.actionsElements).map(renderAction),
+      elements: card.actions.slice(0, LIMITS.actionsElements).map((a) => renderAction(a, card.version)),
     });
   }
   return blocks;

@@ -33,7 +33,8 @@ function renderElement(field: FormField): InputBlock['element'] {
         ...(field.placeholder ? { placeholder: plain(field.placeholder, 150) } : {}),
       };
     case 'select':
-      if (field.searchable) return { type: 'external_select', action_id: field.id, min_query_length: 0 };
+      // Slack asks the action id for options as the person types: it names the suggesting handler.
+      if (field.suggest) return { type: 'external_select', action_id: field.suggest, min_query_length: 0 };
       return { type: 'static_select', action_id: field.id, options, ...(initialOption ? { initial_option: initialOption } : {}) };
     case 'multi_select':
       return { type: 'multi_static_select', action_id: field.id, options };

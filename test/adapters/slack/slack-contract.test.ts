@@ -89,7 +89,8 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     expect(incident).toMatchObject({ priority: 'P2', service: 'vpn', requesterName: 'Jamie Song', source: { platform: 'slack' } });
     const post = slack.api.callsOf('chat.postMessage').find((c) => c.args.channel === 'C0SERVICEDESK' && !c.args.thread_ts)!;
     const blocks = post.args.blocks as any[];
-    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: `${incident._id}: VPN keeps dropping` } });
+    // The header leads with the priority's colour (P2: orange).
+    expect(blocks[0]).toMatchObject({ type: 'header', text: { text: `:large_orange_circle: ${incident._id}: VPN keeps dropping` } });
     // The long description is cut to Block Kit's limit, never refused.
     const description = blocks.find((b) => b.type === 'section' && b.text);
     expect([...description.text.text].length).toBeLessThanOrEqual(3000);
@@ -193,7 +194,7 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     };
     const shown = await ask(`show ${incident._id.toLowerCase()}`, SLACK_USERS.alex.id);
     expect(shown.response_type).toBe('ephemeral');
-    expect(shown.blocks[0].text.text).toBe(`${incident._id}: VPN keeps dropping`);
+    expect(shown.blocks[0].text.text).toBe(`:large_orange_circle: ${incident._id}: VPN keeps dropping`);
     expect((await ask('status')).blocks[0].text.text).toBe('Service status');
     const help = await ask('frobnicate now');
     expect(help.text).toBe('opsdesk commands');
@@ -202,7 +203,7 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
 
   it('suggests configuration items as the person types', async () => {
     const payload = slackFixture('block_suggestion.json');
-    payload.action_id = 'configurationItem';
+    payload.action_id = 'cmdb.suggest';
     payload.block_id = 'configurationItem';
     payload.value = 'vpn ga';
     const response = await postToSlackEndpoint(slack.url, { body: interactionBody(payload), contentType: FORM });

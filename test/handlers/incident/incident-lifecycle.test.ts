@@ -249,8 +249,47 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     const sam = await buildActor(app, SAM);
     const card: CardView = cardOf(await run(app, INCIDENT_IDS.show, sam, { recordId: incident.number }));
     expect(card.actions.map((a) => a.actionId)).toEqual([
-      INCIDENT_IDS.ack, INCIDENT_IDS.assignToMe, INCIDENT_IDS.resolveForm, INCIDENT_IDS.holdForm, INCIDENT_IDS.priority,
+      INCIDENT_IDS.ack, INCIDENT_IDS.assignToMe, INCIDENT_IDS.assignForm, INCIDENT_IDS.resolveForm, INCIDENT_IDS.holdForm, INCIDENT_IDS.commentForm, INCIDENT_IDS.priority,
     ]);
     expect(card.actions.every((a) => a.recordId === incident._id)).toBe(true);
+    expect(card.version).toBe(incident.version);
+  });
+
+  it("a person's card holds only the actions that person may take; the channel's holds all the state allows", async () => {
+    const incident = await report();
+    const jamie = await buildActor(app, JAMIE);
+    const own = cardOf(await run(app, INCIDENT_IDS.show, jamie, { recordId: incident.number }));
+    // The requester of a new incident may comment on it, nothing else.
+    expect(own.actions.map((a) => a.actionId)).toEqual([INCIDENT_IDS.commentForm]);
+    const { announcements } = await run(app, INCIDENT_IDS.comment, jamie, { recordId: incident.number, text: 'Still down here.' });
+    expect(announcements[0]!.view.actions.map((a) => a.actionId)).toContain(INCIDENT_IDS.ack);
+  });
+
+  it('a click on a card older than the record changes nothing and answers with the current card', async () => {
+    const incident = await report();
+    const sam = await buildActor(app, SAM);
+    const jamie = await buildActor(app, JAMIE);
+    await run(app, INCIDENT_IDS.comment, jamie, { recordId: incident.number, text: 'Any news?' });
+    const answer = await run(app, INCIDENT_IDS.ack, sam, { recordId: incident.number, cardVersion: incident.version });
+    expect(answer.announcements).toEqual([]);
+    expect(answer.views[0]).toMatchObject({ kind: 'notice', tone: 'error' });
+    expect(cardOf(answer).version).toBe(incident.version + 1);
+    expect((await app.ctx.incidents.findById(incident._id))!.state).toBe('new');
+    // The same click on the current card acknowledges.
+    const current = await run(app, INCIDENT_IDS.ack, sam, { recordId: incident.number, cardVersion: incident.version + 1 });
+    expect(current.views.some((v) => v.kind === 'notice' && v.tone === 'error')).toBe(false);
+    expect((await app.ctx.incidents.findById(incident._id))!.state).toBe('in_progress');
+  });
+
+  it('a hold comment is kept with the record and in its audit trail, and the thread says it', async () => {
+    const incident = await report();
+    const sam = await buildActor(app, SAM);
+    const held = await run(app, INCIDENT_IDS.hold, sam, { recordId: incident.number, reason: 'awaiting_vendor', comment: 'Vendor ticket 4711 opened.' });
+    const stored = (await app.ctx.incidents.findById(incident._id))!;
+    expect(stored.comments.map((c) => c.text)).toEqual(['Vendor ticket 4711 opened.']);
+    const audit = await app.database.models.AuditEvent.find({ recordId: incident._id, action: 'hold' }).lean();
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.after).toMatchObject({ holdReason: 'awaiting_vendor', comment: 'Vendor ticket 4711 opened.' });
+    expect(held.announcements[0]!.view.threadLine).toContain('Vendor ticket 4711 opened.');
   });
 });

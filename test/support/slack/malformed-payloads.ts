@@ -192,7 +192,12 @@ const STRING_POOL: string[] = [
   'incident.close',
   'incident.priority',
   'incident.decline_page',
-  'configurationItem',
+  'cmdb.suggest',
+  'people.suggest',
+  'incident.assign.form',
+  'incident.assign',
+  'incident.comment.form',
+  'incident.comment',
   'report_incident',
   'report_message_as_incident',
   '/incident',
@@ -705,7 +710,7 @@ function interactionBase(kind: SlackFuzzKind, index: number, seed: number, respo
     case 'block_suggestion': {
       const payload = fixture('block_suggestion.json');
       payload.user.id = user;
-      payload.action_id = 'configurationItem';
+      payload.action_id = 'cmdb.suggest';
       payload.block_id = 'configurationItem';
       payload.value = ['vpn', 'gate', '', 'mail'][variant % 4];
       return payload;
