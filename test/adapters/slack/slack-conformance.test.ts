@@ -1,0 +1,4 @@
+import { describeConformance } from '../../support/conformance/conformance-suite';
+import { startSlackDriver } from '../../support/slack/slack-driver';
+
+describeConformance('Slack', startSlackDriver);

@@ -1,0 +1,394 @@
+import { usageLine } from '../../../handlers/commands';
+import { HandlerRegistry } from '../../../handlers/index';
+import type { Database } from '../../../src/db/connect';
+import { onCallAt } from '../../../src/domain/on-call';
+import type { IncidentDoc } from '../../../src/models/incident.model';
+import type { CardView } from '../../../src/views/view-model';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
+import { JAMIE, MINJI, SAM, TestClock } from '../factories';
+import { runClockUntil } from '../job-clock';
+import { eventually } from '../slack/slack-harness';
+import { dropTestDatabase, openTestDatabase } from '../test-database';
+import { spyOnHandlers, type HandlerRun } from './handler-spy';
+import type { PlatformDriver, RenderedCard, RenderedForm } from './platform-driver';
+
+/** The declarations every platform must honour: read once, so the titles name every entry point. */
+const registry = new HandlerRegistry();
+const CARD_ACTIONS = registry.idsWith('card');
+const FORMS = registry.idsWith('form');
+const SUGGESTIONS = registry.idsWith('suggest');
+const COMMANDS = [...registry.commands.values()].flat();
+
+interface Context {
+  d: PlatformDriver;
+  runs: HandlerRun[];
+  incident(recordId: string): Promise<IncidentDoc>;
+}
+
+/** The next run of `handlerId` after `since` runs; fails with what the person was told if it never ran. */
+async function nextRun(c: Context, handlerId: string, since: number, email: string): Promise<HandlerRun> {
+  const told = c.d.toldPrivately(email).length;
+  const found = () => c.runs.slice(since).find((r) => r.handlerId === handlerId);
+  await eventually(() => found() !== undefined || c.d.toldPrivately(email).length > told, 10_000).catch(() => undefined);
+  const run = found();
+  if (!run) throw new Error(`${handlerId} did not run; the person was told: ${JSON.stringify(c.d.toldPrivately(email).slice(told))}`);
+  return run;
+}
+
+/** The platform's card shows what the handler's view says: every field's value and exactly its actions. */
+function showsView(card: RenderedCard | undefined, view: CardView): boolean {
+  if (!card) return false;
+  const values = view.fields.map((f) => f.value);
+  return values.every((v) => card.text.includes(v)) && card.actions.map((a) => a.actionId).join() === view.actions.map((a) => a.actionId).join();
+}
+
+/** After a handler changed a record: its channel card shows the announced card, and the thread its line. */
+async function expectAnnouncedCard(c: Context, run: HandlerRun, recordId: string): Promise<void> {
+  const announced = run.result.announcements.find((a) => a.audience.kind === 'channel')?.view;
+  if (!announced) throw new Error(`${run.handlerId} announced no card for the channel`);
+  await eventually(async () => showsView(await c.d.channelCard(recordId), announced), 10_000).catch(() => undefined);
+  const shown = await c.d.channelCard(recordId);
+  expect({ text: shown?.text, actions: shown?.actions.map((a) => a.actionId) }).toEqual({
+    text: expect.stringContaining(announced.fields[1]!.value),
+    actions: announced.actions.map((a) => a.actionId),
+  });
+  expect(showsView(shown, announced)).toBe(true);
+  if (announced.threadLine) {
+    await eventually(async () => (await c.d.threadLines(recordId)).includes(announced.threadLine!), 10_000).catch(() => undefined);
+    expect(await c.d.threadLines(recordId)).toContain(announced.threadLine);
+  }
+}
+
+const REPORT_VALUES = { summary: 'VPN drops every few minutes', service: 'vpn', impact: 'high', urgency: 'medium', description: 'Since 9:00 & still.' };
+
+/** Reports an incident the way a person does on the platform: the command, its form, a submission. */
+async function reportOnPlatform(c: Context, values: Record<string, string | { suggest: string }> = REPORT_VALUES): Promise<string> {
+  const since = c.runs.length;
+  const { form } = await c.d.command('/incident VPN drops', JAMIE);
+  if (!form) throw new Error('/incident opened no form');
+  expect(await c.d.submit(form, values, JAMIE)).toEqual({});
+  const run = await nextRun(c, INCIDENT_IDS.report, since, JAMIE);
+  const recordId = run.result.announcements[0]!.recordId;
+  await eventually(async () => (await c.d.channelCard(recordId)) !== undefined, 10_000);
+  return recordId;
+}
+
+async function channelCardOf(c: Context, recordId: string): Promise<RenderedCard> {
+  const card = await c.d.channelCard(recordId);
+  if (!card) throw new Error(`no channel card for ${recordId}`);
+  return card;
+}
+
+/** Clicks an action on the record's channel card and waits for its handler and the card's edit. */
+async function clickOnPlatform(c: Context, recordId: string, actionId: string, email: string, choice?: string): Promise<HandlerRun> {
+  const since = c.runs.length;
+  await c.d.click(await channelCardOf(c, recordId), actionId, email, choice);
+  const run = await nextRun(c, actionId, since, email);
+  await expectAnnouncedCard(c, run, recordId);
+  return run;
+}
+
+/** Opens a form from the record's card, fills and submits it, and waits for the handler and the card's edit. */
+async function formOnPlatform(c: Context, recordId: string, openerId: string, email: string, values: Record<string, string | { suggest: string }>): Promise<HandlerRun> {
+  const form = await openFromCard(c, recordId, openerId, email);
+  const since = c.runs.length;
+  expect(await c.d.submit(form, values, email)).toEqual({});
+  const run = await nextRun(c, form.submitId, since, email);
+  await expectAnnouncedCard(c, run, recordId);
+  return run;
+}
+
+async function openFromCard(c: Context, recordId: string, openerId: string, email: string): Promise<RenderedForm> {
+  const outcome = await c.d.click(await channelCardOf(c, recordId), openerId, email);
+  await eventually(() => outcome.form !== undefined, 10_000).catch(() => undefined);
+  if (!outcome.form) throw new Error(`${openerId} opened no form; the person was told: ${JSON.stringify(c.d.toldPrivately(email))}`);
+  return outcome.form;
+}
+
+interface CardScenario {
+  /** Brings a new incident, on the platform, to where the action shows; returns its number. */
+  setup(c: Context): Promise<string>;
+  /** The card the action is on: the channel's, or the escalation page a person got. */
+  on?: (c: Context, recordId: string) => Promise<RenderedCard | undefined>;
+  as: string | ((c: Context) => string);
+  choice?: string;
+  /** A form the click opens (its submit id), instead of a change. */
+  opens?: string;
+  then(c: Context, recordId: string, run: HandlerRun): Promise<void>;
+}
+
+const onCallNow = (c: Context) => onCallAt(c.d.app.ctx.catalog.onCallSchedules.get('desk-rota')!, c.d.clock.now()).person;
+
+async function heldIncident(c: Context): Promise<string> {
+  const id = await reportOnPlatform(c);
+  await formOnPlatform(c, id, INCIDENT_IDS.holdForm, SAM, { reason: 'awaiting_vendor' });
+  return id;
+}
+
+async function resolvedIncident(c: Context): Promise<string> {
+  const id = await reportOnPlatform(c);
+  await formOnPlatform(c, id, INCIDENT_IDS.resolveForm, SAM, { code: 'solved_workaround', notes: 'Restarted the gateway.' });
+  return id;
+}
+
+/** Where each card action shows, who clicks it, and what must follow. A declared action without one fails the suite. */
+const CARD_SCENARIOS: Record<string, CardScenario> = {
+  [INCIDENT_IDS.ack]: {
+    setup: reportOnPlatform,
+    as: SAM,
+    then: async (c, id) => expect(await c.incident(id)).toMatchObject({ state: 'in_progress', acknowledgedByName: 'Sam Lee' }),
+  },
+  [INCIDENT_IDS.assignToMe]: {
+    setup: reportOnPlatform,
+    as: MINJI,
+    then: async (c, id) => expect(await c.incident(id)).toMatchObject({ assigneeName: 'Minji Kim', state: 'in_progress' }),
+  },
+  [INCIDENT_IDS.priority]: {
+    setup: reportOnPlatform,
+    as: SAM,
+    choice: 'high:high',
+    then: async (c, id) => expect(await c.incident(id)).toMatchObject({ priority: 'P1', impact: 'high', urgency: 'high' }),
+  },
+  [INCIDENT_IDS.resume]: {
+    setup: heldIncident,
+    as: SAM,
+    then: async (c, id) => expect((await c.incident(id)).state).toBe('in_progress'),
+  },
+  [INCIDENT_IDS.close]: {
+    setup: resolvedIncident,
+    as: JAMIE,
+    then: async (c, id) => expect((await c.incident(id)).state).toBe('closed'),
+  },
+  [INCIDENT_IDS.declinePage]: {
+    async setup(c) {
+      const id = await reportOnPlatform(c);
+      await runClockUntil(c.d.app, c.d.clock, new Date(c.d.clock.now().getTime() + 60_000).toISOString());
+      return id;
+    },
+    on: (c, id) => c.d.pageCard(id, onCallNow(c)),
+    as: onCallNow,
+    async then(c, id, run) {
+      expect(run.input).toMatchObject({ recordId: id, step: 0 });
+      // The next level (the service desk group) is paged at once, not after its 15 minutes.
+      await runClockUntil(c.d.app, c.d.clock, new Date(c.d.clock.now().getTime() + 60_000).toISOString());
+      const nextLevel = await Promise.all([MINJI, SAM].map((email) => c.d.pageCard(id, email)));
+      for (const page of nextLevel) expect(page?.actions.find((a) => a.actionId === INCIDENT_IDS.declinePage)?.value).toBe('1');
+      expect(await c.d.threadLines(id)).toContain(run.result.announcements[0]!.view.threadLine);
+    },
+  },
+  [INCIDENT_IDS.resolveForm]: { setup: reportOnPlatform, as: SAM, opens: INCIDENT_IDS.resolve, then: async () => {} },
+  [INCIDENT_IDS.holdForm]: { setup: reportOnPlatform, as: SAM, opens: INCIDENT_IDS.hold, then: async () => {} },
+  [INCIDENT_IDS.reopenForm]: { setup: resolvedIncident, as: JAMIE, opens: INCIDENT_IDS.reopen, then: async () => {} },
+  [INCIDENT_IDS.assignForm]: { setup: reportOnPlatform, as: SAM, opens: INCIDENT_IDS.assign, then: async () => {} },
+  [INCIDENT_IDS.commentForm]: { setup: reportOnPlatform, as: JAMIE, opens: INCIDENT_IDS.comment, then: async () => {} },
+};
+
+interface FormScenario {
+  /** Opens the form on the platform as the person would; returns the record it is about, if any. */
+  open(c: Context): Promise<{ recordId?: string; form: RenderedForm }>;
+  as: string;
+  values: Record<string, string | { suggest: string }>;
+  /** A field the person must fill (none when every field has a value already, as the assignment's group). */
+  required?: string;
+  then(c: Context, run: HandlerRun, recordId: string): Promise<void>;
+}
+
+const fromCard = (setup: (c: Context) => Promise<string>, openerId: string, email: string) => async (c: Context) => {
+  const recordId = await setup(c);
+  return { recordId, form: await openFromCard(c, recordId, openerId, email) };
+};
+
+/** How each declared form is reached, filled and what it must change. A declared form without one fails the suite. */
+const FORM_SCENARIOS: Record<string, FormScenario> = {
+  [INCIDENT_IDS.report]: {
+    required: 'summary',
+    async open(c) {
+      const { form } = await c.d.command('/incident Mail is down', JAMIE);
+      if (!form) throw new Error('/incident opened no form');
+      return { form };
+    },
+    as: JAMIE,
+    values: { summary: 'Mail is down', service: 'email', configurationItem: { suggest: 'gateway' }, impact: 'medium', urgency: 'high' },
+    async then(c, run, recordId) {
+      expect(await c.incident(recordId)).toMatchObject({ title: 'Mail is down', service: 'email', configurationItem: 'mail-gateway', state: 'new' });
+      expect(run.input).toMatchObject({ platform: c.d.platform });
+    },
+  },
+  [INCIDENT_IDS.resolve]: {
+    required: 'notes',
+    open: fromCard(reportOnPlatform, INCIDENT_IDS.resolveForm, SAM),
+    as: SAM,
+    values: { code: 'solved_permanently', notes: 'Replaced the gateway & its cable.' },
+    then: async (c, _run, id) =>
+      expect(await c.incident(id)).toMatchObject({ state: 'resolved', resolutionCode: 'solved_permanently', resolutionNotes: 'Replaced the gateway & its cable.' }),
+  },
+  [INCIDENT_IDS.hold]: {
+    required: 'reason',
+    open: fromCard(reportOnPlatform, INCIDENT_IDS.holdForm, SAM),
+    as: SAM,
+    values: { reason: 'awaiting_vendor', comment: 'Vendor case 4711 is open.' },
+    async then(c, _run, id) {
+      const stored = await c.incident(id);
+      expect(stored).toMatchObject({ state: 'on_hold', holdReason: 'awaiting_vendor' });
+      expect(stored.comments.map((comment) => comment.text)).toEqual(['Vendor case 4711 is open.']);
+      const audit = await c.d.app.database.models.AuditEvent.find({ recordId: id, action: 'hold' }).lean();
+      expect(audit.map((e) => e.after)).toEqual([expect.objectContaining({ comment: 'Vendor case 4711 is open.' })]);
+      expect((await c.d.threadLines(id)).join('\n')).toContain('Vendor case 4711 is open.');
+    },
+  },
+  [INCIDENT_IDS.reopen]: {
+    required: 'reason',
+    open: fromCard(resolvedIncident, INCIDENT_IDS.reopenForm, JAMIE),
+    as: JAMIE,
+    values: { reason: 'It dropped again at 14:00.' },
+    then: async (c, _run, id) => expect((await c.incident(id)).state).toBe('in_progress'),
+  },
+  [INCIDENT_IDS.assign]: {
+    open: fromCard(reportOnPlatform, INCIDENT_IDS.assignForm, SAM),
+    as: SAM,
+    // Another group, and a person of it found by typing.
+    values: { group: 'messaging', assignee: { suggest: 'alex' } },
+    async then(c, _run, id) {
+      expect(await c.incident(id)).toMatchObject({ assignmentGroup: 'messaging', assigneeName: 'Alex Park' });
+      const card = await c.d.channelCard(id);
+      expect(card?.text).toContain('Alex Park');
+      expect(card?.text).toContain('Messaging Platform');
+    },
+  },
+  [INCIDENT_IDS.comment]: {
+    required: 'text',
+    open: fromCard(reportOnPlatform, INCIDENT_IDS.commentForm, JAMIE),
+    as: JAMIE,
+    values: { text: 'It happens on the office Wi-Fi only.' },
+    async then(c, _run, id) {
+      expect((await c.incident(id)).comments.map((comment) => comment.text)).toEqual(['It happens on the office Wi-Fi only.']);
+      expect((await c.d.threadLines(id)).join('\n')).toContain('It happens on the office Wi-Fi only.');
+    },
+  },
+};
+
+interface SuggestScenario {
+  open(c: Context): Promise<RenderedForm>;
+  field: string;
+  as: string;
+  query: string;
+  /** The form's other values, narrowing the suggestions. */
+  narrowedBy: Record<string, string>;
+  all: string[];
+  narrowed: string[];
+}
+
+const SUGGEST_SCENARIOS: Record<string, SuggestScenario> = {
+  'cmdb.suggest': {
+    open: async (c) => (await c.d.command('/incident Mail is down', JAMIE)).form!,
+    field: 'configurationItem',
+    as: JAMIE,
+    query: 'gateway',
+    narrowedBy: { service: 'email' },
+    all: ['mail-gateway', 'vpn-gw-seoul'],
+    narrowed: ['mail-gateway'],
+  },
+  'people.suggest': {
+    open: async (c) => (await fromCard(reportOnPlatform, INCIDENT_IDS.assignForm, SAM)(c)).form,
+    field: 'assignee',
+    as: SAM,
+    query: 'kim',
+    narrowedBy: { group: 'messaging' },
+    all: ['minji.kim@example.com'],
+    narrowed: [],
+  },
+};
+
+/**
+ * Every entry point the handlers declare, exercised on one platform as its people use it: the
+ * card or form rendered as the platform shows it, the click or submission sent as the platform
+ * sends it, the handler given valid input, and the card changed as the handler said.
+ */
+export function describeConformance(name: string, start: (database: Database, clock: TestClock) => Promise<PlatformDriver>): void {
+  describe(`${name} conformance: every declared entry point`, () => {
+    let database: Database;
+    let c: Context;
+
+    beforeAll(async () => {
+      database = await openTestDatabase(`conformance_${name.toLowerCase()}`);
+      // Monday 23 November 2026, 10:00 in Seoul: working hours, a weekday rota.
+      const d = await start(database, new TestClock(new Date('2026-11-23T01:00:00Z')));
+      const { runs } = spyOnHandlers(d.app);
+      c = {
+        d,
+        runs,
+        incident: async (id) => (await d.app.ctx.incidents.findById(id)) as IncidentDoc,
+      };
+    });
+    afterAll(async () => {
+      await c.d.close();
+      await dropTestDatabase(database);
+    });
+
+    it.each(CARD_ACTIONS)('card action %s: shown, clicked as the platform sends it, valid input, the card changes', async (actionId) => {
+      const scenario = CARD_SCENARIOS[actionId];
+      if (!scenario) throw new Error(`no conformance scenario for the card action ${actionId}: add one`);
+      const recordId = await scenario.setup(c);
+      const as = typeof scenario.as === 'function' ? scenario.as(c) : scenario.as;
+      const card = scenario.on ? await scenario.on(c, recordId) : await c.d.channelCard(recordId);
+      expect(card?.actions.map((a) => a.actionId)).toContain(actionId);
+      const since = c.runs.length;
+      const outcome = await c.d.click(card!, actionId, as, scenario.choice);
+      const run = await nextRun(c, actionId, since, as);
+      expect(run.actorEmail).toBe(as);
+      if (scenario.opens) {
+        await eventually(() => outcome.form !== undefined, 10_000).catch(() => undefined);
+        const form = run.result.views.find((v) => v.kind === 'form');
+        expect({ submitId: outcome.form?.submitId, fields: outcome.form?.fieldIds }).toEqual({
+          submitId: scenario.opens,
+          fields: form?.kind === 'form' ? form.fields.map((f) => f.id) : [],
+        });
+      } else if (!scenario.on) {
+        await expectAnnouncedCard(c, run, recordId);
+      }
+      await scenario.then(c, recordId, run);
+    });
+
+    it.each(FORMS)('form %s: opened as the platform shows it, submitted as it sends it, valid input, the card changes', async (submitId) => {
+      const scenario = FORM_SCENARIOS[submitId];
+      if (!scenario) throw new Error(`no conformance scenario for the form ${submitId}: add one`);
+      const { recordId, form } = await scenario.open(c);
+      expect(form.submitId).toBe(submitId);
+      const since = c.runs.length;
+      expect(await c.d.submit(form, scenario.values, scenario.as)).toEqual({});
+      const run = await nextRun(c, submitId, since, scenario.as);
+      const id = recordId ?? run.result.announcements[0]!.recordId;
+      await expectAnnouncedCard(c, run, id);
+      await scenario.then(c, run, id);
+    });
+
+    const withRequired = FORMS.filter((id) => FORM_SCENARIOS[id]?.required);
+    it.each(withRequired)('form %s: a submission missing a required field is answered beside the field and changes nothing', async (submitId) => {
+      const scenario = FORM_SCENARIOS[submitId]!;
+      const { form } = await scenario.open(c);
+      const since = c.runs.length;
+      const required = scenario.required!;
+      const values = Object.fromEntries(Object.entries(scenario.values).filter(([field]) => field !== required));
+      const outcome = await c.d.submit(form, values, scenario.as);
+      expect(Object.keys(outcome.fieldErrors ?? {})).toContain(required);
+      expect(c.runs.slice(since).filter((r) => r.handlerId === submitId)).toEqual([]);
+    });
+
+    it.each(SUGGESTIONS)('type-ahead %s: suggestions as the person types, narrowed by the form', async (handlerId) => {
+      const scenario = SUGGEST_SCENARIOS[handlerId];
+      if (!scenario) throw new Error(`no conformance scenario for the type-ahead ${handlerId}: add one`);
+      const form = await scenario.open(c);
+      expect((await c.d.suggest(form, scenario.field, scenario.query, {}, scenario.as)).sort()).toEqual(scenario.all);
+      expect(await c.d.suggest(form, scenario.field, scenario.query, scenario.narrowedBy, scenario.as)).toEqual(scenario.narrowed);
+    });
+
+    it.each(COMMANDS.map((command) => [usageLine(command.entry), command.handlerId]))('command %s: runs %s and answers', async (usage, handlerId) => {
+      const text = usage.replace('[what is wrong]', 'Printer jammed').replace(' INC0001001', ' INC0001001').replace(' [group]', '');
+      const since = c.runs.length;
+      const outcome = await c.d.command(text, SAM);
+      const run = await nextRun(c, handlerId, since, SAM);
+      expect(run.actorEmail).toBe(SAM);
+      expect(outcome.form !== undefined || (outcome.reply ?? '').length > 0).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,229 @@
+import { decodeActionValue } from '../../../adapters/slack/render/action-value';
+import type { Database } from '../../../src/db/connect';
+import type { PlatformDriver, RenderedAction, RenderedCard, RenderedForm } from '../conformance/platform-driver';
+import type { TestClock } from '../factories';
+import { slackFixture, slashCommandBody } from './fixtures';
+import { interactionBody, postToSlackEndpoint } from './signed-request';
+import { SLACK_USERS, eventually, startSlackHarness } from './slack-harness';
+
+const FORM = 'application/x-www-form-urlencoded';
+type Block = Record<string, any>;
+
+function userIdOf(email: string): string {
+  const user = Object.values(SLACK_USERS).find((u) => u.email === email);
+  if (!user) throw new Error(`no Slack user for ${email} in the test workspace`);
+  return user.id;
+}
+
+/** Slack's markup resolved to what a person reads: dates to their fallback, links to their label, escapes undone. */
+const readable = (mrkdwn: string) =>
+  mrkdwn
+    .replace(/<!date\^\d+\^[^|>]*\|([^>]*)>/g, '$1')
+    .replace(/<[^|>]+\|([^>]*)>/g, '$1')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
+
+function cardText(blocks: Block[]): string {
+  const texts: string[] = [];
+  for (const block of blocks) {
+    if (block.text?.text) texts.push(block.text.text);
+    for (const field of block.fields ?? []) texts.push(field.text);
+    for (const element of block.type === 'context' ? block.elements : []) texts.push(element.text);
+  }
+  return readable(texts.join('\n'));
+}
+
+function cardActions(blocks: Block[]): RenderedAction[] {
+  return blocks
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements as Block[])
+    .map((element) => ({
+      actionId: element.action_id,
+      label: element.text?.text ?? element.placeholder?.text ?? '',
+      ...(decodeActionValue(element.value)?.value !== undefined ? { value: decodeActionValue(element.value)?.value } : {}),
+      choices: (element.options ?? []).map((o: Block) => decodeActionValue(o.value)?.value ?? ''),
+    }));
+}
+
+function renderedCard(recordId: string, blocks: Block[], where: { channel: string; ts: string }): RenderedCard {
+  return { recordId, text: cardText(blocks), actions: cardActions(blocks), raw: { blocks, ...where } };
+}
+
+/** The value Slack puts in `view.state.values` for one input element. */
+function stateValue(element: Block, value: string, label?: string): Block {
+  switch (element.type) {
+    case 'plain_text_input':
+      return { type: element.type, value };
+    case 'static_select': {
+      const option = (element.options as Block[]).find((o) => o.value === value);
+      if (!option) throw new Error(`the menu ${element.action_id} offers no ${value}`);
+      return { type: element.type, selected_option: option };
+    }
+    case 'external_select':
+      return { type: element.type, selected_option: { text: { type: 'plain_text', text: label ?? value, emoji: true }, value } };
+    case 'users_select':
+      return { type: element.type, selected_user: value };
+    default:
+      throw new Error(`the driver cannot fill a ${String(element.type)}`);
+  }
+}
+
+/**
+ * The Slack side of the conformance suite: opsdesk with its Slack adapter on a real HTTP server,
+ * requests signed as Slack signs them and shaped as the fixtures, the Web API recorded.
+ */
+export async function startSlackDriver(database: Database, clock: TestClock): Promise<PlatformDriver> {
+  const slack = await startSlackHarness(database, clock);
+  const { api } = slack;
+  let views = 0;
+
+  const formOf = (view: Block): RenderedForm => ({
+    submitId: view.callback_id,
+    fieldIds: (view.blocks as Block[]).map((b) => b.block_id),
+    raw: view,
+  });
+
+  const openedWith = (trigger: string) => api.callsOf('views.open').find((c) => c.args.trigger_id === trigger);
+
+  async function post(payload: Block) {
+    const response = await postToSlackEndpoint(slack.url, { body: interactionBody(payload), contentType: FORM });
+    if (response.status !== 200) throw new Error(`Slack request answered ${response.status}: ${response.text}`);
+    return response;
+  }
+
+  function fill(view: Block, values: Record<string, string>, labels: Record<string, string> = {}) {
+    const state: Record<string, Record<string, Block>> = {};
+    for (const block of view.blocks as Block[]) {
+      const value = values[block.block_id];
+      if (value === undefined) continue;
+      state[block.block_id] = { [block.element.action_id]: stateValue(block.element, value, labels[block.block_id]) };
+    }
+    return { values: state };
+  }
+
+  const driver: PlatformDriver = {
+    platform: 'slack',
+    app: slack.app,
+    clock,
+
+    async channelCard(recordId) {
+      const location = await database.models.CardLocation.findById(`${recordId}:slack`).lean();
+      if (!location) return undefined;
+      const where = { channel: location.channel, ts: location.messageId };
+      const updates = api.callsOf('chat.update').filter((c) => c.args.channel === where.channel && c.args.ts === where.ts);
+      const latest = updates.at(-1) ?? api.callsOf('chat.postMessage').find((c) => c.ts === where.ts);
+      return latest ? renderedCard(recordId, latest.args.blocks as Block[], where) : undefined;
+    },
+
+    async pageCard(recordId, email) {
+      // The person's direct messages: with their user in this workspace, or the one configured for them.
+      const person = await slack.app.ctx.people.findByEmail(email);
+      const users = [userIdOf(email), ...(person?.identities ?? []).filter((i) => i.platform === 'slack').map((i) => i.id)];
+      const dms = users.map((user) => `D${user}`);
+      const pages = api
+        .callsOf('chat.postMessage')
+        .filter((c) => dms.includes(String(c.args.channel)) && cardActions((c.args.blocks as Block[]) ?? []).some((a) => a.actionId === 'incident.decline_page'))
+        .filter((c) => JSON.stringify(c.args.blocks).includes(recordId));
+      const page = pages.at(-1);
+      return page ? renderedCard(recordId, page.args.blocks as Block[], { channel: String(page.args.channel), ts: page.ts ?? '' }) : undefined;
+    },
+
+    async threadLines(recordId) {
+      const location = await database.models.CardLocation.findById(`${recordId}:slack`).lean();
+      if (!location) return [];
+      return api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === location.messageId).map((c) => readable(String(c.args.text)));
+    },
+
+    toldPrivately(email) {
+      const id = userIdOf(email);
+      return api.calls
+        .filter((c) => (c.method === 'chat.postEphemeral' && c.args.user === id) || (c.method === 'chat.postMessage' && c.args.channel === id))
+        .map((c) => readable(`${String(c.args.text)}\n${cardText((c.args.blocks as Block[]) ?? [])}`));
+    },
+
+    async click(card, actionId, email, choice) {
+      const { blocks, channel, ts } = card.raw as { blocks: Block[]; channel: string; ts: string };
+      const block = blocks.find((b) => b.type === 'actions' && (b.elements as Block[]).some((e) => e.action_id === actionId));
+      const element = (block?.elements as Block[] | undefined)?.find((e) => e.action_id === actionId);
+      if (!block || !element) throw new Error(`the card shows no ${actionId}`);
+      const payload = slackFixture('block_actions_message_button.json');
+      const user = userIdOf(email);
+      payload.user = { id: user };
+      payload.trigger_id = `${user}.${actionId}.${++views}`;
+      payload.container = { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false };
+      payload.channel = { id: channel };
+      payload.message = { ...payload.message, ts, blocks };
+      const action_ts = `${Math.floor(clock.now().getTime() / 1000)}.000200`;
+      if (element.type === 'static_select') {
+        const option = (element.options as Block[]).find((o) => decodeActionValue(o.value)?.value === choice);
+        if (!option) throw new Error(`the menu ${actionId} offers no ${String(choice)}`);
+        payload.actions = [{ type: 'static_select', action_id: actionId, block_id: block.block_id, selected_option: option, placeholder: element.placeholder, action_ts }];
+      } else {
+        payload.actions = [{ type: 'button', action_id: actionId, block_id: block.block_id, text: element.text, value: element.value, action_ts }];
+      }
+      await post(payload);
+      return {
+        get form() {
+          const opened = openedWith(payload.trigger_id);
+          return opened ? formOf(opened.args.view as Block) : undefined;
+        },
+      };
+    },
+
+    async suggest(form, fieldId, query, values, email) {
+      const view = form.raw as Block;
+      const block = (view.blocks as Block[]).find((b) => b.block_id === fieldId);
+      if (!block) throw new Error(`the form shows no ${fieldId}`);
+      const payload = slackFixture('block_suggestion.json');
+      payload.user = { ...payload.user, id: userIdOf(email) };
+      payload.action_id = block.element.action_id;
+      payload.block_id = fieldId;
+      payload.value = query;
+      payload.view = { ...payload.view, ...view, id: `V${++views}`, state: fill(view, values) };
+      const response = await post(payload);
+      return (JSON.parse(response.text) as { options: { value: string }[] }).options.map((o) => o.value);
+    },
+
+    async submit(form, values, email) {
+      const view = form.raw as Block;
+      const plain: Record<string, string> = {};
+      for (const [field, value] of Object.entries(values)) {
+        if (typeof value === 'string') {
+          plain[field] = value;
+          continue;
+        }
+        const [first] = await driver.suggest(form, field, value.suggest, plain, email);
+        if (!first) throw new Error(`nothing suggested for ${field} on "${value.suggest}"`);
+        plain[field] = first;
+      }
+      const payload = slackFixture('view_submission.json');
+      const user = userIdOf(email);
+      payload.user = { ...payload.user, id: user };
+      payload.trigger_id = `${user}.submit.${++views}`;
+      payload.view = { ...payload.view, ...view, id: `V${views}`, state: fill(view, plain) };
+      const response = await post(payload);
+      const answer = response.text ? (JSON.parse(response.text) as { response_action?: string; errors?: Record<string, string> }) : {};
+      return answer.response_action === 'errors' ? { fieldErrors: answer.errors ?? {} } : {};
+    },
+
+    async command(text, email) {
+      const [command = '', ...rest] = text.split(' ');
+      const body = slashCommandBody(command, rest.join(' '), { user_id: userIdOf(email), response_url: api.responseUrl() });
+      const trigger = new URLSearchParams(body).get('trigger_id') as string;
+      // Commands are sent one at a time: the next reply through a response_url is this one's.
+      const earlier = api.callsOf('response_url').length;
+      const replied = () => api.callsOf('response_url')[earlier];
+      const response = await postToSlackEndpoint(slack.url, { body, contentType: FORM });
+      if (response.status !== 200) throw new Error(`${command} answered ${response.status}`);
+      await eventually(() => openedWith(trigger) !== undefined || replied() !== undefined);
+      const opened = openedWith(trigger);
+      if (opened) return { form: formOf(opened.args.view as Block) };
+      const reply = replied()!;
+      return { reply: readable(`${String(reply.args.text)}\n${cardText((reply.args.blocks as Block[]) ?? [])}`) };
+    },
+
+    close: () => slack.close(),
+  };
+  return driver;
+}
