@@ -9,7 +9,7 @@ import { assignIncident, assignIncidentToMe } from './incident/assign-incident';
 import { closeIncident } from './incident/close-incident';
 import { commentOnIncident } from './incident/comment-on-incident';
 import { holdIncident } from './incident/hold-incident';
-import { assignIncidentForm, commentOnIncidentForm, holdIncidentForm, reopenIncidentForm, resolveIncidentForm } from './incident/incident-forms';
+import { assignIncidentForm, holdIncidentForm, reopenIncidentForm, resolveIncidentForm } from './incident/incident-forms';
 import { listGroupQueue, listMyIncidents } from './incident/list-incidents';
 import { reopenIncident } from './incident/reopen-incident';
 import { reportIncident } from './incident/report-incident';
@@ -47,7 +47,6 @@ export const HANDLERS: readonly HandlerDeclaration[] = [
   reopenIncidentForm,
   reopenIncident,
   closeIncident,
-  commentOnIncidentForm,
   commentOnIncident,
   serviceStatus,
   suggestConfigurationItems,

@@ -5,7 +5,7 @@ import type { ItsmConfig } from './config/itsm-config-schema';
 import { storeItsmConfig } from './config/store-itsm-config';
 import type { Database } from './db/connect';
 import type { Logger } from './logger';
-import type { Models } from './models/models';
+import { CardLocations } from './services/card-locations';
 import { PeopleDirectory } from './people/people-directory';
 import type { JobContext } from '../jobs/job-context';
 import { registerTimerJobs } from '../jobs/timer-jobs';
@@ -22,14 +22,13 @@ import { ensureNumberSeries } from './services/number-series';
 import { rollForwardInterruptedChanges } from './services/audited-change';
 
 export interface App {
-  /**
-   * The handlers' context. `models` rides along for tests that read storage through `app.ctx`
-   * (test/adapters/slack/slack-contract.test.ts); handlers see HandlerContext, which has none.
-   */
-  ctx: HandlerContext & { models: Models };
+  /** The handlers' context: services, configuration and the clock (no models). */
+  ctx: HandlerContext;
   jobs: JobContext;
   /** What the Slack adapter keeps in the database, as services: request claims (retries) and OAuth installations. */
   slack: { requests: RequestClaims; installations: SlackInstallations };
+  /** Where each record's card was posted on each platform, so changes edit it in place. */
+  cards: CardLocations;
   registry: HandlerRegistry;
   log: Logger;
   database: Database;
@@ -66,7 +65,6 @@ export async function createApp(options: {
     watch.track(incident, change).catch((error: unknown) => log.error({ err: error, number: incident.number }, 'could not set the incident\'s SLA or escalation timers')),
   );
   const ctx: App['ctx'] = {
-    models: database.models,
     catalog,
     people,
     incidents,
@@ -76,8 +74,8 @@ export async function createApp(options: {
     audit: new AuditTrail(database.models.AuditEvent),
     now,
   };
-  const jobs: JobContext = { ...ctx, notifier, wheel, log };
+  const jobs: JobContext = { ...ctx, models: database.models, notifier, wheel, log };
   registerTimerJobs(jobs);
   const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
-  return { ctx, jobs, slack, registry: new HandlerRegistry(), log, database };
+  return { ctx, jobs, slack, cards: new CardLocations(database.models), registry: new HandlerRegistry(), log, database };
 }

@@ -1,20 +1,12 @@
 import type { Installation, InstallationQuery, InstallationStore } from '@slack/bolt';
-import { SlackInstallations } from '../../src/services/slack-installations';
+import type { SlackInstallations } from '../../src/services/slack-installations';
 
 const keyOf = (isEnterpriseInstall: boolean | undefined, enterpriseId: string | undefined, teamId: string | undefined) =>
   isEnterpriseInstall && enterpriseId ? `enterprise:${enterpriseId}` : `team:${teamId ?? ''}`;
 
-/**
- * Bolt's installation store for multi-workspace installs, kept by the SlackInstallations service
- * (in MongoDB). A storage handle of that service is still accepted, and wrapped in it at once:
- * test/adapters/slack/rate-limits.test.ts builds the store from the model.
- */
+/** Bolt's installation store for multi-workspace installs, kept by the SlackInstallations service (in MongoDB). */
 export class MongoInstallationStore implements InstallationStore {
-  private readonly installations: SlackInstallations;
-
-  constructor(installations: SlackInstallations | ConstructorParameters<typeof SlackInstallations>[0]) {
-    this.installations = installations instanceof SlackInstallations ? installations : new SlackInstallations(installations);
-  }
+  constructor(private readonly installations: SlackInstallations) {}
 
   async storeInstallation(installation: Installation): Promise<void> {
     const key = keyOf(installation.isEnterpriseInstall, installation.enterprise?.id, installation.team?.id);

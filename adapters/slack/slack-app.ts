@@ -3,7 +3,6 @@ import { App, ExpressReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Express } from 'express';
 import type { App as OpsdeskApp } from '../../src/app';
-import { CardLocations } from '../../src/services/card-locations';
 import { boltLogger } from './bolt-logger';
 import { MongoInstallationStore } from './installation-store';
 import { SlackNotificationDeliverer } from './notification-deliverer';
@@ -116,7 +115,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
 
   const deps: SlackDeps = {
     opsdesk,
-    cards: new CardLocations(opsdesk.database.models),
+    cards: opsdesk.cards,
     deliveryClient(token) {
       const key = token ?? settings.botToken ?? '';
       let client = deliveryClients.get(key);

@@ -1,13 +1,15 @@
 import { z } from 'zod';
+import { onRecord } from './record-input';
 import { defineHandler } from '../handler';
 import { changeIncident } from './change-incident';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 export const commentOnIncident = defineHandler({
   id: INCIDENT_IDS.comment,
-  entry: { form: true },
+  // Typed on the card, beside its button.
+  entry: { card: true },
   description: 'Add a comment to an incident (the requester or an agent).',
-  input: z.object({ recordId: z.string().min(1), text: z.string().trim().min(1).max(3000) }),
+  input: z.object({ ...onRecord, text: z.string().trim().min(1).max(3000) }),
   run: (ctx, actor, input) =>
     changeIncident(ctx, actor, input.recordId, 'comment', input, (incident, _to, at) => ({
       set: { comments: [...incident.comments, { authorId: actor.id, authorName: actor.name, text: input.text, at }] },

@@ -112,13 +112,3 @@ export const assignIncidentForm = recordForm({
     { id: 'assignee', label: t(locale, 'incident.field.assignee'), type: 'select', required: false, suggest: PEOPLE_IDS.suggest },
   ],
 });
-
-export const commentOnIncidentForm = recordForm({
-  id: INCIDENT_IDS.commentForm,
-  description: 'The form to comment on an incident.',
-  action: 'comment',
-  title: 'incident.form.comment',
-  submitId: INCIDENT_IDS.comment,
-  submitLabel: 'incident.action.commentSubmit',
-  fields: (locale) => [{ id: 'text', label: t(locale, 'incident.field.text'), type: 'long_text', required: true, maxLength: 3000 }],
-});

@@ -18,7 +18,6 @@ export const INCIDENT_IDS = {
   reopenForm: 'incident.reopen.form',
   reopen: 'incident.reopen',
   close: 'incident.close',
-  commentForm: 'incident.comment.form',
   comment: 'incident.comment',
   status: 'incident.status',
   declinePage: 'incident.decline_page',

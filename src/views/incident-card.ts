@@ -28,7 +28,7 @@ const RULE_OF_ACTION: Readonly<Record<string, IncidentAction>> = {
   [INCIDENT_IDS.close]: 'close',
   [INCIDENT_IDS.reopenForm]: 'reopen',
   [INCIDENT_IDS.priority]: 'reprioritise',
-  [INCIDENT_IDS.commentForm]: 'comment',
+  [INCIDENT_IDS.comment]: 'comment',
 };
 
 const SEVERITY_OF_PRIORITY: Readonly<Record<string, Severity>> = { P1: 'critical', P2: 'high', P3: 'moderate', P4: 'low', P5: 'planning' };
@@ -70,7 +70,10 @@ function actionsFor(incident: IncidentDoc, locale: Locale): ActionView[] {
     ),
   };
   const assign = action(INCIDENT_IDS.assignForm, 'incident.action.assign');
-  const comment = action(INCIDENT_IDS.commentForm, 'incident.action.comment');
+  const comment: ActionView = {
+    ...action(INCIDENT_IDS.comment, 'incident.action.commentSubmit'),
+    input: { id: 'text', label: t(locale, 'incident.field.text'), required: true, multiline: true, maxLength: 3000 },
+  };
   const close: ActionView = {
     ...action(INCIDENT_IDS.close, 'incident.action.close', 'primary'),
     confirm: {

@@ -22,6 +22,18 @@ export interface ActionView {
   /** Choices, for an overflow/menu action; the chosen one is carried back as the value. */
   options?: { value: string; label: string }[];
   confirm?: ConfirmView;
+  /** A text typed on the card beside the button and sent with the click (a comment, a reason to reject). */
+  input?: CardInput;
+}
+
+export interface CardInput {
+  /** The field of the handler's input the text fills. */
+  id: string;
+  label: string;
+  required: boolean;
+  multiline?: boolean;
+  maxLength?: number;
+  placeholder?: string;
 }
 
 /** How urgent a record is, for platforms that show it as a colour or an icon. */

@@ -1,7 +1,7 @@
 import type { App } from '../../src/app';
 import type { Database } from '../../src/db/connect';
 import { onCallAt } from '../../src/domain/on-call';
-import { JAMIE, MINJI, SAM, TAYLOR, ALEX, TestClock, buildActor, buildApp, cardOf, errorOf, reportInput, run } from '../support/factories';
+import { JAMIE, MINJI, SAM, TAYLOR, ALEX, TestClock, buildActor, buildApp, buildConfig, cardOf, errorOf, recordingLogger, reportInput, run } from '../support/factories';
 import { RecordingDeliverer, runClockUntil } from '../support/job-clock';
 import { dropTestDatabase, openTestDatabase } from '../support/test-database';
 
@@ -10,12 +10,15 @@ describe('escalation (timer jobs against the real server)', () => {
   let clock: TestClock;
   let app: App;
   let slack: RecordingDeliverer;
+  let logs: Record<string, unknown>[];
 
   beforeEach(async () => {
     database = await openTestDatabase('escalation');
     // Monday 23 Nov 2026, 10:00 Seoul.
     clock = new TestClock(new Date('2026-11-23T01:00:00Z'));
-    app = await buildApp(database, clock);
+    const recording = recordingLogger();
+    logs = recording.entries;
+    app = await buildApp(database, clock, buildConfig(), recording.log);
     slack = new RecordingDeliverer([], clock.now);
     app.jobs.notifier.register(slack);
   });
@@ -50,12 +53,22 @@ describe('escalation (timer jobs against the real server)', () => {
   });
 
   it('repeats the policy as configured and then stops, logging that nobody answered', async () => {
-    await reportP2();
-    await runClockUntil(app, clock, '2026-11-23T06:00:00Z', 2);
+    const number = await reportP2();
+    const exhausted = () => logs.filter((l) => l.msg === 'escalation policy exhausted and the incident is still not acknowledged');
+    // The ninth step is paged about 04:25 (the steps fire on the clock's ticks, a little late each);
+    // the step after it, 30 minutes later, finds the policy exhausted.
+    await runClockUntil(app, clock, '2026-11-23T05:15:00Z', 2);
     // desk-standard: 3 levels, repeated twice more = 9 steps, the last one paging Taylor.
     const steps = new Set(pages().map((p) => p.split(' ')[0]));
     expect([...steps]).toEqual(['escalation.0', 'escalation.1', 'escalation.2', 'escalation.3', 'escalation.4', 'escalation.5', 'escalation.6', 'escalation.7', 'escalation.8']);
     expect(pages().filter((p) => p.endsWith(TAYLOR))).toHaveLength(3);
+    expect(pages()).toHaveLength(3 * (1 + 2 + 1)); // each cycle: the on-call, the two of the service desk, Taylor
+    expect(exhausted()).toEqual([expect.objectContaining({ level: 40, number, steps: 9 })]);
+
+    // And then it stops: nothing more is paged or logged (a further step would have come 30 minutes on).
+    await runClockUntil(app, clock, '2026-11-23T06:00:00Z', 2);
+    expect(pages()).toHaveLength(12);
+    expect(exhausted()).toHaveLength(1);
   });
 
   it("'I can't take it' pages the next level at once; someone outside it is refused and the refusal audited", async () => {

@@ -1,8 +1,8 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { App } from '../../src/app';
 import type { Database } from '../../src/db/connect';
 import { JAMIE, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../support/factories';
 import { RecordingDeliverer, runClockUntil, settle, type PostedNotification } from '../support/job-clock';
+import { eventually } from '../support/slack/slack-harness';
 import { dropTestDatabase, openTestDatabase } from '../support/test-database';
 
 describe('notification delivery (stored first, delivered once)', () => {
@@ -59,7 +59,7 @@ describe('notification delivery (stored first, delivered once)', () => {
     await dying.app.jobs.wheel.tickAll(); // the first escalation step stores its page
     clock.advanceMinutes(0.2);
     void dying.app.jobs.wheel.tickAll(); // never finishes: the process "dies" inside the platform call
-    for (let i = 0; i < 100 && dying.platform.attempts === 0; i++) await sleep(20);
+    await eventually(() => dying.platform.attempts > 0); // it has reached the platform
     expect(dying.platform.attempts).toBe(1);
     const postedByTheDead = posted.length;
 

@@ -2,12 +2,23 @@ import pino from 'pino';
 import type { Database } from '../../src/db/connect';
 import { TimerWheel, shardOf } from '../../src/services/timer-wheel';
 import { SWEEP_JOB, startScheduler, tickJobName, type Scheduler } from '../../jobs/scheduler';
+import { TestClock } from '../support/factories';
 import { eventually } from '../support/slack/slack-harness';
 import { dropTestDatabase, openTestDatabase } from '../support/test-database';
 
 const silent = pino({ level: 'silent' });
 
-/** Agenda itself, on real time, against the real server: the ticks, the locks, the errors. */
+/**
+ * A bucket of the wheel is worked through only once it has settled (5 s buckets, 3 s settle):
+ * moving the wheels' test clock on by this much makes a timer set "now" due at agenda's next tick.
+ */
+const SETTLED_MS = 10_000;
+
+/**
+ * Agenda itself, on real time, against the real server: the ticks, the locks, the errors. The
+ * wheels read a test clock, moved on by the test so a timer falls due at once; only agenda's own
+ * intervals and lock lifetime run on real time.
+ */
 describe('scheduler (agenda 6 over the shared connection)', () => {
   let database: Database;
   const schedulers: Scheduler[] = [];
@@ -21,66 +32,103 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
   });
 
   // Agenda checks a running job's lock every lockLifetime/2 with a timer that outlives the job:
-  // a short lifetime lets the test process exit promptly.
-  async function start(wheel: TimerWheel, lockLifetimeMs = 4_000, log = silent): Promise<Scheduler> {
+  // a short lifetime lets the test process exit promptly (under a second, which jest waits without
+  // a warning); the ticks themselves take milliseconds.
+  async function start(wheel: TimerWheel, lockLifetimeMs = 1_500, log = silent): Promise<Scheduler> {
     const scheduler = await startScheduler({ db: database.connection.db!, wheel, log, tickEvery: '1 second', processEvery: 200, lockLifetimeMs });
     schedulers.push(scheduler);
     return scheduler;
   }
 
   it('runs the wheel from recurring agenda jobs, one per shard, created once by two processes', async () => {
+    const clock = new TestClock(new Date());
     const fired: string[] = [];
-    const wheels = [0, 1].map(() => new TimerWheel(database.models, () => new Date(), silent));
+    const wheels = [0, 1].map(() => new TimerWheel(database.models, clock.now, silent));
     for (const w of wheels) w.on('test', async (ref) => void fired.push(ref));
     const [wheel] = wheels as [TimerWheel, TimerWheel];
     await Promise.all(wheels.map((w) => start(w)));
-    await wheel.schedule('test', 'soon', new Date());
-    await eventually(() => fired.length === 1, 12_000);
+    await wheel.schedule('test', 'soon', clock.now());
+    clock.current = new Date(clock.current.getTime() + SETTLED_MS);
+    await eventually(() => fired.length === 1, 10_000);
     const jobs = await database.connection.db!.collection('agenda_jobs').find().toArray();
     expect(jobs.map((j) => j.name).sort()).toEqual([...[0, 1, 2, 3].map(tickJobName), SWEEP_JOB].sort());
   }, 20_000);
 
   it("takes over a shard whose process stopped answering once the lock lifetime passes", async () => {
-    const stuck = new TimerWheel(database.models, () => new Date(), silent);
-    let release = () => {};
-    stuck.on('test', () => new Promise<void>((resolve) => (release = resolve))); // the process hangs inside the job
-    await start(stuck, 2_000);
+    const lockLifetimeMs = 2_000;
     const ref = 'takeover-1';
-    await stuck.schedule('test', ref, new Date());
-    await new Promise((r) => setTimeout(r, 9_000)); // the bucket settles and the stuck process takes it
+    const tickJob = () => database.connection.db!.collection('agenda_jobs').findOne({ name: tickJobName(shardOf(ref)) });
+    // Each process reads its own clock: the timer falls due for the stuck process first.
+    const now = new Date();
+    const stuckClock = new TestClock(now);
+    const healthyClock = new TestClock(now);
 
-    const healthy = new TimerWheel(database.models, () => new Date(), silent);
-    const fired: string[] = [];
-    healthy.on('test', async (r) => void fired.push(r));
-    await start(healthy, 2_000);
-    // The same shard's next timer is worked by the healthy process (and the stuck one's is fired again: effects are idempotent).
+    // Both processes run from the start: a process starting later re-declares the recurring jobs
+    // (agenda.every), and agenda's upsert of a recurring job sets lockedAt to null, freeing a lock
+    // held elsewhere at once rather than after the lifetime. Both would call themselves host:pid;
+    // they are named to tell the lock's owner apart.
+    const stuck = new TimerWheel(database.models, stuckClock.now, silent);
+    const hung: string[] = [];
+    const releases: (() => void)[] = [];
+    stuck.on('test', (r) => new Promise<void>((resolve) => void (hung.push(r), releases.push(resolve)))); // never returns (until the end of the test)
+    (await start(stuck, lockLifetimeMs)).agenda.name('stuck process');
+    const healthy = new TimerWheel(database.models, healthyClock.now, silent);
+    const fired: { ref: string; at: number }[] = [];
+    healthy.on('test', async (r) => void fired.push({ ref: r, at: Date.now() }));
+    (await start(healthy, lockLifetimeMs)).agenda.name('healthy process');
+
+    await stuck.schedule('test', ref, stuckClock.now());
+    stuckClock.current = new Date(stuckClock.current.getTime() + SETTLED_MS);
+    await eventually(() => hung.includes(ref), 10_000);
+    // The shard's tick job is locked by the stuck process, which hangs inside it.
+    const held = await tickJob();
+    expect(held).toMatchObject({ lastModifiedBy: 'stuck process', lockedAt: expect.any(Date) });
+    const stuckLockedAt = (held!.lockedAt as Date).getTime();
+
+    // The same shard's next timer; now due for the healthy process too.
     const second = Array.from({ length: 50 }, (_, i) => `takeover-${i + 2}`).find((r) => shardOf(r) === shardOf(ref))!;
-    await healthy.schedule('test', second, new Date());
-    await eventually(() => fired.includes(second), 15_000);
-    release();
+    await healthy.schedule('test', second, healthyClock.now());
+    healthyClock.current = new Date(stuckClock.current.getTime() + SETTLED_MS);
+
+    // Once the stuck lock is older than the lock lifetime, the shard's tick job changes owner in
+    // the database and the healthy process works the shard from where the stuck one hung: the
+    // stuck timer fires again there (effects are idempotent), then the next one.
+    await eventually(async () => (await tickJob())?.lastModifiedBy === 'healthy process', 15_000);
+    await eventually(() => fired.some((f) => f.ref === second), 10_000);
+    expect(fired.map((f) => f.ref).sort()).toEqual([ref, second].sort());
+    expect(Math.min(...fired.map((f) => f.at)) - stuckLockedAt).toBeGreaterThanOrEqual(lockLifetimeMs);
+    for (const release of releases) release();
   }, 40_000);
 
   it('at shutdown, lets a running job finish before it returns', async () => {
-    const wheel = new TimerWheel(database.models, () => new Date(), silent);
+    const clock = new TestClock(new Date());
+    const wheel = new TimerWheel(database.models, clock.now, silent);
+    const done = database.connection.db!.collection('slow_job_done');
     let started = false;
     let finished = false;
+    let shutdownBegun: () => void = () => {};
+    const shutdown = new Promise<void>((resolve) => (shutdownBegun = resolve));
     wheel.on('test', async () => {
       started = true;
-      await new Promise((r) => setTimeout(r, 1_000));
+      await shutdown; // still running when the shutdown begins…
+      await done.insertOne({ ref: 'slow' }); // …and with work (a database write) left to do after it began
       finished = true;
     });
     const scheduler = await start(wheel);
-    await wheel.schedule('test', 'slow', new Date());
-    await eventually(() => started, 12_000);
+    await wheel.schedule('test', 'slow', clock.now());
+    clock.current = new Date(clock.current.getTime() + SETTLED_MS);
+    await eventually(() => started, 10_000);
     schedulers.splice(schedulers.indexOf(scheduler), 1);
-    expect(await scheduler.drain(5_000)).toEqual({ running: 0 });
-    expect(finished).toBe(true);
+    const drained = scheduler.drain(5_000).then((result) => ({ ...result, finishedBeforeDrainReturned: finished }));
+    shutdownBegun();
+    expect(await drained).toEqual({ running: 0, finishedBeforeDrainReturned: true });
+    expect(await done.countDocuments()).toBe(1);
   }, 20_000);
 
   it('logs the errors agenda would swallow', async () => {
     const errors: unknown[] = [];
     const log = pino({ level: 'error' }, { write: (line: string) => void errors.push(JSON.parse(line)) });
-    const scheduler = await start(new TimerWheel(database.models, () => new Date(), silent), 4_000, log);
+    const scheduler = await start(new TimerWheel(database.models, () => new Date(), silent), undefined, log);
     scheduler.agenda.emit('error', new Error('lost the connection'));
     expect(errors).toEqual([expect.objectContaining({ msg: 'scheduler error' })]);
   });

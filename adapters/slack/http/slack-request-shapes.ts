@@ -58,6 +58,8 @@ export const INTERACTION_SHAPES = {
     channel: channel.optional(),
     message: z.looseObject({ ts: z.string() }).optional(),
     view: view.optional(),
+    // What was typed into a card's inputs.
+    state: z.looseObject({ values: z.record(z.string(), z.record(z.string(), stateValue)) }).optional(),
     response_url: responseUrl.optional(),
   }),
   view_submission: interaction({

@@ -2,6 +2,7 @@ import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/
 import type { WebClient } from '@slack/web-api';
 import type { HandlerResult } from '../../../handlers/handler';
 import { decodeActionValue } from '../render/action-value';
+import { parseCardInputs } from '../render/parse-view-state';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { afterAck } from '../after-ack';
@@ -25,10 +26,11 @@ export function registerActions(app: App, deps: SlackDeps): void {
         const decoded = decodeActionValue(actionValue(action));
         if (!decoded) return;
         const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
-        const result = await interact(deps, actor, { entry: actionId, requestKey: body.trigger_id, ...decoded });
-        const form = formOf(result);
-        if (form) {
-          await openForm(client, body.trigger_id, form, { ...(form.recordId ? { recordId: form.recordId } : {}), ...(body.channel ? { channel: body.channel.id } : {}) });
+        const form = parseCardInputs(body.state as Parameters<typeof parseCardInputs>[0], decoded.recordId);
+        const result = await interact(deps, actor, { entry: actionId, requestKey: body.trigger_id, ...decoded, ...(Object.keys(form).length > 0 ? { form } : {}) });
+        const opened = formOf(result);
+        if (opened) {
+          await openForm(client, body.trigger_id, opened, { ...(opened.recordId ? { recordId: opened.recordId } : {}), ...(body.channel ? { channel: body.channel.id } : {}) });
           return;
         }
         if (errorOf(result)) {

@@ -38,3 +38,14 @@ export function parseViewState(view: { state?: Pick<ViewOutput, 'state'>['state'
   }
   return Object.fromEntries(entries);
 }
+
+/** What was typed into the inputs of the clicked record's card (see cardInputBlockId), by input id. */
+export function parseCardInputs(state: Pick<ViewOutput, 'state'>['state'] | undefined, recordId: string): Record<string, string | string[]> {
+  const suffix = `:${recordId}`;
+  const values = parseViewState({ state });
+  return Object.fromEntries(
+    Object.entries(values)
+      .filter(([blockId]) => blockId.endsWith(suffix))
+      .map(([blockId, value]) => [blockId.slice(0, -suffix.length), value]),
+  );
+}

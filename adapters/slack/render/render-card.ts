@@ -5,6 +5,9 @@ import { LIMITS, truncate } from './block-kit-limits';
 
 const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
 
+/** A card input's block id: a message may hold several cards (a list), and block ids must differ. */
+export const cardInputBlockId = (inputId: string, recordId: string) => `${inputId}:${recordId}`;
+
 /** Slack mrkdwn treats &, < and > as markup: escape what people typed. */
 export const escapeMrkdwn = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
@@ -87,6 +90,23 @@ export function renderCard(card: CardView): KnownBlock[] {
     blocks.push({
       type: 'context',
       elements: context.slice(0, LIMITS.contextElements).map((text) => ({ type: 'mrkdwn' as const, text: truncate(text, LIMITS.contextText) })),
+    });
+  }
+  // A text typed on the card goes with its button: Slack sends what is in the card's inputs with every click.
+  for (const input of card.actions.flatMap((a) => (a.input ? [a.input] : []))) {
+    blocks.push({
+      type: 'input',
+      block_id: cardInputBlockId(input.id, card.recordId ?? ''),
+      label: plain(input.label, LIMITS.inputLabel),
+      optional: !input.required,
+      dispatch_action: false,
+      element: {
+        type: 'plain_text_input',
+        action_id: input.id,
+        multiline: Boolean(input.multiline),
+        max_length: Math.min(input.maxLength ?? LIMITS.textInput, LIMITS.textInput),
+        ...(input.placeholder ? { placeholder: plain(input.placeholder, 150) } : {}),
+      },
     });
   }
   if (card.actions.length > 0) {

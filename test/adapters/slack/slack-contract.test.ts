@@ -30,7 +30,7 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     let incident: IncidentDoc | null = null;
     await eventually(async () => {
       incident = await database.models.Incident.findOne({ dedupeKey: `slack:view:${viewId}` }).lean<IncidentDoc>();
-      return incident !== null && (await slack.app.ctx.models.CardLocation.countDocuments({ recordId: (incident as IncidentDoc)._id })) === 1;
+      return incident !== null && (await slack.app.database.models.CardLocation.countDocuments({ recordId: (incident as IncidentDoc)._id })) === 1;
     });
     // Everything the submission posts after its acknowledgement: card, thread line, confirmation.
     const number = (incident as unknown as IncidentDoc)._id;
@@ -104,8 +104,8 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     const first = await postToSlackEndpoint(slack.url, { body, contentType: FORM });
     const retry = await postToSlackEndpoint(slack.url, { body, contentType: FORM, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect([first.status, retry.status]).toEqual([200, 200]);
-    await eventually(async () => (await database.models.Incident.countDocuments({ dedupeKey: 'slack:view:V-RETRIED' })) === 1);
-    await new Promise((r) => setTimeout(r, 200));
+    // Both requests were answered; once Bolt holds neither, their work after the answer is done too.
+    await slack.idle();
     expect(await database.models.Incident.countDocuments({ dedupeKey: 'slack:view:V-RETRIED' })).toBe(1);
     const cards = slack.api.callsOf('chat.postMessage').filter((c) => !c.args.thread_ts && JSON.stringify(c.args.blocks).includes('Printer offline'));
     expect(cards).toHaveLength(1);
@@ -131,7 +131,7 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
 
   it('lets one of two agents pressing Acknowledge together win; the card shows who, the other is told', async () => {
     const incident = await reportThroughSlack('V-ACK-RACE');
-    const location = (await slack.app.ctx.models.CardLocation.findById(`${incident._id}:slack`).lean())!;
+    const location = (await slack.app.database.models.CardLocation.findById(`${incident._id}:slack`).lean())!;
     slack.api.clear();
     const message = { channel: location.channel, ts: location.messageId };
     const [minji, sam] = await Promise.all([
@@ -239,8 +239,7 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     const body = JSON.stringify(event);
     await postToSlackEndpoint(slack.url, { body, contentType: 'application/json' });
     await postToSlackEndpoint(slack.url, { body, contentType: 'application/json', headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
-    await eventually(() => slack.api.callsOf('chat.postMessage').length >= 1);
-    await new Promise((r) => setTimeout(r, 200));
+    await slack.idle();
     const replies = slack.api.callsOf('chat.postMessage');
     expect(replies).toHaveLength(1);
     expect(replies[0]!.args).toMatchObject({ channel: event.event.channel, thread_ts: event.event.ts });

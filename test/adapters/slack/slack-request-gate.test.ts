@@ -1,9 +1,12 @@
 import type { Database } from '../../../src/db/connect';
 import { judgeSlackRequest } from '../../../adapters/slack/http/slack-request-gate';
+import { MAX_SKEW_SECONDS, verifySlackSignature, type RawBodyRequest } from '../../../adapters/slack/http/verify-slack-signature';
+import { startHttpServer } from '../../../src/server/http-server';
+import { silentLogger } from '../../support/factories';
 import { SLACK_ROUTES } from '../../../adapters/slack/listeners/routes';
 import { parseViewState } from '../../../adapters/slack/render/parse-view-state';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
-import { slackFixture, slashCommandBody } from '../../support/slack/fixtures';
+import { slackFixture, slackFixtureText, slashCommandBody } from '../../support/slack/fixtures';
 import { buttonClick } from '../../support/slack/payloads';
 import { SLACK_USERS, eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
 import { interactionBody, postToSlackEndpoint } from '../../support/slack/signed-request';
@@ -93,5 +96,40 @@ describe('Slack requests checked before Bolt: signature over the bytes, the shap
     expect(response.status).toBe(200);
     // The report form's own fields are missing: the modal says so, field by field.
     expect(JSON.parse(response.text)).toMatchObject({ response_action: 'errors', errors: { summary: expect.any(String) } });
+  });
+
+  it("lets Slack's published signature test vector through the production verifier, and refuses it altered or stale", async () => {
+    const vector = slackFixture('headers.json').signature_test_vector;
+    const body = slackFixtureText(vector.body_file).replace(/\n$/, '');
+    const timestamp = vector.request_headers['X-Slack-Request-Timestamp'] as string;
+    const signature = vector.request_headers['X-Slack-Signature'] as string;
+    // The vector is from 2018: the verifier's clock is fixed at its timestamp (or moved past the window).
+    const server = await startHttpServer({
+      host: '127.0.0.1',
+      port: 0,
+      log: silentLogger(),
+      databaseReady: async () => true,
+      mount: (express) => {
+        express.post('/now', verifySlackSignature(vector.signing_secret, () => Number(timestamp) * 1000), (req: RawBodyRequest, res) => res.json({ body: req.rawBody?.toString() }));
+        express.post('/later', verifySlackSignature(vector.signing_secret, () => (Number(timestamp) + MAX_SKEW_SECONDS + 1) * 1000), (_req, res) => res.json({}));
+      },
+    });
+    const post = (path: string, headers: Record<string, string>) =>
+      fetch(`http://127.0.0.1:${server.port}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': FORM, 'x-slack-request-timestamp': timestamp, 'x-slack-signature': signature, ...headers },
+        body,
+      });
+    try {
+      const accepted = await post('/now', {});
+      expect(accepted.status).toBe(200);
+      expect(await accepted.json()).toEqual({ body }); // passed on, with the bytes it verified
+      const flipped = `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`;
+      expect((await post('/now', { 'x-slack-signature': flipped })).status).toBe(401);
+      expect((await post('/now', { 'x-slack-request-timestamp': String(Number(timestamp) + 1) })).status).toBe(401);
+      expect((await post('/later', {})).status).toBe(401);
+    } finally {
+      await server.close(1_000);
+    }
   });
 });

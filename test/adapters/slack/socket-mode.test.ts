@@ -1,6 +1,6 @@
 import type { Database } from '../../../src/db/connect';
 import { createSlackAdapter, type SlackAdapter } from '../../../adapters/slack/slack-app';
-import { TestClock, buildApp } from '../../support/factories';
+import { TestClock, buildApp, buildConfig, recordingLogger } from '../../support/factories';
 import { slashCommandBody } from '../../support/slack/fixtures';
 import { RecordingSlackApi } from '../../support/slack/recording-slack-api';
 import { eventually } from '../../support/slack/slack-harness';
@@ -13,6 +13,7 @@ describe('Slack Socket Mode', () => {
   let api: RecordingSlackApi;
   let socket: SocketModeServer;
   let slack: SlackAdapter;
+  const { log, entries: logs } = recordingLogger();
 
   beforeAll(async () => {
     database = await openTestDatabase('slack_socket');
@@ -22,7 +23,7 @@ describe('Slack Socket Mode', () => {
     socket = new SocketModeServer();
     await socket.start();
     api.socketUrl = socket.url;
-    const app = await buildApp(database, new TestClock(new Date()));
+    const app = await buildApp(database, new TestClock(new Date()), buildConfig(), log);
     slack = createSlackAdapter(app, { appToken: 'xapp-test', botToken: 'xoxb-test', apiUrl: api.url }, undefined);
     await slack.start();
     await socket.connection;
@@ -55,7 +56,8 @@ describe('Slack Socket Mode', () => {
     await eventually(() => api.callsOf('views.publish').length === 1);
     const again = await socket.send({ envelope_id: 'env-3', type: 'events_api', payload: event, retry_attempt: 1 });
     expect(again.envelope_id).toBe('env-3');
-    await new Promise((r) => setTimeout(r, 300));
+    // The redelivery has been seen and dropped (logged) before the count is checked.
+    await eventually(() => logs.some((l) => l.requestKey === 'event:Ev0SOCKET01' && String(l.msg).startsWith('Slack request already handled')));
     expect(api.callsOf('views.publish')).toHaveLength(1);
   });
 });

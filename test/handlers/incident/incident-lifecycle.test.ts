@@ -249,7 +249,7 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     const sam = await buildActor(app, SAM);
     const card: CardView = cardOf(await run(app, INCIDENT_IDS.show, sam, { recordId: incident.number }));
     expect(card.actions.map((a) => a.actionId)).toEqual([
-      INCIDENT_IDS.ack, INCIDENT_IDS.assignToMe, INCIDENT_IDS.assignForm, INCIDENT_IDS.resolveForm, INCIDENT_IDS.holdForm, INCIDENT_IDS.commentForm, INCIDENT_IDS.priority,
+      INCIDENT_IDS.ack, INCIDENT_IDS.assignToMe, INCIDENT_IDS.assignForm, INCIDENT_IDS.resolveForm, INCIDENT_IDS.holdForm, INCIDENT_IDS.comment, INCIDENT_IDS.priority,
     ]);
     expect(card.actions.every((a) => a.recordId === incident._id)).toBe(true);
     expect(card.version).toBe(incident.version);
@@ -260,7 +260,7 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     const jamie = await buildActor(app, JAMIE);
     const own = cardOf(await run(app, INCIDENT_IDS.show, jamie, { recordId: incident.number }));
     // The requester of a new incident may comment on it, nothing else.
-    expect(own.actions.map((a) => a.actionId)).toEqual([INCIDENT_IDS.commentForm]);
+    expect(own.actions.map((a) => a.actionId)).toEqual([INCIDENT_IDS.comment]);
     const { announcements } = await run(app, INCIDENT_IDS.comment, jamie, { recordId: incident.number, text: 'Still down here.' });
     expect(announcements[0]!.view.actions.map((a) => a.actionId)).toContain(INCIDENT_IDS.ack);
   });

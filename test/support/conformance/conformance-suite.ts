@@ -82,7 +82,7 @@ async function channelCardOf(c: Context, recordId: string): Promise<RenderedCard
 /** Clicks an action on the record's channel card and waits for its handler and the card's edit. */
 async function clickOnPlatform(c: Context, recordId: string, actionId: string, email: string, choice?: string): Promise<HandlerRun> {
   const since = c.runs.length;
-  await c.d.click(await channelCardOf(c, recordId), actionId, email, choice);
+  await c.d.click(await channelCardOf(c, recordId), actionId, email, choice ? { choice } : {});
   const run = await nextRun(c, actionId, since, email);
   await expectAnnouncedCard(c, run, recordId);
   return run;
@@ -112,6 +112,8 @@ interface CardScenario {
   on?: (c: Context, recordId: string) => Promise<RenderedCard | undefined>;
   as: string | ((c: Context) => string);
   choice?: string;
+  /** What the person types on the card with the click; the first is required. */
+  inputs?: Record<string, string>;
   /** A form the click opens (its submit id), instead of a change. */
   opens?: string;
   then(c: Context, recordId: string, run: HandlerRun): Promise<void>;
@@ -180,7 +182,16 @@ const CARD_SCENARIOS: Record<string, CardScenario> = {
   [INCIDENT_IDS.holdForm]: { setup: reportOnPlatform, as: SAM, opens: INCIDENT_IDS.hold, then: async () => {} },
   [INCIDENT_IDS.reopenForm]: { setup: resolvedIncident, as: JAMIE, opens: INCIDENT_IDS.reopen, then: async () => {} },
   [INCIDENT_IDS.assignForm]: { setup: reportOnPlatform, as: SAM, opens: INCIDENT_IDS.assign, then: async () => {} },
-  [INCIDENT_IDS.commentForm]: { setup: reportOnPlatform, as: JAMIE, opens: INCIDENT_IDS.comment, then: async () => {} },
+  [INCIDENT_IDS.comment]: {
+    setup: reportOnPlatform,
+    as: JAMIE,
+    inputs: { text: 'It happens on the office Wi-Fi only.' },
+    async then(c, id, run) {
+      expect(run.input).toMatchObject({ text: 'It happens on the office Wi-Fi only.' });
+      expect((await c.incident(id)).comments.map((comment) => comment.text)).toEqual(['It happens on the office Wi-Fi only.']);
+      expect((await c.d.threadLines(id)).join('\n')).toContain('It happens on the office Wi-Fi only.');
+    },
+  },
 };
 
 interface FormScenario {
@@ -255,16 +266,6 @@ const FORM_SCENARIOS: Record<string, FormScenario> = {
       expect(card?.text).toContain('Messaging Platform');
     },
   },
-  [INCIDENT_IDS.comment]: {
-    required: 'text',
-    open: fromCard(reportOnPlatform, INCIDENT_IDS.commentForm, JAMIE),
-    as: JAMIE,
-    values: { text: 'It happens on the office Wi-Fi only.' },
-    async then(c, _run, id) {
-      expect((await c.incident(id)).comments.map((comment) => comment.text)).toEqual(['It happens on the office Wi-Fi only.']);
-      expect((await c.d.threadLines(id)).join('\n')).toContain('It happens on the office Wi-Fi only.');
-    },
-  },
 };
 
 interface SuggestScenario {
@@ -333,7 +334,7 @@ export function describeConformance(name: string, start: (database: Database, cl
       const card = scenario.on ? await scenario.on(c, recordId) : await c.d.channelCard(recordId);
       expect(card?.actions.map((a) => a.actionId)).toContain(actionId);
       const since = c.runs.length;
-      const outcome = await c.d.click(card!, actionId, as, scenario.choice);
+      const outcome = await c.d.click(card!, actionId, as, { ...(scenario.choice ? { choice: scenario.choice } : {}), ...(scenario.inputs ? { inputs: scenario.inputs } : {}) });
       const run = await nextRun(c, actionId, since, as);
       expect(run.actorEmail).toBe(as);
       if (scenario.opens) {
@@ -360,6 +361,20 @@ export function describeConformance(name: string, start: (database: Database, cl
       const id = recordId ?? run.result.announcements[0]!.recordId;
       await expectAnnouncedCard(c, run, id);
       await scenario.then(c, run, id);
+    });
+
+    const withInputs = CARD_ACTIONS.filter((id) => CARD_SCENARIOS[id]?.inputs);
+    it.each(withInputs)('card action %s: clicked with its card input empty, the person is told and nothing changes', async (actionId) => {
+      const scenario = CARD_SCENARIOS[actionId]!;
+      const recordId = await scenario.setup(c);
+      const as = typeof scenario.as === 'function' ? scenario.as(c) : scenario.as;
+      const before = await c.incident(recordId);
+      const told = c.d.toldPrivately(as).length;
+      const since = c.runs.length;
+      await c.d.click((await c.d.channelCard(recordId))!, actionId, as, { inputs: {} });
+      await eventually(() => c.d.toldPrivately(as).length > told, 10_000);
+      expect(c.runs.slice(since).filter((r) => r.handlerId === actionId)).toEqual([]);
+      expect((await c.incident(recordId)).version).toBe(before.version);
     });
 
     const withRequired = FORMS.filter((id) => FORM_SCENARIOS[id]?.required);

@@ -16,6 +16,8 @@ export interface RenderedCard {
   recordId: string;
   text: string;
   actions: RenderedAction[];
+  /** The ids of the inputs typed on the card (sent with its buttons). */
+  inputs: string[];
   /** The platform's own form of the card (blocks, an Adaptive Card, HTML), for the driver. */
   raw: unknown;
 }
@@ -51,7 +53,8 @@ export interface PlatformDriver {
   threadLines(recordId: string): Promise<string[]>;
   /** What the person was told privately since the driver started (texts, oldest first). */
   toldPrivately(email: string): string[];
-  click(card: RenderedCard, actionId: string, email: string, choice?: string): Promise<Outcome>;
+  /** Clicks the action: a menu's `choice`, and what is typed in the card's `inputs`, go with it. */
+  click(card: RenderedCard, actionId: string, email: string, typed?: { choice?: string; inputs?: Record<string, string> }): Promise<Outcome>;
   /** Fills the form (a field given `{ suggest }` takes the first suggestion for that query) and submits it. */
   submit(form: RenderedForm, values: Record<string, string | { suggest: string }>, email: string): Promise<Outcome>;
   /** The option values the form's field suggests for the query, with the form's other values so far. */

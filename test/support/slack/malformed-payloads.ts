@@ -196,7 +196,6 @@ const STRING_POOL: string[] = [
   'people.suggest',
   'incident.assign.form',
   'incident.assign',
-  'incident.comment.form',
   'incident.comment',
   'report_incident',
   'report_message_as_incident',

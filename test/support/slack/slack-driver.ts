@@ -46,8 +46,16 @@ function cardActions(blocks: Block[]): RenderedAction[] {
     }));
 }
 
+/** The block id of the card's input `id` (the driver finds it as a person finds the box). */
+function inputBlockOf(blocks: Block[], id: string): string {
+  const block = blocks.find((b) => b.type === 'input' && b.element.action_id === id);
+  if (!block) throw new Error(`the card shows no input ${id}`);
+  return block.block_id;
+}
+
 function renderedCard(recordId: string, blocks: Block[], where: { channel: string; ts: string }): RenderedCard {
-  return { recordId, text: cardText(blocks), actions: cardActions(blocks), raw: { blocks, ...where } };
+  const inputs = blocks.filter((b) => b.type === 'input').map((b) => String(b.element.action_id));
+  return { recordId, text: cardText(blocks), actions: cardActions(blocks), inputs, raw: { blocks, ...where } };
 }
 
 /** The value Slack puts in `view.state.values` for one input element. */
@@ -142,7 +150,8 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
         .map((c) => readable(`${String(c.args.text)}\n${cardText((c.args.blocks as Block[]) ?? [])}`));
     },
 
-    async click(card, actionId, email, choice) {
+    async click(card, actionId, email, typed = {}) {
+      const { choice } = typed;
       const { blocks, channel, ts } = card.raw as { blocks: Block[]; channel: string; ts: string };
       const block = blocks.find((b) => b.type === 'actions' && (b.elements as Block[]).some((e) => e.action_id === actionId));
       const element = (block?.elements as Block[] | undefined)?.find((e) => e.action_id === actionId);
@@ -154,6 +163,8 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
       payload.container = { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false };
       payload.channel = { id: channel };
       payload.message = { ...payload.message, ts, blocks };
+      // Slack sends what is typed in the message's inputs with every click on it.
+      payload.state = fill({ blocks: blocks.filter((b) => b.type === 'input') }, Object.fromEntries(Object.entries(typed.inputs ?? {}).map(([id, v]) => [inputBlockOf(blocks, id), v])));
       const action_ts = `${Math.floor(clock.now().getTime() / 1000)}.000200`;
       if (element.type === 'static_select') {
         const option = (element.options as Block[]).find((o) => decodeActionValue(o.value)?.value === choice);

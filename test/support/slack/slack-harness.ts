@@ -1,7 +1,7 @@
 import type { App } from '../../../src/app';
 import type { Database } from '../../../src/db/connect';
 import { startHttpServer, type HttpServer } from '../../../src/server/http-server';
-import { createSlackAdapter, SLACK_EVENTS_PATH } from '../../../adapters/slack/slack-app';
+import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../../../adapters/slack/slack-app';
 import { TestClock, buildApp, recordingLogger, silentLogger } from '../factories';
 import { RecordingSlackApi } from './recording-slack-api';
 import { SIGNING_SECRET } from './signed-request';
@@ -23,6 +23,13 @@ export interface SlackHarness {
   api: RecordingSlackApi;
   http: HttpServer;
   url: string;
+  /**
+   * Resolves once Bolt is working on no request: its processEvent returns only when every listener
+   * has, work after the acknowledgement included, and it starts before the acknowledgement is
+   * sent. So once a request has been answered, `idle()` means its work is over: what it was to
+   * post is posted, what it was to store is stored (for negative checks).
+   */
+  idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,19 +40,32 @@ export async function startSlackHarness(database: Database, clock: TestClock = n
   for (const user of Object.values(SLACK_USERS)) api.users.set(user.id, user);
   const { log, entries } = recordingLogger();
   const app = await buildApp(database, clock, undefined, log);
+  let adapter: SlackAdapter | undefined;
   const http = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
     log: silentLogger(),
     databaseReady: database.ping,
-    mount: (express) => createSlackAdapter(app, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test', apiUrl: api.url }, express),
+    mount: (express) => void (adapter = createSlackAdapter(app, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test', apiUrl: api.url }, express)),
   });
+  let inBolt = 0;
+  const bolt = adapter!.bolt;
+  const processEvent = bolt.processEvent.bind(bolt);
+  bolt.processEvent = async (event) => {
+    inBolt += 1;
+    try {
+      return await processEvent(event);
+    } finally {
+      inBolt -= 1;
+    }
+  };
   return {
     app,
     logs: entries,
     api,
     http,
     url: `http://127.0.0.1:${http.port}${SLACK_EVENTS_PATH}`,
+    idle: (timeoutMs = 5000) => eventually(() => inBolt === 0, timeoutMs),
     close: async () => {
       await http.close(1000);
       await api.stop();
