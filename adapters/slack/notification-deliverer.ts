@@ -6,6 +6,7 @@ import type { PeopleDirectory } from '../../src/people/people-directory';
 import type { CardLocations } from '../../src/services/card-locations';
 import type { DeliveryOutcome, NotificationDeliverer } from '../../src/services/notifier';
 import { cardFallback, renderCard } from './render/render-card';
+import { mentionsIn } from './render/slack-mentions';
 
 /** Slack errors worth another try; any other platform error (channel_not_found…) is final. */
 const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -50,7 +51,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
       const posted = await client.chat.postMessage({
         channel: target.channel,
         text,
-        ...(target.textOnly ? {} : { blocks: renderCard(view) }),
+        ...(target.textOnly ? {} : { blocks: renderCard(view, await mentionsIn(this.deps.people, [view])) }),
         ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
         metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } },
       });

@@ -6,6 +6,7 @@ import type { Actor } from '../../src/people/people-directory';
 import type { Announcement, CardView, FormView, NoticeView } from '../../src/views/view-model';
 import { cardFallback, renderCard } from './render/render-card';
 import { fallbackText, renderMessage, renderModal, type ModalMetadata } from './render/render-views';
+import { mentionsIn } from './render/slack-mentions';
 import type { SlackDeps } from './slack-context';
 
 /** Runs the handler the interaction names, with the input its declaration makes of it. */
@@ -31,12 +32,13 @@ export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, a
       continue;
     }
     const { view } = announcement;
+    const blocks = renderCard(view, await mentionsIn(deps.opsdesk.ctx.people, [view]));
     const known = await deps.cards.find(announcement.recordId, 'slack');
     let ts = known?.channel === channel ? known.messageId : undefined;
     if (ts) {
-      await client.chat.update({ channel, ts, blocks: renderCard(view), text: cardFallback(view) });
+      await client.chat.update({ channel, ts, blocks, text: cardFallback(view) });
     } else {
-      const posted = await client.chat.postMessage({ channel, blocks: renderCard(view), text: cardFallback(view) });
+      const posted = await client.chat.postMessage({ channel, blocks, text: cardFallback(view) });
       ts = posted.ts as string;
       await deps.cards.remember(announcement.recordId, 'slack', channel, ts);
     }

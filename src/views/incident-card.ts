@@ -126,7 +126,11 @@ export function incidentCard(incident: IncidentDoc, reader: Reader, catalog: Its
     { label: t(locale, 'incident.field.priority'), value: incident.priority },
     { label: t(locale, 'incident.field.state'), value: t(locale, `state.${incident.state}`) },
     { label: t(locale, 'incident.field.service'), value: service },
-    { label: t(locale, 'incident.field.assignee'), value: incident.assigneeName ?? t(locale, 'incident.unassigned') },
+    {
+      label: t(locale, 'incident.field.assignee'),
+      value: incident.assigneeName ?? t(locale, 'incident.unassigned'),
+      ...(incident.assigneeId && incident.assigneeName ? { person: { id: incident.assigneeId, name: incident.assigneeName } } : {}),
+    },
     { label: t(locale, 'incident.field.group'), value: group },
     dueField(reader, t(locale, 'incident.field.responseDue'), incident.sla.responseDueAt, responded),
     dueField(reader, t(locale, 'incident.field.resolutionDue'), incident.sla.resolutionDueAt, resolved),

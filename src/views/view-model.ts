@@ -41,12 +41,15 @@ export type Severity = 'critical' | 'high' | 'moderate' | 'low' | 'planning';
 
 /**
  * A label and its value. `value` is the text in the reader's language and zone; an instant also
- * carries `at`, so that a platform able to show each viewer their own time zone does so.
+ * carries `at`, so that a platform able to show each viewer their own time zone does so, and a
+ * person carries who they are, so that a platform able to mention them does.
  */
 export interface CardField {
   label: string;
   value: string;
   at?: Date;
+  /** The person the value names, so that a platform able to mention them does. */
+  person?: { id: string; name: string };
 }
 
 export interface CardView {

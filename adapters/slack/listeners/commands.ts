@@ -1,6 +1,7 @@
 import type { App } from '@slack/bolt';
 import { resolveCommand } from '../../../handlers/commands';
 import { fallbackText, renderMessage } from '../render/render-views';
+import { mentionsIn } from '../render/slack-mentions';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { formOf, interact, openForm } from '../present';
@@ -24,7 +25,10 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         const result = await interact(deps, actor, { ...resolved, requestKey: command.trigger_id });
         const form = formOf(result);
         if (form) await openForm(client, command.trigger_id, form, { channel: command.channel_id });
-        else await respond({ response_type: 'ephemeral', blocks: renderMessage(result.views), text: fallbackText(result.views) });
+        else {
+          const mentions = await mentionsIn(deps.opsdesk.ctx.people, result.views);
+          await respond({ response_type: 'ephemeral', blocks: renderMessage(result.views, mentions), text: fallbackText(result.views) });
+        }
       });
     });
   }

@@ -2,6 +2,7 @@ import type { App, InstallationStore } from '@slack/bolt';
 import { t } from '../../../src/i18n/translate';
 import type { View } from '../../../src/views/view-model';
 import { fallbackText, renderMessage } from '../render/render-views';
+import { mentionsIn } from '../render/slack-mentions';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { interact } from '../present';
@@ -32,7 +33,8 @@ export function registerEvents(app: App, deps: SlackDeps, installations?: Instal
     await afterAck(deps, { body, userId: event.user, botToken: context.botToken }, async () => {
       const actor = await slackActor(deps.opsdesk.ctx.people, client, event.user);
       const { views } = await interact(deps, actor, { entry: homeHandler });
-      await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderMessage(views).slice(0, 100) } });
+      const mentions = await mentionsIn(deps.opsdesk.ctx.people, views);
+      await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderMessage(views, mentions).slice(0, 100) } });
     });
   });
 
@@ -48,7 +50,8 @@ export function registerEvents(app: App, deps: SlackDeps, installations?: Instal
         views.push(...(await interact(deps, actor, { entry: handlerId, recordId })).views);
       }
       if (views.length === 0) views.push({ kind: 'notice', tone: 'info', text: t(actor.locale, 'slack.mentionHint') });
-      await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, blocks: renderMessage(views), text: fallbackText(views) });
+      const mentions = await mentionsIn(deps.opsdesk.ctx.people, views);
+      await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, blocks: renderMessage(views, mentions), text: fallbackText(views) });
     });
   });
 }

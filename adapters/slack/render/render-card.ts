@@ -2,6 +2,9 @@ import type { Button, ConfirmationDialog, KnownBlock, StaticSelect } from '@slac
 import type { ActionView, CardField, CardView, ConfirmView, Severity } from '../../../src/views/view-model';
 import { encodeActionValue } from './action-value';
 import { LIMITS, truncate } from './block-kit-limits';
+import type { Mentions } from './slack-mentions';
+
+const NO_MENTIONS: Mentions = new Map();
 
 const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
 
@@ -19,8 +22,13 @@ const SEVERITY_ICON: Readonly<Record<Severity, string>> = {
   planning: ':white_circle:',
 };
 
-/** An instant Slack shows in each viewer's own time zone; the text is the fallback in the reader's zone. */
-function fieldValue(field: CardField): string {
+/**
+ * An instant Slack shows in each viewer's own time zone (the text is the fallback in the reader's
+ * zone); a person with a Slack user, as a mention.
+ */
+function fieldValue(field: CardField, mentions: Mentions): string {
+  const slackUser = field.person ? mentions.get(field.person.id) : undefined;
+  if (slackUser) return `<@${slackUser}>`;
   if (!field.at) return escapeMrkdwn(field.value);
   const unix = Math.floor(field.at.getTime() / 1000);
   return `<!date^${unix}^{date_short_pretty} {time}|${escapeMrkdwn(field.value).replace(/\|/g, '/')}>`;
@@ -69,7 +77,7 @@ function renderAction(action: ActionView, cardVersion: number | undefined): Butt
 }
 
 /** A card as blocks: header, fields, text, context and links, actions. */
-export function renderCard(card: CardView): KnownBlock[] {
+export function renderCard(card: CardView, mentions: Mentions = NO_MENTIONS): KnownBlock[] {
   const icon = card.severity ? `${SEVERITY_ICON[card.severity]} ` : '';
   const blocks: KnownBlock[] = [{ type: 'header', text: plain(icon + card.title, LIMITS.headerText) }];
   for (let i = 0; i < card.fields.length; i += LIMITS.sectionFields) {
@@ -77,7 +85,7 @@ export function renderCard(card: CardView): KnownBlock[] {
       type: 'section',
       fields: card.fields.slice(i, i + LIMITS.sectionFields).map((f) => ({
         type: 'mrkdwn' as const,
-        text: truncate(`*${escapeMrkdwn(f.label)}*\n${fieldValue(f)}`, LIMITS.fieldText),
+        text: truncate(`*${escapeMrkdwn(f.label)}*\n${fieldValue(f, mentions)}`, LIMITS.fieldText),
       })),
     });
   }

@@ -2,6 +2,7 @@ import type { KnownBlock, View as SlackModal, InputBlock } from '@slack/types';
 import type { FormField, FormView, ListView, NoticeView, View } from '../../../src/views/view-model';
 import { LIMITS, truncate } from './block-kit-limits';
 import { escapeMrkdwn, renderCard } from './render-card';
+import type { Mentions } from './slack-mentions';
 
 const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
 
@@ -71,11 +72,11 @@ export function renderNotice(notice: NoticeView): KnownBlock[] {
   return [{ type: 'section', text: { type: 'mrkdwn', text: truncate(icon + escapeMrkdwn(lines.join('\n')), LIMITS.sectionText) } }];
 }
 
-export function renderList(list: ListView): KnownBlock[] {
+export function renderList(list: ListView, mentions?: Mentions): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'header', text: plain(list.title, LIMITS.headerText) }];
   if (list.items.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(list.empty) } });
   for (const item of list.items) {
-    const card = renderCard(item);
+    const card = renderCard(item, mentions);
     if (blocks.length + card.length + 1 > LIMITS.messageBlocks) break;
     blocks.push(...card, { type: 'divider' });
   }
@@ -83,15 +84,15 @@ export function renderList(list: ListView): KnownBlock[] {
 }
 
 /** Blocks for every non-form view (forms become modals). */
-export function renderMessage(views: View[]): KnownBlock[] {
+export function renderMessage(views: View[], mentions?: Mentions): KnownBlock[] {
   return views.flatMap((view) => {
     switch (view.kind) {
       case 'card':
-        return renderCard(view);
+        return renderCard(view, mentions);
       case 'notice':
         return renderNotice(view);
       case 'list':
-        return renderList(view);
+        return renderList(view, mentions);
       case 'form':
       case 'options':
         return [];

@@ -86,6 +86,17 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
   const { api } = slack;
   let views = 0;
 
+  /** A mention as Slack shows it to the reader: the person's name. */
+  async function namesOfMentions(card: RenderedCard | undefined): Promise<RenderedCard | undefined> {
+    if (!card) return card;
+    let { text } = card;
+    for (const [mention, user] of text.matchAll(/<@([UW][A-Z0-9]+)>/g)) {
+      const person = await database.models.Person.findOne({ 'identities.platform': 'slack', 'identities.id': user }).lean();
+      text = text.replace(mention, person?.name ?? api.users.get(user as string)?.name ?? mention);
+    }
+    return { ...card, text };
+  }
+
   const formOf = (view: Block): RenderedForm => ({
     submitId: view.callback_id,
     fieldIds: (view.blocks as Block[]).map((b) => b.block_id),
@@ -121,7 +132,7 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
       const where = { channel: location.channel, ts: location.messageId };
       const updates = api.callsOf('chat.update').filter((c) => c.args.channel === where.channel && c.args.ts === where.ts);
       const latest = updates.at(-1) ?? api.callsOf('chat.postMessage').find((c) => c.ts === where.ts);
-      return latest ? renderedCard(recordId, latest.args.blocks as Block[], where) : undefined;
+      return namesOfMentions(latest ? renderedCard(recordId, latest.args.blocks as Block[], where) : undefined);
     },
 
     async pageCard(recordId, email) {
@@ -134,7 +145,7 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
         .filter((c) => dms.includes(String(c.args.channel)) && cardActions((c.args.blocks as Block[]) ?? []).some((a) => a.actionId === 'incident.decline_page'))
         .filter((c) => JSON.stringify(c.args.blocks).includes(recordId));
       const page = pages.at(-1);
-      return page ? renderedCard(recordId, page.args.blocks as Block[], { channel: String(page.args.channel), ts: page.ts ?? '' }) : undefined;
+      return namesOfMentions(page ? renderedCard(recordId, page.args.blocks as Block[], { channel: String(page.args.channel), ts: page.ts ?? '' }) : undefined);
     },
 
     async threadLines(recordId) {
