@@ -144,7 +144,9 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     const winner = stored.acknowledgedByName as string;
     const update = slack.api.callsOf('chat.update')[0]!.args as { ts: string; blocks: any[] };
     expect(update.ts).toBe(location.messageId);
-    expect(JSON.stringify(update.blocks)).toContain(`*Assignee*\\n${winner}`);
+    // The assignee is shown as a mention of their Slack user (the first one opsdesk knows for them).
+    const winnerUser = (await slack.app.ctx.people.findById(stored.assigneeId as string))!.identities.find((i) => i.platform === 'slack')!.id;
+    expect(JSON.stringify(update.blocks)).toContain(`*Assignee*\\n<@${winnerUser}>`);
     const told = String(slack.api.callsOf('chat.postEphemeral')[0]!.args.text);
     expect([`${winner} already acknowledged ${incident._id}.`, `${winner} 님이 이미 ${incident._id}을(를) 확인했습니다.`]).toContain(told);
     await eventually(() => slack.api.callsOf('chat.postMessage').some((c) => c.args.thread_ts === location.messageId));
