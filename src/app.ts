@@ -6,6 +6,8 @@ import { storeItsmConfig } from './config/store-itsm-config';
 import type { Database } from './db/connect';
 import type { Logger } from './logger';
 import { CardLocations } from './services/card-locations';
+import { Intake } from './services/intake';
+import { WorkInFlight } from './services/work-in-flight';
 import { PeopleDirectory } from './people/people-directory';
 import type { JobContext } from '../jobs/job-context';
 import { registerTimerJobs } from '../jobs/timer-jobs';
@@ -29,6 +31,10 @@ export interface App {
   slack: { requests: RequestClaims; installations: SlackInstallations };
   /** Where each record's card was posted on each platform, so changes edit it in place. */
   cards: CardLocations;
+  /** Requests stored before they are acknowledged, replayed when their process died (the durable way in). */
+  intake: Intake;
+  /** Work done after answering a request, which a stopping process finishes first. */
+  work: WorkInFlight;
   registry: HandlerRegistry;
   log: Logger;
   database: Database;
@@ -40,6 +46,8 @@ export async function createApp(options: {
   config: ItsmConfig;
   log: Logger;
   now?: () => Date;
+  /** How long a process may go silent before another takes its work over. */
+  takeoverAfterMs?: number;
 }): Promise<App> {
   const { database, log } = options;
   const catalog = new ItsmCatalog(options.config);
@@ -77,5 +85,7 @@ export async function createApp(options: {
   const jobs: JobContext = { ...ctx, models: database.models, notifier, wheel, log };
   registerTimerJobs(jobs);
   const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
-  return { ctx, jobs, slack, cards: new CardLocations(database.models), registry: new HandlerRegistry(), log, database };
+  const takeoverAfterMs = options.takeoverAfterMs ?? 30_000;
+  const intake = new Intake(database.models, now, log, { beatEveryMs: Math.max(1_000, Math.floor(takeoverAfterMs / 3)), deadAfterMs: takeoverAfterMs });
+  return { ctx, jobs, slack, cards: new CardLocations(database.models), intake, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
 }

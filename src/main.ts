@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   });
   log.info({ database: provisioned.description }, `database: ${provisioned.description}`);
   const database = await connectDatabase(provisioned.uri, env.MONGODB_DB);
-  const app = await createApp({ database, config, log });
+  const app = await createApp({ database, config, log, takeoverAfterMs: env.OPSDESK_TAKEOVER_SECONDS * 1000 });
 
   const slackConfigured = Boolean(env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
   let slack: SlackAdapter | undefined;
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
   const db = database.connection.db;
   if (!db) throw new Error('the database connection has no handle');
   const scheduler = await startScheduler({ db, wheel: app.jobs.wheel, log });
+  // Requests another process (or this one before a restart) acknowledged and did not finish.
+  await app.intake.start();
   log.info({ notificationPlatforms: app.jobs.notifier.platforms }, 'scheduler started: SLA clocks, escalations and notifications');
   log.info({ slack: slack?.mode ?? 'not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN)' }, 'platforms');
   log.info({ url: `http://${env.HOST}:${http.port}`, handlers: app.registry.all().length }, `opsdesk listening on http://${env.HOST}:${http.port}`);
@@ -63,10 +65,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: no new requests, finishing those in flight');
+    const graceMs = env.OPSDESK_STOP_GRACE_SECONDS * 1000;
     await http.close();
-    // Running jobs finish (a delivery in flight completes); one still running after 20 s is
+    // What was acknowledged is finished before the database closes; what is not done in time stays
+    // in the intake, and another process (or the restart) takes it over.
+    const unfinished = await app.work.drain(graceMs);
+    if (unfinished.running > 0) log.warn(unfinished, 'stopping with acknowledged work unfinished: another process or the restart replays it');
+    await app.intake.stop();
+    // Running jobs finish (a delivery in flight completes); one still running after the grace is
     // picked up by another process once its lock expires.
-    await scheduler.drain(20_000);
+    await scheduler.drain(graceMs);
     await slack?.stop();
     await database.close();
     await provisioned.stop();

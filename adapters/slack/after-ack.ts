@@ -17,6 +17,8 @@ export interface SlackRequest {
   channel?: string | undefined;
   respond?: RespondFn | undefined;
   botToken?: string | undefined;
+  /** This delivery stored the request in the intake (a retry of one being done finds it there). */
+  accepted?: boolean;
 }
 
 /**
@@ -28,20 +30,43 @@ export interface SlackRequest {
  * key taken and stops, answered but doing nothing. A failure is logged with an error id and the
  * person is told that id; the claim is released so that a retry may do the work.
  */
-export async function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Promise<void>): Promise<void> {
-  try {
-    if (!(await firstDelivery(deps, request.body))) return;
-  } catch (error) {
-    await tellFailure(deps, request, error);
-    return;
-  }
-  try {
-    await work();
-  } catch (error) {
+export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Promise<void>): Promise<void> {
+  // Tracked, so that a stopping process finishes it before closing the database.
+  return deps.opsdesk.work.run(async () => {
+    try {
+      if (!(await firstDelivery(deps, request.body))) {
+        // A retry of a request already done: what this delivery stored is not work to replay.
+        const key = requestKeyOf(request.body as Record<string, unknown>);
+        if (key && request.accepted) await deps.opsdesk.intake.done('slack', key);
+        return;
+      }
+    } catch (error) {
+      await tellFailure(deps, request, error);
+      return;
+    }
     const key = requestKeyOf(request.body as Record<string, unknown>);
-    if (key) await deps.opsdesk.slack.requests.release(key).catch(() => undefined);
-    await tellFailure(deps, request, error);
-  }
+    try {
+      await work();
+    } catch (error) {
+      if (key) await deps.opsdesk.slack.requests.release(key).catch(() => undefined);
+      await tellFailure(deps, request, error);
+    }
+    // Done, or failed and told (the person may try again): nothing is left to replay.
+    if (key) await deps.opsdesk.intake.done('slack', key).catch((error: unknown) => deps.opsdesk.log.warn({ err: error, requestKey: key }, 'could not clear the intake'));
+  });
+}
+
+/**
+ * Stores a request that changes something before it is acknowledged (the durable way in): if this
+ * process dies before its work is done, another process or the restart replays it from here.
+ * A retried delivery finds it stored already.
+ */
+export async function acceptIntoIntake(deps: SlackDeps, body: object): Promise<boolean> {
+  const key = requestKeyOf(body as Record<string, unknown>);
+  if (!key) return false;
+  // The verification token Slack still sends in payloads is not kept.
+  const { token: _token, ...kept } = body as Record<string, unknown>;
+  return deps.opsdesk.intake.accept('slack', key, JSON.stringify({ kind: (body as { type?: string }).type, body: kept }));
 }
 
 /** Claims the request for this delivery: false when an earlier delivery of it has claimed it. */

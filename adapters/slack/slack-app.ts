@@ -6,12 +6,12 @@ import type { App as OpsdeskApp } from '../../src/app';
 import { boltLogger } from './bolt-logger';
 import { MongoInstallationStore } from './installation-store';
 import { SlackNotificationDeliverer } from './notification-deliverer';
-import { registerActions } from './listeners/actions';
+import { doCardAction, registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { registerEvents } from './listeners/events';
 import { registerOptions } from './listeners/options';
 import { registerShortcuts } from './listeners/shortcuts';
-import { registerViews } from './listeners/views';
+import { doSubmission, registerViews } from './listeners/views';
 import { slackRequestGate } from './http/slack-request-gate';
 import { verifySlackSignature } from './http/verify-slack-signature';
 import { slackRoutes } from './listeners/routes';
@@ -150,6 +150,16 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       },
     }),
   );
+
+  // Requests acknowledged by a process that died before finishing them, done again from the intake.
+  opsdesk.intake.onReplay('slack', async (payload) => {
+    const { kind, body } = JSON.parse(payload) as { kind: string; body: never };
+    const token = settings.botToken ?? (await installationStore?.latestBotToken());
+    const client = deps.deliveryClient(token);
+    if (kind === 'block_actions') await doCardAction(deps, body, client, client, true);
+    else if (kind === 'view_submission') await doSubmission(deps, body, client, client);
+    else log.warn({ kind }, 'no replay for this kind of Slack request');
+  });
 
   registerCommands(bolt, deps);
   registerShortcuts(bolt, deps);

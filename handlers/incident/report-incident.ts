@@ -76,7 +76,12 @@ export const reportIncident = defineHandler({
       input.dedupeKey !== undefined,
     );
     if (!created) {
-      return result([{ kind: 'notice', tone: 'info', text: t(actor.locale, 'incident.alreadyReported', { number: incident.number }) }]);
+      // A retry, or a replay after the first try's process died: the channel's card is announced
+      // again (edited in place if it was posted, posted if the first try died before it), its
+      // thread line only once.
+      const again = incidentUpdated(ctx, actor, incident, 'create', {});
+      const announcements = again.announcements.map(({ view: { threadLine: _line, ...view }, ...rest }) => ({ ...rest, view }));
+      return result([{ kind: 'notice', tone: 'info', text: t(actor.locale, 'incident.alreadyReported', { number: incident.number }) }], announcements);
     }
     const updated = incidentUpdated(ctx, actor, incident, 'create', {});
     const due = incident.sla.responseDueAt ? formatInstant(incident.sla.responseDueAt, actor.locale, actor.timeZone) : '-';

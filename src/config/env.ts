@@ -18,6 +18,10 @@ export const envSchema = z.object({
   OPSDESK_DATA_DIR: z.string().default('.data'),
   OPSDESK_CONFIG: z.string().default('opsdesk.example.yml'),
   OPSDESK_EMBEDDED_DB_PG: optionalText,
+  /** Seconds a process may go silent (killed, stopped mid-work) before another takes its acknowledged work over. */
+  OPSDESK_TAKEOVER_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(3).max(3600).default(30),
+  /** Seconds a stopping process waits for the work it has acknowledged before closing the database. */
+  OPSDESK_STOP_GRACE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(0).max(600).default(20),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,

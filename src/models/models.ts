@@ -5,6 +5,7 @@ import { changeSchema, type ChangeDoc } from './change.model';
 import { configurationItemSchema, type ConfigurationItemDoc } from './configuration-item.model';
 import { counterSchema, recordKeySchema, type CounterDoc, type RecordKeyDoc } from './counter.model';
 import { incidentSchema, type IncidentDoc } from './incident.model';
+import { intakeSchema, processBeatSchema, type IntakeDoc, type ProcessBeatDoc } from './intake.model';
 import { knowledgeArticleSchema, type KnowledgeArticleDoc } from './knowledge-article.model';
 import { personSchema, platformIdentitySchema, type PersonDoc, type PlatformIdentityDoc } from './person.model';
 import { problemSchema, type ProblemDoc } from './problem.model';
@@ -35,6 +36,8 @@ export interface Models {
   TimerCursor: Model<TimerCursorDoc>;
   Notification: Model<NotificationDoc>;
   NotificationAttempt: Model<NotificationAttemptDoc>;
+  Intake: Model<IntakeDoc>;
+  ProcessBeat: Model<ProcessBeatDoc>;
 }
 
 /** Registers every model on one connection (one per process, or several in tests). */
@@ -59,6 +62,8 @@ export function createModels(connection: Connection): Models {
     TimerCursor: connection.model<TimerCursorDoc>('TimerCursor', timerCursorSchema, 'timer_cursors'),
     Notification: connection.model<NotificationDoc>('Notification', notificationSchema, 'notifications'),
     NotificationAttempt: connection.model<NotificationAttemptDoc>('NotificationAttempt', notificationAttemptSchema, 'notification_attempts'),
+    Intake: connection.model<IntakeDoc>('Intake', intakeSchema, 'intake'),
+    ProcessBeat: connection.model<ProcessBeatDoc>('ProcessBeat', processBeatSchema, 'process_beats'),
   };
 }
 

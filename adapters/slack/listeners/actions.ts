@@ -5,42 +5,52 @@ import { decodeActionValue } from '../render/action-value';
 import { parseCardInputs } from '../render/parse-view-state';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { afterAck } from '../after-ack';
+import { acceptIntoIntake, afterAck } from '../after-ack';
 import { cardOf, deliverAnnouncements, errorOf, formOf, interact, openForm, tellPrivately } from '../present';
 
-type OurAction = ButtonAction | StaticSelectAction;
+export type OurAction = ButtonAction | StaticSelectAction;
 
 function actionValue(action: OurAction): string | undefined {
   return action.type === 'button' ? action.value : action.selected_option?.value;
 }
 
 /**
- * Every button and menu the declarations put on a card: the click runs the handler its action id
- * names. A form comes back as a modal; a refusal privately; a change edits the channel's card.
+ * A click's work, after its acknowledgement (or replayed from the intake after a crash): the
+ * handler its action id names runs. A form comes back as a modal (only while the trigger is
+ * fresh); a refusal privately; a change edits the channel's card.
  */
+export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>, client: WebClient, delivery: WebClient, replayed = false): Promise<void> {
+  const action = body.actions[0];
+  if (!action) return;
+  const decoded = decodeActionValue(actionValue(action));
+  if (!decoded) return;
+  const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
+  const form = parseCardInputs(body.state as Parameters<typeof parseCardInputs>[0], decoded.recordId);
+  const result = await interact(deps, actor, { entry: action.action_id, requestKey: body.trigger_id, ...decoded, ...(Object.keys(form).length > 0 ? { form } : {}) });
+  const opened = formOf(result);
+  // A replayed click's trigger has long expired: the form cannot open, the person clicks again.
+  if (opened && replayed) return;
+  if (opened) {
+    await openForm(client, body.trigger_id, opened, { ...(opened.recordId ? { recordId: opened.recordId } : {}), ...(body.channel ? { channel: body.channel.id } : {}) });
+    return;
+  }
+  if (errorOf(result)) {
+    await tellPrivately(client, body.user.id, body.channel?.id, result);
+    return;
+  }
+  await deliverAnnouncements(deps, delivery, result.announcements);
+  await refreshClickedMessage(deps, delivery, body, result);
+}
+
+/** Every button and menu the declarations put on a card: stored in the intake, acknowledged, then done. */
 export function registerActions(app: App, deps: SlackDeps): void {
   for (const actionId of deps.opsdesk.registry.idsWith('card')) {
-    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, action, client, respond, context }) => {
+    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, client, respond, context }) => {
+      const accepted = await acceptIntoIntake(deps, body);
       await ack();
-      await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken }, async () => {
-        const decoded = decodeActionValue(actionValue(action));
-        if (!decoded) return;
-        const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
-        const form = parseCardInputs(body.state as Parameters<typeof parseCardInputs>[0], decoded.recordId);
-        const result = await interact(deps, actor, { entry: actionId, requestKey: body.trigger_id, ...decoded, ...(Object.keys(form).length > 0 ? { form } : {}) });
-        const opened = formOf(result);
-        if (opened) {
-          await openForm(client, body.trigger_id, opened, { ...(opened.recordId ? { recordId: opened.recordId } : {}), ...(body.channel ? { channel: body.channel.id } : {}) });
-          return;
-        }
-        if (errorOf(result)) {
-          await tellPrivately(client, body.user.id, body.channel?.id, result);
-          return;
-        }
-        const delivery = deps.deliveryClient(context.botToken);
-        await deliverAnnouncements(deps, delivery, result.announcements);
-        await refreshClickedMessage(deps, delivery, body, result);
-      });
+      await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken, accepted }, () =>
+        doCardAction(deps, body, client, deps.deliveryClient(context.botToken)),
+      );
     });
   }
 }

@@ -1,11 +1,12 @@
 import type { App, ViewSubmitAction } from '@slack/bolt';
+import type { WebClient } from '@slack/web-api';
 import { checkInteraction } from '../../../handlers/dispatch';
 import type { Interaction } from '../../../handlers/entry-points';
 import { parseViewState } from '../render/parse-view-state';
 import type { ModalMetadata } from '../render/render-views';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { afterAck } from '../after-ack';
+import { acceptIntoIntake, afterAck } from '../after-ack';
 import { deliverAnnouncements, errorOf, interact, tellPrivately } from '../present';
 
 const SLACK_CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
@@ -30,50 +31,67 @@ function metadataOf(raw: string | undefined): ModalMetadata {
   };
 }
 
+/** The interaction a modal's submission stands for, and where it was opened. */
+function submissionOf(body: ViewSubmitAction): { interaction: Interaction; metadata: ModalMetadata } {
+  const { view } = body;
+  const metadata = metadataOf(view.private_metadata);
+  const interaction: Interaction = {
+    entry: view.callback_id,
+    platform: 'slack',
+    // A retried submission of the same modal carries the same view id.
+    requestKey: view.id,
+    form: parseViewState(view),
+    ...(metadata.recordId ? { recordId: metadata.recordId } : {}),
+  };
+  return { interaction, metadata };
+}
+
+/**
+ * A submission's work, after its acknowledgement (or replayed from the intake after a crash):
+ * the handler runs, the channel's card and thread follow, the person is told privately.
+ */
+export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, client: WebClient, delivery: WebClient): Promise<void> {
+  const { interaction, metadata } = submissionOf(body);
+  const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
+  const { sourceTs, sourceChannel } = metadata.extra ?? {};
+  if (sourceTs && sourceChannel) {
+    // The reported message's link; the record is created without it if Slack will not say.
+    const link = await client.chat.getPermalink({ channel: sourceChannel, message_ts: sourceTs }).catch(() => undefined);
+    if (link?.permalink) interaction.source = { text: '', permalink: link.permalink };
+  }
+  const result = await interact(deps, actor, interaction);
+  if (errorOf(result)) {
+    // Refused after the modal closed (no such configuration item, not allowed): said privately.
+    await tellPrivately(delivery, body.user.id, metadata.channel, result);
+    return;
+  }
+  await deliverAnnouncements(deps, delivery, result.announcements);
+  await tellPrivately(delivery, body.user.id, metadata.channel, { ...result, views: result.views.filter((v) => v.kind !== 'form') });
+}
+
 /**
  * Every form the declarations accept: the modal's callback id is the form's submit id, which is
- * the handler id. Field errors go back into the modal; the work happens after the answer.
+ * the handler id. Field errors go back into the modal; a valid submission is stored in the intake
+ * before it is acknowledged, and its work happens after.
  */
 export function registerViews(app: App, deps: SlackDeps): void {
   const { registry } = deps.opsdesk;
   for (const callbackId of registry.idsWith('form')) {
-    app.view<ViewSubmitAction>({ callback_id: callbackId, type: 'view_submission' }, async ({ ack, body, view, client, context }) => {
-      const metadata = metadataOf(view.private_metadata);
+    app.view<ViewSubmitAction>({ callback_id: callbackId, type: 'view_submission' }, async ({ ack, body, client, context }) => {
+      const { interaction, metadata } = submissionOf(body);
       const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
-      const interaction: Interaction = {
-        entry: callbackId,
-        platform: 'slack',
-        // A retried submission of the same modal carries the same view id.
-        requestKey: view.id,
-        form: parseViewState(view),
-        ...(metadata.recordId ? { recordId: metadata.recordId } : {}),
-      };
-      // Field errors go back in the modal, so the input is checked before answering; the work
-      // itself (database, posts) happens after, to answer within Slack's 3 s whatever the load.
+      // Field errors go back in the modal, so the input is checked before answering.
       const invalid = checkInteraction(registry, actor.locale, interaction);
       if (invalid) {
-        const firstBlock = view.blocks?.[0]?.block_id ?? 'summary';
+        const firstBlock = body.view.blocks?.[0]?.block_id ?? 'summary';
         await ack({ response_action: 'errors', errors: invalid.fieldErrors && Object.keys(invalid.fieldErrors).length > 0 ? invalid.fieldErrors : { [firstBlock]: invalid.text } });
         return;
       }
+      const accepted = await acceptIntoIntake(deps, body);
       await ack();
-      await afterAck(deps, { body, userId: body.user.id, channel: metadata.channel, botToken: context.botToken }, async () => {
-        const { sourceTs, sourceChannel } = metadata.extra ?? {};
-        if (sourceTs && sourceChannel) {
-          // The reported message's link; the record is created without it if Slack will not say.
-          const link = await client.chat.getPermalink({ channel: sourceChannel, message_ts: sourceTs }).catch(() => undefined);
-          if (link?.permalink) interaction.source = { text: '', permalink: link.permalink };
-        }
-        const result = await interact(deps, actor, interaction);
-        const delivery = deps.deliveryClient(context.botToken);
-        if (errorOf(result)) {
-          // Refused after the modal closed (no such configuration item, not allowed): said privately.
-          await tellPrivately(delivery, body.user.id, metadata.channel, result);
-          return;
-        }
-        await deliverAnnouncements(deps, delivery, result.announcements);
-        await tellPrivately(delivery, body.user.id, metadata.channel, { ...result, views: result.views.filter((v) => v.kind !== 'form') });
-      });
+      await afterAck(deps, { body, userId: body.user.id, channel: metadata.channel, botToken: context.botToken, accepted }, () =>
+        doSubmission(deps, body, client, deps.deliveryClient(context.botToken)),
+      );
     });
   }
 }

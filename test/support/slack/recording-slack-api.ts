@@ -39,6 +39,8 @@ export class RecordingSlackApi {
   readonly calls: RecordedCall[] = [];
   readonly users = new Map<string, SlackUser>();
   override: Override | undefined;
+  /** How long each answer takes (a slow Slack keeps the work after the acknowledgement in flight). */
+  latencyMs = 0;
   /** What apps.connections.open hands out: the Socket Mode stand-in's address. */
   socketUrl = 'ws://127.0.0.1:1/unset';
   private server: Server | undefined;
@@ -82,6 +84,7 @@ export class RecordingSlackApi {
     // Web API calls arrive at /api/<method>; replies through a response_url at /response/<id>.
     const method = (req.url ?? '').startsWith('/response/') ? 'response_url' : ((req.url ?? '').replace(/^\/api\//, '').split('?')[0] as string);
     const call: RecordedCall = { method, args: parseBody(Buffer.concat(chunks).toString(), req.headers['content-type'] ?? ''), at: Date.now() };
+    if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (bearer) call.token = bearer;
     this.calls.push(call);

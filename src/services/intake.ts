@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { insertOnce } from '../db/insert-once';
+import { retryWhileBusy } from '../db/retry-while-busy';
+import type { Logger } from '../logger';
+import type { IntakeDoc } from '../models/intake.model';
+import type { Models } from '../models/models';
+
+/** Does a stored request's work again, from what the platform sent (each adapter registers one). */
+export type Replayer = (payload: string) => Promise<void>;
+
+/** Attempts at replaying one request before it is left for an operator (and logged as such). */
+const MAX_REPLAYS = 5;
+/** The owner of a request given up on: kept for an operator, never replayed again. */
+const GAVE_UP = 'gave-up';
+
+/**
+ * The durable way in: a request is stored before it is acknowledged and removed once its work is
+ * done, so nothing acknowledged is lost with its process. Each process beats every `beatEveryMs`;
+ * the work of a process that has not beaten for `deadAfterMs` (killed, stopped before it finished)
+ * is taken over by another process, or by its own restart, and replayed once: the takeover is
+ * claimed by a unique insert per previous owner (docs/storage.md), so two reconcilers never both
+ * replay it.
+ */
+export class Intake {
+  readonly bootId = randomUUID();
+  private readonly replayers = new Map<string, Replayer>();
+  private timer: NodeJS.Timeout | undefined;
+  private reconciling: Promise<number> | undefined;
+
+  constructor(
+    private readonly models: Models,
+    private readonly now: () => Date,
+    private readonly log: Logger,
+    private readonly timing: { beatEveryMs: number; deadAfterMs: number } = { beatEveryMs: 10_000, deadAfterMs: 30_000 },
+  ) {}
+
+  /** Stores the request before its acknowledgement; false when it is stored already (a retried delivery). */
+  accept(platform: string, requestKey: string, payload: string): Promise<boolean> {
+    return insertOnce(this.models.Intake, { _id: `${platform}:${requestKey}`, platform, owner: this.bootId, payload, receivedAt: this.now() });
+  }
+
+  /** The request's work is done: nothing to replay. */
+  async done(platform: string, requestKey: string): Promise<void> {
+    await retryWhileBusy(() => this.models.Intake.deleteOne({ _id: `${platform}:${requestKey}` }));
+  }
+
+  onReplay(platform: string, replayer: Replayer): void {
+    this.replayers.set(platform, replayer);
+  }
+
+  /** Beats, then replays the requests of processes that stopped beating; how many were replayed. */
+  reconcile(): Promise<number> {
+    // One pass at a time: the interval may fire while a long replay runs.
+    this.reconciling ??= this.reconcileOnce().finally(() => (this.reconciling = undefined));
+    return this.reconciling;
+  }
+
+  /** Beats now and every `beatEveryMs`, reconciling each time. */
+  async start(): Promise<void> {
+    await this.reconcile();
+    this.timer = setInterval(() => {
+      this.reconcile().catch((error: unknown) => this.log.error({ err: error }, 'intake reconciliation failed'));
+    }, this.timing.beatEveryMs);
+    this.timer.unref();
+  }
+
+  /** Stops beating; what this process still holds is taken over as soon as others look. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.reconciling?.catch(() => undefined);
+    await retryWhileBusy(() => this.models.ProcessBeat.deleteOne({ _id: this.bootId }));
+  }
+
+  private async reconcileOnce(): Promise<number> {
+    await retryWhileBusy(() => this.models.ProcessBeat.updateOne({ _id: this.bootId }, { $set: { at: this.now() } }, { upsert: true }));
+    if (this.replayers.size === 0) return 0;
+    // Done requests are removed at once, so this collection holds only work in flight.
+    const pending = await this.models.Intake.find({ platform: { $in: [...this.replayers.keys()] } }).lean<IntakeDoc[]>();
+    const alive = await this.liveOwners(pending);
+    let replayed = 0;
+    for (const request of pending) {
+      if (alive.has(request.owner) || request.owner === GAVE_UP) continue;
+      if (await this.replay(request)) replayed += 1;
+    }
+    if (replayed > 0) this.log.warn({ replayed }, 'replayed acknowledged requests whose process stopped before finishing them');
+    return replayed;
+  }
+
+  private async liveOwners(pending: IntakeDoc[]): Promise<Set<string>> {
+    const alive = new Set<string>([this.bootId]);
+    const cutoff = this.now().getTime() - this.timing.deadAfterMs;
+    for (const owner of new Set(pending.map((p) => p.owner))) {
+      if (owner === this.bootId) continue;
+      const beat = await this.models.ProcessBeat.findById(owner).lean();
+      if (beat && beat.at.getTime() > cutoff) alive.add(owner);
+    }
+    return alive;
+  }
+
+  /** Takes the request over from its dead owner (once, by insert) and does its work. */
+  private async replay(request: IntakeDoc): Promise<boolean> {
+    const replayer = this.replayers.get(request.platform);
+    if (!replayer) return false;
+    if (!(await insertOnce(this.models.RecordKey, { _id: `intake-takeover:${request._id}:${request.owner}`, recordId: request._id, at: this.now() }))) return false;
+    const attempt = Number(/^replay-(\d+):/.exec(request.owner)?.[1] ?? 0) + 1;
+    await retryWhileBusy(() => this.models.Intake.updateOne({ _id: request._id }, { $set: { owner: this.bootId } }));
+    try {
+      await replayer(request.payload);
+      await retryWhileBusy(() => this.models.Intake.deleteOne({ _id: request._id }));
+      return true;
+    } catch (error) {
+      // Left to the next reconciliation under an owner that never beats; after MAX_REPLAYS, to an operator.
+      const owner = attempt < MAX_REPLAYS ? `replay-${attempt}:${randomUUID()}` : GAVE_UP;
+      this.log.error({ err: error, request: request._id, attempt }, owner === GAVE_UP ? 'gave up replaying an acknowledged request' : 'replaying an acknowledged request failed; it will be tried again');
+      await retryWhileBusy(() => this.models.Intake.updateOne({ _id: request._id }, { $set: { owner } }));
+      return false;
+    }
+  }
+}

@@ -1,0 +1,156 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { connectDatabase, type Database } from '../../src/db/connect';
+import { SIGNING_SECRET, interactionBody, postToSlackEndpoint } from '../support/slack/signed-request';
+import { reportSubmission, reportValues } from '../support/slack/payloads';
+import { RecordingSlackApi } from '../support/slack/recording-slack-api';
+import { SLACK_USERS, eventually } from '../support/slack/slack-harness';
+
+const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+const ROOT = join(__dirname, '..', '..');
+const FORM = 'application/x-www-form-urlencoded';
+
+interface Running {
+  child: ChildProcessWithoutNullStreams;
+  url: string;
+  exited: Promise<number | null>;
+  logs: Record<string, unknown>[];
+}
+
+/** The real process on the test's database server, its Slack Web API the recorder. */
+async function startOpsdesk(dbName: string, api: RecordingSlackApi): Promise<Running> {
+  const { MONGODB_URI: _ignored, ...inherited } = process.env;
+  const child = spawn(process.execPath, [MAIN], {
+    cwd: ROOT,
+    env: {
+      ...inherited,
+      PORT: '0',
+      LOG_LEVEL: 'info',
+      MONGODB_URI: process.env.OPSDESK_TEST_MONGODB_URI as string,
+      MONGODB_DB: dbName,
+      SLACK_SIGNING_SECRET: SIGNING_SECRET,
+      SLACK_BOT_TOKEN: 'xoxb-test',
+      SLACK_API_URL: api.url,
+      // A dead process's work is taken over after 5 s instead of 30.
+      OPSDESK_TAKEOVER_SECONDS: '5',
+    },
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const logs: Record<string, unknown>[] = [];
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`opsdesk did not start: ${JSON.stringify(logs.slice(-5))}`)), 60_000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      try {
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        logs.push(entry);
+        if (typeof entry.url === 'string' && String(entry.msg).startsWith('opsdesk listening')) {
+          clearTimeout(timer);
+          resolve(`${entry.url}/slack/events`);
+        }
+      } catch {
+        // not a log line
+      }
+    });
+  });
+  return { child, url, exited, logs };
+}
+
+/** Reports sent as Slack sends them, `perSecond`, until `stopAfter` resolves; returns the view ids answered 200. */
+async function reportUnderLoad(url: () => string, prefix: string, count: number, perSecond: number, onSent: (sent: number) => void): Promise<string[]> {
+  const acknowledged: string[] = [];
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < count; i++) {
+    const viewId = `${prefix}-${i}`;
+    const body = interactionBody(reportSubmission(viewId, reportValues(`Outage report ${viewId}`), SLACK_USERS.jamie.id));
+    pending.push(
+      postToSlackEndpoint(url(), { body, contentType: FORM })
+        .then((response) => {
+          if (response.status === 200) acknowledged.push(viewId);
+        })
+        .catch(() => undefined),
+    );
+    onSent(i + 1);
+    await new Promise((r) => setTimeout(r, 1000 / perSecond));
+  }
+  await Promise.all(pending);
+  return acknowledged;
+}
+
+describe('work acknowledged to Slack survives the process (real process, real HTTP, real database)', () => {
+  let api: RecordingSlackApi;
+  let database: Database;
+  const dbName = `acknowledged_${process.pid}`;
+  const running: Running[] = [];
+
+  beforeAll(async () => {
+    api = new RecordingSlackApi();
+    await api.start();
+    for (const user of Object.values(SLACK_USERS)) api.users.set(user.id, user);
+    database = await connectDatabase(process.env.OPSDESK_TEST_MONGODB_URI as string, dbName);
+  });
+  afterAll(async () => {
+    for (const r of running) r.child.kill('SIGKILL');
+    await database.connection.dropDatabase();
+    await database.close();
+    await api.stop();
+  });
+
+  /** Every acknowledged report has its incident, once, and its channel card. */
+  async function expectNothingLost(acknowledged: string[]) {
+    const keys = acknowledged.map((id) => `slack:view:${id}`);
+    await eventually(async () => (await database.models.Incident.countDocuments({ dedupeKey: { $in: keys } })) === keys.length, 60_000).catch(() => undefined);
+    const incidents = await database.models.Incident.find({ dedupeKey: { $in: keys } }).lean();
+    expect({ acknowledged: keys.length, withIncident: new Set(incidents.map((i) => i.dedupeKey)).size, incidents: incidents.length }).toEqual({
+      acknowledged: keys.length,
+      withIncident: keys.length,
+      incidents: keys.length,
+    });
+    const cardOf = async (id: string) => (await database.models.CardLocation.findById(`${id}:slack`).lean()) !== null;
+    await eventually(async () => (await Promise.all(incidents.map((i) => cardOf(i._id)))).every(Boolean), 60_000).catch(() => undefined);
+    const withoutCard = [];
+    for (const incident of incidents) if (!(await cardOf(incident._id))) withoutCard.push(incident._id);
+    expect(withoutCard).toEqual([]);
+  }
+
+  it('kill -9 during 50 submissions/s: after a restart every acknowledged report has its incident and card', async () => {
+    // Slack answers slowly, so the work after each acknowledgement is in flight when the process dies.
+    api.latencyMs = 300;
+    let opsdesk = await startOpsdesk(dbName, api);
+    running.push(opsdesk);
+    let killed = false;
+    const acknowledged = await reportUnderLoad(() => opsdesk.url, 'V-KILL', 150, 50, (sent) => {
+      if (sent === 75 && !killed) {
+        killed = true;
+        opsdesk.child.kill('SIGKILL');
+      }
+    });
+    await opsdesk.exited;
+    api.latencyMs = 0;
+    opsdesk = await startOpsdesk(dbName, api);
+    running.push(opsdesk);
+    expect(acknowledged.length).toBeGreaterThan(30);
+    await expectNothingLost(acknowledged);
+    // The restart replayed what the killed process had acknowledged and not finished.
+    expect(opsdesk.logs.find((l) => l.msg === 'replayed acknowledged requests whose process stopped before finishing them')?.replayed).toBeGreaterThan(0);
+    opsdesk.child.kill('SIGTERM');
+    expect(await opsdesk.exited).toBe(0);
+  }, 180_000);
+
+  it('SIGTERM during 100 submissions/s: exits 0 having finished what it acknowledged', async () => {
+    api.latencyMs = 100;
+    const opsdesk = await startOpsdesk(dbName, api);
+    running.push(opsdesk);
+    let stopped = false;
+    const acknowledged = await reportUnderLoad(() => opsdesk.url, 'V-TERM', 200, 100, (sent) => {
+      if (sent === 100 && !stopped) {
+        stopped = true;
+        opsdesk.child.kill('SIGTERM');
+      }
+    });
+    expect(await opsdesk.exited).toBe(0);
+    expect(acknowledged.length).toBeGreaterThan(30);
+    // Nothing restarted: what was acknowledged was done before the process let go of the database.
+    await expectNothingLost(acknowledged);
+  }, 180_000);
+});
