@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { OPEN_INCIDENT_STATES } from '../../src/domain/incident-lifecycle';
+import { OPEN_INCIDENT_STATES, mayViewIncident } from '../../src/domain/incident-lifecycle';
 import { t } from '../../src/i18n/translate';
 import { defineHandler, result } from '../handler';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
-import { incidentCard } from '../../src/views/incident-card';
+import { incidentCard, incidentStatusCard } from '../../src/views/incident-card';
+import { relationsOf } from './change-incident';
 
 /** How many open incidents a status lists, worst first. */
 const MAJOR_LIMIT = 10;
@@ -30,7 +31,8 @@ export const serviceStatus = defineHandler({
         kind: 'list',
         title: t(actor.locale, 'status.urgent'),
         empty: t(actor.locale, 'incident.list.empty'),
-        items: urgent.map((i) => incidentCard(i, actor, ctx.catalog)),
+        // The one visibility rule of /itsm show: details for those who may see them, the rest as on a status page.
+        items: urgent.map((i) => (mayViewIncident(actor.roles, relationsOf(ctx.catalog, i, actor)) ? incidentCard(i, actor, ctx.catalog) : incidentStatusCard(i, actor, ctx.catalog))),
       },
     ]);
   },

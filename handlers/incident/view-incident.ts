@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../src/domain/domain-error';
+import { mayViewIncident } from '../../src/domain/incident-lifecycle';
 import { defineHandler, result } from '../handler';
 import { loadIncident, relationsOf } from './change-incident';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
@@ -15,9 +16,7 @@ export const viewIncident = defineHandler({
   input: z.object({ recordId: z.string().trim().min(1) }),
   async run(ctx, actor, input) {
     const incident = await loadIncident(ctx, input.recordId);
-    // Agents see every incident; anyone else only what they reported.
-    const mayView = actor.roles.length > 0 || relationsOf(ctx.catalog, incident, actor).length > 0;
-    if (!mayView) throw new DomainError('INCIDENT.NOT_FOUND', { number: input.recordId });
+    if (!mayViewIncident(actor.roles, relationsOf(ctx.catalog, incident, actor))) throw new DomainError('INCIDENT.NOT_FOUND', { number: input.recordId });
     return result([incidentCard(incident, actor, ctx.catalog)]);
   },
 });

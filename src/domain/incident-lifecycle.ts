@@ -100,3 +100,12 @@ export function mayAssignTo(relations: readonly Relation[], roles: readonly Role
   if (roles.includes('admin') || relations.includes('group_agent') || relations.includes('group_manager')) return true;
   return relations.includes('other_agent') && actorGroups.includes(targetGroup);
 }
+
+/**
+ * Who may see an incident's details (description, requester, actions): anyone with a role, and
+ * whoever stands in a relation to it (its requester, its group). Everyone else sees only that it
+ * exists (number, title, service, priority, state), as on a status page.
+ */
+export function mayViewIncident(roles: readonly Role[], relations: readonly Relation[]): boolean {
+  return roles.length > 0 || relations.length > 0;
+}

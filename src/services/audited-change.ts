@@ -106,12 +106,16 @@ async function rollForward<T extends AuditedDoc>(records: Model<T>, id: string, 
 
 /**
  * Applies every claimed change whose writer died between its two writes (run at start): the
- * record is behind its newest audit event.
+ * record is behind its newest audit event, and the claim is older than ROLL_FORWARD_AFTER_MS.
+ * A younger one is completed by the next writer of the record once it is that old.
  */
 export async function rollForwardInterruptedChanges<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, since: Date): Promise<number> {
   let repaired = 0;
   const recent = events.find({ seq: { $gt: 1 }, writtenAt: { $gte: since } }).sort({ writtenAt: 1 }).lean().cursor();
   for await (const event of recent) {
+    // A fresh claim may belong to a writer that is alive and about to write it (or has, and moved
+    // on): rolling it forward now could write an older version over a newer one.
+    if (!isStale(event)) continue;
     const record = await records.findById(event.recordId).lean<T>();
     if (record && record.version === event.seq - 1 && event.update) {
       await rollForward(records, record._id, record.version, event.update);

@@ -154,3 +154,21 @@ export function incidentCard(incident: IncidentDoc, reader: Reader, catalog: Its
     ...(threadLine ? { threadLine } : {}),
   };
 }
+
+/** What anyone may know of an incident, as on a status page: no description, requester or actions. */
+export function incidentStatusCard(incident: IncidentDoc, reader: Reader, catalog: ItsmCatalog): CardView {
+  const { locale } = reader;
+  return {
+    kind: 'card',
+    title: t(locale, 'incident.title', { number: incident.number, title: incident.title }),
+    severity: SEVERITY_OF_PRIORITY[incident.priority] ?? 'moderate',
+    fields: [
+      { label: t(locale, 'incident.field.priority'), value: incident.priority },
+      { label: t(locale, 'incident.field.state'), value: t(locale, `state.${incident.state}`) },
+      { label: t(locale, 'incident.field.service'), value: catalog.services.get(incident.service)?.name ?? incident.service },
+    ],
+    actions: [],
+    recordId: incident._id,
+    version: incident.version,
+  };
+}

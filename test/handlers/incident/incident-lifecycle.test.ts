@@ -281,6 +281,26 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     expect((await app.ctx.incidents.findById(incident._id))!.state).toBe('in_progress');
   });
 
+  it('one visibility rule: status shows an employee an urgent incident they did not report as on a status page, an agent in full', async () => {
+    const incident = await report({ impact: 'high', urgency: 'high', description: 'Payroll export leaks salaries to the VPN logs.' });
+    const urgentOf = async (email: string) => {
+      const views = (await run(app, INCIDENT_IDS.status, await buildActor(app, email), {})).views;
+      return (views[1] as ListView).items.find((item) => item.recordId === incident._id)!;
+    };
+    const asEmployee = await urgentOf('noa.newcomer@example.com');
+    expect(asEmployee.text).toBeUndefined();
+    expect(asEmployee.context).toBeUndefined();
+    expect(asEmployee.actions).toEqual([]);
+    expect(asEmployee.fields.map((f) => f.value)).toEqual(['P1', 'New', 'Remote access (VPN)']);
+    // /itsm show says the same: nothing to see.
+    expect(errorOf(await run(app, INCIDENT_IDS.show, await buildActor(app, 'noa.newcomer@example.com'), { recordId: incident._id })).text).toContain('There is no incident');
+    const asAgent = await urgentOf(SAM);
+    expect(asAgent.text).toBe('Payroll export leaks salaries to the VPN logs.');
+    expect(asAgent.context?.join(' ')).toContain('Jamie Song');
+    // The requester sees their own in full.
+    expect((await urgentOf(JAMIE)).text).toBe('Payroll export leaks salaries to the VPN logs.');
+  });
+
   it('a hold comment is kept with the record and in its audit trail, and the thread says it', async () => {
     const incident = await report();
     const sam = await buildActor(app, SAM);

@@ -2,7 +2,7 @@ import type { App } from '../../../src/app';
 import { verifyAuditChains, type AuditedRecord } from '../../../src/audit/verify-audit-chains';
 import type { Database } from '../../../src/db/connect';
 import type { IncidentDoc } from '../../../src/models/incident.model';
-import { rollForwardInterruptedChanges } from '../../../src/services/audited-change';
+import { ROLL_FORWARD_AFTER_MS, rollForwardInterruptedChanges } from '../../../src/services/audited-change';
 import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { JAMIE, SAM, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../../support/factories';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
@@ -62,7 +62,12 @@ describe('audit chains (against the MongoDB-compatible server)', () => {
     await database.models.Incident.collection.replaceOne({ _id: seen._id as never }, seen as never);
     expect((await verify(id)).problems).toHaveLength(1);
 
-    const repaired = await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(Date.now() - 60_000));
+    // A claim this fresh may be a live writer's that is about to land: left alone.
+    expect(await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(Date.now() - 60 * 60_000))).toBe(0);
+    expect(await app.ctx.incidents.findById(id)).toMatchObject({ state: 'resolved', version: 3 });
+    // Older than the roll-forward delay: its writer is taken to be dead.
+    await database.models.AuditEvent.updateOne({ _id: `${id}:4` }, { $set: { writtenAt: new Date(Date.now() - ROLL_FORWARD_AFTER_MS - 1_000) } });
+    const repaired = await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(Date.now() - 60 * 60_000));
     expect(repaired).toBe(1);
     expect(await app.ctx.incidents.findById(id)).toMatchObject({ state: 'closed', version: 4 });
     expect(await verify(id)).toMatchObject({ problems: [] });
