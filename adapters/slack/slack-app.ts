@@ -84,6 +84,8 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     if (!settings.signingSecret) throw new Error('SLACK_SIGNING_SECRET is needed to receive Slack requests over HTTP');
     if (!expressApp) throw new Error('the HTTP server is needed to receive Slack requests');
     mode = oauth ? 'oauth' : 'http';
+    // A secret made up per process would fail every install whose redirect reaches another process.
+    if (oauth && !settings.stateSecret) throw new Error('SLACK_STATE_SECRET is needed for OAuth installs (the same in every process)');
     // Our own checks come first: the signature over the raw bytes with both sides of the time
     // window, then the shape of each request kind (Bolt answers 500 to a signed malformed body).
     expressApp.use(SLACK_EVENTS_PATH, verifySlackSignature(settings.signingSecret), slackRequestGate(slackRoutes(opsdesk.registry)));
@@ -98,7 +100,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
         ? {
             clientId: settings.clientId,
             clientSecret: settings.clientSecret,
-            stateSecret: settings.stateSecret ?? randomUUID(),
+            stateSecret: settings.stateSecret,
             scopes: BOT_SCOPES,
             installationStore,
             installerOptions: { directInstall: true, ...(apiUrl ? { clientOptions: { slackApiUrl: apiUrl } } : {}) },

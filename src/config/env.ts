@@ -34,6 +34,15 @@ export const envSchema = z.object({
   MICROSOFT_APP_ID: optionalText,
   MICROSOFT_APP_PASSWORD: optionalText,
   MICROSOFT_APP_TENANT_ID: optionalText,
+}).superRefine((env, issues) => {
+  // OAuth installs carry a state signed with this secret: a secret made up per process fails every
+  // install whose redirect reaches another process (several processes behind a load balancer).
+  if (env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET && !env.SLACK_STATE_SECRET) {
+    issues.addIssue({ code: 'custom', path: ['SLACK_STATE_SECRET'], message: 'required with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth installs): the same long random text in every process' });
+  }
+  if (env.SLACK_CLIENT_ID && !env.SLACK_CLIENT_SECRET) {
+    issues.addIssue({ code: 'custom', path: ['SLACK_CLIENT_SECRET'], message: 'required with SLACK_CLIENT_ID (OAuth installs)' });
+  }
 });
 
 export type Env = z.infer<typeof envSchema>;

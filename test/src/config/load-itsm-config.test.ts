@@ -181,4 +181,12 @@ describe('environment', () => {
     );
     expect(problems.some((p) => p.startsWith('LOG_LEVEL:'))).toBe(true);
   });
+
+  it('requires the OAuth state secret when OAuth is on, and the client secret with the client id', () => {
+    expect(problemsOf(() => loadEnv({ SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'shh' }))).toEqual([
+      'SLACK_STATE_SECRET: required with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth installs): the same long random text in every process',
+    ]);
+    expect(problemsOf(() => loadEnv({ SLACK_CLIENT_ID: '123.456' }))).toEqual(['SLACK_CLIENT_SECRET: required with SLACK_CLIENT_ID (OAuth installs)']);
+    expect(loadEnv({ SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'shh', SLACK_STATE_SECRET: 'a long random text' }).SLACK_STATE_SECRET).toBe('a long random text');
+  });
 });
