@@ -15,6 +15,7 @@ import { reopenIncident } from './incident/reopen-incident';
 import { reportIncident } from './incident/report-incident';
 import { reportIncidentForm } from './incident/report-incident-form';
 import { reprioritiseIncident } from './incident/reprioritise-incident';
+import { rateIncident } from './incident/rate-incident';
 import { resolveIncident } from './incident/resolve-incident';
 import { resumeIncident } from './incident/resume-incident';
 import { viewIncident } from './incident/view-incident';
@@ -48,6 +49,7 @@ export const HANDLERS: readonly HandlerDeclaration[] = [
   reopenIncident,
   closeIncident,
   commentOnIncident,
+  rateIncident,
   serviceStatus,
   suggestConfigurationItems,
   suggestPeople,

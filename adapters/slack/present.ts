@@ -25,10 +25,16 @@ export const cardOf = (result: HandlerResult) => result.views.find((v): v is Car
  */
 export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, announcements: Announcement[]): Promise<void> {
   for (const announcement of announcements) {
-    if (announcement.audience.kind !== 'channel') continue;
-    const channel = deps.opsdesk.ctx.catalog.channelFor(announcement.audience.service, 'slack');
+    const { audience } = announcement;
+    if (audience.kind === 'person') {
+      // A direct message is stored first and delivered by the notifier (retried, once), like every DM.
+      await deps.opsdesk.jobs.notifier.notify({ recordId: announcement.recordId, reason: announcement.reason, audience, view: announcement.view });
+      continue;
+    }
+    if (audience.kind !== 'channel') continue;
+    const channel = deps.opsdesk.ctx.catalog.channelFor(audience.service, 'slack');
     if (!channel) {
-      deps.opsdesk.log.warn({ recordId: announcement.recordId, service: announcement.audience.service }, 'no Slack channel configured for the service');
+      deps.opsdesk.log.warn({ recordId: announcement.recordId, service: audience.service }, 'no Slack channel configured for the service');
       continue;
     }
     const { view } = announcement;

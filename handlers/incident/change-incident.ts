@@ -95,7 +95,11 @@ export async function changeIncident(
   action: IncidentAction,
   input: Record<string, unknown>,
   plan: (incident: IncidentDoc, to: IncidentState, at: Date) => IncidentChangePlan,
-  options: { assignTo?: (incident: IncidentDoc) => string } = {},
+  options: {
+    assignTo?: (incident: IncidentDoc) => string;
+    /** Who else is told of the change, given the record as it now is (the requester of a resolution). */
+    tellAlso?: (incident: IncidentDoc) => Promise<Announcement[]>;
+  } = {},
 ): Promise<HandlerResult> {
   const incident = await loadIncident(ctx, recordId);
   const at = ctx.now();
@@ -127,7 +131,8 @@ export async function changeIncident(
     }
     throw new DomainError('RECORD.CHANGED', { number: incident.number, actor: winner?.actorName ?? '?' });
   }
-  return incidentUpdated(ctx, actor, updated, action, changePlan.line, changePlan.lineKey);
+  const answer = incidentUpdated(ctx, actor, updated, action, changePlan.line, changePlan.lineKey);
+  return options.tellAlso ? { ...answer, announcements: [...answer.announcements, ...(await options.tellAlso(updated))] } : answer;
 }
 
 /** The updated card for the actor, and the same card with its thread line for the channel. */

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import { RESOLUTION_CODES } from '../../src/domain/incident-lifecycle';
 import { t } from '../../src/i18n/translate';
 import { acknowledgementDurations, closePause, resolutionDurations } from '../../src/services/incident-sla';
-import { defineHandler } from '../handler';
+import { supportedLocale } from '../../src/i18n/translate';
+import type { IncidentDoc } from '../../src/models/incident.model';
+import type { Actor } from '../../src/people/people-directory';
+import { channelReader, incidentResolvedCard } from '../../src/views/incident-card';
+import type { Announcement } from '../../src/views/view-model';
+import { defineHandler, type HandlerContext } from '../handler';
 import { changeIncident } from './change-incident';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
@@ -32,5 +37,22 @@ export const resolveIncident = defineHandler({
         after: { state: to, resolutionCode: input.code, resolutionNotes: input.notes },
         line: { code: t(ctx.catalog.config.defaults.locale, `resolution.${input.code}`) },
       };
-    }),
+    }, { tellAlso: (resolved) => tellRequester(ctx, actor, resolved) }),
 });
+
+/** The requester hears that it is resolved, in their language, with Reopen and a rating (unless they resolved it). */
+async function tellRequester(ctx: HandlerContext, actor: Actor, incident: IncidentDoc): Promise<Announcement[]> {
+  if (incident.requesterId === actor.id) return [];
+  const requester = await ctx.people.findById(incident.requesterId);
+  const company = channelReader(ctx.catalog);
+  const reader = { locale: supportedLocale(requester?.locale) ?? company.locale, timeZone: requester?.timeZone ?? company.timeZone };
+  return [
+    {
+      // One per resolution: a reopened incident resolved again tells them again.
+      reason: `incident.resolved.${incident.version}`,
+      recordId: incident._id,
+      audience: { kind: 'person', personId: incident.requesterId },
+      view: incidentResolvedCard(incident, reader, ctx.catalog),
+    },
+  ];
+}

@@ -15,6 +15,7 @@ export const INCIDENT_ACTIONS = [
   'assign',
   'reprioritise',
   'comment',
+  'rate',
 ] as const;
 export type IncidentAction = (typeof INCIDENT_ACTIONS)[number];
 
@@ -58,6 +59,8 @@ export const INCIDENT_LIFECYCLE: StateMachine<IncidentState, IncidentAction> = [
     relations: [...WORKERS, 'requester'],
     requires: ['text'],
   }),
+  // The requester says how the service went, once it is resolved (again after a later resolution).
+  ...editRule<IncidentState, IncidentAction>('rate', ['resolved', 'closed'], { roles: [], relations: ['requester'], requires: ['rating'] }),
 ];
 
 /** What the rule needs to know of an incident and of the person acting on it. */

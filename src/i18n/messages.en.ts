@@ -145,6 +145,9 @@ export const en = {
   'ticket.kind.REQ': "service request",
   'ticket.kind.PRB': "problem",
   'ticket.kind.CHG': "change",
+  'incident.resolvedForYou': "{number} is resolved ({code}): {notes}\nStill broken? Reopen it. How did we do?",
+  'incident.field.satisfaction': "Satisfaction",
+  'incident.line.rate': "{actor} rated the service {rating}/5.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -147,4 +147,7 @@ export const ko: Record<MessageKey, string> = {
   'ticket.kind.REQ': "서비스 요청",
   'ticket.kind.PRB': "문제",
   'ticket.kind.CHG': "변경",
+  'incident.resolvedForYou': "{number}이(가) 해결되었습니다({code}): {notes}\n아직 문제가 있으면 다시 열어 주세요. 서비스는 어떠셨나요?",
+  'incident.field.satisfaction': "만족도",
+  'incident.line.rate': "{actor} 님이 서비스를 {rating}/5점으로 평가했습니다.",
 };

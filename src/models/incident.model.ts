@@ -53,6 +53,8 @@ export interface IncidentDoc {
   resolvedAt?: Date | null;
   closedAt?: Date | null;
   reopenCount: number;
+  /** The requester's rating of the service (1-5), given from the message telling them it is resolved. */
+  satisfaction?: { rating: number; at: Date } | null;
   sla: IncidentSla;
   durations: IncidentDurations;
   comments: CommentDoc[];
@@ -91,6 +93,7 @@ export const incidentSchema = new Schema<IncidentDoc>(
     resolvedAt: Date,
     closedAt: Date,
     reopenCount: { type: Number, default: 0 },
+    satisfaction: { rating: Number, at: Date },
     sla: {
       startedAt: Date,
       respondMinutes: Number,

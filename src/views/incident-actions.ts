@@ -19,6 +19,7 @@ export const INCIDENT_IDS = {
   reopen: 'incident.reopen',
   close: 'incident.close',
   comment: 'incident.comment',
+  rate: 'incident.rate',
   status: 'incident.status',
   declinePage: 'incident.decline_page',
 } as const;

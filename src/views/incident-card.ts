@@ -29,6 +29,7 @@ const RULE_OF_ACTION: Readonly<Record<string, IncidentAction>> = {
   [INCIDENT_IDS.reopenForm]: 'reopen',
   [INCIDENT_IDS.priority]: 'reprioritise',
   [INCIDENT_IDS.comment]: 'comment',
+  [INCIDENT_IDS.rate]: 'rate',
 };
 
 const SEVERITY_OF_PRIORITY: Readonly<Record<string, Severity>> = { P1: 'critical', P2: 'high', P3: 'moderate', P4: 'low', P5: 'planning' };
@@ -136,6 +137,7 @@ export function incidentCard(incident: IncidentDoc, reader: Reader, catalog: Its
     dueField(reader, t(locale, 'incident.field.resolutionDue'), incident.sla.resolutionDueAt, resolved),
   ];
   if (incident.configurationItem) fields.splice(3, 0, { label: t(locale, 'incident.field.ci'), value: incident.configurationItem });
+  if (incident.satisfaction) fields.push({ label: t(locale, 'incident.field.satisfaction'), value: `${'★'.repeat(incident.satisfaction.rating)} (${incident.satisfaction.rating}/5)` });
   const context = [`${t(locale, 'incident.field.requester')}: ${incident.requesterName}`];
   if (incident.majorIncident) context.unshift(t(locale, 'incident.major'));
   const actions = actionsFor(incident, locale);
@@ -170,5 +172,19 @@ export function incidentStatusCard(incident: IncidentDoc, reader: Reader, catalo
     actions: [],
     recordId: incident._id,
     version: incident.version,
+  };
+}
+
+/** The requester's message when their incident is resolved: what was done, Reopen, and a rating. */
+export function incidentResolvedCard(incident: IncidentDoc, reader: Reader, catalog: ItsmCatalog): CardView {
+  const { locale } = reader;
+  const code = incident.resolutionCode ? t(locale, `resolution.${incident.resolutionCode}`) : '-';
+  const stars = [1, 2, 3, 4, 5].map(
+    (rating): ActionView => ({ actionId: INCIDENT_IDS.rate, label: '★'.repeat(rating), recordId: incident._id, value: String(rating) }),
+  );
+  return {
+    ...incidentStatusCard(incident, reader, catalog),
+    text: t(locale, 'incident.resolvedForYou', { number: incident.number, code, notes: incident.resolutionNotes ?? '' }),
+    actions: [{ actionId: INCIDENT_IDS.reopenForm, label: t(locale, 'incident.action.reopen'), recordId: incident._id }, ...stars],
   };
 }

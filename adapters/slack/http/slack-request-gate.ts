@@ -1,4 +1,5 @@
 import { parse as parseQuery } from 'node:querystring';
+import { handlerIdOfAction } from '../render/action-value';
 import type { NextFunction, Response } from 'express';
 import type { z } from 'zod';
 import { formatIssues } from '../../../src/config/format-config-errors';
@@ -46,7 +47,7 @@ function routeOf(type: InteractionType, body: Record<string, any>, routes: Slack
   switch (type) {
     case 'block_actions':
       // Bolt dispatches on the first action (Slack sends one per click).
-      return routes.actions.has((body.actions as { action_id: string }[])[0]!.action_id);
+      return routes.actions.has(handlerIdOfAction((body.actions as { action_id: string }[])[0]!.action_id));
     case 'view_submission':
       return routes.submissions.has(body.view.callback_id);
     case 'block_suggestion':

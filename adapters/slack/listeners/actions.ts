@@ -1,7 +1,7 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { HandlerResult } from '../../../handlers/handler';
-import { decodeActionValue } from '../render/action-value';
+import { decodeActionValue, handlerIdOfAction } from '../render/action-value';
 import { parseCardInputs } from '../render/parse-view-state';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
@@ -26,7 +26,7 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
   if (!decoded) return;
   const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
   const form = parseCardInputs(body.state as Parameters<typeof parseCardInputs>[0], decoded.recordId);
-  const result = await interact(deps, actor, { entry: action.action_id, requestKey: body.trigger_id, ...decoded, ...(Object.keys(form).length > 0 ? { form } : {}) });
+  const result = await interact(deps, actor, { entry: handlerIdOfAction(action.action_id), requestKey: body.trigger_id, ...decoded, ...(Object.keys(form).length > 0 ? { form } : {}) });
   const opened = formOf(result);
   // A replayed click's trigger has long expired: the form cannot open, the person clicks again.
   if (opened && replayed) return;
@@ -45,7 +45,9 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
 /** Every button and menu the declarations put on a card: stored in the intake, acknowledged, then done. */
 export function registerActions(app: App, deps: SlackDeps): void {
   for (const actionId of deps.opsdesk.registry.idsWith('card')) {
-    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: actionId }, async ({ ack, body, client, respond, context }) => {
+    // The action id, or a repeat of it on the same card (`<id>#<n>`).
+    const matching = new RegExp(`^${actionId.replace(/\./g, '\\.')}(#\\d+)?$`);
+    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: matching }, async ({ ack, body, client, respond, context }) => {
       const accepted = await acceptIntoIntake(deps, body);
       await ack();
       await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken, accepted }, () =>

@@ -27,3 +27,10 @@ export function decodeActionValue(raw: string | undefined): ActionValue | null {
     return null;
   }
 }
+
+/**
+ * Block Kit wants action ids unique within a block: a card offering one action several times (the
+ * stars of a rating) numbers the repeats `<action id>#<n>`. The handler id is the part before `#`.
+ */
+export const repeatedActionId = (actionId: string, repeat: number) => (repeat === 0 ? actionId : `${actionId}#${repeat}`);
+export const handlerIdOfAction = (actionId: string) => actionId.split('#')[0] as string;

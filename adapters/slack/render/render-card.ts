@@ -1,6 +1,6 @@
 import type { Button, ConfirmationDialog, KnownBlock, StaticSelect } from '@slack/types';
 import type { ActionView, CardField, CardView, ConfirmView, Severity } from '../../../src/views/view-model';
-import { encodeActionValue } from './action-value';
+import { encodeActionValue, repeatedActionId } from './action-value';
 import { LIMITS, truncate } from './block-kit-limits';
 import type { Mentions } from './slack-mentions';
 
@@ -50,14 +50,14 @@ function renderConfirm(confirm: ConfirmView): ConfirmationDialog {
   };
 }
 
-function renderAction(action: ActionView, cardVersion: number | undefined): Button | StaticSelect {
+function renderAction(action: ActionView, cardVersion: number | undefined, repeat: number): Button | StaticSelect {
   const value = (chosen?: string) =>
     encodeActionValue({ recordId: action.recordId, ...(chosen !== undefined ? { value: chosen } : {}), ...(cardVersion !== undefined ? { cardVersion } : {}) });
   const confirm = action.confirm ? { confirm: renderConfirm(action.confirm) } : {};
   if (action.options) {
     return {
       type: 'static_select',
-      action_id: action.actionId,
+      action_id: repeatedActionId(action.actionId, repeat),
       placeholder: plain(action.label, LIMITS.buttonText),
       options: action.options.slice(0, LIMITS.selectOptions).map((o) => ({
         text: plain(o.label, LIMITS.optionText),
@@ -68,7 +68,7 @@ function renderAction(action: ActionView, cardVersion: number | undefined): Butt
   }
   return {
     type: 'button',
-    action_id: action.actionId,
+    action_id: repeatedActionId(action.actionId, repeat),
     text: plain(action.label, LIMITS.buttonText),
     value: truncate(value(action.value), LIMITS.buttonValue),
     ...(action.style ? { style: action.style } : {}),
@@ -121,7 +121,7 @@ export function renderCard(card: CardView, mentions: Mentions = NO_MENTIONS): Kn
     blocks.push({
       type: 'actions',
       block_id: `actions:${card.recordId ?? ''}`,
-      elements: card.actions.slice(0, LIMITS.actionsElements).map((a) => renderAction(a, card.version)),
+      elements: card.actions.slice(0, LIMITS.actionsElements).map((a, i, all) => renderAction(a, card.version, all.slice(0, i).filter((b) => b.actionId === a.actionId).length)),
     });
   }
   return blocks;

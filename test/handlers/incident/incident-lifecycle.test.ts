@@ -301,6 +301,27 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     expect((await urgentOf(JAMIE)).text).toBe('Payroll export leaks salaries to the VPN logs.');
   });
 
+  it('tells the requester their incident is resolved, in their language, with Reopen and a rating only they may give', async () => {
+    const incident = await report({}, MINJI);
+    const sam = await buildActor(app, SAM);
+    const resolved = await run(app, INCIDENT_IDS.resolve, sam, { recordId: incident._id, code: 'solved_workaround', notes: 'Restarted the gateway.' });
+    const told = resolved.announcements.find((a) => a.audience.kind === 'person')!;
+    expect(told.audience).toEqual({ kind: 'person', personId: incident.requesterId });
+    // Minji reads Korean.
+    expect(told.view.text).toContain('해결되었습니다');
+    expect(told.view.text).toContain('Restarted the gateway.');
+    expect(told.view.actions.map((a) => `${a.actionId}${a.value ? `:${a.value}` : ''}`)).toEqual([
+      INCIDENT_IDS.reopenForm, `${INCIDENT_IDS.rate}:1`, `${INCIDENT_IDS.rate}:2`, `${INCIDENT_IDS.rate}:3`, `${INCIDENT_IDS.rate}:4`, `${INCIDENT_IDS.rate}:5`,
+    ]);
+    expect(errorOf(await run(app, INCIDENT_IDS.rate, sam, { recordId: incident._id, rating: 5 })).text).toMatch(/not allowed|권한/);
+    await run(app, INCIDENT_IDS.rate, await buildActor(app, MINJI), { recordId: incident._id, rating: 2 });
+    expect((await app.ctx.incidents.findById(incident._id))!.satisfaction?.rating).toBe(2);
+    // Resolving one's own report tells nobody else.
+    const own = await report({}, SAM);
+    const selfResolved = await run(app, INCIDENT_IDS.resolve, sam, { recordId: own._id, code: 'user_error', notes: 'My cable.' });
+    expect(selfResolved.announcements.filter((a) => a.audience.kind === 'person')).toEqual([]);
+  });
+
   it('a hold comment is kept with the record and in its audit trail, and the thread says it', async () => {
     const incident = await report();
     const sam = await buildActor(app, SAM);

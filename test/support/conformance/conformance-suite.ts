@@ -167,15 +167,33 @@ const CARD_SCENARIOS: Record<string, CardScenario> = {
       await runClockUntil(c.d.app, c.d.clock, new Date(c.d.clock.now().getTime() + 60_000).toISOString());
       return id;
     },
-    on: (c, id) => c.d.pageCard(id, onCallNow(c)),
+    on: (c, id) => c.d.directCard(id, onCallNow(c), INCIDENT_IDS.declinePage),
     as: onCallNow,
     async then(c, id, run) {
       expect(run.input).toMatchObject({ recordId: id, step: 0 });
       // The next level (the service desk group) is paged at once, not after its 15 minutes.
       await runClockUntil(c.d.app, c.d.clock, new Date(c.d.clock.now().getTime() + 60_000).toISOString());
-      const nextLevel = await Promise.all([MINJI, SAM].map((email) => c.d.pageCard(id, email)));
+      const nextLevel = await Promise.all([MINJI, SAM].map((email) => c.d.directCard(id, email, INCIDENT_IDS.declinePage)));
       for (const page of nextLevel) expect(page?.actions.find((a) => a.actionId === INCIDENT_IDS.declinePage)?.value).toBe('1');
       expect(await c.d.threadLines(id)).toContain(run.result.announcements[0]!.view.threadLine);
+    },
+  },
+  [INCIDENT_IDS.rate]: {
+    async setup(c) {
+      const id = await resolvedIncident(c);
+      // The requester's message is a notification: stored, then delivered by the next tick.
+      await runClockUntil(c.d.app, c.d.clock, new Date(c.d.clock.now().getTime() + 60_000).toISOString());
+      return id;
+    },
+    on: (c, id) => c.d.directCard(id, JAMIE, INCIDENT_IDS.rate),
+    as: JAMIE,
+    choice: '4',
+    async then(c, id, run) {
+      expect(run.input).toEqual({ recordId: id, rating: 4 });
+      expect((await c.incident(id)).satisfaction?.rating).toBe(4);
+      await eventually(async () => (await c.d.channelCard(id))?.text.includes('(4/5)') === true, 10_000).catch(() => undefined);
+      expect((await c.d.channelCard(id))?.text).toContain('★★★★ (4/5)');
+      expect((await c.d.threadLines(id)).join('\n')).toContain('4/5');
     },
   },
   [INCIDENT_IDS.resolveForm]: { setup: reportOnPlatform, as: SAM, opens: INCIDENT_IDS.resolve, then: async () => {} },

@@ -47,8 +47,8 @@ export interface PlatformDriver {
   clock: TestClock;
   /** The record's card in its service's channel, as last posted or edited. */
   channelCard(recordId: string): Promise<RenderedCard | undefined>;
-  /** The escalation page the person received for the record. */
-  pageCard(recordId: string, email: string): Promise<RenderedCard | undefined>;
+  /** The latest direct message the person received about the record that offers `actionId` (a page, a resolution). */
+  directCard(recordId: string, email: string, actionId: string): Promise<RenderedCard | undefined>;
   /** The lines under the record's channel card (its thread), oldest first. */
   threadLines(recordId: string): Promise<string[]>;
   /** What the person was told privately since the driver started (texts, oldest first). */

@@ -1,4 +1,4 @@
-import { decodeActionValue } from '../../../adapters/slack/render/action-value';
+import { decodeActionValue, handlerIdOfAction } from '../../../adapters/slack/render/action-value';
 import type { Database } from '../../../src/db/connect';
 import type { PlatformDriver, RenderedAction, RenderedCard, RenderedForm } from '../conformance/platform-driver';
 import type { TestClock } from '../factories';
@@ -39,7 +39,7 @@ function cardActions(blocks: Block[]): RenderedAction[] {
     .filter((b) => b.type === 'actions')
     .flatMap((b) => b.elements as Block[])
     .map((element) => ({
-      actionId: element.action_id,
+      actionId: handlerIdOfAction(element.action_id),
       label: element.text?.text ?? element.placeholder?.text ?? '',
       ...(decodeActionValue(element.value)?.value !== undefined ? { value: decodeActionValue(element.value)?.value } : {}),
       choices: (element.options ?? []).map((o: Block) => decodeActionValue(o.value)?.value ?? ''),
@@ -135,14 +135,14 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
       return namesOfMentions(latest ? renderedCard(recordId, latest.args.blocks as Block[], where) : undefined);
     },
 
-    async pageCard(recordId, email) {
+    async directCard(recordId, email, actionId) {
       // The person's direct messages: with their user in this workspace, or the one configured for them.
       const person = await slack.app.ctx.people.findByEmail(email);
       const users = [userIdOf(email), ...(person?.identities ?? []).filter((i) => i.platform === 'slack').map((i) => i.id)];
       const dms = users.map((user) => `D${user}`);
       const pages = api
         .callsOf('chat.postMessage')
-        .filter((c) => dms.includes(String(c.args.channel)) && cardActions((c.args.blocks as Block[]) ?? []).some((a) => a.actionId === 'incident.decline_page'))
+        .filter((c) => dms.includes(String(c.args.channel)) && cardActions((c.args.blocks as Block[]) ?? []).some((a) => a.actionId === actionId))
         .filter((c) => JSON.stringify(c.args.blocks).includes(recordId));
       const page = pages.at(-1);
       return namesOfMentions(page ? renderedCard(recordId, page.args.blocks as Block[], { channel: String(page.args.channel), ts: page.ts ?? '' }) : undefined);
@@ -164,8 +164,11 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
     async click(card, actionId, email, typed = {}) {
       const { choice } = typed;
       const { blocks, channel, ts } = card.raw as { blocks: Block[]; channel: string; ts: string };
-      const block = blocks.find((b) => b.type === 'actions' && (b.elements as Block[]).some((e) => e.action_id === actionId));
-      const element = (block?.elements as Block[] | undefined)?.find((e) => e.action_id === actionId);
+      // The action as the person finds it: by what it does, and for a repeated button (a rating's stars) by its value.
+      const offers = (e: Block) =>
+        handlerIdOfAction(e.action_id) === actionId && (e.type !== 'button' || choice === undefined || decodeActionValue(e.value)?.value === choice);
+      const block = blocks.find((b) => b.type === 'actions' && (b.elements as Block[]).some(offers));
+      const element = (block?.elements as Block[] | undefined)?.find(offers);
       if (!block || !element) throw new Error(`the card shows no ${actionId}`);
       const payload = slackFixture('block_actions_message_button.json');
       const user = userIdOf(email);
@@ -180,9 +183,9 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
       if (element.type === 'static_select') {
         const option = (element.options as Block[]).find((o) => decodeActionValue(o.value)?.value === choice);
         if (!option) throw new Error(`the menu ${actionId} offers no ${String(choice)}`);
-        payload.actions = [{ type: 'static_select', action_id: actionId, block_id: block.block_id, selected_option: option, placeholder: element.placeholder, action_ts }];
+        payload.actions = [{ type: 'static_select', action_id: element.action_id, block_id: block.block_id, selected_option: option, placeholder: element.placeholder, action_ts }];
       } else {
-        payload.actions = [{ type: 'button', action_id: actionId, block_id: block.block_id, text: element.text, value: element.value, action_ts }];
+        payload.actions = [{ type: 'button', action_id: element.action_id, block_id: block.block_id, text: element.text, value: element.value, action_ts }];
       }
       await post(payload);
       return {
