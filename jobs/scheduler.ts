@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { MongoBackend } from '@agendajs/mongo-backend';
-import { Agenda } from 'agenda';
-import type { Db } from 'mongodb';
+import { Agenda, type Job } from 'agenda';
+import type { Collection, Db } from 'mongodb';
 import { isDuplicateKey } from '../src/db/duplicate-key';
 import type { Logger } from '../src/logger';
 import { TIMER_SHARDS, type TimerWheel } from '../src/services/timer-wheel';
@@ -14,7 +14,10 @@ export interface SchedulerOptions {
   tickEvery?: string;
   /** How often agenda looks for jobs to lock (ms). */
   processEvery?: number;
-  /** A job locked longer than this is taken to have died with its process and runs elsewhere. */
+  /**
+   * A job whose lock is not renewed for this long is taken to have died with its process and runs
+   * elsewhere (a running tick renews its lock every third of it).
+   */
   lockLifetimeMs?: number;
 }
 
@@ -25,6 +28,10 @@ export interface Scheduler {
 }
 
 export const tickJobName = (shard: number) => `timer-wheel.tick.${shard}`;
+/** A dead process's shards are taken over after this: short, because a running tick renews its lock. */
+export const DEFAULT_LOCK_LIFETIME_MS = 20_000;
+/** How often a running tick renews its lock (every third of the lifetime) before it is taken to be stuck. */
+const MAX_RENEWALS = 9;
 export const SWEEP_JOB = 'timer-wheel.sweep';
 
 /**
@@ -34,11 +41,12 @@ export const SWEEP_JOB = 'timer-wheel.sweep';
  */
 export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
   const { wheel, log } = options;
+  const lockLifetimeMs = options.lockLifetimeMs ?? DEFAULT_LOCK_LIFETIME_MS;
   const agenda = new Agenda({
     backend: new MongoBackend({ mongo: options.db, collection: 'agenda_jobs' }),
     name: `${hostname()}:${process.pid}`,
     processEvery: options.processEvery ?? 1_000,
-    defaultLockLifetime: options.lockLifetimeMs ?? 5 * 60_000,
+    defaultLockLifetime: lockLifetimeMs,
     defaultConcurrency: 1,
   });
   // Agenda's own listener swallows errors: ours logs them.
@@ -49,9 +57,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   for (let shard = 0; shard < TIMER_SHARDS; shard++) {
     agenda.define(
       tickJobName(shard),
-      async () => {
-        const report = await wheel.tick(shard);
-        if (report.timers > 0) log.debug({ shard, ...report }, 'timer wheel tick');
+      async (job: Job) => {
+        const renewing = renewLock(job, lockLifetimeMs, log);
+        try {
+          const report = await wheel.tick(shard);
+          if (report.timers > 0) log.debug({ shard, ...report }, 'timer wheel tick');
+        } finally {
+          clearInterval(renewing);
+        }
       },
       { concurrency: 1, lockLimit: 1 },
     );
@@ -64,10 +77,11 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     if (removed > 0) log.info({ removed }, 'timer wheel swept');
   });
   await agenda.start();
+  const jobs = options.db.collection('agenda_jobs');
   for (let shard = 0; shard < TIMER_SHARDS; shard++) {
-    await retryOnDuplicate(() => agenda.every(options.tickEvery ?? '5 seconds', tickJobName(shard)));
+    await ensureRecurring(agenda, jobs, tickJobName(shard), options.tickEvery ?? '5 seconds');
   }
-  await retryOnDuplicate(() => agenda.every('1 hour', SWEEP_JOB));
+  await ensureRecurring(agenda, jobs, SWEEP_JOB, '1 hour');
 
   return {
     agenda,
@@ -77,6 +91,33 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       return { running: result.running };
     },
   };
+}
+
+/**
+ * Creates the recurring job, or changes its interval, and otherwise leaves it alone: agenda's
+ * `every` saves the job with `lockedAt: null`, which would free a shard another process is working
+ * (two processes on one shard at every start).
+ */
+async function ensureRecurring(agenda: Agenda, jobs: Collection, name: string, interval: string): Promise<void> {
+  const existing = await jobs.findOne({ name });
+  if (existing && existing.repeatInterval === interval) return;
+  await retryOnDuplicate(() => agenda.every(interval, name));
+}
+
+/** Renews the running job's lock while it works, for at most MAX_RENEWALS: a tick stuck for longer is left to another process. */
+function renewLock(job: Job, lockLifetimeMs: number, log: Logger): NodeJS.Timeout {
+  let renewals = 0;
+  const timer = setInterval(() => {
+    renewals += 1;
+    if (renewals > MAX_RENEWALS) {
+      clearInterval(timer);
+      log.error({ job: job.attrs.name }, 'a timer wheel tick has run too long: its shard is left to another process');
+      return;
+    }
+    job.touch().catch((error: unknown) => log.warn({ err: error, job: job.attrs.name }, 'could not renew a job lock'));
+  }, Math.max(500, Math.floor(lockLifetimeMs / 3)));
+  timer.unref();
+  return timer;
 }
 
 async function retryOnDuplicate<T>(write: () => Promise<T>): Promise<T> {
