@@ -44,6 +44,7 @@ const ROWS: Row[] = [
   { name: 'reopen', state: 'resolved', handler: INCIDENT_IDS.reopen, input: { reason: 'It is back.' }, audited: 'reopen', expected: 'A A - A A - -' },
   { name: 'close', state: 'resolved', handler: INCIDENT_IDS.close, input: {}, audited: 'close', expected: 'A A - A A - -' },
   { name: 'comment', state: 'in_progress', handler: INCIDENT_IDS.comment, input: { text: 'Any news?' }, audited: 'comment', expected: 'A A - A A - -' },
+  { name: 'rate the service', state: 'resolved', handler: INCIDENT_IDS.rate, input: { rating: 5 }, audited: 'rate', expected: 'A - - - A - -' },
 ];
 
 const CELLS = ROWS.flatMap((row) => {
