@@ -12,10 +12,12 @@ export interface IntakeDoc {
   /** What the platform sent, as the platform's adapter needs it to do the work again. */
   payload: string;
   receivedAt: Date;
+  /** After a failed replay: not before this. */
+  retryAt?: Date;
 }
 
 export const intakeSchema = new Schema<IntakeDoc>(
-  { _id: String, platform: String, owner: String, payload: String, receivedAt: Date },
+  { _id: String, platform: String, owner: String, payload: String, receivedAt: Date, retryAt: Date },
   { versionKey: false },
 );
 

@@ -8,8 +8,13 @@ import type { Models } from '../models/models';
 /** Does a stored request's work again, from what the platform sent (each adapter registers one). */
 export type Replayer = (payload: string) => Promise<void>;
 
-/** Attempts at replaying one request before it is left for an operator (and logged as such). */
-const MAX_REPLAYS = 5;
+/**
+ * Attempts at replaying one request before it is left for an operator (and logged as such), the
+ * n-th failure waiting REPLAY_BACKOFF_MS × 2^(n-1): about 2.5 minutes in all, longer than a dead
+ * writer's claims take to be found abandoned (a report's dedupe claim: 30 s).
+ */
+const MAX_REPLAYS = 6;
+const REPLAY_BACKOFF_MS = 5_000;
 /** The owner of a request given up on: kept for an operator, never replayed again. */
 const GAVE_UP = 'gave-up';
 
@@ -80,6 +85,7 @@ export class Intake {
     let replayed = 0;
     for (const request of pending) {
       if (alive.has(request.owner) || request.owner === GAVE_UP) continue;
+      if (request.retryAt && request.retryAt.getTime() > this.now().getTime()) continue;
       if (await this.replay(request)) replayed += 1;
     }
     if (replayed > 0) this.log.warn({ replayed }, 'replayed acknowledged requests whose process stopped before finishing them');
@@ -112,7 +118,8 @@ export class Intake {
       // Left to the next reconciliation under an owner that never beats; after MAX_REPLAYS, to an operator.
       const owner = attempt < MAX_REPLAYS ? `replay-${attempt}:${randomUUID()}` : GAVE_UP;
       this.log.error({ err: error, request: request._id, attempt }, owner === GAVE_UP ? 'gave up replaying an acknowledged request' : 'replaying an acknowledged request failed; it will be tried again');
-      await retryWhileBusy(() => this.models.Intake.updateOne({ _id: request._id }, { $set: { owner } }));
+      const retryAt = new Date(this.now().getTime() + REPLAY_BACKOFF_MS * 2 ** (attempt - 1));
+      await retryWhileBusy(() => this.models.Intake.updateOne({ _id: request._id }, { $set: { owner, retryAt } }));
       return false;
     }
   }
