@@ -9,6 +9,7 @@ import { createLogger } from './logger';
 import { startHttpServer, type HttpServer } from './server/http-server';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-app';
 import { startScheduler } from '../jobs/scheduler';
+import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
 
 /** Starts opsdesk: configuration, database, services, HTTP server; stops cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -56,6 +57,8 @@ async function main(): Promise<void> {
   const scheduler = await startScheduler({ db, wheel: app.jobs.wheel, log });
   // Requests another process (or this one before a restart) acknowledged and did not finish.
   await app.intake.start();
+  // Open incidents whose timers were never set or were lost; again every hour.
+  await restoreIncidentTimers(app.jobs);
   log.info({ notificationPlatforms: app.jobs.notifier.platforms }, 'scheduler started: SLA clocks, escalations and notifications');
   log.info({ slack: slack?.mode ?? 'not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN)' }, 'platforms');
   log.info({ url: `http://${env.HOST}:${http.port}`, handlers: app.registry.all().length }, `opsdesk listening on http://${env.HOST}:${http.port}`);

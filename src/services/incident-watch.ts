@@ -10,6 +10,8 @@ export const INCIDENT_TIMERS = {
   sla: 'incident.sla',
   escalation: 'incident.escalation',
   majorIncident: 'incident.major',
+  /** Hourly: every open incident whose next SLA timer is missing is watched again. */
+  restore: 'incidents.restore',
 } as const;
 
 const OPEN_STATES = new Set(['new', 'in_progress', 'on_hold']);
@@ -68,6 +70,21 @@ export class IncidentWatch {
       escalate: incident.state === 'new' && !incident.acknowledgedAt && Boolean(this.catalog.escalationPolicyOf(incident.assignmentGroup)),
       major: incident.priority === 'P1',
     };
+  }
+
+  /**
+   * Whether an open incident's timers are missing (setting them failed, or the process died
+   * between creating the incident and setting them): its next SLA milestone has no timer. One
+   * lookup by `_id`.
+   */
+  async timersMissing(incident: IncidentDoc): Promise<boolean> {
+    const next = nextMilestone(incidentMilestones(this.catalog, incident), this.now());
+    return next ? !(await this.wheel.isScheduledOnce(INCIDENT_TIMERS.sla, incident._id, next.at)) : false;
+  }
+
+  /** Watches the incident again as if it were new: each effect is claimed, so nothing happens twice. */
+  restart(incident: IncidentDoc): Promise<void> {
+    return this.wheel.schedule(INCIDENT_TIMERS.created, incident._id, this.now());
   }
 
   /** Pages escalation step `step` at once (someone paged cannot take the incident). */

@@ -112,6 +112,11 @@ export class TimerWheel {
    * not the mark sets the timer too, so a crash between claim and timer loses nothing; at worst
    * two timers wake the same idempotent job.)
    */
+  /** Whether scheduleOnce set this timer (it is set, or has fired). */
+  async isScheduledOnce(kind: string, ref: string, dueAt: Date): Promise<boolean> {
+    return (await this.models.TimerIndex.findById(`once:${kind}:${ref}:${dueAt.getTime()}:set`).lean()) !== null;
+  }
+
   async scheduleOnce(kind: string, ref: string, dueAt: Date): Promise<void> {
     const key = `once:${kind}:${ref}:${dueAt.getTime()}`;
     const claimed = await insertOnce(this.models.TimerIndex, { _id: key, until: dueAt });

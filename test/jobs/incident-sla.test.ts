@@ -2,6 +2,7 @@ import type { App } from '../../src/app';
 import type { Database } from '../../src/db/connect';
 import type { IncidentDoc } from '../../src/models/incident.model';
 import { MINJI, JAMIE, SAM, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../support/factories';
+import { restoreIncidentTimers } from '../../jobs/sla/restore-incident-timers';
 import { RecordingDeliverer, runClockUntil } from '../support/job-clock';
 import { dropTestDatabase, openTestDatabase } from '../support/test-database';
 
@@ -66,6 +67,33 @@ describe('SLA warnings and breaches (timer jobs against the real server)', () =>
     const stored = await database.models.Notification.find().lean();
     expect(stored).toHaveLength(slack.posted.length);
     for (const n of stored) expect((await restarted.jobs.notifier.status(n._id)).state).toBe('delivered');
+  });
+
+  it('an incident whose timers were lost is watched again by the restorer, and nothing is announced twice', async () => {
+    // Monday 10:00 Seoul, P2: 8 business hours to resolve, the first warning at 50 % (14:00).
+    await startAt('2026-11-23T01:00:00Z');
+    // Setting the first incident's timers fails (the database refused the write): it is created
+    // all the same, the failure only logged.
+    const schedule = app.jobs.wheel.schedule.bind(app.jobs.wheel);
+    app.jobs.wheel.schedule = async () => {
+      throw new Error('the database refused the write');
+    };
+    const lost = await report({ impact: 'high', urgency: 'medium' }, false);
+    app.jobs.wheel.schedule = schedule;
+    const kept = await report({ impact: 'high', urgency: 'medium' }, false);
+    await runClockUntil(app, clock, '2026-11-23T01:05:00Z');
+    expect(await app.jobs.watch.timersMissing(kept)).toBe(false);
+    expect(await app.jobs.watch.timersMissing(lost)).toBe(true);
+
+    expect(await restoreIncidentTimers(app.jobs)).toBe(1);
+    await runClockUntil(app, clock, '2026-11-23T05:05:00Z');
+    // Both were paged and warned alike (the restored one a few minutes late for its first page).
+    const told = (number: string) => [...new Set(slack.posted.filter((n) => n.recordId === number).map((n) => n.reason))].sort();
+    expect(told(lost._id)).toEqual(told(kept._id));
+    expect(told(lost._id)).toEqual(expect.arrayContaining(['escalation.0', 'sla.response.50']));
+    expect(new Set(slack.posted.map((n) => n._id)).size).toBe(slack.posted.length);
+    // Run again (every hour, or at the next start): nothing is missing any more, nothing repeats.
+    expect(await restoreIncidentTimers(app.jobs)).toBe(0);
   });
 
   it('stops the clock while on hold and counts only the time before and after', async () => {

@@ -1,0 +1,23 @@
+import { OPEN_INCIDENT_STATES } from '../../src/domain/incident-lifecycle';
+import { INCIDENT_TIMERS } from '../../src/services/incident-watch';
+import type { JobContext } from '../job-context';
+
+const HOUR_MS = 60 * 60_000;
+
+/**
+ * Every open incident whose timers are missing is watched again (its SLA milestones, escalation
+ * and P1 announcement re-derived; each effect is claimed, so nothing is sent twice). Runs when a
+ * process starts and then hourly: the next run is one timer per hour for all processes.
+ */
+export async function restoreIncidentTimers(ctx: JobContext): Promise<number> {
+  let restored = 0;
+  for (const incident of await ctx.incidents.listByStates(OPEN_INCIDENT_STATES)) {
+    if (!(await ctx.watch.timersMissing(incident))) continue;
+    await ctx.watch.restart(incident);
+    restored += 1;
+  }
+  if (restored > 0) ctx.log.warn({ restored }, 'restored the timers of open incidents that had none');
+  const nextHour = new Date((Math.floor(ctx.now().getTime() / HOUR_MS) + 1) * HOUR_MS);
+  await ctx.wheel.scheduleOnce(INCIDENT_TIMERS.restore, 'all', nextHour);
+  return restored;
+}
