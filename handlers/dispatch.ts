@@ -85,7 +85,7 @@ export async function dispatch(ctx: HandlerContext, registry: HandlerRegistry, l
   if (!handler) {
     const errorId = randomUUID();
     log.error({ errorId, handlerId: call.handlerId }, 'no handler has this id');
-    return { views: [notice(t(actor.locale, 'error.INTERNAL', { errorId }))], announcements: [] };
+    return { views: [{ ...notice(t(actor.locale, 'error.INTERNAL', { errorId })), errorId }], announcements: [] };
   }
   const parsed = handler.input.safeParse(call.input ?? {}, { reportInput: true });
   if (!parsed.success) return { views: [inputErrors(actor.locale, parsed.error.issues)], announcements: [] };
@@ -98,6 +98,6 @@ export async function dispatch(ctx: HandlerContext, registry: HandlerRegistry, l
     if (isDomainError(error)) return { views: [domainErrorNotice(actor.locale, error)], announcements: [] };
     const errorId = randomUUID();
     log.error({ errorId, handlerId: handler.id, actorId: actor.id, err: error }, 'handler failed');
-    return { views: [notice(t(actor.locale, 'error.INTERNAL', { errorId }))], announcements: [] };
+    return { views: [{ ...notice(t(actor.locale, 'error.INTERNAL', { errorId })), errorId }], announcements: [] };
   }
 }

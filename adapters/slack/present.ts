@@ -17,6 +17,15 @@ export function interact(deps: SlackDeps, actor: Actor, interaction: Omit<Intera
 
 export const formOf = (result: HandlerResult) => result.views.find((v): v is FormView => v.kind === 'form');
 export const errorOf = (result: HandlerResult) => result.views.find((v): v is NoticeView => v.kind === 'notice' && v.tone === 'error');
+
+/**
+ * A replay (work acknowledged by a process that died) that failed on our side is tried again later
+ * rather than told: the person hears of it only once it is done, or given up.
+ */
+export function throwIfReplayFailed(result: HandlerResult, replayed: boolean): void {
+  const failed = errorOf(result)?.errorId;
+  if (replayed && failed) throw new Error(`the replayed request failed on our side (error id ${failed})`);
+}
 export const cardOf = (result: HandlerResult) => result.views.find((v): v is CardView => v.kind === 'card');
 
 /**

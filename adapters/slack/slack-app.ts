@@ -159,7 +159,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     const token = settings.botToken ?? (await installationStore?.latestBotToken());
     const client = deps.deliveryClient(token);
     if (kind === 'block_actions') await doCardAction(deps, body, client, client, true);
-    else if (kind === 'view_submission') await doSubmission(deps, body, client, client);
+    else if (kind === 'view_submission') await doSubmission(deps, body, client, client, true);
     else log.warn({ kind }, 'no replay for this kind of Slack request');
   });
 

@@ -101,10 +101,22 @@ describe('work acknowledged to Slack survives the process (real process, real HT
     const keys = acknowledged.map((id) => `slack:view:${id}`);
     await eventually(async () => (await database.models.Incident.countDocuments({ dedupeKey: { $in: keys } })) === keys.length, 60_000).catch(() => undefined);
     const incidents = await database.models.Incident.find({ dedupeKey: { $in: keys } }).lean();
-    expect({ acknowledged: keys.length, withIncident: new Set(incidents.map((i) => i.dedupeKey)).size, incidents: incidents.length }).toEqual({
+    const found = new Set(incidents.map((i) => i.dedupeKey));
+    // What became of a lost one: its intake record, and what the processes logged about it.
+    const lost = await Promise.all(
+      acknowledged
+        .filter((id) => !found.has(`slack:view:${id}`))
+        .map(async (id) => ({
+          id,
+          intake: await database.models.Intake.findById(`slack:view_submission:${id}.trigger`).lean(),
+          logged: running.flatMap((r) => r.logs).filter((l) => Number(l.level) >= 40 && JSON.stringify(l).includes(id)),
+        })),
+    );
+    expect({ acknowledged: keys.length, withIncident: found.size, incidents: incidents.length, lost }).toEqual({
       acknowledged: keys.length,
       withIncident: keys.length,
       incidents: keys.length,
+      lost: [],
     });
     const cardOf = async (id: string) => (await database.models.CardLocation.findById(`${id}:slack`).lean()) !== null;
     await eventually(async () => (await Promise.all(incidents.map((i) => cardOf(i._id)))).every(Boolean), 60_000).catch(() => undefined);

@@ -6,7 +6,7 @@ import { parseCardInputs } from '../render/parse-view-state';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { acceptIntoIntake, afterAck } from '../after-ack';
-import { cardOf, deliverAnnouncements, errorOf, formOf, interact, openForm, tellPrivately } from '../present';
+import { cardOf, deliverAnnouncements, errorOf, formOf, interact, openForm, tellPrivately, throwIfReplayFailed } from '../present';
 
 export type OurAction = ButtonAction | StaticSelectAction;
 
@@ -27,6 +27,7 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
   const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
   const form = parseCardInputs(body.state as Parameters<typeof parseCardInputs>[0], decoded.recordId);
   const result = await interact(deps, actor, { entry: handlerIdOfAction(action.action_id), requestKey: body.trigger_id, ...decoded, ...(Object.keys(form).length > 0 ? { form } : {}) });
+  throwIfReplayFailed(result, replayed);
   const opened = formOf(result);
   // A replayed click's trigger has long expired: the form cannot open, the person clicks again.
   if (opened && replayed) return;

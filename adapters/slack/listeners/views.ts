@@ -7,7 +7,7 @@ import type { ModalMetadata } from '../render/render-views';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { acceptIntoIntake, afterAck } from '../after-ack';
-import { deliverAnnouncements, errorOf, interact, tellPrivately } from '../present';
+import { deliverAnnouncements, errorOf, interact, tellPrivately, throwIfReplayFailed } from '../present';
 
 const SLACK_CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
 
@@ -50,7 +50,7 @@ function submissionOf(body: ViewSubmitAction): { interaction: Interaction; metad
  * A submission's work, after its acknowledgement (or replayed from the intake after a crash):
  * the handler runs, the channel's card and thread follow, the person is told privately.
  */
-export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, client: WebClient, delivery: WebClient): Promise<void> {
+export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, client: WebClient, delivery: WebClient, replayed = false): Promise<void> {
   const { interaction, metadata } = submissionOf(body);
   const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
   const { sourceTs, sourceChannel } = metadata.extra ?? {};
@@ -60,6 +60,7 @@ export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, clie
     if (link?.permalink) interaction.source = { text: '', permalink: link.permalink };
   }
   const result = await interact(deps, actor, interaction);
+  throwIfReplayFailed(result, replayed);
   if (errorOf(result)) {
     // Refused after the modal closed (no such configuration item, not allowed): said privately.
     await tellPrivately(delivery, body.user.id, metadata.channel, result);
