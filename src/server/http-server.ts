@@ -30,8 +30,11 @@ export async function startHttpServer(options: {
     res.json({ status: 'ok' });
   });
   app.get('/readyz', async (_req, res) => {
-    const database = !stopping && (await options.databaseReady());
-    res.status(database ? 200 : 503).json({ status: database ? 'ready' : 'unavailable', database, stopping });
+    // Each part as it is: the database is asked even while stopping, and stopping is read after
+    // the answer (a probe that began before the stop reports it).
+    const database = await options.databaseReady();
+    const ready = database && !stopping;
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unavailable', database, stopping });
   });
   options.mount?.(app);
   app.use((_req, res) => {
