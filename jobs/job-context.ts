@@ -7,6 +7,7 @@ import type { PeopleDirectory } from '../src/people/people-directory';
 import type { IncidentRecords } from '../src/services/incident-records';
 import type { IncidentWatch } from '../src/services/incident-watch';
 import type { Notifier } from '../src/services/notifier';
+import type { Retention } from '../src/services/retention';
 import type { TimerWheel } from '../src/services/timer-wheel';
 
 /** What a job may use: the same services as handlers, the notifier and the timer wheel. */
@@ -17,6 +18,8 @@ export interface JobContext {
   incidents: IncidentRecords;
   watch: IncidentWatch;
   notifier: Notifier;
+  /** What is kept only for a while, removed daily. */
+  retention: Retention;
   wheel: TimerWheel;
   now(): Date;
   log: Logger;

@@ -7,6 +7,7 @@ import type { Database } from './db/connect';
 import type { Logger } from './logger';
 import { CardLocations } from './services/card-locations';
 import { Intake } from './services/intake';
+import { Retention } from './services/retention';
 import { WorkInFlight } from './services/work-in-flight';
 import { PeopleDirectory } from './people/people-directory';
 import type { JobContext } from '../jobs/job-context';
@@ -48,6 +49,8 @@ export async function createApp(options: {
   now?: () => Date;
   /** How long a process may go silent before another takes its work over. */
   takeoverAfterMs?: number;
+  /** Days retry keys and finished notifications are kept. */
+  retentionDays?: number;
 }): Promise<App> {
   const { database, log } = options;
   const catalog = new ItsmCatalog(options.config);
@@ -82,7 +85,8 @@ export async function createApp(options: {
     audit: new AuditTrail(database.models.AuditEvent),
     now,
   };
-  const jobs: JobContext = { ...ctx, models: database.models, notifier, wheel, log };
+  const retention = new Retention(database.models, options.retentionDays ?? 30);
+  const jobs: JobContext = { ...ctx, models: database.models, notifier, retention, wheel, log };
   registerTimerJobs(jobs);
   const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
   const takeoverAfterMs = options.takeoverAfterMs ?? 30_000;

@@ -10,6 +10,7 @@ import { startHttpServer, type HttpServer } from './server/http-server';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-app';
 import { startScheduler } from '../jobs/scheduler';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
+import { purgeExpired } from '../jobs/maintenance/purge-expired';
 
 /** Starts opsdesk: configuration, database, services, HTTP server; stops cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   });
   log.info({ database: provisioned.description }, `database: ${provisioned.description}`);
   const database = await connectDatabase(provisioned.uri, env.MONGODB_DB);
-  const app = await createApp({ database, config, log, takeoverAfterMs: env.OPSDESK_TAKEOVER_SECONDS * 1000 });
+  const app = await createApp({ database, config, log, takeoverAfterMs: env.OPSDESK_TAKEOVER_SECONDS * 1000, retentionDays: env.OPSDESK_RETENTION_DAYS });
 
   const slackConfigured = Boolean(env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
   let slack: SlackAdapter | undefined;
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   await app.intake.start();
   // Open incidents whose timers were never set or were lost; again every hour.
   await restoreIncidentTimers(app.jobs);
+  // Retry keys and finished notifications past their retention; again every day.
+  await purgeExpired(app.jobs);
   log.info({ notificationPlatforms: app.jobs.notifier.platforms }, 'scheduler started: SLA clocks, escalations and notifications');
   log.info({ slack: slack?.mode ?? 'not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN)' }, 'platforms');
   log.info({ url: `http://${env.HOST}:${http.port}`, handlers: app.registry.all().length }, `opsdesk listening on http://${env.HOST}:${http.port}`);

@@ -20,3 +20,5 @@ export interface RecordKeyDoc {
 }
 
 export const recordKeySchema = new Schema<RecordKeyDoc>({ _id: String, recordId: String, at: Date }, { versionKey: false });
+// The daily purge of retry keys (src/services/retention.ts).
+recordKeySchema.index({ at: 1 });

@@ -70,3 +70,5 @@ export const notificationAttemptSchema = new Schema<NotificationAttemptDoc>(
   },
   { versionKey: false },
 );
+// The daily purge of finished notifications (src/services/retention.ts).
+notificationAttemptSchema.index({ at: 1 });

@@ -1,0 +1,44 @@
+import type { Database } from '../../../src/db/connect';
+import { Retention } from '../../../src/services/retention';
+import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
+
+describe('retention: what is kept only for a while (real database)', () => {
+  let database: Database;
+  const now = new Date('2026-11-30T00:00:00Z');
+  const daysAgo = (days: number) => new Date(now.getTime() - days * 86_400_000);
+
+  beforeEach(async () => {
+    database = await openTestDatabase('retention');
+  });
+  afterEach(() => dropTestDatabase(database));
+
+  it('removes retry keys and finished notifications past the period; keeps records, escalation marks and pending notifications', async () => {
+    const { RecordKey, Notification, NotificationAttempt, ProcessBeat } = database.models;
+    await RecordKey.insertMany([
+      { _id: 'slack-request:view_submission:old', recordId: 'slack', at: daysAgo(31) },
+      { _id: 'slack-request:view_submission:new', recordId: 'slack', at: daysAgo(2) },
+      { _id: 'dedupe:slack:view:V-OLD', recordId: 'INC0001001', at: daysAgo(40) },
+      { _id: 'intake-takeover:slack:x:boot', recordId: 'slack:x', at: daysAgo(31) },
+      { _id: 'escalation:INC0001001:0', recordId: 'INC0001001', at: daysAgo(90) },
+    ]);
+    const notification = (id: string, createdAt: Date) => ({ _id: id, recordId: 'INC0001001', reason: id, platform: 'slack', audience: { kind: 'thread', service: 'vpn' }, view: { kind: 'card', title: 't', fields: [], actions: [] }, createdAt });
+    await Notification.insertMany([notification('delivered-long-ago', daysAgo(45)), notification('delivered-lately', daysAgo(3)), notification('pending-long-ago', daysAgo(45))]);
+    await NotificationAttempt.insertMany([
+      { _id: 'delivered-long-ago#1', notificationId: 'delivered-long-ago', attempt: 1, at: daysAgo(45) },
+      { _id: 'delivered-long-ago#1!', notificationId: 'delivered-long-ago', attempt: 1, at: daysAgo(45), outcome: 'delivered' },
+      { _id: 'delivered-long-ago#final', notificationId: 'delivered-long-ago', at: daysAgo(45), outcome: 'delivered' },
+      { _id: 'delivered-lately#final', notificationId: 'delivered-lately', at: daysAgo(3), outcome: 'delivered' },
+      { _id: 'pending-long-ago#1', notificationId: 'pending-long-ago', attempt: 1, at: daysAgo(45) },
+    ]);
+    await ProcessBeat.insertMany([{ _id: 'gone', at: daysAgo(2) }, { _id: 'alive', at: now }]);
+
+    const report = await new Retention(database.models, 30).purge(now);
+    expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1 });
+    expect((await RecordKey.find().lean()).map((k) => k._id).sort()).toEqual(['escalation:INC0001001:0', 'slack-request:view_submission:new']);
+    expect((await Notification.find().lean()).map((n) => n._id).sort()).toEqual(['delivered-lately', 'pending-long-ago']);
+    expect((await NotificationAttempt.find().lean()).map((a) => a._id).sort()).toEqual(['delivered-lately#final', 'pending-long-ago#1']);
+    expect((await ProcessBeat.find().lean()).map((b) => b._id)).toEqual(['alive']);
+    // Nothing more the next day.
+    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0 });
+  });
+});
