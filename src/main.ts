@@ -26,7 +26,16 @@ async function main(): Promise<void> {
   });
   log.info({ database: provisioned.description }, `database: ${provisioned.description}`);
   const database = await connectDatabase(provisioned.uri, env.MONGODB_DB);
-  const app = await createApp({ database, config, log, takeoverAfterMs: env.OPSDESK_TAKEOVER_SECONDS * 1000, retentionDays: env.OPSDESK_RETENTION_DAYS });
+  const app = await createApp({
+    database,
+    config,
+    log,
+    takeoverAfterMs: env.OPSDESK_TAKEOVER_SECONDS * 1000,
+    retentionDays: env.OPSDESK_RETENTION_DAYS,
+    // Notifications for every platform the configuration uses are stored, even by a process that
+    // cannot deliver there; one that can delivers them.
+    expectConfiguredPlatforms: true,
+  });
 
   const slackConfigured = Boolean(env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
   let slack: SlackAdapter | undefined;

@@ -37,7 +37,7 @@ export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, a
     const { audience } = announcement;
     if (audience.kind === 'person') {
       // A direct message is stored first and delivered by the notifier (retried, once), like every DM.
-      await deps.opsdesk.jobs.notifier.notify({ recordId: announcement.recordId, reason: announcement.reason, audience, view: announcement.view });
+      await deps.opsdesk.jobs.notifier.notify({ recordId: announcement.recordId, reason: announcement.reason, audience, view: announcement.view }, { deliverNow: true });
       continue;
     }
     if (audience.kind !== 'channel') continue;

@@ -51,6 +51,20 @@ export class ItsmCatalog {
     return service?.channels[platform] ?? this.groups.get(service?.supportGroup ?? '')?.channels[platform];
   }
 
+  /** The chat platforms the configuration reaches people on (a channel, or a person's user, on it). */
+  platformsInUse(): string[] {
+    const { config } = this;
+    const used = new Set<string>();
+    for (const channels of [...config.groups.map((g) => g.channels), ...config.services.map((s) => s.channels), config.majorIncidentChannel ?? {}]) {
+      for (const [platform, channel] of Object.entries(channels)) if (channel) used.add(platform);
+    }
+    for (const person of config.people) {
+      if (person.slack) used.add('slack');
+      if (person.teams) used.add('teams');
+    }
+    return [...used].sort();
+  }
+
   /** The SLA warning percentages of a service's policy (the breach at 100 % comes on top). */
   warnThresholds(serviceKey: string): number[] {
     const policy = this.config.slaPolicies.find((p) => p.key === this.service(serviceKey).slaPolicy);

@@ -53,6 +53,8 @@ export const recipientKey = (audience: NotificationAudience): string =>
  */
 export class Notifier {
   private readonly deliverers = new Map<string, NotificationDeliverer>();
+  /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
+  private readonly expected = new Set<string>();
 
   constructor(
     private readonly models: Models,
@@ -67,14 +69,26 @@ export class Notifier {
     this.deliverers.set(deliverer.platform, deliverer);
   }
 
-  get platforms(): string[] {
-    return [...this.deliverers.keys()];
+  /**
+   * Notifications are stored for this platform even in a process that cannot deliver there (no
+   * adapter configured in it): a process that can delivers them, instead of their being lost.
+   */
+  expectPlatform(platform: string): void {
+    this.expected.add(platform);
   }
 
-  /** Stores the notification once per platform; returns how many were new. */
-  async notify(request: NotificationRequest): Promise<number> {
+  get platforms(): string[] {
+    return [...new Set([...this.expected, ...this.deliverers.keys()])];
+  }
+
+  /**
+   * Stores the notification once per platform; returns how many were new. `deliverNow`: a person
+   * is waiting on it (an answer to what they just did): this process tries at once, without waiting,
+   * where it can; the delivery timer stays the fallback.
+   */
+  async notify(request: NotificationRequest, options: { deliverNow?: boolean } = {}): Promise<number> {
     let stored = 0;
-    for (const platform of this.deliverers.keys()) {
+    for (const platform of this.platforms) {
       const id = `${request.recordId}:${request.reason}:${recipientKey(request.audience)}:${platform}`;
       const known = await this.models.Notification.findById(id).lean();
       if (known) continue;
@@ -90,7 +104,12 @@ export class Notifier {
         view: request.view,
         createdAt: this.now(),
       };
-      if (await insertOnce(this.models.Notification, doc)) stored += 1;
+      if (!(await insertOnce(this.models.Notification, doc))) continue;
+      stored += 1;
+      if (options.deliverNow && this.deliverers.has(platform)) {
+        // The attempt is claimed by insert: the timer meeting it later does nothing.
+        this.attempt(`${id}#1`).catch((error: unknown) => this.log.error({ err: error, id }, 'immediate delivery failed; the timer retries it'));
+      }
     }
     return stored;
   }

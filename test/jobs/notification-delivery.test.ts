@@ -29,6 +29,33 @@ describe('notification delivery (stored first, delivered once)', () => {
 
   const duplicates = (posted: PostedNotification[]) => posted.length - new Set(posted.map((n) => n._id)).size;
 
+  it('a process that cannot deliver to a platform stores its notifications all the same; one that can delivers them', async () => {
+    const posted: PostedNotification[] = [];
+    // A process with no adapter for the platform (it still knows the configuration uses it).
+    const without = await buildApp(database, clock);
+    without.jobs.notifier.expectPlatform('test');
+    await report(without, 1);
+    await runClockUntil(without, clock, '2026-11-23T01:02:00Z');
+    const stored = await database.models.Notification.find({ platform: 'test' }).lean();
+    expect(stored.map((n) => n.reason)).toContain('escalation.0');
+    // Another process, which can deliver there, delivers them once.
+    const able = await process(posted);
+    await runClockUntil(able.app, clock, '2026-11-23T01:20:00Z', 2);
+    expect(posted.map((n) => n._id)).toEqual(expect.arrayContaining(stored.map((n) => n._id)));
+    expect(duplicates(posted)).toBe(0);
+  }, 60_000);
+
+  it('a notification someone is waiting on is delivered at once by a process that can, and only once', async () => {
+    const posted: PostedNotification[] = [];
+    const { app } = await process(posted);
+    const request = { recordId: 'INC0009999', reason: 'incident.resolved.3', audience: { kind: 'person' as const, personId: 'email:jamie.song@example.com' }, view: { kind: 'card' as const, title: 'Resolved', fields: [], actions: [] } };
+    await app.jobs.notifier.notify(request, { deliverNow: true });
+    // No tick has run: it went out at once.
+    await eventually(() => posted.length === 1);
+    await runClockUntil(app, clock, '2026-11-23T01:10:00Z', 2);
+    expect(posted.map((n) => n.reason)).toEqual(['incident.resolved.3']);
+  });
+
   it('two processes working the same wheel deliver every notification exactly once', async () => {
     const posted: PostedNotification[] = [];
     const a = await process(posted);
