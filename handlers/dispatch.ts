@@ -65,7 +65,10 @@ export function checkInteraction(registry: HandlerRegistry, locale: Locale, inte
 /** What every adapter calls: the interaction becomes the declared handler's input, then runs as below. */
 export function dispatchInteraction(ctx: HandlerContext, registry: HandlerRegistry, log: Logger, actor: Actor, interaction: Interaction): Promise<HandlerResult> {
   const handler = registry.get(interaction.entry);
-  return dispatch(ctx, registry, log, { handlerId: interaction.entry, actor, input: handler ? inputOf(handler, interaction) : {} });
+  const acting: Actor = interaction.requestKey
+    ? { ...actor, request: { key: `${interaction.platform}:${interaction.requestKey}`, replayed: Boolean(interaction.replayed) } }
+    : actor;
+  return dispatch(ctx, registry, log, { handlerId: interaction.entry, actor: acting, input: handler ? inputOf(handler, interaction) : {} });
 }
 
 export function domainErrorNotice(locale: Locale, error: DomainError): NoticeView {

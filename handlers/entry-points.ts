@@ -12,6 +12,8 @@ export interface Interaction {
   platform: string;
   /** The platform's id of this request: a retry of the same request carries the same key. */
   requestKey?: string;
+  /** Done again after the process that acknowledged it died (the durable way in). */
+  replayed?: boolean;
   /** The record a card or a form is about. */
   recordId?: string;
   /** The version of the card that was clicked (a click on an older card is answered with the current one). */

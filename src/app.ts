@@ -51,8 +51,11 @@ export async function createApp(options: {
   takeoverAfterMs?: number;
   /** Days retry keys and finished notifications are kept. */
   retentionDays?: number;
-  /** Store notifications for every platform the configuration uses, even where this process has no adapter (Notifier.expectPlatform). */
-  expectConfiguredPlatforms?: boolean;
+  /**
+   * The platforms opsdesk has adapters for: notifications are stored for each one the configuration
+   * uses, even by a process that has not configured it (Notifier.expectPlatform).
+   */
+  platformsWithAdapters?: readonly string[];
 }): Promise<App> {
   const { database, log } = options;
   const catalog = new ItsmCatalog(options.config);
@@ -72,7 +75,7 @@ export async function createApp(options: {
   const wheel = new TimerWheel(database.models, now, log);
   await wheel.ensureCursors();
   const notifier = new Notifier(database.models, wheel, now, log);
-  if (options.expectConfiguredPlatforms) for (const platform of catalog.platformsInUse()) notifier.expectPlatform(platform);
+  for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
   const incidents = new IncidentRecords(database.models, (incident, change) =>
     // The change itself is done and stands; a timer that could not be set is logged loudly.

@@ -32,10 +32,13 @@ async function main(): Promise<void> {
     log,
     takeoverAfterMs: env.OPSDESK_TAKEOVER_SECONDS * 1000,
     retentionDays: env.OPSDESK_RETENTION_DAYS,
-    // Notifications for every platform the configuration uses are stored, even by a process that
-    // cannot deliver there; one that can delivers them.
-    expectConfiguredPlatforms: true,
+    // Notifications for every platform the configuration uses (and opsdesk can reach) are stored,
+    // even by a process that cannot deliver there; one that can delivers them.
+    platformsWithAdapters: ['slack'],
   });
+
+  // Beating before taking any request: what this process acknowledges is never thought abandoned.
+  await app.intake.startBeating();
 
   const slackConfigured = Boolean(env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
   let slack: SlackAdapter | undefined;
@@ -66,7 +69,7 @@ async function main(): Promise<void> {
   if (!db) throw new Error('the database connection has no handle');
   const scheduler = await startScheduler({ db, wheel: app.jobs.wheel, log });
   // Requests another process (or this one before a restart) acknowledged and did not finish.
-  await app.intake.start();
+  await app.intake.startReconciling();
   // Open incidents whose timers were never set or were lost; again every hour.
   await restoreIncidentTimers(app.jobs);
   // Retry keys and finished notifications past their retention; again every day.
@@ -86,7 +89,7 @@ async function main(): Promise<void> {
     // in the intake, and another process (or the restart) takes it over.
     const unfinished = await app.work.drain(graceMs);
     if (unfinished.running > 0) log.warn(unfinished, 'stopping with acknowledged work unfinished: another process or the restart replays it');
-    await app.intake.stop();
+    await app.intake.stop({ handOver: unfinished.running === 0 });
     // Running jobs finish (a delivery in flight completes); one still running after the grace is
     // picked up by another process once its lock expires.
     await scheduler.drain(graceMs);

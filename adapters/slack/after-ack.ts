@@ -64,9 +64,28 @@ export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Pro
 export async function acceptIntoIntake(deps: SlackDeps, body: object): Promise<boolean> {
   const key = requestKeyOf(body as Record<string, unknown>);
   if (!key) return false;
-  // The verification token Slack still sends in payloads is not kept.
-  const { token: _token, ...kept } = body as Record<string, unknown>;
-  return deps.opsdesk.intake.accept('slack', key, JSON.stringify({ kind: (body as { type?: string }).type, body: kept }));
+  return deps.opsdesk.intake.accept('slack', key, JSON.stringify({ kind: (body as { type?: string }).type, body: replayablePart(body as Record<string, any>) }));
+}
+
+/**
+ * Only what doing the work again needs: who, where, what was clicked or typed. Not the
+ * verification token, the response URLs (they can post as the app), the message or the view's blocks.
+ */
+function replayablePart(body: Record<string, any>): Record<string, unknown> {
+  const common = {
+    type: body.type,
+    trigger_id: body.trigger_id,
+    user: { id: body.user?.id },
+    team: body.team ? { id: body.team.id } : null,
+    enterprise: body.enterprise ? { id: body.enterprise.id } : null,
+    is_enterprise_install: Boolean(body.is_enterprise_install),
+  };
+  if (body.type === 'view_submission') {
+    const { id, callback_id, private_metadata, state } = body.view ?? {};
+    return { ...common, view: { id, callback_id, private_metadata, state } };
+  }
+  const container = body.container ? { type: body.container.type, channel_id: body.container.channel_id, message_ts: body.container.message_ts } : undefined;
+  return { ...common, container, channel: body.channel ? { id: body.channel.id } : undefined, actions: body.actions, state: body.state };
 }
 
 /** Claims the request for this delivery: false when an earlier delivery of it has claimed it. */

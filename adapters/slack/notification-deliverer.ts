@@ -5,7 +5,7 @@ import type { NotificationDoc } from '../../src/models/notification.model';
 import type { PeopleDirectory } from '../../src/people/people-directory';
 import type { CardLocations } from '../../src/services/card-locations';
 import type { DeliveryOutcome, NotificationDeliverer } from '../../src/services/notifier';
-import { cardFallback, renderCard } from './render/render-card';
+import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
 import { mentionsIn } from './render/slack-mentions';
 
 /** Slack errors worth another try; any other platform error (channel_not_found…) is final. */
@@ -47,7 +47,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     try {
       const target = await this.targetOf(client, notification);
       const { view } = notification;
-      const text = target.textOnly ? (view.text ?? cardFallback(view)) : cardFallback(view);
+      const text = target.textOnly ? escapeMrkdwn(view.text ?? cardFallback(view)) : cardFallback(view);
       const posted = await client.chat.postMessage({
         channel: target.channel,
         text,

@@ -4,7 +4,7 @@ import type { Interaction } from '../../handlers/entry-points';
 import type { HandlerResult } from '../../handlers/handler';
 import type { Actor } from '../../src/people/people-directory';
 import type { Announcement, CardView, FormView, NoticeView } from '../../src/views/view-model';
-import { cardFallback, renderCard } from './render/render-card';
+import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
 import { fallbackText, renderMessage, renderModal, type ModalMetadata } from './render/render-views';
 import { mentionsIn } from './render/slack-mentions';
 import type { SlackDeps } from './slack-context';
@@ -57,7 +57,8 @@ export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, a
       ts = posted.ts as string;
       await deps.cards.remember(announcement.recordId, 'slack', channel, ts);
     }
-    if (view.threadLine) await client.chat.postMessage({ channel, thread_ts: ts, text: view.threadLine });
+    // The line quotes what people typed (a comment, a reason): escaped, so no one mentions the channel or disguises a link.
+    if (view.threadLine) await client.chat.postMessage({ channel, thread_ts: ts, text: escapeMrkdwn(view.threadLine) });
   }
 }
 

@@ -153,10 +153,20 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     }),
   );
 
+  /** The bot token of the workspace a stored request came from (OAuth: each workspace its own). */
+  const workspaceToken = async (body: { team?: { id?: string } | null; enterprise?: { id?: string } | null; is_enterprise_install?: boolean }) => {
+    const installation = await installationStore?.fetchInstallation({
+      teamId: body.team?.id,
+      enterpriseId: body.enterprise?.id,
+      isEnterpriseInstall: Boolean(body.is_enterprise_install),
+    });
+    return installation?.bot?.token;
+  };
+
   // Requests acknowledged by a process that died before finishing them, done again from the intake.
   opsdesk.intake.onReplay('slack', async (payload) => {
     const { kind, body } = JSON.parse(payload) as { kind: string; body: never };
-    const token = settings.botToken ?? (await installationStore?.latestBotToken());
+    const token = settings.botToken ?? (await workspaceToken(body));
     const client = deps.deliveryClient(token);
     if (kind === 'block_actions') await doCardAction(deps, body, client, client, true);
     else if (kind === 'view_submission') await doSubmission(deps, body, client, client, true);

@@ -16,7 +16,12 @@ export const myDesk = defineHandler({
   async run(ctx: HandlerContext, actor: Actor) {
     const views: View[] = [...(await listMyIncidents.run(ctx, actor, {})).views];
     const agent = actor.roles.includes('agent') || actor.roles.includes('admin');
-    if (agent) views.push(...(await listGroupQueue.run(ctx, actor, {})).views);
+    if (agent) {
+      // An incident in both lists (reported for one's own group) is shown once: under "mine".
+      const mine = new Set(views.flatMap((v) => (v.kind === 'list' ? v.items.map((i) => i.recordId) : [])));
+      const queue = (await listGroupQueue.run(ctx, actor, {})).views;
+      views.push(...queue.map((v) => (v.kind === 'list' ? { ...v, items: v.items.filter((i) => !mine.has(i.recordId)) } : v)));
+    }
     // Approvals arrive with service requests and changes; until then the list is honestly empty.
     views.push({ kind: 'list', title: t(actor.locale, 'home.approvals'), empty: t(actor.locale, 'home.noApprovals'), items: [] });
     return result(views);

@@ -26,8 +26,8 @@ async function resolveAssignment(ctx: HandlerContext, input: { group?: string | 
   return { group, assigneeId: person._id, assigneeName: person.name };
 }
 
-function assign(ctx: HandlerContext, actor: Actor, recordId: string, target: Assignment) {
-  return changeIncident(ctx, actor, recordId, 'assign', {}, (incident, _to, at) => {
+function assign(ctx: HandlerContext, actor: Actor, recordId: string, target: Assignment, cardVersion?: number) {
+  return changeIncident(ctx, actor, recordId, 'assign', cardVersion === undefined ? {} : { cardVersion }, (incident, _to, at) => {
     // Someone taking the incident acknowledges it, if nobody had.
     const takesIt = incident.state === 'new' && target.assigneeId === actor.id;
     return {
@@ -86,6 +86,6 @@ export const assignIncidentToMe = defineHandler({
     const worksIt = actor.roles.includes('admin') || relations.includes('group_agent') || relations.includes('group_manager');
     const takeover = !worksIt && relations.includes('other_agent') && actor.groups.length > 0;
     const group = takeover ? (actor.groups[0] as string) : incident.assignmentGroup;
-    return assign(ctx, actor, input.recordId, { group, assigneeId: actor.id, assigneeName: actor.name });
+    return assign(ctx, actor, input.recordId, { group, assigneeId: actor.id, assigneeName: actor.name }, input.cardVersion);
   },
 });

@@ -103,6 +103,12 @@ export async function changeIncident(
 ): Promise<HandlerResult> {
   const incident = await loadIncident(ctx, recordId);
   const at = ctx.now();
+  // A replay of a request whose change landed before its process died: the change stands; the
+  // card is announced again (its edit may have been lost), without a second thread line.
+  if (actor.request?.replayed && (await ctx.audit.changedByRequest(incident._id, incident.version, actor.request.key))) {
+    const again = incidentUpdated(ctx, actor, incident, action, {});
+    return { views: again.views, announcements: again.announcements.map(({ view: { threadLine: _line, ...view }, ...rest }) => ({ ...rest, view })) };
+  }
   const to = await authoriseIncidentAction(ctx, actor, incident, action, {
     input,
     ...(options.assignTo ? { assignTo: options.assignTo(incident) } : {}),
@@ -122,6 +128,7 @@ export async function changeIncident(
       before: changePlan.before,
       after: changePlan.after,
       set: changePlan.set,
+      ...(actor.request ? { requestKey: actor.request.key } : {}),
     });
   } catch (error) {
     if (!(error instanceof RecordConflict)) throw error;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { IncidentDoc } from '../../src/models/incident.model';
+import type { Actor } from '../../src/people/people-directory';
 import { DomainError } from '../../src/domain/domain-error';
 import { LEVELS, priorityOf } from '../../src/domain/priority';
 import { formatInstant, t } from '../../src/i18n/translate';
@@ -76,16 +78,25 @@ export const reportIncident = defineHandler({
       input.dedupeKey !== undefined,
     );
     if (!created) {
+      // The first try's process may have died before setting the incident's timers.
+      if (await ctx.watch.timersMissing(incident)) await ctx.watch.restart(incident);
       // A retry, or a replay after the first try's process died: the channel's card is announced
       // again (edited in place if it was posted, posted if the first try died before it), its
       // thread line only once.
       const again = incidentUpdated(ctx, actor, incident, 'create', {});
       const announcements = again.announcements.map(({ view: { threadLine: _line, ...view }, ...rest }) => ({ ...rest, view }));
-      return result([{ kind: 'notice', tone: 'info', text: t(actor.locale, 'incident.alreadyReported', { number: incident.number }) }], announcements);
+      // A replay finishes what the person was never told: the confirmation, as the first try would have.
+      const told = actor.request?.replayed
+        ? { kind: 'notice' as const, tone: 'success' as const, text: confirmationOf(actor, incident) }
+        : { kind: 'notice' as const, tone: 'info' as const, text: t(actor.locale, 'incident.alreadyReported', { number: incident.number }) };
+      return result([told], announcements);
     }
     const updated = incidentUpdated(ctx, actor, incident, 'create', {});
-    const due = incident.sla.responseDueAt ? formatInstant(incident.sla.responseDueAt, actor.locale, actor.timeZone) : '-';
-    const confirmation = t(actor.locale, 'incident.reported', { number: incident.number, title: incident.title, priority, due });
-    return result([{ kind: 'notice', tone: 'success', text: confirmation }, ...updated.views], updated.announcements);
+    return result([{ kind: 'notice', tone: 'success', text: confirmationOf(actor, incident) }, ...updated.views], updated.announcements);
   },
 });
+
+function confirmationOf(actor: Actor, incident: IncidentDoc): string {
+  const due = incident.sla.responseDueAt ? formatInstant(incident.sla.responseDueAt, actor.locale, actor.timeZone) : '-';
+  return t(actor.locale, 'incident.reported', { number: incident.number, title: incident.title, priority: incident.priority, due });
+}

@@ -1,5 +1,6 @@
 import { OPEN_INCIDENT_STATES } from '../../src/domain/incident-lifecycle';
 import { INCIDENT_TIMERS } from '../../src/services/incident-watch';
+import { claimKey } from '../../src/services/record-keys';
 import type { JobContext } from '../job-context';
 
 const HOUR_MS = 60 * 60_000;
@@ -10,6 +11,11 @@ const HOUR_MS = 60 * 60_000;
  * process starts and then hourly: the next run is one timer per hour for all processes.
  */
 export async function restoreIncidentTimers(ctx: JobContext): Promise<number> {
+  const hour = Math.floor(ctx.now().getTime() / HOUR_MS);
+  const nextHour = new Date((hour + 1) * HOUR_MS);
+  await ctx.wheel.scheduleOnce(INCIDENT_TIMERS.restore, 'all', nextHour);
+  // Once an hour for all processes (it reads every open incident): the first to claim the hour.
+  if (!(await claimKey(ctx.models.RecordKey, `restore:${hour}`, 'incidents'))) return 0;
   let restored = 0;
   for (const incident of await ctx.incidents.listByStates(OPEN_INCIDENT_STATES)) {
     if (!(await ctx.watch.timersMissing(incident))) continue;
@@ -17,7 +23,5 @@ export async function restoreIncidentTimers(ctx: JobContext): Promise<number> {
     restored += 1;
   }
   if (restored > 0) ctx.log.warn({ restored }, 'restored the timers of open incidents that had none');
-  const nextHour = new Date((Math.floor(ctx.now().getTime() / HOUR_MS) + 1) * HOUR_MS);
-  await ctx.wheel.scheduleOnce(INCIDENT_TIMERS.restore, 'all', nextHour);
   return restored;
 }

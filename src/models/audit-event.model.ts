@@ -29,6 +29,8 @@ export interface AuditEventDoc {
   update?: string;
   /** The server's clock when the event was written (`at` is the actor's business time). */
   writtenAt?: Date;
+  /** The platform request that made the change (`slack:<key>`), so a replay of it is recognised. */
+  requestKey?: string;
 }
 
 export const auditEventSchema = new Schema<AuditEventDoc>(
@@ -48,6 +50,7 @@ export const auditEventSchema = new Schema<AuditEventDoc>(
     hash: { type: String, default: '' },
     update: String,
     writtenAt: Date,
+    requestKey: String,
   },
   { versionKey: false, minimize: false },
 );

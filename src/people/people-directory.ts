@@ -15,6 +15,8 @@ export interface Actor {
   groups: string[];
   locale: Locale;
   timeZone: string;
+  /** The platform request being handled (`<platform>:<key>`), and whether it is a replay after a crash. */
+  request?: { key: string; replayed: boolean };
 }
 
 /** What a platform tells us about a user. */

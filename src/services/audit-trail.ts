@@ -14,6 +14,18 @@ export class AuditTrail {
     return recordSideEvent(this.events, entry);
   }
 
+  /**
+   * Whether one of the record's latest changes (up to `lookBack`, by `_id`) was made by this
+   * platform request: a replay of a request whose change landed before its process died.
+   */
+  async changedByRequest(recordId: string, version: number, requestKey: string, lookBack = 10): Promise<boolean> {
+    for (let seq = version; seq > Math.max(1, version - lookBack); seq--) {
+      const event = await this.events.findById(`${recordId}:${seq}`).lean();
+      if (event?.requestKey === requestKey) return true;
+    }
+    return false;
+  }
+
   /** Someone tried `entry.action` and was refused for `reason`. */
   refusal(entry: AuditEntry, reason: string): Promise<void> {
     return recordRefusal(this.events, entry, reason);

@@ -32,6 +32,8 @@ export interface AuditedChange<T> {
   after: Record<string, unknown>;
   /** Fields to set. Only `$set`: setting is idempotent, so a change can be rolled forward safely. */
   set: Record<string, unknown>;
+  /** The platform request making the change, kept on its audit event (outside the hash chain). */
+  requestKey?: string;
 }
 
 /**
@@ -72,7 +74,7 @@ export async function applyAuditedChange<T extends AuditedDoc>(
   );
   const set = { ...change.set, version, auditHead: event.hash, updatedAt: change.at };
   try {
-    const claim = { ...event, update: EJSON.stringify(set, { relaxed: false }), writtenAt: new Date() };
+    const claim = { ...event, update: EJSON.stringify(set, { relaxed: false }), writtenAt: new Date(), ...(change.requestKey ? { requestKey: change.requestKey } : {}) };
     await retryWhileBusy(() => events.collection.insertOne(claim as never));
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;

@@ -29,6 +29,7 @@ const GAVE_UP = 'gave-up';
 export class Intake {
   readonly bootId = randomUUID();
   private readonly replayers = new Map<string, Replayer>();
+  private beating: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private reconciling: Promise<number> | undefined;
 
@@ -53,15 +54,29 @@ export class Intake {
     this.replayers.set(platform, replayer);
   }
 
-  /** Beats, then replays the requests of processes that stopped beating; how many were replayed. */
+  /** Says this process is alive (the database's view of "now" is each process's own clock: keep them synchronised). */
+  async beat(): Promise<void> {
+    await retryWhileBusy(() => this.models.ProcessBeat.updateOne({ _id: this.bootId }, { $set: { at: this.now() } }, { upsert: true }));
+  }
+
+  /** Beats now and every `beatEveryMs`, on its own timer: a long replay never silences it. Before taking requests. */
+  async startBeating(): Promise<void> {
+    await this.beat();
+    this.beating = setInterval(() => {
+      this.beat().catch((error: unknown) => this.log.error({ err: error }, 'could not beat: others may take this process\'s requests over'));
+    }, this.timing.beatEveryMs);
+    this.beating.unref();
+  }
+
+  /** Replays the requests of processes that stopped beating; how many were replayed. */
   reconcile(): Promise<number> {
     // One pass at a time: the interval may fire while a long replay runs.
     this.reconciling ??= this.reconcileOnce().finally(() => (this.reconciling = undefined));
     return this.reconciling;
   }
 
-  /** Beats now and every `beatEveryMs`, reconciling each time. */
-  async start(): Promise<void> {
+  /** Reconciles now and every `beatEveryMs`. */
+  async startReconciling(): Promise<void> {
     await this.reconcile();
     this.timer = setInterval(() => {
       this.reconcile().catch((error: unknown) => this.log.error({ err: error }, 'intake reconciliation failed'));
@@ -69,22 +84,29 @@ export class Intake {
     this.timer.unref();
   }
 
-  /** Stops beating; what this process still holds is taken over as soon as others look. */
-  async stop(): Promise<void> {
+  /**
+   * Stops reconciling and beating. `handOver`: everything this process took on is done, so its
+   * beat goes at once; otherwise what it still holds is taken over once its last beat is old.
+   */
+  async stop(options: { handOver: boolean }): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.beating) clearInterval(this.beating);
     await this.reconciling?.catch(() => undefined);
-    await retryWhileBusy(() => this.models.ProcessBeat.deleteOne({ _id: this.bootId }));
+    // A beat at the epoch: this process is known, and known to be gone.
+    if (options.handOver) await retryWhileBusy(() => this.models.ProcessBeat.updateOne({ _id: this.bootId }, { $set: { at: new Date(0) } }, { upsert: true }));
   }
 
   private async reconcileOnce(): Promise<number> {
-    await retryWhileBusy(() => this.models.ProcessBeat.updateOne({ _id: this.bootId }, { $set: { at: this.now() } }, { upsert: true }));
     if (this.replayers.size === 0) return 0;
     // Done requests are removed at once, so this collection holds only work in flight.
     const pending = await this.models.Intake.find({ platform: { $in: [...this.replayers.keys()] } }).lean<IntakeDoc[]>();
-    const alive = await this.liveOwners(pending);
+    const { alive, beating } = await this.liveOwners(pending);
+    const recent = this.now().getTime() - this.timing.deadAfterMs;
     let replayed = 0;
     for (const request of pending) {
       if (alive.has(request.owner) || request.owner === GAVE_UP) continue;
+      // An owner that has never beaten, with a recent request, may be a process just starting.
+      if (!beating.has(request.owner) && request.receivedAt.getTime() > recent && !request.owner.startsWith('replay-')) continue;
       if (request.retryAt && request.retryAt.getTime() > this.now().getTime()) continue;
       if (await this.replay(request)) replayed += 1;
     }
@@ -92,15 +114,18 @@ export class Intake {
     return replayed;
   }
 
-  private async liveOwners(pending: IntakeDoc[]): Promise<Set<string>> {
+  /** The owners beating recently (`alive`, this process among them), and those that ever beat (`beating`). */
+  private async liveOwners(pending: IntakeDoc[]): Promise<{ alive: Set<string>; beating: Set<string> }> {
     const alive = new Set<string>([this.bootId]);
+    const beating = new Set<string>([this.bootId]);
     const cutoff = this.now().getTime() - this.timing.deadAfterMs;
     for (const owner of new Set(pending.map((p) => p.owner))) {
       if (owner === this.bootId) continue;
       const beat = await this.models.ProcessBeat.findById(owner).lean();
+      if (beat) beating.add(owner);
       if (beat && beat.at.getTime() > cutoff) alive.add(owner);
     }
-    return alive;
+    return { alive, beating };
   }
 
   /** Takes the request over from its dead owner (once, by insert) and does its work. */

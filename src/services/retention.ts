@@ -1,8 +1,9 @@
 import { retryWhileBusy } from '../db/retry-while-busy';
+import { OPEN_INCIDENT_STATES } from '../domain/incident-lifecycle';
 import type { Models } from '../models/models';
 
 /** Keys that only guard against a request being handled twice: worthless once no retry can come. */
-const RETRY_KEY_PREFIXES = ['slack-request:', 'intake-takeover:', 'dedupe:'] as const;
+const RETRY_KEY_PREFIXES = ['slack-request:', 'intake-takeover:', 'dedupe:', 'restore:'] as const;
 const DAY_MS = 86_400_000;
 
 export interface PurgeReport {
@@ -10,12 +11,15 @@ export interface PurgeReport {
   notifications: number;
   attempts: number;
   processBeats: number;
+  /** Acknowledged requests whose replay was given up (logged then), kept for an operator meanwhile. */
+  givenUpRequests: number;
 }
 
 /**
- * What opsdesk keeps only for a while: retry keys, and notifications that reached an end
- * (delivered or failed) with their attempts, after `retentionDays`; heartbeats of processes gone
- * for a day. Records, their audit trails and pending notifications are kept. On FerretDB's SQLite
+ * What opsdesk keeps only for a while: retry keys, notifications that reached an end (delivered or
+ * failed) with their attempts once their record is no longer open (a notification marks its SLA
+ * milestone as told), and requests given up on, after `retentionDays`; heartbeats of processes
+ * gone for a day. Records, their audit trails and pending notifications are kept. On FerretDB's SQLite
  * storage these reads scan their collections (docs/storage.md §2), which is why this runs daily.
  */
 export class Retention {
@@ -36,12 +40,22 @@ export class Retention {
     const ended = await this.models.NotificationAttempt.find({ _id: { $regex: '#final$' }, at: { $lt: cutoff } }).select({ _id: 1 }).lean();
     for (const final of ended) {
       const id = final._id.slice(0, -'#final'.length);
+      // A notification is also the mark that its milestone was told: kept while its record is open.
+      if (await this.recordStillOpen(id)) continue;
       const removed = await retryWhileBusy(() => this.models.NotificationAttempt.deleteMany({ _id: { $regex: `^${escapeRegex(id)}#` } }));
       attempts += removed.deletedCount;
       notifications += (await retryWhileBusy(() => this.models.Notification.deleteOne({ _id: id }))).deletedCount;
     }
     const beats = await retryWhileBusy(() => this.models.ProcessBeat.deleteMany({ at: { $lt: new Date(now.getTime() - DAY_MS) } }));
-    return { retryKeys, notifications, attempts, processBeats: beats.deletedCount };
+    const givenUp = await retryWhileBusy(() => this.models.Intake.deleteMany({ owner: 'gave-up', receivedAt: { $lt: cutoff } }));
+    return { retryKeys, notifications, attempts, processBeats: beats.deletedCount, givenUpRequests: givenUp.deletedCount };
+  }
+
+  private async recordStillOpen(notificationId: string): Promise<boolean> {
+    const notification = await this.models.Notification.findById(notificationId).select({ recordId: 1 }).lean();
+    if (!notification) return false;
+    const incident = await this.models.Incident.findById(notification.recordId).select({ state: 1 }).lean();
+    return incident !== null && OPEN_INCIDENT_STATES.includes(incident.state);
   }
 }
 

@@ -106,17 +106,17 @@ export class TimerWheel {
     await Promise.all(Array.from({ length: concurrency }, worker));
   }
 
+  /** Whether scheduleOnce set this timer (it is set, or has fired). */
+  async isScheduledOnce(kind: string, ref: string, dueAt: Date): Promise<boolean> {
+    return (await this.models.TimerIndex.findById(`once:${kind}:${ref}:${dueAt.getTime()}:set`).lean()) !== null;
+  }
+
   /**
    * Like `schedule`, but a second call for the same kind, reference and instant does nothing once
    * the first has set its timer. (Claimed, set, then marked set: a caller finding the claim but
    * not the mark sets the timer too, so a crash between claim and timer loses nothing; at worst
    * two timers wake the same idempotent job.)
    */
-  /** Whether scheduleOnce set this timer (it is set, or has fired). */
-  async isScheduledOnce(kind: string, ref: string, dueAt: Date): Promise<boolean> {
-    return (await this.models.TimerIndex.findById(`once:${kind}:${ref}:${dueAt.getTime()}:set`).lean()) !== null;
-  }
-
   async scheduleOnce(kind: string, ref: string, dueAt: Date): Promise<void> {
     const key = `once:${kind}:${ref}:${dueAt.getTime()}`;
     const claimed = await insertOnce(this.models.TimerIndex, { _id: key, until: dueAt });

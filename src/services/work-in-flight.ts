@@ -14,10 +14,6 @@ export class WorkInFlight {
     return promise;
   }
 
-  get size(): number {
-    return this.running.size;
-  }
-
   /** Waits for the work running now (and any it starts) for at most `timeoutMs`; what is left is still running. */
   async drain(timeoutMs: number): Promise<{ running: number }> {
     const deadline = Date.now() + timeoutMs;

@@ -26,7 +26,13 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
   if (!decoded) return;
   const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
   const form = parseCardInputs(body.state as Parameters<typeof parseCardInputs>[0], decoded.recordId);
-  const result = await interact(deps, actor, { entry: handlerIdOfAction(action.action_id), requestKey: body.trigger_id, ...decoded, ...(Object.keys(form).length > 0 ? { form } : {}) });
+  const result = await interact(deps, actor, {
+    entry: handlerIdOfAction(action.action_id),
+    requestKey: body.trigger_id,
+    ...(replayed ? { replayed } : {}),
+    ...decoded,
+    ...(Object.keys(form).length > 0 ? { form } : {}),
+  });
   throwIfReplayFailed(result, replayed);
   const opened = formOf(result);
   // A replayed click's trigger has long expired: the form cannot open, the person clicks again.
@@ -47,7 +53,7 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
 export function registerActions(app: App, deps: SlackDeps): void {
   for (const actionId of deps.opsdesk.registry.idsWith('card')) {
     // The action id, or a repeat of it on the same card (`<id>#<n>`).
-    const matching = new RegExp(`^${actionId.replace(/\./g, '\\.')}(#\\d+)?$`);
+    const matching = new RegExp(`^${actionId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(#\\d+)?$`);
     app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: matching }, async ({ ack, body, client, respond, context }) => {
       const accepted = await acceptIntoIntake(deps, body);
       await ack();

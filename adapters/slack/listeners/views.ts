@@ -52,6 +52,7 @@ function submissionOf(body: ViewSubmitAction): { interaction: Interaction; metad
  */
 export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, client: WebClient, delivery: WebClient, replayed = false): Promise<void> {
   const { interaction, metadata } = submissionOf(body);
+  if (replayed) interaction.replayed = true;
   const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
   const { sourceTs, sourceChannel } = metadata.extra ?? {};
   if (sourceTs && sourceChannel) {

@@ -21,7 +21,7 @@ describe('the intake: acknowledged requests replayed once when their process die
     const others = [processOf(), processOf(), processOf()];
     const replayed: string[] = [];
     for (const other of others) other.onReplay('slack', async (payload) => void replayed.push(payload));
-    await dead.reconcile(); // its heartbeat
+    await dead.beat();
     expect(await dead.accept('slack', 'view_submission:1', 'report 1')).toBe(true);
     expect(await dead.accept('slack', 'view_submission:1', 'report 1 again')).toBe(false);
 
@@ -54,11 +54,27 @@ describe('the intake: acknowledged requests replayed once when their process die
     const other = processOf();
     const replayed: string[] = [];
     other.onReplay('slack', async (payload) => void replayed.push(payload));
-    await stopping.reconcile();
+    await stopping.beat();
     await stopping.accept('slack', 'view_submission:2', 'report 2');
-    await stopping.stop();
+    await stopping.stop({ handOver: true });
     expect(await other.reconcile()).toBe(1);
     expect(replayed).toEqual(['report 2']);
+  });
+
+  it('a process that has not beaten yet (just starting) keeps its fresh requests; a stop with work unfinished hands over only once its beat is old', async () => {
+    const starting = processOf();
+    const other = processOf();
+    const replayed: string[] = [];
+    other.onReplay('slack', async (payload) => void replayed.push(payload));
+    await starting.accept('slack', 'view_submission:4', 'report 4');
+    expect(await other.reconcile()).toBe(0);
+    await starting.beat();
+    await starting.stop({ handOver: false });
+    clock.current = new Date(clock.current.getTime() + 20_000);
+    expect(await other.reconcile()).toBe(0);
+    clock.current = new Date(clock.current.getTime() + 11_000);
+    expect(await other.reconcile()).toBe(1);
+    expect(replayed).toEqual(['report 4']);
   });
 
   it('a replay that fails is tried again later and later, and given up after six attempts with an error logged', async () => {
@@ -70,6 +86,7 @@ describe('the intake: acknowledged requests replayed once when their process die
       attempts += 1;
       throw new Error('Slack is down');
     });
+    await dead.beat();
     await dead.accept('slack', 'view_submission:3', 'report 3');
     clock.current = new Date(clock.current.getTime() + 31_000);
     // Back-off: nothing before the wait is over.

@@ -33,12 +33,25 @@ describe('retention: what is kept only for a while (real database)', () => {
     await ProcessBeat.insertMany([{ _id: 'gone', at: daysAgo(2) }, { _id: 'alive', at: now }]);
 
     const report = await new Retention(database.models, 30).purge(now);
-    expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1 });
+    expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0 });
     expect((await RecordKey.find().lean()).map((k) => k._id).sort()).toEqual(['escalation:INC0001001:0', 'slack-request:view_submission:new']);
     expect((await Notification.find().lean()).map((n) => n._id).sort()).toEqual(['delivered-lately', 'pending-long-ago']);
     expect((await NotificationAttempt.find().lean()).map((a) => a._id).sort()).toEqual(['delivered-lately#final', 'pending-long-ago#1']);
     expect((await ProcessBeat.find().lean()).map((b) => b._id)).toEqual(['alive']);
     // Nothing more the next day.
-    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0 });
+    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0, givenUpRequests: 0 });
+  });
+
+  it("keeps the notifications of a record still open: they mark its SLA milestones as told", async () => {
+    const { Incident, Notification, NotificationAttempt } = database.models;
+    await Incident.collection.insertMany([{ _id: 'INC0002001', state: 'in_progress' }, { _id: 'INC0002002', state: 'closed' }] as never[]);
+    const notification = (id: string, recordId: string) => ({ _id: id, recordId, reason: 'sla.resolution.100', platform: 'slack', audience: { kind: 'thread', service: 'vpn' }, view: { kind: 'card', title: 't', fields: [], actions: [] }, createdAt: daysAgo(60) });
+    await Notification.insertMany([notification('open-breach', 'INC0002001'), notification('closed-breach', 'INC0002002')]);
+    await NotificationAttempt.insertMany([
+      { _id: 'open-breach#final', notificationId: 'open-breach', at: daysAgo(60), outcome: 'delivered' },
+      { _id: 'closed-breach#final', notificationId: 'closed-breach', at: daysAgo(60), outcome: 'delivered' },
+    ]);
+    expect((await new Retention(database.models, 30).purge(now)).notifications).toBe(1);
+    expect((await Notification.find().lean()).map((n) => n._id)).toEqual(['open-breach']);
   });
 });
