@@ -28,6 +28,8 @@ export interface Interaction {
   query?: string;
   /** The message a shortcut was used on. */
   source?: { text: string; permalink?: string };
+  /** The answer is posted where others read it (a mention's thread), not to the person alone. */
+  public?: boolean;
 }
 
 /** A typed command: `/<command> [words] [argument]`. */

@@ -4,7 +4,7 @@ import { mayViewIncident } from '../../src/domain/incident-lifecycle';
 import { defineHandler, result } from '../handler';
 import { loadIncident, relationsOf } from './change-incident';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
-import { incidentCard } from '../../src/views/incident-card';
+import { channelReader, incidentCard, incidentStatusCard } from '../../src/views/incident-card';
 
 export const viewIncident = defineHandler({
   id: INCIDENT_IDS.show,
@@ -12,11 +12,13 @@ export const viewIncident = defineHandler({
   entry: {
     commands: [{ command: 'itsm', words: 'show', argument: { field: 'recordId', usage: 'INC0001001', optional: false }, summary: 'help.incident.show' }],
     shows: /\bINC\d{7}\b/g,
+    toInput: (i) => ({ recordId: i.recordId ?? i.form?.recordId, public: i.public }),
   },
-  input: z.object({ recordId: z.string().trim().min(1) }),
+  input: z.object({ recordId: z.string().trim().min(1), public: z.boolean().optional() }),
   async run(ctx, actor, input) {
     const incident = await loadIncident(ctx, input.recordId);
     if (!mayViewIncident(actor.roles, relationsOf(ctx.catalog, incident, actor))) throw new DomainError('INCIDENT.NOT_FOUND', { number: input.recordId });
-    return result([incidentCard(incident, actor, ctx.catalog)]);
+    // Shown where others read it (a mention's thread): what anyone may know, as on a status page.
+    return result([input.public ? incidentStatusCard(incident, channelReader(ctx.catalog), ctx.catalog) : incidentCard(incident, actor, ctx.catalog)]);
   },
 });

@@ -47,7 +47,7 @@ export function registerEvents(app: App, deps: SlackDeps, installations?: Instal
       const actor = await slackActor(deps.opsdesk.ctx.people, client, userId);
       const views: View[] = [];
       for (const { handlerId, recordId } of numbersIn(event.text, showers)) {
-        views.push(...(await interact(deps, actor, { entry: handlerId, recordId })).views);
+        views.push(...(await interact(deps, actor, { entry: handlerId, recordId, public: true })).views);
       }
       if (views.length === 0) views.push({ kind: 'notice', tone: 'info', text: t(actor.locale, 'slack.mentionHint') });
       const mentions = await mentionsIn(deps.opsdesk.ctx.people, views);

@@ -246,6 +246,10 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     expect(replies).toHaveLength(1);
     expect(replies[0]!.args).toMatchObject({ channel: event.event.channel, thread_ts: event.event.ts });
     expect(JSON.stringify(replies[0]!.args.blocks)).toContain(`${incident._id}: VPN keeps dropping`);
+    // The thread is public: what anyone may know, not the description, the requester or buttons.
+    expect(JSON.stringify(replies[0]!.args.blocks)).not.toContain('Disconnects');
+    expect(JSON.stringify(replies[0]!.args.blocks)).not.toContain('Jamie Song');
+    expect((replies[0]!.args.blocks as { type: string }[]).some((b) => b.type === 'actions')).toBe(false);
   });
 
   it('publishes App Home with my tickets and my group queue', async () => {
