@@ -86,6 +86,36 @@ const PROBES: Probe[] = [
     file: 'src/domain/layer-probe.ts',
     source: "import { Schema } from 'mongoose';\nexport const probe = Schema;\n",
   },
+  {
+    rule: 'core-knows-no-platform',
+    what: 'a handler importing a chat SDK',
+    file: 'handlers/incident/layer-probe.ts',
+    source: "import { WebClient } from '@slack/web-api';\nexport const probe = WebClient;\n",
+  },
+  {
+    rule: 'adapters-stay-apart',
+    what: "one platform's adapter reaching into another's",
+    file: 'adapters/teams/layer-probe.ts',
+    source: "import { SLACK_EVENTS } from '../slack/slack-ids';\nexport const probe = SLACK_EVENTS;\n",
+  },
+  {
+    rule: 'handlers-not-from-services',
+    what: 'a service calling a handler',
+    file: 'src/services/layer-probe.ts',
+    source: "import { HELP_IDS } from '../../handlers/help/show-help';\nexport const probe = HELP_IDS;\n",
+  },
+  {
+    rule: 'jobs-wired-by-the-composition-root',
+    what: 'a handler reaching into jobs',
+    file: 'handlers/incident/layer-probe.ts',
+    source: "import { PURGE_TIMER } from '../../jobs/maintenance/purge-expired';\nexport const probe = PURGE_TIMER;\n",
+  },
+  {
+    rule: 'no-circular',
+    what: 'a module importing itself',
+    file: 'src/i18n/layer-probe.ts',
+    source: "import * as self from './layer-probe';\nexport const probe = 1;\nexport const again = self;\n",
+  },
 ];
 
 /** `  error <rule>: <from> → <to>` lines of dependency-cruiser's default (err) output. */
