@@ -23,6 +23,11 @@ async function main(): Promise<void> {
     dataDir: resolve(env.OPSDESK_DATA_DIR),
     embeddedPostgresUrl: env.OPSDESK_EMBEDDED_DB_PG,
     log: (msg) => log.info(msg),
+    // Never half-alive: without its database opsdesk exits, for its own supervisor to restart it.
+    onDatabaseLost: (reason) => {
+      log.fatal({ reason }, 'the embedded database is lost; exiting');
+      process.exit(1);
+    },
   });
   log.info({ database: provisioned.description }, `database: ${provisioned.description}`);
   const database = await connectDatabase(provisioned.uri, env.MONGODB_DB);

@@ -74,6 +74,12 @@ export interface RunningDb {
   stop(): Promise<void>;
 }
 
+/** A started server process and where it listens. */
+export interface EmbeddedDbProcess {
+  uri: string;
+  child: ChildProcess;
+}
+
 export interface EmbeddedDbOptions {
   binary: string;
   /** SQLite data folder; ignored when `postgresUrl` is given. */
@@ -82,8 +88,14 @@ export interface EmbeddedDbOptions {
 }
 
 /** Starts the embedded server on a free port of 127.0.0.1 and resolves once it accepts connections. */
-export function startEmbeddedDb(options: EmbeddedDbOptions): Promise<RunningDb> {
-  const args = ['-listen', '127.0.0.1:0'];
+export async function startEmbeddedDb(options: EmbeddedDbOptions): Promise<RunningDb> {
+  const { uri, child } = await spawnEmbeddedDb(options, '127.0.0.1:0');
+  return { uri, stop: () => stopChild(child) };
+}
+
+/** Starts one server process listening on `listen` (`host:port`, port 0 for any free one). */
+export function spawnEmbeddedDb(options: EmbeddedDbOptions, listen: string): Promise<EmbeddedDbProcess> {
+  const args = ['-listen', listen];
   if (options.postgresUrl) args.push('-postgresql', options.postgresUrl);
   else args.push('-data', options.dataDir);
 
@@ -94,7 +106,7 @@ export function startEmbeddedDb(options: EmbeddedDbOptions): Promise<RunningDb> 
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
 
-  return new Promise<RunningDb>((resolvePromise, reject) => {
+  return new Promise<EmbeddedDbProcess>((resolvePromise, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new EmbeddedDbUnavailable(`the embedded database did not start within 30 s: ${stderr}`));
@@ -103,15 +115,17 @@ export function startEmbeddedDb(options: EmbeddedDbOptions): Promise<RunningDb> 
       clearTimeout(timer);
       reject(new EmbeddedDbUnavailable(`could not run ${options.binary}: ${error.message}`));
     });
-    child.once('exit', (code) => {
+    const exitedEarly = (code: number | null) => {
       clearTimeout(timer);
       reject(new EmbeddedDbUnavailable(`the embedded database exited with code ${String(code)}: ${stderr}`));
-    });
+    };
+    child.once('exit', exitedEarly);
     createInterface({ input: child.stdout }).once('line', (line) => {
       clearTimeout(timer);
       try {
         const { uri } = JSON.parse(line) as { uri: string };
-        resolvePromise({ uri, stop: () => stopChild(child) });
+        child.removeListener('exit', exitedEarly);
+        resolvePromise({ uri, child });
       } catch {
         child.kill('SIGKILL');
         reject(new EmbeddedDbUnavailable(`the embedded database printed ${line} instead of its address`));
@@ -120,7 +134,7 @@ export function startEmbeddedDb(options: EmbeddedDbOptions): Promise<RunningDb> 
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((done) => {
     const force = setTimeout(() => child.kill('SIGKILL'), 10_000);

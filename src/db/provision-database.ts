@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { ensureEmbeddedDbBinary, EmbeddedDbUnavailable, startEmbeddedDb } from './embedded-db';
+import { ensureEmbeddedDbBinary, EmbeddedDbUnavailable } from './embedded-db';
+import { startSupervisedEmbeddedDb } from './supervised-embedded-db';
 
 export interface ProvisionedDatabase {
   uri: string;
@@ -14,6 +15,8 @@ export interface ProvisionOptions {
   /** Store the embedded server's data in this PostgreSQL database instead of SQLite files. */
   embeddedPostgresUrl?: string | undefined;
   log: (msg: string) => void;
+  /** The embedded database keeps dying and was given up on: the process should exit. */
+  onDatabaseLost?: (reason: string) => void;
 }
 
 export class NoDatabaseAvailable extends Error {}
@@ -29,9 +32,15 @@ export async function provisionDatabase(options: ProvisionOptions): Promise<Prov
   try {
     const binary = await ensureEmbeddedDbBinary(options.log);
     const dataDir = join(options.dataDir, 'ferretdb');
-    const db = await startEmbeddedDb({ binary, dataDir, postgresUrl: options.embeddedPostgresUrl });
+    const db = await startSupervisedEmbeddedDb(
+      { binary, dataDir, ...(options.embeddedPostgresUrl ? { postgresUrl: options.embeddedPostgresUrl } : {}) },
+      {
+        onRestart: (detail) => options.log(`the embedded database stopped (${JSON.stringify(detail)}); started again on the same data`),
+        onGiveUp: options.onDatabaseLost ?? ((reason) => options.log(reason)),
+      },
+    );
     const storage = options.embeddedPostgresUrl ? `PostgreSQL at ${redact(options.embeddedPostgresUrl)}` : `SQLite files in ${dataDir}`;
-    return { ...db, description: `embedded FerretDB 1.24 at ${db.uri} (${storage})` };
+    return { uri: db.uri, stop: db.stop, description: `embedded FerretDB 1.24 at ${db.uri} (${storage})` };
   } catch (error) {
     if (!(error instanceof EmbeddedDbUnavailable)) throw error;
     throw new NoDatabaseAvailable(
