@@ -28,11 +28,27 @@ export function throwIfReplayFailed(result: HandlerResult, replayed: boolean): v
 }
 export const cardOf = (result: HandlerResult) => result.views.find((v): v is CardView => v.kind === 'card');
 
+/** Slack message metadata on every channel card: which record it shows, so a replay finds a card posted before a crash. */
+const CARD_METADATA = 'opsdesk_card';
+
+/**
+ * A card a process posted and died before remembering (replays only: reading a channel's history
+ * costs a rate-limited call).
+ */
+async function cardPostedEarlier(client: WebClient, channel: string, recordId: string): Promise<string | undefined> {
+  const history = await client.conversations.history({ channel, include_all_metadata: true, limit: 200 });
+  const card = (history.messages ?? []).find(
+    (m) => m.metadata?.event_type === CARD_METADATA && (m.metadata.event_payload as { record_id?: string } | undefined)?.record_id === recordId,
+  );
+  return card?.ts;
+}
+
 /**
  * Posts each announcement: the record's card in its service channel is edited in place (or
- * posted the first time, and remembered), and the change is added to the card's thread.
+ * posted the first time, and remembered), and the change is added to the card's thread. A replay
+ * first looks for a card its first try posted without remembering it.
  */
-export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, announcements: Announcement[]): Promise<void> {
+export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, announcements: Announcement[], options: { replayed?: boolean } = {}): Promise<void> {
   for (const announcement of announcements) {
     const { audience } = announcement;
     if (audience.kind === 'person') {
@@ -50,10 +66,19 @@ export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, a
     const blocks = renderCard(view, await mentionsIn(deps.opsdesk.ctx.people, [view]));
     const known = await deps.cards.find(announcement.recordId, 'slack');
     let ts = known?.channel === channel ? known.messageId : undefined;
+    if (!ts && options.replayed) {
+      ts = await cardPostedEarlier(client, channel, announcement.recordId);
+      if (ts) await deps.cards.remember(announcement.recordId, 'slack', channel, ts);
+    }
     if (ts) {
       await client.chat.update({ channel, ts, blocks, text: cardFallback(view) });
     } else {
-      const posted = await client.chat.postMessage({ channel, blocks, text: cardFallback(view) });
+      const posted = await client.chat.postMessage({
+        channel,
+        blocks,
+        text: cardFallback(view),
+        metadata: { event_type: CARD_METADATA, event_payload: { record_id: announcement.recordId } },
+      });
       ts = posted.ts as string;
       await deps.cards.remember(announcement.recordId, 'slack', channel, ts);
     }

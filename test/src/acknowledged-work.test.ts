@@ -123,6 +123,13 @@ describe('work acknowledged to Slack survives the process (real process, real HT
     const withoutCard = [];
     for (const incident of incidents) if (!(await cardOf(incident._id))) withoutCard.push(incident._id);
     expect(withoutCard).toEqual([]);
+    // Each card posted once in its channel, and each reporter told (through both lives of the process).
+    const cardPosts = (id: string) =>
+      api.callsOf('chat.postMessage').filter((c) => !c.args.thread_ts && (c.args.metadata as { event_payload?: { record_id?: string } } | undefined)?.event_payload?.record_id === id).length;
+    expect(incidents.map((i) => cardPosts(i._id)).filter((n) => n !== 1)).toEqual([]);
+    const told = (id: string) => api.callsOf('chat.postEphemeral').some((c) => String(c.args.text).startsWith(`${id} is open`));
+    await eventually(() => incidents.every((i) => told(i._id)), 30_000).catch(() => undefined);
+    expect(incidents.filter((i) => !told(i._id)).map((i) => i._id)).toEqual([]);
   }
 
   it('kill -9 during 50 submissions/s: after a restart every acknowledged report has its incident and card', async () => {

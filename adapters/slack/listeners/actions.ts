@@ -45,7 +45,7 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
     await tellPrivately(client, body.user.id, body.channel?.id, result);
     return;
   }
-  await deliverAnnouncements(deps, delivery, result.announcements);
+  await deliverAnnouncements(deps, delivery, result.announcements, { replayed });
   await refreshClickedMessage(deps, delivery, body, result);
 }
 

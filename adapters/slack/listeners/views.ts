@@ -67,7 +67,7 @@ export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, clie
     await tellPrivately(delivery, body.user.id, metadata.channel, result);
     return;
   }
-  await deliverAnnouncements(deps, delivery, result.announcements);
+  await deliverAnnouncements(deps, delivery, result.announcements, { replayed });
   await tellPrivately(delivery, body.user.id, metadata.channel, { ...result, views: result.views.filter((v) => v.kind !== 'form') });
 }
 

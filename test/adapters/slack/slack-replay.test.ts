@@ -57,6 +57,25 @@ describe('replaying work that was already done (Slack over real HTTP, real datab
     expect(await database.models.Intake.countDocuments()).toBe(0);
   });
 
+  it('a report whose card was posted but not remembered before the crash: the replay finds the card instead of posting another', async () => {
+    const submission = reportSubmission('V-REPLAY-3', reportValues('Badge reader down'));
+    await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM });
+    await slack.idle();
+    const incident = (await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-REPLAY-3' }).lean<IncidentDoc>())!;
+    const card = (await database.models.CardLocation.findById(`${incident._id}:slack`).lean())!;
+    // The process died between posting the card and remembering where. (The channel's history,
+    // which the stand-in reads from what was posted, is kept.)
+    await database.models.CardLocation.deleteOne({ _id: `${incident._id}:slack` });
+    const before = slack.api.calls.length;
+
+    await leftInTheIntake('view_submission', submission);
+    expect(await slack.app.intake.reconcile()).toBe(1);
+    const since = slack.api.calls.slice(before);
+    expect(since.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts)).toEqual([]);
+    expect(since.filter((c) => c.method === 'chat.update').map((c) => c.args.ts)).toEqual([card.messageId]);
+    expect((await database.models.CardLocation.findById(`${incident._id}:slack`).lean())?.messageId).toBe(card.messageId);
+  });
+
   it('a click: the change stands once, no refusal told or audited, no second thread line', async () => {
     const submission = reportSubmission('V-REPLAY-2', reportValues('Mail relay down'));
     await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM });
