@@ -1,6 +1,4 @@
 import type { ItsmCatalog } from '../src/config/itsm-catalog';
-import { channelReader, type Reader } from '../src/views/incident-card';
-import { supportedLocale } from '../src/i18n/translate';
 import type { Logger } from '../src/logger';
 import type { Models } from '../src/models/models';
 import type { PeopleDirectory } from '../src/people/people-directory';
@@ -23,14 +21,4 @@ export interface JobContext {
   wheel: TimerWheel;
   now(): Date;
   log: Logger;
-}
-
-/** A person reads in their own language and zone, else the company's. */
-export async function readerOf(ctx: JobContext, personId: string): Promise<Reader> {
-  const person = await ctx.people.findById(personId);
-  const fallback = channelReader(ctx.catalog);
-  return {
-    locale: supportedLocale(person?.locale) ?? fallback.locale,
-    timeZone: person?.timeZone ?? fallback.timeZone,
-  };
 }

@@ -107,7 +107,7 @@ export async function changeIncident(
   // card is announced again (its edit may have been lost), without a second thread line.
   if (actor.request?.replayed && (await ctx.audit.changedByRequest(incident._id, incident.version, actor.request.key))) {
     const again = incidentUpdated(ctx, actor, incident, action, {});
-    return { views: again.views, announcements: again.announcements.map(({ view: { threadLine: _line, ...view }, ...rest }) => ({ ...rest, view })) };
+    return { views: again.views, announcements: withoutThreadLines(again.announcements) };
   }
   const to = await authoriseIncidentAction(ctx, actor, incident, action, {
     input,
@@ -161,3 +161,7 @@ export function incidentUpdated(
   const card = incidentCard(incident, actor, ctx.catalog, t(actor.locale, lineKey, { actor: actor.name, ...line }));
   return result([card], [announcement]);
 }
+
+/** The same announcements for a change told already: the card again (its edit may be lost), no second thread line. */
+export const withoutThreadLines = (announcements: Announcement[]): Announcement[] =>
+  announcements.map(({ view: { threadLine: _line, ...view }, ...rest }) => ({ ...rest, view }));

@@ -7,7 +7,7 @@ import { LEVELS, priorityOf } from '../../src/domain/priority';
 import { formatInstant, t } from '../../src/i18n/translate';
 import { slaFor } from '../../src/services/incident-sla';
 import { defineHandler, result } from '../handler';
-import { incidentUpdated } from './change-incident';
+import { incidentUpdated, withoutThreadLines } from './change-incident';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
 
 export const SUMMARY_MAX = 150;
@@ -84,7 +84,7 @@ export const reportIncident = defineHandler({
       // again (edited in place if it was posted, posted if the first try died before it), its
       // thread line only once.
       const again = incidentUpdated(ctx, actor, incident, 'create', {});
-      const announcements = again.announcements.map(({ view: { threadLine: _line, ...view }, ...rest }) => ({ ...rest, view }));
+      const announcements = withoutThreadLines(again.announcements);
       // A replay finishes what the person was never told: the confirmation, as the first try would have.
       const told = actor.request?.replayed
         ? { kind: 'notice' as const, tone: 'success' as const, text: confirmationOf(actor, incident) }

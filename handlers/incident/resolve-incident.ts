@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { RESOLUTION_CODES } from '../../src/domain/incident-lifecycle';
 import { t } from '../../src/i18n/translate';
 import { acknowledgementDurations, closePause, resolutionDurations } from '../../src/services/incident-sla';
-import { supportedLocale } from '../../src/i18n/translate';
 import type { IncidentDoc } from '../../src/models/incident.model';
 import type { Actor } from '../../src/people/people-directory';
-import { channelReader, incidentResolvedCard } from '../../src/views/incident-card';
+import { incidentResolvedCard } from '../../src/views/incident-card';
 import type { Announcement } from '../../src/views/view-model';
 import { defineHandler, type HandlerContext } from '../handler';
 import { changeIncident } from './change-incident';
@@ -43,9 +42,7 @@ export const resolveIncident = defineHandler({
 /** The requester hears that it is resolved, in their language, with Reopen and a rating (unless they resolved it). */
 async function tellRequester(ctx: HandlerContext, actor: Actor, incident: IncidentDoc): Promise<Announcement[]> {
   if (incident.requesterId === actor.id) return [];
-  const requester = await ctx.people.findById(incident.requesterId);
-  const company = channelReader(ctx.catalog);
-  const reader = { locale: supportedLocale(requester?.locale) ?? company.locale, timeZone: requester?.timeZone ?? company.timeZone };
+  const reader = await ctx.people.readerOf(incident.requesterId);
   return [
     {
       // One per resolution: a reopened incident resolved again tells them again.

@@ -1,5 +1,5 @@
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
-import { incidentCard, type Reader } from '../../src/views/incident-card';
+import { confirmation, incidentCard, type Reader } from '../../src/views/incident-card';
 import { onCallAt } from '../../src/domain/on-call';
 import { t } from '../../src/i18n/translate';
 import type { IncidentDoc } from '../../src/models/incident.model';
@@ -7,7 +7,7 @@ import { personIdForEmail } from '../../src/people/people-directory';
 import { INCIDENT_TIMERS } from '../../src/services/incident-watch';
 import { claimKey } from '../../src/services/record-keys';
 import type { CardView } from '../../src/views/view-model';
-import { readerOf, type JobContext } from '../job-context';
+import type { JobContext } from '../job-context';
 import { levelIndexOf, levelOf, minutesToNextStep, stepCount } from './escalation-steps';
 
 type Target = { onCall: string } | { group: string } | { person: string };
@@ -46,12 +46,7 @@ function pageCard(ctx: JobContext, incident: IncidentDoc, step: number, level: n
         recordId: incident._id,
         value: String(step),
         style: 'danger',
-        confirm: {
-          title: t(reader.locale, 'incident.confirm.title'),
-          text: t(reader.locale, 'escalation.confirm.decline', { number: incident.number }),
-          confirm: t(reader.locale, 'incident.confirm.yes'),
-          deny: t(reader.locale, 'incident.confirm.no'),
-        },
+        confirm: confirmation(reader.locale, t(reader.locale, 'escalation.confirm.decline', { number: incident.number })),
       },
     ],
   };
@@ -78,7 +73,7 @@ export async function escalateIncident(ctx: JobContext, ref: string): Promise<vo
   const claim = `escalation:${number}:${step}`;
   if (await ctx.models.RecordKey.findById(claim).lean()) return; // this step ran already
   for (const personId of recipientsOf(ctx, levelOf(policy, step)?.notify ?? [])) {
-    const view = pageCard(ctx, incident, step, levelIndexOf(policy, step), await readerOf(ctx, personId));
+    const view = pageCard(ctx, incident, step, levelIndexOf(policy, step), await ctx.people.readerOf(personId));
     await ctx.notifier.notify({ recordId: incident._id, reason: `escalation.${step}`, audience: { kind: 'person', personId }, view });
   }
   // The next step's timer before the mark, so no crash can leave it unset (after the last step it

@@ -6,7 +6,7 @@ import { personIdForEmail } from '../../src/people/people-directory';
 import { incidentMilestones } from '../../src/services/incident-watch';
 import type { CardView } from '../../src/views/view-model';
 import { onCallAt } from '../../src/domain/on-call';
-import { readerOf, type JobContext } from '../job-context';
+import type { JobContext } from '../job-context';
 
 /**
  * An incident's SLA timer fell due: announce the highest milestone each running clock has
@@ -52,7 +52,7 @@ async function announce(ctx: JobContext, incident: IncidentDoc, milestone: SlaMi
   if (schedule && milestone.percent >= lastWarning) recipients.add(personIdForEmail(onCallAt(schedule, ctx.now()).person));
 
   for (const personId of recipients) {
-    const view = milestoneCard(ctx, incident, milestone, await readerOf(ctx, personId));
+    const view = milestoneCard(ctx, incident, milestone, await ctx.people.readerOf(personId));
     await ctx.notifier.notify({ recordId: incident._id, reason, audience: { kind: 'person', personId }, view });
   }
 }

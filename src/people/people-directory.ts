@@ -155,6 +155,13 @@ export class PeopleDirectory {
   }
 
   /** The actor for a person we already store (jobs acting for someone, tests). */
+  /** How a person reads (for a message nobody asked for in that moment): their language and zone, else the company's. */
+  async readerOf(personId: string): Promise<{ locale: Locale; timeZone: string }> {
+    const person = await this.findById(personId);
+    const defaults = this.catalog.config.defaults;
+    return { locale: supportedLocale(person?.locale) ?? defaults.locale, timeZone: person?.timeZone ?? defaults.timeZone };
+  }
+
   async actorById(personId: string): Promise<Actor | null> {
     const person = await this.findById(personId);
     return person ? this.toActor(person) : null;

@@ -4,13 +4,21 @@ import { LEVELS } from '../domain/priority';
 import { decide } from '../domain/state-machine';
 import { formatInstant, t, type Locale } from '../i18n/translate';
 import type { IncidentDoc } from '../models/incident.model';
-import type { ActionView, CardField, CardView, Severity } from './view-model';
+import type { ActionView, CardField, CardView, ConfirmView, Severity } from './view-model';
 import { INCIDENT_IDS } from './incident-actions';
 
 export interface Reader {
   locale: Locale;
   timeZone: string;
 }
+
+/** "Are you sure?" before a risky action, with `question` in the reader's language. */
+export const confirmation = (locale: Locale, question: string): ConfirmView => ({
+  title: t(locale, 'incident.confirm.title'),
+  text: question,
+  confirm: t(locale, 'incident.confirm.yes'),
+  deny: t(locale, 'incident.confirm.no'),
+});
 
 /** A reader who is one person: their card holds only the actions they may take. */
 export interface Viewer extends Reader, ActorStandingFacts {}
@@ -77,12 +85,7 @@ function actionsFor(incident: IncidentDoc, locale: Locale): ActionView[] {
   };
   const close: ActionView = {
     ...action(INCIDENT_IDS.close, 'incident.action.close', 'primary'),
-    confirm: {
-      title: t(locale, 'incident.confirm.title'),
-      text: t(locale, 'incident.confirm.close', { number: incident.number }),
-      confirm: t(locale, 'incident.confirm.yes'),
-      deny: t(locale, 'incident.confirm.no'),
-    },
+    confirm: confirmation(locale, t(locale, 'incident.confirm.close', { number: incident.number })),
   };
   switch (incident.state) {
     case 'new':

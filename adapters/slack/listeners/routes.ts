@@ -1,4 +1,4 @@
-import { HandlerRegistry } from '../../../handlers/index';
+import type { HandlerRegistry } from '../../../handlers/index';
 import type { SlackRoutes } from '../http/slack-request-gate';
 import { SLACK_EVENTS } from '../slack-ids';
 
@@ -15,5 +15,3 @@ export function slackRoutes(registry: HandlerRegistry): SlackRoutes {
     events: new Set(Object.values(SLACK_EVENTS)),
   };
 }
-
-export const SLACK_ROUTES: SlackRoutes = slackRoutes(new HandlerRegistry());

@@ -1,7 +1,8 @@
 import { App as BoltApp } from '@slack/bolt';
 import type { Database } from '../../../src/db/connect';
 import { judgeSlackRequest } from '../../../adapters/slack/http/slack-request-gate';
-import { SLACK_ROUTES } from '../../../adapters/slack/listeners/routes';
+import { slackRoutes } from '../../../adapters/slack/listeners/routes';
+import { HandlerRegistry } from '../../../handlers/index';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
 import {
@@ -13,6 +14,8 @@ import {
   type FuzzOutcome,
   type SlackFuzzKind,
 } from '../../support/slack/malformed-payloads';
+
+const SLACK_ROUTES = slackRoutes(new HandlerRegistry());
 
 /**
  * Every kind of request Slack sends, taken from the real payloads in test/fixtures/slack and broken

@@ -3,13 +3,16 @@ import { judgeSlackRequest } from '../../../adapters/slack/http/slack-request-ga
 import { MAX_SKEW_SECONDS, verifySlackSignature, type RawBodyRequest } from '../../../adapters/slack/http/verify-slack-signature';
 import { startHttpServer } from '../../../src/server/http-server';
 import { silentLogger } from '../../support/factories';
-import { SLACK_ROUTES } from '../../../adapters/slack/listeners/routes';
+import { slackRoutes } from '../../../adapters/slack/listeners/routes';
+import { HandlerRegistry } from '../../../handlers/index';
 import { parseViewState } from '../../../adapters/slack/render/parse-view-state';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { slackFixture, slackFixtureText, slashCommandBody } from '../../support/slack/fixtures';
 import { buttonClick } from '../../support/slack/payloads';
 import { SLACK_USERS, eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
 import { interactionBody, postToSlackEndpoint } from '../../support/slack/signed-request';
+
+const SLACK_ROUTES = slackRoutes(new HandlerRegistry());
 
 const FORM = 'application/x-www-form-urlencoded' as const;
 const JSON_TYPE = 'application/json' as const;
