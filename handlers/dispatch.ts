@@ -88,7 +88,7 @@ export async function dispatch(ctx: HandlerContext, registry: HandlerRegistry, l
   if (!handler) {
     const errorId = randomUUID();
     log.error({ errorId, handlerId: call.handlerId }, 'no handler has this id');
-    return { views: [{ ...notice(t(actor.locale, 'error.INTERNAL', { errorId })), errorId }], announcements: [] };
+    return { views: [notice(t(actor.locale, 'error.INTERNAL', { errorId }))], announcements: [] };
   }
   const parsed = handler.input.safeParse(call.input ?? {}, { reportInput: true });
   if (!parsed.success) return { views: [inputErrors(actor.locale, parsed.error.issues)], announcements: [] };
@@ -99,8 +99,11 @@ export async function dispatch(ctx: HandlerContext, registry: HandlerRegistry, l
     return await handler.run(ctx, actor, parsed.data);
   } catch (error) {
     if (isDomainError(error)) return { views: [domainErrorNotice(actor.locale, error)], announcements: [] };
+    // A replay (work acknowledged by a process that died) that fails on our side is tried again
+    // later by the intake, rather than told: the person hears of it once it is done, or given up.
+    if (actor.request?.replayed) throw error;
     const errorId = randomUUID();
     log.error({ errorId, handlerId: handler.id, actorId: actor.id, err: error }, 'handler failed');
-    return { views: [{ ...notice(t(actor.locale, 'error.INTERNAL', { errorId })), errorId }], announcements: [] };
+    return { views: [notice(t(actor.locale, 'error.INTERNAL', { errorId }))], announcements: [] };
   }
 }

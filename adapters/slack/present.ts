@@ -18,14 +18,6 @@ export function interact(deps: SlackDeps, actor: Actor, interaction: Omit<Intera
 export const formOf = (result: HandlerResult) => result.views.find((v): v is FormView => v.kind === 'form');
 export const errorOf = (result: HandlerResult) => result.views.find((v): v is NoticeView => v.kind === 'notice' && v.tone === 'error');
 
-/**
- * A replay (work acknowledged by a process that died) that failed on our side is tried again later
- * rather than told: the person hears of it only once it is done, or given up.
- */
-export function throwIfReplayFailed(result: HandlerResult, replayed: boolean): void {
-  const failed = errorOf(result)?.errorId;
-  if (replayed && failed) throw new Error(`the replayed request failed on our side (error id ${failed})`);
-}
 export const cardOf = (result: HandlerResult) => result.views.find((v): v is CardView => v.kind === 'card');
 
 /** Slack message metadata on every channel card: which record it shows, so a replay finds a card posted before a crash. */
@@ -49,13 +41,8 @@ async function cardPostedEarlier(client: WebClient, channel: string, recordId: s
  * first looks for a card its first try posted without remembering it.
  */
 export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, announcements: Announcement[], options: { replayed?: boolean } = {}): Promise<void> {
-  for (const announcement of announcements) {
+  for (const announcement of await deps.opsdesk.jobs.notifier.tellPeople(announcements)) {
     const { audience } = announcement;
-    if (audience.kind === 'person') {
-      // A direct message is stored first and delivered by the notifier (retried, once), like every DM.
-      await deps.opsdesk.jobs.notifier.notify({ recordId: announcement.recordId, reason: announcement.reason, audience, view: announcement.view }, { deliverNow: true });
-      continue;
-    }
     if (audience.kind !== 'channel') continue;
     const channel = deps.opsdesk.ctx.catalog.channelFor(audience.service, 'slack');
     if (!channel) {

@@ -2,7 +2,7 @@ import type { Logger } from '../logger';
 import { insertOnce } from '../db/insert-once';
 import type { Models } from '../models/models';
 import type { NotificationAttemptDoc, NotificationAudience, NotificationDoc } from '../models/notification.model';
-import type { CardView } from '../views/view-model';
+import type { Announcement, CardView } from '../views/view-model';
 import type { TimerWheel } from './timer-wheel';
 
 export type DeliveryOutcome =
@@ -112,6 +112,24 @@ export class Notifier {
       }
     }
     return stored;
+  }
+
+  /**
+   * A handler's announcements to people (the requester told of a resolution), on every platform:
+   * stored, and tried at once since someone just acted. Returns the others (the channel's card),
+   * which the acting platform posts itself.
+   */
+  async tellPeople(announcements: readonly Announcement[]): Promise<Announcement[]> {
+    const rest: Announcement[] = [];
+    for (const announcement of announcements) {
+      const { audience } = announcement;
+      if (audience.kind !== 'person') {
+        rest.push(announcement);
+        continue;
+      }
+      await this.notify({ recordId: announcement.recordId, reason: announcement.reason, audience, view: announcement.view }, { deliverNow: true });
+    }
+    return rest;
   }
 
   /** What became of a notification: pending, delivered or failed, after how many attempts. */

@@ -107,8 +107,6 @@ export interface NoticeView {
   text: string;
   /** Field id → what is wrong, for a form that must show errors beside its fields. */
   fieldErrors?: Record<string, string>;
-  /** Set when something failed on our side (logged under this id), not because of the request. */
-  errorId?: string;
 }
 
 export interface ListView {

@@ -6,7 +6,7 @@ import { parseCardInputs } from '../render/parse-view-state';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { acceptIntoIntake, afterAck } from '../after-ack';
-import { cardOf, deliverAnnouncements, errorOf, formOf, interact, openForm, tellPrivately, throwIfReplayFailed } from '../present';
+import { cardOf, deliverAnnouncements, errorOf, formOf, interact, openForm, tellPrivately } from '../present';
 
 export type OurAction = ButtonAction | StaticSelectAction;
 
@@ -33,7 +33,6 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
     ...decoded,
     ...(Object.keys(form).length > 0 ? { form } : {}),
   });
-  throwIfReplayFailed(result, replayed);
   const opened = formOf(result);
   // A replayed click's trigger has long expired: the form cannot open, the person clicks again.
   if (opened && replayed) return;

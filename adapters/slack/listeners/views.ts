@@ -7,7 +7,7 @@ import type { ModalMetadata } from '../render/render-views';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { acceptIntoIntake, afterAck } from '../after-ack';
-import { deliverAnnouncements, errorOf, interact, tellPrivately, throwIfReplayFailed } from '../present';
+import { deliverAnnouncements, errorOf, interact, tellPrivately } from '../present';
 
 const SLACK_CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
 
@@ -61,7 +61,6 @@ export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, clie
     if (link?.permalink) interaction.source = { text: '', permalink: link.permalink };
   }
   const result = await interact(deps, actor, interaction);
-  throwIfReplayFailed(result, replayed);
   if (errorOf(result)) {
     // Refused after the modal closed (no such configuration item, not allowed): said privately.
     await tellPrivately(delivery, body.user.id, metadata.channel, result);
