@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureEmbeddedDbBinary, startEmbeddedDb } from '../src/db/embedded-db';
 import { runCoreBench } from './core-bench';
+import { runPageBench } from './page-bench';
 import { runSlackBench } from './slack-bench';
 import { runSlackFuzzBench } from './slack-fuzz-bench';
 import { runSlaBench } from './sla-bench';
@@ -28,6 +29,7 @@ async function main(): Promise<void> {
     if (!only || only === 'core') await runCoreBench(uri);
     if (!only || only === 'slack') await runSlackBench(uri);
     if (!only || only === 'fuzz') await runSlackFuzzBench(uri);
+    if (!only || only === 'page') await runPageBench(uri);
     if (!only || only === 'sla') await runSlaBench(uri);
   } finally {
     await stop();

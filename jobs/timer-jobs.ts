@@ -7,12 +7,17 @@ import { checkIncidentSla } from './sla/check-incident-sla';
 import { restoreIncidentTimers } from './sla/restore-incident-timers';
 import { startWatchingIncident } from './sla/start-watching-incident';
 
-/** What each kind of timer does when the wheel finds it due (delivery is the notifier's own). */
-export function registerTimerJobs(ctx: JobContext): void {
-  ctx.wheel.on(INCIDENT_TIMERS.created, (number) => startWatchingIncident(ctx, number));
-  ctx.wheel.on(INCIDENT_TIMERS.sla, (number) => checkIncidentSla(ctx, number));
-  ctx.wheel.on(INCIDENT_TIMERS.escalation, (ref) => escalateIncident(ctx, ref));
-  ctx.wheel.on(INCIDENT_TIMERS.majorIncident, (number) => announceMajorIncident(ctx, number));
+/**
+ * What each kind of timer does when the wheel finds it due (delivery is the notifier's own). A new
+ * incident's watch, its pages and a P1's announcement also run at once when set due now (`atOnce`):
+ * a P1 pages its on-call within a second or two, not at the wheel's next turn; each is idempotent.
+ */
+export function registerTimerJobs(ctx: JobContext, options: { atOnce?: boolean } = {}): void {
+  const atOnce = options.atOnce ?? true;
+  ctx.wheel.on(INCIDENT_TIMERS.created, (number) => startWatchingIncident(ctx, number), { atOnce });
+  ctx.wheel.on(INCIDENT_TIMERS.sla, (number) => checkIncidentSla(ctx, number), { atOnce });
+  ctx.wheel.on(INCIDENT_TIMERS.escalation, (ref) => escalateIncident(ctx, ref), { atOnce });
+  ctx.wheel.on(INCIDENT_TIMERS.majorIncident, (number) => announceMajorIncident(ctx, number), { atOnce });
   ctx.wheel.on(INCIDENT_TIMERS.restore, async () => void (await restoreIncidentTimers(ctx)));
   ctx.wheel.on(PURGE_TIMER, () => purgeExpired(ctx));
 }

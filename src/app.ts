@@ -6,7 +6,9 @@ import { storeItsmConfig } from './config/store-itsm-config';
 import type { Database } from './db/connect';
 import type { Logger } from './logger';
 import { CardLocations } from './services/card-locations';
+import { Digests } from './services/digests';
 import { Intake } from './services/intake';
+import { Pacer } from './services/pacing';
 import { Retention } from './services/retention';
 import { WorkInFlight } from './services/work-in-flight';
 import { PeopleDirectory } from './people/people-directory';
@@ -34,6 +36,8 @@ export interface App {
   cards: CardLocations;
   /** Requests stored before they are acknowledged, replayed when their process died (the durable way in). */
   intake: Intake;
+  /** The way out's shared parts: turns within each platform's limits, and digests of lines that would wait too long. */
+  outbox: { pacer: Pacer; digests: Digests; coalesceAfterMs: number };
   /** Work done after answering a request, which a stopping process finishes first. */
   work: WorkInFlight;
   registry: HandlerRegistry;
@@ -47,8 +51,20 @@ export async function createApp(options: {
   config: ItsmConfig;
   log: Logger;
   now?: () => Date;
+  /**
+   * Real time as the processes share it (the database server's clock), for the turns taken within
+   * the platforms' limits; `now` may be a test's clock, this never is. Default: this host's clock.
+   */
+  sharedNowMs?: () => number;
   /** How long a process may go silent before another takes its work over. */
   takeoverAfterMs?: number;
+  /**
+   * Whether a timer set due now (a new incident's watch, a page) also runs at once in this process
+   * (default) or only at the wheel's next turn: the core benchmark measures the report handler alone.
+   */
+  runDueTimersAtOnce?: boolean;
+  /** A channel's lines are gathered into one message once they would wait longer than this for its turn. */
+  coalesceAfterMs?: number;
   /** Days retry keys and finished notifications are kept. */
   retentionDays?: number;
   /**
@@ -68,7 +84,8 @@ export async function createApp(options: {
   const { changed } = await storeItsmConfig(database.models, catalog, now());
   await people.syncFromConfig();
   // Changes claimed by a process that died before updating their record (see audited-change.ts).
-  const rolledForward = await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(Date.now() - 86_400_000));
+  const sharedNowMs = options.sharedNowMs ?? Date.now;
+  const rolledForward = await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(sharedNowMs() - 86_400_000), sharedNowMs);
   if (rolledForward > 0) log.warn({ rolledForward }, 'completed incident changes interrupted by a crash');
   log.info({ changed, services: catalog.services.size, groups: catalog.groups.size }, 'ITSM configuration loaded');
 
@@ -80,6 +97,7 @@ export async function createApp(options: {
   const incidents = new IncidentRecords(database.models, (incident, change) =>
     // The change itself is done and stands; a timer that could not be set is logged loudly.
     watch.track(incident, change).catch((error: unknown) => log.error({ err: error, number: incident.number }, 'could not set the incident\'s SLA or escalation timers')),
+    sharedNowMs,
   );
   const ctx: App['ctx'] = {
     catalog,
@@ -93,9 +111,10 @@ export async function createApp(options: {
   };
   const retention = new Retention(database.models, options.retentionDays ?? 30);
   const jobs: JobContext = { ...ctx, models: database.models, notifier, retention, wheel, log };
-  registerTimerJobs(jobs);
+  registerTimerJobs(jobs, { atOnce: options.runDueTimersAtOnce ?? true });
   const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
   const takeoverAfterMs = options.takeoverAfterMs ?? 30_000;
   const intake = new Intake(database.models, now, log, { beatEveryMs: Math.max(1_000, Math.floor(takeoverAfterMs / 3)), deadAfterMs: takeoverAfterMs });
-  return { ctx, jobs, slack, cards: new CardLocations(database.models), intake, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
+  const outbox = { pacer: new Pacer(database.models, sharedNowMs), digests: new Digests(database.models, now), coalesceAfterMs: options.coalesceAfterMs ?? 20_000 };
+  return { ctx, jobs, slack, cards: new CardLocations(database.models), intake, outbox, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
 }

@@ -4,6 +4,8 @@ import { loadEnv } from './config/env';
 import { ConfigError } from './config/format-config-errors';
 import { loadItsmConfig } from './config/load-itsm-config';
 import { connectDatabase } from './db/connect';
+import { SharedClock } from './db/shared-clock';
+import type { Db } from 'mongodb';
 import { NoDatabaseAvailable, provisionDatabase, type ProvisionedDatabase } from './db/provision-database';
 import { createLogger } from './logger';
 import { startHttpServer, type HttpServer } from './server/http-server';
@@ -31,12 +33,18 @@ async function main(): Promise<void> {
   });
   log.info({ database: provisioned.description }, `database: ${provisioned.description}`);
   const database = await connectDatabase(provisioned.uri, env.MONGODB_DB);
+  // Record times, timers and the platforms' turns from one clock shared by every process.
+  const clock = new SharedClock(database.connection.db as Db);
+  log.info({ offsetMs: Math.round(await clock.start()) }, 'clock: the database server\'s');
   const app = await createApp({
     database,
     config,
     log,
+    now: clock.now,
+    sharedNowMs: clock.nowMs,
     takeoverAfterMs: env.OPSDESK_TAKEOVER_SECONDS * 1000,
     retentionDays: env.OPSDESK_RETENTION_DAYS,
+    coalesceAfterMs: env.OPSDESK_COALESCE_AFTER_SECONDS * 1000,
     // Notifications for every platform the configuration uses (and opsdesk can reach) are stored,
     // even by a process that cannot deliver there; one that can delivers them.
     platformsWithAdapters: ['slack'],
@@ -98,7 +106,12 @@ async function main(): Promise<void> {
     // Running jobs finish (a delivery in flight completes); one still running after the grace is
     // picked up by another process once its lock expires.
     await scheduler.drain(graceMs);
+    // Messages waiting for their turn are handed back to the timer wheel as due now; one being
+    // posted is given a moment; one still unanswered after it is retried after its lease.
+    const posting = await app.jobs.notifier.stop(Math.min(graceMs, 5_000));
+    if (posting.running > 0) log.warn(posting, 'stopping with messages still being posted: retried after their lease');
     await slack?.stop();
+    clock.stop();
     await database.close();
     await provisioned.stop();
     log.info('stopped');

@@ -4,13 +4,26 @@ import type { Logger } from '../../src/logger';
 import type { NotificationDoc } from '../../src/models/notification.model';
 import type { PeopleDirectory } from '../../src/people/people-directory';
 import type { CardLocations } from '../../src/services/card-locations';
-import type { DeliveryOutcome, NotificationDeliverer } from '../../src/services/notifier';
+import type { Digests } from '../../src/services/digests';
+import { ATTEMPT_LEASE_MS, type DeliveryOutcome, type NotificationDeliverer } from '../../src/services/notifier';
+import { sleep, type Pace, type Pacer } from '../../src/services/pacing';
+import { SlackDigestPoster } from './digest-poster';
 import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
+import { fallbackText, renderMessage } from './render/render-views';
 import { mentionsIn } from './render/slack-mentions';
+import { channelPace, methodPace, workspaceOf } from './slack-limits';
 
 /** Slack errors worth another try; any other platform error (channel_not_found…) is final. */
 const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
+/** An ephemeral cannot reach someone in a channel the app is not in: their direct message can. */
+const EPHEMERAL_REFUSALS = new Set(['channel_not_found', 'not_in_channel', 'user_not_in_channel', 'is_archived']);
 const METADATA_EVENT = 'opsdesk_notification';
+/** Slack message metadata on every channel card: which record it shows, so a card whose post was interrupted is found. */
+export const CARD_METADATA = 'opsdesk_card';
+/** Waiting for a turn longer than this is left to the timer (the attempt's lease must not run out meanwhile). */
+const MAX_HOLD_MS = 45_000;
+/** A thread line whose card is still on its way tries again this soon. */
+const CARD_PENDING_RETRY_MS = 3_000;
 
 interface Target {
   channel: string;
@@ -21,71 +34,199 @@ interface Target {
 
 class Undeliverable extends Error {}
 
+/** Not yet: the channel's turn or the card this waits for is further off than an attempt may hold. */
+export class NotYet extends Error {
+  constructor(
+    readonly afterMs: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}
+
 export interface SlackDelivererDeps {
   catalog: ItsmCatalog;
   people: PeopleDirectory;
   cards: CardLocations;
-  /** The client to post with (no retries of its own: the notifier retries), or none yet (OAuth before the first install). */
-  client(): Promise<WebClient | undefined>;
+  digests: Digests;
+  pacer: Pacer;
+  /** A channel's lines are gathered into one message once its backlog would make them wait longer than this. */
+  coalesceAfterMs: number;
+  /**
+   * The client to post with in the workspace a request came from (no retries of its own: the
+   * notifier retries), or none yet (OAuth before the first install).
+   */
+  client(workspace?: string): Promise<WebClient | undefined>;
   log: Logger;
 }
 
 /**
- * Posts the notifier's notifications to Slack: a person's page or warning as a DM card, an SLA
- * line into the incident card's thread, a P1 into the major-incident channel. Each message carries
- * the notification id as message metadata, so an attempt interrupted by a crash can be checked
- * against the conversation's history instead of being posted twice.
+ * Posts the outbox to Slack: a record's card in its service channel (posted, then edited in place),
+ * its thread lines, private replies, a person's page or warning as a DM card, a P1 into the
+ * major-incident channel. Every call takes its turn within Slack's published limits
+ * (adapters/slack/slack-limits.ts) instead of meeting a 429; lines that would wait too long are
+ * gathered into a digest. Each message carries its notification id as metadata, so an attempt
+ * interrupted by a crash is checked against the conversation's history instead of posted twice.
  */
 export class SlackNotificationDeliverer implements NotificationDeliverer {
   readonly platform = 'slack';
+  private readonly userByEmail = new Map<string, string>();
+  private readonly digestPoster: SlackDigestPoster;
+  private stopping: AbortSignal | undefined;
 
-  constructor(private readonly deps: SlackDelivererDeps) {}
+  constructor(private readonly deps: SlackDelivererDeps) {
+    this.digestPoster = new SlackDigestPoster(deps, (pace, call) => this.paced(pace, call));
+  }
 
-  async deliver(notification: NotificationDoc): Promise<DeliveryOutcome> {
-    const client = await this.deps.client();
+  async deliver(notification: NotificationDoc, stopping?: AbortSignal): Promise<DeliveryOutcome> {
+    this.stopping = stopping;
+    const client = await this.deps.client(notification.workspace);
     if (!client) return { kind: 'retry', afterMs: 15 * 60_000, error: 'opsdesk is not installed in a Slack workspace yet' };
     try {
-      const target = await this.targetOf(client, notification);
-      const { view } = notification;
-      const text = target.textOnly ? escapeMrkdwn(view.text ?? cardFallback(view)) : cardFallback(view);
-      const posted = await client.chat.postMessage({
-        channel: target.channel,
-        text,
-        ...(target.textOnly ? {} : { blocks: renderCard(view, await mentionsIn(this.deps.people, [view])) }),
-        ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
-        metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } },
-      });
-      return { kind: 'delivered', location: { channel: posted.channel ?? target.channel, messageId: posted.ts ?? '' } };
+      const { audience } = notification;
+      if (audience.kind === 'card') return await this.postCard(client, notification, audience.service);
+      if (audience.kind === 'reply') return await this.postReply(client, notification, audience);
+      return await this.postMessage(client, notification);
     } catch (error) {
       return outcomeOf(error);
     }
   }
 
   async wasDelivered(notification: NotificationDoc, since: Date): Promise<boolean> {
-    const client = await this.deps.client();
+    const client = await this.deps.client(notification.workspace);
     if (!client) return false;
-    const target = await this.targetOf(client, notification);
+    const { audience } = notification;
+    // An ephemeral leaves nothing to find: a person would rather read it twice than not at all.
+    if (audience.kind === 'reply') return false;
+    if (audience.kind === 'card') {
+      // Posting again is guarded by the location; a post whose location was never written is looked for.
+      await this.cardPostedEarlier(client, notification.recordId);
+      return false;
+    }
+    const target = await this.targetOf(client, notification, true);
     const oldest = String((since.getTime() - 60_000) / 1000);
+    const ws = workspaceOf(client);
     const page = target.threadTs
-      ? await client.conversations.replies({ channel: target.channel, ts: target.threadTs, oldest, include_all_metadata: true, limit: 200 })
-      : await client.conversations.history({ channel: target.channel, oldest, include_all_metadata: true, limit: 200 });
+      ? await this.paced(methodPace(ws, 'conversations.replies'), () =>
+          client.conversations.replies({ channel: target.channel, ts: target.threadTs as string, oldest, include_all_metadata: true, limit: 200 }),
+        )
+      : await this.paced(methodPace(ws, 'conversations.history'), () =>
+          client.conversations.history({ channel: target.channel, oldest, include_all_metadata: true, limit: 200 }),
+        );
     return (page.messages ?? []).some(
       (m) => m.metadata?.event_type === METADATA_EVENT && (m.metadata.event_payload as { notification_id?: string } | undefined)?.notification_id === notification._id,
     );
   }
 
-  private async targetOf(client: WebClient, notification: NotificationDoc): Promise<Target> {
+  /**
+   * The record's card: edited in place where it is (unless a newer version is drawn already),
+   * else posted once, its first post claimed so that a racing delivery waits instead of posting a second.
+   */
+  private async postCard(client: WebClient, notification: NotificationDoc, service: string): Promise<DeliveryOutcome> {
+    const { recordId, view } = notification;
+    const channel = this.deps.catalog.channelFor(service, 'slack');
+    if (!channel) throw new Undeliverable(`no Slack channel is configured for the service ${service}`);
+    const ws = workspaceOf(client);
+    const blocks = renderCard(view, await mentionsIn(this.deps.people, [view]));
+    const text = cardFallback(view);
+    let known = await this.deps.cards.find(recordId, 'slack');
+    if (known && !known.messageId && known.claimedBy !== notification._id) {
+      const claimedFor = Date.now() - new Date(known.claimedAt ?? known.at).getTime();
+      if (claimedFor < ATTEMPT_LEASE_MS) throw new NotYet(CARD_PENDING_RETRY_MS, 'the card is being posted');
+      // Claimed by a process that died posting: posted after all, or not.
+      const found = await this.cardPostedEarlier(client, recordId);
+      known = found ? { ...known, messageId: found } : null;
+    }
+    if (known?.messageId && known.channel === channel) {
+      const location = { channel, messageId: known.messageId };
+      if ((known.version ?? -1) > (view.version ?? -1)) return { kind: 'delivered', location }; // a newer card is drawn
+      await this.paced(methodPace(ws, 'chat.update'), () => client.chat.update({ channel, ts: location.messageId, blocks, text }));
+      await this.deps.cards.remember(recordId, 'slack', channel, location.messageId, view.version);
+      return { kind: 'delivered', location };
+    }
+    // Our own claim (an earlier attempt of this delivery was refused) lets us post; none yet, we claim it.
+    if (!known && !(await this.deps.cards.claimFirstPost(recordId, 'slack', channel, notification._id, new Date()))) {
+      throw new NotYet(CARD_PENDING_RETRY_MS, 'the card is being posted');
+    }
+    const posted = await this.paced(channelPace(ws, channel), () =>
+      client.chat.postMessage({ channel, blocks, text, metadata: { event_type: CARD_METADATA, event_payload: { record_id: recordId, notification_id: notification._id } } }),
+    );
+    await this.deps.cards.remember(recordId, 'slack', channel, posted.ts as string, view.version);
+    return { kind: 'delivered', location: { channel, messageId: posted.ts as string } };
+  }
+
+  /** A private answer: ephemeral where the person acted, or in their direct message with the app. */
+  private async postReply(client: WebClient, notification: NotificationDoc, audience: { user: string; channel?: string }): Promise<DeliveryOutcome> {
+    const views = notification.views ?? [notification.view];
+    const blocks = renderMessage(views, await mentionsIn(this.deps.people, views));
+    const text = fallbackText(views);
+    const ws = workspaceOf(client);
+    if (audience.channel) {
+      try {
+        await this.paced(methodPace(ws, 'chat.postEphemeral'), () => client.chat.postEphemeral({ channel: audience.channel as string, user: audience.user, blocks, text }));
+        return { kind: 'delivered' };
+      } catch (error) {
+        const code = (error as { data?: { error?: string } }).data?.error;
+        if (!code || !EPHEMERAL_REFUSALS.has(code)) throw error;
+      }
+    }
+    const posted = await this.paced(channelPace(ws, audience.user), () =>
+      client.chat.postMessage({ channel: audience.user, blocks, text, metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } } }),
+    );
+    return { kind: 'delivered', location: { channel: posted.channel ?? audience.user, messageId: posted.ts ?? '' } };
+  }
+
+  /**
+   * A DM, a thread line, a major-incident post. What only informs (a job's thread line, an SLA
+   * warning, a P1's announcement) joins its channel's digest when the channel is backed up beyond
+   * `coalesceAfterMs`; a page, a card and a reply are never folded.
+   */
+  private async postMessage(client: WebClient, notification: NotificationDoc): Promise<DeliveryOutcome> {
+    const target = await this.targetOf(client, notification, false);
+    const ws = workspaceOf(client);
+    const pace = channelPace(ws, target.channel);
+    const { view } = notification;
+    const line = escapeMrkdwn(view.text ?? cardFallback(view));
+    if (mayBeFolded(notification) && (await this.deps.pacer.backlogBeyond(pace, this.deps.coalesceAfterMs))) {
+      const location = await this.digestPoster.add(client, target.channel, notification.reason, { recordId: notification.recordId, text: line });
+      return { kind: 'delivered', location };
+    }
+    const posted = await this.paced(pace, async () =>
+      client.chat.postMessage({
+        channel: target.channel,
+        text: target.textOnly ? line : cardFallback(view),
+        ...(target.textOnly ? {} : { blocks: renderCard(view, await mentionsIn(this.deps.people, [view])) }),
+        ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+        metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } },
+      }),
+    );
+    return { kind: 'delivered', location: { channel: posted.channel ?? target.channel, messageId: posted.ts ?? '' } };
+  }
+
+  /** Waits for the call's turn (within Slack's limits), then makes it; a turn too far off is left to the timer. */
+  private async paced<T>(pace: Pace, call: () => Promise<T>): Promise<T> {
+    const { taken, waitMs } = await this.deps.pacer.take(pace, MAX_HOLD_MS);
+    if (!taken) throw new NotYet(waitMs, `waiting for a turn (${pace.key})`);
+    if (waitMs > 0) await sleep(waitMs, this.stopping);
+    if (this.stopping?.aborted) throw new NotYet(0, 'handed back: the process is stopping');
+    return call();
+  }
+
+  private async targetOf(client: WebClient, notification: NotificationDoc, forHistory: boolean): Promise<Target> {
     const { audience } = notification;
     switch (audience.kind) {
       case 'person': {
         const userId = await this.slackUserOf(client, audience.personId);
-        const opened = await client.conversations.open({ users: userId });
+        if (!forHistory) return { channel: userId, textOnly: false }; // posting to a user id reaches their DM with the app
+        const opened = await this.paced(methodPace(workspaceOf(client), 'conversations.open'), () => client.conversations.open({ users: userId }));
         if (!opened.channel?.id) throw new Undeliverable(`no direct message with ${userId}`);
         return { channel: opened.channel.id, textOnly: false };
       }
       case 'thread': {
         const card = await this.deps.cards.find(notification.recordId, 'slack');
-        if (card) return { channel: card.channel, threadTs: card.messageId, textOnly: true };
+        if (card?.messageId) return { channel: card.channel, threadTs: card.messageId, textOnly: true };
+        // A handler's line follows its card, which is on its way.
+        if (audience.afterCard) throw new NotYet(CARD_PENDING_RETRY_MS, 'the card of this line is not posted yet');
         const channel = this.deps.catalog.channelFor(audience.service, 'slack');
         if (!channel) throw new Undeliverable(`no Slack channel is configured for the service ${audience.service}`);
         return { channel, textOnly: false };
@@ -95,7 +236,23 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
         if (!channel) throw new Undeliverable('no Slack major-incident channel is configured');
         return { channel, textOnly: false };
       }
+      default:
+        throw new Undeliverable(`no Slack target for ${audience.kind}`);
     }
+  }
+
+  /** A card posted by a process that died before remembering it, found by its metadata and remembered. */
+  private async cardPostedEarlier(client: WebClient, recordId: string): Promise<string | undefined> {
+    const known = await this.deps.cards.find(recordId, 'slack');
+    if (!known || known.messageId) return known?.messageId;
+    const history = await this.paced(methodPace(workspaceOf(client), 'conversations.history'), () =>
+      client.conversations.history({ channel: known.channel, include_all_metadata: true, limit: 200 }),
+    );
+    const card = (history.messages ?? []).find(
+      (m) => m.metadata?.event_type === CARD_METADATA && (m.metadata.event_payload as { record_id?: string } | undefined)?.record_id === recordId,
+    );
+    if (card?.ts) await this.deps.cards.remember(recordId, 'slack', known.channel, card.ts);
+    return card?.ts;
   }
 
   /** The person's Slack user: known from configuration or an earlier request, else looked up by e-mail. */
@@ -104,14 +261,28 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     const known = (person?.identities ?? []).find((i) => i.platform === 'slack')?.id;
     if (known) return known;
     if (!person?.email) throw new Undeliverable(`no Slack user is known for ${personId}`);
-    const found = await client.users.lookupByEmail({ email: person.email });
-    if (!found.user?.id) throw new Undeliverable(`no Slack user has the e-mail ${person.email}`);
+    const remembered = this.userByEmail.get(person.email);
+    if (remembered) return remembered;
+    const email = person.email;
+    const found = await this.paced(methodPace(workspaceOf(client), 'users.lookupByEmail'), () => client.users.lookupByEmail({ email }));
+    if (!found.user?.id) throw new Undeliverable(`no Slack user has the e-mail ${email}`);
+    if (this.userByEmail.size > 10_000) this.userByEmail.clear();
+    this.userByEmail.set(email, found.user.id);
     return found.user.id;
   }
 }
 
+/** What only informs, and so may be gathered with others into one message when its channel is backed up. */
+function mayBeFolded(notification: NotificationDoc): boolean {
+  const { audience, reason } = notification;
+  if (audience.kind === 'thread') return !audience.afterCard;
+  if (audience.kind === 'major-incident') return true;
+  return audience.kind === 'person' && reason.startsWith('sla.');
+}
+
 function outcomeOf(error: unknown): DeliveryOutcome {
   if (error instanceof Undeliverable) return { kind: 'failed', error: error.message };
+  if (error instanceof NotYet) return { kind: 'retry', afterMs: error.afterMs, error: error.message };
   const e = error as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string }; message?: string };
   switch (e.code) {
     case ErrorCode.RateLimitedError:

@@ -3,10 +3,8 @@ import { dispatchInteraction } from '../../handlers/dispatch';
 import type { Interaction } from '../../handlers/entry-points';
 import type { HandlerResult } from '../../handlers/handler';
 import type { Actor } from '../../src/people/people-directory';
-import type { Announcement, CardView, FormView, NoticeView } from '../../src/views/view-model';
-import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
+import type { Announcement, CardView, FormView, NoticeView, View } from '../../src/views/view-model';
 import { fallbackText, renderMessage, renderModal, type ModalMetadata } from './render/render-views';
-import { mentionsIn } from './render/slack-mentions';
 import type { SlackDeps } from './slack-context';
 
 /** Runs the handler the interaction names, with the input its declaration makes of it. */
@@ -20,58 +18,22 @@ export const errorOf = (result: HandlerResult) => result.views.find((v): v is No
 
 export const cardOf = (result: HandlerResult) => result.views.find((v): v is CardView => v.kind === 'card');
 
-/** Slack message metadata on every channel card: which record it shows, so a replay finds a card posted before a crash. */
-const CARD_METADATA = 'opsdesk_card';
-
 /**
- * A card a process posted and died before remembering (replays only: reading a channel's history
- * costs a rate-limited call).
+ * What a handler's result posts, through the outbox (stored, then tried at once): the channel's
+ * card and thread line, DMs, and the private reply to the person who acted. A replay of the same
+ * request finds these stored already and posts nothing twice.
  */
-async function cardPostedEarlier(client: WebClient, channel: string, recordId: string): Promise<string | undefined> {
-  const history = await client.conversations.history({ channel, include_all_metadata: true, limit: 200 });
-  const card = (history.messages ?? []).find(
-    (m) => m.metadata?.event_type === CARD_METADATA && (m.metadata.event_payload as { record_id?: string } | undefined)?.record_id === recordId,
+export async function announce(
+  deps: SlackDeps,
+  announcements: readonly Announcement[],
+  reply: { user: string; channel?: string | undefined; requestKey: string; views: View[]; team?: string | undefined },
+): Promise<void> {
+  const replyViews = reply.views.filter((v) => v.kind !== 'form' && v.kind !== 'options');
+  await deps.opsdesk.jobs.notifier.announce(
+    announcements,
+    replyViews.length > 0 ? { platform: 'slack', user: reply.user, channel: reply.channel, requestKey: reply.requestKey, views: replyViews } : undefined,
+    reply.team ? { workspace: reply.team } : {},
   );
-  return card?.ts;
-}
-
-/**
- * Posts each announcement: the record's card in its service channel is edited in place (or
- * posted the first time, and remembered), and the change is added to the card's thread. A replay
- * first looks for a card its first try posted without remembering it.
- */
-export async function deliverAnnouncements(deps: SlackDeps, client: WebClient, announcements: Announcement[], options: { replayed?: boolean } = {}): Promise<void> {
-  for (const announcement of await deps.opsdesk.jobs.notifier.tellPeople(announcements)) {
-    const { audience } = announcement;
-    if (audience.kind !== 'channel') continue;
-    const channel = deps.opsdesk.ctx.catalog.channelFor(audience.service, 'slack');
-    if (!channel) {
-      deps.opsdesk.log.warn({ recordId: announcement.recordId, service: audience.service }, 'no Slack channel configured for the service');
-      continue;
-    }
-    const { view } = announcement;
-    const blocks = renderCard(view, await mentionsIn(deps.opsdesk.ctx.people, [view]));
-    const known = await deps.cards.find(announcement.recordId, 'slack');
-    let ts = known?.channel === channel ? known.messageId : undefined;
-    if (!ts && options.replayed) {
-      ts = await cardPostedEarlier(client, channel, announcement.recordId);
-      if (ts) await deps.cards.remember(announcement.recordId, 'slack', channel, ts);
-    }
-    if (ts) {
-      await client.chat.update({ channel, ts, blocks, text: cardFallback(view) });
-    } else {
-      const posted = await client.chat.postMessage({
-        channel,
-        blocks,
-        text: cardFallback(view),
-        metadata: { event_type: CARD_METADATA, event_payload: { record_id: announcement.recordId } },
-      });
-      ts = posted.ts as string;
-      await deps.cards.remember(announcement.recordId, 'slack', channel, ts);
-    }
-    // The line quotes what people typed (a comment, a reason): escaped, so no one mentions the channel or disguises a link.
-    if (view.threadLine) await client.chat.postMessage({ channel, thread_ts: ts, text: escapeMrkdwn(view.threadLine) });
-  }
 }
 
 /** Opens the form of `result` as a modal (must happen within 3 s of the trigger). */

@@ -122,8 +122,9 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       const key = token ?? settings.botToken ?? '';
       let client = deliveryClients.get(key);
       if (!client) {
-        // After the acknowledgement: retries with back-off and honours Retry-After.
-        client = new WebClient(key, { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), logger });
+        // After the acknowledgement, for what cannot wait in the outbox (a failure told, a replay's
+        // lookups): fails fast rather than holding the request's work for a rate limit's Retry-After.
+        client = new WebClient(key, { ...clientOptions, logger });
         deliveryClients.set(key, client);
       }
       return client;
@@ -140,36 +141,37 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     }
     return client;
   };
+  /** The bot token of the workspace a stored request or message came from (OAuth: each workspace its own). */
+  const workspaceToken = async (body: { team?: { id?: string } | null; enterprise?: { id?: string } | null; is_enterprise_install?: boolean }) => {
+    const installation = await installationStore
+      ?.fetchInstallation({ teamId: body.team?.id, enterpriseId: body.enterprise?.id, isEnterpriseInstall: Boolean(body.is_enterprise_install) })
+      .catch(() => undefined);
+    return installation?.bot?.token;
+  };
+
   opsdesk.jobs.notifier.register(
     new SlackNotificationDeliverer({
       catalog: opsdesk.ctx.catalog,
       people: opsdesk.ctx.people,
       cards: deps.cards,
+      digests: opsdesk.outbox.digests,
+      pacer: opsdesk.outbox.pacer,
+      coalesceAfterMs: opsdesk.outbox.coalesceAfterMs,
       log,
-      async client() {
-        const token = settings.botToken ?? (await installationStore?.latestBotToken());
+      async client(workspace) {
+        const token = settings.botToken ?? (workspace ? await workspaceToken({ team: { id: workspace } }) : undefined) ?? (await installationStore?.latestBotToken());
         return token ? notificationClient(token) : undefined;
       },
     }),
   );
-
-  /** The bot token of the workspace a stored request came from (OAuth: each workspace its own). */
-  const workspaceToken = async (body: { team?: { id?: string } | null; enterprise?: { id?: string } | null; is_enterprise_install?: boolean }) => {
-    const installation = await installationStore?.fetchInstallation({
-      teamId: body.team?.id,
-      enterpriseId: body.enterprise?.id,
-      isEnterpriseInstall: Boolean(body.is_enterprise_install),
-    });
-    return installation?.bot?.token;
-  };
 
   // Requests acknowledged by a process that died before finishing them, done again from the intake.
   opsdesk.intake.onReplay('slack', async (payload) => {
     const { kind, body } = JSON.parse(payload) as { kind: string; body: never };
     const token = settings.botToken ?? (await workspaceToken(body));
     const client = deps.deliveryClient(token);
-    if (kind === 'block_actions') await doCardAction(deps, body, client, client, true);
-    else if (kind === 'view_submission') await doSubmission(deps, body, client, client, true);
+    if (kind === 'block_actions') await doCardAction(deps, body, client, true);
+    else if (kind === 'view_submission') await doSubmission(deps, body, client, true);
     else log.warn({ kind }, 'no replay for this kind of Slack request');
   });
 

@@ -7,8 +7,9 @@ export interface SlackDeps {
   opsdesk: OpsdeskApp;
   cards: CardLocations;
   /**
-   * A client for posting after the acknowledgement: it waits out Retry-After and retries.
-   * (Bolt's per-request client fails fast instead, so that nothing before `ack` can stall.)
+   * A workspace's client outside Bolt's request (a failure told after the acknowledgement, a replay
+   * from the intake). It fails fast like Bolt's: what must be posted whatever happens goes through
+   * the outbox, which retries on its own schedule.
    */
   deliveryClient(token: string | undefined): WebClient;
 }

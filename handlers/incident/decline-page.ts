@@ -38,6 +38,7 @@ export const declinePage = defineHandler({
       [{ kind: 'notice', tone: 'info', text: t(actor.locale, 'escalation.declined', { actor: actor.name, number: incident.number }) }],
       [{
         reason: 'escalation.decline',
+        key: `escalation.decline.${input.step}.${actor.id}`,
         recordId: incident._id,
         audience: { kind: 'channel', service: incident.service },
         view: incidentCard(incident, channel, ctx.catalog, t(channel.locale, 'escalation.declinedLine', { actor: actor.name, number: incident.number })),

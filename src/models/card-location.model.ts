@@ -3,17 +3,23 @@ import { Schema } from 'mongoose';
 /**
  * Where a record's card lives on one platform (`INC0001001:slack`), so later changes edit it in
  * place and reply in its thread. Kept apart from the record: writing it never races a change.
+ * Without `messageId` it is a claim: a delivery is posting the card now.
  */
 export interface CardLocationDoc {
   _id: string;
   recordId: string;
   platform: 'slack' | 'teams' | 'web';
   channel: string;
-  messageId: string;
+  messageId?: string;
+  /** The record's version the card shows: an older edit arriving late is not drawn over a newer one. */
+  version?: number;
+  /** Which delivery claimed the first post, and when (a claim older than the delivery lease was left by a dead process). */
+  claimedBy?: string;
+  claimedAt?: Date;
   at: Date;
 }
 
 export const cardLocationDocSchema = new Schema<CardLocationDoc>(
-  { _id: String, recordId: String, platform: String, channel: String, messageId: String, at: Date },
+  { _id: String, recordId: String, platform: String, channel: String, messageId: String, version: Number, claimedBy: String, claimedAt: Date, at: Date },
   { versionKey: false },
 );

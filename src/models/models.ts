@@ -13,6 +13,8 @@ import { serviceRequestSchema, type ServiceRequestDoc } from './service-request.
 import { slackInstallationSchema, type SlackInstallationDoc } from './slack-installation.model';
 import { storedConfigSchema, type StoredConfigDoc } from './stored-config.model';
 import { notificationSchema, type NotificationDoc } from './notification.model';
+import { digestSchema, type DigestDoc } from './digest.model';
+import { paceSlotSchema, type PaceSlotDoc } from './pace-slot.model';
 import { timerCursorSchema, timerIndexSchema, timerSchema, type TimerCursorDoc, type TimerIndexDoc, type TimerDoc } from './timer.model';
 import { notificationAttemptSchema, type NotificationAttemptDoc } from './notification.model';
 
@@ -36,6 +38,8 @@ export interface Models {
   TimerCursor: Model<TimerCursorDoc>;
   Notification: Model<NotificationDoc>;
   NotificationAttempt: Model<NotificationAttemptDoc>;
+  PaceSlot: Model<PaceSlotDoc>;
+  Digest: Model<DigestDoc>;
   Intake: Model<IntakeDoc>;
   ProcessBeat: Model<ProcessBeatDoc>;
 }
@@ -62,6 +66,8 @@ export function createModels(connection: Connection): Models {
     TimerCursor: connection.model<TimerCursorDoc>('TimerCursor', timerCursorSchema, 'timer_cursors'),
     Notification: connection.model<NotificationDoc>('Notification', notificationSchema, 'notifications'),
     NotificationAttempt: connection.model<NotificationAttemptDoc>('NotificationAttempt', notificationAttemptSchema, 'notification_attempts'),
+    PaceSlot: connection.model<PaceSlotDoc>('PaceSlot', paceSlotSchema, 'pace_slots'),
+    Digest: connection.model<DigestDoc>('Digest', digestSchema, 'digests'),
     Intake: connection.model<IntakeDoc>('Intake', intakeSchema, 'intake'),
     ProcessBeat: connection.model<ProcessBeatDoc>('ProcessBeat', processBeatSchema, 'process_beats'),
   };

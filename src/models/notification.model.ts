@@ -1,18 +1,27 @@
 import { Schema } from 'mongoose';
-import type { CardView } from '../views/view-model';
+import type { CardView, View } from '../views/view-model';
 
-/** Who a notification is for; each platform's deliverer finds the place to post it. */
+/** Who a message is for; each platform's deliverer finds the place to post it. */
 export type NotificationAudience =
+  /** A person, in a direct message. */
   | { kind: 'person'; personId: string }
-  /** The record's card thread (or its service channel when no card was posted yet). */
-  | { kind: 'thread'; service: string }
-  | { kind: 'major-incident' };
+  /**
+   * A line in the record's card thread. Without a card yet: a job's line (an SLA warning) posts the
+   * card in the service channel instead; a handler's line (`afterCard`) waits for its card.
+   */
+  | { kind: 'thread'; service: string; afterCard?: boolean }
+  | { kind: 'major-incident' }
+  /** The record's card in its service channel: posted the first time, edited in place after. */
+  | { kind: 'card'; service: string }
+  /** A private answer to what a person just did, where they did it (one platform only). */
+  | { kind: 'reply'; platform: string; user: string; channel?: string };
 
 /**
- * Something posted without anyone asking in that moment (an SLA warning, an escalation ping).
- * `_id` is `<record>:<reason>:<recipient>:<platform>`: storing it is the claim, so the same
- * person is never told twice for the same reason. Never updated: what becomes of it is in
- * `notification_attempts`.
+ * Everything opsdesk posts goes out as one of these (the outbox): a channel card or its edit, a
+ * thread line, a private reply, a DM, a page, an announcement. `_id` is
+ * `<record>:<reason>:<recipient>:<platform>`: storing it is the claim, so the same person is never
+ * told twice for the same reason, and a replayed request finds its messages stored already. Never
+ * updated: what becomes of it is in `notification_attempts`.
  */
 export interface NotificationDoc {
   _id: string;
@@ -21,6 +30,10 @@ export interface NotificationDoc {
   platform: string;
   audience: NotificationAudience;
   view: CardView;
+  /** A private reply's views (a notice, a list, a card), drawn instead of `view`. */
+  views?: View[];
+  /** The platform's workspace the request came from: its own token delivers it (several Slack workspaces). */
+  workspace?: string;
   createdAt: Date;
 }
 
@@ -32,6 +45,8 @@ export const notificationSchema = new Schema<NotificationDoc>(
     platform: { type: String, required: true },
     audience: { type: Schema.Types.Mixed, required: true },
     view: { type: Schema.Types.Mixed, required: true },
+    views: { type: [Schema.Types.Mixed], default: undefined },
+    workspace: String,
     createdAt: Date,
   },
   { versionKey: false, minimize: false },
@@ -43,7 +58,9 @@ export type AttemptOutcome = 'delivered' | 'retry' | 'failed';
 /**
  * The life of a notification, written only by inserts (a FerretDB/SQLite without our _id index
  * reads a whole collection to update one document, docs/storage.md §4):
- * `<id>#<n>` claims attempt n; `<id>#<n>!` records its outcome; `<id>#final` says it is done.
+ * `<id>#<n>` claims attempt n (the first attempt of the process that stored the notification needs
+ * no claim: nobody else can start it); `<id>#<n>!` records a refusal to retry after; `<id>#final`
+ * says it is done, after which attempt and where it landed.
  */
 export interface NotificationAttemptDoc {
   _id: string;

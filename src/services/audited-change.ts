@@ -55,6 +55,8 @@ export async function applyAuditedChange<T extends AuditedDoc>(
   records: Model<T>,
   events: Model<AuditEventDoc>,
   change: AuditedChange<T>,
+  /** Real time as the processes share it (the database server's clock): when a claim is stale. */
+  nowMs: () => number = Date.now,
 ): Promise<T> {
   const { seen } = change;
   const version = seen.version + 1;
@@ -74,11 +76,11 @@ export async function applyAuditedChange<T extends AuditedDoc>(
   );
   const set = { ...change.set, version, auditHead: event.hash, updatedAt: change.at };
   try {
-    const claim = { ...event, update: EJSON.stringify(set, { relaxed: false }), writtenAt: new Date(), ...(change.requestKey ? { requestKey: change.requestKey } : {}) };
+    const claim = { ...event, update: EJSON.stringify(set, { relaxed: false }), writtenAt: new Date(nowMs()), ...(change.requestKey ? { requestKey: change.requestKey } : {}) };
     await retryWhileBusy(() => events.collection.insertOne(claim as never));
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    throw await conflict(records, events, seen);
+    throw await conflict(records, events, seen, nowMs);
   }
   // By _id alone: the claim already makes this the only writer of this version, and FerretDB's
   // SQLite storage pushes down only a filter that is exactly `{_id}` (docs/storage.md §2).
@@ -88,15 +90,15 @@ export async function applyAuditedChange<T extends AuditedDoc>(
 }
 
 /** The conflict with whoever claimed the next version; their change is completed first if its writer died. */
-async function conflict<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, seen: T): Promise<RecordConflict> {
+async function conflict<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, seen: T, nowMs: () => number): Promise<RecordConflict> {
   const winner = await events.findById(`${seen._id}:${seen.version + 1}`).lean();
-  if (winner?.update && isStale(winner)) {
+  if (winner?.update && isStale(winner, nowMs())) {
     await rollForward(records, seen._id, seen.version, winner.update);
   }
   return new RecordConflict(winner ? { action: winner.action, actorId: winner.actorId, actorName: winner.actorName } : null);
 }
 
-const isStale = (event: AuditEventDoc) => !event.writtenAt || Date.now() - event.writtenAt.getTime() > ROLL_FORWARD_AFTER_MS;
+const isStale = (event: AuditEventDoc, nowMs: number) => !event.writtenAt || nowMs - event.writtenAt.getTime() > ROLL_FORWARD_AFTER_MS;
 
 /** Completes a claimed change on a record still at the version before it. */
 async function rollForward<T extends AuditedDoc>(records: Model<T>, id: string, fromVersion: number, update: string): Promise<void> {
@@ -111,13 +113,18 @@ async function rollForward<T extends AuditedDoc>(records: Model<T>, id: string, 
  * record is behind its newest audit event, and the claim is older than ROLL_FORWARD_AFTER_MS.
  * A younger one is completed by the next writer of the record once it is that old.
  */
-export async function rollForwardInterruptedChanges<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, since: Date): Promise<number> {
+export async function rollForwardInterruptedChanges<T extends AuditedDoc>(
+  records: Model<T>,
+  events: Model<AuditEventDoc>,
+  since: Date,
+  nowMs: () => number = Date.now,
+): Promise<number> {
   let repaired = 0;
   const recent = events.find({ seq: { $gt: 1 }, writtenAt: { $gte: since } }).sort({ writtenAt: 1 }).lean().cursor();
   for await (const event of recent) {
     // A fresh claim may belong to a writer that is alive and about to write it (or has, and moved
     // on): rolling it forward now could write an older version over a newer one.
-    if (!isStale(event)) continue;
+    if (!isStale(event, nowMs())) continue;
     const record = await records.findById(event.recordId).lean<T>();
     if (record && record.version === event.seq - 1 && event.update) {
       await rollForward(records, record._id, record.version, event.update);
@@ -128,11 +135,11 @@ export async function rollForwardInterruptedChanges<T extends AuditedDoc>(record
 }
 
 /** The first event of a new record and the fields the record is inserted with. */
-export function firstEvent(kind: RecordKind, number: string, actor: AuditActor, at: Date, after: Record<string, unknown>) {
+export function firstEvent(kind: RecordKind, number: string, actor: AuditActor, at: Date, after: Record<string, unknown>, writtenAt = new Date()) {
   const event = chainEvent(
     { recordKind: kind, recordId: number, recordNumber: number, action: 'create', actor, at, before: {}, after },
     1,
     GENESIS_HASH,
   );
-  return { event: { ...event, writtenAt: new Date() }, version: 1, auditHead: event.hash };
+  return { event: { ...event, writtenAt }, version: 1, auditHead: event.hash };
 }

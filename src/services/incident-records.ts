@@ -24,6 +24,8 @@ export class IncidentRecords {
   constructor(
     private readonly models: Models,
     private readonly observe: IncidentObserver = async () => {},
+    /** Real time as the processes share it (the database server's clock), for when changes were written. */
+    private readonly nowMs: () => number = Date.now,
   ) {}
 
   /**
@@ -37,7 +39,7 @@ export class IncidentRecords {
     const summary = { title: draft.title, service: draft.service, priority: draft.priority, state: draft.state };
     let first: ReturnType<typeof firstEvent> | undefined;
     const number = await claimNextNumber(Counter, SERIES.incident, async (candidate) => {
-      first = firstEvent('incident', candidate, actor, at, summary);
+      first = firstEvent('incident', candidate, actor, at, summary, new Date(this.nowMs()));
       try {
         const event = first.event;
         await retryWhileBusy(() => AuditEvent.collection.insertOne(event as never));
@@ -82,7 +84,7 @@ export class IncidentRecords {
   }
 
   async change(change: Omit<AuditedChange<IncidentDoc>, 'kind'> & { action: IncidentAction }): Promise<IncidentDoc> {
-    const updated = await applyAuditedChange(this.models.Incident, this.models.AuditEvent, { ...change, kind: 'incident' });
+    const updated = await applyAuditedChange(this.models.Incident, this.models.AuditEvent, { ...change, kind: 'incident' }, this.nowMs);
     await this.observe(updated, change.action);
     return updated;
   }

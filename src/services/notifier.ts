@@ -1,8 +1,11 @@
+import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logger';
 import { insertOnce } from '../db/insert-once';
 import type { Models } from '../models/models';
 import type { NotificationAttemptDoc, NotificationAudience, NotificationDoc } from '../models/notification.model';
-import type { Announcement, CardView } from '../views/view-model';
+import type { Announcement, CardView, View } from '../views/view-model';
+import { DeliveryQueue } from './delivery-queue';
+import { sleep } from './pacing';
 import type { TimerWheel } from './timer-wheel';
 
 export type DeliveryOutcome =
@@ -15,7 +18,8 @@ export type DeliveryOutcome =
 /** A platform's way to post a notification (implemented by each adapter). */
 export interface NotificationDeliverer {
   readonly platform: string;
-  deliver(notification: NotificationDoc): Promise<DeliveryOutcome>;
+  /** `stopping` aborts a wait (for the platform's turn): the attempt is then handed back as a retry. */
+  deliver(notification: NotificationDoc, stopping?: AbortSignal): Promise<DeliveryOutcome>;
   /** Whether an attempt whose outcome is unknown (its process died) reached the platform after all. */
   wasDelivered(notification: NotificationDoc, since: Date): Promise<boolean>;
 }
@@ -34,27 +38,53 @@ export interface NotificationRequest {
   reason: string;
   audience: NotificationAudience;
   view: CardView;
+  views?: View[];
+  /** The platform's workspace the request came from (several Slack workspaces installed by OAuth). */
+  workspace?: string;
+}
+
+/** The private answer to what a person just did, on the platform where they did it. */
+export interface PrivateReply {
+  platform: string;
+  user: string;
+  /** Where they acted (an ephemeral there); none: their direct message with the app. */
+  channel?: string | undefined;
+  /** The request it answers: a replay of the request finds its answer stored already. */
+  requestKey: string;
+  views: View[];
 }
 
 const DELIVER = 'deliver';
 /** An attempt still unanswered after this long is taken to have died with its process. */
-const ATTEMPT_LEASE_MS = 2 * 60_000;
+export const ATTEMPT_LEASE_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 40;
 const MAX_BACKOFF_MS = 15 * 60_000;
+/** A refusal asking to wait at most this long is waited out within the attempt (up to MAX_HELD_RETRIES times). */
+const HOLD_RETRY_MS = 10_000;
+const MAX_HELD_RETRIES = 5;
+/** A process without the platform's deliverer passes the attempt on this soon (to another shard, so another process). */
+const HAND_ON_MS = 2_000;
+const MAX_HANDS_ON = 30;
 
 export const recipientKey = (audience: NotificationAudience): string =>
   audience.kind === 'person' ? audience.personId : audience.kind;
 
+/** `<notification id>#<attempt>`, and `~<n>` once handed on by processes that cannot deliver it. */
+const REF = /^(.*)#(\d+)(?:~(\d+))?$/;
+
 /**
- * The one way out for messages nobody asked for in that moment (DESIGN.md, Notifications):
- * `notify` stores the notification (its `_id` dedupes per record, reason, recipient and platform)
- * and schedules its delivery; delivery attempts run from the timer wheel, each claimed once,
- * with back-off and the platform's Retry-After, and are never abandoned silently.
+ * The one way out (DESIGN.md, Notifications): everything opsdesk posts is stored first (the
+ * `_id` dedupes per record, reason, recipient and platform), then tried at once by this process
+ * when it can deliver there, beside the timer wheel rather than in its tick. A lease timer set
+ * before each attempt makes the next one should the process die; refusals come back with
+ * back-off or the platform's Retry-After; nothing is abandoned silently.
  */
 export class Notifier {
   private readonly deliverers = new Map<string, NotificationDeliverer>();
   /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
   private readonly expected = new Set<string>();
+  private readonly queue = new DeliveryQueue();
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly models: Models,
@@ -62,7 +92,9 @@ export class Notifier {
     private readonly now: () => Date,
     private readonly log: Logger,
   ) {
-    wheel.on(DELIVER, (ref) => this.attempt(ref));
+    wheel.on(DELIVER, (ref) => this.onTimer(ref));
+    // Every delivery waiting for its turn listens for the stop.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   register(deliverer: NotificationDeliverer): void {
@@ -81,20 +113,119 @@ export class Notifier {
     return [...new Set([...this.expected, ...this.deliverers.keys()])];
   }
 
+  /** Resolves once no delivery of this process waits or runs. */
+  idle(): Promise<void> {
+    return this.queue.idle();
+  }
+
   /**
-   * Stores the notification once per platform; returns how many were new. `deliverNow`: a person
-   * is waiting on it (an answer to what they just did): this process tries at once, without waiting,
-   * where it can; the delivery timer stays the fallback.
+   * Stopping: deliveries waiting for their turn, or not yet begun, are handed back to the timer
+   * wheel as due now (another process, or the restart, takes them at once instead of after the
+   * lease); those talking to the platform are given `graceMs` to finish.
+   */
+  async stop(graceMs: number): Promise<{ running: number }> {
+    this.stopping.abort();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.queue.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    return { running: this.queue.size };
+  }
+
+  /**
+   * Stores the notification once per platform and tries it at once where this process can deliver
+   * (queued: the caller goes on); returns how many were new. `deliverNow`: a person is waiting on
+   * it, so the caller waits for the first attempt too.
    */
   async notify(request: NotificationRequest, options: { deliverNow?: boolean } = {}): Promise<number> {
-    let stored = 0;
-    for (const platform of this.platforms) {
+    const fresh = await this.store(request);
+    for (const doc of fresh) {
+      if (!this.deliverers.has(doc.platform)) {
+        await this.wheel.schedule(DELIVER, `${doc._id}#1`, this.now());
+      } else if (options.deliverNow) {
+        await this.run(doc, 1, false);
+      } else {
+        await this.queue.push(() => this.run(doc, 1, false));
+      }
+    }
+    return fresh.length;
+  }
+
+  /**
+   * What a handler's result posts, stored before this resolves and then tried at once, since
+   * someone just acted: for a channel, the record's card (posted or edited in place) and then its
+   * thread line; for a person, a direct message; and the private reply to the actor.
+   */
+  async announce(announcements: readonly Announcement[], reply?: PrivateReply, where: { workspace?: string } = {}): Promise<void> {
+    const requests = announcements.flatMap((a) => this.outboxMessagesOf(a)).map((r) => ({ ...r, ...where }));
+    if (reply) {
+      const card = reply.views.find((v): v is CardView => v.kind === 'card');
+      requests.push({
+        // Keyed by the request alone: its replay may answer with other views (told it was done).
+        recordId: 'request',
+        reason: `reply.${reply.requestKey}`,
+        audience: { kind: 'reply', platform: reply.platform, user: reply.user, ...(reply.channel ? { channel: reply.channel } : {}) },
+        view: card ?? { kind: 'card', title: '', fields: [], actions: [] },
+        views: reply.views,
+        ...where,
+      });
+    }
+    const fresh: NotificationDoc[] = [];
+    for (const request of requests) fresh.push(...(await this.store(request)));
+    const here = fresh.filter((doc) => this.deliverers.has(doc.platform));
+    for (const doc of fresh) if (!here.includes(doc)) await this.wheel.schedule(DELIVER, `${doc._id}#1`, this.now());
+    // One after another, in order (a thread line needs its card), beside the request's own work.
+    if (here.length > 0) {
+      await this.queue.push(async () => {
+        for (const doc of here) await this.run(doc, 1, false);
+      });
+    }
+  }
+
+  private outboxMessagesOf(announcement: Announcement): NotificationRequest[] {
+    const { audience, view, recordId } = announcement;
+    if (audience.kind === 'person') return [{ recordId, reason: announcement.reason, audience, view }];
+    if (audience.kind !== 'channel') {
+      this.log.warn({ recordId, audience }, 'no way to post to this audience yet');
+      return [];
+    }
+    // One card per version of the record (an unchanged record's card needs no edit), one line per announcement.
+    const version = view.version !== undefined ? `v${view.version}` : announcement.reason;
+    const { threadLine, ...card } = view;
+    const messages: NotificationRequest[] = [{ recordId, reason: `card.${version}`, audience: { kind: 'card', service: audience.service }, view: card }];
+    if (threadLine) {
+      const key = announcement.key ?? `${announcement.reason}.${version}`;
+      messages.push({ recordId, reason: `line.${key}`, audience: { kind: 'thread', service: audience.service, afterCard: true }, view: { ...card, text: threadLine } });
+    }
+    return messages;
+  }
+
+  /** What became of a notification: pending, delivered or failed, after how many attempts. */
+  async status(id: string): Promise<NotificationStatus> {
+    const final = await this.models.NotificationAttempt.findById(`${id}#final`).lean<NotificationAttemptDoc>();
+    let refusals = 0;
+    let last: NotificationAttemptDoc | null = null;
+    for (;;) {
+      const refusal = await this.models.NotificationAttempt.findById(`${id}#${refusals + 1}!`).lean<NotificationAttemptDoc>();
+      if (!refusal) break;
+      refusals += 1;
+      last = refusal;
+    }
+    const state = final ? (final.outcome === 'delivered' ? 'delivered' : 'failed') : 'pending';
+    const lastError = final?.error ?? last?.error;
+    return { state, attempts: final?.attempt ?? refusals, ...(lastError ? { lastError } : {}), ...(final?.location ? { location: final.location } : {}) };
+  }
+
+  /**
+   * The lease of the first attempt, then the notification itself: should this process die before
+   * that attempt ends, the lease's timer makes the next one. A notification stored already (the
+   * same reason told again, a replay) leaves only a lease that will find it done.
+   */
+  private async store(request: NotificationRequest): Promise<NotificationDoc[]> {
+    const platforms = request.audience.kind === 'reply' ? [request.audience.platform] : this.platforms;
+    const fresh: NotificationDoc[] = [];
+    for (const platform of platforms) {
       const id = `${request.recordId}:${request.reason}:${recipientKey(request.audience)}:${platform}`;
-      const known = await this.models.Notification.findById(id).lean();
-      if (known) continue;
-      // The delivery timer first: if the process dies between the two writes, the timer finds
-      // nothing and the caller, whose own timer was not yet done, runs again and stores it.
-      await this.wheel.schedule(DELIVER, `${id}#1`, this.now());
+      await this.wheel.schedule(DELIVER, `${id}#2`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
       const doc: NotificationDoc = {
         _id: id,
         recordId: request.recordId,
@@ -102,106 +233,93 @@ export class Notifier {
         platform,
         audience: request.audience,
         view: request.view,
+        ...(request.views ? { views: request.views } : {}),
+        ...(request.workspace ? { workspace: request.workspace } : {}),
         createdAt: this.now(),
       };
-      if (!(await insertOnce(this.models.Notification, doc))) continue;
-      stored += 1;
-      if (options.deliverNow && this.deliverers.has(platform)) {
-        // The attempt is claimed by insert: the timer meeting it later does nothing.
-        this.attempt(`${id}#1`).catch((error: unknown) => this.log.error({ err: error, id }, 'immediate delivery failed; the timer retries it'));
-      }
+      if (await insertOnce(this.models.Notification, doc)) fresh.push(doc);
     }
-    return stored;
+    return fresh;
   }
 
-  /**
-   * A handler's announcements to people (the requester told of a resolution), on every platform:
-   * stored, and tried at once since someone just acted. Returns the others (the channel's card),
-   * which the acting platform posts itself.
-   */
-  async tellPeople(announcements: readonly Announcement[]): Promise<Announcement[]> {
-    const rest: Announcement[] = [];
-    for (const announcement of announcements) {
-      const { audience } = announcement;
-      if (audience.kind !== 'person') {
-        rest.push(announcement);
-        continue;
-      }
-      await this.notify({ recordId: announcement.recordId, reason: announcement.reason, audience, view: announcement.view }, { deliverNow: true });
-    }
-    return rest;
-  }
-
-  /** What became of a notification: pending, delivered or failed, after how many attempts. */
-  async status(id: string): Promise<NotificationStatus> {
-    const final = await this.models.NotificationAttempt.findById(`${id}#final`).lean<NotificationAttemptDoc>();
-    let attempts = 0;
-    let last: NotificationAttemptDoc | null = null;
-    for (;;) {
-      const outcome = await this.models.NotificationAttempt.findById(`${id}#${attempts + 1}!`).lean<NotificationAttemptDoc>();
-      if (!outcome) break;
-      attempts += 1;
-      last = outcome;
-    }
-    const state = final ? (final.outcome === 'delivered' ? 'delivered' : 'failed') : 'pending';
-    return { state, attempts, ...(last?.error ? { lastError: last.error } : {}), ...(final?.location ? { location: final.location } : {}) };
-  }
-
-  /** One delivery attempt, `ref` = `<notification id>#<attempt number>`. */
-  async attempt(ref: string): Promise<void> {
-    const hash = ref.lastIndexOf('#');
-    const id = ref.slice(0, hash);
-    const attempt = Number(ref.slice(hash + 1));
+  /** A delivery timer: `ref` = `<notification id>#<attempt>`, claimed once, then queued. */
+  private async onTimer(ref: string): Promise<void> {
+    const [, id = '', attemptText = '1', handsText] = REF.exec(ref) ?? [];
+    const attempt = Number(attemptText);
     const Attempts = this.models.NotificationAttempt;
-    const [notification, final, previous] = await Promise.all([
-      this.models.Notification.findById(id).lean<NotificationDoc>(),
-      Attempts.findById(`${id}#final`).lean(),
-      attempt > 1 ? Attempts.findById(`${id}#${attempt - 1}!`).lean<NotificationAttemptDoc>() : Promise.resolve(null),
-    ]);
-    if (!notification || final) return;
-    const deliverer = this.deliverers.get(notification.platform);
-    if (!deliverer) {
-      this.log.warn({ id, platform: notification.platform }, 'no deliverer for the platform; the notification waits');
-      await this.wheel.schedule(DELIVER, ref, new Date(this.now().getTime() + MAX_BACKOFF_MS));
+    if (await Attempts.findById(`${id}#final`).lean()) return;
+    const notification = await this.models.Notification.findById(id).lean<NotificationDoc>();
+    if (!notification) return;
+    if (!this.deliverers.has(notification.platform)) {
+      // Another process can: the attempt moves to another shard (the `~n` changes it), so another process's tick.
+      const hands = Number(handsText ?? 0) + 1;
+      if (hands === 1) this.log.info({ id, platform: notification.platform }, 'no deliverer for the platform here; handed on to another process');
+      const wait = hands > MAX_HANDS_ON ? MAX_BACKOFF_MS : HAND_ON_MS;
+      await this.wheel.schedule(DELIVER, `${id}#${attempt}~${hands % 1_000}`, new Date(this.now().getTime() + wait));
       return;
     }
+    const previous = attempt > 1 ? await Attempts.findById(`${id}#${attempt - 1}!`).lean<NotificationAttemptDoc>() : null;
     // A lease timer meeting a refusal that asked us to wait longer (Retry-After) steps aside.
     if (previous?.retryAt && previous.retryAt.getTime() > this.now().getTime()) return;
-    // Should this process die after the claim (during the call, or before anything else), the next
-    // attempt happens after the lease: set before the claim, so that no crash can leave it unset.
+    // Should this process die after the claim (queued, during the call), the next attempt happens
+    // after the lease: set before the claim, so that no crash can leave it unset.
     await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
     if (!(await insertOnce(Attempts, { _id: `${id}#${attempt}`, notificationId: id, attempt, at: this.now() }))) return;
+    // The attempt before this one left no word: its process died during it.
+    const interrupted = attempt > 1 && !previous;
+    await this.queue.push(() => this.run(notification, attempt, interrupted));
+  }
 
-    if (attempt > 1 && !previous) {
-      // The attempt before this one was claimed and never answered: its process died during the call.
-      const first = await Attempts.findById(`${id}#1`).lean<NotificationAttemptDoc>();
-      if (await this.reachedAfterAll(deliverer, notification, first?.at ?? notification.createdAt)) {
-        await this.record(id, attempt, { outcome: 'delivered' }, true);
+  private async run(notification: NotificationDoc, attempt: number, interrupted: boolean): Promise<void> {
+    const id = notification._id;
+    try {
+      if (this.stopping.signal.aborted) {
+        await this.settle(notification, attempt, { kind: 'retry', afterMs: 0, error: 'handed back: the process was stopping' });
+        return;
+      }
+      const deliverer = this.deliverers.get(notification.platform) as NotificationDeliverer;
+      if (interrupted && (await this.reachedAfterAll(deliverer, notification, notification.createdAt))) {
+        await this.finish(id, attempt, { outcome: 'delivered' });
         this.log.info({ id }, 'an interrupted delivery had reached the platform; not sent again');
         return;
       }
+      let outcome: DeliveryOutcome;
+      for (let held = 0; ; held++) {
+        outcome = await deliverer.deliver(notification, this.stopping.signal).catch(
+          (error: unknown): DeliveryOutcome => ({ kind: 'retry', error: String((error as Error)?.message ?? error) }),
+        );
+        // A short wait the platform asked for (Retry-After) is waited out here, within the lease,
+        // rather than through the timer wheel's next turn.
+        if (outcome.kind !== 'retry' || outcome.afterMs === undefined || outcome.afterMs > HOLD_RETRY_MS || held >= MAX_HELD_RETRIES) break;
+        await sleep(outcome.afterMs, this.stopping.signal);
+        if (this.stopping.signal.aborted) break;
+      }
+      await this.settle(notification, attempt, outcome);
+    } catch (error) {
+      // The database away while recording: the lease's timer tries again.
+      this.log.error({ err: error, id, attempt }, 'a delivery attempt could not be recorded; its lease retries it');
     }
+  }
 
-    const outcome = await deliverer.deliver(notification).catch(
-      (error: unknown): DeliveryOutcome => ({ kind: 'retry', error: String((error as Error)?.message ?? error) }),
-    );
+  private async settle(notification: NotificationDoc, attempt: number, outcome: DeliveryOutcome): Promise<void> {
+    const id = notification._id;
     switch (outcome.kind) {
       case 'delivered':
-        await this.record(id, attempt, { outcome: 'delivered', ...(outcome.location ? { location: outcome.location } : {}) }, true);
+        await this.finish(id, attempt, { outcome: 'delivered', ...(outcome.location ? { location: outcome.location } : {}) });
         return;
       case 'failed':
-        await this.record(id, attempt, { outcome: 'failed', error: outcome.error }, true);
+        await this.finish(id, attempt, { outcome: 'failed', error: outcome.error });
         this.log.error({ id, error: outcome.error }, 'notification cannot be delivered');
         return;
       case 'retry': {
         if (attempt >= MAX_ATTEMPTS) {
-          await this.record(id, attempt, { outcome: 'failed', error: outcome.error }, true);
+          await this.finish(id, attempt, { outcome: 'failed', error: outcome.error });
           this.log.error({ id, attempts: attempt, error: outcome.error }, 'notification still refused after every attempt');
           return;
         }
         const backoff = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
         const retryAt = new Date(this.now().getTime() + (outcome.afterMs ?? backoff));
-        await this.record(id, attempt, { outcome: 'retry', error: outcome.error, retryAt }, false);
+        await insertOnce(this.models.NotificationAttempt, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: outcome.error, retryAt });
         this.log.warn({ id, attempt, retryAt, error: outcome.error }, 'notification delivery refused; trying again');
         await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, retryAt);
       }
@@ -218,10 +336,8 @@ export class Notifier {
     }
   }
 
-  /** The attempt's outcome and, when it is the last word, the notification's end. */
-  private async record(id: string, attempt: number, outcome: Omit<NotificationAttemptDoc, '_id' | 'notificationId' | 'at'>, final: boolean): Promise<void> {
-    const at = this.now();
-    await insertOnce(this.models.NotificationAttempt, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at, ...outcome });
-    if (final) await insertOnce(this.models.NotificationAttempt, { _id: `${id}#final`, notificationId: id, at, ...outcome });
+  /** The notification's last word: delivered or failed, after which attempt. */
+  private async finish(id: string, attempt: number, outcome: Pick<NotificationAttemptDoc, 'outcome' | 'error' | 'location'>): Promise<void> {
+    await insertOnce(this.models.NotificationAttempt, { _id: `${id}#final`, notificationId: id, attempt, at: this.now(), ...outcome });
   }
 }

@@ -10,9 +10,16 @@ const BUCKETS_PER_MINUTE = 60_000 / BUCKET_MS;
 const MINUTES_PER_HOUR = 60;
 /** A bucket is worked through only this long after it ends, so a write begun before its end has landed. */
 const SETTLE_MS = 3_000;
+/**
+ * A timer due further ahead than this cannot fall behind the cursor (that would take clocks a
+ * minute apart): its cursor is not read back.
+ */
+const FAR_AHEAD_MS = 60_000;
 /** How soon a timer whose handler failed is tried again. */
 const RETRY_FAILED_MS = 30_000;
 const HANDLER_CONCURRENCY = 8;
+/** Handlers run at once (see `on`) at the same time, at most. */
+const RUN_AT_ONCE_LIMIT = 64;
 const READ_BATCH = 8;
 const MEMO_LIMIT = 50_000;
 
@@ -36,6 +43,9 @@ const floorDiv = (a: number, b: number) => Math.floor(a / b);
  */
 export class TimerWheel {
   private readonly handlers = new Map<string, TimerHandler>();
+  /** Kinds whose handler this process also runs at once when they are set due now (see `on`). */
+  private readonly atOnce = new Set<string>();
+  private readonly runningNow = new Set<Promise<void>>();
   private readonly nextSlot = new Map<string, number>();
   private readonly knownMarkers = new Set<string>();
 
@@ -45,9 +55,20 @@ export class TimerWheel {
     private readonly log: Logger,
   ) {}
 
-  /** What to do when a timer of `kind` falls due. */
-  on(kind: string, handler: TimerHandler): void {
+  /**
+   * What to do when a timer of `kind` falls due. `atOnce`: a timer set due now also runs at once in
+   * this process, rather than at the wheel's next turn (seconds later); the timer stays the
+   * fallback should the process die, so the handler must be idempotent (it is run twice).
+   */
+  on(kind: string, handler: TimerHandler, options: { atOnce?: boolean } = {}): void {
     this.handlers.set(kind, handler);
+    if (options.atOnce) this.atOnce.add(kind);
+    else this.atOnce.delete(kind);
+  }
+
+  /** Resolves once no handler started at once by `schedule` is running (tests). */
+  async idle(): Promise<void> {
+    while (this.runningNow.size > 0) await Promise.allSettled([...this.runningNow]);
   }
 
   /** Starts every shard's cursor at the present (a no-op when they exist). */
@@ -60,6 +81,21 @@ export class TimerWheel {
 
   /** Wakes `kind` for `ref` at `dueAt` (or as soon as possible when that has passed). */
   async schedule(kind: string, ref: string, dueAt: Date): Promise<void> {
+    await this.set(kind, ref, dueAt);
+    if (this.atOnce.has(kind) && dueAt.getTime() <= this.now().getTime()) this.runAtOnce(kind, ref, dueAt);
+  }
+
+  private runAtOnce(kind: string, ref: string, dueAt: Date): void {
+    const handler = this.handlers.get(kind);
+    // Beyond the bound the wheel's own turn does it: nothing waits here without limit.
+    if (!handler || this.runningNow.size >= RUN_AT_ONCE_LIMIT) return;
+    const running: Promise<void> = handler(ref, dueAt)
+      .catch((error: unknown) => this.log.warn({ err: error, kind, ref }, 'a timer run at once failed; the wheel runs it again'))
+      .finally(() => this.runningNow.delete(running));
+    this.runningNow.add(running);
+  }
+
+  private async set(kind: string, ref: string, dueAt: Date): Promise<void> {
     const shard = shardOf(ref);
     let bucket = Math.max(floorDiv(dueAt.getTime(), BUCKET_MS), floorDiv(this.now().getTime(), BUCKET_MS));
     // A bucket is read once. Should this one have been read already (this process's clock behind
@@ -67,6 +103,7 @@ export class TimerWheel {
     // into the bucket after the cursor, until it lands where the reader has not been.
     for (let tries = 0; tries < 10; tries++) {
       await this.insertTimer(shard, bucket, kind, ref, dueAt);
+      if (bucket * BUCKET_MS - this.now().getTime() > FAR_AHEAD_MS) return;
       const cursor = await this.models.TimerCursor.findById(`cursor:${shard}`).lean();
       if (!cursor || cursor.bucket < bucket) return;
       bucket = cursor.bucket + 1;

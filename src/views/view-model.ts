@@ -127,6 +127,12 @@ export type View = CardView | FormView | NoticeView | ListView | OptionsView;
 /** Something to post without the person asking in that moment: a channel card, a DM. */
 export interface Announcement {
   reason: string;
+  /**
+   * What makes this announcement one of its kind, so that the outbox stores it once (a replayed
+   * request stores nothing new): by default its reason and the version of the record it shows.
+   * An announcement that does not change the record (a page passed on) names its own.
+   */
+  key?: string;
   recordId: string;
   audience: { kind: 'channel'; service: string } | { kind: 'group'; group: string } | { kind: 'person'; personId: string };
   view: CardView;

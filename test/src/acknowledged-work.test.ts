@@ -118,18 +118,22 @@ describe('work acknowledged to Slack survives the process (real process, real HT
       incidents: keys.length,
       lost: [],
     });
-    const cardOf = async (id: string) => (await database.models.CardLocation.findById(`${id}:slack`).lean()) !== null;
-    await eventually(async () => (await Promise.all(incidents.map((i) => cardOf(i._id)))).every(Boolean), 60_000).catch(() => undefined);
+    const cardOf = async (id: string) => Boolean((await database.models.CardLocation.findById(`${id}:slack`).lean())?.messageId);
+    // Cards go out a message a second into their channel (Slack's limit); those in flight when a
+    // process was killed go out again once their lease (2 minutes) is over.
+    await eventually(async () => (await Promise.all(incidents.map((i) => cardOf(i._id)))).every(Boolean), 240_000).catch(() => undefined);
     const withoutCard = [];
     for (const incident of incidents) if (!(await cardOf(incident._id))) withoutCard.push(incident._id);
     expect(withoutCard).toEqual([]);
     // Each card posted once in its channel, and each reporter told (through both lives of the process).
     const cardPosts = (id: string) =>
-      api.callsOf('chat.postMessage').filter((c) => !c.args.thread_ts && (c.args.metadata as { event_payload?: { record_id?: string } } | undefined)?.event_payload?.record_id === id).length;
+      api.callsOf('chat.postMessage').filter((c) => c.ts && !c.args.thread_ts && (c.args.metadata as { event_payload?: { record_id?: string } } | undefined)?.event_payload?.record_id === id).length;
     expect(incidents.map((i) => cardPosts(i._id)).filter((n) => n !== 1)).toEqual([]);
-    const told = (id: string) => api.callsOf('chat.postEphemeral').some((c) => String(c.args.text).startsWith(`${id} is open`));
-    await eventually(() => incidents.every((i) => told(i._id)), 30_000).catch(() => undefined);
+    const told = (id: string) => api.callsOf('chat.postEphemeral').some((c) => !c.limited && String(c.args.text).startsWith(`${id} is open`));
+    await eventually(() => incidents.every((i) => told(i._id)), 60_000).catch(() => undefined);
     expect(incidents.filter((i) => !told(i._id)).map((i) => i._id)).toEqual([]);
+    // Within Slack's limits by pacing: what leaves through the outbox never met a 429.
+    expect(api.limitedCalls.filter((c) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(c.method)).map((c) => c.method)).toEqual([]);
   }
 
   it('kill -9 during 50 submissions/s: after a restart every acknowledged report has its incident and card', async () => {
@@ -138,7 +142,7 @@ describe('work acknowledged to Slack survives the process (real process, real HT
     let opsdesk = await startOpsdesk(dbName, api);
     running.push(opsdesk);
     let killed = false;
-    const acknowledged = await reportUnderLoad(() => opsdesk.url, 'V-KILL', 150, 50, (sent) => {
+    const acknowledged = await reportUnderLoad(() => opsdesk.url, 'V-KILL', 100, 50, (sent) => {
       if (sent === 75 && !killed) {
         killed = true;
         opsdesk.child.kill('SIGKILL');
@@ -148,28 +152,36 @@ describe('work acknowledged to Slack survives the process (real process, real HT
     api.latencyMs = 0;
     opsdesk = await startOpsdesk(dbName, api);
     running.push(opsdesk);
-    expect(acknowledged.length).toBeGreaterThan(30);
+    expect(acknowledged.length).toBeGreaterThan(15);
     await expectNothingLost(acknowledged);
     // The restart replayed what the killed process had acknowledged and not finished.
     expect(opsdesk.logs.find((l) => l.msg === 'replayed acknowledged requests whose process stopped before finishing them')?.replayed).toBeGreaterThan(0);
     opsdesk.child.kill('SIGTERM');
     expect(await opsdesk.exited).toBe(0);
-  }, 180_000);
+  }, 420_000);
 
-  it('SIGTERM during 100 submissions/s: exits 0 having finished what it acknowledged', async () => {
+  it('SIGTERM during 100 submissions/s: exits 0 with what it acknowledged stored; what it had not posted yet, the next process posts', async () => {
     api.latencyMs = 100;
     const opsdesk = await startOpsdesk(dbName, api);
     running.push(opsdesk);
     let stopped = false;
-    const acknowledged = await reportUnderLoad(() => opsdesk.url, 'V-TERM', 200, 100, (sent) => {
-      if (sent === 100 && !stopped) {
+    const acknowledged = await reportUnderLoad(() => opsdesk.url, 'V-TERM', 80, 100, (sent) => {
+      if (sent === 40 && !stopped) {
         stopped = true;
         opsdesk.child.kill('SIGTERM');
       }
     });
     expect(await opsdesk.exited).toBe(0);
-    expect(acknowledged.length).toBeGreaterThan(30);
-    // Nothing restarted: what was acknowledged was done before the process let go of the database.
+    expect(acknowledged.length).toBeGreaterThan(15);
+    // Every report it acknowledged exists: done before the process let go of the database.
+    const keys = acknowledged.map((id) => `slack:view:${id}`);
+    expect(await database.models.Incident.countDocuments({ dedupeKey: { $in: keys } })).toBe(keys.length);
+    // Its messages waiting for their channel's turn were handed back as due now: the next process
+    // posts them at once, not after their lease.
+    const next = await startOpsdesk(dbName, api);
+    running.push(next);
     await expectNothingLost(acknowledged);
-  }, 180_000);
+    next.child.kill('SIGTERM');
+    expect(await next.exited).toBe(0);
+  }, 420_000);
 });

@@ -1,12 +1,13 @@
 import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { HandlerResult } from '../../../handlers/handler';
+import type { View } from '../../../src/views/view-model';
 import { decodeActionValue, handlerIdOfAction } from '../render/action-value';
 import { parseCardInputs } from '../render/parse-view-state';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { acceptIntoIntake, afterAck } from '../after-ack';
-import { cardOf, deliverAnnouncements, errorOf, formOf, interact, openForm, tellPrivately } from '../present';
+import { announce, cardOf, errorOf, formOf, interact, openForm, tellPrivately } from '../present';
 
 export type OurAction = ButtonAction | StaticSelectAction;
 
@@ -17,9 +18,9 @@ function actionValue(action: OurAction): string | undefined {
 /**
  * A click's work, after its acknowledgement (or replayed from the intake after a crash): the
  * handler its action id names runs. A form comes back as a modal (only while the trigger is
- * fresh); a refusal privately; a change edits the channel's card.
+ * fresh); a refusal privately; a change edits the channel's card (through the outbox).
  */
-export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>, client: WebClient, delivery: WebClient, replayed = false): Promise<void> {
+export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>, client: WebClient, replayed = false): Promise<void> {
   const action = body.actions[0];
   if (!action) return;
   const decoded = decodeActionValue(actionValue(action));
@@ -40,12 +41,18 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
     await openForm(client, body.trigger_id, opened, { ...(opened.recordId ? { recordId: opened.recordId } : {}), ...(body.channel ? { channel: body.channel.id } : {}) });
     return;
   }
+  // A refusal changes nothing and is kept nowhere: told at once (lost, the person clicks again).
   if (errorOf(result)) {
     await tellPrivately(client, body.user.id, body.channel?.id, result);
     return;
   }
-  await deliverAnnouncements(deps, delivery, result.announcements, { replayed });
-  await refreshClickedMessage(deps, delivery, body, result);
+  await announce(deps, result.announcements, {
+    user: body.user.id,
+    channel: body.channel?.id,
+    requestKey: body.trigger_id,
+    team: body.team?.id ?? undefined,
+    views: await privateViewsOf(deps, body, result),
+  });
 }
 
 /** Every button and menu the declarations put on a card: stored in the intake, acknowledged, then done. */
@@ -57,26 +64,23 @@ export function registerActions(app: App, deps: SlackDeps): void {
       const accepted = await acceptIntoIntake(deps, body);
       await ack();
       await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken, accepted }, () =>
-        doCardAction(deps, body, client, deps.deliveryClient(context.botToken)),
+        doCardAction(deps, body, client),
       );
     });
   }
 }
 
 /**
- * The clicker sees the new state too: when they clicked the channel card, the announcement just
- * edited it; a card elsewhere (a list, a DM) is left as it was and the updated card comes to them
+ * The clicker sees the new state too: when they clicked the channel card, the announcement edits
+ * it; a card elsewhere (a list, a DM) is left as it was and the updated card comes to them
  * privately, rather than rewriting a message that may hold more than this card.
  */
-async function refreshClickedMessage(deps: SlackDeps, client: WebClient, body: BlockAction, result: HandlerResult): Promise<void> {
+async function privateViewsOf(deps: SlackDeps, body: BlockAction, result: HandlerResult): Promise<View[]> {
   const card = cardOf(result);
-  if (!card?.recordId) {
-    // No card to show (a page passed on): the notice goes to the clicker.
-    if (result.views.length > 0) await tellPrivately(client, body.user.id, body.channel?.id, result);
-    return;
-  }
+  // No card to show (a page passed on): the notice goes to the clicker.
+  if (!card?.recordId) return result.views;
   const container = body.container as { type: string; channel_id?: string; message_ts?: string };
   const channelCard = await deps.cards.find(card.recordId, 'slack');
-  if (channelCard && channelCard.channel === container.channel_id && channelCard.messageId === container.message_ts) return;
-  await tellPrivately(client, body.user.id, body.channel?.id, { views: [card], announcements: [] });
+  if (channelCard?.messageId && channelCard.channel === container.channel_id && channelCard.messageId === container.message_ts) return [];
+  return [card];
 }

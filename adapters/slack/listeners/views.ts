@@ -7,7 +7,7 @@ import type { ModalMetadata } from '../render/render-views';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { acceptIntoIntake, afterAck } from '../after-ack';
-import { deliverAnnouncements, errorOf, interact, tellPrivately } from '../present';
+import { announce, errorOf, interact, tellPrivately } from '../present';
 
 const SLACK_CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
 
@@ -48,9 +48,9 @@ function submissionOf(body: ViewSubmitAction): { interaction: Interaction; metad
 
 /**
  * A submission's work, after its acknowledgement (or replayed from the intake after a crash):
- * the handler runs, the channel's card and thread follow, the person is told privately.
+ * the handler runs; the channel's card and thread and the person's private answer go out through the outbox.
  */
-export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, client: WebClient, delivery: WebClient, replayed = false): Promise<void> {
+export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, client: WebClient, replayed = false): Promise<void> {
   const { interaction, metadata } = submissionOf(body);
   if (replayed) interaction.replayed = true;
   const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
@@ -62,12 +62,18 @@ export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, clie
   }
   const result = await interact(deps, actor, interaction);
   if (errorOf(result)) {
-    // Refused after the modal closed (no such configuration item, not allowed): said privately.
-    await tellPrivately(delivery, body.user.id, metadata.channel, result);
+    // Refused after the modal closed (no such configuration item, not allowed): said at once,
+    // privately, and kept nowhere (a refusal changes nothing; lost, the person submits again).
+    await tellPrivately(client, body.user.id, metadata.channel, result);
     return;
   }
-  await deliverAnnouncements(deps, delivery, result.announcements, { replayed });
-  await tellPrivately(delivery, body.user.id, metadata.channel, { ...result, views: result.views.filter((v) => v.kind !== 'form') });
+  await announce(deps, result.announcements, {
+    user: body.user.id,
+    channel: metadata.channel,
+    requestKey: body.view.id,
+    views: result.views,
+    team: body.team?.id,
+  });
 }
 
 /**
@@ -91,7 +97,7 @@ export function registerViews(app: App, deps: SlackDeps): void {
       const accepted = await acceptIntoIntake(deps, body);
       await ack();
       await afterAck(deps, { body, userId: body.user.id, channel: metadata.channel, botToken: context.botToken, accepted }, () =>
-        doSubmission(deps, body, client, deps.deliveryClient(context.botToken)),
+        doSubmission(deps, body, client),
       );
     });
   }

@@ -133,7 +133,7 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     const incident = await reportThroughSlack('V-ACK-RACE');
     const location = (await slack.app.database.models.CardLocation.findById(`${incident._id}:slack`).lean())!;
     slack.api.clear();
-    const message = { channel: location.channel, ts: location.messageId };
+    const message = { channel: location.channel, ts: location.messageId as string };
     const [minji, sam] = await Promise.all([
       postToSlackEndpoint(slack.url, { body: interactionBody(buttonClick(INCIDENT_IDS.ack, incident._id, SLACK_USERS.minji.id, message)), contentType: FORM }),
       postToSlackEndpoint(slack.url, { body: interactionBody(buttonClick(INCIDENT_IDS.ack, incident._id, SLACK_USERS.sam.id, message)), contentType: FORM }),

@@ -4,6 +4,7 @@ import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { buttonClick, reportSubmission, reportValues } from '../../support/slack/payloads';
 import { interactionBody, postToSlackEndpoint } from '../../support/slack/signed-request';
 import { SLACK_USERS, eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
+import { TestClock } from '../../support/factories';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -15,10 +16,11 @@ const FORM = 'application/x-www-form-urlencoded';
 describe('replaying work that was already done (Slack over real HTTP, real database)', () => {
   let database: Database;
   let slack: SlackHarness;
+  const clock = new TestClock(new Date());
 
   beforeAll(async () => {
     database = await openTestDatabase('slack_replay');
-    slack = await startSlackHarness(database);
+    slack = await startSlackHarness(database, clock);
   });
   afterAll(async () => {
     await slack.close();
@@ -40,48 +42,57 @@ describe('replaying work that was already done (Slack over real HTTP, real datab
 
   const threadLines = (ts: string) => slack.api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === ts).map((c) => String(c.args.text));
 
-  it('a report: one incident, its card announced again, the confirmation told, no second thread line', async () => {
+  const posts = () => slack.api.calls.filter((c) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(c.method));
+
+  it('a report: one incident; its card, thread line and confirmation, stored in the outbox the first time, are not posted again', async () => {
     const submission = reportSubmission('V-REPLAY-1', reportValues('Printer offline'));
     expect((await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM })).status).toBe(200);
     await slack.idle();
     const incident = (await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-REPLAY-1' }).lean<IncidentDoc>())!;
-    const card = (await database.models.CardLocation.findById(`${incident._id}:slack`).lean())!;
+    expect(slack.api.callsOf('chat.postEphemeral').map((c) => String(c.args.text))).toEqual([expect.stringMatching(new RegExp(`^${incident._id} is open`))]);
     slack.api.clear();
 
     await leftInTheIntake('view_submission', submission);
     expect(await slack.app.intake.reconcile()).toBe(1);
+    await slack.idle();
     expect(await database.models.Incident.countDocuments({ dedupeKey: 'slack:view:V-REPLAY-1' })).toBe(1);
-    expect(slack.api.callsOf('chat.update').map((c) => c.args.ts)).toEqual([card.messageId]);
-    expect(threadLines(card.messageId)).toEqual([]);
-    expect(slack.api.callsOf('chat.postEphemeral').map((c) => String(c.args.text))).toEqual([expect.stringMatching(new RegExp(`^${incident._id} is open`))]);
+    expect(posts()).toEqual([]);
     expect(await database.models.Intake.countDocuments()).toBe(0);
   });
 
-  it('a report whose card was posted but not remembered before the crash: the replay finds the card instead of posting another', async () => {
+  it('a card Slack took from a process that died before remembering it: the next attempt finds it by its metadata and edits it, posting no other', async () => {
     const submission = reportSubmission('V-REPLAY-3', reportValues('Badge reader down'));
     await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM });
     await slack.idle();
     const incident = (await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-REPLAY-3' }).lean<IncidentDoc>())!;
-    const card = (await database.models.CardLocation.findById(`${incident._id}:slack`).lean())!;
-    // The process died between posting the card and remembering where. (The channel's history,
-    // which the stand-in reads from what was posted, is kept.)
-    await database.models.CardLocation.deleteOne({ _id: `${incident._id}:slack` });
+    const card = (await database.models.CardLocation.findById(`${incident._id}:slack`).lean()) as { channel: string; messageId: string };
+    const [delivery] = await database.models.Notification.find({ recordId: incident._id, reason: 'card.v1' }).lean();
+    // What the process leaves when killed between Slack's answer and our writes: the first post
+    // claimed, its message id never written, the attempt without an outcome.
+    await database.models.CardLocation.updateOne({ _id: `${incident._id}:slack` }, { $unset: { messageId: 1 }, $set: { claimedAt: new Date(Date.now() - 10 * 60_000) } });
+    await database.models.NotificationAttempt.deleteMany({ notificationId: delivery!._id });
     const before = slack.api.calls.length;
 
-    await leftInTheIntake('view_submission', submission);
-    expect(await slack.app.intake.reconcile()).toBe(1);
+    // The attempt's lease runs out: the next attempt is made.
+    await slack.app.jobs.wheel.schedule('deliver', `${delivery!._id}#2`, clock.now());
+    clock.advanceMinutes(0.2);
+    await slack.app.jobs.wheel.tickAll();
+    await slack.app.jobs.notifier.idle();
     const since = slack.api.calls.slice(before);
-    expect(since.filter((c) => c.method === 'chat.postMessage' && !c.args.thread_ts)).toEqual([]);
+    const cardPosts = since.filter((c) => c.method === 'chat.postMessage' && (c.args.metadata as { event_type?: string } | undefined)?.event_type === 'opsdesk_card');
+    expect(cardPosts).toEqual([]);
+    expect(since.filter((c) => c.method === 'conversations.history')).toHaveLength(1);
     expect(since.filter((c) => c.method === 'chat.update').map((c) => c.args.ts)).toEqual([card.messageId]);
     expect((await database.models.CardLocation.findById(`${incident._id}:slack`).lean())?.messageId).toBe(card.messageId);
+    expect((await slack.app.jobs.notifier.status(delivery!._id)).state).toBe('delivered');
   });
 
-  it('a click: the change stands once, no refusal told or audited, no second thread line', async () => {
+  it('a click: the change stands once, no refusal told or audited, nothing posted again', async () => {
     const submission = reportSubmission('V-REPLAY-2', reportValues('Mail relay down'));
     await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM });
     await slack.idle();
     const incident = (await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-REPLAY-2' }).lean<IncidentDoc>())!;
-    const card = (await database.models.CardLocation.findById(`${incident._id}:slack`).lean())!;
+    const card = (await database.models.CardLocation.findById(`${incident._id}:slack`).lean()) as { channel: string; messageId: string };
     const click = buttonClick(INCIDENT_IDS.ack, incident._id, SLACK_USERS.sam.id, { channel: card.channel, ts: card.messageId });
     await postToSlackEndpoint(slack.url, { body: interactionBody(click), contentType: FORM });
     await slack.idle();
@@ -90,11 +101,10 @@ describe('replaying work that was already done (Slack over real HTTP, real datab
 
     await leftInTheIntake('block_actions', click);
     expect(await slack.app.intake.reconcile()).toBe(1);
+    await slack.idle();
     const events = await database.models.AuditEvent.find({ recordId: incident._id }).lean();
     expect(events.filter((e) => e.action === 'acknowledge')).toHaveLength(1);
     expect(events.filter((e) => e.action.endsWith('.refused'))).toEqual([]);
-    expect(threadLines(card.messageId)).toEqual([]);
-    expect(slack.api.callsOf('chat.postEphemeral')).toEqual([]);
-    expect(slack.api.callsOf('chat.update').map((c) => c.args.ts)).toEqual([card.messageId]);
+    expect(posts()).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CHANNEL_BURST, METHOD_TIERS, POSTS_PER_CHANNEL_PER_SECOND } from '../../../adapters/slack/slack-limits';
 
 export interface RecordedCall {
   method: string;
@@ -9,6 +10,10 @@ export interface RecordedCall {
   ts?: string;
   /** The bearer token the call carried (whose workspace it acts in). */
   token?: string;
+  /** Where a chat.postMessage landed: its channel, or for a user id the app's DM with them. */
+  channel?: string;
+  /** Refused with 429: over Slack's published limit for the method or the channel. */
+  limited?: boolean;
 }
 
 export interface SlackUser {
@@ -31,9 +36,14 @@ function parseBody(raw: string, contentType: string): Record<string, unknown> {
   return args;
 }
 
+/** Posting to a user id posts into the app's direct message with them. */
+const landingChannel = (channel: string) => (/^[UW][A-Z0-9]+$/.test(channel) ? `D${channel}` : channel);
+
 /**
  * A stand-in for the Slack Web API on 127.0.0.1: records every call (method and arguments) and
- * answers as Slack does; `override` makes a call fail (a 429 with Retry-After, a 500).
+ * answers as Slack does, Slack's published rate limits included (adapters/slack/slack-limits.ts:
+ * each method's per-minute tier per workspace, and chat.postMessage's message a second per channel
+ * with a short burst), refused with 429 and Retry-After; `override` makes a call fail (a 500…).
  */
 export class RecordingSlackApi {
   readonly calls: RecordedCall[] = [];
@@ -43,6 +53,10 @@ export class RecordingSlackApi {
   latencyMs = 0;
   /** What apps.connections.open hands out: the Socket Mode stand-in's address. */
   socketUrl = 'ws://127.0.0.1:1/unset';
+  /** Whether Slack's rate limits are enforced (on, as Slack does; a test of something else may turn them off). */
+  enforceLimits = true;
+  private readonly methodCalls = new Map<string, number[]>();
+  private readonly channelBuckets = new Map<string, { tokens: number; at: number }>();
   private server: Server | undefined;
   private nextTs = 1_700_000_000;
 
@@ -90,13 +104,49 @@ export class RecordingSlackApi {
     this.calls.push(call);
     const overridden = this.override?.(call);
     if (overridden) return overridden;
+    const retryAfter = this.enforceLimits ? this.overLimit(call) : 0;
+    if (retryAfter > 0) {
+      call.limited = true;
+      return { status: 429, headers: { 'retry-after': String(retryAfter) }, body: { ok: false, error: 'ratelimited' } };
+    }
     return { status: 200, body: this.answer(call) };
+  }
+
+  /** Calls refused with 429. */
+  get limitedCalls(): RecordedCall[] {
+    return this.calls.filter((c) => c.limited);
+  }
+
+  /** Seconds to wait when the call is over a limit, else 0. */
+  private overLimit(call: RecordedCall): number {
+    const workspace = call.token ?? '';
+    if (call.method === 'chat.postMessage') {
+      const key = `${workspace}:${landingChannel(String(call.args.channel))}`;
+      const bucket = this.channelBuckets.get(key) ?? { tokens: CHANNEL_BURST, at: call.at };
+      bucket.tokens = Math.min(CHANNEL_BURST, bucket.tokens + ((call.at - bucket.at) / 1000) * POSTS_PER_CHANNEL_PER_SECOND);
+      bucket.at = call.at;
+      this.channelBuckets.set(key, bucket);
+      if (bucket.tokens < 1) return Math.ceil((1 - bucket.tokens) / POSTS_PER_CHANNEL_PER_SECOND);
+      bucket.tokens -= 1;
+      return 0;
+    }
+    const perMinute = METHOD_TIERS[call.method];
+    if (!perMinute) return 0;
+    const key = `${workspace}:${call.method}`;
+    const recent = (this.methodCalls.get(key) ?? []).filter((at) => at > call.at - 60_000);
+    if (recent.length >= perMinute) {
+      this.methodCalls.set(key, recent);
+      return Math.ceil(((recent[0] as number) + 60_000 - call.at) / 1000);
+    }
+    recent.push(call.at);
+    this.methodCalls.set(key, recent);
+    return 0;
   }
 
   /** What was posted (and answered ok) in a channel, or in one thread of it, newest first as Slack lists them. */
   private postedIn(channel: string, threadTs: string | undefined): unknown[] {
     return this.calls
-      .filter((c) => c.method === 'chat.postMessage' && c.ts && c.args.channel === channel && (threadTs ? c.args.thread_ts === threadTs : !c.args.thread_ts))
+      .filter((c) => c.method === 'chat.postMessage' && c.ts && c.channel === channel && (threadTs ? c.args.thread_ts === threadTs : !c.args.thread_ts))
       .map((c) => ({ type: 'message', ts: c.ts, text: c.args.text, ...(c.args.metadata ? { metadata: c.args.metadata } : {}) }))
       .reverse();
   }
@@ -115,7 +165,8 @@ export class RecordingSlackApi {
       }
       case 'chat.postMessage':
         call.ts = `${this.nextTs++}.000100`;
-        return { ok: true, channel: call.args.channel, ts: call.ts, message: {} };
+        call.channel = landingChannel(String(call.args.channel));
+        return { ok: true, channel: call.channel, ts: call.ts, message: {} };
       case 'apps.connections.open':
         return { ok: true, url: this.socketUrl };
       case 'oauth.v2.access':

@@ -128,7 +128,7 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
 
     async channelCard(recordId) {
       const location = await database.models.CardLocation.findById(`${recordId}:slack`).lean();
-      if (!location) return undefined;
+      if (!location?.messageId) return undefined;
       const where = { channel: location.channel, ts: location.messageId };
       const updates = api.callsOf('chat.update').filter((c) => c.args.channel === where.channel && c.args.ts === where.ts);
       const latest = updates.at(-1) ?? api.callsOf('chat.postMessage').find((c) => c.ts === where.ts);
@@ -142,10 +142,10 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
       const dms = users.map((user) => `D${user}`);
       const pages = api
         .callsOf('chat.postMessage')
-        .filter((c) => dms.includes(String(c.args.channel)) && cardActions((c.args.blocks as Block[]) ?? []).some((a) => a.actionId === actionId))
+        .filter((c) => dms.includes(String(c.channel)) && cardActions((c.args.blocks as Block[]) ?? []).some((a) => a.actionId === actionId))
         .filter((c) => JSON.stringify(c.args.blocks).includes(recordId));
       const page = pages.at(-1);
-      return namesOfMentions(page ? renderedCard(recordId, page.args.blocks as Block[], { channel: String(page.args.channel), ts: page.ts ?? '' }) : undefined);
+      return namesOfMentions(page ? renderedCard(recordId, page.args.blocks as Block[], { channel: String(page.channel), ts: page.ts ?? '' }) : undefined);
     },
 
     async threadLines(recordId) {

@@ -24,10 +24,11 @@ export interface SlackHarness {
   http: HttpServer;
   url: string;
   /**
-   * Resolves once Bolt is working on no request: its processEvent returns only when every listener
-   * has, work after the acknowledgement included, and it starts before the acknowledgement is
-   * sent. So once a request has been answered, `idle()` means its work is over: what it was to
-   * post is posted, what it was to store is stored (for negative checks).
+   * Resolves once Bolt is working on no request and the outbox has nothing in flight: Bolt's
+   * processEvent returns only when every listener has, work after the acknowledgement included, and
+   * it starts before the acknowledgement is sent. So once a request has been answered, `idle()`
+   * means its work is over: what it was to post is posted, what it was to store is stored (for
+   * negative checks).
    */
   idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -65,7 +66,12 @@ export async function startSlackHarness(database: Database, clock: TestClock = n
     api,
     http,
     url: `http://127.0.0.1:${http.port}${SLACK_EVENTS_PATH}`,
-    idle: (timeoutMs = 5000) => eventually(() => inBolt === 0, timeoutMs),
+    idle: async (timeoutMs = 5000) => {
+      await eventually(() => inBolt === 0, timeoutMs);
+      // What the requests set off at once (a new incident's watch, its pages), and what they stored in the outbox, posted.
+      await app.jobs.wheel.idle();
+      await app.jobs.notifier.idle();
+    },
     close: async () => {
       await http.close(1000);
       await api.stop();

@@ -1,0 +1,45 @@
+import { createHash } from 'node:crypto';
+import type { WebClient } from '@slack/web-api';
+import type { Pace } from '../../src/services/pacing';
+
+/**
+ * Slack's published Web API limits (docs.slack.dev, "Rate limits"), per method, app and workspace:
+ * Tier 3 is 50+ calls a minute, Tier 4 100+; chat.postMessage is about one message a second per
+ * channel, with short bursts. The recording Slack API of the tests enforces the same table.
+ */
+export const METHOD_TIERS: Readonly<Record<string, number>> = {
+  'chat.update': 50,
+  'chat.delete': 50,
+  'conversations.open': 50,
+  'conversations.history': 50,
+  'conversations.replies': 50,
+  'users.lookupByEmail': 50,
+  'chat.postEphemeral': 100,
+  'chat.getPermalink': 100,
+  'views.publish': 100,
+  'views.open': 100,
+  'views.update': 100,
+  'users.info': 100,
+};
+
+export const POSTS_PER_CHANNEL_PER_SECOND = 1;
+/** What the tests' stand-in lets through at once into a quiet channel; we use less than that. */
+export const CHANNEL_BURST = 3;
+const OUR_CHANNEL_BURST = 2;
+const OUR_METHOD_BURST = 3;
+
+/** One message a second into `channel` (a thread's replies count against their channel). */
+export function channelPace(workspace: string, channel: string): Pace {
+  return { key: `slack:${workspace}:post:${channel}`, intervalMs: 1000 / POSTS_PER_CHANNEL_PER_SECOND, burst: OUR_CHANNEL_BURST };
+}
+
+/** A method's per-minute tier, spaced so that a minute holds the tier's calls with the burst included. */
+export function methodPace(workspace: string, method: string): Pace {
+  const perMinute = METHOD_TIERS[method] ?? 20;
+  return { key: `slack:${workspace}:${method}`, intervalMs: Math.ceil(60_000 / (perMinute - OUR_METHOD_BURST - 1)), burst: OUR_METHOD_BURST };
+}
+
+/** Which workspace a client acts in, for its limits: a digest of its token (never the token itself). */
+export function workspaceOf(client: WebClient): string {
+  return createHash('sha256').update(client.token ?? '').digest('hex').slice(0, 12);
+}

@@ -1,0 +1,14 @@
+import { Schema } from 'mongoose';
+
+/**
+ * One turn to call a platform (`<platform>:<what is limited>:<turn>`): taking a turn is inserting
+ * its document, so every process shares one pace per channel or method. Insert-only; purged daily.
+ */
+export interface PaceSlotDoc {
+  _id: string;
+  /** The end of the turn: after it, the document is only history. */
+  until: Date;
+}
+
+export const paceSlotSchema = new Schema<PaceSlotDoc>({ _id: String, until: Date }, { versionKey: false });
+paceSlotSchema.index({ until: 1 });

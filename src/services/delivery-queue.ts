@@ -1,0 +1,51 @@
+/**
+ * Deliveries run here, beside the timer wheel rather than inside its tick: a slow platform call
+ * (or one paced to wait for its channel's turn) holds a delivery slot, never a whole shard.
+ * Bounded: when `limit` deliveries wait, whoever adds one waits too (the tick slows rather than
+ * memory growing). What waits here is also leased in the database, so a process that dies with
+ * work queued loses none of it.
+ */
+export class DeliveryQueue {
+  private readonly waiting: (() => Promise<void>)[] = [];
+  private readonly spaceWaiters: (() => void)[] = [];
+  private readonly idleWaiters: (() => void)[] = [];
+  private running = 0;
+
+  constructor(
+    // Most of a delivery's time is spent waiting for its channel's turn: many may wait at once.
+    private readonly concurrency = 64,
+    private readonly limit = 5_000,
+  ) {}
+
+  get size(): number {
+    return this.waiting.length + this.running;
+  }
+
+  async push(task: () => Promise<void>): Promise<void> {
+    while (this.waiting.length >= this.limit) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+    this.waiting.push(task);
+    this.next();
+  }
+
+  /** Resolves once nothing waits or runs (tests, and a stopping process within its grace). */
+  idle(): Promise<void> {
+    if (this.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private next(): void {
+    while (this.running < this.concurrency && this.waiting.length > 0) {
+      const task = this.waiting.shift() as () => Promise<void>;
+      this.spaceWaiters.shift()?.();
+      this.running += 1;
+      // Tasks handle their own failures; a throw here is a bug, and must not stop the queue.
+      void task()
+        .catch(() => undefined)
+        .finally(() => {
+          this.running -= 1;
+          this.next();
+          if (this.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+        });
+    }
+  }
+}

@@ -1,0 +1,72 @@
+import { insertOnce } from '../db/insert-once';
+import type { Models } from '../models/models';
+
+/** A platform limit as turns: one call per `intervalMs` for `key`, with up to `burst` at once after a quiet spell. */
+export interface Pace {
+  key: string;
+  intervalMs: number;
+  burst: number;
+}
+
+const FRONTIER_LIMIT = 10_000;
+/** A turn taken by another process is skipped in steps that double up to this, so a long queue costs few tries. */
+const MAX_STEP = 4;
+
+/**
+ * Keeps every process within a platform's published limits by taking turns rather than by meeting
+ * 429s: a turn is the document `<key>:<n>` (n counts intervals since the epoch), taken by
+ * inserting it, so processes share one pace. A caller waits until its turn begins; how far ahead
+ * the turns are taken is the backlog, which tells a caller when to coalesce instead of queueing.
+ */
+export class Pacer {
+  /** The next turn this process would try per key (its own last turn + 1): saves tries on taken turns. */
+  private readonly frontier = new Map<string, number>();
+
+  constructor(
+    private readonly models: Models,
+    /** Real time: the platforms count in it, whatever clock the records use. */
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /**
+   * Takes the next free turn unless it begins more than `maxWaitMs` from now: resolves to how long
+   * to wait until it begins (0: go now), and whether it was taken (a turn too far off is left for
+   * later, not wasted).
+   */
+  async take(pace: Pace, maxWaitMs = Infinity): Promise<{ taken: boolean; waitMs: number }> {
+    const now = this.now();
+    const current = Math.floor(now / pace.intervalMs);
+    let turn = Math.max(current - pace.burst + 1, this.frontier.get(pace.key) ?? -Infinity);
+    for (let step = 1; ; step = Math.min(MAX_STEP, step * 2)) {
+      const waitMs = Math.max(0, turn * pace.intervalMs - now);
+      if (waitMs > maxWaitMs) return { taken: false, waitMs };
+      if (await insertOnce(this.models.PaceSlot, { _id: `${pace.key}:${turn}`, until: new Date((turn + 1) * pace.intervalMs) })) {
+        if (this.frontier.size >= FRONTIER_LIMIT) this.frontier.clear();
+        this.frontier.set(pace.key, turn + 1);
+        return { taken: true, waitMs };
+      }
+      turn += step;
+    }
+  }
+
+  /** Whether the turn `withinMs` from now is taken already: whatever is added now would wait longer than that. */
+  async backlogBeyond(pace: Pace, withinMs: number): Promise<boolean> {
+    const turn = Math.floor((this.now() + withinMs) / pace.intervalMs);
+    if ((this.frontier.get(pace.key) ?? -Infinity) > turn) return true;
+    return (await this.models.PaceSlot.findById(`${pace.key}:${turn}`).lean()) !== null;
+  }
+}
+
+/** Waits `ms`, or less when `signal` aborts (a stopping process). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
