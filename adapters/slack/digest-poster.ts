@@ -1,8 +1,11 @@
+import type { Button, KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
+import { LIMITS, truncate } from './render/block-kit-limits';
+import { renderActionElement } from './render/render-card';
 import { t } from '../../src/i18n/translate';
 import type { DigestDoc } from '../../src/models/digest.model';
 import type { DigestEntry } from '../../src/services/digests';
-import type { Pace } from '../../src/services/pacing';
+import { sleep, type Pace } from '../../src/services/pacing';
 import { ATTEMPT_LEASE_MS } from '../../src/services/notifier';
 import type { ItsmCatalog } from '../../src/config/itsm-catalog';
 import type { CardLocations } from '../../src/services/card-locations';
@@ -13,6 +16,8 @@ type Paced = <T>(pace: Pace, call: () => Promise<T>) => Promise<T>;
 type Location = { channel: string; messageId: string };
 
 const DIGEST_METADATA = 'opsdesk_digest';
+/** A digest of lines that only inform is edited at most this often. */
+const INFORM_EVERY_MS = 5_000;
 const SLA_REASON = /^sla\.(response|resolution)\.(\d+)$/;
 
 /**
@@ -23,6 +28,7 @@ const SLA_REASON = /^sla\.(response|resolution)\.(\d+)$/;
 export class SlackDigestPoster {
   private readonly chains = new Map<string, Promise<Location>>();
   private readonly queued = new Map<string, Promise<Location>>();
+  private readonly lastFlush = new Map<string, number>();
 
   constructor(
     private readonly deps: { digests: Digests; cards: CardLocations; catalog: ItsmCatalog },
@@ -37,8 +43,14 @@ export class SlackDigestPoster {
     const previous = this.chains.get(id) ?? Promise.resolve(undefined);
     const flush = previous
       .catch(() => undefined)
-      .then(() => {
+      .then(async () => {
+        // Pages go at once; lines that only inform are shown every few seconds, sparing the
+        // workspace's edits (chat.update is a Tier 3 method) for what someone must act on.
+        const pause = reason.startsWith('escalation.') ? 0 : (this.lastFlush.get(id) ?? 0) + INFORM_EVERY_MS - Date.now();
+        if (pause > 0) await sleep(pause);
         this.queued.delete(id);
+        if (this.lastFlush.size > 1_000) this.lastFlush.clear();
+        this.lastFlush.set(id, Date.now());
         return this.flush(client, id);
       });
     this.queued.set(id, flush);
@@ -50,23 +62,40 @@ export class SlackDigestPoster {
   private async flush(client: WebClient, id: string): Promise<Location> {
     const digest = (await this.deps.digests.find(id)) as DigestDoc;
     const text = this.render(digest);
+    const blocks = this.blocksOf(digest, text);
     const ws = workspaceOf(client);
     const known = await this.deps.cards.find(id, 'slack');
     if (known?.messageId) {
       // Where it landed (posting to a person's user id lands in a DM channel of its own id).
       const where = { channel: known.channel, messageId: known.messageId };
-      await this.paced(methodPace(ws, 'chat.update'), () => client.chat.update({ channel: where.channel, ts: where.messageId, text }));
+      await this.paced(methodPace(ws, 'chat.update'), () => client.chat.update({ channel: where.channel, ts: where.messageId, text, ...blocks }));
       return where;
     }
     const claimedAt = known ? new Date(known.claimedAt ?? known.at).getTime() : 0;
     const mine = !known && (await this.deps.cards.claimFirstPost(id, 'slack', digest.channel, id, new Date()));
     if (!mine && Date.now() - claimedAt < ATTEMPT_LEASE_MS) throw new Error('the digest is being posted by another delivery');
     const posted = await this.paced(channelPace(ws, digest.channel), () =>
-      client.chat.postMessage({ channel: digest.channel, text, metadata: { event_type: DIGEST_METADATA, event_payload: { digest_id: id } } }),
+      client.chat.postMessage({ channel: digest.channel, text, ...blocks, metadata: { event_type: DIGEST_METADATA, event_payload: { digest_id: id } } }),
     );
     const where = { channel: posted.channel ?? digest.channel, messageId: posted.ts as string };
     await this.deps.cards.remember(id, 'slack', where.channel, where.messageId);
     return where;
+  }
+
+  /** Lines that came with an action (pages) as sections with their button; plain lines need no blocks. */
+  private blocksOf(digest: DigestDoc, text: string): { blocks?: KnownBlock[] } {
+    if (!digest.entries.some((e) => e.action)) return {};
+    const [header = ''] = text.split('\n');
+    return {
+      blocks: [
+        { type: 'section', text: { type: 'mrkdwn', text: header } },
+        ...digest.entries.map((e): KnownBlock => ({
+          type: 'section',
+          text: { type: 'mrkdwn', text: truncate(e.text, LIMITS.sectionText) },
+          ...(e.action ? { accessory: renderActionElement(e.action) as Button } : {}),
+        })),
+      ],
+    };
   }
 
   private render(digest: DigestDoc): string {
@@ -79,7 +108,9 @@ export class SlackDigestPoster {
         : t(locale, 'digest.sla.warning', { count, percent: Number(sla[2]), clock: t(locale, `sla.clock.${sla[1] as 'response'}`) })
       : digest.reason === 'major-incident'
         ? t(locale, 'digest.major', { count })
-        : t(locale, 'digest.other', { count });
+        : digest.reason.startsWith('escalation.')
+          ? t(locale, 'digest.pages', { count })
+          : t(locale, 'digest.other', { count });
     return [header, ...digest.entries.map((e) => `• ${e.text}`)].join('\n');
   }
 }

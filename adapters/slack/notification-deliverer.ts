@@ -22,6 +22,8 @@ const METADATA_EVENT = 'opsdesk_notification';
 export const CARD_METADATA = 'opsdesk_card';
 /** Waiting for a turn longer than this is left to the timer (the attempt's lease must not run out meanwhile). */
 const MAX_HOLD_MS = 45_000;
+/** A page waits at most this long for its person's turn before it joins the message listing their pages. */
+const PAGE_FOLD_AFTER_MS = 1_000;
 /** A thread line whose card is still on its way tries again this soon. */
 const CARD_PENDING_RETRY_MS = 3_000;
 
@@ -78,7 +80,8 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     this.digestPoster = new SlackDigestPoster(deps, (pace, call) => this.paced(pace, call));
   }
 
-  async deliver(notification: NotificationDoc, stopping?: AbortSignal): Promise<DeliveryOutcome> {
+  async deliver(notification: NotificationDoc, stopping?: AbortSignal, again = false): Promise<DeliveryOutcome> {
+    // The notifier's one stopping signal, the same for every delivery.
     this.stopping = stopping;
     const client = await this.deps.client(notification.workspace);
     if (!client) return { kind: 'retry', afterMs: 15 * 60_000, error: 'opsdesk is not installed in a Slack workspace yet' };
@@ -86,7 +89,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
       const { audience } = notification;
       if (audience.kind === 'card') return await this.postCard(client, notification, audience.service);
       if (audience.kind === 'reply') return await this.postReply(client, notification, audience);
-      return await this.postMessage(client, notification);
+      return await this.postMessage(client, notification, again);
     } catch (error) {
       return outcomeOf(error);
     }
@@ -181,14 +184,23 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
    * warning, a P1's announcement) joins its channel's digest when the channel is backed up beyond
    * `coalesceAfterMs`; a page, a card and a reply are never folded.
    */
-  private async postMessage(client: WebClient, notification: NotificationDoc): Promise<DeliveryOutcome> {
+  private async postMessage(client: WebClient, notification: NotificationDoc, again: boolean): Promise<DeliveryOutcome> {
     const target = await this.targetOf(client, notification, false);
     const ws = workspaceOf(client);
     const pace = channelPace(ws, target.channel);
     const { view } = notification;
     const line = escapeMrkdwn(view.text ?? cardFallback(view));
-    if (mayBeFolded(notification) && (await this.deps.pacer.backlogBeyond(pace, this.deps.coalesceAfterMs))) {
-      const location = await this.digestPoster.add(client, target.channel, notification.reason, { recordId: notification.recordId, text: line });
+    const { digests } = this.deps;
+    const foldAfter = foldAfterMs(notification, this.deps.coalesceAfterMs);
+    // Tried again, a line an earlier attempt put in a digest stays there (shown by the next flush), never posted twice.
+    const folded =
+      foldAfter !== undefined &&
+      ((await this.deps.pacer.backlogBeyond(pace, foldAfter)) ||
+        (again && (await digests.holds('slack', target.channel, notification.reason, notification.recordId, notification.createdAt))));
+    if (folded) {
+      // A page keeps its first action (Acknowledge) beside its line.
+      const [action] = notification.audience.kind === 'person' ? view.actions : [];
+      const location = await this.digestPoster.add(client, target.channel, notification.reason, { recordId: notification.recordId, text: line, ...(action ? { action } : {}) });
       return { kind: 'delivered', location };
     }
     const posted = await this.paced(pace, async () =>
@@ -272,12 +284,20 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   }
 }
 
-/** What only informs, and so may be gathered with others into one message when its channel is backed up. */
-function mayBeFolded(notification: NotificationDoc): boolean {
+/**
+ * How backed up the channel may be before this message is gathered with others into one, or
+ * undefined when it never is (a card, a reply, a handler's thread line). What only informs (a
+ * job's line, an SLA warning, a P1's announcement) waits up to `coalesceAfterMs`; a page, which
+ * someone must act on now, only a moment: past that its person gets one message listing the
+ * incidents paging them, each with its Acknowledge, edited as more arrive.
+ */
+function foldAfterMs(notification: NotificationDoc, coalesceAfterMs: number): number | undefined {
   const { audience, reason } = notification;
-  if (audience.kind === 'thread') return !audience.afterCard;
-  if (audience.kind === 'major-incident') return true;
-  return audience.kind === 'person' && reason.startsWith('sla.');
+  if (audience.kind === 'thread') return audience.afterCard ? undefined : coalesceAfterMs;
+  if (audience.kind === 'major-incident') return coalesceAfterMs;
+  if (audience.kind !== 'person') return undefined;
+  if (reason.startsWith('escalation.')) return Math.min(coalesceAfterMs, PAGE_FOLD_AFTER_MS);
+  return reason.startsWith('sla.') ? coalesceAfterMs : undefined;
 }
 
 function outcomeOf(error: unknown): DeliveryOutcome {

@@ -11,24 +11,35 @@ import type { JobContext } from '../job-context';
 /**
  * An incident's SLA timer fell due: announce the highest milestone each running clock has
  * reached (into the card's thread, and to the assignee or, unassigned, the group; the last
- * warning and the breach also to the group's on-call), then set the timer for the next one.
+ * warning and the breach also to the group's on-call), breaches first, then set the timer for the
+ * next one. Earlier milestones of the same clock that nobody was told of (the scheduler stalled, a
+ * priority rise jumped past them) are named in the same line rather than sent one by one.
  * Every notification is keyed by (incident, milestone, recipient), so running this twice, or
  * after a restart, tells nobody twice.
  */
 export async function checkIncidentSla(ctx: JobContext, number: string): Promise<void> {
   const incident = await ctx.incidents.findById(number);
   if (!incident) return;
-  for (const milestone of milestonesReached(incidentMilestones(ctx.catalog, incident), ctx.now())) {
-    await announce(ctx, incident, milestone);
+  const milestones = incidentMilestones(ctx.catalog, incident);
+  const reached = milestonesReached(milestones, ctx.now()).sort((a, b) => b.percent - a.percent);
+  for (const milestone of reached) {
+    const passed = milestones.filter((m) => m.clock === milestone.clock && m.percent < milestone.percent && m.at.getTime() <= ctx.now().getTime());
+    const untold: SlaMilestone[] = [];
+    for (const m of passed) {
+      if (!(await ctx.notifier.told(incident._id, reasonOf(m), { kind: 'thread', service: incident.service }))) untold.push(m);
+    }
+    await announce(ctx, incident, milestone, untold);
   }
   await ctx.watch.scheduleNextMilestone(incident);
 }
+
+const reasonOf = (milestone: SlaMilestone) => `sla.${milestone.clock}.${milestone.percent}`;
 
 /** The target itself (what "due" means to a reader), whichever milestone this is. */
 const dueOf = (incident: IncidentDoc, milestone: SlaMilestone): Date =>
   (milestone.clock === 'response' ? incident.sla.responseDueAt : incident.sla.resolutionDueAt) ?? milestone.at;
 
-function milestoneCard(ctx: JobContext, incident: IncidentDoc, milestone: SlaMilestone, reader: Reader): CardView {
+function milestoneCard(ctx: JobContext, incident: IncidentDoc, milestone: SlaMilestone, untold: readonly SlaMilestone[], reader: Reader): CardView {
   const key = milestone.percent >= 100 ? 'sla.breach' : 'sla.warning';
   const text = t(reader.locale, key, {
     number: incident.number,
@@ -36,12 +47,13 @@ function milestoneCard(ctx: JobContext, incident: IncidentDoc, milestone: SlaMil
     clock: t(reader.locale, `sla.clock.${milestone.clock}`),
     due: formatInstant(dueOf(incident, milestone), reader.locale, reader.timeZone),
   });
-  return { ...incidentCard(incident, reader, ctx.catalog), text };
+  const also = untold.length > 0 ? ` ${t(reader.locale, 'sla.untold', { percents: untold.map((m) => `${m.percent}%`).join(', ') })}` : '';
+  return { ...incidentCard(incident, reader, ctx.catalog), text: `${text}${also}` };
 }
 
-async function announce(ctx: JobContext, incident: IncidentDoc, milestone: SlaMilestone): Promise<void> {
-  const reason = `sla.${milestone.clock}.${milestone.percent}`;
-  const card = milestoneCard(ctx, incident, milestone, channelReader(ctx.catalog));
+async function announce(ctx: JobContext, incident: IncidentDoc, milestone: SlaMilestone, untold: readonly SlaMilestone[]): Promise<void> {
+  const reason = reasonOf(milestone);
+  const card = milestoneCard(ctx, incident, milestone, untold, channelReader(ctx.catalog));
   await ctx.notifier.notify({ recordId: incident._id, reason, audience: { kind: 'thread', service: incident.service }, view: card });
 
   const recipients = new Set<string>();
@@ -52,7 +64,7 @@ async function announce(ctx: JobContext, incident: IncidentDoc, milestone: SlaMi
   if (schedule && milestone.percent >= lastWarning) recipients.add(personIdForEmail(onCallAt(schedule, ctx.now()).person));
 
   for (const personId of recipients) {
-    const view = milestoneCard(ctx, incident, milestone, await ctx.people.readerOf(personId));
+    const view = milestoneCard(ctx, incident, milestone, untold, await ctx.people.readerOf(personId));
     await ctx.notifier.notify({ recordId: incident._id, reason, audience: { kind: 'person', personId }, view });
   }
 }

@@ -1,4 +1,5 @@
 import { Schema } from 'mongoose';
+import type { ActionView } from '../views/view-model';
 
 /**
  * Lines that would have waited too long for their channel's turn, posted together as one message
@@ -10,12 +11,13 @@ export interface DigestDoc {
   platform: string;
   channel: string;
   reason: string;
-  entries: { recordId: string; text: string }[];
+  /** Each line, with the one action its message offered (a page's Acknowledge), if any. */
+  entries: { recordId: string; text: string; action?: ActionView }[];
   createdAt: Date;
 }
 
 export const digestSchema = new Schema<DigestDoc>(
-  { _id: String, platform: String, channel: String, reason: String, entries: [{ _id: false, recordId: String, text: String }], createdAt: Date },
+  { _id: String, platform: String, channel: String, reason: String, entries: [{ _id: false, recordId: String, text: String, action: Schema.Types.Mixed }], createdAt: Date },
   { versionKey: false },
 );
 digestSchema.index({ createdAt: 1 });

@@ -12,9 +12,10 @@ export class DeliveryQueue {
   private running = 0;
 
   constructor(
-    // Most of a delivery's time is spent waiting for its channel's turn: many may wait at once.
-    private readonly concurrency = 64,
-    private readonly limit = 5_000,
+    // Most of a delivery's time is spent waiting for its channel's turn (a timer, no work): many may
+    // wait at once, so that a page to a quiet channel never queues behind cards for a busy one.
+    private readonly concurrency = 1_000,
+    private readonly limit = 20_000,
   ) {}
 
   get size(): number {

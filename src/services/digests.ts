@@ -4,8 +4,8 @@ import type { Models } from '../models/models';
 
 /** One digest message gathers a channel's lines of one reason for this long, then a new one starts. */
 export const DIGEST_WINDOW_MS = 5 * 60_000;
-/** Lines per digest message (a message holds 40,000 characters; a line about a hundred). */
-const MAX_ENTRIES = 100;
+/** Lines per digest message: each may be a block with its button, and a message holds 50 blocks. */
+const MAX_ENTRIES = 45;
 
 export type DigestEntry = DigestDoc['entries'][number];
 
@@ -43,6 +43,20 @@ export class Digests {
       this.parts.set(base, part);
       return id;
     }
+  }
+
+  /** Whether a digest since `since` lists the record's line already (a delivery tried again after a crash). */
+  async holds(platform: string, channel: string, reason: string, recordId: string, since: Date): Promise<boolean> {
+    const first = Math.floor(since.getTime() / DIGEST_WINDOW_MS);
+    const last = Math.floor(this.now().getTime() / DIGEST_WINDOW_MS);
+    for (let window = Math.max(first, last - 2); window <= last; window++) {
+      for (let part = 0; ; part++) {
+        const digest = await this.find(`${platform}:${channel}:${reason}:${window}:p${part}`);
+        if (!digest) break;
+        if (digest.entries.some((e) => e.recordId === recordId)) return true;
+      }
+    }
+    return false;
   }
 
   find(id: string): Promise<DigestDoc | null> {

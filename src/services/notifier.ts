@@ -18,8 +18,11 @@ export type DeliveryOutcome =
 /** A platform's way to post a notification (implemented by each adapter). */
 export interface NotificationDeliverer {
   readonly platform: string;
-  /** `stopping` aborts a wait (for the platform's turn): the attempt is then handed back as a retry. */
-  deliver(notification: NotificationDoc, stopping?: AbortSignal): Promise<DeliveryOutcome>;
+  /**
+   * `stopping` aborts a wait (for the platform's turn): the attempt is then handed back as a retry.
+   * `again`: an earlier attempt was made (refused, or its process died during it).
+   */
+  deliver(notification: NotificationDoc, stopping?: AbortSignal, again?: boolean): Promise<DeliveryOutcome>;
   /** Whether an attempt whose outcome is unknown (its process died) reached the platform after all. */
   wasDelivered(notification: NotificationDoc, since: Date): Promise<boolean>;
 }
@@ -138,15 +141,7 @@ export class Notifier {
    */
   async notify(request: NotificationRequest, options: { deliverNow?: boolean } = {}): Promise<number> {
     const fresh = await this.store(request);
-    for (const doc of fresh) {
-      if (!this.deliverers.has(doc.platform)) {
-        await this.wheel.schedule(DELIVER, `${doc._id}#1`, this.now());
-      } else if (options.deliverNow) {
-        await this.run(doc, 1, false);
-      } else {
-        await this.queue.push(() => this.run(doc, 1, false));
-      }
-    }
+    await this.deliverFresh(fresh, options.deliverNow ?? false);
     return fresh.length;
   }
 
@@ -171,14 +166,23 @@ export class Notifier {
     }
     const fresh: NotificationDoc[] = [];
     for (const request of requests) fresh.push(...(await this.store(request)));
+    await this.deliverFresh(fresh, false);
+  }
+
+  /**
+   * The first attempt of what was just stored: here, one after another in order (a thread line
+   * needs its card), queued beside the caller or awaited (`wait`); for a platform this process
+   * cannot deliver to, through the wheel to a process that can.
+   */
+  private async deliverFresh(fresh: readonly NotificationDoc[], wait: boolean): Promise<void> {
     const here = fresh.filter((doc) => this.deliverers.has(doc.platform));
     for (const doc of fresh) if (!here.includes(doc)) await this.wheel.schedule(DELIVER, `${doc._id}#1`, this.now());
-    // One after another, in order (a thread line needs its card), beside the request's own work.
-    if (here.length > 0) {
-      await this.queue.push(async () => {
-        for (const doc of here) await this.run(doc, 1, false);
-      });
-    }
+    if (here.length === 0) return;
+    const attempts = async () => {
+      for (const doc of here) await this.run(doc, 1, false);
+    };
+    if (wait) await attempts();
+    else await this.queue.push(attempts);
   }
 
   private outboxMessagesOf(announcement: Announcement): NotificationRequest[] {
@@ -197,6 +201,14 @@ export class Notifier {
       messages.push({ recordId, reason: `line.${key}`, audience: { kind: 'thread', service: audience.service, afterCard: true }, view: { ...card, text: threadLine } });
     }
     return messages;
+  }
+
+  /** Whether the audience was told (stored to tell, on any platform) of the record for this reason. */
+  async told(recordId: string, reason: string, audience: NotificationAudience): Promise<boolean> {
+    for (const platform of this.platforms) {
+      if (await this.models.Notification.findById(`${recordId}:${reason}:${recipientKey(audience)}:${platform}`).lean()) return true;
+    }
+    return false;
   }
 
   /** What became of a notification: pending, delivered or failed, after how many attempts. */
@@ -285,7 +297,7 @@ export class Notifier {
       }
       let outcome: DeliveryOutcome;
       for (let held = 0; ; held++) {
-        outcome = await deliverer.deliver(notification, this.stopping.signal).catch(
+        outcome = await deliverer.deliver(notification, this.stopping.signal, attempt > 1 || held > 0).catch(
           (error: unknown): DeliveryOutcome => ({ kind: 'retry', error: String((error as Error)?.message ?? error) }),
         );
         // A short wait the platform asked for (Retry-After) is waited out here, within the lease,

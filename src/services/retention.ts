@@ -13,13 +13,17 @@ export interface PurgeReport {
   processBeats: number;
   /** Acknowledged requests whose replay was given up (logged then), kept for an operator meanwhile. */
   givenUpRequests: number;
+  /** Turns taken within the platforms' limits: history a day after they ended. */
+  paceSlots: number;
+  /** Digests of lines (and where their messages are), after the retention period. */
+  digests: number;
 }
 
 /**
  * What opsdesk keeps only for a while: retry keys, notifications that reached an end (delivered or
  * failed) with their attempts once their record is no longer open (a notification marks its SLA
- * milestone as told), and requests given up on, after `retentionDays`; heartbeats of processes
- * gone for a day. Records, their audit trails and pending notifications are kept. On FerretDB's SQLite
+ * milestone as told), digests, and requests given up on, after `retentionDays`; heartbeats of
+ * processes gone for a day, and turns taken within the platforms' limits a day after they ended. Records, their audit trails and pending notifications are kept. On FerretDB's SQLite
  * storage these reads scan their collections (docs/storage.md §2), which is why this runs daily.
  */
 export class Retention {
@@ -48,7 +52,19 @@ export class Retention {
     }
     const beats = await retryWhileBusy(() => this.models.ProcessBeat.deleteMany({ at: { $lt: new Date(now.getTime() - DAY_MS) } }));
     const givenUp = await retryWhileBusy(() => this.models.Intake.deleteMany({ owner: 'gave-up', receivedAt: { $lt: cutoff } }));
-    return { retryKeys, notifications, attempts, processBeats: beats.deletedCount, givenUpRequests: givenUp.deletedCount };
+    const turns = await retryWhileBusy(() => this.models.PaceSlot.deleteMany({ until: { $lt: new Date(now.getTime() - DAY_MS) } }));
+    const digests = await retryWhileBusy(() => this.models.Digest.deleteMany({ createdAt: { $lt: cutoff } }));
+    // A digest's message location is kept like a card's, under the digest's id (`<platform>:…`).
+    await retryWhileBusy(() => this.models.CardLocation.deleteMany({ _id: { $regex: '^[a-z]+:' }, at: { $lt: cutoff } }));
+    return {
+      retryKeys,
+      notifications,
+      attempts,
+      processBeats: beats.deletedCount,
+      givenUpRequests: givenUp.deletedCount,
+      paceSlots: turns.deletedCount,
+      digests: digests.deletedCount,
+    };
   }
 
   private async recordStillOpen(notificationId: string): Promise<boolean> {

@@ -38,6 +38,21 @@ describe('SLA warnings and breaches (timer jobs against the real server)', () =>
   const threadReasons = () => slack.reasonsFor('thread');
   const deliveredAt = (reason: string) => slack.posted.find((n) => n.reason === reason && n.audience.kind === 'thread')?.deliveredAt;
 
+  it('after the scheduler stalled past several milestones: one line per incident, the breach first, naming the warnings that were never sent', async () => {
+    await startAt('2026-11-23T01:00:00Z');
+    // P1, around the clock: resolution due in 2 h; 50 % at 1 h, 75 % at 1.5 h, 90 % at 1 h 48.
+    const incident = await report({ impact: 'high', urgency: 'high' });
+    await runClockUntil(app, clock, '2026-11-23T01:30:00Z', 5);
+    expect(threadReasons()).toEqual([]);
+    // Nothing runs for two and a half hours (every process stalled), then the wheel catches up.
+    clock.current = new Date('2026-11-23T04:00:00Z');
+    await runClockUntil(app, clock, '2026-11-23T04:05:00Z');
+    expect(threadReasons()).toEqual(['sla.resolution.100']);
+    const line = slack.posted.find((n) => n.audience.kind === 'thread')!;
+    expect(line.view.text).toBe(`${incident.number} missed its resolution target (Mon 23 Nov 2026, 12:00 GMT+9). Passed earlier without a word in time: 50%, 75%, 90%.`);
+    expect(slack.reasonsFor(minji)).toEqual(['sla.resolution.100']);
+  });
+
   it('warns at 50/75/90 % and at the breach in business time, across a holiday and a weekend, once each', async () => {
     // Thursday 24 Dec 16:00 Seoul, P2 (8 business hours): 2 h left that day; the 25th is a holiday.
     await startAt('2026-12-24T07:00:00Z');

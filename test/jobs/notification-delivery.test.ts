@@ -101,6 +101,30 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect((await restarted.app.jobs.notifier.status(posted[0]!._id)).state).toBe('delivered');
   });
 
+  it.each([
+    ['before the platform answered', 'hang' as const],
+    ['after the platform had posted it', 'post-then-hang' as const],
+  ])('a process killed between storing a request\'s card, thread line and reply and delivering them (%s): the next process delivers each exactly once', async (_, how) => {
+    const posted: PostedNotification[] = [];
+    const dying = await process(posted);
+    dying.platform.next.push(how); // the first of the three (the card) never comes back
+    const jamie = await buildActor(dying.app, JAMIE);
+    const result = await run(dying.app, 'incident.report', jamie, reportInput({ impact: 'low', urgency: 'low', summary: 'Printer jam' }));
+    const number = cardOf(result).recordId as string;
+    await dying.app.jobs.notifier.announce(result.announcements, { platform: 'test', user: 'U-JAMIE', requestKey: 'view:V-DYING', views: result.views });
+    await eventually(() => dying.platform.attempts > 0);
+    const stored = await database.models.Notification.find({ reason: { $regex: '^(card|line|reply)\\.' } }).lean();
+    expect(stored.map((n) => n.reason.split('.')[0]).sort()).toEqual(['card', 'line', 'reply']);
+
+    const next = await process(posted);
+    await runClockUntil(next.app, clock, '2026-11-23T01:04:00Z');
+    const ours = posted.filter((n) => stored.some((s) => s._id === n._id));
+    expect(ours.map((n) => n.reason.split('.')[0]).sort()).toEqual(['card', 'line', 'reply']);
+    expect(duplicates(posted)).toBe(0);
+    expect(ours.find((n) => n.reason.startsWith('line'))?.recordId).toBe(number);
+    for (const n of stored) expect((await next.app.jobs.notifier.status(n._id)).state).toBe('delivered');
+  });
+
   it("waits out the platform's Retry-After, even past the attempt lease, then delivers once", async () => {
     const { app, platform } = await process([]);
     platform.next.push({ kind: 'retry', afterMs: 5 * 60_000, error: 'ratelimited' });

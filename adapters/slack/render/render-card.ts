@@ -50,6 +50,9 @@ function renderConfirm(confirm: ConfirmView): ConfirmationDialog {
   };
 }
 
+/** One action as its Slack element (a digest's line carries its page's Acknowledge). */
+export const renderActionElement = (action: ActionView): Button | StaticSelect => renderAction(action, undefined, 0);
+
 function renderAction(action: ActionView, cardVersion: number | undefined, repeat: number): Button | StaticSelect {
   const value = (chosen?: string) =>
     encodeActionValue({ recordId: action.recordId, ...(chosen !== undefined ? { value: chosen } : {}), ...(cardVersion !== undefined ? { cardVersion } : {}) });

@@ -31,15 +31,27 @@ describe('retention: what is kept only for a while (real database)', () => {
       { _id: 'pending-long-ago#1', notificationId: 'pending-long-ago', attempt: 1, at: daysAgo(45) },
     ]);
     await ProcessBeat.insertMany([{ _id: 'gone', at: daysAgo(2) }, { _id: 'alive', at: now }]);
+    const { PaceSlot, Digest, CardLocation } = database.models;
+    await PaceSlot.insertMany([{ _id: 'slack:ws:post:C1:1', until: daysAgo(2) }, { _id: 'slack:ws:post:C1:2', until: now }]);
+    await Digest.insertMany([
+      { _id: 'slack:C1:sla.resolution.50:1:p0', platform: 'slack', channel: 'C1', reason: 'sla.resolution.50', entries: [], createdAt: daysAgo(31) },
+      { _id: 'slack:C1:sla.resolution.50:9:p0', platform: 'slack', channel: 'C1', reason: 'sla.resolution.50', entries: [], createdAt: daysAgo(1) },
+    ]);
+    await CardLocation.insertMany([
+      { _id: 'slack:C1:sla.resolution.50:1:p0:slack', recordId: 'slack:C1:sla.resolution.50:1:p0', platform: 'slack', channel: 'C1', messageId: '1.1', at: daysAgo(31) },
+      { _id: 'INC0001001:slack', recordId: 'INC0001001', platform: 'slack', channel: 'C1', messageId: '1.2', at: daysAgo(90) },
+    ]);
 
     const report = await new Retention(database.models, 30).purge(now);
-    expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0 });
+    expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0, paceSlots: 1, digests: 1 });
+    // A record's card stays where it is, however old; an old digest's message is forgotten with it.
+    expect((await CardLocation.find().lean()).map((c) => c._id)).toEqual(['INC0001001:slack']);
     expect((await RecordKey.find().lean()).map((k) => k._id).sort()).toEqual(['escalation:INC0001001:0', 'slack-request:view_submission:new']);
     expect((await Notification.find().lean()).map((n) => n._id).sort()).toEqual(['delivered-lately', 'pending-long-ago']);
     expect((await NotificationAttempt.find().lean()).map((a) => a._id).sort()).toEqual(['delivered-lately#final', 'pending-long-ago#1']);
     expect((await ProcessBeat.find().lean()).map((b) => b._id)).toEqual(['alive']);
     // Nothing more the next day.
-    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0, givenUpRequests: 0 });
+    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0, givenUpRequests: 0, paceSlots: 0, digests: 0 });
   });
 
   it("keeps the notifications of a record still open: they mark its SLA milestones as told", async () => {

@@ -1,0 +1,46 @@
+import type { Database } from '../../../src/db/connect';
+import { Pacer } from '../../../src/services/pacing';
+import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
+
+describe('turns within a platform limit, shared by every process (real database)', () => {
+  let database: Database;
+  let nowMs = 0;
+  beforeEach(async () => {
+    database = await openTestDatabase('pacing');
+    nowMs = 1_800_000_000_000;
+  });
+  afterEach(() => dropTestDatabase(database));
+
+  const channel = { key: 'slack:ws:post:C1', intervalMs: 1000, burst: 2 };
+
+  it('two processes taking turns for one channel never share one; after the burst each waits a turn more', async () => {
+    const a = new Pacer(database.models, () => nowMs);
+    const b = new Pacer(database.models, () => nowMs);
+    const waits: number[] = [];
+    for (let i = 0; i < 6; i++) waits.push((await (i % 2 === 0 ? a : b).take(channel)).waitMs);
+    expect(waits).toEqual([0, 0, 1000, 2000, 3000, 4000]);
+    expect(await database.models.PaceSlot.countDocuments()).toBe(6);
+  });
+
+  it('taken at the same moment by both, the turns are still all different', async () => {
+    const a = new Pacer(database.models, () => nowMs);
+    const b = new Pacer(database.models, () => nowMs);
+    const taken = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 === 0 ? a : b).take(channel)));
+    const waits = taken.map((t) => t.waitMs).sort((x, y) => x - y);
+    expect(new Set(waits).size).toBe(10);
+    expect(waits[0]).toBe(0);
+  });
+
+  it('a turn further off than the caller may wait is not taken (nor wasted), and the backlog says so', async () => {
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < 10; i++) await pacer.take(channel);
+    expect(await pacer.backlogBeyond(channel, 5_000)).toBe(true);
+    expect(await pacer.backlogBeyond(channel, 20_000)).toBe(false);
+    expect(await pacer.take(channel, 5_000)).toEqual({ taken: false, waitMs: 9_000 });
+    expect(await database.models.PaceSlot.countDocuments()).toBe(10);
+    // Another process, which took no turn itself, sees the same backlog.
+    expect(await new Pacer(database.models, () => nowMs).backlogBeyond(channel, 5_000)).toBe(true);
+    nowMs += 10_000;
+    expect(await pacer.take(channel, 5_000)).toEqual({ taken: true, waitMs: 0 });
+  });
+});
