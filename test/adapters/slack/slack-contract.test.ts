@@ -107,7 +107,7 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     // Both requests were answered; once Bolt holds neither, their work after the answer is done too.
     await slack.idle();
     expect(await database.models.Incident.countDocuments({ dedupeKey: 'slack:view:V-RETRIED' })).toBe(1);
-    const cards = slack.api.callsOf('chat.postMessage').filter((c) => !c.args.thread_ts && JSON.stringify(c.args.blocks).includes('Printer offline'));
+    const cards = slack.api.callsOf('chat.postMessage').filter((c) => c.channel === 'C0SERVICEDESK' && !c.args.thread_ts && JSON.stringify(c.args.blocks).includes('Printer offline'));
     expect(cards).toHaveLength(1);
   });
 

@@ -108,6 +108,8 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
   async function post(payload: Block) {
     const response = await postToSlackEndpoint(slack.url, { body: interactionBody(payload), contentType: FORM });
     if (response.status !== 200) throw new Error(`Slack request answered ${response.status}: ${response.text}`);
+    // Its work, and what it stored in the outbox, done (posted within Slack's limits).
+    await slack.idle(30_000);
     return response;
   }
 
