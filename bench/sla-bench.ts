@@ -170,6 +170,22 @@ export async function runSlaBench(uri: string): Promise<void> {
     report('sla storm: duplicates', duplicates, '', 0);
     report('sla storm: lost', lost, '', 0);
     report('database commands per delivered message', commands / Math.max(line.size + dm.size, 1), '', 1);
+    // What the outbox says of the storm's messages at the end (to tell a slow delivery from a lost one).
+    const stormIds = await app.database.models.Notification.find({ recordId: { $regex: '^INC2' } }).select({ _id: 1 }).lean();
+    const finals = await app.database.models.NotificationAttempt.find({ _id: { $regex: '^INC2.*#final$' } }).lean();
+    const refusals = await app.database.models.NotificationAttempt.find({ _id: { $regex: '^INC2.*!$' } }).lean();
+    const errors = new Map<string, number>();
+    for (const r of refusals) errors.set(String(r.error).replace(/\(.*\)/, '(…)'), (errors.get(String(r.error).replace(/\(.*\)/, '(…)')) ?? 0) + 1);
+    process.stdout.write(`sla bench: storm notifications stored / delivered / failed: ${stormIds.length} / ${finals.filter((f) => f.outcome === 'delivered').length} / ${finals.filter((f) => f.outcome === 'failed').length}\n`);
+    process.stdout.write(`sla bench: refusals on the way: ${JSON.stringify(Object.fromEntries(errors))}\n`);
+    if (process.env.BENCH_SLA_DIAG_LOST) {
+      const lostNumbers = Array.from({ length: DUE }, (_, i) => numberOf(i)).filter((n) => !line.has(n) || !dm.has(n)).slice(0, 3);
+      for (const n of lostNumbers) {
+        const mine = finals.filter((f) => f._id.startsWith(`${n}:`));
+        const seen = api.calls.filter((c) => JSON.stringify(c.args).includes(n)).map((c) => `${c.method} ${c.channel ?? c.args.channel} ${c.ts ?? c.args.ts}`);
+        process.stdout.write(`lost ${n}: line ${line.has(n)} dm ${dm.has(n)} finals ${JSON.stringify(mine.map((f) => [f._id, f.location]))} calls ${JSON.stringify(seen)}\n`);
+      }
+    }
   } finally {
     for (const worker of workers) worker.send({ type: 'stop' });
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));

@@ -91,7 +91,10 @@ export async function createApp(options: {
 
   const wheel = new TimerWheel(database.models, now, log);
   await wheel.ensureCursors();
-  const notifier = new Notifier(database.models, wheel, now, log);
+  const takeoverAfterMs = options.takeoverAfterMs ?? 30_000;
+  const intake = new Intake(database.models, now, log, { beatEveryMs: Math.max(1_000, Math.floor(takeoverAfterMs / 3)), deadAfterMs: takeoverAfterMs });
+  // A delivery is its process's until that process stops beating (the intake's heartbeats).
+  const notifier = new Notifier(database.models, wheel, now, log, { processId: intake.bootId, isAlive: (owner) => intake.isAlive(owner) });
   for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
   const incidents = new IncidentRecords(database.models, (incident, change) =>
@@ -113,8 +116,6 @@ export async function createApp(options: {
   const jobs: JobContext = { ...ctx, models: database.models, notifier, retention, wheel, log };
   registerTimerJobs(jobs, { atOnce: options.runDueTimersAtOnce ?? true });
   const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
-  const takeoverAfterMs = options.takeoverAfterMs ?? 30_000;
-  const intake = new Intake(database.models, now, log, { beatEveryMs: Math.max(1_000, Math.floor(takeoverAfterMs / 3)), deadAfterMs: takeoverAfterMs });
   const outbox = { pacer: new Pacer(database.models, sharedNowMs), digests: new Digests(database.models, now), coalesceAfterMs: options.coalesceAfterMs ?? 20_000 };
   return { ctx, jobs, slack, cards: new CardLocations(database.models), intake, outbox, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
 }

@@ -10,14 +10,17 @@ import { ATTEMPT_LEASE_MS } from '../../src/services/notifier';
 import type { ItsmCatalog } from '../../src/config/itsm-catalog';
 import type { CardLocations } from '../../src/services/card-locations';
 import type { Digests } from '../../src/services/digests';
-import { channelPace, methodPace, workspaceOf } from './slack-limits';
+import { channelPace, methodPace, NotYet, workspaceOf } from './slack-limits';
 
 type Paced = <T>(pace: Pace, call: () => Promise<T>) => Promise<T>;
 type Location = { channel: string; messageId: string };
 
 const DIGEST_METADATA = 'opsdesk_digest';
-/** A digest of lines that only inform is edited at most this often. */
-const INFORM_EVERY_MS = 5_000;
+/**
+ * A digest of lines that only inform is edited at most this often: chat.update is a Tier 3 method
+ * (about 50 a minute for the whole workspace), so a storm's digests share fewer than one edit a second.
+ */
+const INFORM_EVERY_MS = 10_000;
 const SLA_REASON = /^sla\.(response|resolution)\.(\d+)$/;
 
 /**
@@ -37,7 +40,12 @@ export class SlackDigestPoster {
 
   /** Adds the line to its channel's digest and resolves once a post or edit showing it is made. */
   async add(client: WebClient, channel: string, reason: string, entry: DigestEntry): Promise<Location> {
-    const id = await this.deps.digests.add('slack', channel, reason, entry);
+    return this.show(client, await this.deps.digests.add('slack', channel, reason, entry));
+  }
+
+  /** Resolves once a post or edit of the digest made after this call shows what it holds now. */
+  show(client: WebClient, id: string): Promise<Location> {
+    const reason = id.split(':')[2] ?? '';
     const waiting = this.queued.get(id);
     if (waiting) return waiting;
     const previous = this.chains.get(id) ?? Promise.resolve(undefined);
@@ -45,7 +53,7 @@ export class SlackDigestPoster {
       .catch(() => undefined)
       .then(async () => {
         // Pages go at once; lines that only inform are shown every few seconds, sparing the
-        // workspace's edits (chat.update is a Tier 3 method) for what someone must act on.
+        // workspace's edits for what someone must act on.
         const pause = reason.startsWith('escalation.') ? 0 : (this.lastFlush.get(id) ?? 0) + INFORM_EVERY_MS - Date.now();
         if (pause > 0) await sleep(pause);
         this.queued.delete(id);
@@ -61,8 +69,9 @@ export class SlackDigestPoster {
 
   private async flush(client: WebClient, id: string): Promise<Location> {
     const digest = (await this.deps.digests.find(id)) as DigestDoc;
-    const text = this.render(digest);
-    const blocks = this.blocksOf(digest, text);
+    const lines = await this.deps.digests.lines(id);
+    const text = this.render(digest, lines);
+    const blocks = this.blocksOf(lines, text);
     const ws = workspaceOf(client);
     const known = await this.deps.cards.find(id, 'slack');
     if (known?.messageId) {
@@ -73,7 +82,8 @@ export class SlackDigestPoster {
     }
     const claimedAt = known ? new Date(known.claimedAt ?? known.at).getTime() : 0;
     const mine = !known && (await this.deps.cards.claimFirstPost(id, 'slack', digest.channel, id, new Date()));
-    if (!mine && Date.now() - claimedAt < ATTEMPT_LEASE_MS) throw new Error('the digest is being posted by another delivery');
+    // Another process is posting it: once posted, this line's edit follows.
+    if (!mine && Date.now() - claimedAt < ATTEMPT_LEASE_MS) throw new NotYet(2_000, 'the digest is being posted by another delivery');
     const posted = await this.paced(channelPace(ws, digest.channel), () =>
       client.chat.postMessage({ channel: digest.channel, text, ...blocks, metadata: { event_type: DIGEST_METADATA, event_payload: { digest_id: id } } }),
     );
@@ -83,13 +93,13 @@ export class SlackDigestPoster {
   }
 
   /** Lines that came with an action (pages) as sections with their button; plain lines need no blocks. */
-  private blocksOf(digest: DigestDoc, text: string): { blocks?: KnownBlock[] } {
-    if (!digest.entries.some((e) => e.action)) return {};
+  private blocksOf(lines: readonly DigestEntry[], text: string): { blocks?: KnownBlock[] } {
+    if (!lines.some((e) => e.action)) return {};
     const [header = ''] = text.split('\n');
     return {
       blocks: [
         { type: 'section', text: { type: 'mrkdwn', text: header } },
-        ...digest.entries.map((e): KnownBlock => ({
+        ...lines.map((e): KnownBlock => ({
           type: 'section',
           text: { type: 'mrkdwn', text: truncate(e.text, LIMITS.sectionText) },
           ...(e.action ? { accessory: renderActionElement(e.action) as Button } : {}),
@@ -98,9 +108,9 @@ export class SlackDigestPoster {
     };
   }
 
-  private render(digest: DigestDoc): string {
+  private render(digest: DigestDoc, lines: readonly DigestEntry[]): string {
     const locale = this.deps.catalog.config.defaults.locale;
-    const count = digest.entries.length;
+    const count = lines.length;
     const sla = SLA_REASON.exec(digest.reason);
     const header = sla
       ? Number(sla[2]) >= 100
@@ -111,6 +121,6 @@ export class SlackDigestPoster {
         : digest.reason.startsWith('escalation.')
           ? t(locale, 'digest.pages', { count })
           : t(locale, 'digest.other', { count });
-    return [header, ...digest.entries.map((e) => `• ${e.text}`)].join('\n');
+    return [header, ...lines.map((e) => `• ${e.text}`)].join('\n');
   }
 }

@@ -11,7 +11,7 @@ import { SlackDigestPoster } from './digest-poster';
 import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
 import { fallbackText, renderMessage } from './render/render-views';
 import { mentionsIn } from './render/slack-mentions';
-import { channelPace, methodPace, workspaceOf } from './slack-limits';
+import { channelPace, methodPace, NotYet, workspaceOf } from './slack-limits';
 
 /** Slack errors worth another try; any other platform error (channel_not_found…) is final. */
 const RETRYABLE_PLATFORM_ERRORS = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
@@ -36,15 +36,6 @@ interface Target {
 
 class Undeliverable extends Error {}
 
-/** Not yet: the channel's turn or the card this waits for is further off than an attempt may hold. */
-export class NotYet extends Error {
-  constructor(
-    readonly afterMs: number,
-    reason: string,
-  ) {
-    super(reason);
-  }
-}
 
 export interface SlackDelivererDeps {
   catalog: ItsmCatalog;
@@ -193,11 +184,11 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     const { digests } = this.deps;
     const foldAfter = foldAfterMs(notification, this.deps.coalesceAfterMs);
     // Tried again, a line an earlier attempt put in a digest stays there (shown by the next flush), never posted twice.
-    const folded =
-      foldAfter !== undefined &&
-      ((await this.deps.pacer.backlogBeyond(pace, foldAfter)) ||
-        (again && (await digests.holds('slack', target.channel, notification.reason, notification.recordId, notification.createdAt))));
-    if (folded) {
+    if (foldAfter !== undefined && again) {
+      const holding = await digests.holding('slack', target.channel, notification.reason, notification.recordId, notification.createdAt);
+      if (holding) return { kind: 'delivered', location: await this.digestPoster.show(client, holding) };
+    }
+    if (foldAfter !== undefined && (await this.deps.pacer.backlogBeyond(pace, foldAfter))) {
       // A page keeps its first action (Acknowledge) beside its line.
       const [action] = notification.audience.kind === 'person' ? view.actions : [];
       const location = await this.digestPoster.add(client, target.channel, notification.reason, { recordId: notification.recordId, text: line, ...(action ? { action } : {}) });

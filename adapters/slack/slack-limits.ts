@@ -43,3 +43,13 @@ export function methodPace(workspace: string, method: string): Pace {
 export function workspaceOf(client: WebClient): string {
   return createHash('sha256').update(client.token ?? '').digest('hex').slice(0, 12);
 }
+
+/** Not yet: the turn, or the card or digest a message waits for, is further off than an attempt may hold. */
+export class NotYet extends Error {
+  constructor(
+    readonly afterMs: number,
+    reason: string,
+  ) {
+    super(reason);
+  }
+}

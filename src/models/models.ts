@@ -13,7 +13,7 @@ import { serviceRequestSchema, type ServiceRequestDoc } from './service-request.
 import { slackInstallationSchema, type SlackInstallationDoc } from './slack-installation.model';
 import { storedConfigSchema, type StoredConfigDoc } from './stored-config.model';
 import { notificationSchema, type NotificationDoc } from './notification.model';
-import { digestSchema, type DigestDoc } from './digest.model';
+import { digestLineSchema, digestSchema, type DigestDoc, type DigestLineDoc } from './digest.model';
 import { paceSlotSchema, type PaceSlotDoc } from './pace-slot.model';
 import { timerCursorSchema, timerIndexSchema, timerSchema, type TimerCursorDoc, type TimerIndexDoc, type TimerDoc } from './timer.model';
 import { notificationAttemptSchema, type NotificationAttemptDoc } from './notification.model';
@@ -40,6 +40,7 @@ export interface Models {
   NotificationAttempt: Model<NotificationAttemptDoc>;
   PaceSlot: Model<PaceSlotDoc>;
   Digest: Model<DigestDoc>;
+  DigestLine: Model<DigestLineDoc>;
   Intake: Model<IntakeDoc>;
   ProcessBeat: Model<ProcessBeatDoc>;
 }
@@ -68,6 +69,7 @@ export function createModels(connection: Connection): Models {
     NotificationAttempt: connection.model<NotificationAttemptDoc>('NotificationAttempt', notificationAttemptSchema, 'notification_attempts'),
     PaceSlot: connection.model<PaceSlotDoc>('PaceSlot', paceSlotSchema, 'pace_slots'),
     Digest: connection.model<DigestDoc>('Digest', digestSchema, 'digests'),
+    DigestLine: connection.model<DigestLineDoc>('DigestLine', digestLineSchema, 'digest_lines'),
     Intake: connection.model<IntakeDoc>('Intake', intakeSchema, 'intake'),
     ProcessBeat: connection.model<ProcessBeatDoc>('ProcessBeat', processBeatSchema, 'process_beats'),
   };

@@ -34,6 +34,8 @@ export interface NotificationDoc {
   views?: View[];
   /** The platform's workspace the request came from: its own token delivers it (several Slack workspaces). */
   workspace?: string;
+  /** The process that stored it, which makes its first attempt. */
+  storedBy?: string;
   createdAt: Date;
 }
 
@@ -47,6 +49,7 @@ export const notificationSchema = new Schema<NotificationDoc>(
     view: { type: Schema.Types.Mixed, required: true },
     views: { type: [Schema.Types.Mixed], default: undefined },
     workspace: String,
+    storedBy: String,
     createdAt: Date,
   },
   { versionKey: false, minimize: false },
@@ -66,6 +69,8 @@ export interface NotificationAttemptDoc {
   _id: string;
   notificationId: string;
   attempt?: number;
+  /** Which process claimed the attempt. */
+  owner?: string;
   at: Date;
   outcome?: AttemptOutcome;
   error?: string;
@@ -79,6 +84,7 @@ export const notificationAttemptSchema = new Schema<NotificationAttemptDoc>(
     _id: String,
     notificationId: { type: String, required: true },
     attempt: Number,
+    owner: String,
     at: Date,
     outcome: String,
     error: String,

@@ -1,21 +1,31 @@
 import { insertOnce } from '../db/insert-once';
-import type { DigestDoc } from '../models/digest.model';
+import type { DigestDoc, DigestLineDoc } from '../models/digest.model';
 import type { Models } from '../models/models';
+import type { ActionView } from '../views/view-model';
 
 /** One digest message gathers a channel's lines of one reason for this long, then a new one starts. */
 export const DIGEST_WINDOW_MS = 5 * 60_000;
-/** Lines per digest message: each may be a block with its button, and a message holds 50 blocks. */
-const MAX_ENTRIES = 45;
+/** Lines per digest message: a message holds 40,000 characters of text, or 50 blocks (a line with its button is one). */
+const MAX_LINES = 300;
+const MAX_LINES_WITH_ACTIONS = 45;
+const READ_BATCH = 16;
+const MEMO_LIMIT = 1_000;
 
-export type DigestEntry = DigestDoc['entries'][number];
+export interface DigestEntry {
+  recordId: string;
+  text: string;
+  action?: ActionView;
+}
 
 /**
  * Lines that would wait too long for their channel's turn (src/services/pacing.ts), gathered per
  * channel and reason: `add` puts a line into the open digest, which its platform posts once and
- * then edits in place. Adding the same line again (a retried delivery) changes nothing.
+ * then edits in place. Everything is inserted, nothing updated (see DigestLineDoc), so processes
+ * adding at once lose nothing; adding the same record's line again changes nothing.
  */
 export class Digests {
   private readonly parts = new Map<string, number>();
+  private readonly nextSlot = new Map<string, number>();
 
   constructor(
     private readonly models: Models,
@@ -25,41 +35,54 @@ export class Digests {
   /** Adds the line; resolves to the id of the digest that holds it. */
   async add(platform: string, channel: string, reason: string, entry: DigestEntry): Promise<string> {
     const base = `${platform}:${channel}:${reason}:${Math.floor(this.now().getTime() / DIGEST_WINDOW_MS)}`;
-    let part = this.parts.get(base) ?? 0;
-    for (;;) {
+    const max = entry.action ? MAX_LINES_WITH_ACTIONS : MAX_LINES;
+    for (let part = this.parts.get(base) ?? 0; ; part++) {
       const id = `${base}:p${part}`;
-      const digest = await this.models.Digest.findById(id).lean<DigestDoc>();
-      if (digest?.entries.some((e) => e.recordId === entry.recordId && e.text === entry.text)) return id;
-      if (digest && digest.entries.length >= MAX_ENTRIES) {
-        part += 1;
-        continue;
-      }
-      if (digest) {
-        await this.models.Digest.updateOne({ _id: id }, { $addToSet: { entries: entry } });
-      } else if (!(await insertOnce(this.models.Digest, { _id: id, platform, channel, reason, entries: [entry], createdAt: this.now() }))) {
-        continue; // another process opened it a moment ago: add to theirs
-      }
-      if (this.parts.size > 1_000) this.parts.clear();
-      this.parts.set(base, part);
+      if (await this.models.DigestLine.findById(`${id}#${entry.recordId}`).lean()) return id;
+      await insertOnce(this.models.Digest, { _id: id, platform, channel, reason, createdAt: this.now() });
+      let slot = this.nextSlot.get(id) ?? 0;
+      while (slot < max && !(await insertOnce(this.models.DigestLine, { _id: `${id}:${slot}`, digestId: id, ...entry, createdAt: this.now() }))) slot += 1;
+      if (slot >= max) continue; // full: the next part
+      // Marked after its slot: a crash between the two shows the line twice at worst, never not at all.
+      await insertOnce(this.models.DigestLine, { _id: `${id}#${entry.recordId}`, digestId: id, recordId: entry.recordId, createdAt: this.now() });
+      this.remember(this.nextSlot, id, slot + 1);
+      this.remember(this.parts, base, part);
       return id;
     }
   }
 
-  /** Whether a digest since `since` lists the record's line already (a delivery tried again after a crash). */
-  async holds(platform: string, channel: string, reason: string, recordId: string, since: Date): Promise<boolean> {
+  /** The digest since `since` that lists the record's line already (a delivery tried again after a crash), if any. */
+  async holding(platform: string, channel: string, reason: string, recordId: string, since: Date): Promise<string | undefined> {
     const first = Math.floor(since.getTime() / DIGEST_WINDOW_MS);
     const last = Math.floor(this.now().getTime() / DIGEST_WINDOW_MS);
     for (let window = Math.max(first, last - 2); window <= last; window++) {
       for (let part = 0; ; part++) {
-        const digest = await this.find(`${platform}:${channel}:${reason}:${window}:p${part}`);
-        if (!digest) break;
-        if (digest.entries.some((e) => e.recordId === recordId)) return true;
+        const id = `${platform}:${channel}:${reason}:${window}:p${part}`;
+        if (!(await this.models.Digest.findById(id).lean())) break;
+        if (await this.models.DigestLine.findById(`${id}#${recordId}`).lean()) return id;
       }
     }
-    return false;
+    return undefined;
   }
 
   find(id: string): Promise<DigestDoc | null> {
     return this.models.Digest.findById(id).lean<DigestDoc>().exec();
+  }
+
+  /** The digest's lines in the order they came, read slot by slot by `_id`. */
+  async lines(id: string): Promise<DigestEntry[]> {
+    const lines: DigestEntry[] = [];
+    for (let first = 0; ; first += READ_BATCH) {
+      const batch = await Promise.all(Array.from({ length: READ_BATCH }, (_, i) => this.models.DigestLine.findById(`${id}:${first + i}`).lean<DigestLineDoc>()));
+      for (const line of batch) {
+        if (!line) return lines;
+        lines.push({ recordId: line.recordId, text: line.text ?? '', ...(line.action ? { action: line.action } : {}) });
+      }
+    }
+  }
+
+  private remember(memo: Map<string, number>, key: string, value: number): void {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(key, value);
   }
 }

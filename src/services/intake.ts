@@ -54,7 +54,7 @@ export class Intake {
     this.replayers.set(platform, replayer);
   }
 
-  /** Says this process is alive (the database's view of "now" is each process's own clock: keep them synchronised). */
+  /** Says this process is alive (at the shared clock's time, src/db/shared-clock.ts). */
   async beat(): Promise<void> {
     await retryWhileBusy(() => this.models.ProcessBeat.updateOne({ _id: this.bootId }, { $set: { at: this.now() } }, { upsert: true }));
   }
@@ -112,6 +112,13 @@ export class Intake {
     }
     if (replayed > 0) this.log.warn({ replayed }, 'replayed acknowledged requests whose process stopped before finishing them');
     return replayed;
+  }
+
+  /** Whether the process `owner` is alive: this one, or one that has beaten within `deadAfterMs`. */
+  async isAlive(owner: string): Promise<boolean> {
+    if (owner === this.bootId) return true;
+    const beat = await this.models.ProcessBeat.findById(owner).lean();
+    return beat !== null && beat.at.getTime() > this.now().getTime() - this.timing.deadAfterMs;
   }
 
   /** The owners beating recently (`alive`, this process among them), and those that ever beat (`beating`). */

@@ -27,6 +27,14 @@ export interface NotificationDeliverer {
   wasDelivered(notification: NotificationDoc, since: Date): Promise<boolean>;
 }
 
+/** Which process this is, and whether another is alive (its attempts are its own until it dies). */
+export interface Liveness {
+  readonly processId: string;
+  isAlive(processId: string): Promise<boolean>;
+}
+
+const ALONE: Liveness = { processId: 'this-process', isAlive: async () => false };
+
 export interface NotificationStatus {
   state: 'pending' | 'delivered' | 'failed';
   /** Attempts whose outcome is known. */
@@ -94,6 +102,7 @@ export class Notifier {
     private readonly wheel: TimerWheel,
     private readonly now: () => Date,
     private readonly log: Logger,
+    private readonly liveness: Liveness = ALONE,
   ) {
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
     // Every delivery waiting for its turn listens for the stop.
@@ -247,6 +256,7 @@ export class Notifier {
         view: request.view,
         ...(request.views ? { views: request.views } : {}),
         ...(request.workspace ? { workspace: request.workspace } : {}),
+        storedBy: this.liveness.processId,
         createdAt: this.now(),
       };
       if (await insertOnce(this.models.Notification, doc)) fresh.push(doc);
@@ -273,13 +283,27 @@ export class Notifier {
     const previous = attempt > 1 ? await Attempts.findById(`${id}#${attempt - 1}!`).lean<NotificationAttemptDoc>() : null;
     // A lease timer meeting a refusal that asked us to wait longer (Retry-After) steps aside.
     if (previous?.retryAt && previous.retryAt.getTime() > this.now().getTime()) return;
+    if (attempt > 1 && !previous && (await this.stillAttempting(notification, attempt - 1))) {
+      // The attempt before is still under way in a live process (waiting for its turn in a busy
+      // channel, say): its lease is extended rather than the message sent twice.
+      await this.wheel.schedule(DELIVER, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
+      return;
+    }
     // Should this process die after the claim (queued, during the call), the next attempt happens
     // after the lease: set before the claim, so that no crash can leave it unset.
     await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
-    if (!(await insertOnce(Attempts, { _id: `${id}#${attempt}`, notificationId: id, attempt, at: this.now() }))) return;
+    if (!(await insertOnce(Attempts, { _id: `${id}#${attempt}`, notificationId: id, attempt, owner: this.liveness.processId, at: this.now() }))) return;
     // The attempt before this one left no word: its process died during it.
     const interrupted = attempt > 1 && !previous;
     await this.queue.push(() => this.run(notification, attempt, interrupted));
+  }
+
+  /** Whether attempt `attempt` was made by a process that is still alive (so it is still under way). */
+  private async stillAttempting(notification: NotificationDoc, attempt: number): Promise<boolean> {
+    const claim = await this.models.NotificationAttempt.findById(`${notification._id}#${attempt}`).lean<NotificationAttemptDoc>();
+    // The first attempt of the process that stored it needs no claim.
+    const owner = claim?.owner ?? (attempt === 1 ? notification.storedBy : undefined);
+    return owner !== undefined && owner !== this.liveness.processId && (await this.liveness.isAlive(owner));
   }
 
   private async run(notification: NotificationDoc, attempt: number, interrupted: boolean): Promise<void> {

@@ -54,6 +54,7 @@ export class Retention {
     const givenUp = await retryWhileBusy(() => this.models.Intake.deleteMany({ owner: 'gave-up', receivedAt: { $lt: cutoff } }));
     const turns = await retryWhileBusy(() => this.models.PaceSlot.deleteMany({ until: { $lt: new Date(now.getTime() - DAY_MS) } }));
     const digests = await retryWhileBusy(() => this.models.Digest.deleteMany({ createdAt: { $lt: cutoff } }));
+    await retryWhileBusy(() => this.models.DigestLine.deleteMany({ createdAt: { $lt: cutoff } }));
     // A digest's message location is kept like a card's, under the digest's id (`<platform>:…`).
     await retryWhileBusy(() => this.models.CardLocation.deleteMany({ _id: { $regex: '^[a-z]+:' }, at: { $lt: cutoff } }));
     return {

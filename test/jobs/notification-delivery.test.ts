@@ -125,6 +125,27 @@ describe('notification delivery (stored first, delivered once)', () => {
     for (const n of stored) expect((await next.app.jobs.notifier.status(n._id)).state).toBe('delivered');
   });
 
+  it('an attempt still under way in a live process (waiting for a busy channel) keeps its message: its lease is extended, not sent twice; once that process dies, the next one sends it', async () => {
+    const posted: PostedNotification[] = [];
+    const slow = await process(posted);
+    slow.platform.next.push('hang'); // its first delivery never ends while it lives
+    await report(slow.app, 1);
+    await eventually(() => slow.platform.attempts > 0);
+    const other = await process(posted);
+    // Past the 2-minute lease, the slow process still beating (every 10 s): the other leaves the attempt alone.
+    while (clock.now() < new Date('2026-11-23T01:04:00Z')) {
+      await slow.app.intake.beat();
+      clock.current = new Date(clock.current.getTime() + 10_000);
+      await other.app.jobs.wheel.tickAll();
+      await other.app.jobs.notifier.idle();
+    }
+    expect(other.platform.attempts).toBe(0);
+    // It stops beating (killed): after the lease, the other sends it, once.
+    await runClockUntil(other.app, clock, '2026-11-23T01:08:00Z');
+    expect(other.platform.posted.map((n) => n.reason)).toContain('escalation.0');
+    expect(duplicates(posted)).toBe(0);
+  });
+
   it("waits out the platform's Retry-After, even past the attempt lease, then delivers once", async () => {
     const { app, platform } = await process([]);
     platform.next.push({ kind: 'retry', afterMs: 5 * 60_000, error: 'ratelimited' });

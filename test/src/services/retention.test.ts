@@ -34,8 +34,8 @@ describe('retention: what is kept only for a while (real database)', () => {
     const { PaceSlot, Digest, CardLocation } = database.models;
     await PaceSlot.insertMany([{ _id: 'slack:ws:post:C1:1', until: daysAgo(2) }, { _id: 'slack:ws:post:C1:2', until: now }]);
     await Digest.insertMany([
-      { _id: 'slack:C1:sla.resolution.50:1:p0', platform: 'slack', channel: 'C1', reason: 'sla.resolution.50', entries: [], createdAt: daysAgo(31) },
-      { _id: 'slack:C1:sla.resolution.50:9:p0', platform: 'slack', channel: 'C1', reason: 'sla.resolution.50', entries: [], createdAt: daysAgo(1) },
+      { _id: 'slack:C1:sla.resolution.50:1:p0', platform: 'slack', channel: 'C1', reason: 'sla.resolution.50', createdAt: daysAgo(31) },
+      { _id: 'slack:C1:sla.resolution.50:9:p0', platform: 'slack', channel: 'C1', reason: 'sla.resolution.50', createdAt: daysAgo(1) },
     ]);
     await CardLocation.insertMany([
       { _id: 'slack:C1:sla.resolution.50:1:p0:slack', recordId: 'slack:C1:sla.resolution.50:1:p0', platform: 'slack', channel: 'C1', messageId: '1.1', at: daysAgo(31) },
