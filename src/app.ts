@@ -116,6 +116,6 @@ export async function createApp(options: {
   const jobs: JobContext = { ...ctx, models: database.models, notifier, retention, wheel, log };
   registerTimerJobs(jobs, { atOnce: options.runDueTimersAtOnce ?? true });
   const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
-  const outbox = { pacer: new Pacer(database.models, sharedNowMs), digests: new Digests(database.models, now), coalesceAfterMs: options.coalesceAfterMs ?? 20_000 };
+  const outbox = { pacer: new Pacer(database.models, sharedNowMs), digests: new Digests(database.models, now), coalesceAfterMs: options.coalesceAfterMs ?? 5_000 };
   return { ctx, jobs, slack, cards: new CardLocations(database.models), intake, outbox, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
 }

@@ -20,7 +20,7 @@ const DIGEST_METADATA = 'opsdesk_digest';
  * A digest of lines that only inform is edited at most this often: chat.update is a Tier 3 method
  * (about 50 a minute for the whole workspace), so a storm's digests share fewer than one edit a second.
  */
-const INFORM_EVERY_MS = 10_000;
+const INFORM_EVERY_MS = 8_000;
 const SLA_REASON = /^sla\.(response|resolution)\.(\d+)$/;
 
 /**

@@ -23,7 +23,7 @@ export const envSchema = z.object({
   /** Seconds a stopping process waits for the work it has acknowledged before closing the database. */
   OPSDESK_STOP_GRACE_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(0).max(600).default(20),
   /** Seconds a channel's lines may wait for their turn (Slack: a message a second per channel) before they are gathered into one message. */
-  OPSDESK_COALESCE_AFTER_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(1).max(40).default(20),
+  OPSDESK_COALESCE_AFTER_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(1).max(40).default(5),
   /** Days that retry keys and finished notifications are kept before the daily purge removes them. */
   OPSDESK_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
