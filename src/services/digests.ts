@@ -36,9 +36,12 @@ export class Digests {
   async add(platform: string, channel: string, reason: string, entry: DigestEntry): Promise<string> {
     const base = `${platform}:${channel}:${reason}:${Math.floor(this.now().getTime() / DIGEST_WINDOW_MS)}`;
     const max = entry.action ? MAX_LINES_WITH_ACTIONS : MAX_LINES;
-    for (let part = this.parts.get(base) ?? 0; ; part++) {
+    // Every part is looked in for the record's line (a retry may come to another process); lines go into the open one.
+    const open = this.parts.get(base) ?? 0;
+    for (let part = 0; ; part++) {
       const id = `${base}:p${part}`;
       if (await this.models.DigestLine.findById(`${id}#${entry.recordId}`).lean()) return id;
+      if (part < open) continue;
       await insertOnce(this.models.Digest, { _id: id, platform, channel, reason, createdAt: this.now() });
       let slot = this.nextSlot.get(id) ?? 0;
       while (slot < max && !(await insertOnce(this.models.DigestLine, { _id: `${id}:${slot}`, digestId: id, ...entry, createdAt: this.now() }))) slot += 1;

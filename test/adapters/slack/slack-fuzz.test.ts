@@ -118,6 +118,9 @@ describe('Slack edge under signed malformed requests (seeded fuzz from the real 
     // The work after each acknowledgement runs on its own: every request answered, wait until
     // Bolt has finished working on all of them.
     await eventually(() => inBolt === 0, 60_000);
+    // And the work after the acknowledgements (which clears each from the intake) and its deliveries.
+    await slack.app.work.drain(60_000);
+    await slack.idle(60_000);
     const health = await fetch(`http://127.0.0.1:${slack.http.port}/healthz`);
     expect(health.status).toBe(200);
 
