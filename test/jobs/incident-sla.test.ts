@@ -50,7 +50,8 @@ describe('SLA warnings and breaches (timer jobs against the real server)', () =>
     expect(threadReasons()).toEqual(['sla.resolution.100']);
     const line = slack.posted.find((n) => n.audience.kind === 'thread')!;
     expect(line.view.text).toBe(`${incident.number} missed its resolution target (Mon 23 Nov 2026, 12:00 GMT+9). Passed earlier without a word in time: 50%, 75%, 90%.`);
-    expect(slack.reasonsFor(minji)).toEqual(['sla.resolution.100']);
+    // (Minji, on call, may also have been paged at once, before she acknowledged.)
+    expect(slack.reasonsFor(minji).filter((r) => r.startsWith('sla.'))).toEqual(['sla.resolution.100']);
   });
 
   it('warns at 50/75/90 % and at the breach in business time, across a holiday and a weekend, once each', async () => {
