@@ -40,12 +40,11 @@ export class SlackDigestPoster {
 
   /** Adds the line to its channel's digest and resolves once a post or edit showing it is made. */
   async add(client: WebClient, channel: string, reason: string, entry: DigestEntry): Promise<Location> {
-    return this.show(client, await this.deps.digests.add('slack', channel, reason, entry));
+    return this.show(client, await this.deps.digests.add('slack', channel, reason, entry), reason);
   }
 
   /** Resolves once a post or edit of the digest made after this call shows what it holds now. */
-  show(client: WebClient, id: string): Promise<Location> {
-    const reason = id.split(':')[2] ?? '';
+  show(client: WebClient, id: string, reason: string): Promise<Location> {
     const waiting = this.queued.get(id);
     if (waiting) return waiting;
     const previous = this.chains.get(id) ?? Promise.resolve(undefined);

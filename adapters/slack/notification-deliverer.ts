@@ -6,7 +6,7 @@ import type { PeopleDirectory } from '../../src/people/people-directory';
 import type { CardLocations } from '../../src/services/card-locations';
 import type { Digests } from '../../src/services/digests';
 import { ATTEMPT_LEASE_MS, type DeliveryOutcome, type NotificationDeliverer } from '../../src/services/notifier';
-import { sleep, type Pace, type Pacer } from '../../src/services/pacing';
+import type { Pace, Pacer } from '../../src/services/pacing';
 import { SlackDigestPoster } from './digest-poster';
 import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
 import { fallbackText, renderMessage } from './render/render-views';
@@ -43,6 +43,8 @@ export interface SlackDelivererDeps {
   cards: CardLocations;
   digests: Digests;
   pacer: Pacer;
+  /** The notifier's stopping signal: a wait for a turn ends with it. */
+  stopping?: AbortSignal;
   /** A channel's lines are gathered into one message once its backlog would make them wait longer than this. */
   coalesceAfterMs: number;
   /**
@@ -65,15 +67,12 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   readonly platform = 'slack';
   private readonly userByEmail = new Map<string, string>();
   private readonly digestPoster: SlackDigestPoster;
-  private stopping: AbortSignal | undefined;
 
   constructor(private readonly deps: SlackDelivererDeps) {
     this.digestPoster = new SlackDigestPoster(deps, (pace, call) => this.paced(pace, call));
   }
 
-  async deliver(notification: NotificationDoc, stopping?: AbortSignal, again = false): Promise<DeliveryOutcome> {
-    // The notifier's one stopping signal, the same for every delivery.
-    this.stopping = stopping;
+  async deliver(notification: NotificationDoc, again = false): Promise<DeliveryOutcome> {
     const client = await this.deps.client(notification.workspace);
     if (!client) return { kind: 'retry', afterMs: 15 * 60_000, error: 'opsdesk is not installed in a Slack workspace yet' };
     try {
@@ -186,7 +185,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     // Tried again, a line an earlier attempt put in a digest stays there (shown by the next flush), never posted twice.
     if (foldAfter !== undefined && again) {
       const holding = await digests.holding('slack', target.channel, notification.reason, notification.recordId, notification.createdAt);
-      if (holding) return { kind: 'delivered', location: await this.digestPoster.show(client, holding) };
+      if (holding) return { kind: 'delivered', location: await this.digestPoster.show(client, holding, notification.reason) };
     }
     if (foldAfter !== undefined && (await this.deps.pacer.backlogBeyond(pace, foldAfter))) {
       // A page keeps its first action (Acknowledge) beside its line.
@@ -208,10 +207,8 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
 
   /** Waits for the call's turn (within Slack's limits), then makes it; a turn too far off is left to the timer. */
   private async paced<T>(pace: Pace, call: () => Promise<T>): Promise<T> {
-    const { taken, waitMs } = await this.deps.pacer.take(pace, MAX_HOLD_MS);
-    if (!taken) throw new NotYet(waitMs, `waiting for a turn (${pace.key})`);
-    if (waitMs > 0) await sleep(waitMs, this.stopping);
-    if (this.stopping?.aborted) throw new NotYet(0, 'handed back: the process is stopping');
+    const { ready, waitMs } = await this.deps.pacer.waitForTurn(pace, MAX_HOLD_MS, this.deps.stopping);
+    if (!ready) throw new NotYet(waitMs, this.deps.stopping?.aborted ? 'handed back: the process is stopping' : `waiting for a turn (${pace.key})`);
     return call();
   }
 

@@ -156,6 +156,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       cards: deps.cards,
       digests: opsdesk.outbox.digests,
       pacer: opsdesk.outbox.pacer,
+      stopping: opsdesk.jobs.notifier.stopping,
       coalesceAfterMs: opsdesk.outbox.coalesceAfterMs,
       log,
       async client(workspace) {

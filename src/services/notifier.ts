@@ -19,10 +19,10 @@ export type DeliveryOutcome =
 export interface NotificationDeliverer {
   readonly platform: string;
   /**
-   * `stopping` aborts a wait (for the platform's turn): the attempt is then handed back as a retry.
-   * `again`: an earlier attempt was made (refused, or its process died during it).
+   * `again`: an earlier attempt was made (refused, or its process died during it). A wait (for the
+   * platform's turn) ends when the notifier's `stopping` signal aborts: the attempt is then handed back.
    */
-  deliver(notification: NotificationDoc, stopping?: AbortSignal, again?: boolean): Promise<DeliveryOutcome>;
+  deliver(notification: NotificationDoc, again?: boolean): Promise<DeliveryOutcome>;
   /** Whether an attempt whose outcome is unknown (its process died) reached the platform after all. */
   wasDelivered(notification: NotificationDoc, since: Date): Promise<boolean>;
 }
@@ -95,7 +95,9 @@ export class Notifier {
   /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
   private readonly expected = new Set<string>();
   private readonly queue = new DeliveryQueue();
-  private readonly stopping = new AbortController();
+  private readonly stopper = new AbortController();
+  /** Aborted when the process stops: deliveries waiting for their turn give up and are handed back. */
+  readonly stopping: AbortSignal = this.stopper.signal;
 
   constructor(
     private readonly models: Models,
@@ -106,7 +108,7 @@ export class Notifier {
   ) {
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
     // Every delivery waiting for its turn listens for the stop.
-    setMaxListeners(0, this.stopping.signal);
+    setMaxListeners(0, this.stopping);
   }
 
   register(deliverer: NotificationDeliverer): void {
@@ -136,7 +138,7 @@ export class Notifier {
    * lease); those talking to the platform are given `graceMs` to finish.
    */
   async stop(graceMs: number): Promise<{ running: number }> {
-    this.stopping.abort();
+    this.stopper.abort();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.queue.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
@@ -309,7 +311,7 @@ export class Notifier {
   private async run(notification: NotificationDoc, attempt: number, interrupted: boolean): Promise<void> {
     const id = notification._id;
     try {
-      if (this.stopping.signal.aborted) {
+      if (this.stopping.aborted) {
         await this.settle(notification, attempt, { kind: 'retry', afterMs: 0, error: 'handed back: the process was stopping' });
         return;
       }
@@ -321,14 +323,14 @@ export class Notifier {
       }
       let outcome: DeliveryOutcome;
       for (let held = 0; ; held++) {
-        outcome = await deliverer.deliver(notification, this.stopping.signal, attempt > 1 || held > 0).catch(
+        outcome = await deliverer.deliver(notification, attempt > 1 || held > 0).catch(
           (error: unknown): DeliveryOutcome => ({ kind: 'retry', error: String((error as Error)?.message ?? error) }),
         );
         // A short wait the platform asked for (Retry-After) is waited out here, within the lease,
         // rather than through the timer wheel's next turn.
         if (outcome.kind !== 'retry' || outcome.afterMs === undefined || outcome.afterMs > HOLD_RETRY_MS || held >= MAX_HELD_RETRIES) break;
-        await sleep(outcome.afterMs, this.stopping.signal);
-        if (this.stopping.signal.aborted) break;
+        await sleep(outcome.afterMs, this.stopping);
+        if (this.stopping.aborted) break;
       }
       await this.settle(notification, attempt, outcome);
     } catch (error) {

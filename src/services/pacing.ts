@@ -49,6 +49,17 @@ export class Pacer {
     }
   }
 
+  /**
+   * Takes a turn no further off than `maxWaitMs` and waits until it begins; false when none is
+   * that near (nothing taken) or `stopping` aborted the wait (the turn is left unused).
+   */
+  async waitForTurn(pace: Pace, maxWaitMs: number, stopping?: AbortSignal): Promise<{ ready: boolean; waitMs: number }> {
+    const { taken, waitMs } = await this.take(pace, maxWaitMs);
+    if (!taken) return { ready: false, waitMs };
+    if (waitMs > 0) await sleep(waitMs, stopping);
+    return stopping?.aborted ? { ready: false, waitMs: 0 } : { ready: true, waitMs };
+  }
+
   /** Whether the turn `withinMs` from now is taken already: whatever is added now would wait longer than that. */
   async backlogBeyond(pace: Pace, withinMs: number): Promise<boolean> {
     const turn = Math.floor((this.now() + withinMs) / pace.intervalMs);

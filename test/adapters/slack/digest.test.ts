@@ -65,7 +65,7 @@ describe('a backed-up channel gets one digest edited in place (recording Slack A
     // so it stays there (the digest shown again) and is not posted into its thread.
     await new Promise((r) => setTimeout(r, 3_000));
     const before = slack.api.callsOf('chat.postMessage').length;
-    await expect(deliverer.deliver(line(3), undefined, true)).resolves.toMatchObject({ kind: 'delivered', location: { messageId: ts } });
+    await expect(deliverer.deliver(line(3), true)).resolves.toMatchObject({ kind: 'delivered', location: { messageId: ts } });
     expect(slack.api.callsOf('chat.postMessage')).toHaveLength(before);
   }, 30_000);
 });

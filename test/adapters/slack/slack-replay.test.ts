@@ -42,13 +42,20 @@ describe('replaying work that was already done (Slack over real HTTP, real datab
 
   const threadLines = (ts: string) => slack.api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === ts).map((c) => String(c.args.text));
 
+  /** A report submitted over HTTP and done: the submission, its incident and where its card is. */
+  async function reported(viewId: string, summary: string) {
+    const submission = reportSubmission(viewId, reportValues(summary));
+    expect((await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM })).status).toBe(200);
+    await slack.idle();
+    const incident = (await database.models.Incident.findOne({ dedupeKey: `slack:view:${viewId}` }).lean<IncidentDoc>())!;
+    const card = (await database.models.CardLocation.findById(`${incident._id}:slack`).lean()) as { channel: string; messageId: string };
+    return { submission, incident, card };
+  }
+
   const posts = () => slack.api.calls.filter((c) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(c.method));
 
   it('a report: one incident; its card, thread line and confirmation, stored in the outbox the first time, are not posted again', async () => {
-    const submission = reportSubmission('V-REPLAY-1', reportValues('Printer offline'));
-    expect((await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM })).status).toBe(200);
-    await slack.idle();
-    const incident = (await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-REPLAY-1' }).lean<IncidentDoc>())!;
+    const { submission, incident } = await reported('V-REPLAY-1', 'Printer offline');
     expect(slack.api.callsOf('chat.postEphemeral').map((c) => String(c.args.text))).toEqual([expect.stringMatching(new RegExp(`^${incident._id} is open`))]);
     slack.api.clear();
 
@@ -61,11 +68,7 @@ describe('replaying work that was already done (Slack over real HTTP, real datab
   });
 
   it('a card Slack took from a process that died before remembering it: the next attempt finds it by its metadata and edits it, posting no other', async () => {
-    const submission = reportSubmission('V-REPLAY-3', reportValues('Badge reader down'));
-    await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM });
-    await slack.idle();
-    const incident = (await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-REPLAY-3' }).lean<IncidentDoc>())!;
-    const card = (await database.models.CardLocation.findById(`${incident._id}:slack`).lean()) as { channel: string; messageId: string };
+    const { incident, card } = await reported('V-REPLAY-3', 'Badge reader down');
     const [delivery] = await database.models.Notification.find({ recordId: incident._id, reason: 'card.v1' }).lean();
     // What the process leaves when killed between Slack's answer and our writes: the first post
     // claimed, its message id never written, the attempt without an outcome.
@@ -88,11 +91,7 @@ describe('replaying work that was already done (Slack over real HTTP, real datab
   });
 
   it('a click: the change stands once, no refusal told or audited, nothing posted again', async () => {
-    const submission = reportSubmission('V-REPLAY-2', reportValues('Mail relay down'));
-    await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM });
-    await slack.idle();
-    const incident = (await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-REPLAY-2' }).lean<IncidentDoc>())!;
-    const card = (await database.models.CardLocation.findById(`${incident._id}:slack`).lean()) as { channel: string; messageId: string };
+    const { incident, card } = await reported('V-REPLAY-2', 'Mail relay down');
     const click = buttonClick(INCIDENT_IDS.ack, incident._id, SLACK_USERS.sam.id, { channel: card.channel, ts: card.messageId });
     await postToSlackEndpoint(slack.url, { body: interactionBody(click), contentType: FORM });
     await slack.idle();
