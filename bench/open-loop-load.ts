@@ -1,4 +1,5 @@
-import { parentPort, workerData, Worker } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { inWorker } from './in-worker';
 import { postToSlackEndpoint } from '../test/support/slack/signed-request';
 
 export interface LoadPlan {
@@ -19,14 +20,7 @@ export interface LoadResult {
  * loop of the server it measures. Open loop: a request leaves on schedule whatever earlier ones do.
  */
 export function runOpenLoopLoad(plan: LoadPlan): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(__filename, { workerData: plan });
-    worker.once('message', (result: LoadResult) => {
-      void worker.terminate();
-      resolve(result);
-    });
-    worker.once('error', reject);
-  });
+  return inWorker<LoadResult>(__filename, plan);
 }
 
 async function generate(plan: LoadPlan): Promise<LoadResult> {

@@ -1,12 +1,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureEmbeddedDbBinary, startEmbeddedDb } from '../src/db/embedded-db';
+import { ensureEmbeddedDbBinary, spawnEmbeddedDb, stopChild } from '../src/db/embedded-db';
 import { runCoreBench } from './core-bench';
+import { runListBench } from './list-bench';
 import { runPageBench } from './page-bench';
 import { runSlackBench } from './slack-bench';
 import { runSlackFuzzBench } from './slack-fuzz-bench';
 import { runSlaBench } from './sla-bench';
+import { runSoakBench } from './soak-bench';
 
 /** `npm run bench`: figures, one per line, against MONGODB_URI or a fresh embedded server. */
 async function main(): Promise<void> {
@@ -14,10 +16,12 @@ async function main(): Promise<void> {
   let stop = async () => {};
   if (!uri) {
     const dir = await mkdtemp(join(tmpdir(), 'opsdesk-bench-'));
-    const db = await startEmbeddedDb({ binary: await ensureEmbeddedDbBinary((m) => process.stderr.write(`${m}\n`)), dataDir: dir });
+    const db = await spawnEmbeddedDb({ binary: await ensureEmbeddedDbBinary((m) => process.stderr.write(`${m}\n`)), dataDir: dir }, '127.0.0.1:0');
     uri = db.uri;
+    // The soak reports the database process's memory.
+    process.env.BENCH_DB_PID = String(db.child.pid);
     stop = async () => {
-      await db.stop();
+      await stopChild(db.child);
       await rm(dir, { recursive: true, force: true });
     };
     process.stdout.write(`database: embedded FerretDB 1.24 (SQLite)\n`);
@@ -30,7 +34,10 @@ async function main(): Promise<void> {
     if (!only || only === 'slack') await runSlackBench(uri);
     if (!only || only === 'fuzz') await runSlackFuzzBench(uri);
     if (!only || only === 'page') await runPageBench(uri);
+    if (!only || only === 'lists') await runListBench(uri);
     if (!only || only === 'sla') await runSlaBench(uri);
+    // Thirty minutes: only when asked for (BENCH_ONLY=soak).
+    if (only === 'soak') await runSoakBench(uri);
   } finally {
     await stop();
   }

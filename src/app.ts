@@ -2,7 +2,7 @@ import type { HandlerContext } from '../handlers/handler';
 import { HandlerRegistry } from '../handlers/index';
 import { ItsmCatalog } from './config/itsm-catalog';
 import type { ItsmConfig } from './config/itsm-config-schema';
-import { storeItsmConfig } from './config/store-itsm-config';
+import { configurationItemDocs, storeItsmConfig } from './config/store-itsm-config';
 import type { Database } from './db/connect';
 import type { Logger } from './logger';
 import { CardLocations } from './services/card-locations';
@@ -83,10 +83,7 @@ export async function createApp(options: {
   await ensureNumberSeries(database.models.Counter);
   const { changed } = await storeItsmConfig(database.models, catalog, now());
   await people.syncFromConfig();
-  // Changes claimed by a process that died before updating their record (see audited-change.ts).
   const sharedNowMs = options.sharedNowMs ?? Date.now;
-  const rolledForward = await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(sharedNowMs() - 86_400_000), sharedNowMs);
-  if (rolledForward > 0) log.warn({ rolledForward }, 'completed incident changes interrupted by a crash');
   log.info({ changed, services: catalog.services.size, groups: catalog.groups.size }, 'ITSM configuration loaded');
 
   const wheel = new TimerWheel(database.models, now, log);
@@ -102,13 +99,18 @@ export async function createApp(options: {
     watch.track(incident, change).catch((error: unknown) => log.error({ err: error, number: incident.number }, 'could not set the incident\'s SLA or escalation timers')),
     sharedNowMs,
   );
+  // Changes claimed by a process that died before updating their record (see audited-change.ts).
+  const rolledForward = await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(sharedNowMs() - 86_400_000), sharedNowMs, (incident) =>
+    incidents.relist(incident),
+  );
+  if (rolledForward > 0) log.warn({ rolledForward }, 'completed incident changes interrupted by a crash');
   const ctx: App['ctx'] = {
     catalog,
     people,
     incidents,
     watch,
-    configurationItems: new ConfigurationItems(database.models.ConfigurationItem),
-    recipients: new NotificationRecipients(database.models.Notification),
+    configurationItems: new ConfigurationItems(database.models.ConfigurationItem, configurationItemDocs(catalog)),
+    recipients: new NotificationRecipients(database.models.Notification, () => notifier.platforms),
     audit: new AuditTrail(database.models.AuditEvent),
     now,
   };

@@ -13,12 +13,11 @@ export const suggestConfigurationItems = defineHandler({
   input: z.object({ query: z.string().max(200).default(''), service: z.string().optional() }),
   async run(ctx, _actor, input) {
     const words = input.query.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
-    const items = await ctx.configurationItems.list(input.service);
-    const matches = items.filter((ci) => words.every((w) => (ci.tokens ?? []).some((token) => token.startsWith(w))));
+    const matches = ctx.configurationItems.matching(words, input.service, SUGGESTION_LIMIT);
     return result([
       {
         kind: 'options',
-        options: matches.slice(0, SUGGESTION_LIMIT).map((ci) => ({ value: ci._id, label: `${ci.name} (${ci.service})` })),
+        options: matches.map((ci) => ({ value: ci._id, label: `${ci.name} (${ci.service})` })),
       },
     ]);
   },

@@ -14,13 +14,13 @@ export const myDesk = defineHandler({
   entry: { home: true },
   input: z.object({}),
   async run(ctx: HandlerContext, actor: Actor) {
-    const views: View[] = [...(await listMyIncidents.run(ctx, actor, {})).views];
     const agent = actor.roles.includes('agent') || actor.roles.includes('admin');
-    if (agent) {
+    const [mine, queue] = await Promise.all([listMyIncidents.run(ctx, actor, { page: 1 }), agent ? listGroupQueue.run(ctx, actor, { page: 1 }) : undefined]);
+    const views: View[] = [...mine.views];
+    if (queue) {
       // An incident in both lists (reported for one's own group) is shown once: under "mine".
-      const mine = new Set(views.flatMap((v) => (v.kind === 'list' ? v.items.map((i) => i.recordId) : [])));
-      const queue = (await listGroupQueue.run(ctx, actor, {})).views;
-      views.push(...queue.map((v) => (v.kind === 'list' ? { ...v, items: v.items.filter((i) => !mine.has(i.recordId)) } : v)));
+      const reported = new Set(views.flatMap((v) => (v.kind === 'list' ? v.items.map((i) => i.recordId) : [])));
+      views.push(...queue.views.map((v) => (v.kind === 'list' ? { ...v, items: v.items.filter((i) => !reported.has(i.recordId)) } : v)));
     }
     // Approvals arrive with service requests and changes; until then the list is honestly empty.
     views.push({ kind: 'list', title: t(actor.locale, 'home.approvals'), empty: t(actor.locale, 'home.noApprovals'), items: [] });

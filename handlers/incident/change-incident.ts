@@ -104,8 +104,10 @@ export async function changeIncident(
   const incident = await loadIncident(ctx, recordId);
   const at = ctx.now();
   // A replay of a request whose change landed before its process died: the change stands; the
-  // card is announced again (its edit may have been lost), without a second thread line.
+  // card is announced again (its edit may have been lost), without a second thread line, and the
+  // incident written into its lists again (that may have been lost too).
   if (actor.request?.replayed && (await ctx.audit.changedByRequest(incident._id, incident.version, actor.request.key))) {
+    await ctx.incidents.relist(incident);
     const again = incidentUpdated(ctx, actor, incident, action, {});
     return { views: again.views, announcements: withoutThreadLines(again.announcements) };
   }

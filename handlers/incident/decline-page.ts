@@ -21,7 +21,7 @@ export const declinePage = defineHandler({
     const at = ctx.now();
     if (incident.state !== 'new' || incident.acknowledgedAt) throw new DomainError('ESCALATION.NOT_RUNNING', { number: incident.number });
     const reason = `escalation.${input.step}`;
-    const wasPaged = (await ctx.recipients.people(incident._id, reason)).includes(actor.id);
+    const wasPaged = await ctx.recipients.wasSent(incident._id, reason, actor.id);
     const audit = (action: string) =>
       ctx.audit.sideEvent({
         recordKind: 'incident', recordId: incident._id, recordNumber: incident.number, action,

@@ -1,36 +1,60 @@
 import { z } from 'zod';
-import { OPEN_INCIDENT_STATES } from '../../src/domain/incident-lifecycle';
 import { t } from '../../src/i18n/translate';
-import { defineHandler, result } from '../handler';
+import { defineHandler, result, type HandlerContext, type HandlerResult } from '../handler';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
 import { incidentCard } from '../../src/views/incident-card';
-import type { ListView } from '../../src/views/view-model';
+import { PAGE_SIZE, pagedList } from '../../src/views/paged-list';
+import type { IncidentPage } from '../../src/services/incident-lists';
+import type { Actor } from '../../src/people/people-directory';
+import type { MessageKey } from '../../src/i18n/messages.en';
 
-const LIST_LIMIT = 20;
+/** A page is chosen by a click on a list's page button (its value) or typed after the command (`/itsm queue 2`). */
+const pageInput = {
+  toInput: (i: { value?: string; argument?: string }) => ({ page: i.value ?? (i.argument?.trim() || undefined) }),
+  input: z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) }),
+};
 
-const incidentList = (title: string, empty: string, items: ListView['items']): ListView => ({ kind: 'list', title, empty, items });
+/** One page of incidents as a list, with the ways to its neighbours (clicks on `handlerId`). */
+function incidentList(ctx: HandlerContext, actor: Actor, found: IncidentPage, page: number, title: MessageKey, handlerId: string): HandlerResult {
+  return result([
+    pagedList(actor.locale, {
+      title: t(actor.locale, title),
+      empty: t(actor.locale, 'incident.list.empty'),
+      items: found.incidents.map((i) => incidentCard(i, actor, ctx.catalog)),
+      page,
+      total: found.total,
+      handlerId,
+    }),
+  ]);
+}
 
 export const listMyIncidents = defineHandler({
   id: INCIDENT_IDS.mine,
-  description: 'Your open incidents, newest first.',
-  entry: { commands: [{ command: 'itsm', words: 'mine', summary: 'help.incident.mine' }] },
-  input: z.object({}),
-  async run(ctx, actor) {
-    const incidents = await ctx.incidents.listByRequester(actor.id, OPEN_INCIDENT_STATES, LIST_LIMIT);
-    const cards = incidents.map((i) => incidentCard(i, actor, ctx.catalog));
-    return result([incidentList(t(actor.locale, 'incident.list.mine'), t(actor.locale, 'incident.list.empty'), cards)]);
+  description: 'Your open incidents, newest first, a page at a time.',
+  entry: {
+    commands: [{ command: 'itsm', words: 'mine', argument: { field: 'page', usage: 'page', optional: true }, summary: 'help.incident.mine' }],
+    card: true,
+    toInput: pageInput.toInput,
+  },
+  input: pageInput.input,
+  async run(ctx, actor, input) {
+    const found = await ctx.incidents.reportedBy(actor.id, input.page - 1, PAGE_SIZE);
+    return incidentList(ctx, actor, found, input.page, 'incident.list.mine', INCIDENT_IDS.mine);
   },
 });
 
 export const listGroupQueue = defineHandler({
   id: INCIDENT_IDS.queue,
-  description: "Your groups' open incidents, most urgent first.",
-  entry: { commands: [{ command: 'itsm', words: 'queue', summary: 'help.incident.queue' }] },
-  input: z.object({}),
+  description: "Your groups' open incidents, most urgent first, a page at a time.",
+  entry: {
+    commands: [{ command: 'itsm', words: 'queue', argument: { field: 'page', usage: 'page', optional: true }, summary: 'help.incident.queue' }],
+    card: true,
+    toInput: pageInput.toInput,
+  },
+  input: pageInput.input,
   requiredRole: 'agent',
-  async run(ctx, actor) {
-    const incidents = await ctx.incidents.listByGroups(actor.groups, OPEN_INCIDENT_STATES, LIST_LIMIT);
-    const cards = incidents.map((i) => incidentCard(i, actor, ctx.catalog));
-    return result([incidentList(t(actor.locale, 'incident.list.queue'), t(actor.locale, 'incident.list.empty'), cards)]);
+  async run(ctx, actor, input) {
+    const found = await ctx.incidents.queueOf(actor.groups, input.page - 1, PAGE_SIZE);
+    return incidentList(ctx, actor, found, input.page, 'incident.list.queue', INCIDENT_IDS.queue);
   },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { OPEN_INCIDENT_STATES, mayViewIncident } from '../../src/domain/incident-lifecycle';
+import { mayViewIncident } from '../../src/domain/incident-lifecycle';
 import { t } from '../../src/i18n/translate';
 import { defineHandler, result } from '../handler';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
@@ -8,6 +8,7 @@ import { relationsOf } from './change-incident';
 
 /** How many open incidents a status lists, worst first. */
 const MAJOR_LIMIT = 10;
+const URGENT = new Set(['P1', 'P2']);
 
 export const serviceStatus = defineHandler({
   id: INCIDENT_IDS.status,
@@ -15,16 +16,21 @@ export const serviceStatus = defineHandler({
   entry: { commands: [{ command: 'itsm', words: 'status', summary: 'help.incident.status' }] },
   input: z.object({}),
   async run(ctx, actor) {
-    const open = await ctx.incidents.listByStates(OPEN_INCIDENT_STATES);
-    const perService = [...ctx.catalog.services.values()].map((service) => {
-      const mine = open.filter((i) => i.service === service.key);
-      const worst = mine[0]?.priority;
+    const services = [...ctx.catalog.services.values()];
+    // Counted from the services' lists of open incidents; only the urgent ones shown are read.
+    const open = await ctx.incidents.openByService(services.map((s) => s.key));
+    const perService = services.map((service) => {
+      const listed = open.get(service.key) ?? [];
       return {
         label: service.name,
-        value: mine.length === 0 ? t(actor.locale, 'status.operational') : t(actor.locale, 'status.open', { count: mine.length, worst: worst ?? '-' }),
+        value: listed.length === 0 ? t(actor.locale, 'status.operational') : t(actor.locale, 'status.open', { count: listed.length, worst: listed[0]?.priority ?? '-' }),
       };
     });
-    const urgent = open.filter((i) => i.priority === 'P1' || i.priority === 'P2').slice(0, MAJOR_LIMIT);
+    const urgentListed = [...open.values()]
+      .flat()
+      .filter((i) => URGENT.has(i.priority))
+      .sort((a, b) => a.priority.localeCompare(b.priority) || a.createdAt - b.createdAt);
+    const urgent = (await ctx.incidents.current(urgentListed.slice(0, MAJOR_LIMIT))).filter((i) => URGENT.has(i.priority));
     return result([
       { kind: 'card', title: t(actor.locale, 'status.title'), fields: perService, actions: [] },
       {

@@ -15,6 +15,7 @@ import { storedConfigSchema, type StoredConfigDoc } from './stored-config.model'
 import { notificationSchema, type NotificationDoc } from './notification.model';
 import { digestLineSchema, digestSchema, type DigestDoc, type DigestLineDoc } from './digest.model';
 import { paceSlotSchema, type PaceSlotDoc } from './pace-slot.model';
+import { listEntrySchema, listSnapshotSchema, type ListEntryDoc, type ListSnapshotDoc } from './record-list.model';
 import { timerCursorSchema, timerIndexSchema, timerSchema, type TimerCursorDoc, type TimerIndexDoc, type TimerDoc } from './timer.model';
 import { notificationAttemptSchema, type NotificationAttemptDoc } from './notification.model';
 
@@ -41,6 +42,8 @@ export interface Models {
   PaceSlot: Model<PaceSlotDoc>;
   Digest: Model<DigestDoc>;
   DigestLine: Model<DigestLineDoc>;
+  ListEntry: Model<ListEntryDoc>;
+  ListSnapshot: Model<ListSnapshotDoc>;
   Intake: Model<IntakeDoc>;
   ProcessBeat: Model<ProcessBeatDoc>;
 }
@@ -70,6 +73,8 @@ export function createModels(connection: Connection): Models {
     PaceSlot: connection.model<PaceSlotDoc>('PaceSlot', paceSlotSchema, 'pace_slots'),
     Digest: connection.model<DigestDoc>('Digest', digestSchema, 'digests'),
     DigestLine: connection.model<DigestLineDoc>('DigestLine', digestLineSchema, 'digest_lines'),
+    ListEntry: connection.model<ListEntryDoc>('ListEntry', listEntrySchema, 'record_list_entries'),
+    ListSnapshot: connection.model<ListSnapshotDoc>('ListSnapshot', listSnapshotSchema, 'record_lists'),
     Intake: connection.model<IntakeDoc>('Intake', intakeSchema, 'intake'),
     ProcessBeat: connection.model<ProcessBeatDoc>('ProcessBeat', processBeatSchema, 'process_beats'),
   };

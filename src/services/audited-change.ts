@@ -57,6 +57,8 @@ export async function applyAuditedChange<T extends AuditedDoc>(
   change: AuditedChange<T>,
   /** Real time as the processes share it (the database server's clock): when a claim is stale. */
   nowMs: () => number = Date.now,
+  /** Told of a record completed on behalf of a writer that died (its follow-ups were never done). */
+  rolledForward: (record: T) => Promise<void> = async () => {},
 ): Promise<T> {
   const { seen } = change;
   const version = seen.version + 1;
@@ -80,7 +82,7 @@ export async function applyAuditedChange<T extends AuditedDoc>(
     await retryWhileBusy(() => events.collection.insertOne(claim as never));
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
-    throw await conflict(records, events, seen, nowMs);
+    throw await conflict(records, events, seen, nowMs, rolledForward);
   }
   // By _id alone: the claim already makes this the only writer of this version, and FerretDB's
   // SQLite storage pushes down only a filter that is exactly `{_id}` (docs/storage.md §2).
@@ -90,22 +92,30 @@ export async function applyAuditedChange<T extends AuditedDoc>(
 }
 
 /** The conflict with whoever claimed the next version; their change is completed first if its writer died. */
-async function conflict<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, seen: T, nowMs: () => number): Promise<RecordConflict> {
+async function conflict<T extends AuditedDoc>(
+  records: Model<T>,
+  events: Model<AuditEventDoc>,
+  seen: T,
+  nowMs: () => number,
+  rolledForward: (record: T) => Promise<void>,
+): Promise<RecordConflict> {
   const winner = await events.findById(`${seen._id}:${seen.version + 1}`).lean();
   if (winner?.update && isStale(winner, nowMs())) {
-    await rollForward(records, seen._id, seen.version, winner.update);
+    const record = await rollForward(records, seen._id, seen.version, winner.update);
+    if (record) await rolledForward(record);
   }
   return new RecordConflict(winner ? { action: winner.action, actorId: winner.actorId, actorName: winner.actorName } : null);
 }
 
 const isStale = (event: AuditEventDoc, nowMs: number) => !event.writtenAt || nowMs - event.writtenAt.getTime() > ROLL_FORWARD_AFTER_MS;
 
-/** Completes a claimed change on a record still at the version before it. */
-async function rollForward<T extends AuditedDoc>(records: Model<T>, id: string, fromVersion: number, update: string): Promise<void> {
+/** Completes a claimed change on a record still at the version before it; the record as it now is. */
+async function rollForward<T extends AuditedDoc>(records: Model<T>, id: string, fromVersion: number, update: string): Promise<T | null> {
   const current = await records.findById(id).lean<T>();
-  if (current?.version !== fromVersion) return;
+  if (current?.version !== fromVersion) return null;
   const set = EJSON.parse(update, { relaxed: false }) as Record<string, unknown>;
   await retryWhileBusy(() => records.updateOne({ _id: id } as never, { $set: set }, { timestamps: false }));
+  return { ...current, ...set } as T;
 }
 
 /**
@@ -118,6 +128,7 @@ export async function rollForwardInterruptedChanges<T extends AuditedDoc>(
   events: Model<AuditEventDoc>,
   since: Date,
   nowMs: () => number = Date.now,
+  rolledForward: (record: T) => Promise<void> = async () => {},
 ): Promise<number> {
   let repaired = 0;
   const recent = events.find({ seq: { $gt: 1 }, writtenAt: { $gte: since } }).sort({ writtenAt: 1 }).lean().cursor();
@@ -127,7 +138,8 @@ export async function rollForwardInterruptedChanges<T extends AuditedDoc>(
     if (!isStale(event, nowMs())) continue;
     const record = await records.findById(event.recordId).lean<T>();
     if (record && record.version === event.seq - 1 && event.update) {
-      await rollForward(records, record._id, record.version, event.update);
+      const rolled = await rollForward(records, record._id, record.version, event.update);
+      if (rolled) await rolledForward(rolled);
       repaired++;
     }
   }

@@ -8,6 +8,8 @@ import { isDuplicateKey } from '../db/duplicate-key';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import { claimNextNumber, SERIES } from './number-series';
 import { claimKey, releaseKey } from './record-keys';
+import { INCIDENT_LISTS, IncidentLists, type IncidentPage, type OpenIncident } from './incident-lists';
+import { RecordLists } from './record-lists';
 
 export type NewIncident = Omit<IncidentDoc, '_id' | 'number' | 'version' | 'auditHead' | 'createdAt' | 'updatedAt'>;
 
@@ -21,12 +23,16 @@ const ABANDONED_CLAIM_MS = 30_000;
 export type IncidentObserver = (incident: IncidentDoc, change: IncidentAction | 'create') => Promise<void>;
 
 export class IncidentRecords {
+  private readonly lists: IncidentLists;
+
   constructor(
     private readonly models: Models,
     private readonly observe: IncidentObserver = async () => {},
     /** Real time as the processes share it (the database server's clock), for when changes were written. */
     private readonly nowMs: () => number = Date.now,
-  ) {}
+  ) {
+    this.lists = new IncidentLists(new RecordLists(models, () => new Date(this.nowMs())), (number) => this.findById(number));
+  }
 
   /**
    * Creates the incident, or returns the one an earlier try with the same dedupe key created.
@@ -57,11 +63,16 @@ export class IncidentRecords {
       if (existing) {
         // The number was never shown to anyone: let it go.
         await retryWhileBusy(() => AuditEvent.deleteOne({ _id: event._id }));
+        // A retry of a report whose process died after creating it: its lists may not name it yet.
+        await this.lists.place(existing);
         return { incident: existing, created: false };
       }
     }
     const incident: IncidentDoc = { ...draft, _id: number, number, version, auditHead, createdAt: at, updatedAt: at };
     await retryWhileBusy(() => Incident.collection.insertOne(incident as never));
+    // After the incident, so a list never names one that does not exist; a crash in between is
+    // mended by the replay of the report (relist).
+    await this.lists.place(incident);
     await this.observe(incident, 'create');
     return { incident, created: true };
   }
@@ -84,9 +95,20 @@ export class IncidentRecords {
   }
 
   async change(change: Omit<AuditedChange<IncidentDoc>, 'kind'> & { action: IncidentAction }): Promise<IncidentDoc> {
-    const updated = await applyAuditedChange(this.models.Incident, this.models.AuditEvent, { ...change, kind: 'incident' }, this.nowMs);
+    const updated = await applyAuditedChange(this.models.Incident, this.models.AuditEvent, { ...change, kind: 'incident' }, this.nowMs, (rolled) =>
+      this.lists.place(rolled),
+    );
+    await this.lists.place(updated, change.seen);
     await this.observe(updated, change.action);
     return updated;
+  }
+
+  /**
+   * Writes the incident into the lists it is in now: a replayed request whose change (or report)
+   * landed before its process died may not have got that far.
+   */
+  relist(incident: IncidentDoc): Promise<void> {
+    return this.lists.place(incident);
   }
 
   /** By number (the record's key), as typed: `inc0001001` finds INC0001001. */
@@ -94,27 +116,24 @@ export class IncidentRecords {
     return this.models.Incident.findById(number.trim().toUpperCase()).lean<IncidentDoc>().exec();
   }
 
-  listByRequester(requesterId: string, states: readonly IncidentState[], limit: number): Promise<IncidentDoc[]> {
-    return this.models.Incident.find({ requesterId, state: { $in: [...states] } })
-      .sort({ createdAt: -1 })
-      .limit(limit)
-      .lean<IncidentDoc[]>()
-      .exec();
+  /** A page (from 0) of the person's open incidents, newest first. */
+  reportedBy(requesterId: string, page: number, size: number): Promise<IncidentPage> {
+    return this.lists.page([INCIDENT_LISTS.requester(requesterId)], 'newest', page, size);
   }
 
-  /** Every incident in these states, worst first (priority, then oldest). */
-  listByStates(states: readonly IncidentState[]): Promise<IncidentDoc[]> {
-    return this.models.Incident.find({ state: { $in: [...states] } })
-      .sort({ priority: 1, createdAt: 1 })
-      .lean<IncidentDoc[]>()
-      .exec();
+  /** A page (from 0) of the groups' open incidents, most urgent first (priority, then oldest). */
+  queueOf(groups: readonly string[], page: number, size: number): Promise<IncidentPage> {
+    return this.lists.page(groups.map(INCIDENT_LISTS.group), 'mostUrgent', page, size);
   }
 
-  listByGroups(groups: readonly string[], states: readonly IncidentState[], limit: number): Promise<IncidentDoc[]> {
-    return this.models.Incident.find({ assignmentGroup: { $in: [...groups] }, state: { $in: [...states] } })
-      .sort({ priority: 1, createdAt: 1 })
-      .limit(limit)
-      .lean<IncidentDoc[]>()
-      .exec();
+  /** The open incidents of each service, most urgent first, as the lists know them (not read). */
+  async openByService(services: readonly string[]): Promise<Map<string, OpenIncident[]>> {
+    const open = await Promise.all(services.map((s) => this.lists.open([INCIDENT_LISTS.service(s)], 'mostUrgent')));
+    return new Map(services.map((s, i) => [s, open[i] ?? []]));
+  }
+
+  /** These listed incidents as they are now, those still open only. */
+  current(listed: readonly OpenIncident[]): Promise<IncidentDoc[]> {
+    return this.lists.current(listed);
   }
 }

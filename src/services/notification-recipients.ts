@@ -1,14 +1,17 @@
 import type { Model } from 'mongoose';
 import type { NotificationDoc } from '../models/notification.model';
 
-/** Who was sent what: the people a record's notifications for one reason were addressed to. */
+/** Who was sent what, found by the notification's `_id` (`<record>:<reason>:<person>:<platform>`). */
 export class NotificationRecipients {
-  constructor(private readonly notifications: Model<NotificationDoc>) {}
+  constructor(
+    private readonly notifications: Model<NotificationDoc>,
+    /** The platforms notifications are stored for. */
+    private readonly platforms: () => readonly string[],
+  ) {}
 
-  /** The ids of the people notified about `recordId` for `reason` (e.g. `escalation.2`: paged at step 2). */
-  async people(recordId: string, reason: string): Promise<string[]> {
-    const sent = await this.notifications.find({ recordId, reason }).lean();
-    const people = sent.flatMap((n) => (n.audience.kind === 'person' ? [n.audience.personId] : []));
-    return [...new Set(people)];
+  /** Whether the person was notified about `recordId` for `reason` (e.g. `escalation.2`: paged at step 2). */
+  async wasSent(recordId: string, reason: string, personId: string): Promise<boolean> {
+    const sent = await Promise.all(this.platforms().map((platform) => this.notifications.findById(`${recordId}:${reason}:${personId}:${platform}`).lean()));
+    return sent.some(Boolean);
   }
 }

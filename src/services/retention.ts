@@ -1,6 +1,7 @@
 import { retryWhileBusy } from '../db/retry-while-busy';
 import { OPEN_INCIDENT_STATES } from '../domain/incident-lifecycle';
 import type { Models } from '../models/models';
+import { RecordLists } from './record-lists';
 
 /** Keys that only guard against a request being handled twice: worthless once no retry can come. */
 const RETRY_KEY_PREFIXES = ['slack-request:', 'intake-takeover:', 'dedupe:', 'restore:'] as const;
@@ -17,13 +18,16 @@ export interface PurgeReport {
   paceSlots: number;
   /** Digests of lines (and where their messages are), after the retention period. */
   digests: number;
+  /** Changes to the lists of open records, a day after they were folded into their list's snapshot. */
+  listEntries: number;
 }
 
 /**
  * What opsdesk keeps only for a while: retry keys, notifications that reached an end (delivered or
  * failed) with their attempts once their record is no longer open (a notification marks its SLA
  * milestone as told), digests, and requests given up on, after `retentionDays`; heartbeats of
- * processes gone for a day, and turns taken within the platforms' limits a day after they ended. Records, their audit trails and pending notifications are kept. On FerretDB's SQLite
+ * processes gone for a day, turns taken within the platforms' limits a day after they ended, and
+ * the changes of the lists of open records a day after they were written (folded first). Records, their audit trails and pending notifications are kept. On FerretDB's SQLite
  * storage these reads scan their collections (docs/storage.md §2), which is why this runs daily.
  */
 export class Retention {
@@ -57,6 +61,9 @@ export class Retention {
     await retryWhileBusy(() => this.models.DigestLine.deleteMany({ createdAt: { $lt: cutoff } }));
     // A digest's message location is kept like a card's, under the digest's id (`<platform>:…`).
     await retryWhileBusy(() => this.models.CardLocation.deleteMany({ _id: { $regex: '^[a-z]+:' }, at: { $lt: cutoff } }));
+    // Every list is folded past its changes first: a change is removed only once its snapshot holds it.
+    await new RecordLists(this.models, () => now).foldAll();
+    const listEntries = await retryWhileBusy(() => this.models.ListEntry.deleteMany({ at: { $lt: new Date(now.getTime() - DAY_MS) } }));
     return {
       retryKeys,
       notifications,
@@ -65,6 +72,7 @@ export class Retention {
       givenUpRequests: givenUp.deletedCount,
       paceSlots: turns.deletedCount,
       digests: digests.deletedCount,
+      listEntries: listEntries.deletedCount,
     };
   }
 

@@ -114,6 +114,10 @@ export interface ListView {
   title: string;
   empty: string;
   items: CardView[];
+  /** A page of a longer list: which items these are of how many ("21–40 of 500", in the reader's language). */
+  range?: string;
+  /** The ways to the previous and next pages: each runs the list's handler again for that page. */
+  pages?: ActionView[];
 }
 
 /** Choices for a field the person is typing into (type-ahead). */

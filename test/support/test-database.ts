@@ -12,11 +12,13 @@ export function openTestDatabase(name = 'test', options: { monitorCommands?: boo
   return connectDatabase(testDatabaseUri(), `${name}_${randomBytes(4).toString('hex')}`.slice(0, 60), options);
 }
 
-/** Counts the commands (find, insert, update…) sent while `work` runs. */
-export async function countCommands(database: Database, work: () => Promise<unknown>): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  const listener = (event: { commandName: string; databaseName: string }) => {
-    if (event.databaseName === database.connection.name) counts[event.commandName] = (counts[event.commandName] ?? 0) + 1;
+/** Every command sent while `work` runs, with its filter (a find's, or an update's or a delete's first). */
+export async function commandsDuring(database: Database, work: () => Promise<unknown>): Promise<{ name: string; filter: unknown }[]> {
+  const seen: { name: string; filter: unknown }[] = [];
+  const listener = (event: { commandName: string; databaseName: string; command: Record<string, unknown> }) => {
+    if (event.databaseName !== database.connection.name) return;
+    const command = event.command as { filter?: unknown; updates?: { q: unknown }[]; deletes?: { q: unknown }[] };
+    seen.push({ name: event.commandName, filter: command.filter ?? command.updates?.[0]?.q ?? command.deletes?.[0]?.q });
   };
   const client = database.connection.getClient();
   client.on('commandStarted', listener);
@@ -25,6 +27,13 @@ export async function countCommands(database: Database, work: () => Promise<unkn
   } finally {
     client.off('commandStarted', listener);
   }
+  return seen;
+}
+
+/** Counts the commands (find, insert, update…) sent while `work` runs. */
+export async function countCommands(database: Database, work: () => Promise<unknown>): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const { name } of await commandsDuring(database, work)) counts[name] = (counts[name] ?? 0) + 1;
   return counts;
 }
 

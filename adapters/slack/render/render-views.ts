@@ -1,7 +1,7 @@
 import type { KnownBlock, View as SlackModal, InputBlock } from '@slack/types';
-import type { FormField, FormView, ListView, NoticeView, View } from '../../../src/views/view-model';
+import type { CardView, FormField, FormView, ListView, NoticeView, View } from '../../../src/views/view-model';
 import { LIMITS, truncate } from './block-kit-limits';
-import { escapeMrkdwn, renderCard } from './render-card';
+import { escapeMrkdwn, renderActionElement, renderCard } from './render-card';
 import type { Mentions } from './slack-mentions';
 
 const plain = (text: string, max: number) => ({ type: 'plain_text' as const, text: truncate(text, max), emoji: true });
@@ -72,15 +72,29 @@ export function renderNotice(notice: NoticeView): KnownBlock[] {
   return [{ type: 'section', text: { type: 'mrkdwn', text: truncate(icon + escapeMrkdwn(lines.join('\n')), LIMITS.sectionText) } }];
 }
 
+/** A card in one block, for a list whose full cards would not all fit in one message. */
+function renderCompactItem(card: CardView): KnownBlock {
+  const fields = card.fields.map((f) => `${escapeMrkdwn(f.label)}: ${escapeMrkdwn(f.value)}`).join(' · ');
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(`*${escapeMrkdwn(card.title)}*\n${fields}`, LIMITS.sectionText) } };
+}
+
+/**
+ * A list as blocks: its items as full cards while the rest still fit in one message, the others
+ * in one block each (nothing of the page is left out), then where the page sits and the ways to
+ * its neighbours.
+ */
 export function renderList(list: ListView, mentions?: Mentions): KnownBlock[] {
   const blocks: KnownBlock[] = [{ type: 'header', text: plain(list.title, LIMITS.headerText) }];
   if (list.items.length === 0) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: escapeMrkdwn(list.empty) } });
-  for (const item of list.items) {
-    const card = renderCard(item, mentions);
-    if (blocks.length + card.length + 1 > LIMITS.messageBlocks) break;
-    blocks.push(...card, { type: 'divider' });
-  }
-  return blocks;
+  const trailing = (list.range ? 1 : 0) + (list.pages?.length ? 1 : 0);
+  list.items.forEach((item, i) => {
+    const full = [...renderCard(item, mentions), { type: 'divider' } as KnownBlock];
+    const rest = list.items.length - i - 1;
+    blocks.push(...(blocks.length + full.length + rest + trailing <= LIMITS.messageBlocks ? full : [renderCompactItem(item)]));
+  });
+  if (list.range) blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: escapeMrkdwn(list.range) }] });
+  if (list.pages?.length) blocks.push({ type: 'actions', block_id: `pages:${list.title}`.slice(0, 255), elements: list.pages.map(renderActionElement) });
+  return blocks.slice(0, LIMITS.messageBlocks);
 }
 
 /** Blocks for every non-form view (forms become modals). */

@@ -1,4 +1,5 @@
 import type { Database } from '../../../src/db/connect';
+import { unpackRecords } from '../../../src/models/record-list.model';
 import { Retention } from '../../../src/services/retention';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
@@ -42,8 +43,23 @@ describe('retention: what is kept only for a while (real database)', () => {
       { _id: 'INC0001001:slack', recordId: 'INC0001001', platform: 'slack', channel: 'C1', messageId: '1.2', at: daysAgo(90) },
     ]);
 
+    // A list's changes: two written two days ago and never folded, one written lately.
+    const { ListEntry, ListSnapshot } = database.models;
+    await ListSnapshot.insertMany([{ _id: 'incident.group:network', upTo: 0, records: '[]', foldedAt: daysAgo(3) }]);
+    await ListEntry.insertMany([
+      { _id: 'incident.group:network:1', list: 'incident.group:network', n: 1, recordId: 'INC0001001', version: 1, item: { priority: 'P2' }, at: daysAgo(2) },
+      { _id: 'incident.group:network:2', list: 'incident.group:network', n: 2, recordId: 'INC0001002', version: 1, item: { priority: 'P3' }, at: daysAgo(2) },
+      { _id: 'incident.group:network:3', list: 'incident.group:network', n: 3, recordId: 'INC0001002', version: 2, gone: true, at: daysAgo(0.5) },
+    ]);
+
     const report = await new Retention(database.models, 30).purge(now);
-    expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0, paceSlots: 1, digests: 1 });
+    expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0, paceSlots: 1, digests: 1, listEntries: 2 });
+    // Folded before they went: the list still holds the first incident; the second left it (long
+    // enough ago that its departure is forgotten too), and the recent change stays.
+    const snapshot = await ListSnapshot.findById('incident.group:network').lean();
+    expect(snapshot?.upTo).toBe(3);
+    expect(unpackRecords(snapshot?.records).map((i) => [i.recordId, i.version, Boolean(i.gone)])).toEqual([['INC0001001', 1, false]]);
+    expect((await ListEntry.find().lean()).map((e) => e._id)).toEqual(['incident.group:network:3']);
     // A record's card stays where it is, however old; an old digest's message is forgotten with it.
     expect((await CardLocation.find().lean()).map((c) => c._id)).toEqual(['INC0001001:slack']);
     expect((await RecordKey.find().lean()).map((k) => k._id).sort()).toEqual(['escalation:INC0001001:0', 'slack-request:view_submission:new']);
@@ -51,7 +67,7 @@ describe('retention: what is kept only for a while (real database)', () => {
     expect((await NotificationAttempt.find().lean()).map((a) => a._id).sort()).toEqual(['delivered-lately#final', 'pending-long-ago#1']);
     expect((await ProcessBeat.find().lean()).map((b) => b._id)).toEqual(['alive']);
     // Nothing more the next day.
-    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0, givenUpRequests: 0, paceSlots: 0, digests: 0 });
+    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0, givenUpRequests: 0, paceSlots: 0, digests: 0, listEntries: 0 });
   });
 
   it("keeps the notifications of a record still open: they mark its SLA milestones as told", async () => {

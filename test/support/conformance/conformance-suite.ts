@@ -1,4 +1,6 @@
 import { usageLine } from '../../../handlers/commands';
+import { dispatch } from '../../../handlers/dispatch';
+import { PAGE_SIZE } from '../../../src/views/paged-list';
 import { HandlerRegistry } from '../../../handlers/index';
 import type { Database } from '../../../src/db/connect';
 import { onCallAt } from '../../../src/domain/on-call';
@@ -134,7 +136,33 @@ async function resolvedIncident(c: Context): Promise<string> {
 }
 
 /** Where each card action shows, who clicks it, and what must follow. A declared action without one fails the suite. */
+/** At least a page and one more of open incidents reported by Sam (in Sam's groups' queue too). */
+async function twoPagesOfIncidents(c: Context): Promise<string> {
+  const sam = await c.d.app.ctx.people.actorFor({ platform: 'web', userId: SAM, email: SAM });
+  const { total } = await c.d.app.ctx.incidents.reportedBy(sam.id, 0, PAGE_SIZE);
+  for (let i = total; i <= PAGE_SIZE; i++) {
+    await dispatch(c.d.app.ctx, c.d.app.registry, c.d.app.log, { handlerId: INCIDENT_IDS.report, actor: sam, input: { summary: `Paged ${i}`, service: 'vpn', impact: 'low', urgency: 'low', platform: 'web' } });
+  }
+  return '';
+}
+
+/** A list's next page, clicked on the list a command showed: the second page comes to the person. */
+function nextPageScenario(command: string): CardScenario {
+  return {
+    setup: twoPagesOfIncidents,
+    on: async (c) => (await c.d.command(command, SAM)).card,
+    as: SAM,
+    then: async (c, _id, run) => {
+      const list = run.result.views[0];
+      expect(list?.kind === 'list' && list.range).toMatch(new RegExp(`^${PAGE_SIZE + 1}–|중 ${PAGE_SIZE + 1}–`));
+      await eventually(() => c.d.toldPrivately(SAM).some((text) => text.includes(`${PAGE_SIZE + 1}–`)), 10_000);
+    },
+  };
+}
+
 const CARD_SCENARIOS: Record<string, CardScenario> = {
+  [INCIDENT_IDS.mine]: nextPageScenario('/itsm mine'),
+  [INCIDENT_IDS.queue]: nextPageScenario('/itsm queue'),
   [INCIDENT_IDS.ack]: {
     setup: reportOnPlatform,
     as: SAM,
@@ -416,7 +444,7 @@ export function describeConformance(name: string, start: (database: Database, cl
     });
 
     it.each(COMMANDS.map((command) => [usageLine(command.entry), command.handlerId]))('command %s: runs %s and answers', async (usage, handlerId) => {
-      const text = usage.replace('[what is wrong]', 'Printer jammed').replace(' INC0001001', ' INC0001001').replace(' [group]', '');
+      const text = usage.replace('[what is wrong]', 'Printer jammed').replace(' INC0001001', ' INC0001001').replace(' [group]', '').replace(' [page]', '');
       const since = c.runs.length;
       const outcome = await c.d.command(text, SAM);
       const run = await nextRun(c, handlerId, since, SAM);

@@ -59,7 +59,10 @@ export interface PlatformDriver {
   submit(form: RenderedForm, values: Record<string, string | { suggest: string }>, email: string): Promise<Outcome>;
   /** The option values the form's field suggests for the query, with the form's other values so far. */
   suggest(form: RenderedForm, fieldId: string, query: string, values: Record<string, string>, email: string): Promise<string[]>;
-  /** A typed command (`/itsm mine`), answered as the platform answers it. */
-  command(text: string, email: string): Promise<Outcome & { reply?: string }>;
+  /**
+   * A typed command (`/itsm mine`), answered as the platform answers it: the reply's text, and
+   * the reply as a card when it offers actions (a list's pages).
+   */
+  command(text: string, email: string): Promise<Outcome & { reply?: string; card?: RenderedCard }>;
   close(): Promise<void>;
 }

@@ -247,7 +247,10 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
       const opened = openedWith(trigger);
       if (opened) return { form: formOf(opened.args.view as Block) };
       const reply = replied()!;
-      return { reply: readable(`${String(reply.args.text)}\n${cardText((reply.args.blocks as Block[]) ?? [])}`) };
+      const blocks = (reply.args.blocks as Block[]) ?? [];
+      // An ephemeral reply is in the channel the command was typed in; it has no ts of its own.
+      const card = cardActions(blocks).length > 0 ? renderedCard('', blocks, { channel: new URLSearchParams(body).get('channel_id') as string, ts: '0' }) : undefined;
+      return { reply: readable(`${String(reply.args.text)}\n${cardText(blocks)}`), ...(card ? { card } : {}) };
     },
 
     close: () => slack.close(),

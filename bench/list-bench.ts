@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { createApp } from '../src/app';
+import { loadItsmConfig } from '../src/config/load-itsm-config';
+import { connectDatabase } from '../src/db/connect';
+import { dispatch } from '../handlers/dispatch';
+import { HOME_IDS } from '../handlers/home/my-desk';
+import { createLogger } from '../src/logger';
+import type { Actor } from '../src/people/people-directory';
+import { INCIDENT_IDS } from '../src/views/incident-actions';
+import { percentile, report } from './measure';
+import { benchRequesters, insertClosedHistory, reportOpenIncidents } from './seed-history';
+
+const SAMPLES = Number(process.env.BENCH_LIST_SAMPLES ?? 200);
+const CLOSED = Number(process.env.BENCH_LIST_CLOSED ?? 100_000);
+const OPEN = Number(process.env.BENCH_LIST_OPEN ?? 2_000);
+
+type ListName = 'mine' | 'queue' | 'status' | 'home';
+
+/**
+ * Lists as history grows: each list's p99 (the handler's whole answer) with about 1,000 incidents
+ * in the database, then with 100,000 closed and 2,000 open ones.
+ */
+export async function runListBench(uri: string): Promise<void> {
+  const database = await connectDatabase(uri, `bench_lists_${Date.now()}`);
+  try {
+    const app = await createApp({ database, config: await loadItsmConfig(join(__dirname, '..', '..', 'opsdesk.example.yml')), log: createLogger('silent'), runDueTimersAtOnce: false });
+    const requesters = await benchRequesters(app, 200);
+    const agent = await app.ctx.people.actorFor({ platform: 'web', userId: 'sam.lee@example.com', email: 'sam.lee@example.com' });
+    const handlers: Record<ListName, { id: string; actor: (i: number) => Actor; input: object }> = {
+      mine: { id: INCIDENT_IDS.mine, actor: (i) => requesters[i % requesters.length] as Actor, input: { page: 1 } },
+      queue: { id: INCIDENT_IDS.queue, actor: () => agent, input: { page: 1 } },
+      status: { id: INCIDENT_IDS.status, actor: (i) => requesters[i % requesters.length] as Actor, input: {} },
+      home: { id: HOME_IDS.desk, actor: () => agent, input: {} },
+    };
+    const measure = async (): Promise<Record<ListName, number>> => {
+      const p99 = {} as Record<ListName, number>;
+      for (const [name, h] of Object.entries(handlers) as [ListName, (typeof handlers)[ListName]][]) {
+        const times: number[] = [];
+        for (let i = 0; i < SAMPLES; i++) {
+          const started = performance.now();
+          await dispatch(app.ctx, app.registry, app.log, { handlerId: h.id, actor: h.actor(i), input: h.input });
+          times.push(performance.now() - started);
+        }
+        p99[name] = percentile(times.sort((a, b) => a - b), 99);
+      }
+      return p99;
+    };
+
+    // About 1,000: half of the open incidents, and as many closed.
+    const firstOpen = await reportOpenIncidents(app, requesters, OPEN / 2);
+    await insertClosedHistory(database, firstOpen[0] as string, 1000 - OPEN / 2);
+    const small = await measure();
+    process.stdout.write(`list p99 at 1k (mine / queue / status / home): ${fmt(small)} ms\n`);
+
+    const started = performance.now();
+    await reportOpenIncidents(app, requesters, OPEN / 2, OPEN / 2);
+    await insertClosedHistory(database, firstOpen[0] as string, CLOSED - (1000 - OPEN / 2), 1000 - OPEN / 2);
+    process.stderr.write(`history of ${CLOSED} closed and ${OPEN} open incidents written in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+    const large = await measure();
+    process.stdout.write(`list p99 at 100k (mine / queue / status / home): ${fmt(large)} ms\n`);
+    const ratio = Math.max(...(Object.keys(large) as ListName[]).map((k) => large[k] / small[k]));
+    report('ratio of list p99 at 100k to list p99 at 1k', ratio, '(the largest of the four)', 2);
+  } finally {
+    await database.connection.dropDatabase();
+    await database.close();
+  }
+}
+
+const fmt = (p99: Record<ListName, number>) => [p99.mine, p99.queue, p99.status, p99.home].map((v) => v.toFixed(1)).join(' / ');

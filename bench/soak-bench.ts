@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { createApp } from '../src/app';
+import { loadItsmConfig } from '../src/config/load-itsm-config';
+import { connectDatabase } from '../src/db/connect';
+import { createLogger } from '../src/logger';
+import { RecordingSlackApi } from '../test/support/slack/recording-slack-api';
+import { SIGNING_SECRET } from '../test/support/slack/signed-request';
+import { SLACK_USERS } from '../test/support/slack/slack-harness';
+import { percentile, report } from './measure';
+import { benchRequesters, insertClosedHistory, reportOpenIncidents } from './seed-history';
+import { runSoakTraffic } from './soak-traffic';
+
+const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
+const RATE = Number(process.env.BENCH_SOAK_RPS ?? 30);
+const CLOSED = Number(process.env.BENCH_SOAK_CLOSED ?? 100_000);
+const OPEN = 2_000;
+const MAIN = join(__dirname, '..', 'src', 'main.js');
+const SAMPLE_EVERY_MS = 10_000;
+
+/** Resident memory of a process, from /proc (Linux), in MB; NaN when it cannot be read. */
+function residentMegabytes(pid: number | undefined): number {
+  if (!pid) return NaN;
+  try {
+    const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) / 1024 : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * The real process (dist/src/main.js) on a database holding 100,000 closed and 2,000 open
+ * incidents, under the mix of Slack requests seen in use at 30 requests/s for 30 minutes: what is
+ * acknowledged within Slack's 3 s, what fails, and the memory of both processes as it goes.
+ */
+export async function runSoakBench(uri: string): Promise<void> {
+  const dbName = `bench_soak_${Date.now()}`;
+  const database = await connectDatabase(uri, dbName);
+  const api = new RecordingSlackApi();
+  await api.start();
+  for (const user of Object.values(SLACK_USERS)) api.users.set(user.id, user);
+  const config = await loadItsmConfig(join(__dirname, '..', '..', 'opsdesk.example.yml'));
+  let child: ReturnType<typeof spawn> | undefined;
+  try {
+    const seeding = await createApp({ database, config, log: createLogger('silent'), runDueTimersAtOnce: false });
+    const requesters = await benchRequesters(seeding, 200);
+    const open = await reportOpenIncidents(seeding, requesters, OPEN);
+    await insertClosedHistory(database, open[0] as string, CLOSED);
+    process.stderr.write(`soak: ${CLOSED} closed and ${open.length} open incidents in the database\n`);
+
+    const { MONGODB_URI: _ignored, ...inherited } = process.env;
+    child = spawn(process.execPath, [MAIN], {
+      env: {
+        ...inherited,
+        PORT: '0',
+        LOG_LEVEL: 'info',
+        MONGODB_URI: uri,
+        MONGODB_DB: dbName,
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_BOT_TOKEN: 'xoxb-soak',
+        SLACK_API_URL: api.url,
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let errors = 0;
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('opsdesk did not start within 60 s')), 60_000);
+      createInterface({ input: child!.stdout! }).on('line', (line) => {
+        try {
+          const entry = JSON.parse(line) as { level?: number; msg?: string; url?: string };
+          if ((entry.level ?? 0) >= 50) errors++;
+          if (entry.url && String(entry.msg).startsWith('opsdesk listening')) {
+            clearTimeout(timer);
+            resolve(`${entry.url}/slack/events`);
+          }
+        } catch {
+          // not a log line
+        }
+      });
+    });
+
+    const dbPid = Number(process.env.BENCH_DB_PID) || undefined;
+    const samples: { atMs: number; node: number; db: number }[] = [];
+    const started = Date.now();
+    const sampler = setInterval(() => samples.push({ atMs: Date.now() - started, node: residentMegabytes(child?.pid), db: residentMegabytes(dbPid) }), SAMPLE_EVERY_MS);
+    const result = await runSoakTraffic({
+      url,
+      ratePerSecond: RATE,
+      seconds: MINUTES * 60,
+      employee: SLACK_USERS.jamie.id,
+      agent: SLACK_USERS.sam.id,
+      incidents: open,
+      responseUrl: api.responseUrl('soak'),
+    });
+    clearInterval(sampler);
+
+    // Every report answered 200 becomes an incident (its retry key names it), within a minute.
+    const deadline = Date.now() + 60_000;
+    let missing = result.reports;
+    while (missing.length > 0 && Date.now() < deadline) {
+      const found = await Promise.all(missing.map((viewId) => database.models.RecordKey.findById(`dedupe:slack:view:${viewId}`).lean()));
+      missing = missing.filter((_, i) => !found[i]);
+      if (missing.length > 0) await new Promise((r) => setTimeout(r, 2_000));
+    }
+
+    const name = `soak ${MINUTES} min at ${RATE} req/s (mixed)`;
+    process.stdout.write(`${name}: acknowledged within 3 s: ${result.acknowledgedInTime} of ${result.sent}\n`);
+    report('soak p99 ack', percentile(result.latencies.sort((a, b) => a - b), 99), 'ms', 0);
+    report('soak failures', result.failures + missing.length + errors, `(answered other than 200: ${result.failures}; reports without an incident: ${missing.length}; errors logged: ${errors})`, 0);
+    const at = (fraction: number) => samples.reduce((best, s) => (Math.abs(s.atMs - fraction * MINUTES * 60_000) < Math.abs(best.atMs - fraction * MINUTES * 60_000) ? s : best), samples[0]!);
+    const marks = [at(1 / 6), at(1 / 2), at(1)];
+    const minutes = marks.map((m) => Math.round(m.atMs / 60_000)).join(' / ');
+    process.stdout.write(
+      `soak resident memory at ${minutes} min: node ${marks.map((m) => m.node.toFixed(0)).join(' / ')} MB, database ${marks.map((m) => m.db.toFixed(0)).join(' / ')} MB\n`,
+    );
+  } finally {
+    if (child && child.exitCode === null) {
+      const exited = new Promise((r) => child!.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    await api.stop();
+    await database.connection.dropDatabase();
+    await database.close();
+  }
+}

@@ -1,0 +1,138 @@
+import type { App } from '../../../src/app';
+import type { Database } from '../../../src/db/connect';
+import type { IncidentDoc } from '../../../src/models/incident.model';
+import { RecordLists } from '../../../src/services/record-lists';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
+import type { ListView } from '../../../src/views/view-model';
+import { JAMIE, SAM, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../../support/factories';
+import { commandsDuring, dropTestDatabase, openTestDatabase } from '../../support/test-database';
+
+const closedIncident = (n: number): IncidentDoc =>
+  ({
+    _id: `INC9${String(n).padStart(6, '0')}`,
+    number: `INC9${String(n).padStart(6, '0')}`,
+    title: `Closed long ago ${n}`,
+    description: 'history',
+    service: 'vpn',
+    impact: 'medium',
+    urgency: 'medium',
+    priority: 'P3',
+    state: 'closed',
+    majorIncident: false,
+    assignmentGroup: 'service-desk',
+    requesterId: 'someone',
+    requesterName: 'Someone',
+    source: { platform: 'slack' },
+    dedupeKey: `closed:${n}`,
+    reopenCount: 0,
+    sla: { startedAt: new Date(0), respondMinutes: 30, resolveMinutes: 480, calendarKey: 'seoul-office', responseDueAt: null, resolutionDueAt: null, pauses: [] },
+    durations: {},
+    comments: [],
+    version: 6,
+    auditHead: 'x',
+    createdAt: new Date(0),
+    updatedAt: new Date(0),
+  }) as unknown as IncidentDoc;
+
+describe('lists of open incidents, found by _id (real database)', () => {
+  let database: Database;
+  let app: App;
+  const clock = new TestClock(new Date('2026-11-24T10:00:00+09:00'));
+
+  beforeAll(async () => {
+    database = await openTestDatabase('incident_lists', { monitorCommands: true });
+    app = await buildApp(database, clock);
+  });
+  afterAll(() => dropTestDatabase(database));
+
+  it('pages /itsm mine and /itsm queue: 15 at a time, where the page sits, the ways to its neighbours; resolved ones leave', async () => {
+    const jamie = await buildActor(app, JAMIE);
+    const sam = await buildActor(app, SAM);
+    const numbers: string[] = [];
+    for (let i = 0; i < 34; i++) {
+      clock.advanceMinutes(1);
+      const priority = i % 3 === 0 ? { impact: 'high', urgency: 'high' } : {};
+      numbers.push(cardOf(await run(app, INCIDENT_IDS.report, jamie, reportInput({ summary: `Paging ${i}`, ...priority }))).recordId as string);
+    }
+    for (const number of numbers.slice(0, 4)) {
+      await run(app, INCIDENT_IDS.resolve, sam, { recordId: number, code: 'solved_permanently', notes: 'Done.' });
+    }
+
+    const first = (await run(app, INCIDENT_IDS.mine, jamie, { page: 1 })).views[0] as ListView;
+    expect(first.items).toHaveLength(15);
+    expect(first.range).toBe('1–15 of 30');
+    expect(first.pages?.map((p) => [p.actionId, p.value])).toEqual([[INCIDENT_IDS.mine, '2']]);
+    // Newest first; the resolved ones are no longer there.
+    expect(first.items.map((c) => c.recordId)).toEqual([...numbers].reverse().slice(0, 15));
+    const second = (await run(app, INCIDENT_IDS.mine, jamie, { page: 2 })).views[0] as ListView;
+    expect(second.range).toBe('16–30 of 30');
+    expect(second.pages?.map((p) => p.value)).toEqual(['1']);
+    expect(second.items.map((c) => c.recordId)).toEqual([...numbers].reverse().slice(15, 30));
+
+    // The queue: most urgent first (the P1s), then oldest.
+    const queue = (await run(app, INCIDENT_IDS.queue, sam, { page: 1 })).views[0] as ListView;
+    const listed = await Promise.all(queue.items.map((c) => app.ctx.incidents.findById(c.recordId as string)));
+    const priorities = listed.map((i) => i?.priority);
+    expect(priorities).toEqual([...priorities].sort());
+    expect(queue.range).toBe('전체 30건 중 1–15'); // Sam reads Korean
+  });
+
+  it('a list read is lookups by _id alone, and costs the same with 20 or 600 closed incidents in the collection', async () => {
+    const jamie = await buildActor(app, JAMIE);
+    const sam = await buildActor(app, SAM);
+    const read = async () => {
+      await run(app, INCIDENT_IDS.mine, jamie, { page: 1 });
+      await run(app, INCIDENT_IDS.queue, sam, { page: 1 });
+      await run(app, INCIDENT_IDS.status, jamie, {});
+    };
+    await read(); // the lists' snapshots exist from here on
+    await database.models.Incident.insertMany(Array.from({ length: 20 }, (_, i) => closedIncident(i)));
+    const few = await commandsDuring(database, read);
+    await database.models.Incident.insertMany(Array.from({ length: 580 }, (_, i) => closedIncident(20 + i)));
+    const many = await commandsDuring(database, read);
+
+    for (const command of [...few, ...many]) {
+      expect(command.name).toMatch(/^(find|insert)$/);
+      if (command.name === 'find') expect(Object.keys(command.filter as object)).toEqual(['_id']);
+      if (command.name === 'find') expect(typeof (command.filter as { _id: unknown })._id).toBe('string');
+    }
+    expect(many.length).toBe(few.length);
+  });
+
+  it('two processes writing one list at once lose nothing; the list is folded as it goes', async () => {
+    const now = () => new Date();
+    const one = new RecordLists(database.models, now);
+    const other = new RecordLists(database.models, now);
+    await Promise.all(
+      Array.from({ length: 80 }, (_, i) => (i % 2 ? one : other).write('test.busy', { recordId: `R${i}`, version: 1, item: { priority: 'P3' } })),
+    );
+    expect((await one.members('test.busy')).map((m) => m.recordId).sort()).toEqual(Array.from({ length: 80 }, (_, i) => `R${i}`).sort());
+    const snapshot = await database.models.ListSnapshot.findById('test.busy').lean();
+    expect(snapshot?.upTo).toBeGreaterThanOrEqual(64);
+    // Slots have no holes: 1..80, each taken once.
+    const entries = await database.models.ListEntry.find({ list: 'test.busy' }).lean();
+    expect(entries.map((e) => e.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
+  });
+
+  it('a record is where its newest version put it: a late write of an older version does not bring it back', async () => {
+    const lists = new RecordLists(database.models, () => new Date());
+    await lists.write('test.versions', { recordId: 'A', version: 2, item: { priority: 'P2' } });
+    await lists.write('test.versions', { recordId: 'A', version: 3, gone: true });
+    await lists.write('test.versions', { recordId: 'A', version: 2, item: { priority: 'P2' } });
+    expect(await lists.members('test.versions')).toEqual([]);
+    await lists.fold('test.versions');
+    await lists.write('test.versions', { recordId: 'A', version: 4, item: { priority: 'P1' } });
+    expect((await lists.members('test.versions')).map((m) => [m.recordId, m.version, m.item])).toEqual([['A', 4, { priority: 'P1' }]]);
+  });
+
+  it('an incident whose departure was lost (a crash between its change and its list) is left out when read, and written out', async () => {
+    const jamie = await buildActor(app, JAMIE);
+    const number = cardOf(await run(app, INCIDENT_IDS.report, jamie, reportInput({ summary: 'Lost departure' }))).recordId as string;
+    // The change landed on the record alone.
+    await database.models.Incident.updateOne({ _id: number }, { $set: { state: 'resolved', version: 9 } });
+    const mine = async () => ((await run(app, INCIDENT_IDS.mine, jamie, { page: 1 })).views[0] as ListView).items.map((c) => c.recordId);
+    expect(await mine()).not.toContain(number);
+    const members = await new RecordLists(database.models, () => new Date()).members(`incident.requester:${jamie.id}`);
+    expect(members.map((m) => m.recordId)).not.toContain(number);
+  });
+});
