@@ -42,12 +42,19 @@ export async function runSoakBench(uri: string): Promise<void> {
   const api = new RecordingSlackApi();
   await api.start();
   for (const user of Object.values(SLACK_USERS)) api.users.set(user.id, user);
+  // The employees who report (as the seeded history's requesters), known to Slack, in no configuration.
+  const employees = Array.from({ length: 200 }, (_, i) => ({ id: `U0SOAK${String(i).padStart(4, '0')}`, name: `Employee ${i}`, email: `employee${i}@example.com`, tz: 'Asia/Seoul', locale: 'en-US' }));
+  for (const user of employees) api.users.set(user.id, user);
   const config = await loadItsmConfig(join(__dirname, '..', '..', 'opsdesk.example.yml'));
   let child: ReturnType<typeof spawn> | undefined;
   try {
-    const seeding = await createApp({ database, config, log: createLogger('silent'), runDueTimersAtOnce: false });
+    // The open incidents as a desk that has watched them holds them: their SLA and escalation timers set.
+    const seeding = await createApp({ database, config, log: createLogger('silent') });
     const requesters = await benchRequesters(seeding, 200);
+    // A desk in use: its employees have talked to it on Slack before (the newcomers' burst is a test of its own).
+    for (const employee of employees) await seeding.ctx.people.actorFor({ platform: 'slack', userId: employee.id, email: employee.email, name: employee.name });
     const open = await reportOpenIncidents(seeding, requesters, OPEN);
+    await seeding.jobs.wheel.idle();
     await insertClosedHistory(database, open[0] as string, CLOSED);
     process.stderr.write(`soak: ${CLOSED} closed and ${open.length} open incidents in the database\n`);
 
@@ -66,12 +73,21 @@ export async function runSoakBench(uri: string): Promise<void> {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let errors = 0;
+    const errorKinds = new Map<string, number>();
+    const lastLines: string[] = [];
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('opsdesk did not start within 60 s')), 60_000);
+      const timer = setTimeout(() => reject(new Error(`opsdesk did not start within 5 min: ${lastLines.join('\n')}`)), 300_000);
+      child!.once('exit', (code) => reject(new Error(`opsdesk exited with ${String(code)}: ${lastLines.join('\n')}`)));
       createInterface({ input: child!.stdout! }).on('line', (line) => {
+        lastLines.push(line);
+        if (lastLines.length > 5) lastLines.shift();
         try {
-          const entry = JSON.parse(line) as { level?: number; msg?: string; url?: string };
-          if ((entry.level ?? 0) >= 50) errors++;
+          const entry = JSON.parse(line) as { level?: number; msg?: string; url?: string; err?: { message?: string } };
+          if ((entry.level ?? 0) >= 50) {
+            errors++;
+            const what = `${entry.msg ?? ''}: ${entry.err?.message ?? ''}`.slice(0, 200);
+            errorKinds.set(what, (errorKinds.get(what) ?? 0) + 1);
+          }
           if (entry.url && String(entry.msg).startsWith('opsdesk listening')) {
             clearTimeout(timer);
             resolve(`${entry.url}/slack/events`);
@@ -90,8 +106,9 @@ export async function runSoakBench(uri: string): Promise<void> {
       url,
       ratePerSecond: RATE,
       seconds: MINUTES * 60,
-      employee: SLACK_USERS.jamie.id,
-      agent: SLACK_USERS.sam.id,
+      employees: employees.map((e) => e.id),
+      agents: [SLACK_USERS.sam.id, SLACK_USERS.minji.id, SLACK_USERS.alex.id],
+      channels: Array.from({ length: 20 }, (_, i) => `C0SOAKCH${String(i).padStart(2, '0')}`),
       incidents: open,
       responseUrl: api.responseUrl('soak'),
     });
@@ -106,6 +123,11 @@ export async function runSoakBench(uri: string): Promise<void> {
       if (missing.length > 0) await new Promise((r) => setTimeout(r, 2_000));
     }
 
+    for (const [what, count] of [...errorKinds].sort((a, b) => b[1] - a[1]).slice(0, 8)) process.stderr.write(`soak error logged ${count}×: ${what}\n`);
+    process.stderr.write(`soak by kind: ${JSON.stringify(result.byKind)}\n`);
+    const limited: Record<string, number> = {};
+    for (const call of api.limitedCalls) limited[call.method] = (limited[call.method] ?? 0) + 1;
+    process.stderr.write(`soak Slack calls answered 429, by method: ${JSON.stringify(limited)}\n`);
     const name = `soak ${MINUTES} min at ${RATE} req/s (mixed)`;
     process.stdout.write(`${name}: acknowledged within 3 s: ${result.acknowledgedInTime} of ${result.sent}\n`);
     report('soak p99 ack', percentile(result.latencies.sort((a, b) => a - b), 99), 'ms', 0);

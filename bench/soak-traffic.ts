@@ -9,9 +9,11 @@ export interface SoakPlan {
   url: string;
   ratePerSecond: number;
   seconds: number;
-  /** Slack user ids: an employee and an agent. */
-  employee: string;
-  agent: string;
+  /** Slack user ids: employees, and agents (who click and read the queue). */
+  employees: string[];
+  agents: string[];
+  /** Channels people mention the app in. */
+  channels: string[];
   /** Open incidents the agent's clicks and the mentions name. */
   incidents: string[];
   /** Where Slack would have the reply posted (the recording API). */
@@ -52,25 +54,31 @@ function kindOf(i: number): string {
 
 function request(plan: SoakPlan, i: number): { kind: string; body: string; contentType: string; viewId?: string } {
   const kind = kindOf(i);
-  const incident = plan.incidents[i % plan.incidents.length] as string;
+  const incident = plan.incidents[(i * 7919) % plan.incidents.length] as string;
+  const employee = plan.employees[(i * 31) % plan.employees.length] as string;
+  const agent = plan.agents[i % plan.agents.length] as string;
   switch (kind) {
     case 'report': {
       const viewId = `VSOAK${i}`;
-      return { kind, viewId, contentType: FORM, body: interactionBody(reportSubmission(viewId, reportValues(`Soak report ${i}`), plan.employee)) };
+      return { kind, viewId, contentType: FORM, body: interactionBody(reportSubmission(viewId, reportValues(`Soak report ${i}`), employee)) };
     }
-    case 'click':
-      return { kind, contentType: FORM, body: interactionBody(buttonClick(INCIDENT_IDS.ack, incident, plan.agent)) };
+    case 'click': {
+      const click = buttonClick(INCIDENT_IDS.ack, incident, agent);
+      click.response_url = plan.responseUrl;
+      return { kind, contentType: FORM, body: interactionBody(click) };
+    }
     case 'itsm': {
       const words = ['mine', 'queue', 'status'][i % 3] as string;
-      const user = words === 'queue' ? plan.agent : plan.employee;
+      const user = words === 'queue' ? agent : employee;
       return { kind, contentType: FORM, body: slashCommandBody('/itsm', words, { user_id: user, response_url: plan.responseUrl }) };
     }
     case 'oncall':
-      return { kind, contentType: FORM, body: slashCommandBody('/oncall', '', { response_url: plan.responseUrl }) };
+      return { kind, contentType: FORM, body: slashCommandBody('/oncall', '', { user_id: employee, response_url: plan.responseUrl }) };
     case 'mention': {
       const event = slackFixture('event_app_mention.json');
       event.event_id = `EvSOAK${i}`;
-      event.event.user = plan.employee;
+      event.event.user = employee;
+      event.event.channel = plan.channels[i % plan.channels.length];
       event.event.text = `<@U00FAKEBOT1> what is happening with ${incident}?`;
       event.event.ts = event.event.event_ts = `${1_700_000_000 + i}.000100`;
       return { kind, contentType: JSON_TYPE, body: JSON.stringify(event) };
@@ -78,7 +86,7 @@ function request(plan: SoakPlan, i: number): { kind: string; body: string; conte
     default: {
       const event = slackFixture('event_app_home_opened.json');
       event.event_id = `EvSOAKHOME${i}`;
-      event.event.user = i % 2 ? plan.agent : plan.employee;
+      event.event.user = i % 2 ? agent : employee;
       return { kind, contentType: JSON_TYPE, body: JSON.stringify(event) };
     }
   }

@@ -90,7 +90,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     if (!client) return false;
     const { audience } = notification;
     // An ephemeral leaves nothing to find: a person would rather read it twice than not at all.
-    if (audience.kind === 'reply') return false;
+    if (audience.kind === 'reply' && !audience.thread) return false;
     if (audience.kind === 'card') {
       // Posting again is guarded by the location; a post whose location was never written is looked for.
       await this.cardPostedEarlier(client, notification.recordId);
@@ -149,11 +149,19 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   }
 
   /** A private answer: ephemeral where the person acted, or in their direct message with the app. */
-  private async postReply(client: WebClient, notification: NotificationDoc, audience: { user: string; channel?: string }): Promise<DeliveryOutcome> {
+  private async postReply(client: WebClient, notification: NotificationDoc, audience: { user: string; channel?: string; thread?: string }): Promise<DeliveryOutcome> {
     const views = notification.views ?? [notification.view];
     const blocks = renderMessage(views, await mentionsIn(this.deps.people, views));
     const text = fallbackText(views);
     const ws = workspaceOf(client);
+    if (audience.channel && audience.thread) {
+      // A mention's answer, in its thread: within the channel's pace like every message there.
+      const { channel, thread } = audience as { channel: string; thread: string };
+      const posted = await this.paced(channelPace(ws, channel), () =>
+        client.chat.postMessage({ channel, thread_ts: thread, blocks, text, metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } } }),
+      );
+      return { kind: 'delivered', location: { channel, messageId: posted.ts ?? '' } };
+    }
     if (audience.channel) {
       try {
         await this.paced(methodPace(ws, 'chat.postEphemeral'), () => client.chat.postEphemeral({ channel: audience.channel as string, user: audience.user, blocks, text }));
@@ -231,6 +239,9 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
         if (!channel) throw new Undeliverable(`no Slack channel is configured for the service ${audience.service}`);
         return { channel, textOnly: false };
       }
+      case 'reply':
+        if (audience.channel && audience.thread) return { channel: audience.channel, threadTs: audience.thread, textOnly: false };
+        throw new Undeliverable('a private reply has no place to look for');
       case 'major-incident': {
         const channel = this.deps.catalog.config.majorIncidentChannel?.slack;
         if (!channel) throw new Undeliverable('no Slack major-incident channel is configured');

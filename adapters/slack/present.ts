@@ -1,3 +1,4 @@
+import type { RespondFn } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import { dispatchInteraction } from '../../handlers/dispatch';
 import type { Interaction } from '../../handlers/entry-points';
@@ -6,6 +7,10 @@ import type { Actor } from '../../src/people/people-directory';
 import type { Announcement, CardView, FormView, NoticeView, View } from '../../src/views/view-model';
 import { fallbackText, renderMessage, renderModal, type ModalMetadata } from './render/render-views';
 import type { SlackDeps } from './slack-context';
+import { channelPace, NotYet, waitForMethodTurn, workspaceOf } from './slack-limits';
+
+/** A refusal waits this long at most for its turn within a limit. */
+const REFUSAL_WAIT_MS = 10_000;
 
 /** Runs the handler the interaction names, with the input its declaration makes of it. */
 export function interact(deps: SlackDeps, actor: Actor, interaction: Omit<Interaction, 'platform'>): Promise<HandlerResult> {
@@ -26,12 +31,12 @@ export const cardOf = (result: HandlerResult) => result.views.find((v): v is Car
 export async function announce(
   deps: SlackDeps,
   announcements: readonly Announcement[],
-  reply: { user: string; channel?: string | undefined; requestKey: string; views: View[]; team?: string | undefined },
+  reply: { user: string; channel?: string | undefined; thread?: string | undefined; requestKey: string; views: View[]; team?: string | undefined },
 ): Promise<void> {
   const replyViews = reply.views.filter((v) => v.kind !== 'form' && v.kind !== 'options');
   await deps.opsdesk.jobs.notifier.announce(
     announcements,
-    replyViews.length > 0 ? { platform: 'slack', user: reply.user, channel: reply.channel, requestKey: reply.requestKey, views: replyViews } : undefined,
+    replyViews.length > 0 ? { platform: 'slack', user: reply.user, channel: reply.channel, thread: reply.thread, requestKey: reply.requestKey, views: replyViews } : undefined,
     reply.team ? { workspace: reply.team } : {},
   );
 }
@@ -41,10 +46,34 @@ export async function openForm(client: WebClient, triggerId: string, form: FormV
   await client.views.open({ trigger_id: triggerId, view: renderModal(form, metadata) });
 }
 
-/** A reply only the actor sees, in the channel where they acted (or in their DM with the app). */
-export async function tellPrivately(client: WebClient, userId: string, channel: string | undefined, result: HandlerResult): Promise<void> {
+/**
+ * A reply only the actor sees (a refusal: it changes nothing and is kept nowhere): through the
+ * interaction's response URL when there is one (it counts against no method's limit), else an
+ * ephemeral where they acted or their direct message with the app, each within its limit.
+ */
+export async function tellPrivately(
+  deps: SlackDeps,
+  client: WebClient,
+  to: { user: string; channel?: string | undefined; respond?: RespondFn | undefined },
+  result: HandlerResult,
+): Promise<void> {
   const blocks = renderMessage(result.views);
   const text = fallbackText(result.views);
-  if (channel) await client.chat.postEphemeral({ channel, user: userId, blocks, text });
-  else await client.chat.postMessage({ channel: userId, blocks, text });
+  if (to.respond) {
+    try {
+      await to.respond({ response_type: 'ephemeral', replace_original: false, blocks, text });
+      return;
+    } catch (error) {
+      deps.opsdesk.log.warn({ err: error, user: to.user }, 'the response URL did not take the reply: told another way');
+    }
+  }
+  const { pacer } = deps.opsdesk.outbox;
+  if (to.channel) {
+    await waitForMethodTurn(pacer, client, 'chat.postEphemeral', REFUSAL_WAIT_MS);
+    await client.chat.postEphemeral({ channel: to.channel, user: to.user, blocks, text });
+    return;
+  }
+  const { ready, waitMs } = await pacer.waitForTurn(channelPace(workspaceOf(client), to.user), REFUSAL_WAIT_MS);
+  if (!ready) throw new NotYet(waitMs, 'waiting for a turn in the direct message');
+  await client.chat.postMessage({ channel: to.user, blocks, text });
 }

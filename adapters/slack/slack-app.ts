@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { App, ExpressReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Express } from 'express';
+import { HomePublisher } from './home-publisher';
 import type { App as OpsdeskApp } from '../../src/app';
 import { boltLogger } from './bolt-logger';
 import { MongoInstallationStore } from './installation-store';
@@ -118,6 +119,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
   const deps: SlackDeps = {
     opsdesk,
     cards: opsdesk.cards,
+    homes: new HomePublisher(opsdesk.outbox.pacer, opsdesk.jobs.notifier.stopping),
     deliveryClient(token) {
       const key = token ?? settings.botToken ?? '';
       let client = deliveryClients.get(key);

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { WebClient } from '@slack/web-api';
-import type { Pace } from '../../src/services/pacing';
+import type { Pace, Pacer } from '../../src/services/pacing';
 
 /**
  * Slack's published Web API limits (docs.slack.dev, "Rate limits"), per method, app and workspace:
@@ -52,4 +52,10 @@ export class NotYet extends Error {
   ) {
     super(reason);
   }
+}
+
+/** Waits for a turn at `method` within its tier; NotYet when the turn is further off than `maxWaitMs`. */
+export async function waitForMethodTurn(pacer: Pacer, client: WebClient, method: string, maxWaitMs: number, stopping?: AbortSignal): Promise<void> {
+  const { ready, waitMs } = await pacer.waitForTurn(methodPace(workspaceOf(client), method), maxWaitMs, stopping);
+  if (!ready) throw new NotYet(waitMs, `waiting for a turn (${method})`);
 }

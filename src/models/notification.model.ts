@@ -13,8 +13,11 @@ export type NotificationAudience =
   | { kind: 'major-incident' }
   /** The record's card in its service channel: posted the first time, edited in place after. */
   | { kind: 'card'; service: string }
-  /** A private answer to what a person just did, where they did it (one platform only). */
-  | { kind: 'reply'; platform: string; user: string; channel?: string };
+  /**
+   * The answer to what a person just did, where they did it (one platform only): private, or in
+   * the thread they asked in (`thread`, the message they mentioned the app in) for all to read.
+   */
+  | { kind: 'reply'; platform: string; user: string; channel?: string; thread?: string };
 
 /**
  * Everything opsdesk posts goes out as one of these (the outbox): a channel card or its edit, a

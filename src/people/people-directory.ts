@@ -93,18 +93,8 @@ export class PeopleDirectory {
    */
   async actorFor(given: PlatformProfile, describe?: () => Promise<Partial<PlatformProfile>>): Promise<Actor> {
     const identityKey = `${given.platform}:${given.userId}`;
-    const cached = this.recent.get(identityKey);
-    if (cached && Date.now() - cached.at < ACTOR_CACHE_MS) return this.toActor(cached.person, given);
-    const known = await this.models.PlatformIdentity.findById(identityKey).lean();
-    if (known) {
-      // Seen before: two lookups by _id, no write.
-      const person = await this.models.Person.findById(known.personId).lean<PersonDoc>();
-      if (person) {
-        if (this.recent.size >= ACTOR_CACHE_LIMIT) this.recent.clear();
-        this.recent.set(identityKey, { person, at: Date.now() });
-        return this.toActor(person, given);
-      }
-    }
+    const { known, actor } = await this.recognised(given);
+    if (actor) return actor;
     let profile: PlatformProfile = given;
     if (!known && describe) {
       try {
@@ -122,6 +112,31 @@ export class PeopleDirectory {
       await retryWhileBusy(() => this.models.PlatformIdentity.updateOne({ _id: identityKey }, { $set: { personId } }, { upsert: true }));
     }
     return this.toActor(person, profile);
+  }
+
+  /**
+   * The actor for a platform user already seen; someone not seen yet as a passer-by without roles,
+   * in the company's language, stored nowhere and asked nothing of the platform (what a request
+   * needs before it is acknowledged: the language of a form's errors).
+   */
+  async actorIfKnown(given: PlatformProfile): Promise<Actor> {
+    const { actor } = await this.recognised(given);
+    if (actor) return actor;
+    return this.toActor({ _id: `${given.platform}:${given.userId}`, name: given.name ?? given.userId, roles: [], groups: [], identities: [] }, given);
+  }
+
+  /** The person behind a platform identity seen before (two lookups by `_id`, or none when recent). */
+  private async recognised(given: PlatformProfile): Promise<{ known: { personId: string } | null; actor?: Actor }> {
+    const identityKey = `${given.platform}:${given.userId}`;
+    const cached = this.recent.get(identityKey);
+    if (cached && Date.now() - cached.at < ACTOR_CACHE_MS) return { known: { personId: cached.person._id }, actor: this.toActor(cached.person, given) };
+    const known = await this.models.PlatformIdentity.findById(identityKey).lean();
+    if (!known) return { known: null };
+    const person = await this.models.Person.findById(known.personId).lean<PersonDoc>();
+    if (!person) return { known };
+    if (this.recent.size >= ACTOR_CACHE_LIMIT) this.recent.clear();
+    this.recent.set(identityKey, { person, at: Date.now() });
+    return { known, actor: this.toActor(person, given) };
   }
 
   /**

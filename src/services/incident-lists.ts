@@ -62,7 +62,10 @@ export class IncidentLists {
   /** Writes the incident into the lists it is now in, and out of those it was in before (`before`). */
   async place(incident: IncidentDoc, before?: IncidentDoc | null): Promise<void> {
     const now = listsOf(incident);
-    const left = (before ? listsOf(before) : []).filter((l) => !now.includes(l));
+    const was = before ? listsOf(before) : [];
+    // Most changes (a comment, an acknowledgement) move nothing: the lists already say all they hold.
+    if (before && was.join() === now.join() && before.priority === incident.priority) return;
+    const left = was.filter((l) => !now.includes(l));
     const item = { priority: incident.priority, createdAt: new Date(incident.createdAt).getTime() };
     await Promise.all([
       ...now.map((list) => this.lists.write(list, { recordId: incident._id, version: incident.version, item })),

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IncidentAction, IncidentState } from '../domain/incident-lifecycle';
+import type { IncidentAction } from '../domain/incident-lifecycle';
 import type { IncidentDoc } from '../models/incident.model';
 import type { Models } from '../models/models';
 import type { AuditActor } from './audit-log';

@@ -60,6 +60,8 @@ export interface PrivateReply {
   user: string;
   /** Where they acted (an ephemeral there); none: their direct message with the app. */
   channel?: string | undefined;
+  /** The thread they asked in, answered there for everyone in the channel (a mention). */
+  thread?: string | undefined;
   /** The request it answers: a replay of the request finds its answer stored already. */
   requestKey: string;
   views: View[];
@@ -169,7 +171,13 @@ export class Notifier {
         // Keyed by the request alone: its replay may answer with other views (told it was done).
         recordId: 'request',
         reason: `reply.${reply.requestKey}`,
-        audience: { kind: 'reply', platform: reply.platform, user: reply.user, ...(reply.channel ? { channel: reply.channel } : {}) },
+        audience: {
+          kind: 'reply',
+          platform: reply.platform,
+          user: reply.user,
+          ...(reply.channel ? { channel: reply.channel } : {}),
+          ...(reply.channel && reply.thread ? { thread: reply.thread } : {}),
+        },
         view: card ?? { kind: 'card', title: '', fields: [], actions: [] },
         views: reply.views,
         ...where,

@@ -1,4 +1,4 @@
-import type { App, BlockAction, ButtonAction, StaticSelectAction } from '@slack/bolt';
+import type { App, BlockAction, ButtonAction, RespondFn, StaticSelectAction } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
 import type { HandlerResult } from '../../../handlers/handler';
 import type { View } from '../../../src/views/view-model';
@@ -20,12 +20,12 @@ function actionValue(action: OurAction): string | undefined {
  * handler its action id names runs. A form comes back as a modal (only while the trigger is
  * fresh); a refusal privately; a change edits the channel's card (through the outbox).
  */
-export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>, client: WebClient, replayed = false): Promise<void> {
+export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>, client: WebClient, replayed = false, respond?: RespondFn): Promise<void> {
   const action = body.actions[0];
   if (!action) return;
   const decoded = decodeActionValue(actionValue(action));
   if (!decoded) return;
-  const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
+  const actor = await slackActor(deps, client, body.user.id);
   const form = parseCardInputs(body.state as Parameters<typeof parseCardInputs>[0], decoded.recordId);
   const result = await interact(deps, actor, {
     entry: handlerIdOfAction(action.action_id),
@@ -43,7 +43,7 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
   }
   // A refusal changes nothing and is kept nowhere: told at once (lost, the person clicks again).
   if (errorOf(result)) {
-    await tellPrivately(client, body.user.id, body.channel?.id, result);
+    await tellPrivately(deps, client, { user: body.user.id, channel: body.channel?.id, respond }, result);
     return;
   }
   await announce(deps, result.announcements, {
@@ -64,7 +64,7 @@ export function registerActions(app: App, deps: SlackDeps): void {
       const accepted = await acceptIntoIntake(deps, body);
       await ack();
       await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken, accepted }, () =>
-        doCardAction(deps, body, client),
+        doCardAction(deps, body, client, false, respond),
       );
     });
   }

@@ -21,7 +21,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
       await afterAck(deps, { body, userId: command.user_id, respond, botToken: context.botToken }, async () => {
         const resolved = resolveCommand(commands, name, command.text);
         if (!resolved) return;
-        const actor = await slackActor(deps.opsdesk.ctx.people, client, command.user_id);
+        const actor = await slackActor(deps, client, command.user_id);
         const result = await interact(deps, actor, { ...resolved, requestKey: command.trigger_id });
         const form = formOf(result);
         if (form) await openForm(client, command.trigger_id, form, { channel: command.channel_id });

@@ -1,12 +1,12 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import { t } from '../../../src/i18n/translate';
 import type { View } from '../../../src/views/view-model';
-import { fallbackText, renderMessage } from '../render/render-views';
+import { renderMessage } from '../render/render-views';
 import { mentionsIn } from '../render/slack-mentions';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { interact } from '../present';
-import { afterAck, firstDelivery } from '../after-ack';
+import { announce, interact } from '../present';
+import { afterAck, firstDelivery, requestKeyOf } from '../after-ack';
 import { SLACK_EVENTS } from '../slack-ids';
 
 /** How many tickets one mention shows at most. */
@@ -31,10 +31,11 @@ export function registerEvents(app: App, deps: SlackDeps, installations?: Instal
   app.event(SLACK_EVENTS.homeOpened, async ({ event, client, body, context }) => {
     if (event.tab !== 'home' || !homeHandler) return;
     await afterAck(deps, { body, userId: event.user, botToken: context.botToken }, async () => {
-      const actor = await slackActor(deps.opsdesk.ctx.people, client, event.user);
+      const actor = await slackActor(deps, client, event.user);
       const { views } = await interact(deps, actor, { entry: homeHandler });
       const mentions = await mentionsIn(deps.opsdesk.ctx.people, views);
-      await client.views.publish({ user_id: event.user, view: { type: 'home', blocks: renderMessage(views, mentions).slice(0, 100) } });
+      const published = await deps.homes.publish(client, event.user, renderMessage(views, mentions).slice(0, 100));
+      if (!published) deps.opsdesk.log.info({ user: event.user }, 'App Home left for the next visit: views.publish is at its limit');
     });
   });
 
@@ -44,14 +45,21 @@ export function registerEvents(app: App, deps: SlackDeps, installations?: Instal
     const userId = event.user;
     if (!userId) return;
     await afterAck(deps, { body, userId, channel: event.channel, botToken: context.botToken }, async () => {
-      const actor = await slackActor(deps.opsdesk.ctx.people, client, userId);
+      const actor = await slackActor(deps, client, userId);
       const views: View[] = [];
       for (const { handlerId, recordId } of numbersIn(event.text, showers)) {
         views.push(...(await interact(deps, actor, { entry: handlerId, recordId, public: true })).views);
       }
       if (views.length === 0) views.push({ kind: 'notice', tone: 'info', text: t(actor.locale, 'slack.mentionHint') });
-      const mentions = await mentionsIn(deps.opsdesk.ctx.people, views);
-      await client.chat.postMessage({ channel: event.channel, thread_ts: event.thread_ts ?? event.ts, blocks: renderMessage(views, mentions), text: fallbackText(views) });
+      // Answered in the thread, through the outbox: within the channel's pace, and once.
+      await announce(deps, [], {
+        user: userId,
+        channel: event.channel,
+        thread: event.thread_ts ?? event.ts,
+        requestKey: requestKeyOf(body as Record<string, unknown>) ?? `event:${event.ts}`,
+        views,
+        team: context.teamId,
+      });
     });
   });
 }

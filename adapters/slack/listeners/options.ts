@@ -2,7 +2,7 @@ import type { App, BlockSuggestion } from '@slack/bolt';
 import type { OptionsView } from '../../../src/views/view-model';
 import { LIMITS, truncate } from '../render/block-kit-limits';
 import { parseViewState } from '../render/parse-view-state';
-import { slackActor } from '../slack-actor';
+import { slackActorBeforeAck } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { interact } from '../present';
 
@@ -16,7 +16,7 @@ export function registerOptions(app: App, deps: SlackDeps): void {
       const suggestion = body as BlockSuggestion;
       let options: OptionsView['options'] = [];
       try {
-        const actor = await slackActor(deps.opsdesk.ctx.people, client, suggestion.user.id);
+        const actor = await slackActorBeforeAck(deps, suggestion.user.id);
         const form = suggestion.view ? parseViewState(suggestion.view) : {};
         const result = await interact(deps, actor, { entry: handlerId, query: suggestion.value, form });
         options = result.views.find((v): v is OptionsView => v.kind === 'options')?.options ?? [];

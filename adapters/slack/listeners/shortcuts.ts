@@ -14,10 +14,10 @@ export function registerShortcuts(app: App, deps: SlackDeps): void {
       app.shortcut<MessageShortcut>({ callback_id: shortcut.id, type: 'message_action' }, async ({ shortcut: sent, ack, client, body, respond, context }) => {
         await ack();
         await afterAck(deps, { body, userId: sent.user.id, respond, botToken: context.botToken }, async () => {
-          const actor = await slackActor(deps.opsdesk.ctx.people, client, sent.user.id);
+          const actor = await slackActor(deps, client, sent.user.id);
           const result = await interact(deps, actor, { entry: handlerId, requestKey: sent.trigger_id, source: { text: sent.message.text ?? '' } });
           const form = formOf(result);
-          if (!form) return tellPrivately(client, sent.user.id, sent.channel.id, result);
+          if (!form) return tellPrivately(deps, client, { user: sent.user.id, channel: sent.channel.id, respond }, result);
           await openForm(client, sent.trigger_id, form, { channel: sent.channel.id, extra: { sourceTs: sent.message.ts, sourceChannel: sent.channel.id } });
         });
       });
@@ -25,10 +25,10 @@ export function registerShortcuts(app: App, deps: SlackDeps): void {
       app.shortcut<GlobalShortcut>({ callback_id: shortcut.id, type: 'shortcut' }, async ({ shortcut: sent, ack, client, body, context }) => {
         await ack();
         await afterAck(deps, { body, userId: sent.user.id, botToken: context.botToken }, async () => {
-          const actor = await slackActor(deps.opsdesk.ctx.people, client, sent.user.id);
+          const actor = await slackActor(deps, client, sent.user.id);
           const result = await interact(deps, actor, { entry: handlerId, requestKey: sent.trigger_id });
           const form = formOf(result);
-          if (!form) return tellPrivately(client, sent.user.id, undefined, result);
+          if (!form) return tellPrivately(deps, client, { user: sent.user.id }, result);
           await openForm(client, sent.trigger_id, form, {});
         });
       });

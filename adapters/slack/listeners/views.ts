@@ -4,7 +4,7 @@ import { checkInteraction } from '../../../handlers/dispatch';
 import type { Interaction } from '../../../handlers/entry-points';
 import { parseViewState } from '../render/parse-view-state';
 import type { ModalMetadata } from '../render/render-views';
-import { slackActor } from '../slack-actor';
+import { slackActor, slackActorBeforeAck } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { acceptIntoIntake, afterAck } from '../after-ack';
 import { announce, errorOf, interact, tellPrivately } from '../present';
@@ -53,7 +53,7 @@ function submissionOf(body: ViewSubmitAction): { interaction: Interaction; metad
 export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, client: WebClient, replayed = false): Promise<void> {
   const { interaction, metadata } = submissionOf(body);
   if (replayed) interaction.replayed = true;
-  const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
+  const actor = await slackActor(deps, client, body.user.id);
   const { sourceTs, sourceChannel } = metadata.extra ?? {};
   if (sourceTs && sourceChannel) {
     // The reported message's link; the record is created without it if Slack will not say.
@@ -64,7 +64,7 @@ export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, clie
   if (errorOf(result)) {
     // Refused after the modal closed (no such configuration item, not allowed): said at once,
     // privately, and kept nowhere (a refusal changes nothing; lost, the person submits again).
-    await tellPrivately(client, body.user.id, metadata.channel, result);
+    await tellPrivately(deps, client, { user: body.user.id, channel: metadata.channel }, result);
     return;
   }
   await announce(deps, result.announcements, {
@@ -86,7 +86,7 @@ export function registerViews(app: App, deps: SlackDeps): void {
   for (const callbackId of registry.idsWith('form')) {
     app.view<ViewSubmitAction>({ callback_id: callbackId, type: 'view_submission' }, async ({ ack, body, client, context }) => {
       const { interaction, metadata } = submissionOf(body);
-      const actor = await slackActor(deps.opsdesk.ctx.people, client, body.user.id);
+      const actor = await slackActorBeforeAck(deps, body.user.id);
       // Field errors go back in the modal, so the input is checked before answering.
       const invalid = checkInteraction(registry, actor.locale, interaction);
       if (invalid) {

@@ -14,6 +14,8 @@ export interface RecordedCall {
   channel?: string;
   /** Refused with 429: over Slack's published limit for the method or the channel. */
   limited?: boolean;
+  /** For a reply through a response_url: the id the URL was made with (`responseUrl(id)`). */
+  responseId?: string;
 }
 
 export interface SlackUser {
@@ -98,6 +100,7 @@ export class RecordingSlackApi {
     // Web API calls arrive at /api/<method>; replies through a response_url at /response/<id>.
     const method = (req.url ?? '').startsWith('/response/') ? 'response_url' : ((req.url ?? '').replace(/^\/api\//, '').split('?')[0] as string);
     const call: RecordedCall = { method, args: parseBody(Buffer.concat(chunks).toString(), req.headers['content-type'] ?? ''), at: Date.now() };
+    if (method === 'response_url') call.responseId = decodeURIComponent((req.url ?? '').slice('/response/'.length));
     if (this.latencyMs > 0) await new Promise((r) => setTimeout(r, this.latencyMs));
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
     if (bearer) call.token = bearer;

@@ -159,7 +159,13 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
     toldPrivately(email) {
       const id = userIdOf(email);
       return api.calls
-        .filter((c) => (c.method === 'chat.postEphemeral' && c.args.user === id) || (c.method === 'chat.postMessage' && c.args.channel === id))
+        .filter(
+          (c) =>
+            (c.method === 'chat.postEphemeral' && c.args.user === id) ||
+            (c.method === 'chat.postMessage' && c.args.channel === id) ||
+            // A reply to a click, through the click's response_url (made for its person).
+            (c.method === 'response_url' && c.responseId?.startsWith(`click.${id}.`)),
+        )
         .map((c) => readable(`${String(c.args.text)}\n${cardText((c.args.blocks as Block[]) ?? [])}`));
     },
 
@@ -179,6 +185,7 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
       payload.container = { type: 'message', message_ts: ts, channel_id: channel, is_ephemeral: false };
       payload.channel = { id: channel };
       payload.message = { ...payload.message, ts, blocks };
+      payload.response_url = api.responseUrl(`click.${user}.${views}`);
       // Slack sends what is typed in the message's inputs with every click on it.
       payload.state = fill({ blocks: blocks.filter((b) => b.type === 'input') }, Object.fromEntries(Object.entries(typed.inputs ?? {}).map(([id, v]) => [inputBlockOf(blocks, id), v])));
       const action_ts = `${Math.floor(clock.now().getTime() / 1000)}.000200`;
@@ -239,8 +246,9 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
       const body = slashCommandBody(command, rest.join(' '), { user_id: userIdOf(email), response_url: api.responseUrl() });
       const trigger = new URLSearchParams(body).get('trigger_id') as string;
       // Commands are sent one at a time: the next reply through a response_url is this one's.
-      const earlier = api.callsOf('response_url').length;
-      const replied = () => api.callsOf('response_url')[earlier];
+      const commandReplies = () => api.callsOf('response_url').filter((c) => c.responseId === 'command');
+      const earlier = commandReplies().length;
+      const replied = () => commandReplies()[earlier];
       const response = await postToSlackEndpoint(slack.url, { body, contentType: FORM });
       if (response.status !== 200) throw new Error(`${command} answered ${response.status}`);
       await eventually(() => openedWith(trigger) !== undefined || replied() !== undefined);
