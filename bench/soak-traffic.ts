@@ -22,8 +22,10 @@ export interface SoakPlan {
 
 export interface SoakResult {
   sent: number;
-  /** Answered 200 within Slack's 3 s. */
+  /** Answered 200 within Slack's 3 s, and taken in. */
   acknowledgedInTime: number;
+  /** Turned away at once as busy (the person told to try again; an event answered 503 for Slack to resend). */
+  turnedAway: number;
   failures: number;
   latencies: number[];
   byKind: Record<string, { sent: number; failed: number }>;
@@ -63,7 +65,8 @@ function request(plan: SoakPlan, i: number): { kind: string; body: string; conte
       return { kind, viewId, contentType: FORM, body: interactionBody(reportSubmission(viewId, reportValues(`Soak report ${i}`), employee)) };
     }
     case 'click': {
-      const click = buttonClick(INCIDENT_IDS.ack, incident, agent);
+      // Agents take incidents (of their group, or over from another): a change each time.
+      const click = buttonClick(INCIDENT_IDS.assignToMe, incident, agent);
       click.response_url = plan.responseUrl;
       return { kind, contentType: FORM, body: interactionBody(click) };
     }
@@ -101,7 +104,7 @@ export function runSoakTraffic(plan: SoakPlan): Promise<SoakResult> {
 }
 
 async function generate(plan: SoakPlan): Promise<SoakResult> {
-  const result: SoakResult = { sent: 0, acknowledgedInTime: 0, failures: 0, latencies: [], byKind: {}, reports: [] };
+  const result: SoakResult = { sent: 0, acknowledgedInTime: 0, turnedAway: 0, failures: 0, latencies: [], byKind: {}, reports: [] };
   const pending = new Set<Promise<void>>();
   const started = performance.now();
   const total = Math.round(plan.ratePerSecond * plan.seconds);
@@ -116,6 +119,10 @@ async function generate(plan: SoakPlan): Promise<SoakResult> {
       .then(
         (r) => {
           result.latencies.push(r.ms);
+          if (r.status === 503 || (r.status === 200 && r.text.includes('opsdesk is busy'))) {
+            result.turnedAway++;
+            return;
+          }
           if (r.status === 200 && r.ms <= 3000) result.acknowledgedInTime++;
           if (r.status !== 200) {
             result.failures++;

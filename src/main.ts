@@ -10,6 +10,7 @@ import { NoDatabaseAvailable, provisionDatabase, type ProvisionedDatabase } from
 import { createLogger } from './logger';
 import { startHttpServer, type HttpServer } from './server/http-server';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-app';
+import { DEFAULT_OVERLOAD_LIMITS } from '../adapters/slack/http/slack-overload-gate';
 import { startScheduler } from '../jobs/scheduler';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
 import { purgeExpired } from '../jobs/maintenance/purge-expired';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
           clientSecret: env.SLACK_CLIENT_SECRET,
           stateSecret: env.SLACK_STATE_SECRET,
           apiUrl: env.SLACK_API_URL,
+          overload: { ...DEFAULT_OVERLOAD_LIMITS, maxInProgress: env.OPSDESK_BUSY_AFTER_REQUESTS, maxWorkInFlight: env.OPSDESK_BUSY_AFTER_WORK },
         },
         express,
       );

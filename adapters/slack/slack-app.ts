@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { App, ExpressReceiver } from '@slack/bolt';
 import { WebClient } from '@slack/web-api';
 import type { Express } from 'express';
+import { t } from '../../src/i18n/translate';
 import { HomePublisher } from './home-publisher';
+import { DEFAULT_OVERLOAD_LIMITS, slackOverloadGate, type OverloadLimits } from './http/slack-overload-gate';
 import type { App as OpsdeskApp } from '../../src/app';
 import { boltLogger } from './bolt-logger';
 import { MongoInstallationStore } from './installation-store';
@@ -28,6 +30,8 @@ export interface SlackSettings {
   clientSecret?: string | undefined;
   stateSecret?: string | undefined;
   apiUrl?: string | undefined;
+  /** When new requests are turned away as busy (HTTP only). */
+  overload?: OverloadLimits | undefined;
 }
 
 export interface SlackAdapter {
@@ -89,7 +93,17 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     if (oauth && !settings.stateSecret) throw new Error('SLACK_STATE_SECRET is needed for OAuth installs (the same in every process)');
     // Our own checks come first: the signature over the raw bytes with both sides of the time
     // window, then the shape of each request kind (Bolt answers 500 to a signed malformed body).
-    expressApp.use(SLACK_EVENTS_PATH, verifySlackSignature(settings.signingSecret), slackRequestGate(slackRoutes(opsdesk.registry)));
+    expressApp.use(
+      SLACK_EVENTS_PATH,
+      verifySlackSignature(settings.signingSecret),
+      slackRequestGate(slackRoutes(opsdesk.registry)),
+      slackOverloadGate({
+        limits: settings.overload ?? DEFAULT_OVERLOAD_LIMITS,
+        workInFlight: () => opsdesk.work.size,
+        busyText: () => t(opsdesk.ctx.catalog.config.defaults.locale, 'slack.busy'),
+        log: opsdesk.log,
+      }),
+    );
     const receiver = new ExpressReceiver({
       signingSecret: settings.signingSecret,
       // Verified above, over the bytes as they came (Bolt checks the decoded text).

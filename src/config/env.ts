@@ -26,6 +26,10 @@ export const envSchema = z.object({
   OPSDESK_COALESCE_AFTER_SECONDS: z.coerce.number({ message: 'expected a number of seconds' }).int().min(1).max(40).default(5),
   /** Days that retry keys and finished notifications are kept before the daily purge removes them. */
   OPSDESK_RETENTION_DAYS: z.coerce.number({ message: 'expected a number of days' }).int().min(1).max(3650).default(30),
+  /** Slack requests received and not yet answered beyond which new ones are turned away as busy. */
+  OPSDESK_BUSY_AFTER_REQUESTS: z.coerce.number({ message: 'expected a number of requests' }).int().min(1).max(100_000).default(200),
+  /** Work after acknowledgements still running beyond which new requests are turned away as busy. */
+  OPSDESK_BUSY_AFTER_WORK: z.coerce.number({ message: 'expected a number of requests' }).int().min(1).max(1_000_000).default(2_000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,

@@ -63,6 +63,7 @@ export const en = {
   'help.title': 'opsdesk commands',
   'home.approvals': 'Waiting on your approval',
   'home.noApprovals': 'Nothing is waiting on your approval.',
+  'slack.busy': 'opsdesk is busy right now and did not take this in. Please try again in a minute.',
   'slack.mentionHint': 'Mention a ticket number such as INC0001001 and I will show it here.',
   'sla.clock.response': 'response',
   'sla.clock.resolution': 'resolution',

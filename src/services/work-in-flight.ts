@@ -5,6 +5,11 @@
 export class WorkInFlight {
   private readonly running = new Set<Promise<unknown>>();
 
+  /** How much is running now. */
+  get size(): number {
+    return this.running.size;
+  }
+
   run<T>(work: () => Promise<T>): Promise<T> {
     const promise = work();
     const tracked = promise.finally(() => this.running.delete(tracked));

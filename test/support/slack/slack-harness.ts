@@ -1,7 +1,7 @@
 import type { App } from '../../../src/app';
 import type { Database } from '../../../src/db/connect';
 import { startHttpServer, type HttpServer } from '../../../src/server/http-server';
-import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter } from '../../../adapters/slack/slack-app';
+import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter, type SlackSettings } from '../../../adapters/slack/slack-app';
 import { TestClock, buildApp, recordingLogger, silentLogger } from '../factories';
 import { RecordingSlackApi } from './recording-slack-api';
 import { SIGNING_SECRET } from './signed-request';
@@ -35,7 +35,11 @@ export interface SlackHarness {
 }
 
 /** opsdesk with its Slack adapter on a real HTTP server, the Slack Web API replaced by a recorder. */
-export async function startSlackHarness(database: Database, clock: TestClock = new TestClock(new Date())): Promise<SlackHarness> {
+export async function startSlackHarness(
+  database: Database,
+  clock: TestClock = new TestClock(new Date()),
+  settings: Pick<SlackSettings, 'overload'> = {},
+): Promise<SlackHarness> {
   const api = new RecordingSlackApi();
   await api.start();
   for (const user of Object.values(SLACK_USERS)) api.users.set(user.id, user);
@@ -47,7 +51,7 @@ export async function startSlackHarness(database: Database, clock: TestClock = n
     port: 0,
     log: silentLogger(),
     databaseReady: database.ping,
-    mount: (express) => void (adapter = createSlackAdapter(app, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test', apiUrl: api.url }, express)),
+    mount: (express) => void (adapter = createSlackAdapter(app, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test', apiUrl: api.url, ...settings }, express)),
   });
   let inBolt = 0;
   const bolt = adapter!.bolt;
