@@ -24,7 +24,6 @@ import { SlackInstallations } from './services/slack-installations';
 import { Notifier } from './services/notifier';
 import { TimerWheel } from './services/timer-wheel';
 import { ensureNumberSeries } from './services/number-series';
-import { rollForwardInterruptedChanges } from './services/audited-change';
 
 export interface App {
   /** The handlers' context: services, configuration and the clock (no models). */
@@ -99,11 +98,6 @@ export async function createApp(options: {
     watch.track(incident, change).catch((error: unknown) => log.error({ err: error, number: incident.number }, 'could not set the incident\'s SLA or escalation timers')),
     sharedNowMs,
   );
-  // Changes claimed by a process that died before updating their record (see audited-change.ts).
-  const rolledForward = await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(sharedNowMs() - 86_400_000), sharedNowMs, (incident) =>
-    incidents.relist(incident),
-  );
-  if (rolledForward > 0) log.warn({ rolledForward }, 'completed incident changes interrupted by a crash');
   const ctx: App['ctx'] = {
     catalog,
     people,

@@ -82,6 +82,8 @@ export async function applyAuditedChange<T extends AuditedDoc>(
     await retryWhileBusy(() => events.collection.insertOne(claim as never));
   } catch (error) {
     if (!isDuplicateKey(error)) throw error;
+    const completed = change.requestKey ? await completeOwnClaim(records, events, seen, change.requestKey) : null;
+    if (completed) return completed;
     throw await conflict(records, events, seen, nowMs, rolledForward);
   }
   // By _id alone: the claim already makes this the only writer of this version, and FerretDB's
@@ -89,6 +91,17 @@ export async function applyAuditedChange<T extends AuditedDoc>(
   await retryWhileBusy(() => records.updateOne({ _id: seen._id } as never, { $set: set }, { timestamps: false }));
   // The claim makes this the only writer of this version: the record is now exactly this.
   return { ...seen, ...set } as T;
+}
+
+/**
+ * The request replayed after its process died between the claim and the update (the durable way
+ * in replays a request only once its process is gone): the claim is this request's own, so it is
+ * completed now, whatever its age, and the change goes on as if it had just been made.
+ */
+async function completeOwnClaim<T extends AuditedDoc>(records: Model<T>, events: Model<AuditEventDoc>, seen: T, requestKey: string): Promise<T | null> {
+  const claim = await events.findById(`${seen._id}:${seen.version + 1}`).lean();
+  if (claim?.requestKey !== requestKey || !claim.update) return null;
+  return rollForward(records, seen._id, seen.version, claim.update);
 }
 
 /** The conflict with whoever claimed the next version; their change is completed first if its writer died. */
@@ -119,9 +132,11 @@ async function rollForward<T extends AuditedDoc>(records: Model<T>, id: string, 
 }
 
 /**
- * Applies every claimed change whose writer died between its two writes (run at start): the
- * record is behind its newest audit event, and the claim is older than ROLL_FORWARD_AFTER_MS.
- * A younger one is completed by the next writer of the record once it is that old.
+ * Applies every claimed change whose writer died between its two writes: the record is behind its
+ * newest audit event, and the claim is older than ROLL_FORWARD_AFTER_MS. It reads the audit events
+ * written since `since` (a scan on FerretDB's SQLite storage, docs/storage.md §2), so it runs with
+ * the daily maintenance, as a backstop: a request's own interrupted change is completed when the
+ * request is replayed (completeOwnClaim), and any other when the next writer of the record meets it.
  */
 export async function rollForwardInterruptedChanges<T extends AuditedDoc>(
   records: Model<T>,

@@ -1,13 +1,13 @@
 /**
  * Deliveries run here, beside the timer wheel rather than inside its tick: a slow platform call
  * (or one paced to wait for its channel's turn) holds a delivery slot, never a whole shard.
- * Bounded: when `limit` deliveries wait, whoever adds one waits too (the tick slows rather than
- * memory growing). What waits here is also leased in the database, so a process that dies with
- * work queued loses none of it.
+ * Bounded: when `limit` deliveries wait, one more is refused (`offer` answers false) and stays with
+ * its lease timer in the database, to be tried when that falls due: memory does not grow with a
+ * backlog the platforms' limits hold up. What waits here is also leased in the database, so a
+ * process that dies with work queued loses none of it.
  */
 export class DeliveryQueue {
   private readonly waiting: (() => Promise<void>)[] = [];
-  private readonly spaceWaiters: (() => void)[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   private running = 0;
 
@@ -15,17 +15,24 @@ export class DeliveryQueue {
     // Most of a delivery's time is spent waiting for its channel's turn (a timer, no work): many may
     // wait at once, so that a page to a quiet channel never queues behind cards for a busy one.
     private readonly concurrency = 1_000,
-    private readonly limit = 20_000,
+    private readonly limit = 2_000,
   ) {}
 
   get size(): number {
     return this.waiting.length + this.running;
   }
 
-  async push(task: () => Promise<void>): Promise<void> {
-    while (this.waiting.length >= this.limit) await new Promise<void>((resolve) => this.spaceWaiters.push(resolve));
+  /** Whether one more would be refused. */
+  get full(): boolean {
+    return this.waiting.length >= this.limit;
+  }
+
+  /** Queues the task unless the queue is full; false when it is (the task is not run). */
+  offer(task: () => Promise<void>): boolean {
+    if (this.full) return false;
     this.waiting.push(task);
     this.next();
+    return true;
   }
 
   /** Resolves once nothing waits or runs (tests, and a stopping process within its grace). */
@@ -37,7 +44,6 @@ export class DeliveryQueue {
   private next(): void {
     while (this.running < this.concurrency && this.waiting.length > 0) {
       const task = this.waiting.shift() as () => Promise<void>;
-      this.spaceWaiters.shift()?.();
       this.running += 1;
       // Tasks handle their own failures; a throw here is a bug, and must not stop the queue.
       void task()

@@ -3,7 +3,7 @@ import type { IncidentAction } from '../domain/incident-lifecycle';
 import type { IncidentDoc } from '../models/incident.model';
 import type { Models } from '../models/models';
 import type { AuditActor } from './audit-log';
-import { applyAuditedChange, firstEvent, type AuditedChange } from './audited-change';
+import { applyAuditedChange, firstEvent, rollForwardInterruptedChanges, type AuditedChange } from './audited-change';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import { claimNextNumber, SERIES } from './number-series';
@@ -101,6 +101,14 @@ export class IncidentRecords {
     await this.lists.place(updated, change.seen);
     await this.observe(updated, change.action);
     return updated;
+  }
+
+  /**
+   * Completes the changes whose writer died between claiming and updating (see audited-change.ts),
+   * claimed since `since`; returns how many.
+   */
+  completeInterruptedChanges(since: Date): Promise<number> {
+    return rollForwardInterruptedChanges(this.models.Incident, this.models.AuditEvent, since, this.nowMs, (incident) => this.lists.place(incident));
   }
 
   /**

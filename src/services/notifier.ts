@@ -201,7 +201,8 @@ export class Notifier {
       for (const doc of here) await this.run(doc, 1, false);
     };
     if (wait) await attempts();
-    else await this.queue.push(attempts);
+    // Full (a backlog held up by the platforms' limits): the lease timer set when they were stored tries them.
+    else if (!this.queue.offer(attempts)) this.log.debug({ count: here.length }, 'delivery queue full: left to the lease timers');
   }
 
   private outboxMessagesOf(announcement: Announcement): NotificationRequest[] {
@@ -299,13 +300,20 @@ export class Notifier {
       await this.wheel.schedule(DELIVER, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
       return;
     }
+    // A full queue takes no more: this attempt comes back after a lease, unclaimed.
+    if (this.queue.full) {
+      await this.wheel.schedule(DELIVER, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
+      return;
+    }
     // Should this process die after the claim (queued, during the call), the next attempt happens
     // after the lease: set before the claim, so that no crash can leave it unset.
     await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
     if (!(await insertOnce(Attempts, { _id: `${id}#${attempt}`, notificationId: id, attempt, owner: this.liveness.processId, at: this.now() }))) return;
     // The attempt before this one left no word: its process died during it.
     const interrupted = attempt > 1 && !previous;
-    await this.queue.push(() => this.run(notification, attempt, interrupted));
+    if (this.queue.offer(() => this.run(notification, attempt, interrupted))) return;
+    // Filled meanwhile: the attempt ends here, said so, and the lease timer set above makes the next.
+    await insertOnce(Attempts, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: 'the delivery queue was full', retryAt: this.now() });
   }
 
   /** Whether attempt `attempt` was made by a process that is still alive (so it is still under way). */

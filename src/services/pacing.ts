@@ -21,6 +21,8 @@ const MAX_STEP = 4;
 export class Pacer {
   /** The next turn this process would try per key (its own last turn + 1): saves tries on taken turns. */
   private readonly frontier = new Map<string, number>();
+  /** Per key, the take under way in this process (the next waits for it). */
+  private readonly taking = new Map<string, Promise<void>>();
 
   constructor(
     private readonly models: Models,
@@ -33,7 +35,23 @@ export class Pacer {
    * to wait until it begins (0: go now), and whether it was taken (a turn too far off is left for
    * later, not wasted).
    */
-  async take(pace: Pace, maxWaitMs = Infinity): Promise<{ taken: boolean; waitMs: number }> {
+  take(pace: Pace, maxWaitMs = Infinity): Promise<{ taken: boolean; waitMs: number }> {
+    // One taker at a time per key in this process: callers at once would otherwise try the same
+    // turn, collide and step past free ones, leaving turns unused and the later callers further off.
+    const previous = this.taking.get(pace.key) ?? Promise.resolve();
+    const mine = previous.then(() => this.takeNext(pace, maxWaitMs));
+    const settled = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.taking.set(pace.key, settled);
+    void settled.then(() => {
+      if (this.taking.get(pace.key) === settled) this.taking.delete(pace.key);
+    });
+    return mine;
+  }
+
+  private async takeNext(pace: Pace, maxWaitMs: number): Promise<{ taken: boolean; waitMs: number }> {
     const now = this.now();
     const current = Math.floor(now / pace.intervalMs);
     let turn = Math.max(current - pace.burst + 1, this.frontier.get(pace.key) ?? -Infinity);

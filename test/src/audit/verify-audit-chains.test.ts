@@ -4,6 +4,7 @@ import type { Database } from '../../../src/db/connect';
 import type { IncidentDoc } from '../../../src/models/incident.model';
 import { ROLL_FORWARD_AFTER_MS, rollForwardInterruptedChanges } from '../../../src/services/audited-change';
 import { INCIDENT_IDS } from '../../../src/views/incident-actions';
+import { dispatchInteraction } from '../../../handlers/dispatch';
 import { JAMIE, SAM, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../../support/factories';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
@@ -69,6 +70,23 @@ describe('audit chains (against the MongoDB-compatible server)', () => {
     await database.models.AuditEvent.updateOne({ _id: `${id}:4` }, { $set: { writtenAt: new Date(Date.now() - ROLL_FORWARD_AFTER_MS - 1_000) } });
     const repaired = await rollForwardInterruptedChanges(database.models.Incident, database.models.AuditEvent, new Date(Date.now() - 60 * 60_000));
     expect(repaired).toBe(1);
+    expect(await app.ctx.incidents.findById(id)).toMatchObject({ state: 'closed', version: 4 });
+    expect(await verify(id)).toMatchObject({ problems: [] });
+  });
+
+  it('a request replayed after its process died between claiming and updating completes its own change at once', async () => {
+    const id = await workedIncident();
+    const seen = (await app.ctx.incidents.findById(id)) as IncidentDoc;
+    const sam = await buildActor(app, SAM);
+    const closeAs = (replayed: boolean) =>
+      dispatchInteraction(app.ctx, app.registry, app.log, sam, { entry: INCIDENT_IDS.close, platform: 'slack', requestKey: 'close-click-1', recordId: id, ...(replayed ? { replayed } : {}) });
+    await closeAs(false);
+    // The process died after the claim (event 4), before the record's update.
+    await database.models.Incident.collection.replaceOne({ _id: seen._id as never }, seen as never);
+
+    // The intake replays the request: its claim is its own, fresh or not, so it is completed.
+    const replayed = await closeAs(true);
+    expect(replayed.views.filter((v) => v.kind === 'notice' && v.tone === 'error')).toEqual([]);
     expect(await app.ctx.incidents.findById(id)).toMatchObject({ state: 'closed', version: 4 });
     expect(await verify(id)).toMatchObject({ problems: [] });
   });
