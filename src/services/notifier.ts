@@ -201,8 +201,11 @@ export class Notifier {
       for (const doc of here) await this.run(doc, 1, false);
     };
     if (wait) await attempts();
-    // Full (a backlog held up by the platforms' limits): the lease timer set when they were stored tries them.
-    else if (!this.queue.offer(attempts)) this.log.debug({ count: here.length }, 'delivery queue full: left to the lease timers');
+    else if (!this.queue.offer(attempts)) {
+      // Full (a backlog held up by the platforms' limits): the first attempt ends here, said so, so
+      // that the lease timer set when they were stored tries them in whichever process it falls.
+      for (const doc of here) await this.firstAttemptDeferred(doc);
+    }
   }
 
   private outboxMessagesOf(announcement: Announcement): NotificationRequest[] {
@@ -314,6 +317,18 @@ export class Notifier {
     if (this.queue.offer(() => this.run(notification, attempt, interrupted))) return;
     // Filled meanwhile: the attempt ends here, said so, and the lease timer set above makes the next.
     await insertOnce(Attempts, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: 'the delivery queue was full', retryAt: this.now() });
+  }
+
+  private async firstAttemptDeferred(doc: NotificationDoc): Promise<void> {
+    await insertOnce(this.models.NotificationAttempt, {
+      _id: `${doc._id}#1!`,
+      notificationId: doc._id,
+      attempt: 1,
+      at: this.now(),
+      outcome: 'retry',
+      error: 'the delivery queue was full',
+      retryAt: this.now(),
+    });
   }
 
   /** Whether attempt `attempt` was made by a process that is still alive (so it is still under way). */
