@@ -14,6 +14,7 @@ import { DEFAULT_OVERLOAD_LIMITS } from '../adapters/slack/http/slack-overload-g
 import { startScheduler } from '../jobs/scheduler';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
 import { purgeExpired } from '../jobs/maintenance/purge-expired';
+import { listOpenIncidentsOnce } from '../jobs/maintenance/list-open-incidents-once';
 
 /** Starts opsdesk: configuration, database, services, HTTP server; stops cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
   const scheduler = await startScheduler({ db, wheel: app.jobs.wheel, log });
   // Requests another process (or this one before a restart) acknowledged and did not finish.
   await app.intake.startReconciling();
+  // A database from before the lists: its open incidents written into them, once.
+  await listOpenIncidentsOnce(app.jobs);
   // Open incidents whose timers were never set or were lost; again every hour.
   await restoreIncidentTimers(app.jobs);
   // Retry keys and finished notifications past their retention; again every day.

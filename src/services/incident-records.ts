@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { IncidentAction } from '../domain/incident-lifecycle';
+import { OPEN_INCIDENT_STATES, type IncidentAction } from '../domain/incident-lifecycle';
 import type { IncidentDoc } from '../models/incident.model';
 import type { Models } from '../models/models';
 import type { AuditActor } from './audit-log';
@@ -117,6 +117,20 @@ export class IncidentRecords {
    */
   relist(incident: IncidentDoc): Promise<void> {
     return this.lists.place(incident);
+  }
+
+  /**
+   * Writes every open incident into its lists, read from the whole collection: for a database
+   * written before the lists existed (once, at start; see jobs/maintenance/list-open-incidents-once.ts).
+   */
+  async listEveryOpen(): Promise<number> {
+    let listed = 0;
+    const open = this.models.Incident.find({ state: { $in: OPEN_INCIDENT_STATES } }).lean<IncidentDoc>().cursor();
+    for await (const incident of open) {
+      await this.lists.place(incident as IncidentDoc);
+      listed += 1;
+    }
+    return listed;
   }
 
   /** By number (the record's key), as typed: `inc0001001` finds INC0001001. */

@@ -2,6 +2,7 @@ import type { App } from '../../../src/app';
 import type { Database } from '../../../src/db/connect';
 import type { IncidentDoc } from '../../../src/models/incident.model';
 import { RecordLists } from '../../../src/services/record-lists';
+import { listOpenIncidentsOnce } from '../../../jobs/maintenance/list-open-incidents-once';
 import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import type { ListView } from '../../../src/views/view-model';
 import { JAMIE, SAM, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../../support/factories';
@@ -134,5 +135,19 @@ describe('lists of open incidents, found by _id (real database)', () => {
     expect(await mine()).not.toContain(number);
     const members = await new RecordLists(database.models, () => new Date()).members(`incident.requester:${jamie.id}`);
     expect(members.map((m) => m.recordId)).not.toContain(number);
+  });
+
+  it('a database from before the lists: the first start writes its open incidents into their lists, once', async () => {
+    const older = Array.from({ length: 3 }, (_, i) => ({ ...closedIncident(900 + i), state: i === 2 ? 'closed' : 'in_progress', requesterId: 'from-before-the-lists' }));
+    await database.models.Incident.insertMany(older);
+    const mine = async () => (await app.ctx.incidents.reportedBy('from-before-the-lists', 0, 15)).incidents.map((i) => i._id).sort();
+    expect(await mine()).toEqual([]);
+
+    expect(await listOpenIncidentsOnce(app.jobs)).toBeGreaterThanOrEqual(2);
+    expect(await mine()).toEqual([older[0]!._id, older[1]!._id]);
+    expect((await app.ctx.incidents.queueOf(['service-desk'], 0, 100)).incidents.map((i) => i._id)).toEqual(expect.arrayContaining([older[0]!._id, older[1]!._id]));
+    // Marked done: a later start reads nothing.
+    const again = await commandsDuring(database, async () => expect(await listOpenIncidentsOnce(app.jobs)).toBeUndefined());
+    expect(again.map((c) => c.name)).toEqual(['find']);
   });
 });
