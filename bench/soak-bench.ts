@@ -16,8 +16,7 @@ import { runSoakTraffic } from './soak-traffic';
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
 const RATE = Number(process.env.BENCH_SOAK_RPS ?? 30);
 const CLOSED = Number(process.env.BENCH_SOAK_CLOSED ?? 100_000);
-const OPEN = 2_000;
-const MAIN = join(__dirname, '..', 'src', 'main.js');
+const OPEN = Number(process.env.BENCH_SOAK_OPEN ?? 2_000);
 const SAMPLE_EVERY_MS = 10_000;
 
 /** Resident memory of a process, from /proc (Linux), in MB; NaN when it cannot be read. */
@@ -60,7 +59,11 @@ export async function runSoakBench(uri: string): Promise<void> {
     process.stderr.write(`soak: ${CLOSED} closed and ${open.length} open incidents in the database\n`);
 
     const { MONGODB_URI: _ignored, ...inherited } = process.env;
-    child = spawn(process.execPath, [MAIN], {
+    // Started as `npm start` starts it (its Node options included: the heap's bound), `exec`ed so that the pid is node's.
+    const start = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
+    const extra = process.env.BENCH_SOAK_NODE_ARGS ?? '';
+    child = spawn('sh', ['-c', `exec ${start.replace(/^node /, `"${process.execPath}" ${extra} `)}`], {
+      cwd: join(__dirname, '..', '..'),
       env: {
         ...inherited,
         PORT: '0',
@@ -76,6 +79,7 @@ export async function runSoakBench(uri: string): Promise<void> {
     let errors = 0;
     let turnedAway = 0;
     const errorKinds = new Map<string, number>();
+    const warningKinds = new Map<string, number>();
     const lastLines: string[] = [];
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`opsdesk did not start within 5 min: ${lastLines.join('\n')}`)), 300_000);
@@ -86,6 +90,10 @@ export async function runSoakBench(uri: string): Promise<void> {
         try {
           const entry = JSON.parse(line) as { level?: number; msg?: string; url?: string; err?: { message?: string } };
           if (entry.msg === 'Slack request turned away: opsdesk is busy') turnedAway++;
+          if (entry.level === 40) {
+            const what = `${entry.msg ?? ''}: ${(entry as { error?: string }).error ?? entry.err?.message ?? ''}`.replace(/\(slack:[^)]*\)/, '(…)').slice(0, 120);
+            warningKinds.set(what, (warningKinds.get(what) ?? 0) + 1);
+          }
           if ((entry.level ?? 0) >= 50) {
             errors++;
             const what = `${entry.msg ?? ''}: ${entry.err?.message ?? ''}`.slice(0, 200);
@@ -127,6 +135,7 @@ export async function runSoakBench(uri: string): Promise<void> {
     }
 
     for (const [what, count] of [...errorKinds].sort((a, b) => b[1] - a[1]).slice(0, 8)) process.stderr.write(`soak error logged ${count}×: ${what}\n`);
+    for (const [what, count] of [...warningKinds].sort((a, b) => b[1] - a[1]).slice(0, 8)) process.stderr.write(`soak warning logged ${count}×: ${what}\n`);
     process.stderr.write(`soak by kind: ${JSON.stringify(result.byKind)}\n`);
     const limited: Record<string, number> = {};
     for (const call of api.limitedCalls) limited[call.method] = (limited[call.method] ?? 0) + 1;

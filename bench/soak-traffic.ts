@@ -45,7 +45,7 @@ const MIX: [kind: string, share: number][] = [
 const FORM = 'application/x-www-form-urlencoded';
 const JSON_TYPE = 'application/json';
 
-function kindOf(i: number): string {
+export function kindOf(i: number): string {
   let point = (i * 37) % 100;
   for (const [kind, share] of MIX) {
     if (point < share) return kind;
@@ -54,7 +54,7 @@ function kindOf(i: number): string {
   return 'itsm';
 }
 
-function request(plan: SoakPlan, i: number): { kind: string; body: string; contentType: string; viewId?: string } {
+export function soakRequest(plan: SoakPlan, i: number): { kind: string; body: string; contentType: string; viewId?: string } {
   const kind = kindOf(i);
   const incident = plan.incidents[(i * 7919) % plan.incidents.length] as string;
   const employee = plan.employees[(i * 31) % plan.employees.length] as string;
@@ -111,7 +111,7 @@ async function generate(plan: SoakPlan): Promise<SoakResult> {
   for (let i = 0; i < total; i++) {
     const wait = started + (i * 1000) / plan.ratePerSecond - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    const { kind, body, contentType, viewId } = request(plan, i);
+    const { kind, body, contentType, viewId } = soakRequest(plan, i);
     const tally = (result.byKind[kind] ??= { sent: 0, failed: 0 });
     tally.sent++;
     result.sent++;

@@ -20,12 +20,14 @@ const EPHEMERAL_REFUSALS = new Set(['channel_not_found', 'not_in_channel', 'user
 const METADATA_EVENT = 'opsdesk_notification';
 /** Slack message metadata on every channel card: which record it shows, so a card whose post was interrupted is found. */
 export const CARD_METADATA = 'opsdesk_card';
+/** A thread line whose card is on its way (or an edit of a card being posted) first looks again this soon. */
+const CARD_PENDING_RETRY_MS = 3_000;
+/** How long before a reserved turn its delivery comes back (more than the timer wheel's lateness, less than MAX_HOLD_MS). */
+const COME_BACK_EARLY_MS = 15_000;
 /** Waiting for a turn longer than this is left to the timer (the attempt's lease must not run out meanwhile). */
 const MAX_HOLD_MS = 45_000;
 /** A page waits at most this long for its person's turn before it joins the message listing their pages. */
 const PAGE_FOLD_AFTER_MS = 1_000;
-/** A thread line whose card is still on its way tries again this soon. */
-const CARD_PENDING_RETRY_MS = 3_000;
 
 interface Target {
   channel: string;
@@ -77,8 +79,8 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     if (!client) return { kind: 'retry', afterMs: 15 * 60_000, error: 'opsdesk is not installed in a Slack workspace yet' };
     try {
       const { audience } = notification;
-      if (audience.kind === 'card') return await this.postCard(client, notification, audience.service);
-      if (audience.kind === 'reply') return await this.postReply(client, notification, audience);
+      if (audience.kind === 'card') return await this.postCard(client, notification, audience.service, again);
+      if (audience.kind === 'reply') return await this.postReply(client, notification, audience, again);
       return await this.postMessage(client, notification, again);
     } catch (error) {
       return outcomeOf(error);
@@ -115,7 +117,8 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
    * The record's card: edited in place where it is (unless a newer version is drawn already),
    * else posted once, its first post claimed so that a racing delivery waits instead of posting a second.
    */
-  private async postCard(client: WebClient, notification: NotificationDoc, service: string): Promise<DeliveryOutcome> {
+  private async postCard(client: WebClient, notification: NotificationDoc, service: string, again: boolean): Promise<DeliveryOutcome> {
+    const holder = { id: notification._id, again };
     const { recordId, view } = notification;
     const channel = this.deps.catalog.channelFor(service, 'slack');
     if (!channel) throw new Undeliverable(`no Slack channel is configured for the service ${service}`);
@@ -125,7 +128,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     let known = await this.deps.cards.find(recordId, 'slack');
     if (known && !known.messageId && known.claimedBy !== notification._id) {
       const claimedFor = Date.now() - new Date(known.claimedAt ?? known.at).getTime();
-      if (claimedFor < ATTEMPT_LEASE_MS) throw new NotYet(CARD_PENDING_RETRY_MS, 'the card is being posted');
+      if (claimedFor < ATTEMPT_LEASE_MS) throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card is being posted');
       // Claimed by a process that died posting: posted after all, or not.
       const found = await this.cardPostedEarlier(client, recordId);
       known = found ? { ...known, messageId: found } : null;
@@ -133,23 +136,30 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     if (known?.messageId && known.channel === channel) {
       const location = { channel, messageId: known.messageId };
       if ((known.version ?? -1) > (view.version ?? -1)) return { kind: 'delivered', location }; // a newer card is drawn
-      await this.paced(methodPace(ws, 'chat.update'), () => client.chat.update({ channel, ts: location.messageId, blocks, text }));
+      await this.paced(methodPace(ws, 'chat.update'), () => client.chat.update({ channel, ts: location.messageId, blocks, text }), holder);
       await this.deps.cards.remember(recordId, 'slack', channel, location.messageId, view.version);
       return { kind: 'delivered', location };
     }
     // Our own claim (an earlier attempt of this delivery was refused) lets us post; none yet, we claim it.
     if (!known && !(await this.deps.cards.claimFirstPost(recordId, 'slack', channel, notification._id, new Date()))) {
-      throw new NotYet(CARD_PENDING_RETRY_MS, 'the card is being posted');
+      throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card is being posted');
     }
     const posted = await this.paced(channelPace(ws, channel), () =>
       client.chat.postMessage({ channel, blocks, text, metadata: { event_type: CARD_METADATA, event_payload: { record_id: recordId, notification_id: notification._id } } }),
+      holder,
     );
     await this.deps.cards.remember(recordId, 'slack', channel, posted.ts as string, view.version);
     return { kind: 'delivered', location: { channel, messageId: posted.ts as string } };
   }
 
   /** A private answer: ephemeral where the person acted, or in their direct message with the app. */
-  private async postReply(client: WebClient, notification: NotificationDoc, audience: { user: string; channel?: string; thread?: string }): Promise<DeliveryOutcome> {
+  private async postReply(
+    client: WebClient,
+    notification: NotificationDoc,
+    audience: { user: string; channel?: string; thread?: string },
+    again: boolean,
+  ): Promise<DeliveryOutcome> {
+    const holder = { id: notification._id, again };
     const views = notification.views ?? [notification.view];
     const blocks = renderMessage(views, await mentionsIn(this.deps.people, views));
     const text = fallbackText(views);
@@ -159,20 +169,23 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
       const { channel, thread } = audience as { channel: string; thread: string };
       const posted = await this.paced(channelPace(ws, channel), () =>
         client.chat.postMessage({ channel, thread_ts: thread, blocks, text, metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } } }),
+        holder,
       );
       return { kind: 'delivered', location: { channel, messageId: posted.ts ?? '' } };
     }
     if (audience.channel) {
       try {
-        await this.paced(methodPace(ws, 'chat.postEphemeral'), () => client.chat.postEphemeral({ channel: audience.channel as string, user: audience.user, blocks, text }));
+        await this.paced(methodPace(ws, 'chat.postEphemeral'), () => client.chat.postEphemeral({ channel: audience.channel as string, user: audience.user, blocks, text }), holder);
         return { kind: 'delivered' };
       } catch (error) {
         const code = (error as { data?: { error?: string } }).data?.error;
         if (!code || !EPHEMERAL_REFUSALS.has(code)) throw error;
       }
     }
-    const posted = await this.paced(channelPace(ws, audience.user), () =>
-      client.chat.postMessage({ channel: audience.user, blocks, text, metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } } }),
+    const posted = await this.paced(
+      channelPace(ws, audience.user),
+      () => client.chat.postMessage({ channel: audience.user, blocks, text, metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } } }),
+      holder,
     );
     return { kind: 'delivered', location: { channel: posted.channel ?? audience.user, messageId: posted.ts ?? '' } };
   }
@@ -183,7 +196,8 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
    * `coalesceAfterMs`; a page, a card and a reply are never folded.
    */
   private async postMessage(client: WebClient, notification: NotificationDoc, again: boolean): Promise<DeliveryOutcome> {
-    const target = await this.targetOf(client, notification, false);
+    const holder = { id: notification._id, again };
+    const target = await this.targetOf(client, notification, false, again);
     const ws = workspaceOf(client);
     const pace = channelPace(ws, target.channel);
     const { view } = notification;
@@ -201,26 +215,33 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
       const location = await this.digestPoster.add(client, target.channel, notification.reason, { recordId: notification.recordId, text: line, ...(action ? { action } : {}) });
       return { kind: 'delivered', location };
     }
-    const posted = await this.paced(pace, async () =>
-      client.chat.postMessage({
-        channel: target.channel,
-        text: target.textOnly ? line : cardFallback(view),
-        ...(target.textOnly ? {} : { blocks: renderCard(view, await mentionsIn(this.deps.people, [view])) }),
-        ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
-        metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } },
-      }),
+    const posted = await this.paced(
+      pace,
+      async () =>
+        client.chat.postMessage({
+          channel: target.channel,
+          text: target.textOnly ? line : cardFallback(view),
+          ...(target.textOnly ? {} : { blocks: renderCard(view, await mentionsIn(this.deps.people, [view])) }),
+          ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+          metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } },
+        }),
+      holder,
     );
     return { kind: 'delivered', location: { channel: posted.channel ?? target.channel, messageId: posted.ts ?? '' } };
   }
 
   /** Waits for the call's turn (within Slack's limits), then makes it; a turn too far off is left to the timer. */
-  private async paced<T>(pace: Pace, call: () => Promise<T>): Promise<T> {
-    const { ready, waitMs } = await this.deps.pacer.waitForTurn(pace, MAX_HOLD_MS, this.deps.stopping);
-    if (!ready) throw new NotYet(waitMs, this.deps.stopping?.aborted ? 'handed back: the process is stopping' : `waiting for a turn (${pace.key})`);
+  private async paced<T>(pace: Pace, call: () => Promise<T>, holder?: { id: string; again: boolean }): Promise<T> {
+    // A delivery's turn further off than it may hold is reserved for it: it comes back at that turn.
+    const { ready, waitMs } = await this.deps.pacer.waitForTurn(pace, MAX_HOLD_MS, this.deps.stopping, holder);
+    if (this.deps.stopping?.aborted) throw new NotYet(0, 'handed back: the process is stopping');
+    // A reserved turn is come back to a little early (the timer wheel fires up to a bucket late),
+    // then waited for here, so that it is used on time rather than bunched with the turns after it.
+    if (!ready) throw new NotYet(holder ? Math.max(0, waitMs - COME_BACK_EARLY_MS) : waitMs, `waiting for a turn (${pace.key})`);
     return call();
   }
 
-  private async targetOf(client: WebClient, notification: NotificationDoc, forHistory: boolean): Promise<Target> {
+  private async targetOf(client: WebClient, notification: NotificationDoc, forHistory: boolean, again = false): Promise<Target> {
     const { audience } = notification;
     switch (audience.kind) {
       case 'person': {
@@ -231,10 +252,11 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
         return { channel: opened.channel.id, textOnly: false };
       }
       case 'thread': {
-        const card = await this.deps.cards.find(notification.recordId, 'slack');
-        if (card?.messageId) return { channel: card.channel, threadTs: card.messageId, textOnly: true };
+        const card = await this.deps.cards.postedAt(notification.recordId, 'slack');
+        if (card) return { channel: card.channel, threadTs: card.messageId, textOnly: true };
         // A handler's line follows its card, which is on its way.
-        if (audience.afterCard) throw new NotYet(CARD_PENDING_RETRY_MS, 'the card of this line is not posted yet');
+        // Usually a moment away; else it may be far off (its channel backed up): tried again after a growing wait.
+        if (audience.afterCard) throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card of this line is not posted yet');
         const channel = this.deps.catalog.channelFor(audience.service, 'slack');
         if (!channel) throw new Undeliverable(`no Slack channel is configured for the service ${audience.service}`);
         return { channel, textOnly: false };
@@ -268,9 +290,9 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
 
   /** The person's Slack user: known from configuration or an earlier request, else looked up by e-mail. */
   private async slackUserOf(client: WebClient, personId: string): Promise<string> {
-    const person = await this.deps.people.findById(personId);
-    const known = (person?.identities ?? []).find((i) => i.platform === 'slack')?.id;
+    const known = await this.deps.people.platformIdOf(personId, 'slack');
     if (known) return known;
+    const person = await this.deps.people.findById(personId);
     if (!person?.email) throw new Undeliverable(`no Slack user is known for ${personId}`);
     const remembered = this.userByEmail.get(person.email);
     if (remembered) return remembered;
@@ -301,7 +323,7 @@ function foldAfterMs(notification: NotificationDoc, coalesceAfterMs: number): nu
 
 function outcomeOf(error: unknown): DeliveryOutcome {
   if (error instanceof Undeliverable) return { kind: 'failed', error: error.message };
-  if (error instanceof NotYet) return { kind: 'retry', afterMs: error.afterMs, error: error.message };
+  if (error instanceof NotYet) return { kind: 'retry', ...(error.afterMs !== undefined ? { afterMs: error.afterMs } : {}), error: error.message, waiting: true };
   const e = error as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string }; message?: string };
   switch (e.code) {
     case ErrorCode.RateLimitedError:

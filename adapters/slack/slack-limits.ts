@@ -47,7 +47,8 @@ export function workspaceOf(client: WebClient): string {
 /** Not yet: the turn, or the card or digest a message waits for, is further off than an attempt may hold. */
 export class NotYet extends Error {
   constructor(
-    readonly afterMs: number,
+    /** When to try again; none: the notifier's back-off (growing with the attempts). */
+    readonly afterMs: number | undefined,
     reason: string,
   ) {
     super(reason);

@@ -8,7 +8,9 @@ export interface PaceSlotDoc {
   _id: string;
   /** The end of the turn: after it, the document is only history. */
   until: Date;
+  /** A turn reserved ahead for one caller (`hold:<key>:<holder>`): when its turn begins. */
+  turnAt?: Date;
 }
 
-export const paceSlotSchema = new Schema<PaceSlotDoc>({ _id: String, until: Date }, { versionKey: false });
+export const paceSlotSchema = new Schema<PaceSlotDoc>({ _id: String, until: Date, turnAt: Date }, { versionKey: false });
 paceSlotSchema.index({ until: 1 });

@@ -35,6 +35,7 @@ export const personIdForEmail = (email: string) => `email:${email.toLowerCase()}
 /** How long a recognised platform user's person is reused without reading it again. */
 const ACTOR_CACHE_MS = 60_000;
 const ACTOR_CACHE_LIMIT = 10_000;
+const PLATFORM_ID_KEPT_MS = 10 * 60_000;
 
 /**
  * People and their platform identities. Roles and groups come from the configuration, matched
@@ -43,6 +44,7 @@ const ACTOR_CACHE_LIMIT = 10_000;
 export class PeopleDirectory {
   /** identity key → the person read for it, and when: every request of a chat user needs its actor. */
   private readonly recent = new Map<string, { person: PersonDoc; at: number }>();
+  private readonly platformIds = new Map<string, { id: string; at: number }>();
 
   constructor(
     private readonly models: Models,
@@ -163,6 +165,22 @@ export class PeopleDirectory {
 
   async findById(personId: string): Promise<PersonDoc | null> {
     return this.models.Person.findById(personId).lean<PersonDoc>();
+  }
+
+  /**
+   * The person's user id on a platform, if known; found ones are kept a while (an identity, once
+   * linked, stays), so that drawing a card's people costs no read each time.
+   */
+  async platformIdOf(personId: string, platform: PlatformProfile['platform']): Promise<string | undefined> {
+    const key = `${platform}:${personId}`;
+    const kept = this.platformIds.get(key);
+    if (kept && Date.now() - kept.at < PLATFORM_ID_KEPT_MS) return kept.id;
+    const id = ((await this.findById(personId))?.identities ?? []).find((i) => i.platform === platform)?.id;
+    if (id) {
+      if (this.platformIds.size >= ACTOR_CACHE_LIMIT) this.platformIds.clear();
+      this.platformIds.set(key, { id, at: Date.now() });
+    }
+    return id;
   }
 
   async findByEmail(email: string): Promise<PersonDoc | null> {

@@ -3,13 +3,40 @@ import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { CardLocationDoc } from '../models/card-location.model';
 
+const POSTED_KEPT = 10_000;
+const POSTED_KEPT_MS = 5 * 60_000;
+
 /**
  * Where each record's card was posted on each platform. The first post is claimed before it is
  * made, so that two deliveries racing (a report's card waiting for its channel's turn, an
  * acknowledgement's edit from a DM page) never post two cards: the one that finds the claim waits.
  */
 export class CardLocations {
+  /**
+   * Where cards were posted, kept a while: a card is edited in place, and moves only when its
+   * record moves to a service with another channel (this process learns it at once, others within
+   * POSTED_KEPT_MS).
+   */
+  private readonly posted = new Map<string, { channel: string; messageId: string; at: number }>();
+
   constructor(private readonly models: Models) {}
+
+  /** Where the record's card was posted (for its thread), if it was; kept once known. */
+  async postedAt(recordId: string, platform: CardLocationDoc['platform']): Promise<{ channel: string; messageId: string } | undefined> {
+    const key = `${recordId}:${platform}`;
+    const kept = this.posted.get(key);
+    if (kept && Date.now() - kept.at < POSTED_KEPT_MS) return kept;
+    const found = await this.find(recordId, platform);
+    if (!found?.messageId) return undefined;
+    return this.keep(key, found.channel, found.messageId);
+  }
+
+  private keep(key: string, channel: string, messageId: string): { channel: string; messageId: string } {
+    if (this.posted.size >= POSTED_KEPT) this.posted.clear();
+    const place = { channel, messageId, at: Date.now() };
+    this.posted.set(key, place);
+    return place;
+  }
 
   find(recordId: string, platform: CardLocationDoc['platform']): Promise<CardLocationDoc | null> {
     return this.models.CardLocation.findById(`${recordId}:${platform}`).lean<CardLocationDoc>().exec();
@@ -29,5 +56,6 @@ export class CardLocations {
         { upsert: true },
       ),
     );
+    this.keep(`${recordId}:${platform}`, channel, messageId);
   }
 }

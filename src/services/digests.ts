@@ -26,6 +26,8 @@ export interface DigestEntry {
 export class Digests {
   private readonly parts = new Map<string, number>();
   private readonly nextSlot = new Map<string, number>();
+  /** Lines read so far per digest: never rewritten, so a flush reads only those added since. */
+  private readonly linesRead = new Map<string, DigestEntry[]>();
 
   constructor(
     private readonly models: Models,
@@ -72,16 +74,24 @@ export class Digests {
     return this.models.Digest.findById(id).lean<DigestDoc>().exec();
   }
 
-  /** The digest's lines in the order they came, read slot by slot by `_id`. */
+  /**
+   * The digest's lines in the order they came, read slot by slot by `_id` up to the first free
+   * one: those read before are known, the rest read in batches of 1, 2, 4… up to READ_BATCH.
+   */
   async lines(id: string): Promise<DigestEntry[]> {
-    const lines: DigestEntry[] = [];
-    for (let first = 0; ; first += READ_BATCH) {
-      const batch = await Promise.all(Array.from({ length: READ_BATCH }, (_, i) => this.models.DigestLine.findById(`${id}:${first + i}`).lean<DigestLineDoc>()));
-      for (const line of batch) {
-        if (!line) return lines;
-        lines.push({ recordId: line.recordId, text: line.text ?? '', ...(line.action ? { action: line.action } : {}) });
+    const lines = [...(this.linesRead.get(id) ?? [])];
+    for (let size = 1; ; size = Math.min(READ_BATCH, size * 2)) {
+      const first = lines.length;
+      const batch = await Promise.all(Array.from({ length: size }, (_, i) => this.models.DigestLine.findById(`${id}:${first + i}`).lean<DigestLineDoc>()));
+      const end = batch.indexOf(null);
+      for (const line of end < 0 ? batch : batch.slice(0, end)) {
+        lines.push({ recordId: (line as DigestLineDoc).recordId, text: line?.text ?? '', ...(line?.action ? { action: line.action } : {}) });
       }
+      if (end >= 0) break;
     }
+    if (this.linesRead.size >= MEMO_LIMIT) this.linesRead.clear();
+    if ((this.linesRead.get(id)?.length ?? 0) < lines.length) this.linesRead.set(id, lines);
+    return [...lines];
   }
 
   private remember(memo: Map<string, number>, key: string, value: number): void {

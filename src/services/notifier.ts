@@ -10,8 +10,11 @@ import type { TimerWheel } from './timer-wheel';
 
 export type DeliveryOutcome =
   | { kind: 'delivered'; location?: { channel: string; messageId: string } }
-  /** Try again later: a rate limit (with the platform's Retry-After), a server error, the network. */
-  | { kind: 'retry'; afterMs?: number; error: string }
+  /**
+   * Try again later: a rate limit (with the platform's Retry-After), a server error, the network;
+   * or `waiting`, nothing refused: for a turn reserved further off, or for the card a line follows.
+   */
+  | { kind: 'retry'; afterMs?: number; error: string; waiting?: boolean }
   /** Trying again cannot help (no such channel or person); the notification is kept as failed. */
   | { kind: 'failed'; error: string };
 
@@ -68,6 +71,8 @@ export interface PrivateReply {
 }
 
 const DELIVER = 'deliver';
+/** The leases of what one call stored, in one timer: its ref is their `<id>#2` refs, one per line. */
+const DELIVER_ALL = 'deliver-all';
 /** An attempt still unanswered after this long is taken to have died with its process. */
 export const ATTEMPT_LEASE_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 40;
@@ -81,6 +86,9 @@ const MAX_HANDS_ON = 30;
 
 export const recipientKey = (audience: NotificationAudience): string =>
   audience.kind === 'person' ? audience.personId : audience.kind;
+
+const notificationId = (request: NotificationRequest, platform: string): string =>
+  `${request.recordId}:${request.reason}:${recipientKey(request.audience)}:${platform}`;
 
 /** `<notification id>#<attempt>`, and `~<n>` once handed on by processes that cannot deliver it. */
 const REF = /^(.*)#(\d+)(?:~(\d+))?$/;
@@ -109,6 +117,9 @@ export class Notifier {
     private readonly liveness: Liveness = ALONE,
   ) {
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
+    wheel.on(DELIVER_ALL, async (refs) => {
+      for (const ref of refs.split('\n')) await this.onTimer(ref);
+    });
     // Every delivery waiting for its turn listens for the stop.
     setMaxListeners(0, this.stopping);
   }
@@ -183,8 +194,11 @@ export class Notifier {
         ...where,
       });
     }
+    // One lease for them all (set before any is stored), rather than a timer each.
+    const ids = requests.flatMap((r) => this.platformsOf(r).map((platform) => notificationId(r, platform)));
+    if (ids.length > 0) await this.wheel.schedule(DELIVER_ALL, ids.map((id) => `${id}#2`).join('\n'), new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
     const fresh: NotificationDoc[] = [];
-    for (const request of requests) fresh.push(...(await this.store(request)));
+    for (const request of requests) fresh.push(...(await this.store(request, false)));
     await this.deliverFresh(fresh, false);
   }
 
@@ -255,12 +269,11 @@ export class Notifier {
    * that attempt ends, the lease's timer makes the next one. A notification stored already (the
    * same reason told again, a replay) leaves only a lease that will find it done.
    */
-  private async store(request: NotificationRequest): Promise<NotificationDoc[]> {
-    const platforms = request.audience.kind === 'reply' ? [request.audience.platform] : this.platforms;
+  private async store(request: NotificationRequest, lease = true): Promise<NotificationDoc[]> {
     const fresh: NotificationDoc[] = [];
-    for (const platform of platforms) {
-      const id = `${request.recordId}:${request.reason}:${recipientKey(request.audience)}:${platform}`;
-      await this.wheel.schedule(DELIVER, `${id}#2`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
+    for (const platform of this.platformsOf(request)) {
+      const id = notificationId(request, platform);
+      if (lease) await this.wheel.schedule(DELIVER, `${id}#2`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
       const doc: NotificationDoc = {
         _id: id,
         recordId: request.recordId,
@@ -276,6 +289,10 @@ export class Notifier {
       if (await insertOnce(this.models.Notification, doc)) fresh.push(doc);
     }
     return fresh;
+  }
+
+  private platformsOf(request: NotificationRequest): string[] {
+    return request.audience.kind === 'reply' ? [request.audience.platform] : this.platforms;
   }
 
   /** A delivery timer: `ref` = `<notification id>#<attempt>`, claimed once, then queued. */
@@ -389,7 +406,8 @@ export class Notifier {
         const backoff = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
         const retryAt = new Date(this.now().getTime() + (outcome.afterMs ?? backoff));
         await insertOnce(this.models.NotificationAttempt, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: outcome.error, retryAt });
-        this.log.warn({ id, attempt, retryAt, error: outcome.error }, 'notification delivery refused; trying again');
+        if (outcome.waiting) this.log.debug({ id, attempt, retryAt, reason: outcome.error }, 'notification waiting; tried again at its turn');
+        else this.log.warn({ id, attempt, retryAt, error: outcome.error }, 'notification delivery refused; trying again');
         await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, retryAt);
       }
     }

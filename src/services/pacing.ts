@@ -1,5 +1,6 @@
 import { insertOnce } from '../db/insert-once';
 import type { Models } from '../models/models';
+import type { PaceSlotDoc } from '../models/pace-slot.model';
 
 /** A platform limit as turns: one call per `intervalMs` for `key`, with up to `burst` at once after a quiet spell. */
 export interface Pace {
@@ -9,6 +10,8 @@ export interface Pace {
 }
 
 const FRONTIER_LIMIT = 10_000;
+/** A reserved turn its holder comes back to this late is still used (the call is only late, not early). */
+const HELD_TURN_LATE_MS = 30_000;
 /** A turn taken by another process is skipped in steps that double up to this, so a long queue costs few tries. */
 const MAX_STEP = 4;
 
@@ -70,12 +73,42 @@ export class Pacer {
   /**
    * Takes a turn no further off than `maxWaitMs` and waits until it begins; false when none is
    * that near (nothing taken) or `stopping` aborted the wait (the turn is left unused).
+   *
+   * `holder` (a delivery that can come back later, e.g. through its timer): a turn further off is
+   * taken all the same and held for it (`waitMs` says when it begins), and its next call (`again`)
+   * finds it.
+   * A backlog then costs each caller one more try at its turn, instead of a try every `maxWaitMs`
+   * competing for turns that are never reserved.
    */
-  async waitForTurn(pace: Pace, maxWaitMs: number, stopping?: AbortSignal): Promise<{ ready: boolean; waitMs: number }> {
-    const { taken, waitMs } = await this.take(pace, maxWaitMs);
+  async waitForTurn(
+    pace: Pace,
+    maxWaitMs: number,
+    stopping?: AbortSignal,
+    holder?: { id: string; again: boolean },
+  ): Promise<{ ready: boolean; waitMs: number }> {
+    const held = holder?.again ? await this.heldTurn(pace, holder.id) : undefined;
+    const { taken, waitMs } = held ?? (await this.take(pace, holder ? Infinity : maxWaitMs));
     if (!taken) return { ready: false, waitMs };
+    if (waitMs > maxWaitMs) {
+      if (!held) await this.hold(pace, holder!.id, waitMs);
+      return { ready: false, waitMs };
+    }
+    if (held) await this.models.PaceSlot.deleteOne({ _id: holdId(pace, holder!.id) });
     if (waitMs > 0) await sleep(waitMs, stopping);
     return stopping?.aborted ? { ready: false, waitMs: 0 } : { ready: true, waitMs };
+  }
+
+  /** The turn held for `holder`, unless none is or it has passed by too long (a new one is taken then). */
+  private async heldTurn(pace: Pace, holder: string): Promise<{ taken: true; waitMs: number } | undefined> {
+    const held = await this.models.PaceSlot.findById(holdId(pace, holder)).lean<PaceSlotDoc>();
+    if (!held?.turnAt) return undefined;
+    const waitMs = held.turnAt.getTime() - this.now();
+    return waitMs < -HELD_TURN_LATE_MS ? undefined : { taken: true, waitMs: Math.max(0, waitMs) };
+  }
+
+  private async hold(pace: Pace, holder: string, waitMs: number): Promise<void> {
+    const turnAt = new Date(this.now() + waitMs);
+    await this.models.PaceSlot.updateOne({ _id: holdId(pace, holder) }, { $set: { turnAt, until: new Date(turnAt.getTime() + pace.intervalMs) } }, { upsert: true });
   }
 
   /** Whether the turn `withinMs` from now is taken already: whatever is added now would wait longer than that. */
@@ -99,3 +132,5 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     signal?.addEventListener('abort', done, { once: true });
   });
 }
+
+const holdId = (pace: Pace, holder: string) => `hold:${pace.key}:${holder}`;

@@ -8,8 +8,16 @@ import { packRecords, unpackRecords, type ListEntryDoc, type ListSnapshotDoc, ty
 const FOLD_EVERY = 16;
 /** A reader that meets a longer tail folds it itself (the writer due to fold died, or failed). */
 const FOLD_TAIL_OVER = 24;
-/** Entries are read this many at a time, in parallel, by `_id`. */
+/** Entries are read by `_id` in parallel batches growing to this size (a quiet list costs one read). */
 const READ_BATCH = 8;
+/**
+ * A free slot before a taken one is only passed (its writer took it and failed, or died) once the
+ * change after it is this old: until then its writer may still be inserting it, and the slot is
+ * read again rather than folded over.
+ */
+const HOLE_SETTLED_MS = 60_000;
+/** Lists whose reading this process keeps (each at most its open records). */
+const READ_LIMIT = 2_000;
 /**
  * How long a departure stays in the snapshot: an entry for an older version written late (a slow
  * writer) must not bring the record back. Far longer than any write takes.
@@ -34,9 +42,23 @@ export interface RecordListModels {
  * a document inserted under the next free slot; folding them keeps the snapshot current. A record
  * is a member at its highest version seen, so a change written twice or late does no harm.
  */
+/** What this process has read of a list: its records folded up to slot `upTo`, the snapshot's own `upTo`. */
+interface ReadList {
+  upTo: number;
+  records: ListedRecord[];
+  snapshotUpTo: number;
+  /** When the snapshot was read: past MEMO_TRUSTED_MS it is read again (changes are purged after a day). */
+  readAt: number;
+}
+
 export class RecordLists {
   /** The next free slot per list, as this process last saw it: one insert per change, usually. */
   private readonly nextSlot = new Map<string, { n: number; at: number }>();
+  /**
+   * Changes are never rewritten, so what was folded once need not be read again: a list read again
+   * costs the changes after the last one read (one lookup when there are none).
+   */
+  private readonly read = new Map<string, ReadList>();
 
   constructor(
     private readonly models: RecordListModels,
@@ -54,7 +76,11 @@ export class RecordLists {
         continue;
       }
       const doc: ListEntryDoc = { _id: `${list}:${n}`, list, n, ...entry, at: this.now() };
-      if (await insertOnce(this.models.ListEntry, doc)) {
+      const inserted = await insertOnce(this.models.ListEntry, doc).catch((error: unknown) => {
+        this.nextSlot.delete(list);
+        throw error;
+      });
+      if (inserted) {
         if (n % FOLD_EVERY === 0) await this.fold(list);
         return;
       }
@@ -64,24 +90,48 @@ export class RecordLists {
 
   /** The list's members (not in any order), each at its newest version. */
   async members(list: string): Promise<ListedRecord[]> {
-    const stored = await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>();
-    const snapshot = stored ?? this.empty(list);
-    const tail = await this.entriesAfter(list, snapshot.upTo);
-    const items = foldEntries(unpackRecords(snapshot.records), tail, this.now());
+    let known = this.read.get(list);
+    if (!known || Date.now() - known.readAt > MEMO_TRUSTED_MS) {
+      const stored = await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>();
+      const snapshot = stored ?? this.empty(list);
+      known = { upTo: snapshot.upTo, records: unpackRecords(snapshot.records), snapshotUpTo: snapshot.upTo, readAt: Date.now() };
+      // A slot is remembered only where the snapshot exists (a writer's first change stores it).
+      if (!stored) known.readAt = 0;
+    }
+    const tail = await this.entriesAfter(list, known.upTo);
+    const now = this.now();
+    const read: ReadList = { ...known, upTo: settledEnd(known.upTo, tail, now), records: foldEntries(known.records, tail, now) };
+    if (read.upTo - read.snapshotUpTo > FOLD_TAIL_OVER) read.snapshotUpTo = await this.foldBehind(list, read);
     const last = tail.at(-1)?.n;
-    if (last !== undefined && tail.length > FOLD_TAIL_OVER) await this.save(list, last, items);
-    // A slot is remembered only where the snapshot exists (a writer's first change stores it).
-    if (last !== undefined && stored) this.remember(list, last + 1);
-    return items.filter((i) => !i.gone);
+    if (last !== undefined && known.readAt > 0) this.remember(list, last + 1);
+    this.keep(list, read);
+    return read.records.filter((i) => !i.gone);
+  }
+
+  /** The snapshot, folded up to what was just read unless another process has folded it since. */
+  private async foldBehind(list: string, read: ReadList): Promise<number> {
+    const stored = await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>();
+    if (stored && read.upTo - stored.upTo <= FOLD_TAIL_OVER) return stored.upTo;
+    await this.save(list, read.upTo, read.records);
+    return read.upTo;
+  }
+
+  private keep(list: string, read: ReadList): void {
+    const earlier = this.read.get(list);
+    // Two reads at once: the one further on is kept.
+    if (earlier && earlier.upTo > read.upTo && earlier.readAt >= read.readAt) return;
+    this.read.delete(list);
+    if (this.read.size >= READ_LIMIT) this.read.delete(this.read.keys().next().value as string);
+    this.read.set(list, read);
   }
 
   /** Folds the list's changes into its snapshot; returns how many were folded. */
   async fold(list: string): Promise<number> {
     const snapshot = await this.snapshot(list);
     const tail = await this.entriesAfter(list, snapshot.upTo);
-    const last = tail.at(-1)?.n;
-    if (last === undefined) return 0;
-    await this.save(list, last, foldEntries(unpackRecords(snapshot.records), tail, this.now()));
+    const upTo = settledEnd(snapshot.upTo, tail, this.now());
+    if (tail.length === 0) return 0;
+    await this.save(list, upTo, foldEntries(unpackRecords(snapshot.records), tail, this.now()));
     return tail.length;
   }
 
@@ -124,14 +174,16 @@ export class RecordLists {
   }
 
   /**
-   * The entries after slot `n`, in order, read in parallel batches by `_id` until a batch finds
-   * none. A free slot before taken ones (its writer failed, or died, after taking it) is passed.
+   * The entries after slot `n`, in order, read by `_id` in parallel batches (2, 4, then 8 at a
+   * time) until a batch finds none. A free slot before taken ones (its writer failed, or died, after
+   * taking it, or is inserting it now) is passed here; see settledEnd. A writer whose insert fails
+   * forgets the slots it was handing out, so its process's next change fills the free one.
    */
   private async entriesAfter(list: string, n: number): Promise<ListEntryDoc[]> {
     const entries: ListEntryDoc[] = [];
-    for (let first = n + 1; ; first += READ_BATCH) {
+    for (let first = n + 1, size = 2; ; first += size, size = Math.min(READ_BATCH, size * 2)) {
       const batch = await Promise.all(
-        Array.from({ length: READ_BATCH }, (_, i) => this.models.ListEntry.findById(`${list}:${first + i}`).lean<ListEntryDoc>()),
+        Array.from({ length: size }, (_, i) => this.models.ListEntry.findById(`${list}:${first + i}`).lean<ListEntryDoc>()),
       );
       const found = batch.filter((e): e is ListEntryDoc => e !== null);
       if (found.length === 0) return entries;
@@ -172,4 +224,19 @@ export function foldEntries(items: readonly ListedRecord[], tail: readonly Liste
     });
   }
   return [...byRecord.values()].filter((e) => !e.gone || now.getTime() - new Date(e.at).getTime() < DEPARTURE_KEPT_MS);
+}
+
+/**
+ * The slot up to which `tail` (the entries after `from`, in order) may be taken as final: up to
+ * the first free slot whose next change is younger than HOLE_SETTLED_MS (its writer may still be
+ * inserting it). The entries past it are folded all the same, and read again next time: folding a
+ * change twice changes nothing.
+ */
+export function settledEnd(from: number, tail: readonly ListEntryDoc[], now: Date): number {
+  let end = from;
+  for (const entry of tail) {
+    if (entry.n !== end + 1 && now.getTime() - new Date(entry.at).getTime() < HOLE_SETTLED_MS) return end;
+    end = entry.n;
+  }
+  return end;
 }

@@ -15,6 +15,8 @@ const SETTLE_MS = 3_000;
  * minute apart): its cursor is not read back.
  */
 const FAR_AHEAD_MS = 60_000;
+/** A tick works through the buckets due for at most this long (jobs/scheduler.ts renews its lock for about a minute). */
+const TICK_BUDGET_MS = 30_000;
 /** How soon a timer whose handler failed is tried again. */
 const RETRY_FAILED_MS = 30_000;
 const HANDLER_CONCURRENCY = 8;
@@ -169,7 +171,11 @@ export class TimerWheel {
     const last = floorDiv(this.now().getTime() - SETTLE_MS, BUCKET_MS) - 1;
     const done = cursor?.bucket ?? last - 1;
     let bucket = done + 1;
+    const started = Date.now();
     while (bucket <= last) {
+      // Behind (a burst of timers, a busy database): the next tick goes on from the cursor, so no
+      // tick holds its shard's lock for longer than its renewals allow.
+      if (Date.now() - started > TICK_BUDGET_MS) return report;
       const hour = floorDiv(bucket, BUCKETS_PER_MINUTE * MINUTES_PER_HOUR);
       if (!(await this.hasMarker(`hour:${shard}:${hour}`))) {
         bucket = (hour + 1) * BUCKETS_PER_MINUTE * MINUTES_PER_HOUR;

@@ -11,8 +11,7 @@ export async function mentionsIn(people: PeopleDirectory, views: readonly View[]
   const ids = new Set(cardsIn(views).flatMap((card) => card.fields.flatMap((f) => (f.person ? [f.person.id] : []))));
   const mentions = new Map<string, string>();
   for (const id of ids) {
-    const person = await people.findById(id);
-    const slackUser = (person?.identities ?? []).find((i) => i.platform === 'slack')?.id;
+    const slackUser = await people.platformIdOf(id, 'slack');
     if (slackUser && /^[UW][A-Z0-9]{2,40}$/.test(slackUser)) mentions.set(id, slackUser);
   }
   return mentions;

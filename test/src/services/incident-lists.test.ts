@@ -150,4 +150,23 @@ describe('lists of open incidents, found by _id (real database)', () => {
     const again = await commandsDuring(database, async () => expect(await listOpenIncidentsOnce(app.jobs)).toBeUndefined());
     expect(again.map((c) => c.name)).toEqual(['find']);
   });
+
+  it('a list read again costs the changes since (two lookups when there are none); a slot still being written is read again', async () => {
+    const lists = new RecordLists(database.models, () => new Date());
+    for (let i = 1; i <= 5; i++) await lists.write('test.read-again', { recordId: `R${i}`, version: 1, item: { priority: 'P3' } });
+    await lists.members('test.read-again');
+    const again = await commandsDuring(database, () => lists.members('test.read-again'));
+    expect(again.map((c) => [c.name, (c.filter as { _id: string })._id])).toEqual([
+      ['find', 'test.read-again:6'],
+      ['find', 'test.read-again:7'],
+    ]);
+
+    // Another process's writer has slot 6 and is still inserting it while slot 7 lands.
+    const entry = (n: number, recordId: string) => ({ _id: `test.read-again:${n}`, list: 'test.read-again', n, recordId, version: 1, item: { priority: 'P2' }, at: new Date() });
+    await database.models.ListEntry.create(entry(7, 'R7'));
+    expect((await lists.members('test.read-again')).map((m) => m.recordId).sort()).toEqual(['R1', 'R2', 'R3', 'R4', 'R5', 'R7']);
+    await database.models.ListEntry.create(entry(6, 'R6'));
+    expect((await lists.members('test.read-again')).map((m) => m.recordId).sort()).toEqual(['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7']);
+  });
 });
+

@@ -46,4 +46,23 @@ describe('turns within a platform limit, shared by every process (real database)
     nowMs += 10_000;
     expect(await pacer.take(channel, 5_000)).toEqual({ taken: true, waitMs: 0 });
   });
+
+  it('a holder whose turn is far off has it reserved: it comes back then and goes at once, and nobody else takes it', async () => {
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < 10; i++) await pacer.take(channel);
+    // Without a holder nothing is taken; with one, the next free turn (10 s off) is its own.
+    expect(await pacer.waitForTurn(channel, 5_000)).toEqual({ ready: false, waitMs: 9_000 });
+    expect(await pacer.waitForTurn(channel, 5_000, undefined, { id: 'delivery-1', again: false })).toEqual({ ready: false, waitMs: 9_000 });
+    // Asked again early, it is still 9 s off; another caller's turn comes after it.
+    expect(await pacer.waitForTurn(channel, 5_000, undefined, { id: 'delivery-1', again: true })).toEqual({ ready: false, waitMs: 9_000 });
+    expect(await pacer.waitForTurn(channel, 5_000, undefined, { id: 'delivery-2', again: false })).toEqual({ ready: false, waitMs: 10_000 });
+    // In another process, at its turn (a few seconds late, as a timer is): it goes at once.
+    nowMs += 12_000;
+    const elsewhere = new Pacer(database.models, () => nowMs);
+    expect(await elsewhere.waitForTurn(channel, 5_000, undefined, { id: 'delivery-1', again: true })).toEqual({ ready: true, waitMs: 0 });
+    // Its reservation is used up: a next call takes a turn like anyone.
+    expect(await database.models.PaceSlot.findById(`hold:${channel.key}:delivery-1`).lean()).toBeNull();
+    expect(await database.models.PaceSlot.findById(`hold:${channel.key}:delivery-2`).lean()).not.toBeNull();
+  });
 });
+

@@ -1,0 +1,73 @@
+import { WebClient } from '@slack/web-api';
+import { SlackNotificationDeliverer } from '../../../adapters/slack/notification-deliverer';
+import { channelPace, workspaceOf } from '../../../adapters/slack/slack-limits';
+import type { Database } from '../../../src/db/connect';
+import type { NotificationDoc } from '../../../src/models/notification.model';
+import { Pacer } from '../../../src/services/pacing';
+import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
+import { startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
+
+/** A card for a channel backed up a minute ahead has its turn reserved, and is posted once, at it. */
+describe('a delivery whose turn is far off holds it (recording Slack API with its limits)', () => {
+  let database: Database;
+  let slack: SlackHarness;
+  beforeAll(async () => {
+    database = await openTestDatabase('slack_reserved_turns');
+    slack = await startSlackHarness(database);
+  });
+  afterAll(async () => {
+    await slack.close();
+    await dropTestDatabase(database);
+  });
+
+  const card = (n: number): NotificationDoc => ({
+    _id: `INC91000${n}:card.v1:card:slack`,
+    recordId: `INC91000${n}`,
+    reason: 'card.v1',
+    platform: 'slack',
+    audience: { kind: 'card', service: 'vpn' },
+    view: { kind: 'card', title: `INC91000${n}`, fields: [], actions: [], version: 1 },
+    createdAt: new Date(),
+  });
+
+  it('comes back shortly before its turn, instead of trying every 45 s, and goes at it in whichever process', async () => {
+    let nowMs = Date.now();
+    const client = new WebClient('xoxb-test', { slackApiUrl: slack.api.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
+    const delivererAt = () =>
+      new SlackNotificationDeliverer({
+        catalog: slack.app.ctx.catalog,
+        people: slack.app.ctx.people,
+        cards: slack.app.cards,
+        digests: slack.app.outbox.digests,
+        pacer: new Pacer(database.models, () => nowMs),
+        coalesceAfterMs: 5_000,
+        log: slack.app.log,
+        client: async () => client,
+      });
+    const pacer = new Pacer(database.models, () => nowMs);
+    // Other messages hold the channel's turns for the next minute.
+    const pace = channelPace(workspaceOf(client), 'C0SERVICEDESK');
+    for (let i = 0; i < 62; i++) await pacer.take(pace);
+
+    const first = await delivererAt().deliver(card(1));
+    const second = await delivererAt().deliver(card(2));
+    expect(first).toMatchObject({ kind: 'retry', waiting: true });
+    expect(second).toMatchObject({ kind: 'retry', waiting: true });
+    const comeBack = [first, second].map((o) => (o.kind === 'retry' ? (o.afterMs as number) : NaN));
+    // About a minute off, come back to 15 s before it; the second's turn is the one after.
+    expect(comeBack[0]).toBeGreaterThan(40_000);
+    expect(comeBack[0]).toBeLessThan(50_000);
+    expect(comeBack[1]! - comeBack[0]!).toBeGreaterThanOrEqual(500);
+    expect(slack.api.callsOf('chat.postMessage')).toEqual([]);
+
+    // Asked again too early (a lease timer), it still waits for the same turn, and takes no other.
+    expect(await delivererAt().deliver(card(1), true)).toMatchObject({ kind: 'retry', afterMs: comeBack[0] });
+
+    // At its turn, in another process: posted at once, once.
+    nowMs += comeBack[0]! + 15_000;
+    expect(await delivererAt().deliver(card(1), true)).toMatchObject({ kind: 'delivered' });
+    expect(slack.api.callsOf('chat.postMessage')).toHaveLength(1);
+    expect(await database.models.PaceSlot.findById(`hold:${pace.key}:${card(1)._id}`).lean()).toBeNull();
+    expect(slack.api.limitedCalls).toEqual([]);
+  });
+});
