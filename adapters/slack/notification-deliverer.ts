@@ -25,7 +25,7 @@ const CARD_PENDING_RETRY_MS = 3_000;
 /** How long before a reserved turn its delivery comes back (more than the timer wheel's lateness, less than MAX_HOLD_MS). */
 const COME_BACK_EARLY_MS = 15_000;
 /** Waiting for a turn longer than this is left to the timer (the attempt's lease must not run out meanwhile). */
-const MAX_HOLD_MS = 45_000;
+const MAX_HOLD_MS = 30_000;
 /** A page waits at most this long for its person's turn before it joins the message listing their pages. */
 const PAGE_FOLD_AFTER_MS = 1_000;
 

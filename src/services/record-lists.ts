@@ -8,7 +8,7 @@ import { packRecords, unpackRecords, type ListEntryDoc, type ListSnapshotDoc, ty
 const FOLD_EVERY = 16;
 /** A reader that meets a longer tail folds it itself (the writer due to fold died, or failed). */
 const FOLD_TAIL_OVER = 24;
-/** Entries are read by `_id` in parallel batches growing to this size (a quiet list costs one read). */
+/** Entries are read by `_id` in parallel batches growing to this size (a quiet list costs two reads). */
 const READ_BATCH = 8;
 /**
  * A free slot before a taken one is only passed (its writer took it and failed, or died) once the
@@ -30,6 +30,15 @@ const MEMO_LIMIT = 5_000;
  */
 const MEMO_TRUSTED_MS = 60 * 60_000;
 
+/** What this process has read of a list: its records folded up to slot `upTo`, the snapshot's own `upTo`. */
+interface ReadList {
+  upTo: number;
+  records: ListedRecord[];
+  snapshotUpTo: number;
+  /** When the snapshot was read: past MEMO_TRUSTED_MS it is read again (changes are purged after a day). */
+  readAt: number;
+}
+
 export interface RecordListModels {
   ListEntry: Model<ListEntryDoc>;
   ListSnapshot: Model<ListSnapshotDoc>;
@@ -42,21 +51,12 @@ export interface RecordListModels {
  * a document inserted under the next free slot; folding them keeps the snapshot current. A record
  * is a member at its highest version seen, so a change written twice or late does no harm.
  */
-/** What this process has read of a list: its records folded up to slot `upTo`, the snapshot's own `upTo`. */
-interface ReadList {
-  upTo: number;
-  records: ListedRecord[];
-  snapshotUpTo: number;
-  /** When the snapshot was read: past MEMO_TRUSTED_MS it is read again (changes are purged after a day). */
-  readAt: number;
-}
-
 export class RecordLists {
   /** The next free slot per list, as this process last saw it: one insert per change, usually. */
   private readonly nextSlot = new Map<string, { n: number; at: number }>();
   /**
    * Changes are never rewritten, so what was folded once need not be read again: a list read again
-   * costs the changes after the last one read (one lookup when there are none).
+   * costs the changes after the last one read (two lookups when there are none).
    */
   private readonly read = new Map<string, ReadList>();
 
