@@ -84,9 +84,8 @@ export class Digests {
       const first = lines.length;
       const batch = await Promise.all(Array.from({ length: size }, (_, i) => this.models.DigestLine.findById(`${id}:${first + i}`).lean<DigestLineDoc>()));
       const end = batch.indexOf(null);
-      for (const line of end < 0 ? batch : batch.slice(0, end)) {
-        lines.push({ recordId: (line as DigestLineDoc).recordId, text: line?.text ?? '', ...(line?.action ? { action: line.action } : {}) });
-      }
+      const found = (end < 0 ? batch : batch.slice(0, end)) as DigestLineDoc[];
+      lines.push(...found.map((line) => ({ recordId: line.recordId, text: line.text ?? '', ...(line.action ? { action: line.action } : {}) })));
       if (end >= 0) break;
     }
     if (this.linesRead.size >= MEMO_LIMIT) this.linesRead.clear();
