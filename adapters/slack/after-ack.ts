@@ -32,19 +32,20 @@ export interface SlackRequest {
  */
 export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Promise<void>): Promise<void> {
   // Tracked, so that a stopping process finishes it before closing the database.
+  const key = requestKeyOf(request.body as Record<string, unknown>);
   return deps.opsdesk.work.run(async () => {
     try {
       if (!(await firstDelivery(deps, request.body))) {
         // A retry of a request already done: what this delivery stored is not work to replay.
-        const key = requestKeyOf(request.body as Record<string, unknown>);
         if (key && request.accepted) await deps.opsdesk.intake.done('slack', key);
         return;
       }
     } catch (error) {
+      // Told it failed, the person tries again: nothing is left to replay.
       await tellFailure(deps, request, error);
+      if (key && request.accepted) await clearIntake(deps, key);
       return;
     }
-    const key = requestKeyOf(request.body as Record<string, unknown>);
     try {
       await work();
     } catch (error) {
@@ -52,8 +53,12 @@ export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Pro
       await tellFailure(deps, request, error);
     }
     // Done, or failed and told (the person may try again): nothing is left to replay.
-    if (key) await deps.opsdesk.intake.done('slack', key).catch((error: unknown) => deps.opsdesk.log.warn({ err: error, requestKey: key }, 'could not clear the intake'));
+    if (key) await clearIntake(deps, key);
   });
+}
+
+function clearIntake(deps: SlackDeps, key: string): Promise<void> {
+  return deps.opsdesk.intake.done('slack', key).catch((error: unknown) => deps.opsdesk.log.warn({ err: error, requestKey: key }, 'could not clear the intake'));
 }
 
 /**
@@ -61,7 +66,7 @@ export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Pro
  * process dies before its work is done, another process or the restart replays it from here.
  * A retried delivery finds it stored already.
  */
-export async function acceptIntoIntake(deps: SlackDeps, body: object): Promise<boolean> {
+async function acceptIntoIntake(deps: SlackDeps, body: object): Promise<boolean> {
   const key = requestKeyOf(body as Record<string, unknown>);
   if (!key) return false;
   return deps.opsdesk.intake.accept('slack', key, JSON.stringify({ kind: (body as { type?: string }).type, body: replayablePart(body as Record<string, any>) }));
@@ -86,6 +91,25 @@ function replayablePart(body: Record<string, any>): Record<string, unknown> {
   }
   const container = body.container ? { type: body.container.type, channel_id: body.container.channel_id, message_ts: body.container.message_ts } : undefined;
   return { ...common, container, channel: body.channel ? { id: body.channel.id } : undefined, actions: body.actions, state: body.state };
+}
+
+/**
+ * Stores the request in the intake, then acknowledges it; null when Slack had its answer already.
+ * Bolt answers a request not acknowledged within 3 s itself (404: the person sees a failure), and
+ * the late acknowledgement then throws: the request is withdrawn from the intake rather than done
+ * later, since the person was told it failed and will try again.
+ */
+export async function storeThenAck(deps: SlackDeps, body: object, ack: () => Promise<void>): Promise<{ accepted: boolean } | null> {
+  const accepted = await acceptIntoIntake(deps, body);
+  try {
+    await ack();
+    return { accepted };
+  } catch (error) {
+    const key = requestKeyOf(body as Record<string, unknown>);
+    deps.opsdesk.log.warn({ err: error, requestKey: key }, 'Slack was answered before the request was acknowledged (too slow): withdrawn, not done');
+    if (key && accepted) await deps.opsdesk.intake.done('slack', key);
+    return null;
+  }
 }
 
 /** Claims the request for this delivery: false when an earlier delivery of it has claimed it. */

@@ -6,7 +6,7 @@ import { decodeActionValue, handlerIdOfAction } from '../render/action-value';
 import { parseCardInputs } from '../render/parse-view-state';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { acceptIntoIntake, afterAck } from '../after-ack';
+import { afterAck, storeThenAck } from '../after-ack';
 import { announce, cardOf, errorOf, formOf, interact, openForm, tellPrivately } from '../present';
 
 export type OurAction = ButtonAction | StaticSelectAction;
@@ -61,9 +61,9 @@ export function registerActions(app: App, deps: SlackDeps): void {
     // The action id, or a repeat of it on the same card (`<id>#<n>`).
     const matching = new RegExp(`^${actionId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(#\\d+)?$`);
     app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: matching }, async ({ ack, body, client, respond, context }) => {
-      const accepted = await acceptIntoIntake(deps, body);
-      await ack();
-      await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken, accepted }, () =>
+      const stored = await storeThenAck(deps, body, () => ack());
+      if (!stored) return;
+      await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken, accepted: stored.accepted }, () =>
         doCardAction(deps, body, client, false, respond),
       );
     });

@@ -6,7 +6,7 @@ import { parseViewState } from '../render/parse-view-state';
 import type { ModalMetadata } from '../render/render-views';
 import { slackActor, slackActorBeforeAck } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { acceptIntoIntake, afterAck } from '../after-ack';
+import { afterAck, storeThenAck } from '../after-ack';
 import { announce, errorOf, interact, tellPrivately } from '../present';
 
 const SLACK_CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
@@ -94,9 +94,9 @@ export function registerViews(app: App, deps: SlackDeps): void {
         await ack({ response_action: 'errors', errors: invalid.fieldErrors && Object.keys(invalid.fieldErrors).length > 0 ? invalid.fieldErrors : { [firstBlock]: invalid.text } });
         return;
       }
-      const accepted = await acceptIntoIntake(deps, body);
-      await ack();
-      await afterAck(deps, { body, userId: body.user.id, channel: metadata.channel, botToken: context.botToken, accepted }, () =>
+      const stored = await storeThenAck(deps, body, () => ack());
+      if (!stored) return;
+      await afterAck(deps, { body, userId: body.user.id, channel: metadata.channel, botToken: context.botToken, accepted: stored.accepted }, () =>
         doSubmission(deps, body, client),
       );
     });

@@ -106,4 +106,20 @@ describe('replaying work that was already done (Slack over real HTTP, real datab
     expect(events.filter((e) => e.action.endsWith('.refused'))).toEqual([]);
     expect(posts()).toEqual([]);
   });
+
+  it('a submission Slack was answered for before it was stored (Bolt\'s 3 s timeout, a 404 the person sees as a failure) is withdrawn, not done later', async () => {
+    const accept = slack.app.intake.accept.bind(slack.app.intake);
+    // The intake's write outlasts Slack's 3 s: Bolt answers the request itself, then the listener's ack finds it answered.
+    const slow = jest.spyOn(slack.app.intake, 'accept').mockImplementationOnce(async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 3_300));
+      return accept(...args);
+    });
+    const submission = reportSubmission('V-TOO-LATE', reportValues('Stored too late'));
+    expect((await postToSlackEndpoint(slack.url, { body: interactionBody(submission), contentType: FORM })).status).toBe(404);
+    await eventually(() => slack.logs.some((e) => String(e.msg).startsWith('Slack was answered before the request was acknowledged')), 10_000);
+    await slack.idle();
+    slow.mockRestore();
+    expect(await database.models.Intake.countDocuments({ _id: `slack:view_submission:${submission.trigger_id}` })).toBe(0);
+    expect(await database.models.Incident.countDocuments({ dedupeKey: 'slack:view:V-TOO-LATE' })).toBe(0);
+  }, 20_000);
 });
