@@ -42,6 +42,7 @@ function busiestChannelRate(posts: { at: number; channel?: string }[]): number {
 
 interface Counts {
   commands: number;
+  byKind: Record<string, number>;
   ticks: number;
   timers: number;
 }
@@ -170,6 +171,16 @@ export async function runSlaBench(uri: string): Promise<void> {
     report('sla storm: duplicates', duplicates, '', 0);
     report('sla storm: lost', lost, '', 0);
     report('database commands per delivered message', commands / Math.max(line.size + dm.size, 1), '', 1);
+    if (process.env.BENCH_SLA_COMMANDS) {
+      // Where those commands went, per delivered message, most first.
+      const byKind: Record<string, number> = {};
+      after.forEach((c, k) => {
+        for (const [kind, n] of Object.entries(c.byKind)) byKind[kind] = (byKind[kind] ?? 0) + n - ((before[k] as Counts).byKind[kind] ?? 0);
+      });
+      for (const [kind, n] of Object.entries(byKind).sort((a, b) => b[1] - a[1]).slice(0, 25)) {
+        report(`sla storm: commands per delivered message: ${kind}`, n / Math.max(line.size + dm.size, 1), '', 2);
+      }
+    }
     // What the outbox says of the storm's messages at the end (to tell a slow delivery from a lost one).
     const stormIds = await app.database.models.Notification.find({ recordId: { $regex: '^INC2' } }).select({ _id: 1 }).lean();
     const finals = await app.database.models.NotificationAttempt.find({ _id: { $regex: '^INC2.*#final$' } }).lean();
@@ -178,6 +189,15 @@ export async function runSlaBench(uri: string): Promise<void> {
     for (const r of refusals) errors.set(String(r.error).replace(/\(.*\)/, '(…)'), (errors.get(String(r.error).replace(/\(.*\)/, '(…)')) ?? 0) + 1);
     process.stdout.write(`sla bench: storm notifications stored / delivered / failed: ${stormIds.length} / ${finals.filter((f) => f.outcome === 'delivered').length} / ${finals.filter((f) => f.outcome === 'failed').length}\n`);
     process.stdout.write(`sla bench: refusals on the way: ${JSON.stringify(Object.fromEntries(errors))}\n`);
+    if (duplicates > 0) {
+      // Where a warning was seen in more than one message, for the first few.
+      const twice = [...line.entries(), ...dm.entries()].filter(([, d]) => d.messages.size > 1).slice(0, 3);
+      for (const [n, d] of twice) {
+        const seen = api.calls.filter((c) => JSON.stringify(c.args).includes(n)).map((c) => `${c.method} ${c.channel ?? c.args.channel} ${c.ts ?? c.args.ts}${c.args.thread_ts ? ` in ${c.args.thread_ts}` : ''}`);
+        const mine = finals.filter((f) => f._id.startsWith(`${n}:`));
+        process.stdout.write(`twice ${n}: messages ${JSON.stringify([...d.messages])} finals ${JSON.stringify(mine.map((f) => [f._id, f.attempt, f.location]))} calls ${JSON.stringify(seen)}\n`);
+      }
+    }
     if (process.env.BENCH_SLA_DIAG_LOST) {
       const lostNumbers = Array.from({ length: DUE }, (_, i) => numberOf(i)).filter((n) => !line.has(n) || !dm.has(n)).slice(0, 3);
       for (const n of lostNumbers) {

@@ -18,8 +18,28 @@ async function main(): Promise<void> {
   const app = await createApp({ database, config: await loadItsmConfig(configPath), log });
   createSlackAdapter(app, { signingSecret: 'bench-secret', botToken: 'xoxb-bench', apiUrl }, express());
 
-  const counts = { commands: 0, ticks: 0, timers: 0 };
-  database.connection.getClient().on('commandStarted', () => void (counts.commands += 1));
+  const counts = { commands: 0, ticks: 0, timers: 0, byKind: {} as Record<string, number> };
+  const client = database.connection.getClient();
+  const started = new Map<number, string>();
+  const count = (kind: string) => void (counts.byKind[kind] = (counts.byKind[kind] ?? 0) + 1);
+  client.on('commandStarted', (event) => {
+    counts.commands += 1;
+    // `find notifications`, `insert timers`…: what the commands per delivered message are spent on.
+    const kind = `${event.commandName} ${String((event.command as Record<string, unknown>)[event.commandName] ?? '')}`;
+    count(kind);
+    started.set(event.requestId, kind);
+  });
+  // Of those, the inserts refused: an `_id` taken (a claim lost, a slot someone else took), or the storage busy.
+  client.on('commandSucceeded', (event) => {
+    const kind = started.get(event.requestId);
+    started.delete(event.requestId);
+    if ((event.reply as { writeErrors?: unknown[] } | undefined)?.writeErrors?.length) count(`${kind} (refused: taken)`);
+  });
+  client.on('commandFailed', (event) => {
+    const kind = started.get(event.requestId);
+    started.delete(event.requestId);
+    count(`${kind} (failed: ${String(event.failure?.message ?? '').slice(0, 30)})`);
+  });
   const wheel = app.jobs.wheel;
   const tick = wheel.tick.bind(wheel);
   wheel.tick = async (shard) => {

@@ -39,8 +39,8 @@ export class SlackDigestPoster {
   ) {}
 
   /** Adds the line to its channel's digest and resolves once a post or edit showing it is made. */
-  async add(client: WebClient, channel: string, reason: string, entry: DigestEntry): Promise<Location> {
-    return this.show(client, await this.deps.digests.add('slack', channel, reason, entry), reason);
+  async add(client: WebClient, channel: string, reason: string, entry: DigestEntry, options: { firstTry?: boolean } = {}): Promise<Location> {
+    return this.show(client, await this.deps.digests.add('slack', channel, reason, entry, options), reason);
   }
 
   /** Resolves once a post or edit of the digest made after this call shows what it holds now. */
@@ -72,21 +72,22 @@ export class SlackDigestPoster {
     const text = this.render(digest, lines);
     const blocks = this.blocksOf(lines, text);
     const ws = workspaceOf(client);
-    const known = await this.deps.cards.find(id, 'slack');
-    if (known?.messageId) {
-      // Where it landed (posting to a person's user id lands in a DM channel of its own id).
-      const where = { channel: known.channel, messageId: known.messageId };
+    // Where it landed (posting to a person's user id lands in a DM channel of its own id); a digest never moves.
+    const posted = await this.deps.cards.postedAt(id, 'slack');
+    if (posted) {
+      const where = { channel: posted.channel, messageId: posted.messageId };
       await this.paced(methodPace(ws, 'chat.update'), () => client.chat.update({ channel: where.channel, ts: where.messageId, text, ...blocks }));
       return where;
     }
+    const known = await this.deps.cards.find(id, 'slack');
     const claimedAt = known ? new Date(known.claimedAt ?? known.at).getTime() : 0;
     const mine = !known && (await this.deps.cards.claimFirstPost(id, 'slack', digest.channel, id, new Date()));
     // Another process is posting it: once posted, this line's edit follows.
     if (!mine && Date.now() - claimedAt < ATTEMPT_LEASE_MS) throw new NotYet(2_000, 'the digest is being posted by another delivery');
-    const posted = await this.paced(channelPace(ws, digest.channel), () =>
+    const made = await this.paced(channelPace(ws, digest.channel), () =>
       client.chat.postMessage({ channel: digest.channel, text, ...blocks, metadata: { event_type: DIGEST_METADATA, event_payload: { digest_id: id } } }),
     );
-    const where = { channel: posted.channel ?? digest.channel, messageId: posted.ts as string };
+    const where = { channel: made.channel ?? digest.channel, messageId: made.ts as string };
     await this.deps.cards.remember(id, 'slack', where.channel, where.messageId);
     return where;
   }

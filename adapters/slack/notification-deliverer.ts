@@ -212,7 +212,8 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     if (foldAfter !== undefined && (await this.deps.pacer.backlogBeyond(pace, foldAfter))) {
       // A page keeps its first action (Acknowledge) beside its line.
       const [action] = notification.audience.kind === 'person' ? view.actions : [];
-      const location = await this.digestPoster.add(client, target.channel, notification.reason, { recordId: notification.recordId, text: line, ...(action ? { action } : {}) });
+      const entry = { recordId: notification.recordId, text: line, ...(action ? { action } : {}) };
+      const location = await this.digestPoster.add(client, target.channel, notification.reason, entry, { firstTry: !again });
       return { kind: 'delivered', location };
     }
     const posted = await this.paced(

@@ -5,6 +5,7 @@ import { t } from '../../src/i18n/translate';
 import type { IncidentDoc } from '../../src/models/incident.model';
 import { personIdForEmail } from '../../src/people/people-directory';
 import { INCIDENT_TIMERS } from '../../src/services/incident-watch';
+import type { NotificationRequest } from '../../src/services/notifier';
 import { claimKey } from '../../src/services/record-keys';
 import type { CardView } from '../../src/views/view-model';
 import type { JobContext } from '../job-context';
@@ -72,10 +73,12 @@ export async function escalateIncident(ctx: JobContext, ref: string): Promise<vo
   }
   const claim = `escalation:${number}:${step}`;
   if (await ctx.models.RecordKey.findById(claim).lean()) return; // this step ran already
+  const pages: NotificationRequest[] = [];
   for (const personId of recipientsOf(ctx, levelOf(policy, step)?.notify ?? [])) {
     const view = pageCard(ctx, incident, step, levelIndexOf(policy, step), await ctx.people.readerOf(personId));
-    await ctx.notifier.notify({ recordId: incident._id, reason: `escalation.${step}`, audience: { kind: 'person', personId }, view });
+    pages.push({ recordId: incident._id, reason: `escalation.${step}`, audience: { kind: 'person', personId }, view });
   }
+  await ctx.notifier.notifyAll(pages);
   // The next step's timer before the mark, so no crash can leave it unset (after the last step it
   // only logs that nobody answered).
   const at = new Date(ctx.now().getTime() + minutesToNextStep(policy, step) * 60_000);

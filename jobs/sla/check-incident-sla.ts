@@ -4,6 +4,7 @@ import { formatInstant, t } from '../../src/i18n/translate';
 import type { IncidentDoc } from '../../src/models/incident.model';
 import { personIdForEmail } from '../../src/people/people-directory';
 import { incidentMilestones } from '../../src/services/incident-watch';
+import type { NotificationRequest } from '../../src/services/notifier';
 import type { CardView } from '../../src/views/view-model';
 import { onCallAt } from '../../src/domain/on-call';
 import type { JobContext } from '../job-context';
@@ -54,7 +55,7 @@ function milestoneCard(ctx: JobContext, incident: IncidentDoc, milestone: SlaMil
 async function announce(ctx: JobContext, incident: IncidentDoc, milestone: SlaMilestone, untold: readonly SlaMilestone[]): Promise<void> {
   const reason = reasonOf(milestone);
   const card = milestoneCard(ctx, incident, milestone, untold, channelReader(ctx.catalog));
-  await ctx.notifier.notify({ recordId: incident._id, reason, audience: { kind: 'thread', service: incident.service }, view: card });
+  const requests: NotificationRequest[] = [{ recordId: incident._id, reason, audience: { kind: 'thread', service: incident.service }, view: card }];
 
   const recipients = new Set<string>();
   if (incident.assigneeId) recipients.add(incident.assigneeId);
@@ -65,6 +66,7 @@ async function announce(ctx: JobContext, incident: IncidentDoc, milestone: SlaMi
 
   for (const personId of recipients) {
     const view = milestoneCard(ctx, incident, milestone, untold, await ctx.people.readerOf(personId));
-    await ctx.notifier.notify({ recordId: incident._id, reason, audience: { kind: 'person', personId }, view });
+    requests.push({ recordId: incident._id, reason, audience: { kind: 'person', personId }, view });
   }
+  await ctx.notifier.notifyAll(requests);
 }

@@ -12,22 +12,29 @@ export interface DigestDoc {
   platform: string;
   channel: string;
   reason: string;
+  /** Slots per block of its lines (absent: stored before blocks, its lines one sequence from slot 0). */
+  blockLines?: number;
   createdAt: Date;
 }
 
-export const digestSchema = new Schema<DigestDoc>({ _id: String, platform: String, channel: String, reason: String, createdAt: Date }, { versionKey: false });
+export const digestSchema = new Schema<DigestDoc>(
+  { _id: String, platform: String, channel: String, reason: String, blockLines: Number, createdAt: Date },
+  { versionKey: false },
+);
 digestSchema.index({ createdAt: 1 });
 
 /**
  * A digest's line, written only by inserts (FerretDB 1.24 makes no update atomic, so two processes
- * adding to one list would lose lines, docs/storage.md §1): `<digest>:<n>` holds line n (slots
- * claimed from 0 with no holes, read in order by `_id` like the timer wheel's), and
+ * adding to one list would lose lines, docs/storage.md §1): `<digest>~<b>` claims block b (slots
+ * b × blockLines and on) for the one process that fills it; `<digest>:<n>` holds line n (a block's
+ * slots filled from its first with no holes, read in order by `_id` like the timer wheel's); and
  * `<digest>#<record>` marks the record's line as in the digest.
  */
 export interface DigestLineDoc {
   _id: string;
   digestId: string;
-  recordId: string;
+  /** The record the line is about (none on a block's claim). */
+  recordId?: string;
   text?: string;
   /** The one action its message offered (a page's Acknowledge), if any. */
   action?: ActionView;

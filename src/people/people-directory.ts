@@ -45,6 +45,7 @@ export class PeopleDirectory {
   /** identity key → the person read for it, and when: every request of a chat user needs its actor. */
   private readonly recent = new Map<string, { person: PersonDoc; at: number }>();
   private readonly platformIds = new Map<string, { id: string; at: number }>();
+  private readonly read = new Map<string, { person: PersonDoc | null; at: number }>();
 
   constructor(
     private readonly models: Models,
@@ -156,6 +157,7 @@ export class PeopleDirectory {
       identities: [identity],
       ...(profile.email ? { email: profile.email.toLowerCase() } : {}),
     };
+    this.read.delete(personId);
     if (await insertOnce(this.models.Person, fresh)) return fresh;
     const person = await retryWhileBusy(() =>
       this.models.Person.findOneAndUpdate({ _id: personId }, { $addToSet: { identities: identity } }, { returnDocument: 'after' }).lean<PersonDoc>(),
@@ -175,12 +177,26 @@ export class PeopleDirectory {
     const key = `${platform}:${personId}`;
     const kept = this.platformIds.get(key);
     if (kept && Date.now() - kept.at < PLATFORM_ID_KEPT_MS) return kept.id;
-    const id = ((await this.findById(personId))?.identities ?? []).find((i) => i.platform === platform)?.id;
+    const id = ((await this.recentlyRead(personId))?.identities ?? []).find((i) => i.platform === platform)?.id;
     if (id) {
       if (this.platformIds.size >= ACTOR_CACHE_LIMIT) this.platformIds.clear();
       this.platformIds.set(key, { id, at: Date.now() });
     }
     return id;
+  }
+
+  /**
+   * The person as read within the last ACTOR_CACHE_MS (or not stored, then): for what only shows
+   * them (their language, their platform id), where a minute-old copy is good enough and a storm of
+   * messages to the same few people would otherwise read them for each.
+   */
+  private async recentlyRead(personId: string): Promise<PersonDoc | null> {
+    const kept = this.read.get(personId);
+    if (kept && Date.now() - kept.at < ACTOR_CACHE_MS) return kept.person;
+    const person = await this.findById(personId);
+    if (this.read.size >= ACTOR_CACHE_LIMIT) this.read.clear();
+    this.read.set(personId, { person, at: Date.now() });
+    return person;
   }
 
   async findByEmail(email: string): Promise<PersonDoc | null> {
@@ -190,7 +206,7 @@ export class PeopleDirectory {
   /** The actor for a person we already store (jobs acting for someone, tests). */
   /** How a person reads (for a message nobody asked for in that moment): their language and zone, else the company's. */
   async readerOf(personId: string): Promise<{ locale: Locale; timeZone: string }> {
-    const person = await this.findById(personId);
+    const person = await this.recentlyRead(personId);
     const defaults = this.catalog.config.defaults;
     return { locale: supportedLocale(person?.locale) ?? defaults.locale, timeZone: person?.timeZone ?? defaults.timeZone };
   }

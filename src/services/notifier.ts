@@ -170,6 +170,17 @@ export class Notifier {
   }
 
   /**
+   * Several notifications of one event (a milestone's line and its DMs, a step's pages): stored
+   * under one lease timer rather than one each, then tried at once side by side (one waiting for
+   * its channel's turn does not hold up the others). Returns how many were new.
+   */
+  async notifyAll(requests: readonly NotificationRequest[]): Promise<number> {
+    const fresh = await this.storeUnderOneLease(requests);
+    for (const doc of fresh) await this.deliverFresh([doc], false);
+    return fresh.length;
+  }
+
+  /**
    * What a handler's result posts, stored before this resolves and then tried at once, since
    * someone just acted: for a channel, the record's card (posted or edited in place) and then its
    * thread line; for a person, a direct message; and the private reply to the actor.
@@ -194,12 +205,16 @@ export class Notifier {
         ...where,
       });
     }
-    // One lease for them all (set before any is stored), rather than a timer each.
+    await this.deliverFresh(await this.storeUnderOneLease(requests), false);
+  }
+
+  /** One lease for them all (set before any is stored), rather than a timer each; what was new. */
+  private async storeUnderOneLease(requests: readonly NotificationRequest[]): Promise<NotificationDoc[]> {
     const ids = requests.flatMap((r) => this.platformsOf(r).map((platform) => notificationId(r, platform)));
     if (ids.length > 0) await this.wheel.schedule(DELIVER_ALL, ids.map((id) => `${id}#2`).join('\n'), new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
     const fresh: NotificationDoc[] = [];
     for (const request of requests) fresh.push(...(await this.store(request, false)));
-    await this.deliverFresh(fresh, false);
+    return fresh;
   }
 
   /**

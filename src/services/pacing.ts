@@ -1,6 +1,7 @@
 import { insertOnce } from '../db/insert-once';
 import type { Models } from '../models/models';
 import type { PaceSlotDoc } from '../models/pace-slot.model';
+import { OneAtATime } from './one-at-a-time';
 
 /** A platform limit as turns: one call per `intervalMs` for `key`, with up to `burst` at once after a quiet spell. */
 export interface Pace {
@@ -24,8 +25,8 @@ const MAX_STEP = 4;
 export class Pacer {
   /** The next turn this process would try per key (its own last turn + 1): saves tries on taken turns. */
   private readonly frontier = new Map<string, number>();
-  /** Per key, the take under way in this process (the next waits for it). */
-  private readonly taking = new Map<string, Promise<void>>();
+  /** Per key, the takes of this process, one after another. */
+  private readonly taking = new OneAtATime();
 
   constructor(
     private readonly models: Models,
@@ -41,17 +42,7 @@ export class Pacer {
   take(pace: Pace, maxWaitMs = Infinity): Promise<{ taken: boolean; waitMs: number }> {
     // One taker at a time per key in this process: callers at once would otherwise try the same
     // turn, collide and step past free ones, leaving turns unused and the later callers further off.
-    const previous = this.taking.get(pace.key) ?? Promise.resolve();
-    const mine = previous.then(() => this.takeNext(pace, maxWaitMs));
-    const settled = mine.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.taking.set(pace.key, settled);
-    void settled.then(() => {
-      if (this.taking.get(pace.key) === settled) this.taking.delete(pace.key);
-    });
-    return mine;
+    return this.taking.run(pace.key, () => this.takeNext(pace, maxWaitMs));
   }
 
   private async takeNext(pace: Pace, maxWaitMs: number): Promise<{ taken: boolean; waitMs: number }> {

@@ -3,6 +3,7 @@ import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { TimerDoc } from '../models/timer.model';
+import { OneAtATime } from './one-at-a-time';
 
 export const TIMER_SHARDS = 4;
 const BUCKET_MS = 5_000;
@@ -50,6 +51,7 @@ export class TimerWheel {
   private readonly runningNow = new Set<Promise<void>>();
   private readonly nextSlot = new Map<string, number>();
   private readonly knownMarkers = new Set<string>();
+  private readonly inserting = new OneAtATime();
 
   constructor(
     private readonly models: Models,
@@ -114,8 +116,17 @@ export class TimerWheel {
   }
 
   private async insertTimer(shard: number, bucket: number, kind: string, ref: string, dueAt: Date): Promise<void> {
-    await this.mark(shard, bucket);
     const key = `${shard}:${bucket}`;
+    // A bucket's markers and slots are taken one at a time here: timers set at once (a storm's
+    // leases, all two minutes out) would otherwise each insert the markers, and try every slot the
+    // others took before finding a free one.
+    await this.inserting.run(key, async () => {
+      await this.mark(shard, bucket);
+      await this.insertIntoBucket(key, bucket, kind, ref, dueAt);
+    });
+  }
+
+  private async insertIntoBucket(key: string, bucket: number, kind: string, ref: string, dueAt: Date): Promise<void> {
     let slot = this.nextSlot.get(key) ?? 0;
     const bucketAt = new Date(bucket * BUCKET_MS);
     while (!(await insertOnce(this.models.Timer, { _id: `${key}:${slot}`, kind, ref, dueAt, bucketAt }))) slot += 1;

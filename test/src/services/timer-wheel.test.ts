@@ -46,6 +46,18 @@ describe('timer wheel (against the real server)', () => {
     expect(fired.sort()).toEqual(Array.from({ length: 40 }, (_, i) => `same-shard-${i}`).sort());
   });
 
+  it('timers set at once into one bucket by one process take a slot each: one insert per timer, not one per slot tried', async () => {
+    const dueAt = new Date('2026-11-23T00:03:00Z');
+    // All in one shard (so one bucket), all at once, as a storm's two-minute leases are.
+    const refs = Array.from({ length: 400 }, (_, i) => `lease-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, 60);
+    const commands = await countCommands(database, () => Promise.all(refs.map((ref) => wheel.schedule('test', ref, dueAt))));
+    // And the bucket's minute and hour markers, once.
+    expect(commands.insert).toBe(refs.length + 2);
+    clock.set('2026-11-23T00:04:00Z');
+    await wheel.tickAll();
+    expect(fired.sort()).toEqual([...refs].sort());
+  });
+
   it('a timer written by a process whose clock is behind the reader\'s still fires', async () => {
     const lagging = new TimerWheel(database.models, () => new Date(clock.now().getTime() - 20_000), pino({ level: 'silent' }));
     clock.set('2026-11-23T00:10:00Z');
