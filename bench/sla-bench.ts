@@ -182,7 +182,10 @@ export async function runSlaBench(uri: string): Promise<void> {
       }
     }
     // What the outbox says of the storm's messages at the end (to tell a slow delivery from a lost one).
-    const stormIds = await app.database.models.Notification.find({ recordId: { $regex: '^INC2' } }).select({ _id: 1 }).lean();
+    const stormIds = await app.database.models.Notification.find({ recordId: { $regex: '^INC2' } }).select({ _id: 1, recordId: 1, createdAt: 1 }).lean();
+    // How late the checks ran (the wheel's lateness), apart from the wait for Slack after it.
+    const storedLate = stormIds.map((n) => new Date(n.createdAt).getTime() - crossing(indexOf(n.recordId))).sort((a, b) => a - b);
+    process.stdout.write(`sla bench: crossing → stored in the outbox p50 / p99: ${(percentile(storedLate, 50) / 1000).toFixed(1)} / ${(percentile(storedLate, 99) / 1000).toFixed(1)} s\n`);
     const finals = await app.database.models.NotificationAttempt.find({ _id: { $regex: '^INC2.*#final$' } }).lean();
     const refusals = await app.database.models.NotificationAttempt.find({ _id: { $regex: '^INC2.*!$' } }).lean();
     const errors = new Map<string, number>();

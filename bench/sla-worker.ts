@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const [uri = '', dbName = '', apiUrl = '', configPath = ''] = process.argv.slice(2);
   const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'silent');
   const database = await connectDatabase(uri, dbName, { monitorCommands: true });
-  const app = await createApp({ database, config: await loadItsmConfig(configPath), log });
+  const app = await createApp({ database, config: await loadItsmConfig(configPath), log, fireTimersOnTime: true });
   createSlackAdapter(app, { signingSecret: 'bench-secret', botToken: 'xoxb-bench', apiUrl }, express());
 
   const counts = { commands: 0, ticks: 0, timers: 0, byKind: {} as Record<string, number> };

@@ -25,6 +25,9 @@ import { Notifier } from './services/notifier';
 import { TimerWheel } from './services/timer-wheel';
 import { ensureNumberSeries } from './services/number-series';
 
+/** How far ahead the wheel reads when it fires timers on time: more than a tick's interval (jobs/scheduler.ts: 5 s). */
+const FIRE_AHEAD_MS = 8_000;
+
 export interface App {
   /** The handlers' context: services, configuration and the clock (no models). */
   ctx: HandlerContext;
@@ -64,6 +67,11 @@ export async function createApp(options: {
   runDueTimersAtOnce?: boolean;
   /** A channel's lines are gathered into one message once they would wait longer than this for its turn. */
   coalesceAfterMs?: number;
+  /**
+   * Whether the wheel fires timers at their due time (each tick reading the next seconds' buckets
+   * ahead) rather than once their bucket has settled. Tests stepping a clock leave it off.
+   */
+  fireTimersOnTime?: boolean;
   /** Days retry keys and finished notifications are kept. */
   retentionDays?: number;
   /**
@@ -85,7 +93,7 @@ export async function createApp(options: {
   const sharedNowMs = options.sharedNowMs ?? Date.now;
   log.info({ changed, services: catalog.services.size, groups: catalog.groups.size }, 'ITSM configuration loaded');
 
-  const wheel = new TimerWheel(database.models, now, log);
+  const wheel = new TimerWheel(database.models, now, log, options.fireTimersOnTime ? { fireAheadMs: FIRE_AHEAD_MS } : {});
   await wheel.ensureCursors();
   const takeoverAfterMs = options.takeoverAfterMs ?? 30_000;
   const intake = new Intake(database.models, now, log, { beatEveryMs: Math.max(1_000, Math.floor(takeoverAfterMs / 3)), deadAfterMs: takeoverAfterMs });

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     // Notifications for every platform the configuration uses (and opsdesk can reach) are stored,
     // even by a process that cannot deliver there; one that can delivers them.
     platformsWithAdapters: ['slack'],
+    fireTimersOnTime: true,
   });
 
   // Beating before taking any request: what this process acknowledges is never thought abandoned.
@@ -111,6 +112,7 @@ async function main(): Promise<void> {
     // Running jobs finish (a delivery in flight completes); one still running after the grace is
     // picked up by another process once its lock expires.
     await scheduler.drain(graceMs);
+    app.jobs.wheel.stopFiringAhead();
     // Messages waiting for their turn are handed back to the timer wheel as due now; one being
     // posted is given a moment; one still unanswered after it is retried after its lease.
     const posting = await app.jobs.notifier.stop(Math.min(graceMs, 5_000));

@@ -30,6 +30,7 @@ export type TimerHandler = (ref: string, dueAt: Date) => Promise<void>;
 
 export interface TickReport {
   buckets: number;
+  /** Fired by this tick: found in its settled buckets, or read ahead to fire at their due time. */
   timers: number;
   failed: number;
 }
@@ -52,11 +53,22 @@ export class TimerWheel {
   private readonly nextSlot = new Map<string, number>();
   private readonly knownMarkers = new Set<string>();
   private readonly inserting = new OneAtATime();
+  /** Per bucket (`<shard>:<bucket>`) not yet settled, how many of its slots this process has read ahead and set to fire. */
+  private readonly readAhead = new Map<string, number>();
+  private readonly firingAhead = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly models: Models,
     private readonly now: () => Date,
     private readonly log: Logger,
+    /**
+     * `fireAheadMs`: each tick also reads the buckets due within this long and fires their timers
+     * at their due time in this process, instead of when their bucket has settled (up to 13 s
+     * later: the bucket, its settling, the next tick). The settled pass still reads them, from
+     * where this process's reading ahead stopped, so a timer written late, or read ahead by a
+     * process that died, still fires; a handler may then run twice (they are idempotent).
+     */
+    private readonly options: { fireAheadMs?: number } = {},
   ) {}
 
   /**
@@ -203,7 +215,48 @@ export class TimerWheel {
       bucket += 1;
     }
     if (done < last) await this.saveCursor(shard, last);
+    if (this.options.fireAheadMs) report.timers += await this.readAheadOf(shard, last + 1, floorDiv(this.now().getTime() + this.options.fireAheadMs, BUCKET_MS));
     return report;
+  }
+
+  /** Reads buckets `from`…`until` (not settled yet) for timers not read before, each set to fire at its due time; how many. */
+  private async readAheadOf(shard: number, from: number, until: number): Promise<number> {
+    let found = 0;
+    for (let bucket = from; bucket <= until; bucket++) {
+      if (!(await this.hasMarker(`minute:${shard}:${floorDiv(bucket, BUCKETS_PER_MINUTE)}`))) continue;
+      const key = `${shard}:${bucket}`;
+      const read = this.readAhead.get(key) ?? 0;
+      const timers = await this.readSlots(shard, bucket, read);
+      if (timers.length === 0) continue;
+      if (this.readAhead.size >= MEMO_LIMIT) this.readAhead.clear(); // the settled pass then reads them all
+      this.readAhead.set(key, read + timers.length);
+      for (const timer of timers) this.fireAt(timer);
+      found += timers.length;
+    }
+    return found;
+  }
+
+  private fireAt(timer: TimerDoc): void {
+    const handle = setTimeout(
+      () => {
+        this.firingAhead.delete(handle);
+        const running: Promise<void> = this.fire(timer).then(
+          () => undefined,
+          () => undefined,
+        );
+        void running.finally(() => this.runningNow.delete(running));
+        this.runningNow.add(running);
+      },
+      Math.max(0, new Date(timer.dueAt).getTime() - this.now().getTime()),
+    );
+    handle.unref();
+    this.firingAhead.add(handle);
+  }
+
+  /** Stops firing what was read ahead (a stopping process): the settled pass, here or in another process, fires it. */
+  stopFiringAhead(): void {
+    for (const handle of this.firingAhead) clearTimeout(handle);
+    this.firingAhead.clear();
   }
 
   /**
@@ -232,15 +285,10 @@ export class TimerWheel {
   }
 
   private async runBucket(shard: number, bucket: number, report: TickReport): Promise<void> {
-    // The first slot alone (most buckets are empty), then READ_BATCH at a time.
-    const timers: TimerDoc[] = [];
-    for (let first = 0, size = 1; timers.length === first; first += size, size = READ_BATCH) {
-      const batch = await Promise.all(
-        Array.from({ length: size }, (_, i) => this.models.Timer.findById(`${shard}:${bucket}:${first + i}`).lean<TimerDoc>()),
-      );
-      const missing = batch.findIndex((t) => !t);
-      timers.push(...((missing < 0 ? batch : batch.slice(0, missing)) as TimerDoc[]));
-    }
+    // What this process read ahead of the bucket fires (or fired) at its due time.
+    const key = `${shard}:${bucket}`;
+    const timers = await this.readSlots(shard, bucket, this.readAhead.get(key) ?? 0);
+    this.readAhead.delete(key);
     let next = 0;
     const worker = async () => {
       while (next < timers.length) {
@@ -250,6 +298,19 @@ export class TimerWheel {
       }
     };
     await Promise.all(Array.from({ length: Math.min(HANDLER_CONCURRENCY, timers.length) }, worker));
+  }
+
+  /** A bucket's timers from slot `from` up to the first free slot: the first alone (most buckets are empty), then READ_BATCH at a time. */
+  private async readSlots(shard: number, bucket: number, from: number): Promise<TimerDoc[]> {
+    const timers: TimerDoc[] = [];
+    for (let first = from, size = 1; timers.length === first - from; first += size, size = READ_BATCH) {
+      const batch = await Promise.all(
+        Array.from({ length: size }, (_, i) => this.models.Timer.findById(`${shard}:${bucket}:${first + i}`).lean<TimerDoc>()),
+      );
+      const missing = batch.findIndex((t) => !t);
+      timers.push(...((missing < 0 ? batch : batch.slice(0, missing)) as TimerDoc[]));
+    }
+    return timers;
   }
 
   /** Runs a timer's handler; a failure (the database away, a bug) is logged and tried again later. */

@@ -58,6 +58,36 @@ describe('timer wheel (against the real server)', () => {
     expect(fired.sort()).toEqual([...refs].sort());
   });
 
+  it('firing on time: a tick fires the next seconds\' timers at their due time, and the settled pass only what it did not read ahead', async () => {
+    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000 });
+    const firedAt: Record<string, number> = {};
+    onTime.on('test', async (ref) => {
+      firedAt[ref] = Date.now();
+    });
+    clock.set('2026-11-23T00:01:00Z');
+    const soon = (ms: number) => new Date(clock.now().getTime() + ms);
+    await onTime.schedule('test', 'due-now', soon(0));
+    await onTime.schedule('test', 'in-600-ms', soon(600));
+    await onTime.schedule('test', 'in-a-minute', soon(60_000));
+    const ticked = Date.now();
+    await onTime.tickAll();
+    await eventuallyTrue(() => 'in-600-ms' in firedAt);
+    expect(Object.keys(firedAt).sort()).toEqual(['due-now', 'in-600-ms']);
+    // At its due time (the test clock stands still, so the delay is real time), not before.
+    expect((firedAt['in-600-ms'] as number) - ticked).toBeGreaterThanOrEqual(550);
+    // Written after the reading ahead, into a bucket read ahead: the settled pass fires it, and only it.
+    await onTime.schedule('test', 'written-late', soon(1_000));
+    clock.set('2026-11-23T00:01:12Z');
+    const settled = await onTime.tickAll();
+    expect(settled.timers).toBe(1);
+    expect(Object.keys(firedAt).sort()).toEqual(['due-now', 'in-600-ms', 'written-late']);
+    // A process that read nothing ahead (the one holding the shard died) fires them all once settled.
+    clock.set('2026-11-23T00:02:10Z');
+    await onTime.tickAll();
+    expect(Object.keys(firedAt)).toContain('in-a-minute');
+    onTime.stopFiringAhead();
+  });
+
   it('a timer written by a process whose clock is behind the reader\'s still fires', async () => {
     const lagging = new TimerWheel(database.models, () => new Date(clock.now().getTime() - 20_000), pino({ level: 'silent' }));
     clock.set('2026-11-23T00:10:00Z');
@@ -138,3 +168,11 @@ describe('timer wheel bulk scheduling', () => {
     }
   });
 });
+
+async function eventuallyTrue(check: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
