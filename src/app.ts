@@ -93,12 +93,13 @@ export async function createApp(options: {
   const sharedNowMs = options.sharedNowMs ?? Date.now;
   log.info({ changed, services: catalog.services.size, groups: catalog.groups.size }, 'ITSM configuration loaded');
 
-  const wheel = new TimerWheel(database.models, now, log, options.fireTimersOnTime ? { fireAheadMs: FIRE_AHEAD_MS } : {});
-  await wheel.ensureCursors();
   const takeoverAfterMs = options.takeoverAfterMs ?? 30_000;
   const intake = new Intake(database.models, now, log, { beatEveryMs: Math.max(1_000, Math.floor(takeoverAfterMs / 3)), deadAfterMs: takeoverAfterMs });
+  const liveness = { processId: intake.bootId, isAlive: (owner: string) => intake.isAlive(owner) };
+  const wheel = new TimerWheel(database.models, now, log, options.fireTimersOnTime ? { fireAheadMs: FIRE_AHEAD_MS } : {});
+  await wheel.ensureCursors();
   // A delivery is its process's until that process stops beating (the intake's heartbeats).
-  const notifier = new Notifier(database.models, wheel, now, log, { processId: intake.bootId, isAlive: (owner) => intake.isAlive(owner) });
+  const notifier = new Notifier(database.models, wheel, now, log, liveness);
   for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
   const incidents = new IncidentRecords(database.models, (incident, change) =>

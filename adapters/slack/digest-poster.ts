@@ -43,7 +43,10 @@ export class SlackDigestPoster {
     return this.show(client, await this.deps.digests.add('slack', channel, reason, entry, options), reason);
   }
 
-  /** Resolves once a post or edit of the digest made after this call shows what it holds now. */
+  /**
+   * Resolves once a post or edit of the digest drawn after this call shows what it holds now: the
+   * flush not yet drawn (waiting for its pause or its turn) takes it, else the next one.
+   */
   show(client: WebClient, id: string, reason: string): Promise<Location> {
     const waiting = this.queued.get(id);
     if (waiting) return waiting;
@@ -55,28 +58,37 @@ export class SlackDigestPoster {
         // workspace's edits for what someone must act on.
         const pause = reason.startsWith('escalation.') ? 0 : (this.lastFlush.get(id) ?? 0) + INFORM_EVERY_MS - Date.now();
         if (pause > 0) await sleep(pause);
-        this.queued.delete(id);
         if (this.lastFlush.size > 1_000) this.lastFlush.clear();
         this.lastFlush.set(id, Date.now());
-        return this.flush(client, id);
+        // Drawn once its turn has come: what was added while it waited is in it.
+        return this.flush(client, id, () => this.queued.get(id) === flush && this.queued.delete(id));
       });
     this.queued.set(id, flush);
     this.chains.set(id, flush);
-    void flush.catch(() => undefined).finally(() => this.chains.get(id) === flush && this.chains.delete(id));
+    void flush
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.queued.get(id) === flush) this.queued.delete(id);
+        if (this.chains.get(id) === flush) this.chains.delete(id);
+      });
     return flush;
   }
 
-  private async flush(client: WebClient, id: string): Promise<Location> {
+  /** Posts or edits the digest, drawing it (`drawing` said first) only once the call's turn has come. */
+  private async flush(client: WebClient, id: string, drawing: () => void): Promise<Location> {
     const digest = (await this.deps.digests.find(id)) as DigestDoc;
-    const lines = await this.deps.digests.lines(id);
-    const text = this.render(digest, lines);
-    const blocks = this.blocksOf(lines, text);
+    const draw = async () => {
+      drawing();
+      const lines = await this.deps.digests.lines(id);
+      const text = this.render(digest, lines);
+      return { text, ...this.blocksOf(lines, text) };
+    };
     const ws = workspaceOf(client);
     // Where it landed (posting to a person's user id lands in a DM channel of its own id); a digest never moves.
     const posted = await this.deps.cards.postedAt(id, 'slack');
     if (posted) {
       const where = { channel: posted.channel, messageId: posted.messageId };
-      await this.paced(methodPace(ws, 'chat.update'), () => client.chat.update({ channel: where.channel, ts: where.messageId, text, ...blocks }));
+      await this.paced(methodPace(ws, 'chat.update'), async () => client.chat.update({ channel: where.channel, ts: where.messageId, ...(await draw()) }));
       return where;
     }
     const known = await this.deps.cards.find(id, 'slack');
@@ -84,8 +96,8 @@ export class SlackDigestPoster {
     const mine = !known && (await this.deps.cards.claimFirstPost(id, 'slack', digest.channel, id, new Date()));
     // Another process is posting it: once posted, this line's edit follows.
     if (!mine && Date.now() - claimedAt < ATTEMPT_LEASE_MS) throw new NotYet(2_000, 'the digest is being posted by another delivery');
-    const made = await this.paced(channelPace(ws, digest.channel), () =>
-      client.chat.postMessage({ channel: digest.channel, text, ...blocks, metadata: { event_type: DIGEST_METADATA, event_payload: { digest_id: id } } }),
+    const made = await this.paced(channelPace(ws, digest.channel), async () =>
+      client.chat.postMessage({ channel: digest.channel, ...(await draw()), metadata: { event_type: DIGEST_METADATA, event_payload: { digest_id: id } } }),
     );
     const where = { channel: made.channel ?? digest.channel, messageId: made.ts as string };
     await this.deps.cards.remember(id, 'slack', where.channel, where.messageId);

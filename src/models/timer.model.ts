@@ -22,7 +22,8 @@ export const timerSchema = new Schema<TimerDoc>(
 /**
  * The wheel's markers, insert-only and read by `_id`: `minute:<shard>:<n>` / `hour:<shard>:<n>`
  * (some timer falls in that minute or hour), so a tick catching up after a pause skips empty
- * hours with one lookup each; and `once:<kind>:<ref>:<instant>` claims of `scheduleOnce`.
+ * hours with one lookup each; `once:<kind>:<ref>:<instant>` claims of `scheduleOnce`; and
+ * `fired:<shard>:<bucket>:<n>`: the first n timers of a bucket were read ahead and have run.
  */
 export interface TimerIndexDoc {
   _id: string;

@@ -56,6 +56,8 @@ export class TimerWheel {
   /** Per bucket (`<shard>:<bucket>`) not yet settled, how many of its slots this process has read ahead and set to fire. */
   private readonly readAhead = new Map<string, number>();
   private readonly firingAhead = new Set<NodeJS.Timeout>();
+  /** Per bucket read ahead, the marking of what was fired of it (each marking after the one before). */
+  private readonly firedAhead = new Map<string, Promise<void>>();
 
   constructor(
     private readonly models: Models,
@@ -230,27 +232,44 @@ export class TimerWheel {
       if (timers.length === 0) continue;
       if (this.readAhead.size >= MEMO_LIMIT) this.readAhead.clear(); // the settled pass then reads them all
       this.readAhead.set(key, read + timers.length);
-      for (const timer of timers) this.fireAt(timer);
+      // Once these and those read before them have run, the bucket's first n are marked fired:
+      // another process settling the bucket then leaves them (a process that dies first never marks them).
+      const fired = [this.firedAhead.get(key) ?? Promise.resolve(), ...timers.map((timer) => this.fireAt(timer))];
+      const marked = Promise.all(fired).then(async () => {
+        await insertOnce(this.models.TimerIndex, { _id: `fired:${key}:${read + timers.length}`, until: new Date((bucket + 1) * BUCKET_MS) });
+      });
+      this.firedAhead.set(key, marked);
+      void marked.then(
+        () => this.firedAhead.get(key) === marked && this.firedAhead.delete(key),
+        (error: unknown) => this.log.warn({ err: error, bucket: key }, 'could not mark timers fired ahead: whoever settles the bucket fires them again'),
+      );
       found += timers.length;
     }
     return found;
   }
 
-  private fireAt(timer: TimerDoc): void {
-    const handle = setTimeout(
-      () => {
-        this.firingAhead.delete(handle);
-        const running: Promise<void> = this.fire(timer).then(
-          () => undefined,
-          () => undefined,
-        );
-        void running.finally(() => this.runningNow.delete(running));
-        this.runningNow.add(running);
-      },
-      Math.max(0, new Date(timer.dueAt).getTime() - this.now().getTime()),
-    );
-    handle.unref();
-    this.firingAhead.add(handle);
+  /** Fires the timer at its due time; resolves once its handler has run (never, if stopped first). */
+  private fireAt(timer: TimerDoc): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const handle = setTimeout(
+        () => {
+          this.firingAhead.delete(handle);
+          // A failure is the handler's to log and retry (`fire`): the timer was run.
+          const running: Promise<void> = this.fire(timer).then(
+            () => undefined,
+            () => undefined,
+          );
+          void running.finally(() => {
+            this.runningNow.delete(running);
+            resolve();
+          });
+          this.runningNow.add(running);
+        },
+        Math.max(0, new Date(timer.dueAt).getTime() - this.now().getTime()),
+      );
+      handle.unref();
+      this.firingAhead.add(handle);
+    });
   }
 
   /** Stops firing what was read ahead (a stopping process): the settled pass, here or in another process, fires it. */
@@ -288,7 +307,9 @@ export class TimerWheel {
     // What this process read ahead of the bucket fires (or fired) at its due time.
     const key = `${shard}:${bucket}`;
     const timers = await this.readSlots(shard, bucket, this.readAhead.get(key) ?? 0);
-    this.readAhead.delete(key);
+    const readHere = this.readAhead.delete(key);
+    // All of them read ahead and fired by another process (the shard's ticks move between processes).
+    if (!readHere && timers.length > 0 && this.options.fireAheadMs && (await this.models.TimerIndex.findById(`fired:${key}:${timers.length}`).lean())) return;
     let next = 0;
     const worker = async () => {
       while (next < timers.length) {

@@ -88,6 +88,30 @@ describe('timer wheel (against the real server)', () => {
     onTime.stopFiringAhead();
   });
 
+  it('firing on time with two processes: what one read ahead and ran, the other does not run again; what it read but never ran (stopped), the other runs', async () => {
+    const silent = pino({ level: 'silent' });
+    const [first, second] = [0, 1].map(() => new TimerWheel(database.models, clock.now, silent, { fireAheadMs: 8_000 }));
+    const ran: string[] = [];
+    for (const [name, wheel] of [['first', first], ['second', second]] as const) wheel!.on('test', async (ref) => void ran.push(`${name}:${ref}`));
+    clock.set('2026-11-23T00:01:00Z');
+    await first!.schedule('test', 'ran-ahead', clock.now());
+    await first!.tickAll();
+    await eventuallyTrue(() => ran.length === 1);
+    await first!.idle();
+    // The marking follows the run; the second process settles the bucket (the shard's tick moved to it).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    clock.set('2026-11-23T00:01:09Z');
+    await second!.tickAll();
+    expect(ran).toEqual(['first:ran-ahead']);
+
+    await first!.schedule('test', 'never-ran', new Date('2026-11-23T00:01:14Z'));
+    await first!.tickAll(); // read ahead, to fire five seconds from now
+    first!.stopFiringAhead(); // the process stops before
+    clock.set('2026-11-23T00:01:19Z');
+    await second!.tickAll();
+    expect(ran).toEqual(['first:ran-ahead', 'second:never-ran']);
+  });
+
   it('a timer written by a process whose clock is behind the reader\'s still fires', async () => {
     const lagging = new TimerWheel(database.models, () => new Date(clock.now().getTime() - 20_000), pino({ level: 'silent' }));
     clock.set('2026-11-23T00:10:00Z');
