@@ -57,7 +57,7 @@ export class TimerWheel {
   private readonly readAhead = new Map<string, number>();
   private readonly firingAhead = new Set<NodeJS.Timeout>();
   /** Per bucket read ahead, the marking of what was fired of it (each marking after the one before). */
-  private readonly firedAhead = new Map<string, Promise<void>>();
+  private readonly firedAhead = new Map<string, Promise<boolean>>();
 
   constructor(
     private readonly models: Models,
@@ -234,9 +234,15 @@ export class TimerWheel {
       this.readAhead.set(key, read + timers.length);
       // Once these and those read before them have run, the bucket's first n are marked fired:
       // another process settling the bucket then leaves them (a process that dies first never marks them).
-      const fired = [this.firedAhead.get(key) ?? Promise.resolve(), ...timers.map((timer) => this.fireAt(timer))];
-      const marked = Promise.all(fired).then(async () => {
+      const before = this.firedAhead.get(key) ?? Promise.resolve(true);
+      const marked = Promise.all([before, ...timers.map((timer) => this.fireAt(timer))]).then(async (ran) => {
+        if (!ran.every(Boolean)) {
+          // The settled pass here reads the whole bucket again, and runs it.
+          this.readAhead.delete(key);
+          return false;
+        }
         await insertOnce(this.models.TimerIndex, { _id: `fired:${key}:${read + timers.length}`, until: new Date((bucket + 1) * BUCKET_MS) });
+        return true;
       });
       this.firedAhead.set(key, marked);
       void marked.then(
@@ -248,21 +254,24 @@ export class TimerWheel {
     return found;
   }
 
-  /** Fires the timer at its due time; resolves once its handler has run (never, if stopped first). */
-  private fireAt(timer: TimerDoc): Promise<void> {
-    return new Promise<void>((resolve) => {
+  /**
+   * Fires the timer at its due time; resolves once its handler has run (a handler's failure is
+   * retried by `fire`, so it counts as run) to whether it did: false when even its retry could not
+   * be set. Never, if stopped first.
+   */
+  private fireAt(timer: TimerDoc): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
       const handle = setTimeout(
         () => {
           this.firingAhead.delete(handle);
-          // A failure is the handler's to log and retry (`fire`): the timer was run.
           const running: Promise<void> = this.fire(timer).then(
-            () => undefined,
-            () => undefined,
+            () => resolve(true),
+            (error: unknown) => {
+              this.log.error({ err: error, kind: timer.kind, ref: timer.ref }, 'a timer fired on time failed and could not be set again: its bucket\'s settling fires it');
+              resolve(false);
+            },
           );
-          void running.finally(() => {
-            this.runningNow.delete(running);
-            resolve();
-          });
+          void running.finally(() => this.runningNow.delete(running));
           this.runningNow.add(running);
         },
         Math.max(0, new Date(timer.dueAt).getTime() - this.now().getTime()),
