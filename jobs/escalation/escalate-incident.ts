@@ -68,7 +68,10 @@ export async function escalateIncident(ctx: JobContext, ref: string): Promise<vo
   const policy = ctx.catalog.escalationPolicyOf(incident.assignmentGroup);
   if (!policy || !Number.isInteger(step)) return;
   if (step >= stepCount(policy)) {
-    ctx.log.warn({ number, steps: step }, 'escalation policy exhausted and the incident is still not acknowledged');
+    // Said once, though two timers for this step may fire (two processes ran the step before it).
+    if (await claimKey(ctx.models.RecordKey, `escalation:${number}:exhausted`, number)) {
+      ctx.log.warn({ number, steps: step }, 'escalation policy exhausted and the incident is still not acknowledged');
+    }
     return;
   }
   const claim = `escalation:${number}:${step}`;

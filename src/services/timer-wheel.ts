@@ -53,6 +53,8 @@ export class TimerWheel {
   private readonly nextSlot = new Map<string, number>();
   private readonly knownMarkers = new Set<string>();
   private readonly inserting = new OneAtATime();
+  /** Runs of one timer (kind and reference) of an `atOnce` kind, one after another in this process. */
+  private readonly running = new OneAtATime();
   /** Per bucket (`<shard>:<bucket>`) not yet settled, how many of its slots this process has read ahead and set to fire. */
   private readonly readAhead = new Map<string, number>();
   private readonly firingAhead = new Set<NodeJS.Timeout>();
@@ -107,7 +109,7 @@ export class TimerWheel {
     const handler = this.handlers.get(kind);
     // Beyond the bound the wheel's own turn does it: nothing waits here without limit.
     if (!handler || this.runningNow.size >= RUN_AT_ONCE_LIMIT) return;
-    const running: Promise<void> = handler(ref, dueAt)
+    const running: Promise<void> = this.runHandler(kind, ref, dueAt, handler)
       .catch((error: unknown) => this.log.warn({ err: error, kind, ref }, 'a timer run at once failed; the wheel runs it again'))
       .finally(() => this.runningNow.delete(running));
     this.runningNow.add(running);
@@ -351,13 +353,24 @@ export class TimerWheel {
       return false;
     }
     try {
-      await handler(timer.ref, new Date(timer.dueAt));
+      await this.runHandler(timer.kind, timer.ref, new Date(timer.dueAt), handler);
       return true;
     } catch (error) {
       this.log.error({ err: error, kind: timer.kind, ref: timer.ref }, 'timer handler failed; trying again in 30 s');
       await this.schedule(timer.kind, timer.ref, new Date(this.now().getTime() + RETRY_FAILED_MS));
       return false;
     }
+  }
+
+  /**
+   * A timer of an `atOnce` kind runs at once and again from its bucket, and a bucket may hold two
+   * copies of it (two processes set it): its handler is idempotent when its runs come one after
+   * another (a step checks whether it was done, then marks it done), not when they overlap, so
+   * they wait for each other here.
+   */
+  private runHandler(kind: string, ref: string, dueAt: Date, handler: TimerHandler): Promise<void> {
+    if (!this.atOnce.has(kind)) return handler(ref, dueAt);
+    return this.running.run(`${kind} ${ref}`, () => handler(ref, dueAt));
   }
 
   private async mark(shard: number, bucket: number): Promise<void> {

@@ -64,6 +64,8 @@ describe('escalation (timer jobs against the real server)', () => {
     expect(pages().filter((p) => p.endsWith(TAYLOR))).toHaveLength(3);
     expect(pages()).toHaveLength(3 * (1 + 2 + 1)); // each cycle: the on-call, the two of the service desk, Taylor
     expect(exhausted()).toEqual([expect.objectContaining({ level: 40, number, steps: 9 })]);
+    // Each step set the next one's timer once (steps 1 to 9; step 0 ran from the incident's creation).
+    expect(await database.models.Timer.countDocuments({ kind: 'incident.escalation' })).toBe(9);
 
     // And then it stops: nothing more is paged or logged (a further step would have come 30 minutes on).
     await runClockUntil(app, clock, '2026-11-23T06:00:00Z', 2);

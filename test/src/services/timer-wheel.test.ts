@@ -133,6 +133,30 @@ describe('timer wheel (against the real server)', () => {
     expect(commands.find).toBeLessThan(600);
   });
 
+  it('runs of one at-once timer never overlap: run at once while its bucket is read, or two copies in one bucket', async () => {
+    const runs: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let running = 0;
+    wheel.on('step', async (ref) => {
+      running += 1;
+      runs.push(`${ref} starts with ${running} running`);
+      if (runs.length === 1) await held; // the run at once is slow (a busy database)
+      running -= 1;
+    }, { atOnce: true });
+    // Due now: runs at once, and stays in its bucket should this process die.
+    await wheel.schedule('step', 'INC1#0', clock.now());
+    // Another process set the same timer into the same bucket.
+    await new TimerWheel(database.models, clock.now, pino({ level: 'silent' })).schedule('step', 'INC1#0', clock.now());
+    clock.advanceMinutes(1);
+    const ticked = wheel.tickAll();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    release();
+    await ticked;
+    await wheel.idle();
+    expect(runs).toEqual(['INC1#0 starts with 1 running', 'INC1#0 starts with 1 running', 'INC1#0 starts with 1 running']);
+  });
+
   it('a handler that fails is tried again 30 seconds later', async () => {
     let calls = 0;
     wheel.on('flaky', async () => {
