@@ -37,7 +37,7 @@ export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Pro
     try {
       if (!(await firstDelivery(deps, request.body))) {
         // A retry of a request already done: what this delivery stored is not work to replay.
-        if (key && request.accepted) await deps.opsdesk.intake.done('slack', key);
+        if (key && request.accepted) await clearIntake(deps, key);
         return;
       }
     } catch (error) {
@@ -107,7 +107,7 @@ export async function storeThenAck(deps: SlackDeps, body: object, ack: () => Pro
   } catch (error) {
     const key = requestKeyOf(body as Record<string, unknown>);
     deps.opsdesk.log.warn({ err: error, requestKey: key }, 'Slack was answered before the request was acknowledged (too slow): withdrawn, not done');
-    if (key && accepted) await deps.opsdesk.intake.done('slack', key);
+    if (key && accepted) await clearIntake(deps, key);
     return null;
   }
 }

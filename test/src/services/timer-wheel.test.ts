@@ -1,6 +1,7 @@
 import pino from 'pino';
 import type { Database } from '../../../src/db/connect';
 import { TIMER_SHARDS, TimerWheel, shardOf } from '../../../src/services/timer-wheel';
+import { eventually } from '../../support/eventually';
 import { TestClock } from '../../support/factories';
 import { countCommands, dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
@@ -71,7 +72,7 @@ describe('timer wheel (against the real server)', () => {
     await onTime.schedule('test', 'in-a-minute', soon(60_000));
     const ticked = Date.now();
     await onTime.tickAll();
-    await eventuallyTrue(() => 'in-600-ms' in firedAt);
+    await eventually(() => 'in-600-ms' in firedAt);
     expect(Object.keys(firedAt).sort()).toEqual(['due-now', 'in-600-ms']);
     // At its due time (the test clock stands still, so the delay is real time), not before.
     expect((firedAt['in-600-ms'] as number) - ticked).toBeGreaterThanOrEqual(550);
@@ -96,7 +97,7 @@ describe('timer wheel (against the real server)', () => {
     clock.set('2026-11-23T00:01:00Z');
     await first!.schedule('test', 'ran-ahead', clock.now());
     await first!.tickAll();
-    await eventuallyTrue(() => ran.length === 1);
+    await eventually(() => ran.length === 1);
     await first!.idle();
     // The marking follows the run; the second process settles the bucket (the shard's tick moved to it).
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -216,11 +217,3 @@ describe('timer wheel bulk scheduling', () => {
     }
   });
 });
-
-async function eventuallyTrue(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

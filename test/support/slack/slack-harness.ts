@@ -3,6 +3,7 @@ import type { Database } from '../../../src/db/connect';
 import { startHttpServer, type HttpServer } from '../../../src/server/http-server';
 import { createSlackAdapter, SLACK_EVENTS_PATH, type SlackAdapter, type SlackSettings } from '../../../adapters/slack/slack-app';
 import { TestClock, buildApp, recordingLogger, silentLogger } from '../factories';
+import { eventually } from '../eventually';
 import { RecordingSlackApi } from './recording-slack-api';
 import { SIGNING_SECRET } from './signed-request';
 
@@ -88,11 +89,4 @@ export function retryIgnored(slack: SlackHarness, key: string): Promise<void> {
   return eventually(() => slack.logs.some((entry) => entry.requestKey === key && String(entry.msg).startsWith('Slack request already handled')));
 }
 
-/** Waits until `check` holds (Slack work after the acknowledgement runs on its own). */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { eventually };
