@@ -8,7 +8,7 @@ import { DEFAULT_PRIORITY_MATRIX, LEVELS, priorityOf } from '../src/domain/prior
 import { createLogger } from '../src/logger';
 import { join } from 'node:path';
 import { readUciIncidents } from './uci-incidents';
-import { report, rssMegabytes, timed } from './measure';
+import { countCommandsByKind, report, rssMegabytes, timed } from './measure';
 
 const CONCURRENCY = 4;
 const RAW_INSERTS = 3000;
@@ -19,7 +19,7 @@ const HANDLER_INCIDENTS = Number(process.env.BENCH_INCIDENTS ?? 10_000);
  * event, insert) against raw `insertOne` into the same server, and the process's memory.
  */
 export async function runCoreBench(uri: string): Promise<void> {
-  const database: Database = await connectDatabase(uri, `bench_core_${Date.now()}`);
+  const database: Database = await connectDatabase(uri, `bench_core_${Date.now()}`, { monitorCommands: Boolean(process.env.BENCH_CORE_COMMANDS) });
   try {
     const config = await loadItsmConfig(join(__dirname, '..', '..', 'opsdesk.example.yml'));
     // The report handler alone: what its timers set off (watch, pages) is measured by the SLA bench.
@@ -56,6 +56,7 @@ export async function runCoreBench(uri: string): Promise<void> {
       ),
     );
     let failures = 0;
+    const commands = process.env.BENCH_CORE_COMMANDS ? countCommandsByKind(database.connection.getClient()) : undefined;
     const handlerSeconds = await timed(HANDLER_INCIDENTS, CONCURRENCY, async (i) => {
       const pair = pairs[i % pairs.length] as { impact: string; urgency: string };
       const result = await dispatch(app.ctx, app.registry, app.log, {
@@ -68,6 +69,11 @@ export async function runCoreBench(uri: string): Promise<void> {
     const handlerRate = HANDLER_INCIDENTS / handlerSeconds;
     report('incidents created through the report handler', handlerRate, 'incidents/s');
     report('handler/raw insert ratio', handlerRate / rawRate, '', 2);
+    if (commands) {
+      // Where a report's commands go, most first (BENCH_CORE_COMMANDS=1: monitoring slows the run a little).
+      commands.stop();
+      for (const [kind, n] of [...commands.byKind].sort((a, b) => b[1] - a[1])) report(`commands per report: ${kind}`, n / HANDLER_INCIDENTS, '', 2);
+    }
     report('report handler failures', failures, '', 0);
     report(`resident memory after ${HANDLER_INCIDENTS} incidents`, rssMegabytes(), 'MB');
   } finally {

@@ -21,3 +21,29 @@ export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
+
+/** Counts the database commands `client` sends from now on, by kind (`insert incidents`, `find timers`…), refused inserts apart. */
+export function countCommandsByKind(client: import('mongodb').MongoClient): { byKind: Map<string, number>; stop: () => void } {
+  const byKind = new Map<string, number>();
+  const started = new Map<number, string>();
+  const count = (kind: string) => byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
+  const onStarted = (event: import('mongodb').CommandStartedEvent) => {
+    const kind = `${event.commandName} ${String((event.command as Record<string, unknown>)[event.commandName] ?? '')}`;
+    count(kind);
+    started.set(event.requestId, kind);
+  };
+  const onSucceeded = (event: import('mongodb').CommandSucceededEvent) => {
+    const kind = started.get(event.requestId);
+    started.delete(event.requestId);
+    if ((event.reply as { writeErrors?: unknown[] } | undefined)?.writeErrors?.length) count(`${kind} (refused: taken)`);
+  };
+  client.on('commandStarted', onStarted);
+  client.on('commandSucceeded', onSucceeded);
+  return {
+    byKind,
+    stop: () => {
+      client.off('commandStarted', onStarted);
+      client.off('commandSucceeded', onSucceeded);
+    },
+  };
+}

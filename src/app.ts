@@ -104,7 +104,13 @@ export async function createApp(options: {
   const watch = new IncidentWatch(wheel, catalog, now);
   const incidents = new IncidentRecords(database.models, (incident, change) =>
     // The change itself is done and stands; a timer that could not be set is logged loudly.
-    watch.track(incident, change).catch((error: unknown) => log.error({ err: error, number: incident.number }, 'could not set the incident\'s SLA or escalation timers')),
+    watch.track(incident, change).then(
+      () => true,
+      (error: unknown) => {
+        log.error({ err: error, number: incident.number }, 'could not set the incident\'s SLA or escalation timers');
+        return false;
+      },
+    ),
     sharedNowMs,
   );
   const ctx: App['ctx'] = {

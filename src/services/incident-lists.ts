@@ -11,6 +11,7 @@ export const INCIDENT_LISTS = {
 } as const;
 
 const OPEN = new Set<string>(OPEN_INCIDENT_STATES);
+const PLACED_KEPT = 10_000;
 
 export function listsOf(incident: IncidentDoc): string[] {
   if (!OPEN.has(incident.state)) return [];
@@ -54,6 +55,12 @@ const asOpen = (listed: ListedRecord, list: string): OpenIncident => ({
  * incidents, whatever the history holds.
  */
 export class IncidentLists {
+  /**
+   * The version of each incident this process last wrote into its lists: a new incident's job is
+   * run twice (at once, and from its timer), and its second run writes nothing.
+   */
+  private readonly placed = new Map<string, number>();
+
   constructor(
     private readonly lists: RecordLists,
     private readonly load: (number: string) => Promise<IncidentDoc | null>,
@@ -61,6 +68,13 @@ export class IncidentLists {
 
   /** Writes the incident into the lists it is now in, and out of those it was in before (`before`). */
   async place(incident: IncidentDoc, before?: IncidentDoc | null): Promise<void> {
+    if ((this.placed.get(incident._id) ?? 0) >= incident.version) return;
+    await this.write(incident, before);
+    if (this.placed.size >= PLACED_KEPT) this.placed.clear();
+    this.placed.set(incident._id, incident.version);
+  }
+
+  private async write(incident: IncidentDoc, before?: IncidentDoc | null): Promise<void> {
     const now = listsOf(incident);
     const was = before ? listsOf(before) : [];
     // Most changes (a comment, an acknowledgement) move nothing: the lists already say all they hold.

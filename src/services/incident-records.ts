@@ -19,15 +19,18 @@ const DUPLICATE_WAIT_MS = 5_000;
 const ABANDONED_CLAIM_MS = 30_000;
 
 /** Data access for incidents: every change goes through the audited, claimed update. */
-/** Told after an incident is created or changed (the SLA and escalation timers are set this way). */
-export type IncidentObserver = (incident: IncidentDoc, change: IncidentAction | 'create') => Promise<void>;
+/**
+ * Told after an incident is created or changed (the SLA and escalation timers are set this way);
+ * whether it is watched (its timers set).
+ */
+export type IncidentObserver = (incident: IncidentDoc, change: IncidentAction | 'create') => Promise<boolean>;
 
 export class IncidentRecords {
   private readonly lists: IncidentLists;
 
   constructor(
     private readonly models: Models,
-    private readonly observe: IncidentObserver = async () => {},
+    private readonly observe: IncidentObserver = async () => false,
     /** Real time as the processes share it (the database server's clock), for when changes were written. */
     private readonly nowMs: () => number = Date.now,
   ) {
@@ -70,10 +73,11 @@ export class IncidentRecords {
     }
     const incident: IncidentDoc = { ...draft, _id: number, number, version, auditHead, createdAt: at, updatedAt: at };
     await retryWhileBusy(() => Incident.collection.insertOne(incident as never));
-    // After the incident, so a list never names one that does not exist; a crash in between is
-    // mended by the replay of the report (relist).
-    await this.lists.place(incident);
-    await this.observe(incident, 'create');
+    // Its `created` timer. Its job writes the incident into its lists (relist), off the reporting
+    // request's path, in a few milliseconds; a crash before the timer is mended by the replay of the
+    // report. Unwatched (the timer could not be set), it is listed here, so the hourly restorer,
+    // which reads the lists, finds it.
+    if (!(await this.observe(incident, 'create'))) await this.lists.place(incident);
     return { incident, created: true };
   }
 
@@ -112,8 +116,8 @@ export class IncidentRecords {
   }
 
   /**
-   * Writes the incident into the lists it is in now: a replayed request whose change (or report)
-   * landed before its process died may not have got that far.
+   * Writes the incident into the lists it is in now: a new incident (its `created` job), or a
+   * replayed request whose change (or report) landed before its process died.
    */
   relist(incident: IncidentDoc): Promise<void> {
     return this.lists.place(incident);

@@ -24,6 +24,8 @@ const READ_LIMIT = 2_000;
  */
 const DEPARTURE_KEPT_MS = 60 * 60_000;
 const MEMO_LIMIT = 5_000;
+/** A list's changes this process wrote and keeps until a fold takes them in (FOLD_EVERY of them, usually). */
+const WRITTEN_KEPT = 4 * FOLD_EVERY;
 /**
  * A remembered slot is trusted this long: changes are purged a day after they were written, and
  * a slot freed by the purge must never be taken again (it lies below the snapshot, unread).
@@ -59,6 +61,11 @@ export class RecordLists {
    * costs the changes after the last one read (two lookups when there are none).
    */
   private readonly read = new Map<string, ReadList>();
+  /**
+   * The changes this process wrote and no fold it knows of has taken in yet, by list and slot: a
+   * change is never rewritten, so folding or reading the list need not look them up again.
+   */
+  private readonly written = new Map<string, Map<number, ListEntryDoc>>();
 
   constructor(
     private readonly models: RecordListModels,
@@ -81,6 +88,7 @@ export class RecordLists {
         throw error;
       });
       if (inserted) {
+        this.keepWritten(doc);
         if (n % FOLD_EVERY === 0) await this.fold(list);
         return;
       }
@@ -165,6 +173,25 @@ export class RecordLists {
       // Two first folds at once: the other one's snapshot is as good.
       if (!isDuplicateKey(error)) throw error;
     }
+    this.forgetWritten(list, upTo);
+  }
+
+  private keepWritten(entry: ListEntryDoc): void {
+    let mine = this.written.get(entry.list);
+    if (!mine) {
+      if (this.written.size >= MEMO_LIMIT) this.written.clear(); // read from the database instead
+      mine = new Map();
+      this.written.set(entry.list, mine);
+    }
+    if (mine.size >= WRITTEN_KEPT) mine.delete(Math.min(...mine.keys()));
+    mine.set(entry.n, entry);
+  }
+
+  private forgetWritten(list: string, upTo: number): void {
+    const mine = this.written.get(list);
+    if (!mine) return;
+    for (const n of mine.keys()) if (n <= upTo) mine.delete(n);
+    if (mine.size === 0) this.written.delete(list);
   }
 
   /** The last slot taken, looking from `from` on. */
@@ -180,11 +207,15 @@ export class RecordLists {
    * forgets the slots it was handing out, so its process's next change fills the free one.
    */
   private async entriesAfter(list: string, n: number): Promise<ListEntryDoc[]> {
-    const entries: ListEntryDoc[] = [];
-    for (let first = n + 1, size = 2; ; first += size, size = Math.min(READ_BATCH, size * 2)) {
-      const batch = await Promise.all(
-        Array.from({ length: size }, (_, i) => this.models.ListEntry.findById(`${list}:${first + i}`).lean<ListEntryDoc>()),
-      );
+    // Up to the last change this process wrote, only the others' slots are read, all at once; the
+    // probing for the end starts after it.
+    const mine = this.written.get(list);
+    const lastMine = mine ? Math.max(n, ...mine.keys()) : n;
+    const slot = (k: number) => mine?.get(k) ?? this.models.ListEntry.findById(`${list}:${k}`).lean<ListEntryDoc>();
+    const known = await Promise.all(Array.from({ length: lastMine - n }, (_, i) => slot(n + 1 + i)));
+    const entries = known.filter((e): e is ListEntryDoc => e !== null);
+    for (let first = lastMine + 1, size = 2; ; first += size, size = Math.min(READ_BATCH, size * 2)) {
+      const batch = await Promise.all(Array.from({ length: size }, (_, i) => slot(first + i)));
       const found = batch.filter((e): e is ListEntryDoc => e !== null);
       if (found.length === 0) return entries;
       entries.push(...found);

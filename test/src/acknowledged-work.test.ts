@@ -133,7 +133,10 @@ describe('work acknowledged to Slack survives the process (real process, real HT
     await eventually(() => incidents.every((i) => told(i._id)), 60_000).catch(() => undefined);
     expect(incidents.filter((i) => !told(i._id)).map((i) => i._id)).toEqual([]);
     // Within Slack's limits by pacing: what leaves through the outbox never met a 429.
-    expect(api.limitedCalls.filter((c) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(c.method)).map((c) => c.method)).toEqual([]);
+    // (Named by channel, what it was and when, so that a failure says which pacing missed.)
+    const limited = api.limitedCalls.filter((c) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(c.method));
+    const sameChannel = (c: { args: Record<string, unknown> }) => api.calls.filter((o) => o.args.channel === c.args.channel).map((o) => `${o.method}@${o.at}${o.limited ? '!' : ''}`).slice(-8);
+    expect(limited.map((c) => ({ call: `${c.method} ${String(c.args.channel)} at ${c.at}`, metadata: c.args.metadata, before: sameChannel(c) }))).toEqual([]);
   }
 
   it('kill -9 during 50 submissions/s: after a restart every acknowledged report has its incident and card', async () => {

@@ -17,6 +17,7 @@ describe('my desk (against the MongoDB-compatible server)', () => {
     const report = async (email: string, input: Record<string, unknown>) => cardOf(await run(app, 'incident.report', await buildActor(app, email), reportInput(input))).recordId as string;
     jamiesEmailOutage = await report(JAMIE, { service: 'email', summary: 'Mail will not send' });
     alexsVpnProblem = await report(ALEX, { service: 'vpn', summary: 'VPN drops' });
+    await app.jobs.wheel.idle(); // their `created` jobs, run at once, list them
   });
   afterAll(() => dropTestDatabase(database));
 

@@ -24,6 +24,7 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     const reporter = await buildActor(app, email);
     const result = await run(app, INCIDENT_IDS.report, reporter, reportInput(overrides));
     const card = cardOf(result);
+    await app.jobs.wheel.idle(); // its `created` job, run at once, lists it
     return (await app.ctx.incidents.findById(card.recordId as string)) as IncidentDoc;
   }
 

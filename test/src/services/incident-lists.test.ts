@@ -5,8 +5,11 @@ import { RecordLists } from '../../../src/services/record-lists';
 import { listOpenIncidentsOnce } from '../../../jobs/maintenance/list-open-incidents-once';
 import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import type { ListView } from '../../../src/views/view-model';
-import { JAMIE, SAM, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../../support/factories';
-import { commandsDuring, dropTestDatabase, openTestDatabase } from '../../support/test-database';
+import pino from 'pino';
+import { createApp } from '../../../src/app';
+import { startWatchingIncident } from '../../../jobs/sla/start-watching-incident';
+import { JAMIE, SAM, TestClock, buildActor, buildApp, buildConfig, cardOf, reportInput, run } from '../../support/factories';
+import { commandsDuring, countCommands, dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
 const closedIncident = (n: number): IncidentDoc =>
   ({
@@ -55,6 +58,7 @@ describe('lists of open incidents, found by _id (real database)', () => {
       const priority = i % 3 === 0 ? { impact: 'high', urgency: 'high' } : {};
       numbers.push(cardOf(await run(app, INCIDENT_IDS.report, jamie, reportInput({ summary: `Paging ${i}`, ...priority }))).recordId as string);
     }
+    await app.jobs.wheel.idle(); // their `created` jobs, run at once, list them
     for (const number of numbers.slice(0, 4)) {
       await run(app, INCIDENT_IDS.resolve, sam, { recordId: number, code: 'solved_permanently', notes: 'Done.' });
     }
@@ -76,6 +80,20 @@ describe('lists of open incidents, found by _id (real database)', () => {
     const priorities = listed.map((i) => i?.priority);
     expect(priorities).toEqual([...priorities].sort());
     expect(queue.range).toBe('전체 30건 중 1–15'); // Sam reads Korean
+  });
+
+  it("a report's request writes none of its lists: its created job does, once though the job runs twice", async () => {
+    // Jobs not run at once: the request's own writes alone.
+    const requestOnly = await createApp({ database, config: buildConfig(), log: pino({ level: 'silent' }), now: clock.now, runDueTimersAtOnce: false });
+    const jamie = await buildActor(requestOnly, JAMIE);
+    const number = cardOf(await run(requestOnly, INCIDENT_IDS.report, jamie, reportInput({ summary: 'Listed by its job' }))).recordId as string;
+    const entries = () => database.models.ListEntry.countDocuments({ recordId: number });
+    expect(await entries()).toBe(0);
+    await startWatchingIncident(requestOnly.jobs, number);
+    await startWatchingIncident(requestOnly.jobs, number); // and again, from its timer
+    expect(await entries()).toBe(3); // the requester's, the group's, the service's
+    const mine = (await run(requestOnly, INCIDENT_IDS.mine, jamie, { page: 1 })).views[0] as ListView;
+    expect(mine.items.map((c) => c.recordId)).toContain(number);
   });
 
   it('a list read is lookups by _id alone, and costs the same with 20 or 600 closed incidents in the collection', async () => {
@@ -115,6 +133,22 @@ describe('lists of open incidents, found by _id (real database)', () => {
     expect(entries.map((e) => e.n).sort((a, b) => a - b)).toEqual(Array.from({ length: 80 }, (_, i) => i + 1));
   });
 
+  it('a writer folding the list reads only the changes other processes wrote: its own it has', async () => {
+    const now = () => new Date();
+    const writer = new RecordLists(database.models, now);
+    const other = new RecordLists(database.models, now);
+    const write = (lists: RecordLists, i: number) => lists.write('test.fold', { recordId: `F${i}`, version: 1, item: { priority: 'P3' } });
+    for (let i = 1; i <= 15; i++) await write(writer, i);
+    // The 16th change is folded by its writer: the snapshot, and the end looked for after it.
+    const alone = await countCommands(database, () => write(writer, 16));
+    expect(alone).toEqual({ insert: 1, find: 3, update: 1 });
+    // Of the next 16, the other process wrote 3 (the 20th, 24th, 28th): those 3 are read.
+    for (let i = 17; i <= 31; i++) await write(i % 4 === 0 ? other : writer, i);
+    const mixed = await countCommands(database, () => write(writer, 32));
+    expect(mixed).toEqual({ insert: 1, find: 3 + 3, update: 1 });
+    expect((await other.members('test.fold')).map((m) => m.recordId).sort()).toEqual(Array.from({ length: 32 }, (_, i) => `F${i + 1}`).sort());
+  });
+
   it('a record is where its newest version put it: a late write of an older version does not bring it back', async () => {
     const lists = new RecordLists(database.models, () => new Date());
     await lists.write('test.versions', { recordId: 'A', version: 2, item: { priority: 'P2' } });
@@ -129,6 +163,7 @@ describe('lists of open incidents, found by _id (real database)', () => {
   it('an incident whose departure was lost (a crash between its change and its list) is left out when read, and written out', async () => {
     const jamie = await buildActor(app, JAMIE);
     const number = cardOf(await run(app, INCIDENT_IDS.report, jamie, reportInput({ summary: 'Lost departure' }))).recordId as string;
+    await app.jobs.wheel.idle(); // listed by its `created` job
     // The change landed on the record alone.
     await database.models.Incident.updateOne({ _id: number }, { $set: { state: 'resolved', version: 9 } });
     const mine = async () => ((await run(app, INCIDENT_IDS.mine, jamie, { page: 1 })).views[0] as ListView).items.map((c) => c.recordId);

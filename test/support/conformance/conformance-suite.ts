@@ -143,6 +143,7 @@ async function twoPagesOfIncidents(c: Context): Promise<string> {
   for (let i = total; i <= PAGE_SIZE; i++) {
     await dispatch(c.d.app.ctx, c.d.app.registry, c.d.app.log, { handlerId: INCIDENT_IDS.report, actor: sam, input: { summary: `Paged ${i}`, service: 'vpn', impact: 'low', urgency: 'low', platform: 'web' } });
   }
+  await c.d.app.jobs.wheel.idle(); // their `created` jobs, run at once, list them
   return '';
 }
 
