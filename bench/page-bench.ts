@@ -75,7 +75,10 @@ export async function runPageBench(uri: string): Promise<void> {
       );
     const deadline = Date.now() + 120_000;
     while ([...reportedAt.keys()].some((n) => !pageOf(n)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-    const isDigest = (c: RecordedCall) => c.method === 'chat.update' || (c.args.metadata as { event_type?: string } | undefined)?.event_type === 'opsdesk_digest';
+    const isDigest = (c: RecordedCall) => {
+      const metadata = c.args.metadata as { event_type?: string; event_payload?: { notification_ids?: string } } | undefined;
+      return c.method === 'chat.update' || metadata?.event_type === 'opsdesk_digest' || metadata?.event_payload?.notification_ids !== undefined;
+    };
     const folded = [...reportedAt.keys()].filter((n) => {
       const page = pageOf(n);
       return page !== undefined && isDigest(page);

@@ -1,7 +1,6 @@
-import type { Button, KnownBlock } from '@slack/types';
+import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
-import { LIMITS, truncate } from './render/block-kit-limits';
-import { renderActionElement } from './render/render-card';
+import { pageListBlocks } from './page-batches';
 import { t } from '../../src/i18n/translate';
 import type { DigestDoc } from '../../src/models/digest.model';
 import type { DigestEntry } from '../../src/services/digests';
@@ -108,16 +107,7 @@ export class SlackDigestPoster {
   private blocksOf(lines: readonly DigestEntry[], text: string): { blocks?: KnownBlock[] } {
     if (!lines.some((e) => e.action)) return {};
     const [header = ''] = text.split('\n');
-    return {
-      blocks: [
-        { type: 'section', text: { type: 'mrkdwn', text: header } },
-        ...lines.map((e): KnownBlock => ({
-          type: 'section',
-          text: { type: 'mrkdwn', text: truncate(e.text, LIMITS.sectionText) },
-          ...(e.action ? { accessory: renderActionElement(e.action) as Button } : {}),
-        })),
-      ],
-    };
+    return { blocks: pageListBlocks(header, lines.map((e) => ({ line: e.text, ...(e.action ? { action: e.action } : {}) }))) };
   }
 
   private render(digest: DigestDoc, lines: readonly DigestEntry[]): string {

@@ -1,5 +1,6 @@
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { ItsmCatalog } from '../../src/config/itsm-catalog';
+import { t } from '../../src/i18n/translate';
 import type { Logger } from '../../src/logger';
 import type { NotificationDoc } from '../../src/models/notification.model';
 import type { PeopleDirectory } from '../../src/people/people-directory';
@@ -8,6 +9,7 @@ import type { Digests } from '../../src/services/digests';
 import { ATTEMPT_LEASE_MS, type DeliveryOutcome, type NotificationDeliverer } from '../../src/services/notifier';
 import type { Pace, Pacer } from '../../src/services/pacing';
 import { SlackDigestPoster } from './digest-poster';
+import { PageBatches, pageListBlocks, type BatchedPage } from './page-batches';
 import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
 import { fallbackText, renderMessage } from './render/render-views';
 import { mentionsIn } from './render/slack-mentions';
@@ -26,8 +28,6 @@ const CARD_PENDING_RETRY_MS = 3_000;
 const COME_BACK_EARLY_MS = 15_000;
 /** Waiting for a turn longer than this is left to the timer (the attempt's lease must not run out meanwhile). */
 const MAX_HOLD_MS = 30_000;
-/** A page waits at most this long for its person's turn before it joins the message listing their pages. */
-const PAGE_FOLD_AFTER_MS = 1_000;
 
 interface Target {
   channel: string;
@@ -69,6 +69,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   readonly platform = 'slack';
   private readonly userByEmail = new Map<string, string>();
   private readonly digestPoster: SlackDigestPoster;
+  private readonly pages = new PageBatches();
 
   constructor(private readonly deps: SlackDelivererDeps) {
     this.digestPoster = new SlackDigestPoster(deps, (pace, call) => this.paced(pace, call));
@@ -109,7 +110,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
           client.conversations.history({ channel: target.channel, oldest, include_all_metadata: true, limit: 200 }),
         );
     return (page.messages ?? []).some(
-      (m) => m.metadata?.event_type === METADATA_EVENT && (m.metadata.event_payload as { notification_id?: string } | undefined)?.notification_id === notification._id,
+      (m) => m.metadata?.event_type === METADATA_EVENT && carries(m.metadata.event_payload as { notification_id?: string; notification_ids?: string } | undefined, notification._id),
     );
   }
 
@@ -193,7 +194,8 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   /**
    * A DM, a thread line, a major-incident post. What only informs (a job's thread line, an SLA
    * warning, a P1's announcement) joins its channel's digest when the channel is backed up beyond
-   * `coalesceAfterMs`; a page, a card and a reply are never folded.
+   * `coalesceAfterMs`. A page is never folded into a digest: the pages waiting for one person's
+   * turn go out together in the message posted at it.
    */
   private async postMessage(client: WebClient, notification: NotificationDoc, again: boolean): Promise<DeliveryOutcome> {
     const holder = { id: notification._id, again };
@@ -210,25 +212,54 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
       if (holding) return { kind: 'delivered', location: await this.digestPoster.show(client, holding, notification.reason) };
     }
     if (foldAfter !== undefined && (await this.deps.pacer.backlogBeyond(pace, foldAfter))) {
-      // A page keeps its first action (Acknowledge) beside its line.
-      const [action] = notification.audience.kind === 'person' ? view.actions : [];
-      const entry = { recordId: notification.recordId, text: line, ...(action ? { action } : {}) };
+      const entry = { recordId: notification.recordId, text: line };
       const location = await this.digestPoster.add(client, target.channel, notification.reason, entry, { firstTry: !again });
       return { kind: 'delivered', location };
     }
-    const posted = await this.paced(
-      pace,
-      async () =>
-        client.chat.postMessage({
-          channel: target.channel,
-          text: target.textOnly ? line : cardFallback(view),
-          ...(target.textOnly ? {} : { blocks: renderCard(view, await mentionsIn(this.deps.people, [view])) }),
-          ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
-          metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } },
-        }),
-      holder,
-    );
-    return { kind: 'delivered', location: { channel: posted.channel ?? target.channel, messageId: posted.ts ?? '' } };
+    if (isPage(notification)) {
+      // Pages waiting for this person's turn go out together at it (adapters/slack/page-batches.ts).
+      const [action] = view.actions;
+      const page: BatchedPage = { notificationId: notification._id, line, ...(action ? { action } : {}) };
+      const location = await this.pages.join(target.channel, page, (draw) =>
+        this.paced(
+          pace,
+          () => {
+            const pages = draw();
+            return pages.length > 1 ? this.postPages(client, target.channel, pages) : this.postOne(client, notification, target);
+          },
+          holder,
+        ),
+      );
+      return { kind: 'delivered', location };
+    }
+    return { kind: 'delivered', location: await this.paced(pace, () => this.postOne(client, notification, target), holder) };
+  }
+
+  /** A message of its own: the card drawn (or, in a thread, its line). */
+  private async postOne(client: WebClient, notification: NotificationDoc, target: Target): Promise<{ channel: string; messageId: string }> {
+    const { view } = notification;
+    const line = escapeMrkdwn(view.text ?? cardFallback(view));
+    const posted = await client.chat.postMessage({
+      channel: target.channel,
+      text: target.textOnly ? line : cardFallback(view),
+      ...(target.textOnly ? {} : { blocks: renderCard(view, await mentionsIn(this.deps.people, [view])) }),
+      ...(target.threadTs ? { thread_ts: target.threadTs } : {}),
+      metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } },
+    });
+    return { channel: posted.channel ?? target.channel, messageId: posted.ts ?? '' };
+  }
+
+  /** One message listing several pages, each with its Acknowledge; its metadata names every page it carries. */
+  private async postPages(client: WebClient, channel: string, pages: readonly BatchedPage[]): Promise<{ channel: string; messageId: string }> {
+    const header = t(this.deps.catalog.config.defaults.locale, 'digest.pages', { count: pages.length });
+    const posted = await client.chat.postMessage({
+      channel,
+      text: [header, ...pages.map((p) => `• ${p.line}`)].join('\n'),
+      blocks: pageListBlocks(header, pages),
+      // Slack's metadata holds no list of strings: the ids, which hold no space, one text.
+      metadata: { event_type: METADATA_EVENT, event_payload: { notification_ids: pages.map((p) => p.notificationId).join(' ') } },
+    });
+    return { channel: posted.channel ?? channel, messageId: posted.ts ?? '' };
   }
 
   /** Waits for the call's turn (within Slack's limits), then makes it; a turn too far off is left to the timer. */
@@ -314,13 +345,20 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
  * incidents paging them, each with its Acknowledge, edited as more arrive.
  */
 function foldAfterMs(notification: NotificationDoc, coalesceAfterMs: number): number | undefined {
+  if (isPage(notification)) return undefined; // gathered per turn instead (page-batches.ts)
   const { audience, reason } = notification;
   if (audience.kind === 'thread') return audience.afterCard ? undefined : coalesceAfterMs;
   if (audience.kind === 'major-incident') return coalesceAfterMs;
   if (audience.kind !== 'person') return undefined;
-  if (reason.startsWith('escalation.')) return Math.min(coalesceAfterMs, PAGE_FOLD_AFTER_MS);
   return reason.startsWith('sla.') ? coalesceAfterMs : undefined;
 }
+
+/** Whether a message's metadata names the notification: its own, or one of the pages it lists. */
+const carries = (payload: { notification_id?: string; notification_ids?: string } | undefined, id: string): boolean =>
+  payload?.notification_id === id || (payload?.notification_ids?.split(' ').includes(id) ?? false);
+
+/** An escalation step's page to a person, which someone must act on now. */
+const isPage = (notification: NotificationDoc): boolean => notification.audience.kind === 'person' && notification.reason.startsWith('escalation.');
 
 function outcomeOf(error: unknown): DeliveryOutcome {
   if (error instanceof Undeliverable) return { kind: 'failed', error: error.message };

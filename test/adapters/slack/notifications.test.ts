@@ -85,6 +85,37 @@ describe('Slack notifications (the notifier over the recording Web API)', () => 
     expect((await slack.app.jobs.notifier.status(page!._id)).state).toBe('delivered');
   });
 
+  it('pages faster than a message a second: each turn\'s new message lists the pages that waited for it, none edited in, none lost; a retried one is found in it', async () => {
+    // Six incidents in a moment, each paging Minji (on call): more than her DM takes at a time.
+    const numbers: string[] = [];
+    for (let i = 0; i < 6; i++) numbers.push(await reportP2());
+    await runClockUntil(slack.app, clock, '2026-11-23T01:01:00Z', 0.25);
+    const posts = pagesToMinji().filter((c) => c.ts);
+    const carried = (c: (typeof posts)[number]) => {
+      const payload = (c.args.metadata as { event_payload: { notification_id?: string; notification_ids?: string } }).event_payload;
+      return payload.notification_id ? [payload.notification_id] : (payload.notification_ids ?? '').split(' ');
+    };
+    const paged = posts.flatMap(carried).map((id) => id.split(':')[0]);
+    expect([...paged].sort()).toEqual([...numbers].sort()); // each page once
+    expect(posts.length).toBeLessThan(numbers.length);
+    const listing = posts.find((c) => carried(c).length > 1)!;
+    expect(String(listing.args.text)).toMatch(/^\d incidents are paging you/);
+    // Each listed page with its own Acknowledge.
+    const buttons = JSON.stringify(listing.args.blocks).match(/"action_id":"incident\.ack/g) ?? [];
+    expect(buttons).toHaveLength(carried(listing).length);
+    // No page reached her by an edit, which would not notify her.
+    expect(slack.api.callsOf('chat.update').filter((c) => String(c.args.channel).includes('U0MINJI'))).toEqual([]);
+
+    // A page of that message whose process died before recording it: found there, not posted again.
+    const [id] = carried(listing) as [string];
+    await database.models.NotificationAttempt.deleteMany({ _id: { $in: [`${id}#1!`, `${id}#final`] } });
+    await slack.app.jobs.wheel.schedule('deliver', `${id}#2`, clock.now());
+    const before = pagesToMinji().length;
+    await runClockUntil(slack.app, clock, '2026-11-23T01:02:00Z');
+    expect(pagesToMinji()).toHaveLength(before);
+    expect((await slack.app.jobs.notifier.status(id)).state).toBe('delivered');
+  });
+
   it('/oncall answers who is on call through the response_url', async () => {
     const responded = await postToSlackEndpoint(slack.url, { body: slashCommandBody('/oncall', 'service-desk', { response_url: slack.api.responseUrl('oncall') }), contentType: FORM });
     expect(responded.status).toBe(200);
