@@ -220,7 +220,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
       // Pages waiting for this person's turn go out together at it (adapters/slack/page-batches.ts).
       const [action] = view.actions;
       const page: BatchedPage = { notificationId: notification._id, line, ...(action ? { action } : {}) };
-      const location = await this.pages.join(target.channel, page, (draw) =>
+      const location = await this.pages.join(`${ws}:${target.channel}`, page, (draw) =>
         this.paced(
           pace,
           () => {

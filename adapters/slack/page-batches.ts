@@ -26,8 +26,8 @@ export class PageBatches {
   private readonly waiting = new Map<string, { pages: BatchedPage[]; posted: Promise<Location> }>();
 
   /**
-   * Joins the batch of `channel` not drawn yet, or starts one: `send` waits for the channel's turn,
-   * then calls `draw` for the pages the message carries (none join after that).
+   * Joins the batch of `channel` (a workspace's conversation) not drawn yet, or starts one: `send`
+   * waits for the channel's turn, then calls `draw` for the pages the message carries (none join after that).
    */
   join(channel: string, page: BatchedPage, send: (draw: () => BatchedPage[]) => Promise<Location>): Promise<Location> {
     const open = this.waiting.get(channel);
@@ -35,7 +35,7 @@ export class PageBatches {
       open.pages.push(page);
       return open.posted;
     }
-    const batch = { pages: [page], posted: Promise.resolve({ channel, messageId: '' }) };
+    const batch = { pages: [page], posted: Promise.resolve<Location>({ channel: '', messageId: '' }) };
     const close = () => {
       if (this.waiting.get(channel) === batch) this.waiting.delete(channel);
     };
