@@ -140,6 +140,11 @@ export async function runSoakBench(uri: string): Promise<void> {
     const limited: Record<string, number> = {};
     for (const call of api.limitedCalls) limited[call.method] = (limited[call.method] ?? 0) + 1;
     process.stderr.write(`soak Slack calls answered 429, by method: ${JSON.stringify(limited)}\n`);
+    // Which pacing missed: each refused call's channel and what it carried, beside the calls into that channel just before it.
+    for (const call of api.limitedCalls.slice(0, 5)) {
+      const before = api.calls.filter((c) => c.args.channel === call.args.channel && c.at <= call.at && c.at > call.at - 3_000).map((c) => `${c.method}${c.args.thread_ts ? ' (thread)' : ''} +${c.at - call.at} ms${c.limited ? ' refused' : ''}`);
+      process.stderr.write(`soak 429: ${call.method} into ${String(call.args.channel)} ${JSON.stringify(call.args.metadata ?? {})}; the 3 s before: ${before.join(', ')}\n`);
+    }
     const name = `soak ${MINUTES} min at ${RATE} req/s (mixed)`;
     // A click turned away is answered 200 like one taken in (its person is told through its response URL): counted from the log.
     const takenIn = result.acknowledgedInTime - (turnedAway - result.turnedAway);

@@ -11,8 +11,6 @@ export interface Pace {
 }
 
 const FRONTIER_LIMIT = 10_000;
-/** A reserved turn its holder comes back to this late is still used (the call is only late, not early). */
-const HELD_TURN_LATE_MS = 30_000;
 /** A turn taken by another process is skipped in steps that double up to this, so a long queue costs few tries. */
 const MAX_STEP = 4;
 
@@ -93,8 +91,15 @@ export class Pacer {
   private async heldTurn(pace: Pace, holder: string): Promise<{ taken: true; waitMs: number } | undefined> {
     const held = await this.models.PaceSlot.findById(holdId(pace, holder)).lean<PaceSlotDoc>();
     if (!held?.turnAt) return undefined;
-    const waitMs = held.turnAt.getTime() - this.now();
-    return waitMs < -HELD_TURN_LATE_MS ? undefined : { taken: true, waitMs: Math.max(0, waitMs) };
+    const now = this.now();
+    // A turn gone by further than a burst reaches back is not used late: holders coming back
+    // together after theirs (a busy or restarted process) would go at once, over the limit (a 429).
+    // Their reservation is let go, and a turn taken like anyone's.
+    if (Math.floor(held.turnAt.getTime() / pace.intervalMs) < Math.floor(now / pace.intervalMs) - pace.burst + 1) {
+      await this.models.PaceSlot.deleteOne({ _id: holdId(pace, holder) });
+      return undefined;
+    }
+    return { taken: true, waitMs: Math.max(0, held.turnAt.getTime() - now) };
   }
 
   private async hold(pace: Pace, holder: string, waitMs: number): Promise<void> {

@@ -64,5 +64,18 @@ describe('turns within a platform limit, shared by every process (real database)
     expect(await database.models.PaceSlot.findById(`hold:${channel.key}:delivery-1`).lean()).toBeNull();
     expect(await database.models.PaceSlot.findById(`hold:${channel.key}:delivery-2`).lean()).not.toBeNull();
   });
+  it('holders coming back together long after their turns (a busy or restarted process) do not all go at once: no more than the burst', async () => {
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < 10; i++) await pacer.take(channel);
+    // Five deliveries, each holding a turn 10-14 s off.
+    for (let i = 0; i < 5; i++) await pacer.waitForTurn(channel, 5_000, undefined, { id: `late-${i}`, again: false });
+    // They come back 30 s later, all in the same moment, in another process.
+    nowMs += 30_000;
+    const elsewhere = new Pacer(database.models, () => nowMs);
+    // (Waiting for nothing: those whose turn is not now are told when it is.)
+    const now = await Promise.all(Array.from({ length: 5 }, (_, i) => elsewhere.waitForTurn(channel, 0, undefined, { id: `late-${i}`, again: true })));
+    expect(now.filter((r) => r.ready)).toHaveLength(channel.burst);
+    expect(now.filter((r) => !r.ready).map((r) => r.waitMs).sort()).toEqual([1_000, 2_000, 3_000]);
+  });
 });
 
