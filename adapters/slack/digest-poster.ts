@@ -39,23 +39,23 @@ export class SlackDigestPoster {
 
   /** Adds the line to its channel's digest and resolves once a post or edit showing it is made. */
   async add(client: WebClient, channel: string, reason: string, entry: DigestEntry, options: { firstTry?: boolean } = {}): Promise<Location> {
-    return this.show(client, await this.deps.digests.add('slack', channel, reason, entry, options), reason);
+    return this.show(client, await this.deps.digests.add('slack', channel, reason, entry, options));
   }
 
   /**
    * Resolves once a post or edit of the digest drawn after this call shows what it holds now: the
    * flush not yet drawn (waiting for its pause or its turn) takes it, else the next one.
    */
-  show(client: WebClient, id: string, reason: string): Promise<Location> {
+  show(client: WebClient, id: string): Promise<Location> {
     const waiting = this.queued.get(id);
     if (waiting) return waiting;
     const previous = this.chains.get(id) ?? Promise.resolve(undefined);
     const flush = previous
       .catch(() => undefined)
       .then(async () => {
-        // Pages go at once; lines that only inform are shown every few seconds, sparing the
-        // workspace's edits for what someone must act on.
-        const pause = reason.startsWith('escalation.') ? 0 : (this.lastFlush.get(id) ?? 0) + INFORM_EVERY_MS - Date.now();
+        // Lines that only inform are shown every few seconds, sparing the workspace's edits for
+        // what someone must act on (pages are never in a digest: page-batches.ts).
+        const pause = (this.lastFlush.get(id) ?? 0) + INFORM_EVERY_MS - Date.now();
         if (pause > 0) await sleep(pause);
         if (this.lastFlush.size > 1_000) this.lastFlush.clear();
         this.lastFlush.set(id, Date.now());
@@ -103,7 +103,7 @@ export class SlackDigestPoster {
     return where;
   }
 
-  /** Lines that came with an action (pages) as sections with their button; plain lines need no blocks. */
+  /** Lines that came with an action as sections with their button; plain lines need no blocks. */
   private blocksOf(lines: readonly DigestEntry[], text: string): { blocks?: KnownBlock[] } {
     if (!lines.some((e) => e.action)) return {};
     const [header = ''] = text.split('\n');
@@ -120,9 +120,7 @@ export class SlackDigestPoster {
         : t(locale, 'digest.sla.warning', { count, percent: Number(sla[2]), clock: t(locale, `sla.clock.${sla[1] as 'response'}`) })
       : digest.reason === 'major-incident'
         ? t(locale, 'digest.major', { count })
-        : digest.reason.startsWith('escalation.')
-          ? t(locale, 'digest.pages', { count })
-          : t(locale, 'digest.other', { count });
+        : t(locale, 'digest.other', { count });
     return [header, ...lines.map((e) => `• ${e.text}`)].join('\n');
   }
 }

@@ -209,7 +209,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     // Tried again, a line an earlier attempt put in a digest stays there (shown by the next flush), never posted twice.
     if (foldAfter !== undefined && again) {
       const holding = await digests.holding('slack', target.channel, notification.reason, notification.recordId, notification.createdAt);
-      if (holding) return { kind: 'delivered', location: await this.digestPoster.show(client, holding, notification.reason) };
+      if (holding) return { kind: 'delivered', location: await this.digestPoster.show(client, holding) };
     }
     if (foldAfter !== undefined && (await this.deps.pacer.backlogBeyond(pace, foldAfter))) {
       const entry = { recordId: notification.recordId, text: line };
@@ -225,20 +225,19 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
           pace,
           () => {
             const pages = draw();
-            return pages.length > 1 ? this.postPages(client, target.channel, pages) : this.postOne(client, notification, target);
+            return pages.length > 1 ? this.postPages(client, target.channel, pages) : this.postOne(client, notification, target, line);
           },
           holder,
         ),
       );
       return { kind: 'delivered', location };
     }
-    return { kind: 'delivered', location: await this.paced(pace, () => this.postOne(client, notification, target), holder) };
+    return { kind: 'delivered', location: await this.paced(pace, () => this.postOne(client, notification, target, line), holder) };
   }
 
-  /** A message of its own: the card drawn (or, in a thread, its line). */
-  private async postOne(client: WebClient, notification: NotificationDoc, target: Target): Promise<{ channel: string; messageId: string }> {
+  /** A message of its own: the card drawn (or, in a thread, its `line`). */
+  private async postOne(client: WebClient, notification: NotificationDoc, target: Target, line: string): Promise<{ channel: string; messageId: string }> {
     const { view } = notification;
-    const line = escapeMrkdwn(view.text ?? cardFallback(view));
     const posted = await client.chat.postMessage({
       channel: target.channel,
       text: target.textOnly ? line : cardFallback(view),
@@ -339,10 +338,9 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
 
 /**
  * How backed up the channel may be before this message is gathered with others into one, or
- * undefined when it never is (a card, a reply, a handler's thread line). What only informs (a
- * job's line, an SLA warning, a P1's announcement) waits up to `coalesceAfterMs`; a page, which
- * someone must act on now, only a moment: past that its person gets one message listing the
- * incidents paging them, each with its Acknowledge, edited as more arrive.
+ * undefined when it never is (a card, a reply, a handler's thread line, a page: pages waiting for
+ * one turn go out together instead, page-batches.ts). What only informs (a job's line, an SLA
+ * warning, a P1's announcement) waits up to `coalesceAfterMs`.
  */
 function foldAfterMs(notification: NotificationDoc, coalesceAfterMs: number): number | undefined {
   if (isPage(notification)) return undefined; // gathered per turn instead (page-batches.ts)
