@@ -112,7 +112,12 @@ export class PeopleDirectory {
     const personId = known?.personId ?? (profile.email ? personIdForEmail(profile.email) : identityKey);
     const person = await this.firstContact(personId, profile);
     if (!known) {
-      await retryWhileBusy(() => this.models.PlatformIdentity.updateOne({ _id: identityKey }, { $set: { personId } }, { upsert: true }));
+      // Inserted, not upserted: two first requests of one newcomer at once (an App Home opened
+      // twice) would have one upsert refused with a duplicate key.
+      const identity = { _id: identityKey, personId };
+      if (!(await insertOnce(this.models.PlatformIdentity, identity))) {
+        await retryWhileBusy(() => this.models.PlatformIdentity.updateOne({ _id: identityKey }, { $set: { personId } }));
+      }
     }
     return this.toActor(person, profile);
   }

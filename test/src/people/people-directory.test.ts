@@ -36,4 +36,13 @@ describe('people as the configuration says now (real database)', () => {
     expect(errorOf(await run(after, INCIDENT_IDS.ack, samNow, { recordId: other })).text).toMatch(/not allowed|권한이 없습니다/);
     expect(await database.models.AuditEvent.countDocuments({ actorName: 'Sam Lee' })).toBeGreaterThan(0);
   });
+  it("a newcomer's first requests at once (sixty, from two of their identities) are all served, each identity stored once", async () => {
+    const app = await buildApp(database, clock);
+    const describe = async () => ({ name: 'Noa Newcomer', email: 'noa.newcomer@example.com' });
+    const firsts = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => app.ctx.people.actorFor({ platform: 'slack', userId: `T1:U0NEWBIE${i % 2}` }, describe)),
+    );
+    expect(new Set(firsts.map((a) => a.id))).toEqual(new Set(['email:noa.newcomer@example.com']));
+    expect(await database.models.PlatformIdentity.countDocuments({ personId: 'email:noa.newcomer@example.com' })).toBe(2);
+  });
 });
