@@ -28,9 +28,12 @@ export function usageLine(entry: CommandEntry): string {
 
 /** What follows the command in a platform's command list: the sub-commands, or the argument. */
 export function usageHint(commands: readonly DeclaredCommand[]): string {
+  const afterCommand = (c: DeclaredCommand) => usageLine(c.entry).split(' ').slice(1).join(' ');
   const withWords = commands.filter((c) => c.entry.words);
-  if (withWords.length === 0) return commands[0] ? usageLine(commands[0].entry).split(' ').slice(1).join(' ') : '';
-  return withWords.map((c) => usageLine(c.entry).split(' ').slice(1).join(' ')).join(' | ');
+  if (withWords.length === 0) return commands[0] ? afterCommand(commands[0]) : '';
+  // The command itself, when it also does something (`/request [what you need]`), comes first.
+  const root = commands.find((c) => c.entry.words === undefined && !c.entry.fallback && c.entry.argument);
+  return [...(root ? [root] : []), ...withWords].map(afterCommand).join(' | ');
 }
 
 /**

@@ -55,11 +55,13 @@ export function inputOf(handler: HandlerDeclaration, interaction: Interaction): 
  * The interaction's problems, field by field, without running anything: for a platform that must
  * answer a form within its time limit (Slack: 3 s) and does the work after answering.
  */
-export function checkInteraction(registry: HandlerRegistry, locale: Locale, interaction: Interaction): NoticeView | null {
+export function checkInteraction(ctx: HandlerContext, registry: HandlerRegistry, locale: Locale, interaction: Interaction): NoticeView | null {
   const handler = registry.get(interaction.entry);
   if (!handler) return notice(t(locale, 'error.INPUT.INVALID'));
   const parsed = handler.input.safeParse(inputOf(handler, interaction) ?? {}, { reportInput: true });
-  return parsed.success ? null : inputErrors(locale, parsed.error.issues);
+  if (!parsed.success) return inputErrors(locale, parsed.error.issues);
+  const fieldErrors = handler.check?.(ctx, parsed.data, locale);
+  return fieldErrors ? notice(t(locale, 'error.INPUT.INVALID'), fieldErrors) : null;
 }
 
 /** What every adapter calls: the interaction becomes the declared handler's input, then runs as below. */
@@ -92,6 +94,8 @@ export async function dispatch(ctx: HandlerContext, registry: HandlerRegistry, l
   }
   const parsed = handler.input.safeParse(call.input ?? {}, { reportInput: true });
   if (!parsed.success) return { views: [inputErrors(actor.locale, parsed.error.issues)], announcements: [] };
+  const fieldErrors = handler.check?.(ctx, parsed.data, actor.locale);
+  if (fieldErrors) return { views: [notice(t(actor.locale, 'error.INPUT.INVALID'), fieldErrors)], announcements: [] };
   if (handler.requiredRole && !actor.roles.includes(handler.requiredRole) && !actor.roles.includes('admin')) {
     return { views: [notice(t(actor.locale, 'error.ROLE.REQUIRED', { role: handler.requiredRole }))], announcements: [] };
   }

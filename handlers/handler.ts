@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { ItsmCatalog } from '../src/config/itsm-catalog';
 import type { Role } from '../src/domain/roles';
+import type { Locale } from '../src/i18n/translate';
 import type { EntryPoints } from './entry-points';
 import type { Actor, PeopleDirectory } from '../src/people/people-directory';
 import type { AuditTrail } from '../src/services/audit-trail';
@@ -8,6 +9,7 @@ import type { ConfigurationItems } from '../src/services/configuration-items';
 import type { IncidentRecords } from '../src/services/incident-records';
 import type { IncidentWatch } from '../src/services/incident-watch';
 import type { NotificationRecipients } from '../src/services/notification-recipients';
+import type { RequestRecords } from '../src/services/request-records';
 import type { Announcement, View } from '../src/views/view-model';
 
 /** What every handler may use: the services, the configuration and the clock. No platform SDK. */
@@ -15,6 +17,8 @@ export interface HandlerContext {
   catalog: ItsmCatalog;
   people: PeopleDirectory;
   incidents: IncidentRecords;
+  /** Service requests and their approval votes. */
+  requests: RequestRecords;
   /** The incident's timers (SLA, escalation): handlers use it to page the next level at once. */
   watch: IncidentWatch;
   /** The CMDB, read-only. */
@@ -44,6 +48,11 @@ export interface HandlerDeclaration<Schema extends z.ZodType = z.ZodType> {
   entry?: EntryPoints;
   input: Schema;
   requiredRole?: Role;
+  /**
+   * Field errors the schema cannot find because they depend on the configuration (a catalog item's
+   * own fields), by field id; checked with the schema, before a platform answers a form.
+   */
+  check?(ctx: HandlerContext, input: z.output<Schema>, locale: Locale): Record<string, string> | null;
   run(ctx: HandlerContext, actor: Actor, input: z.output<Schema>): Promise<HandlerResult>;
 }
 

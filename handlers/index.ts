@@ -24,6 +24,12 @@ import { suggestConfigurationItems } from './cmdb/suggest-configuration-items';
 import { myDesk } from './home/my-desk';
 import { declinePage } from './incident/decline-page';
 import { showOnCall } from './oncall/show-on-call';
+import { openRequestForm, showCatalog } from './request/request-catalog';
+import { submitRequest } from './request/submit-request';
+import { approveRequest, rejectRequest, rejectRequestForm } from './request/vote-on-request';
+import { completeRequestTask } from './request/complete-request-task';
+import { withdrawRequest } from './request/withdraw-request';
+import { listMyApprovals, listMyRequests, listRequestQueue, viewRequest } from './request/list-requests';
 
 /**
  * Every use case, in one place, in the order help and command lists show them. Adapters reach
@@ -51,6 +57,18 @@ export const HANDLERS: readonly HandlerDeclaration[] = [
   commentOnIncident,
   rateIncident,
   serviceStatus,
+  showCatalog,
+  openRequestForm,
+  submitRequest,
+  listMyRequests,
+  listMyApprovals,
+  listRequestQueue,
+  viewRequest,
+  approveRequest,
+  rejectRequestForm,
+  rejectRequest,
+  completeRequestTask,
+  withdrawRequest,
   suggestConfigurationItems,
   suggestPeople,
   myDesk,

@@ -17,6 +17,7 @@ import { registerTimerJobs } from '../jobs/timer-jobs';
 import { AuditTrail } from './services/audit-trail';
 import { ConfigurationItems } from './services/configuration-items';
 import { IncidentRecords } from './services/incident-records';
+import { RequestRecords } from './services/request-records';
 import { IncidentWatch } from './services/incident-watch';
 import { NotificationRecipients } from './services/notification-recipients';
 import { RequestClaims } from './services/request-claims';
@@ -117,6 +118,7 @@ export async function createApp(options: {
     catalog,
     people,
     incidents,
+    requests: new RequestRecords(database.models, sharedNowMs),
     watch,
     configurationItems: new ConfigurationItems(database.models.ConfigurationItem, configurationItemDocs(catalog)),
     recipients: new NotificationRecipients(database.models.Notification, () => notifier.platforms),

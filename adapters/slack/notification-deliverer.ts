@@ -38,6 +38,21 @@ interface Target {
 
 class Undeliverable extends Error {}
 
+/** Where a record's card is posted: the channel, the card's own location key (`where`), and whether it stays there. */
+interface CardPlace {
+  channel: string;
+  where?: string;
+  fixed: boolean;
+}
+
+/** The location key of a person's or group's own card (none: the service channel's card). */
+function cardWhere(notification: NotificationDoc): string | undefined {
+  const { audience } = notification;
+  if (audience.kind === 'person-card') return `person:${audience.personId}`;
+  if (audience.kind === 'group-card') return `group:${audience.group}`;
+  return undefined;
+}
+
 
 export interface SlackDelivererDeps {
   catalog: ItsmCatalog;
@@ -80,7 +95,9 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     if (!client) return { kind: 'retry', afterMs: 15 * 60_000, error: 'opsdesk is not installed in a Slack workspace yet' };
     try {
       const { audience } = notification;
-      if (audience.kind === 'card') return await this.postCard(client, notification, audience.service, again);
+      if (audience.kind === 'card' || audience.kind === 'person-card' || audience.kind === 'group-card') {
+        return await this.postCard(client, notification, await this.cardPlaceOf(client, notification), again);
+      }
       if (audience.kind === 'reply') return await this.postReply(client, notification, audience, again);
       return await this.postMessage(client, notification, again);
     } catch (error) {
@@ -94,9 +111,9 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     const { audience } = notification;
     // An ephemeral leaves nothing to find: a person would rather read it twice than not at all.
     if (audience.kind === 'reply' && !audience.thread) return false;
-    if (audience.kind === 'card') {
+    if (audience.kind === 'card' || audience.kind === 'person-card' || audience.kind === 'group-card') {
       // Posting again is guarded by the location; a post whose location was never written is looked for.
-      await this.cardPostedEarlier(client, notification.recordId);
+      await this.cardPostedEarlier(client, notification.recordId, cardWhere(notification));
       return false;
     }
     const target = await this.targetOf(client, notification, true);
@@ -114,43 +131,60 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     );
   }
 
+  /** Where a card goes: its service's channel, a group's channel, or the person's direct message. */
+  private async cardPlaceOf(client: WebClient, notification: NotificationDoc): Promise<CardPlace> {
+    const { audience } = notification;
+    if (audience.kind === 'person-card') return { channel: await this.slackUserOf(client, audience.personId), where: cardWhere(notification), fixed: true };
+    if (audience.kind === 'group-card') {
+      const channel = this.deps.catalog.groups.get(audience.group)?.channels.slack;
+      if (!channel) throw new Undeliverable(`no Slack channel is configured for the group ${audience.group}`);
+      return { channel, where: cardWhere(notification), fixed: true };
+    }
+    const service = audience.kind === 'card' ? audience.service : '';
+    const channel = this.deps.catalog.channelFor(service, 'slack');
+    if (!channel) throw new Undeliverable(`no Slack channel is configured for the service ${service}`);
+    return { channel, fixed: false };
+  }
+
   /**
    * The record's card: edited in place where it is (unless a newer version is drawn already),
    * else posted once, its first post claimed so that a racing delivery waits instead of posting a second.
+   * A service's card moves with its record to another service's channel; a person's or group's stays.
    */
-  private async postCard(client: WebClient, notification: NotificationDoc, service: string, again: boolean): Promise<DeliveryOutcome> {
+  private async postCard(client: WebClient, notification: NotificationDoc, place: CardPlace, again: boolean): Promise<DeliveryOutcome> {
     const holder = { id: notification._id, again };
     const { recordId, view } = notification;
-    const channel = this.deps.catalog.channelFor(service, 'slack');
-    if (!channel) throw new Undeliverable(`no Slack channel is configured for the service ${service}`);
+    const { channel, where } = place;
     const ws = workspaceOf(client);
     const blocks = renderCard(view, await mentionsIn(this.deps.people, [view]));
     const text = cardFallback(view);
-    let known = await this.deps.cards.find(recordId, 'slack');
+    let known = await this.deps.cards.find(recordId, 'slack', where);
     if (known && !known.messageId && known.claimedBy !== notification._id) {
       const claimedFor = Date.now() - new Date(known.claimedAt ?? known.at).getTime();
       if (claimedFor < ATTEMPT_LEASE_MS) throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card is being posted');
       // Claimed by a process that died posting: posted after all, or not.
-      const found = await this.cardPostedEarlier(client, recordId);
+      const found = await this.cardPostedEarlier(client, recordId, where);
       known = found ? { ...known, messageId: found } : null;
     }
-    if (known?.messageId && known.channel === channel) {
-      const location = { channel, messageId: known.messageId };
+    if (known?.messageId && (place.fixed || known.channel === channel)) {
+      const location = { channel: known.channel, messageId: known.messageId };
       if ((known.version ?? -1) > (view.version ?? -1)) return { kind: 'delivered', location }; // a newer card is drawn
-      await this.paced(methodPace(ws, 'chat.update'), () => client.chat.update({ channel, ts: location.messageId, blocks, text }), holder);
-      await this.deps.cards.remember(recordId, 'slack', channel, location.messageId, view.version);
+      await this.paced(methodPace(ws, 'chat.update'), () => client.chat.update({ channel: location.channel, ts: location.messageId, blocks, text }), holder);
+      await this.deps.cards.remember(recordId, 'slack', location.channel, location.messageId, view.version, where);
       return { kind: 'delivered', location };
     }
     // Our own claim (an earlier attempt of this delivery was refused) lets us post; none yet, we claim it.
-    if (!known && !(await this.deps.cards.claimFirstPost(recordId, 'slack', channel, notification._id, new Date()))) {
+    if (!known && !(await this.deps.cards.claimFirstPost(recordId, 'slack', channel, notification._id, new Date(), where))) {
       throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card is being posted');
     }
     const posted = await this.paced(channelPace(ws, channel), () =>
       client.chat.postMessage({ channel, blocks, text, metadata: { event_type: CARD_METADATA, event_payload: { record_id: recordId, notification_id: notification._id } } }),
       holder,
     );
-    await this.deps.cards.remember(recordId, 'slack', channel, posted.ts as string, view.version);
-    return { kind: 'delivered', location: { channel, messageId: posted.ts as string } };
+    // A direct message is posted to the user's id; it is edited in the conversation Slack answers with.
+    const postedIn = posted.channel ?? channel;
+    await this.deps.cards.remember(recordId, 'slack', postedIn, posted.ts as string, view.version, where);
+    return { kind: 'delivered', location: { channel: postedIn, messageId: posted.ts as string } };
   }
 
   /** A private answer: ephemeral where the person acted, or in their direct message with the app. */
@@ -306,16 +340,21 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   }
 
   /** A card posted by a process that died before remembering it, found by its metadata and remembered. */
-  private async cardPostedEarlier(client: WebClient, recordId: string): Promise<string | undefined> {
-    const known = await this.deps.cards.find(recordId, 'slack');
+  private async cardPostedEarlier(client: WebClient, recordId: string, where?: string): Promise<string | undefined> {
+    const known = await this.deps.cards.find(recordId, 'slack', where);
     if (!known || known.messageId) return known?.messageId;
-    const history = await this.paced(methodPace(workspaceOf(client), 'conversations.history'), () =>
-      client.conversations.history({ channel: known.channel, include_all_metadata: true, limit: 200 }),
-    );
+    const ws = workspaceOf(client);
+    // A person's card was claimed with their user id: its history is their direct message's.
+    let channel = known.channel;
+    if (/^[UW]/.test(channel)) {
+      const opened = await this.paced(methodPace(ws, 'conversations.open'), () => client.conversations.open({ users: known.channel }));
+      channel = opened.channel?.id ?? channel;
+    }
+    const history = await this.paced(methodPace(ws, 'conversations.history'), () => client.conversations.history({ channel, include_all_metadata: true, limit: 200 }));
     const card = (history.messages ?? []).find(
       (m) => m.metadata?.event_type === CARD_METADATA && (m.metadata.event_payload as { record_id?: string } | undefined)?.record_id === recordId,
     );
-    if (card?.ts) await this.deps.cards.remember(recordId, 'slack', known.channel, card.ts);
+    if (card?.ts) await this.deps.cards.remember(recordId, 'slack', channel, card.ts, undefined, where);
     return card?.ts;
   }
 

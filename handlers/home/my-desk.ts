@@ -4,13 +4,17 @@ import type { View } from '../../src/views/view-model';
 import { defineHandler, result, type HandlerContext } from '../handler';
 import { listGroupQueue, listMyIncidents } from '../incident/list-incidents';
 import type { Actor } from '../../src/people/people-directory';
+import type { ServiceRequestDoc } from '../../src/models/service-request.model';
+import { PAGE_SIZE, pagedList } from '../../src/views/paged-list';
+import { REQUEST_IDS } from '../../src/views/request-actions';
+import { requestCard } from '../../src/views/request-card';
 
 export const HOME_IDS = { desk: 'home.desk' } as const;
 
-/** My open tickets; my groups' queue for agents; what waits on my approval. */
+/** My open tickets; my groups' queue for agents; what waits on my approval; my open requests. */
 export const myDesk = defineHandler({
   id: HOME_IDS.desk,
-  description: 'Your desk: your open tickets, your groups\' queue, and what waits on your approval.',
+  description: 'Your desk: your open tickets, your groups\' queue, what waits on your approval and your open requests.',
   entry: { home: true },
   input: z.object({}),
   async run(ctx: HandlerContext, actor: Actor) {
@@ -22,8 +26,10 @@ export const myDesk = defineHandler({
       const reported = new Set(views.flatMap((v) => (v.kind === 'list' ? v.items.map((i) => i.recordId) : [])));
       views.push(...queue.views.map((v) => (v.kind === 'list' ? { ...v, items: v.items.filter((i) => !reported.has(i.recordId)) } : v)));
     }
-    // Approvals arrive with service requests and changes; until then the list is honestly empty.
-    views.push({ kind: 'list', title: t(actor.locale, 'home.approvals'), empty: t(actor.locale, 'home.noApprovals'), items: [] });
+    const [approvals, requests] = await Promise.all([ctx.requests.waitingOn(actor.id, 0, PAGE_SIZE), ctx.requests.requestedBy(actor.id, 0, PAGE_SIZE)]);
+    const cardFor = (r: ServiceRequestDoc) => requestCard(r, actor, ctx.catalog, { kind: 'person', id: actor.id, groups: actor.groups });
+    views.push(pagedList(actor.locale, { title: t(actor.locale, 'home.approvals'), empty: t(actor.locale, 'home.noApprovals'), items: approvals.records.map(cardFor), page: 1, total: approvals.total, handlerId: REQUEST_IDS.approvals }));
+    if (requests.total > 0) views.push(pagedList(actor.locale, { title: t(actor.locale, 'home.requests'), empty: '', items: requests.records.map(cardFor), page: 1, total: requests.total, handlerId: REQUEST_IDS.mine }));
     return result(views);
   },
 });

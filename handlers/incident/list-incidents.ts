@@ -1,26 +1,21 @@
-import { z } from 'zod';
 import { t } from '../../src/i18n/translate';
 import { defineHandler, result, type HandlerContext, type HandlerResult } from '../handler';
+import { pageInput } from '../page-input';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
 import { incidentCard } from '../../src/views/incident-card';
 import { PAGE_SIZE, pagedList } from '../../src/views/paged-list';
-import type { IncidentPage } from '../../src/services/incident-lists';
+import type { IncidentDoc } from '../../src/models/incident.model';
+import type { RecordPage } from '../../src/services/open-record-lists';
 import type { Actor } from '../../src/people/people-directory';
 import type { MessageKey } from '../../src/i18n/messages.en';
 
-/** A page is chosen by a click on a list's page button (its value) or typed after the command (`/itsm queue 2`). */
-const pageInput = {
-  toInput: (i: { value?: string; argument?: string }) => ({ page: i.value ?? (i.argument?.trim() || undefined) }),
-  input: z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) }),
-};
-
 /** One page of incidents as a list, with the ways to its neighbours (clicks on `handlerId`). */
-function incidentList(ctx: HandlerContext, actor: Actor, found: IncidentPage, page: number, title: MessageKey, handlerId: string): HandlerResult {
+function incidentList(ctx: HandlerContext, actor: Actor, found: RecordPage<IncidentDoc>, page: number, title: MessageKey, handlerId: string): HandlerResult {
   return result([
     pagedList(actor.locale, {
       title: t(actor.locale, title),
       empty: t(actor.locale, 'incident.list.empty'),
-      items: found.incidents.map((i) => incidentCard(i, actor, ctx.catalog)),
+      items: found.records.map((i) => incidentCard(i, actor, ctx.catalog)),
       page,
       total: found.total,
       handlerId,

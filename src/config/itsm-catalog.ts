@@ -9,6 +9,7 @@ export type ServiceConfig = ItsmConfig['services'][number];
 export type GroupConfig = ItsmConfig['groups'][number];
 export type PersonConfig = ItsmConfig['people'][number];
 export type EscalationPolicyConfig = ItsmConfig['escalationPolicies'][number];
+export type CatalogItemConfig = ItsmConfig['catalog'][number];
 
 /**
  * The validated configuration turned into what the rules need: calendars as BusinessCalendars,

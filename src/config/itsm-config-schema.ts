@@ -165,7 +165,7 @@ const onCallSchedule = strictObject({
     .default([]),
 });
 
-const FIELD_TYPES = ['text', 'long_text', 'select', 'multi_select', 'person', 'datetime'] as const;
+const FIELD_TYPES = ['text', 'long_text', 'select', 'multi_select', 'person', 'datetime', 'number', 'configuration_item'] as const;
 const catalogField = strictObject({
   id: z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'expected an identifier'),
   label: z.string().min(1),
@@ -179,17 +179,74 @@ const catalogField = strictObject({
 
 const groupApproval = strictObject({ group: key, minimum: z.number().int().min(1).default(1) });
 
+const fieldId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'expected an identifier');
+
+/** When a step applies: one comparison of one of the form's answers. */
+const approvalCondition = strictObject({
+  field: fieldId,
+  equals: z.string().optional(),
+  oneOf: z.array(z.string()).min(1).optional(),
+  /** A number typed in the field is over this (2000000 KRW). */
+  over: z.number().optional(),
+  /** The configuration item chosen in the field is this critical. */
+  itemCriticality: z.array(z.enum(LEVELS)).min(1).optional(),
+}).refine((c) => [c.equals, c.oneOf, c.over, c.itemCriticality].filter((v) => v !== undefined).length === 1, {
+  message: 'expected exactly one of equals, oneOf, over or itemCriticality',
+  when: (payload) => payload.issues.length === 0,
+});
+
+/**
+ * One step of an approval: who decides (the requester's manager, a group, a person, the owner of
+ * the configuration item chosen in a field), how many of them must approve (`any`, `all`, or a
+ * quorum), and when it applies. Steps are decided in order.
+ */
+const approvalStep = strictObject({
+  manager: z.literal(true).optional(),
+  group: key.optional(),
+  person: email.optional(),
+  ownerOf: fieldId.optional(),
+  need: z.union([z.enum(['any', 'all']), z.number().int().min(1)], { error: 'expected any, all or a number of approvals' }).optional(),
+  /** The older spelling of a group's quorum: `{ group, minimum }`. */
+  minimum: z.number().int().min(1).optional(),
+  when: approvalCondition.optional(),
+})
+  .refine((s) => [s.manager, s.group, s.person, s.ownerOf].filter((v) => v !== undefined).length === 1, {
+    message: 'expected exactly one of manager, group, person or ownerOf',
+    when: (payload) => payload.issues.length === 0,
+  })
+  .transform(({ minimum, need, ...step }) => ({ ...step, need: need ?? minimum ?? ('any' as const) }));
+
+/** `none`, `manager`, one step, or a list of steps in order. */
+const approvalRule = z.preprocess(
+  (value) => (value === 'none' ? [] : value === 'manager' ? [{ manager: true }] : value !== null && typeof value === 'object' && !Array.isArray(value) ? [value] : value),
+  z.array(approvalStep, { error: 'expected none, manager, one step such as { group, need } or a list of steps' }),
+);
+
+const fulfilmentTask = strictObject({
+  name: z.string().min(1),
+  /** Default: the item's fulfilment group. */
+  group: key.optional(),
+  /** Starts together with the task before it, instead of after it. */
+  parallel: z.boolean().default(false),
+});
+
 const catalogItem = strictObject({
   key,
   name: z.string().min(1),
   description: z.string().default(''),
+  category: z.string().min(1).default('General'),
   fulfilmentGroup: key,
-  approval: z.union([z.literal('none'), z.literal('manager'), groupApproval], {
-    error: 'expected none, manager or { group, minimum }',
-  }),
+  approval: approvalRule.default([]),
+  /** An approver who has not decided by then is reminded; at twice this, `escalateTo` is asked too. */
+  approvalDeadline: duration.optional(),
+  escalateTo: email.optional(),
+  tasks: z.array(fulfilmentTask).default([]),
   resolve: duration.optional(),
   fields: z.array(catalogField).default([]),
 });
+
+/** Someone away, whose approvals go to another person meanwhile (dates inclusive, in the default zone). */
+const delegation = strictObject({ from: email, to: email, start: localDate, end: localDate });
 
 const changeApprovalRule = strictObject({
   type: z.enum(CHANGE_TYPES),
@@ -222,6 +279,7 @@ export const itsmConfigSchema = strictObject({
   catalog: z.array(catalogItem).default([]),
   changeApproval: z.array(changeApprovalRule).default([]),
   changeFreezes: z.array(changeFreeze).default([]),
+  delegations: z.array(delegation).default([]),
 })
   .superRefine((config, ctx) => {
     // Sets, not plain objects: a key such as "constructor" must not find Object.prototype's.
@@ -300,7 +358,24 @@ export const itsmConfigSchema = strictObject({
     });
     config.catalog.forEach((c, i) => {
       need(groups, c.fulfilmentGroup, ['catalog', i, 'fulfilmentGroup'], 'group');
-      if (typeof c.approval === 'object') need(groups, c.approval.group, ['catalog', i, 'approval', 'group'], 'group');
+      const fields = new Set(c.fields.map((f) => f.id));
+      const field = (id: string | undefined, path: PropertyKey[]) => {
+        if (id !== undefined && !fields.has(id)) ctx.addIssue({ code: 'custom', path, message: `expected the id of one of this item's fields, got "${id}"` });
+      };
+      c.approval.forEach((step, j) => {
+        const path = ['catalog', i, 'approval', j];
+        need(groups, step.group, [...path, 'group'], 'group');
+        need(people, step.person, [...path, 'person'], 'person');
+        field(step.ownerOf, [...path, 'ownerOf']);
+        field(step.when?.field, [...path, 'when', 'field']);
+      });
+      c.tasks.forEach((task, j) => need(groups, task.group, ['catalog', i, 'tasks', j, 'group'], 'group'));
+      need(people, c.escalateTo, ['catalog', i, 'escalateTo'], 'person');
+    });
+    config.delegations.forEach((d, i) => {
+      need(people, d.from, ['delegations', i, 'from'], 'person');
+      need(people, d.to, ['delegations', i, 'to'], 'person');
+      if (d.end < d.start) ctx.addIssue({ code: 'custom', path: ['delegations', i, 'end'], message: 'expected an end on or after "start"' });
     });
     config.changeApproval.forEach((r, i) => {
       if (typeof r.approvers === 'object') need(groups, r.approvers.group, ['changeApproval', i, 'approvers', 'group'], 'group');

@@ -1,40 +1,32 @@
-import type { StateMachine } from './state-machine';
+import { editRule, type StateMachine } from './state-machine';
 
-export const REQUEST_STATES = [
-  'submitted',
-  'awaiting_approval',
-  'approved',
-  'rejected',
-  'in_fulfilment',
-  'fulfilled',
-  'closed',
-  'cancelled',
-] as const;
+export const REQUEST_STATES = ['awaiting_approval', 'in_fulfilment', 'fulfilled', 'rejected', 'closed', 'cancelled'] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
-export const REQUEST_ACTIONS = ['route_for_approval', 'approve', 'reject', 'start_fulfilment', 'fulfil', 'close', 'cancel'] as const;
+/** States in which a request is still someone's work (an approver's or a fulfilment group's). */
+export const OPEN_REQUEST_STATES: readonly RequestState[] = ['awaiting_approval', 'in_fulfilment'];
+
+export const REQUEST_ACTIONS = ['approve', 'reject', 'complete_task', 'fulfil', 'close', 'cancel'] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 
+/**
+ * Approving is a vote of an approver of the request's current step (docs/approvals.md): its rule
+ * decides when the step is approved, and the last step's approval starts the fulfilment. An
+ * admin's role does not make them an approver; nobody decides on their own request.
+ */
 export const REQUEST_LIFECYCLE: StateMachine<RequestState, RequestAction> = [
-  { action: 'route_for_approval', from: ['submitted'], to: 'awaiting_approval', roles: [], relations: ['system'] },
-  { action: 'approve', from: ['awaiting_approval'], to: 'approved', roles: ['approver'], forbiddenRelations: ['requester'] },
+  { action: 'approve', from: ['awaiting_approval'], to: 'in_fulfilment', roles: [], relations: ['approver'], forbiddenRelations: ['requester'] },
   {
     action: 'reject',
     from: ['awaiting_approval'],
     to: 'rejected',
-    roles: ['approver'],
+    roles: [],
+    relations: ['approver'],
     forbiddenRelations: ['requester'],
-    requires: ['comment'],
-  },
-  { action: 'start_fulfilment', from: ['submitted', 'approved'], to: 'in_fulfilment', roles: ['agent'], relations: ['system'] },
-  { action: 'fulfil', from: ['in_fulfilment'], to: 'fulfilled', roles: ['agent'], requires: ['notes'] },
-  { action: 'close', from: ['fulfilled', 'rejected'], to: 'closed', roles: ['agent'], relations: ['requester', 'system'] },
-  {
-    action: 'cancel',
-    from: ['submitted', 'awaiting_approval', 'approved', 'in_fulfilment'],
-    to: 'cancelled',
-    roles: ['agent'],
-    relations: ['requester'],
     requires: ['reason'],
   },
+  ...editRule<RequestState, RequestAction>('complete_task', ['in_fulfilment'], { roles: [], relations: ['fulfiller'] }),
+  { action: 'fulfil', from: ['in_fulfilment'], to: 'fulfilled', roles: [], relations: ['fulfiller', 'system'] },
+  { action: 'close', from: ['fulfilled', 'rejected'], to: 'closed', roles: ['agent'], relations: ['requester', 'system'] },
+  { action: 'cancel', from: ['awaiting_approval', 'in_fulfilment'], to: 'cancelled', roles: [], relations: ['requester', 'fulfiller'] },
 ];

@@ -13,6 +13,10 @@ export type Relation =
   | 'group_manager'
   /** An agent of another group than the record's. */
   | 'other_agent'
+  /** One of those who decide the current step of a request's or a change's approval. */
+  | 'approver'
+  /** A member of a group with a fulfilment task of the request. */
+  | 'fulfiller'
   | 'system';
 
 export interface TransitionRule<State extends string, Action extends string> {

@@ -1,8 +1,8 @@
 import { Schema } from 'mongoose';
 
 /**
- * Where a record's card lives on one platform (`INC0001001:slack`), so later changes edit it in
- * place and reply in its thread. Kept apart from the record: writing it never races a change.
+ * Where a record's card lives on one platform (`INC0001001:slack`; a person's or a group's own card:
+ * `REQ0001001:slack:person:<id>`, `…:group:<key>`), so later changes edit it in place and reply in its thread. Kept apart from the record: writing it never races a change.
  * Without `messageId` it is a claim: a delivery is posting the card now.
  */
 export interface CardLocationDoc {

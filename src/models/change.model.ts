@@ -1,8 +1,20 @@
 import { Schema } from 'mongoose';
 import type { ChangeOutcome, ChangeState, ChangeType } from '../domain/change-lifecycle';
 import type { Level } from '../domain/priority';
-import { approvalSchema, type ApprovalDoc } from './service-request.model';
 import { auditedRecordFields, commentSchema, type CommentDoc } from './shared-schemas';
+
+export interface ApprovalDoc {
+  approverId: string;
+  approverName: string;
+  decision: 'approved' | 'rejected';
+  comment?: string;
+  at: Date;
+}
+
+const approvalSchema = new Schema<ApprovalDoc>(
+  { approverId: String, approverName: String, decision: String, comment: String, at: Date },
+  { _id: false },
+);
 
 export interface ChangeDoc {
   /** The human number (INC0001001): claimed once, it is the record's key. */

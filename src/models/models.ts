@@ -9,7 +9,7 @@ import { intakeSchema, processBeatSchema, type IntakeDoc, type ProcessBeatDoc } 
 import { knowledgeArticleSchema, type KnowledgeArticleDoc } from './knowledge-article.model';
 import { personSchema, platformIdentitySchema, type PersonDoc, type PlatformIdentityDoc } from './person.model';
 import { problemSchema, type ProblemDoc } from './problem.model';
-import { serviceRequestSchema, type ServiceRequestDoc } from './service-request.model';
+import { approvalVoteSchema, serviceRequestSchema, type ApprovalVoteDoc, type ServiceRequestDoc } from './service-request.model';
 import { slackInstallationSchema, type SlackInstallationDoc } from './slack-installation.model';
 import { storedConfigSchema, type StoredConfigDoc } from './stored-config.model';
 import { notificationSchema, type NotificationDoc } from './notification.model';
@@ -22,6 +22,7 @@ import { notificationAttemptSchema, type NotificationAttemptDoc } from './notifi
 export interface Models {
   Incident: Model<IncidentDoc>;
   ServiceRequest: Model<ServiceRequestDoc>;
+  ApprovalVote: Model<ApprovalVoteDoc>;
   Problem: Model<ProblemDoc>;
   Change: Model<ChangeDoc>;
   KnowledgeArticle: Model<KnowledgeArticleDoc>;
@@ -53,6 +54,7 @@ export function createModels(connection: Connection): Models {
   return {
     Incident: connection.model<IncidentDoc>('Incident', incidentSchema, 'incidents'),
     ServiceRequest: connection.model<ServiceRequestDoc>('ServiceRequest', serviceRequestSchema, 'service_requests'),
+    ApprovalVote: connection.model<ApprovalVoteDoc>('ApprovalVote', approvalVoteSchema, 'approval_votes'),
     Problem: connection.model<ProblemDoc>('Problem', problemSchema, 'problems'),
     Change: connection.model<ChangeDoc>('Change', changeSchema, 'changes'),
     KnowledgeArticle: connection.model<KnowledgeArticleDoc>('KnowledgeArticle', knowledgeArticleSchema, 'knowledge_articles'),

@@ -13,6 +13,10 @@ export type NotificationAudience =
   | { kind: 'major-incident' }
   /** The record's card in its service channel: posted the first time, edited in place after. */
   | { kind: 'card'; service: string }
+  /** A person's own card of the record, in their direct message: posted the first time, edited in place after. */
+  | { kind: 'person-card'; personId: string }
+  /** The record's card in a group's channel: posted the first time, edited in place after. */
+  | { kind: 'group-card'; group: string }
   /**
    * The answer to what a person just did, where they did it (one platform only): private, or in
    * the thread they asked in (`thread`, the message they mentioned the app in) for all to read.

@@ -1,47 +1,64 @@
 import { Schema } from 'mongoose';
+import type { Approver, StepKind } from '../domain/approval-rules';
 import type { RequestState } from '../domain/service-request-lifecycle';
-import { auditedRecordFields, commentSchema, type CommentDoc } from './shared-schemas';
+import { auditedRecordFields } from './shared-schemas';
 
-export interface ApprovalDoc {
+export interface StepVoteDoc {
   approverId: string;
   approverName: string;
+  onBehalfOfName?: string;
   decision: 'approved' | 'rejected';
   comment?: string;
   at: Date;
 }
 
-export const approvalSchema = new Schema<ApprovalDoc>(
-  { approverId: String, approverName: String, decision: String, comment: String, at: Date },
-  { _id: false },
-);
+/** One step of the request's approval: who decides, how many approvals decide it, and how it ended. */
+export interface ApprovalStepDoc {
+  kind: StepKind;
+  name: string;
+  approvers: Approver[];
+  need: number;
+  /** The votes cast on the step, as of this version of the request (each is also its own claim, below). */
+  votes: StepVoteDoc[];
+  outcome?: 'approved' | 'rejected';
+  decidedAt?: Date;
+}
 
 export interface FulfilmentTaskDoc {
-  title: string;
+  name: string;
   group: string;
-  done: boolean;
+  /** Starts with the task before it rather than after it. */
+  parallel: boolean;
+  state: 'waiting' | 'open' | 'done';
+  doneById?: string;
+  doneByName?: string;
   doneAt?: Date;
 }
 
 export interface ServiceRequestDoc {
-  /** The human number (INC0001001): claimed once, it is the record's key. */
+  /** The human number (REQ0001001): claimed once, it is the record's key. */
   _id: string;
   number: string;
   catalogItem: string;
+  /** The catalog item's name when it was asked for. */
+  title: string;
   /** The catalog form's answers, by field id (scalars and lists of strings only). */
   answers: Record<string, string | string[]>;
   state: RequestState;
   requesterId: string;
   requesterName: string;
   fulfilmentGroup: string;
-  assigneeId?: string | null;
-  approvalRule: string;
-  approvalsNeeded: number;
-  approvals: ApprovalDoc[];
+  steps: ApprovalStepDoc[];
+  /** The step being decided (steps.length once all are approved). */
+  currentStep: number;
   tasks: FulfilmentTaskDoc[];
+  /** Who rejected it and why; why it was withdrawn. */
+  rejection?: { byName: string; reason: string } | null;
+  cancelReason?: string | null;
   resolutionDueAt?: Date | null;
   fulfilledAt?: Date | null;
+  rating?: number | null;
   dedupeKey: string;
-  comments: CommentDoc[];
   version: number;
   auditHead: string;
   createdAt: Date;
@@ -53,26 +70,43 @@ export const serviceRequestSchema = new Schema<ServiceRequestDoc>(
     _id: String,
     number: { type: String, required: true },
     catalogItem: { type: String, required: true },
+    title: { type: String, required: true },
     answers: { type: Schema.Types.Mixed, default: {} },
     state: { type: String, required: true },
     requesterId: { type: String, required: true },
     requesterName: String,
     fulfilmentGroup: { type: String, required: true },
-    assigneeId: String,
-    approvalRule: String,
-    approvalsNeeded: { type: Number, default: 0 },
-    approvals: [approvalSchema],
-    tasks: [new Schema<FulfilmentTaskDoc>({ title: String, group: String, done: Boolean, doneAt: Date }, { _id: false })],
+    steps: { type: Schema.Types.Mixed, default: [] },
+    currentStep: { type: Number, default: 0 },
+    tasks: { type: Schema.Types.Mixed, default: [] },
+    rejection: Schema.Types.Mixed,
+    cancelReason: String,
     resolutionDueAt: Date,
     fulfilledAt: Date,
+    rating: Number,
     dedupeKey: { type: String, required: true },
-    comments: [commentSchema],
     ...auditedRecordFields,
   },
   { timestamps: true, versionKey: false, minimize: false },
 );
 
 serviceRequestSchema.index({ dedupeKey: 1 }, { unique: true });
-serviceRequestSchema.index({ requesterId: 1, state: 1 });
-serviceRequestSchema.index({ fulfilmentGroup: 1, state: 1 });
-serviceRequestSchema.index({ state: 1, resolutionDueAt: 1 });
+
+/**
+ * One approver's decision on one step (`REQ0001001:0:<person>`): inserting it is the vote's claim,
+ * so a second click by the same person is refused and votes cast at the same moment are all kept.
+ */
+export interface ApprovalVoteDoc extends StepVoteDoc {
+  _id: string;
+  recordId: string;
+  step: number;
+  /** The platform request that cast it: its replay after a crash goes on with it instead of being refused. */
+  requestKey?: string;
+}
+
+export const approvalVoteSchema = new Schema<ApprovalVoteDoc>(
+  { _id: String, recordId: String, step: Number, approverId: String, approverName: String, onBehalfOfName: String, decision: String, comment: String, at: Date, requestKey: String },
+  { versionKey: false },
+);
+
+export const voteId = (recordId: string, step: number, approverId: string) => `${recordId}:${step}:${approverId}`;

@@ -22,11 +22,11 @@ export class CardLocations {
   constructor(private readonly models: Models) {}
 
   /** Where the record's card was posted (for its thread), if it was; kept once known. */
-  async postedAt(recordId: string, platform: CardLocationDoc['platform']): Promise<{ channel: string; messageId: string } | undefined> {
-    const key = `${recordId}:${platform}`;
+  async postedAt(recordId: string, platform: CardLocationDoc['platform'], where?: string): Promise<{ channel: string; messageId: string } | undefined> {
+    const key = locationKey(recordId, platform, where);
     const kept = this.posted.get(key);
     if (kept && Date.now() - kept.at < POSTED_KEPT_MS) return kept;
-    const found = await this.find(recordId, platform);
+    const found = await this.find(recordId, platform, where);
     if (!found?.messageId) return undefined;
     return this.keep(key, found.channel, found.messageId);
   }
@@ -38,24 +38,29 @@ export class CardLocations {
     return place;
   }
 
-  find(recordId: string, platform: CardLocationDoc['platform']): Promise<CardLocationDoc | null> {
-    return this.models.CardLocation.findById(`${recordId}:${platform}`).lean<CardLocationDoc>().exec();
+  /** The record's card on the platform: its service channel's, or (`where`) a person's or a group's own. */
+  find(recordId: string, platform: CardLocationDoc['platform'], where?: string): Promise<CardLocationDoc | null> {
+    return this.models.CardLocation.findById(locationKey(recordId, platform, where)).lean<CardLocationDoc>().exec();
   }
 
   /** Claims the first post of the record's card for one delivery (`by`): false when another has. */
-  claimFirstPost(recordId: string, platform: CardLocationDoc['platform'], channel: string, by: string, at: Date): Promise<boolean> {
-    return insertOnce(this.models.CardLocation, { _id: `${recordId}:${platform}`, recordId, platform, channel, claimedBy: by, claimedAt: at, at });
+  claimFirstPost(recordId: string, platform: CardLocationDoc['platform'], channel: string, by: string, at: Date, where?: string): Promise<boolean> {
+    return insertOnce(this.models.CardLocation, { _id: locationKey(recordId, platform, where), recordId, platform, channel, claimedBy: by, claimedAt: at, at });
   }
 
   /** Where the card is, and which version of the record it shows now. */
-  async remember(recordId: string, platform: CardLocationDoc['platform'], channel: string, messageId: string, version?: number): Promise<void> {
+  async remember(recordId: string, platform: CardLocationDoc['platform'], channel: string, messageId: string, version?: number, where?: string): Promise<void> {
+    const key = locationKey(recordId, platform, where);
     await retryWhileBusy(() =>
       this.models.CardLocation.updateOne(
-        { _id: `${recordId}:${platform}` },
+        { _id: key },
         { $set: { recordId, platform, channel, messageId, at: new Date(), ...(version !== undefined ? { version } : {}) } },
         { upsert: true },
       ),
     );
-    this.keep(`${recordId}:${platform}`, channel, messageId);
+    this.keep(key, channel, messageId);
   }
 }
+
+/** `INC0001001:slack` for the service channel's card; `REQ0001001:slack:person:<id>` for a person's own. */
+const locationKey = (recordId: string, platform: string, where?: string) => (where ? `${recordId}:${platform}:${where}` : `${recordId}:${platform}`);

@@ -1,22 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { OPEN_INCIDENT_STATES, type IncidentAction } from '../domain/incident-lifecycle';
 import type { IncidentDoc } from '../models/incident.model';
 import type { Models } from '../models/models';
 import type { AuditActor } from './audit-log';
-import { applyAuditedChange, firstEvent, rollForwardInterruptedChanges, type AuditedChange } from './audited-change';
-import { isDuplicateKey } from '../db/duplicate-key';
-import { retryWhileBusy } from '../db/retry-while-busy';
-import { claimNextNumber, SERIES } from './number-series';
-import { claimKey, releaseKey } from './record-keys';
-import { INCIDENT_LISTS, IncidentLists, type IncidentPage, type OpenIncident } from './incident-lists';
+import { applyAuditedChange, rollForwardInterruptedChanges, type AuditedChange } from './audited-change';
+import { SERIES } from './number-series';
+import { createRecord } from './record-creation';
+import { INCIDENT_LISTS, incidentListsOf } from './incident-lists';
+import { OpenRecordLists, type OpenRecord, type RecordPage } from './open-record-lists';
 import { RecordLists } from './record-lists';
 
 export type NewIncident = Omit<IncidentDoc, '_id' | 'number' | 'version' | 'auditHead' | 'createdAt' | 'updatedAt'>;
-
-/** How long a duplicate report waits for the first one to finish creating its incident. */
-const DUPLICATE_WAIT_MS = 5_000;
-/** A dedupe claim with no incident after this long belongs to a process that died mid-create. */
-const ABANDONED_CLAIM_MS = 30_000;
 
 /** Data access for incidents: every change goes through the audited, claimed update. */
 /**
@@ -26,7 +19,7 @@ const ABANDONED_CLAIM_MS = 30_000;
 export type IncidentObserver = (incident: IncidentDoc, change: IncidentAction | 'create') => Promise<boolean>;
 
 export class IncidentRecords {
-  private readonly lists: IncidentLists;
+  private readonly lists: OpenRecordLists<IncidentDoc>;
 
   constructor(
     private readonly models: Models,
@@ -34,68 +27,38 @@ export class IncidentRecords {
     /** Real time as the processes share it (the database server's clock), for when changes were written. */
     private readonly nowMs: () => number = Date.now,
   ) {
-    this.lists = new IncidentLists(new RecordLists(models, () => new Date(this.nowMs())), (number) => this.findById(number));
+    this.lists = new OpenRecordLists(new RecordLists(models, () => new Date(this.nowMs())), (number) => this.findById(number), incidentListsOf);
   }
 
   /**
-   * Creates the incident, or returns the one an earlier try with the same dedupe key created.
-   * 1. the first audit event `INC…:1`, whose insert claims the number;
-   * 2. the dedupe key, when the caller gave one (`idempotent`), else nothing can retry with it;
-   * 3. the incident itself.
+   * Creates the incident, or returns the one an earlier try with the same dedupe key created
+   * (record-creation.ts), when the caller gave one (`idempotent`).
    */
   async create(draft: NewIncident, actor: AuditActor, at: Date, idempotent = true): Promise<{ incident: IncidentDoc; created: boolean }> {
-    const { RecordKey, AuditEvent, Incident, Counter } = this.models;
-    const summary = { title: draft.title, service: draft.service, priority: draft.priority, state: draft.state };
-    let first: ReturnType<typeof firstEvent> | undefined;
-    const number = await claimNextNumber(Counter, SERIES.incident, async (candidate) => {
-      first = firstEvent('incident', candidate, actor, at, summary, new Date(this.nowMs()));
-      try {
-        const event = first.event;
-        await retryWhileBusy(() => AuditEvent.collection.insertOne(event as never));
-        return true;
-      } catch (error) {
-        if (isDuplicateKey(error)) return false;
-        throw error;
-      }
+    const { record: incident, created } = await createRecord<IncidentDoc>({
+      records: this.models.Incident,
+      models: this.models,
+      kind: 'incident',
+      series: SERIES.incident,
+      summary: { title: draft.title, service: draft.service, priority: draft.priority, state: draft.state },
+      ...(idempotent ? { dedupeKey: draft.dedupeKey } : {}),
+      actor,
+      at,
+      nowMs: this.nowMs,
+      build: (number, version, auditHead) => ({ ...draft, _id: number, number, version, auditHead, createdAt: at, updatedAt: at }),
+      findById: (number) => this.findById(number),
     });
-    const { event, version, auditHead } = first as NonNullable<typeof first>;
-
-    const dedupe = `dedupe:${draft.dedupeKey}`;
-    while (idempotent && !(await claimKey(RecordKey, dedupe, number))) {
-      const existing = await this.waitForDuplicate(dedupe);
-      if (existing) {
-        // The number was never shown to anyone: let it go.
-        await retryWhileBusy(() => AuditEvent.deleteOne({ _id: event._id }));
-        // A retry of a report whose process died after creating it: its lists may not name it yet.
-        await this.lists.place(existing);
-        return { incident: existing, created: false };
-      }
+    if (!created) {
+      // A retry of a report whose process died after creating it: its lists may not name it yet.
+      await this.lists.place(incident);
+      return { incident, created: false };
     }
-    const incident: IncidentDoc = { ...draft, _id: number, number, version, auditHead, createdAt: at, updatedAt: at };
-    await retryWhileBusy(() => Incident.collection.insertOne(incident as never));
     // Its `created` timer. Its job writes the incident into its lists (relist), off the reporting
     // request's path, in a few milliseconds; a crash before the timer is mended by the replay of the
     // report. Unwatched (the timer could not be set), it is listed here, so the hourly restorer,
     // which reads the lists, finds it.
     if (!(await this.observe(incident, 'create'))) await this.lists.place(incident);
     return { incident, created: true };
-  }
-
-  /** The incident holding a dedupe claim, once it exists; null when the claim was abandoned (and is now released). */
-  private async waitForDuplicate(dedupe: string): Promise<IncidentDoc | null> {
-    const deadline = Date.now() + DUPLICATE_WAIT_MS;
-    for (;;) {
-      const claim = await this.models.RecordKey.findById(dedupe).lean();
-      if (!claim) return null; // released meanwhile: claim again
-      const incident = await this.findById(claim.recordId);
-      if (incident) return incident;
-      if (Date.now() - claim.at.getTime() > ABANDONED_CLAIM_MS) {
-        await releaseKey(this.models.RecordKey, dedupe, claim.recordId);
-        return null;
-      }
-      if (Date.now() > deadline) throw new Error(`the report ${dedupe} is still being created by another request`);
-      await sleep(50);
-    }
   }
 
   async change(change: Omit<AuditedChange<IncidentDoc>, 'kind'> & { action: IncidentAction }): Promise<IncidentDoc> {
@@ -143,23 +106,23 @@ export class IncidentRecords {
   }
 
   /** A page (from 0) of the person's open incidents, newest first. */
-  reportedBy(requesterId: string, page: number, size: number): Promise<IncidentPage> {
+  reportedBy(requesterId: string, page: number, size: number): Promise<RecordPage<IncidentDoc>> {
     return this.lists.page([INCIDENT_LISTS.requester(requesterId)], 'newest', page, size);
   }
 
   /** A page (from 0) of the groups' open incidents, most urgent first (priority, then oldest). */
-  queueOf(groups: readonly string[], page: number, size: number): Promise<IncidentPage> {
+  queueOf(groups: readonly string[], page: number, size: number): Promise<RecordPage<IncidentDoc>> {
     return this.lists.page(groups.map(INCIDENT_LISTS.group), 'mostUrgent', page, size);
   }
 
   /** The open incidents of each service, most urgent first, as the lists know them (not read). */
-  async openByService(services: readonly string[]): Promise<Map<string, OpenIncident[]>> {
+  async openByService(services: readonly string[]): Promise<Map<string, OpenRecord[]>> {
     const open = await Promise.all(services.map((s) => this.lists.open([INCIDENT_LISTS.service(s)], 'mostUrgent')));
     return new Map(services.map((s, i) => [s, open[i] ?? []]));
   }
 
   /** These listed incidents as they are now, those still open only. */
-  current(listed: readonly OpenIncident[]): Promise<IncidentDoc[]> {
+  current(listed: readonly OpenRecord[]): Promise<IncidentDoc[]> {
     return this.lists.current(listed);
   }
 }

@@ -84,8 +84,12 @@ const MAX_HELD_RETRIES = 5;
 const HAND_ON_MS = 2_000;
 const MAX_HANDS_ON = 30;
 
-export const recipientKey = (audience: NotificationAudience): string =>
-  audience.kind === 'person' ? audience.personId : audience.kind;
+export function recipientKey(audience: NotificationAudience): string {
+  if (audience.kind === 'person') return audience.personId;
+  if (audience.kind === 'person-card') return `card@${audience.personId}`;
+  if (audience.kind === 'group-card') return `card@group:${audience.group}`;
+  return audience.kind;
+}
 
 const notificationId = (request: NotificationRequest, platform: string): string =>
   `${request.recordId}:${request.reason}:${recipientKey(request.audience)}:${platform}`;
@@ -240,6 +244,10 @@ export class Notifier {
   private outboxMessagesOf(announcement: Announcement): NotificationRequest[] {
     const { audience, view, recordId } = announcement;
     if (audience.kind === 'person') return [{ recordId, reason: announcement.reason, audience, view }];
+    // One drawing per version of the record (and per `key`, for a change that keeps the version).
+    const drawing = `card.${announcement.key ?? `v${view.version ?? announcement.reason}`}`;
+    if (audience.kind === 'personCard') return [{ recordId, reason: drawing, audience: { kind: 'person-card', personId: audience.personId }, view }];
+    if (audience.kind === 'groupCard') return [{ recordId, reason: drawing, audience: { kind: 'group-card', group: audience.group }, view }];
     if (audience.kind !== 'channel') {
       this.log.warn({ recordId, audience }, 'no way to post to this audience yet');
       return [];

@@ -138,6 +138,14 @@ export interface Announcement {
    */
   key?: string;
   recordId: string;
-  audience: { kind: 'channel'; service: string } | { kind: 'group'; group: string } | { kind: 'person'; personId: string };
+  audience:
+    | { kind: 'channel'; service: string }
+    | { kind: 'group'; group: string }
+    /** A message to the person. */
+    | { kind: 'person'; personId: string }
+    /** The person's own card of the record (an approver's, a requester's): posted once, then edited as the record changes. */
+    | { kind: 'personCard'; personId: string }
+    /** The record's card in a group's channel (a fulfilment group's): posted once, then edited. */
+    | { kind: 'groupCard'; group: string };
   view: CardView;
 }

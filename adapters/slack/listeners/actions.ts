@@ -51,7 +51,7 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
     channel: body.channel?.id,
     requestKey: body.trigger_id,
     team: body.team?.id ?? undefined,
-    views: await privateViewsOf(deps, body, result),
+    views: await privateViewsOf(deps, body, result, actor),
   });
 }
 
@@ -71,16 +71,20 @@ export function registerActions(app: App, deps: SlackDeps): void {
 }
 
 /**
- * The clicker sees the new state too: when they clicked the channel card, the announcement edits
- * it; a card elsewhere (a list, a DM) is left as it was and the updated card comes to them
- * privately, rather than rewriting a message that may hold more than this card.
+ * The clicker sees the new state too: when they clicked the record's card that the announcements
+ * edit (the channel's, their own in their DM, their group's), it is edited there; a card elsewhere
+ * (a list, a page) is left as it was and the updated card comes to them privately, rather than
+ * rewriting a message that may hold more than this card. A notice always comes privately.
  */
-async function privateViewsOf(deps: SlackDeps, body: BlockAction, result: HandlerResult): Promise<View[]> {
+async function privateViewsOf(deps: SlackDeps, body: BlockAction, result: HandlerResult, actor: { id: string; groups: readonly string[] }): Promise<View[]> {
   const card = cardOf(result);
   // No card to show (a page passed on): the notice goes to the clicker.
   if (!card?.recordId) return result.views;
+  const recordId = card.recordId;
   const container = body.container as { type: string; channel_id?: string; message_ts?: string };
-  const channelCard = await deps.cards.find(card.recordId, 'slack');
-  if (channelCard?.messageId && channelCard.channel === container.channel_id && channelCard.messageId === container.message_ts) return [];
-  return [card];
+  const places = [undefined, `person:${actor.id}`, ...actor.groups.map((g) => `group:${g}`)];
+  const found = await Promise.all(places.map((where) => deps.cards.find(recordId, 'slack', where)));
+  const clickedOnEdited = found.some((place) => place?.messageId && place.channel === container.channel_id && place.messageId === container.message_ts);
+  const notices = result.views.filter((v) => v.kind === 'notice');
+  return clickedOnEdited ? notices : [...notices, card];
 }

@@ -88,7 +88,7 @@ export function registerViews(app: App, deps: SlackDeps): void {
       const { interaction, metadata } = submissionOf(body);
       const actor = await slackActorBeforeAck(deps, body.user.id);
       // Field errors go back in the modal, so the input is checked before answering.
-      const invalid = checkInteraction(registry, actor.locale, interaction);
+      const invalid = checkInteraction(deps.opsdesk.ctx, registry, actor.locale, interaction);
       if (invalid) {
         const firstBlock = body.view.blocks?.[0]?.block_id ?? 'summary';
         await ack({ response_action: 'errors', errors: invalid.fieldErrors && Object.keys(invalid.fieldErrors).length > 0 ? invalid.fieldErrors : { [firstBlock]: invalid.text } });

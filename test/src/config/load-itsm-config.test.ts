@@ -93,8 +93,8 @@ describe('ITSM configuration mistakes: each one fails the start with one line', 
       'services[0].sla.P1: unknown key "calender" (did you mean "calendar"?)',
       'escalationPolicies[0].levels[0].notify[0]: expected exactly one of onCall, group or person',
       'escalationPolicies[0].levels[1].notify[0]: unknown key "gruop" (did you mean "group"?)',
-      'catalog[0].approval: expected none, manager or { group, minimum }',
-      'catalog[1].approval: unknown key "minimun" (did you mean "minimum"?)',
+      'catalog[0].approval: expected none, manager, one step such as { group, need } or a list of steps',
+      'catalog[1].approval[0]: unknown key "minimun" (did you mean "minimum"?)',
       'changeApproval[1].approvers.group: is required (expected string)',
       'changeApproval[1].approvers: unknown key "grop" (did you mean "group"?)',
       '(top level): unknown key "calender" (did you mean "calendars"?)',
@@ -109,10 +109,10 @@ describe('ITSM configuration mistakes: each one fails the start with one line', 
     input.catalog.push({ ...input.catalog[0] });
     input.catalog[1].fields.push({ id: 'system', label: 'Other system', type: 'text' });
     expect(problemsOf(() => parseItsmConfig(input))).toEqual([
-      'people[8].email: duplicate e-mail "MINJI.KIM@example.com" (also people[0])',
+      'people[9].email: duplicate e-mail "MINJI.KIM@example.com" (also people[0])',
       'escalationPolicies[1].key: duplicate key "desk-standard" (also escalationPolicies[0])',
       'onCallSchedules[2].key: duplicate key "desk-rota" (also onCallSchedules[0])',
-      'catalog[2].key: duplicate key "laptop" (also catalog[0])',
+      'catalog[3].key: duplicate key "laptop" (also catalog[0])',
       'catalog[1].fields[2].id: duplicate field id "system" (also catalog[1].fields[0])',
     ]);
   });

@@ -175,12 +175,12 @@ describe('lists of open incidents, found by _id (real database)', () => {
   it('a database from before the lists: the first start writes its open incidents into their lists, once', async () => {
     const older = Array.from({ length: 3 }, (_, i) => ({ ...closedIncident(900 + i), state: i === 2 ? 'closed' : 'in_progress', requesterId: 'from-before-the-lists' }));
     await database.models.Incident.insertMany(older);
-    const mine = async () => (await app.ctx.incidents.reportedBy('from-before-the-lists', 0, 15)).incidents.map((i) => i._id).sort();
+    const mine = async () => (await app.ctx.incidents.reportedBy('from-before-the-lists', 0, 15)).records.map((i) => i._id).sort();
     expect(await mine()).toEqual([]);
 
     expect(await listOpenIncidentsOnce(app.jobs)).toBeGreaterThanOrEqual(2);
     expect(await mine()).toEqual([older[0]!._id, older[1]!._id]);
-    expect((await app.ctx.incidents.queueOf(['service-desk'], 0, 100)).incidents.map((i) => i._id)).toEqual(expect.arrayContaining([older[0]!._id, older[1]!._id]));
+    expect((await app.ctx.incidents.queueOf(['service-desk'], 0, 100)).records.map((i) => i._id)).toEqual(expect.arrayContaining([older[0]!._id, older[1]!._id]));
     // Marked done: a later start reads nothing.
     const again = await commandsDuring(database, async () => expect(await listOpenIncidentsOnce(app.jobs)).toBeUndefined());
     expect(again.map((c) => c.name)).toEqual(['find']);

@@ -7,6 +7,7 @@ import { onCallAt } from '../../../src/domain/on-call';
 import type { IncidentDoc } from '../../../src/models/incident.model';
 import type { CardView } from '../../../src/views/view-model';
 import { INCIDENT_IDS } from '../../../src/views/incident-actions';
+import { REQUEST_IDS } from '../../../src/views/request-actions';
 import { JAMIE, MINJI, SAM, TestClock } from '../factories';
 import { runClockUntil } from '../job-clock';
 import { eventually } from '../slack/slack-harness';
@@ -46,10 +47,13 @@ function showsView(card: RenderedCard | undefined, view: CardView): boolean {
 
 /** After a handler changed a record: its channel card shows the announced card, and the thread its line. */
 async function expectAnnouncedCard(c: Context, run: HandlerRun, recordId: string): Promise<void> {
-  const announced = run.result.announcements.find((a) => a.audience.kind === 'channel')?.view;
-  if (!announced) throw new Error(`${run.handlerId} announced no card for the channel`);
-  await eventually(async () => showsView(await c.d.channelCard(recordId), announced), 10_000).catch(() => undefined);
-  const shown = await c.d.channelCard(recordId);
+  // A record without a channel card (a service request) has a card of its own for each person on it: the actor's is checked.
+  const forActor = run.result.announcements.find((a) => a.audience.kind === 'personCard' && a.audience.personId === `email:${run.actorEmail}`);
+  const announced = run.result.announcements.find((a) => a.audience.kind === 'channel')?.view ?? forActor?.view;
+  if (!announced) throw new Error(`${run.handlerId} announced no card for the channel or for the person`);
+  const cardNow = () => (forActor && !run.result.announcements.some((a) => a.audience.kind === 'channel') ? c.d.personCard(recordId, run.actorEmail ?? "") : c.d.channelCard(recordId));
+  await eventually(async () => showsView(await cardNow(), announced), 10_000).catch(() => undefined);
+  const shown = await cardNow();
   // Said field by field, so that a failure names what the platform does not show.
   expect({ missing: announced.fields.map((f) => f.value).filter((v) => !shown?.text.includes(v)), actions: shown?.actions.map((a) => a.actionId) }).toEqual({
     missing: [],
@@ -161,7 +165,112 @@ function nextPageScenario(command: string): CardScenario {
   };
 }
 
+const ROBIN = 'robin.han@example.com'; // Jamie's manager
+const LAPTOP = { model: 'ThinkPad X1 Carbon', cost: '1800000', reason: 'Mine no longer boots.' };
+
+/** Jamie asks for a laptop on the platform (the command finds the one item, its form, a submission); its number. */
+async function laptopRequested(c: Context): Promise<string> {
+  const since = c.runs.length;
+  const { form } = await c.d.command('/request laptop', JAMIE);
+  if (!form) throw new Error('/request laptop opened no form');
+  expect(await c.d.submit(form, LAPTOP, JAMIE)).toEqual({});
+  const run = await nextRun(c, REQUEST_IDS.submit, since, JAMIE);
+  const recordId = run.result.announcements[0]!.recordId;
+  await eventually(async () => (await c.d.personCard(recordId, ROBIN)) !== undefined, 10_000);
+  return recordId;
+}
+
+/** The laptop approved by Jamie's manager (their click on the platform), its first task open for the service desk. */
+async function laptopApproved(c: Context): Promise<string> {
+  const id = await laptopRequested(c);
+  const since = c.runs.length;
+  await c.d.click((await c.d.personCard(id, ROBIN))!, REQUEST_IDS.approve, ROBIN);
+  await nextRun(c, REQUEST_IDS.approve, since, ROBIN);
+  await eventually(async () => (await c.d.groupCard(id, 'service-desk')) !== undefined, 10_000);
+  return id;
+}
+
+const requestOf = async (c: Context, id: string) => (await c.d.app.ctx.requests.findById(id))!;
+
+/**
+ * At least a page and one more of Sam's requests: laptops (waiting on Casey, Sam having no manager),
+ * or software licences, approved by the CAB (`approved`: in the service desk's queue).
+ */
+function twoPagesOfRequests(item: 'laptop' | 'software', approved = false) {
+  return async (c: Context): Promise<string> => {
+    const { ctx, registry, log } = c.d.app;
+    const sam = await ctx.people.actorFor({ platform: 'web', userId: SAM, email: SAM });
+    const jordan = await ctx.people.actorFor({ platform: 'web', userId: 'jordan', email: 'jordan.choi@example.com' });
+    const answers = item === 'laptop' ? LAPTOP : { product: 'Figma' };
+    for (let i = 0; i <= PAGE_SIZE; i++) {
+      const asked = await dispatch(ctx, registry, log, { handlerId: REQUEST_IDS.submit, actor: sam, input: { item, answers } });
+      const recordId = asked.announcements[0]!.recordId;
+      if (approved) await dispatch(ctx, registry, log, { handlerId: REQUEST_IDS.approve, actor: jordan, input: { recordId } });
+    }
+    return '';
+  };
+}
+
+/** A list of requests' next page, clicked on the list a command showed. */
+function nextPageOfRequests(command: string, item: 'laptop' | 'software', as: string, approved = false): CardScenario {
+  return {
+    setup: twoPagesOfRequests(item, approved),
+    on: async (c) => (await c.d.command(command, as)).card,
+    as,
+    then: async (c, _id, run) => {
+      const list = run.result.views[0];
+      expect(list?.kind === 'list' && list.range).toMatch(new RegExp(`^${PAGE_SIZE + 1}–|중 ${PAGE_SIZE + 1}–`));
+      await eventually(() => c.d.toldPrivately(as).some((text) => text.includes(`${PAGE_SIZE + 1}–`)), 10_000);
+    },
+  };
+}
+
 const CARD_SCENARIOS: Record<string, CardScenario> = {
+  [REQUEST_IDS.mine]: nextPageOfRequests('/request mine', 'software', SAM),
+  // Sam has no manager: the laptop's approval falls to its escalation person, Casey.
+  [REQUEST_IDS.approvals]: nextPageOfRequests('/request approvals', 'laptop', 'casey.lim@example.com'),
+  [REQUEST_IDS.form]: {
+    setup: async () => '',
+    on: async (c) => (await c.d.command('/request', JAMIE)).card,
+    as: JAMIE,
+    opens: REQUEST_IDS.submit,
+    then: async () => {},
+  },
+  [REQUEST_IDS.approve]: {
+    setup: laptopRequested,
+    on: (c, id) => c.d.personCard(id, ROBIN),
+    as: ROBIN,
+    async then(c, id) {
+      expect((await requestOf(c, id)).state).toBe('in_fulfilment');
+      // Approved in a DM: the approver's card and the requester's card both show it, without the buttons spent.
+      await eventually(async () => (await c.d.personCard(id, JAMIE))?.text.includes('In fulfilment') === true, 10_000).catch(() => undefined);
+      expect((await c.d.personCard(id, JAMIE))?.text).toContain('In fulfilment');
+      expect((await c.d.personCard(id, ROBIN))?.actions.map((a) => a.actionId)).toEqual([]);
+      expect((await c.d.groupCard(id, 'service-desk'))?.actions.map((a) => a.label)).toEqual(['Done: Purchase']);
+    },
+  },
+  [REQUEST_IDS.rejectForm]: { setup: laptopRequested, on: (c, id) => c.d.personCard(id, ROBIN), as: ROBIN, opens: REQUEST_IDS.reject, then: async () => {} },
+  [REQUEST_IDS.withdraw]: {
+    setup: laptopRequested,
+    on: (c, id) => c.d.personCard(id, JAMIE),
+    as: JAMIE,
+    async then(c, id) {
+      expect((await requestOf(c, id)).state).toBe('cancelled');
+      await eventually(async () => (await c.d.personCard(id, ROBIN))?.actions.length === 0, 10_000).catch(() => undefined);
+      expect((await c.d.personCard(id, ROBIN))?.text).toContain('Withdrawn');
+    },
+  },
+  [REQUEST_IDS.taskDone]: {
+    setup: laptopApproved,
+    on: (c, id) => c.d.groupCard(id, 'service-desk'),
+    as: SAM,
+    async then(c, id) {
+      expect((await requestOf(c, id)).tasks.map((t) => t.state)).toEqual(['done', 'open']);
+      await eventually(async () => (await c.d.groupCard(id, 'service-desk'))?.actions.map((a) => a.label).join() === 'Done: Set up', 10_000).catch(() => undefined);
+      expect((await c.d.groupCard(id, 'service-desk'))?.actions.map((a) => a.label)).toEqual(['Done: Set up']);
+    },
+  },
+  [REQUEST_IDS.queue]: nextPageOfRequests('/request queue', 'software', SAM, true),
   [INCIDENT_IDS.mine]: nextPageScenario('/itsm mine'),
   [INCIDENT_IDS.queue]: nextPageScenario('/itsm queue'),
   [INCIDENT_IDS.ack]: {
@@ -258,6 +367,38 @@ const fromCard = (setup: (c: Context) => Promise<string>, openerId: string, emai
 
 /** How each declared form is reached, filled and what it must change. A declared form without one fails the suite. */
 const FORM_SCENARIOS: Record<string, FormScenario> = {
+  [REQUEST_IDS.submit]: {
+    required: 'reason',
+    async open(c) {
+      const { form } = await c.d.command('/request laptop', JAMIE);
+      if (!form) throw new Error('/request laptop opened no form');
+      return { form };
+    },
+    as: JAMIE,
+    values: LAPTOP,
+    async then(c, _run, id) {
+      expect(await requestOf(c, id)).toMatchObject({ state: 'awaiting_approval', answers: { model: 'ThinkPad X1 Carbon', cost: '1800000' } });
+      await eventually(async () => (await c.d.personCard(id, ROBIN)) !== undefined, 10_000).catch(() => undefined);
+      expect((await c.d.personCard(id, ROBIN))?.actions.map((a) => a.actionId)).toEqual([REQUEST_IDS.approve, REQUEST_IDS.rejectForm]);
+    },
+  },
+  [REQUEST_IDS.reject]: {
+    required: 'reason',
+    async open(c) {
+      const recordId = await laptopRequested(c);
+      const outcome = await c.d.click((await c.d.personCard(recordId, ROBIN))!, REQUEST_IDS.rejectForm, ROBIN);
+      await eventually(() => outcome.form !== undefined, 10_000).catch(() => undefined);
+      if (!outcome.form) throw new Error('Reject opened no form');
+      return { recordId, form: outcome.form };
+    },
+    as: ROBIN,
+    values: { reason: 'A spare one is in the cupboard.' },
+    async then(c, _run, id) {
+      expect(await requestOf(c, id)).toMatchObject({ state: 'rejected', rejection: { byName: 'Robin Han', reason: 'A spare one is in the cupboard.' } });
+      await eventually(async () => (await c.d.personCard(id, JAMIE))?.text.includes('A spare one') === true, 10_000).catch(() => undefined);
+      expect((await c.d.personCard(id, JAMIE))?.text).toContain('Rejected by Robin Han: A spare one is in the cupboard.');
+    },
+  },
   [INCIDENT_IDS.report]: {
     required: 'summary',
     async open(c) {
@@ -445,7 +586,7 @@ export function describeConformance(name: string, start: (database: Database, cl
     });
 
     it.each(COMMANDS.map((command) => [usageLine(command.entry), command.handlerId]))('command %s: runs %s and answers', async (usage, handlerId) => {
-      const text = usage.replace('[what is wrong]', 'Printer jammed').replace(' INC0001001', ' INC0001001').replace(' [group]', '').replace(' [page]', '');
+      const text = usage.replace('[what is wrong]', 'Printer jammed').replace(' INC0001001', ' INC0001001').replace(' [group]', '').replace(' [page]', '').replace('[what you need]', 'laptop');
       const since = c.runs.length;
       const outcome = await c.d.command(text, SAM);
       const run = await nextRun(c, handlerId, since, SAM);

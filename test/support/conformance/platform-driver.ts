@@ -47,6 +47,10 @@ export interface PlatformDriver {
   clock: TestClock;
   /** The record's card in its service's channel, as last posted or edited. */
   channelCard(recordId: string): Promise<RenderedCard | undefined>;
+  /** The person's own card of the record (an approver's, a requester's), as last posted or edited. */
+  personCard(recordId: string, email: string): Promise<RenderedCard | undefined>;
+  /** The record's card in a group's channel (a fulfilment group's), as last posted or edited. */
+  groupCard(recordId: string, group: string): Promise<RenderedCard | undefined>;
   /** The latest direct message the person received about the record that offers `actionId` (a page, a resolution). */
   directCard(recordId: string, email: string, actionId: string): Promise<RenderedCard | undefined>;
   /** The lines under the record's channel card (its thread), oldest first. */

@@ -123,19 +123,29 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
     return { values: state };
   }
 
+  /** The card at a card location (`<record>:slack`, or a person's or group's own), as last posted or edited. */
+  async function cardAt(recordId: string, locationId: string) {
+    const location = await database.models.CardLocation.findById(locationId).lean();
+    if (!location?.messageId) return undefined;
+    const where = { channel: location.channel, ts: location.messageId };
+    const updates = api.callsOf('chat.update').filter((c) => c.args.channel === where.channel && c.args.ts === where.ts);
+    const latest = updates.at(-1) ?? api.callsOf('chat.postMessage').find((c) => c.ts === where.ts && c.channel === where.channel);
+    return namesOfMentions(latest ? renderedCard(recordId, latest.args.blocks as Block[], where) : undefined);
+  }
+
   const driver: PlatformDriver = {
     platform: 'slack',
     app: slack.app,
     clock,
 
-    async channelCard(recordId) {
-      const location = await database.models.CardLocation.findById(`${recordId}:slack`).lean();
-      if (!location?.messageId) return undefined;
-      const where = { channel: location.channel, ts: location.messageId };
-      const updates = api.callsOf('chat.update').filter((c) => c.args.channel === where.channel && c.args.ts === where.ts);
-      const latest = updates.at(-1) ?? api.callsOf('chat.postMessage').find((c) => c.ts === where.ts);
-      return namesOfMentions(latest ? renderedCard(recordId, latest.args.blocks as Block[], where) : undefined);
+    channelCard: (recordId) => cardAt(recordId, `${recordId}:slack`),
+
+    async personCard(recordId, email) {
+      const person = await slack.app.ctx.people.findByEmail(email);
+      return person ? cardAt(recordId, `${recordId}:slack:person:${person._id}`) : undefined;
     },
+
+    groupCard: (recordId, group) => cardAt(recordId, `${recordId}:slack:group:${group}`),
 
     async directCard(recordId, email, actionId) {
       // The person's direct messages: with their user in this workspace, or the one configured for them.

@@ -13,6 +13,10 @@ export const SLACK_USERS = {
   sam: { id: 'U00FAKESAM1', name: 'Sam Lee', email: 'sam.lee@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
   alex: { id: 'U00FAKEALX1', name: 'Alex Park', email: 'alex.park@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
   taylor: { id: 'U00FAKETAY1', name: 'Taylor Yoon', email: 'taylor.yoon@example.com', tz: 'America/New_York', locale: 'en-US' },
+  /** Jamie's manager, an approver. */
+  robin: { id: 'U00FAKEROB1', name: 'Robin Han', email: 'robin.han@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
+  /** A service desk manager: the laptop's approval falls to them for someone without a manager. */
+  casey: { id: 'U00FAKECAS1', name: 'Casey Lim', email: 'casey.lim@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
   /** A new employee: known to Slack, in no configuration. */
   newcomer: { id: 'U00FAKENEW1', name: 'Noa Newcomer', email: 'noa.newcomer@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
 } as const;

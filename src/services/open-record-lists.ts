@@ -1,0 +1,125 @@
+import type { ListedRecord } from '../models/record-list.model';
+import type { RecordLists } from './record-lists';
+
+const PLACED_KEPT = 10_000;
+
+/** A record the lists hold: its number, version, when it was opened and (records) its priority. */
+interface ListableRecord {
+  _id: string;
+  version: number;
+  createdAt: Date;
+  priority?: string;
+}
+
+/** An open record as a list knows it: enough to sort, count and page without reading it. */
+export interface OpenRecord {
+  number: string;
+  version: number;
+  priority: string;
+  createdAt: number;
+  /** The lists read that hold it. */
+  lists: string[];
+}
+
+export type ListOrder = 'newest' | 'mostUrgent';
+
+const ORDERS: Record<ListOrder, (a: OpenRecord, b: OpenRecord) => number> = {
+  newest: (a, b) => b.createdAt - a.createdAt || b.number.localeCompare(a.number),
+  mostUrgent: (a, b) => a.priority.localeCompare(b.priority) || a.createdAt - b.createdAt || a.number.localeCompare(b.number),
+};
+
+export interface RecordPage<T> {
+  records: T[];
+  /** Open records in the lists, all pages together. */
+  total: number;
+}
+
+const asOpen = (listed: ListedRecord, list: string): OpenRecord => ({
+  number: listed.recordId,
+  version: listed.version,
+  priority: String(listed.item?.priority ?? 'P4'),
+  createdAt: Number(listed.item?.createdAt ?? 0),
+  lists: [list],
+});
+
+/**
+ * The open records of a requester, a group, a service or an approver, kept in record lists (see
+ * record-lists.ts) as each record changes: reading a page costs the list and the page's records,
+ * whatever the history holds. `listsOf` says which lists a record is in as it now is.
+ */
+export class OpenRecordLists<T extends ListableRecord> {
+  /**
+   * The version of each record this process last wrote into its lists: a new record's job is
+   * run twice (at once, and from its timer), and its second run writes nothing.
+   */
+  private readonly placed = new Map<string, number>();
+
+  constructor(
+    private readonly lists: RecordLists,
+    private readonly load: (number: string) => Promise<T | null>,
+    private readonly listsOf: (record: T) => string[],
+  ) {}
+
+  /** Writes the record into the lists it is now in, and out of those it was in before (`before`). */
+  async place(record: T, before?: T | null): Promise<void> {
+    if ((this.placed.get(record._id) ?? 0) >= record.version) return;
+    await this.write(record, before);
+    if (this.placed.size >= PLACED_KEPT) this.placed.clear();
+    this.placed.set(record._id, record.version);
+  }
+
+  private async write(record: T, before?: T | null): Promise<void> {
+    const now = this.listsOf(record);
+    const was = before ? this.listsOf(before) : [];
+    // Most changes (a comment, an acknowledgement) move nothing: the lists already say all they hold.
+    if (before && was.join() === now.join() && before.priority === record.priority) return;
+    const left = was.filter((l) => !now.includes(l));
+    const item = { ...(record.priority ? { priority: record.priority } : {}), createdAt: new Date(record.createdAt).getTime() };
+    await Promise.all([
+      ...now.map((list) => this.lists.write(list, { recordId: record._id, version: record.version, item })),
+      ...left.map((list) => this.lists.write(list, { recordId: record._id, version: record.version, gone: true })),
+    ]);
+  }
+
+  /** The open records of these lists, sorted, without reading the records. */
+  async open(lists: readonly string[], order: ListOrder): Promise<OpenRecord[]> {
+    const byNumber = new Map<string, OpenRecord>();
+    const read = await Promise.all(lists.map((l) => this.lists.members(l)));
+    read.forEach((members, i) => {
+      for (const member of members) {
+        const known = byNumber.get(member.recordId);
+        if (known) known.lists.push(lists[i] as string);
+        else byNumber.set(member.recordId, asOpen(member, lists[i] as string));
+      }
+    });
+    return [...byNumber.values()].sort(ORDERS[order]);
+  }
+
+  /**
+   * One page (from 0) of the open records of these lists, read by number. A record found no
+   * longer where a list has it (its departure was not written: a crash in between) is left out and
+   * written out of that list, so the lists mend as they are read.
+   */
+  async page(lists: readonly string[], order: ListOrder, page: number, size: number): Promise<RecordPage<T>> {
+    const open = await this.open(lists, order);
+    const wanted = open.slice(page * size, (page + 1) * size);
+    const records = await this.current(wanted);
+    return { records, total: open.length - (wanted.length - records.length) };
+  }
+
+  /** These records as they are now, those still in a list that holds them only. */
+  async current(listed: readonly OpenRecord[]): Promise<T[]> {
+    const found = await Promise.all(listed.map((o) => this.load(o.number)));
+    const mending: Promise<void>[] = [];
+    const kept = listed.flatMap((o, i) => {
+      const record = found[i];
+      const now = record ? this.listsOf(record) : [];
+      // Written out at the version the list holds (a later entry wins a tie), or at the record's own.
+      const version = Math.max(o.version, record?.version ?? 0);
+      for (const list of o.lists.filter((l) => !now.includes(l))) mending.push(this.lists.write(list, { recordId: o.number, version, gone: true }));
+      return record && o.lists.some((l) => now.includes(l)) ? [record] : [];
+    });
+    await Promise.all(mending);
+    return kept;
+  }
+}

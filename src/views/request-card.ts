@@ -1,0 +1,120 @@
+import type { ItsmCatalog } from '../config/itsm-catalog';
+import { formatInstant, t, type Locale } from '../i18n/translate';
+import type { ApprovalStepDoc, ServiceRequestDoc } from '../models/service-request.model';
+import { confirmation, type Reader } from './incident-card';
+import { REQUEST_IDS } from './request-actions';
+import type { ActionView, CardField, CardView } from './view-model';
+
+/**
+ * Whom the card is for: one person (their card holds the actions they may take: an approver's
+ * Approve and Reject, the requester's Withdraw, a fulfiller's tasks), or a fulfilment group's
+ * channel (its tasks).
+ */
+export type RequestAudience = { kind: 'person'; id: string; groups: readonly string[] } | { kind: 'group'; group: string };
+
+const OPEN_STATES = new Set(['awaiting_approval', 'in_fulfilment']);
+
+export function stepName(step: Pick<ApprovalStepDoc, 'kind' | 'name'>, locale: Locale): string {
+  if (step.kind === 'manager') return t(locale, 'request.step.manager');
+  if (step.kind === 'owner') return t(locale, 'request.step.owner', { name: step.name });
+  return step.name;
+}
+
+/** "2. Change Advisory Board: 1 of 2 approvals (Jordan Choi approved, Robin Han has not voted)". */
+function stepLine(request: ServiceRequestDoc, index: number, locale: Locale): string {
+  const step = request.steps[index] as ApprovalStepDoc;
+  const voteOf = new Map(step.votes.map((v) => [v.approverId, v]));
+  const people = step.approvers.map((a) => {
+    const name = a.onBehalfOf ? t(locale, 'request.vote.onBehalf', { name: a.name, other: a.onBehalfOf.name }) : a.name;
+    const vote = voteOf.get(a.id);
+    const said = vote ? t(locale, `request.vote.${vote.decision}`, { name }) : t(locale, 'request.vote.pending', { name });
+    return vote?.comment ? `${said} (“${vote.comment}”)` : said;
+  });
+  const status = step.outcome
+    ? t(locale, `request.step.${step.outcome}`)
+    : index > request.currentStep
+      ? t(locale, 'request.step.later')
+      : t(locale, 'request.step.tally', { approved: step.votes.filter((v) => v.decision === 'approved').length, need: step.need });
+  return `${t(locale, 'request.step.line', { n: index + 1, what: stepName(step, locale), status })} (${people.join(', ')})`;
+}
+
+function taskLines(request: ServiceRequestDoc, catalog: ItsmCatalog, locale: Locale): string {
+  return request.tasks
+    .map((task) => {
+      const state = task.state === 'done' ? t(locale, 'request.task.done', { name: task.doneByName ?? '?' }) : t(locale, `request.task.${task.state}`);
+      return t(locale, 'request.task.line', { task: task.name, group: catalog.groups.get(task.group)?.name ?? task.group, state });
+    })
+    .join('\n');
+}
+
+function actionsFor(request: ServiceRequestDoc, audience: RequestAudience, locale: Locale): ActionView[] {
+  const id = request._id;
+  const actions: ActionView[] = [];
+  const step = request.steps[request.currentStep];
+  if (audience.kind === 'person' && request.state === 'awaiting_approval' && audience.id !== request.requesterId && step) {
+    const mine = step.approvers.some((a) => a.id === audience.id) && !step.votes.some((v) => v.approverId === audience.id);
+    if (mine) {
+      actions.push({
+        actionId: REQUEST_IDS.approve,
+        label: t(locale, 'request.action.approve'),
+        recordId: id,
+        style: 'primary',
+        value: String(request.currentStep),
+        input: { id: 'comment', label: t(locale, 'request.field.comment'), required: false, maxLength: 500 },
+      });
+      actions.push({ actionId: REQUEST_IDS.rejectForm, label: t(locale, 'request.action.reject'), recordId: id, style: 'danger', value: String(request.currentStep) });
+    }
+  }
+  if (request.state === 'in_fulfilment') {
+    const groups = audience.kind === 'group' ? [audience.group] : audience.groups;
+    request.tasks.forEach((task, index) => {
+      if (task.state === 'open' && groups.includes(task.group)) {
+        actions.push({ actionId: REQUEST_IDS.taskDone, label: t(locale, 'request.action.taskDone', { task: task.name }), recordId: id, value: String(index) });
+      }
+    });
+  }
+  if (audience.kind === 'person' && audience.id === request.requesterId && OPEN_STATES.has(request.state)) {
+    actions.push({
+      actionId: REQUEST_IDS.withdraw,
+      label: t(locale, 'request.action.withdraw'),
+      recordId: id,
+      style: 'danger',
+      confirm: confirmation(locale, t(locale, 'request.confirm.withdraw', { number: request.number })),
+    });
+  }
+  return actions;
+}
+
+/** The request as a card, in the reader's language and zone, with the actions its audience may take. */
+export function requestCard(request: ServiceRequestDoc, reader: Reader, catalog: ItsmCatalog, audience: RequestAudience, text?: string): CardView {
+  const { locale } = reader;
+  const item = catalog.config.catalog.find((c) => c.key === request.catalogItem);
+  const answers: CardField[] = (item?.fields ?? []).flatMap((f) => {
+    const answer = request.answers[f.id];
+    const value = Array.isArray(answer) ? answer.join(', ') : answer;
+    return value ? [{ label: f.label, value }] : [];
+  });
+  const fields: CardField[] = [
+    { label: t(locale, 'request.field.state'), value: t(locale, `request.state.${request.state}`) },
+    { label: t(locale, 'request.field.requester'), value: request.requesterName, person: { id: request.requesterId, name: request.requesterName } },
+    ...answers,
+  ];
+  if (request.resolutionDueAt && OPEN_STATES.has(request.state)) {
+    const due = new Date(request.resolutionDueAt);
+    fields.push({ label: t(locale, 'request.field.due'), value: formatInstant(due, locale, reader.timeZone), at: due });
+  }
+  const context = request.steps.length > 0 ? [`${t(locale, 'request.field.approval')}:\n${request.steps.map((_, i) => stepLine(request, i, locale)).join('\n')}`] : [];
+  if (request.rejection) context.push(t(locale, 'request.field.rejection', { name: request.rejection.byName, reason: request.rejection.reason }));
+  if (request.state !== 'awaiting_approval' && request.tasks.length > 0) context.push(`${t(locale, 'request.field.tasks')}:\n${taskLines(request, catalog, locale)}`);
+  return {
+    kind: 'card',
+    title: t(locale, 'request.title', { number: request.number, title: request.title }),
+    severity: 'planning',
+    fields,
+    ...(text ? { text } : {}),
+    context,
+    actions: actionsFor(request, audience, locale),
+    recordId: request._id,
+    version: request.version,
+  };
+}

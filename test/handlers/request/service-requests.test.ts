@@ -1,0 +1,229 @@
+import type { App } from '../../../src/app';
+import type { Database } from '../../../src/db/connect';
+import type { ServiceRequestDoc } from '../../../src/models/service-request.model';
+import type { Actor } from '../../../src/people/people-directory';
+import { REQUEST_IDS } from '../../../src/views/request-actions';
+import type { Announcement, CardView, ListView } from '../../../src/views/view-model';
+import { HOME_IDS } from '../../../handlers/home/my-desk';
+import type { HandlerResult } from '../../../handlers/handler';
+import { ALEX, JAMIE, MINJI, SAM, TestClock, buildActor, buildApp, buildConfig, cardOf, errorOf, run } from '../../support/factories';
+import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
+
+const ROBIN = 'robin.han@example.com'; // approver; Jamie's manager; a CAB member
+const JORDAN = 'jordan.choi@example.com'; // change manager and approver; a CAB member
+const DANA = 'dana.oh@example.com'; // finance approver
+
+const laptop = (overrides: Record<string, string> = {}) => ({
+  item: 'laptop',
+  answers: { model: 'MacBook Pro 14', cost: '1,800,000', reason: 'Mine no longer boots.', ...overrides },
+});
+
+describe('service requests and their approvals (against the MongoDB-compatible server)', () => {
+  let database: Database;
+  let app: App;
+  const clock = new TestClock(new Date('2026-12-01T10:00:00+09:00'));
+  beforeAll(async () => {
+    database = await openTestDatabase('service_requests');
+    const config = buildConfig((c) => {
+      c.groups.push({ key: 'board', name: 'Review board', members: [JORDAN, ROBIN, DANA] } as never);
+      (c.catalog as unknown[]).push(
+        { key: 'all-of-board', name: 'Board decision (all)', fulfilmentGroup: 'service-desk', approval: { group: 'board', need: 'all' } },
+        { key: 'two-of-board', name: 'Board decision (two)', fulfilmentGroup: 'service-desk', approval: { group: 'board', need: 2 } },
+        { key: 'tidy-desk', name: 'Tidy my desk', fulfilmentGroup: 'service-desk', approval: 'none', tasks: [{ name: 'Tidy' }, { name: 'Dust' }, { name: 'Photograph', parallel: true }] },
+      );
+    });
+    app = await buildApp(database, clock, config);
+  });
+  afterAll(() => dropTestDatabase(database));
+
+  const actor = (email: string): Promise<Actor> => buildActor(app, email);
+  const submit = async (email: string, input: unknown): Promise<ServiceRequestDoc> => {
+    const answer = await run(app, REQUEST_IDS.submit, await actor(email), input);
+    const recordId = cardOf(answer).recordId as string;
+    return (await app.ctx.requests.findById(recordId)) as ServiceRequestDoc;
+  };
+  const current = async (request: ServiceRequestDoc) => (await app.ctx.requests.findById(request._id)) as ServiceRequestDoc;
+  const approve = async (email: string, request: ServiceRequestDoc, step?: number) => run(app, REQUEST_IDS.approve, await actor(email), { recordId: request._id, ...(step !== undefined ? { step } : {}) });
+  const cardsTo = (answer: HandlerResult, kind: Announcement['audience']['kind']) => answer.announcements.filter((a) => a.audience.kind === kind);
+  const actionsOn = (card: CardView) => card.actions.map((a) => a.actionId);
+  const approversOf = (request: ServiceRequestDoc, step = 0) => request.steps[step]?.approvers.map((a) => a.name);
+
+  it('takes the new laptop from the form to "your laptop is ready": manager in a DM, then the purchase and the set-up', async () => {
+    const jamie = await actor(JAMIE);
+    const submitted = await run(app, REQUEST_IDS.submit, jamie, laptop());
+    expect(submitted.views[0]).toMatchObject({ kind: 'notice', tone: 'success', text: expect.stringContaining('It waits for approval by Robin Han.') });
+    const request = (await app.ctx.requests.findById(cardOf(submitted).recordId as string)) as ServiceRequestDoc;
+    expect(request).toMatchObject({ state: 'awaiting_approval', currentStep: 0, title: 'New laptop' });
+    expect(approversOf(request)).toEqual(['Robin Han']);
+    // The manager's card, in their direct message, carries Approve and Reject; the requester's carries Withdraw.
+    const robinsCard = cardsTo(submitted, 'personCard').find((a) => a.audience.kind === 'personCard' && a.audience.personId === 'email:robin.han@example.com');
+    expect(actionsOn(robinsCard?.view as CardView)).toEqual([REQUEST_IDS.approve, REQUEST_IDS.rejectForm]);
+    expect(actionsOn(cardOf(submitted))).toEqual([REQUEST_IDS.withdraw]);
+
+    const approved = await approve(ROBIN, request);
+    let now = await current(request);
+    expect(now).toMatchObject({ state: 'in_fulfilment', currentStep: 1 });
+    expect(now.steps[0]).toMatchObject({ outcome: 'approved', votes: [expect.objectContaining({ approverName: 'Robin Han', decision: 'approved' })] });
+    expect(now.tasks.map((t) => t.state)).toEqual(['open', 'waiting']);
+    // The requester is told, and the service desk's channel gets the card with its task.
+    expect(cardsTo(approved, 'person')[0]?.view.text).toBe(`${request.number} (New laptop) is approved; Service Desk is on it.`);
+    const deskCard = cardsTo(approved, 'groupCard')[0]?.view as CardView;
+    expect(deskCard.actions.map((a) => a.label)).toEqual(['Done: Purchase']);
+
+    // Only the service desk marks its tasks done.
+    expect(errorOf(await run(app, REQUEST_IDS.taskDone, await actor(ALEX), { recordId: request._id, task: 0 })).text).toBe('You are not allowed to do that.');
+    await run(app, REQUEST_IDS.taskDone, await actor(SAM), { recordId: request._id, task: 0 });
+    now = await current(request);
+    expect(now.tasks.map((t) => t.state)).toEqual(['done', 'open']);
+    const ready = await run(app, REQUEST_IDS.taskDone, await actor(MINJI), { recordId: request._id, task: 1 });
+    now = await current(request);
+    expect(now.state).toBe('fulfilled');
+    expect(cardsTo(ready, 'person')[0]?.view.text).toBe(`${request.number}: your New laptop is ready.`);
+    // Every step is in the record's audit chain.
+    const chain = await database.models.AuditEvent.find({ recordId: request._id, seq: { $gte: 1 } }).sort({ seq: 1 }).lean();
+    expect(chain.map((e) => e.action)).toEqual(['create', 'approve', 'complete_task', 'fulfil']);
+  });
+
+  it('adds the finance step over 2,000,000 KRW, and decides the steps in order', async () => {
+    const request = await submit(JAMIE, laptop({ cost: '2,500,000' }));
+    expect(request.steps.map((s) => [s.kind, s.approvers.map((a) => a.name)])).toEqual([
+      ['manager', ['Robin Han']],
+      ['person', ['Dana Oh']],
+    ]);
+    // Finance cannot decide before the manager.
+    expect(errorOf(await approve(DANA, request)).text).toBe(`You are not an approver of ${request.number} at this step.`);
+    await approve(ROBIN, request);
+    expect(await current(request)).toMatchObject({ state: 'awaiting_approval', currentStep: 1 });
+    // A second click by the manager, on their card of the first step, is refused and audited.
+    expect(errorOf(await approve(ROBIN, request, 0)).text).toBe(`You already approved ${request.number}.`);
+    expect(await database.models.AuditEvent.countDocuments({ recordId: request._id, action: 'approve.refused' })).toBeGreaterThanOrEqual(2);
+    await approve(DANA, request);
+    expect((await current(request)).state).toBe('in_fulfilment');
+  });
+
+  it("refuses approving one's own request, even to someone in the approving group", async () => {
+    const request = await submit(ROBIN, { item: 'software', answers: { product: 'Figma' } });
+    // The CAB decides "any one", and Robin is left out of his own request's approvers.
+    expect(approversOf(request)).toEqual(['Jordan Choi']);
+    expect(errorOf(await approve(ROBIN, request)).text).toBe('You cannot approve or reject your own record.');
+    expect(await database.models.AuditEvent.countDocuments({ recordId: request._id, action: 'approve.refused' })).toBe(1);
+    expect((await current(request)).state).toBe('awaiting_approval');
+  });
+
+  it('needs a reason to reject, and tells the requester the reason', async () => {
+    const request = await submit(JAMIE, laptop());
+    const robin = await actor(ROBIN);
+    const form = await run(app, REQUEST_IDS.rejectForm, robin, { recordId: request._id, step: 0 });
+    expect(form.views[0]).toMatchObject({ kind: 'form', submitId: REQUEST_IDS.reject, recordId: `${request._id}#0` });
+    const blank = await run(app, REQUEST_IDS.reject, robin, { recordId: request._id, step: 0, reason: '  ' });
+    expect(errorOf(blank).fieldErrors).toEqual({ reason: 'This field is required.' });
+    expect((await current(request)).state).toBe('awaiting_approval');
+    const rejected = await run(app, REQUEST_IDS.reject, robin, { recordId: request._id, step: 0, reason: 'A spare is in the cupboard.' });
+    expect(await current(request)).toMatchObject({ state: 'rejected', rejection: { byName: 'Robin Han', reason: 'A spare is in the cupboard.' } });
+    expect(cardsTo(rejected, 'person')[0]?.view.text).toBe(`${request.number} (New laptop) was rejected by Robin Han: A spare is in the cupboard.`);
+    // Nothing more to decide: the approver's card has no buttons left.
+    expect(cardOf(rejected).actions).toEqual([]);
+  });
+
+  it('counts three board members voting at the same moment (all of them needed)', async () => {
+    const request = await submit(JAMIE, { item: 'all-of-board', answers: {} });
+    expect(request.steps[0]?.need).toBe(3);
+    const answers = await Promise.all([JORDAN, ROBIN, DANA].map((email) => approve(email, request)));
+    for (const answer of answers) expect(answer.views.find((v) => v.kind === 'notice' && v.tone === 'error')).toBeUndefined();
+    const now = await current(request);
+    expect(now.state).toBe('in_fulfilment');
+    expect(now.steps[0]?.votes.map((v) => v.approverName).sort()).toEqual(['Dana Oh', 'Jordan Choi', 'Robin Han']);
+  });
+
+  it('decides a quorum of two when two approve, keeping a third vote cast at the same moment', async () => {
+    const request = await submit(JAMIE, { item: 'two-of-board', answers: {} });
+    await Promise.all([JORDAN, ROBIN, DANA].map((email) => approve(email, request)));
+    const now = await current(request);
+    expect(now.state).toBe('in_fulfilment');
+    expect(now.steps[0]?.votes.length).toBeGreaterThanOrEqual(2);
+    expect(await database.models.ApprovalVote.countDocuments({ recordId: request._id })).toBe(3);
+  });
+
+  it('rejects a quorum once it can no longer be reached', async () => {
+    const request = await submit(JAMIE, { item: 'two-of-board', answers: {} });
+    await run(app, REQUEST_IDS.reject, await actor(JORDAN), { recordId: request._id, reason: 'No budget' });
+    expect((await current(request)).state).toBe('awaiting_approval'); // two may still approve
+    await run(app, REQUEST_IDS.reject, await actor(DANA), { recordId: request._id, reason: 'Not this quarter' });
+    expect(await current(request)).toMatchObject({ state: 'rejected', rejection: { byName: 'Dana Oh', reason: 'Not this quarter' } });
+    expect(errorOf(await approve(ROBIN, request)).text).toBe(`${request.number} is already Rejected; your vote was not needed.`);
+  });
+
+  it('settles a decision racing a withdrawal one way, and tells the other side', async () => {
+    for (let round = 0; round < 3; round++) {
+      const request = await submit(JAMIE, laptop());
+      const [withdrawn, approved] = await Promise.all([
+        run(app, REQUEST_IDS.withdraw, await actor(JAMIE), { recordId: request._id }),
+        approve(ROBIN, request),
+      ]);
+      const now = await current(request);
+      expect(['cancelled', 'in_fulfilment']).toContain(now.state);
+      if (now.state === 'in_fulfilment') {
+        // Approved first: the withdrawal went on from the fulfilment, or was refused; either way one outcome.
+        expect(withdrawn.views.length).toBeGreaterThan(0);
+      } else {
+        expect(now.steps[0]?.votes ?? []).toEqual([]);
+        expect(approved.views[0]).toMatchObject({ kind: 'notice' });
+      }
+      const chain = await database.models.AuditEvent.find({ recordId: request._id, seq: { $gte: 1 } }).lean();
+      expect(new Set(chain.map((e) => e.seq)).size).toBe(chain.length);
+    }
+  });
+
+  it("sends a critical system's access to its owner too, and a newcomer without a manager to the escalation", async () => {
+    const critical = await submit(JAMIE, { item: 'access', answers: { system: 'exchange-01', level: 'read' } });
+    expect(critical.steps.map((s) => [s.kind, s.name, s.approvers.map((a) => a.name)])).toEqual([
+      ['manager', '', ['Robin Han']],
+      ['owner', 'Exchange mailbox server 01', ['Alex Park']],
+    ]);
+    const ordinary = await submit(JAMIE, { item: 'access', answers: { system: 'mail-gateway', level: 'read' } });
+    expect(ordinary.steps.length).toBe(1);
+    // Someone not in the configuration has no manager: the step falls to the item's escalation person.
+    const newcomer = await submit('noa.newcomer@example.com', laptop());
+    expect(approversOf(newcomer)).toEqual(['Casey Lim']);
+  });
+
+  it("gives an approver's requests to their delegate while they are away", async () => {
+    clock.set('2027-02-09T10:00:00+09:00');
+    try {
+      const request = await submit(JAMIE, laptop());
+      expect(request.steps[0]?.approvers).toEqual([{ id: 'email:jordan.choi@example.com', name: 'Jordan Choi', onBehalfOf: { id: 'email:robin.han@example.com', name: 'Robin Han' } }]);
+      await approve(JORDAN, request);
+      expect((await current(request)).steps[0]?.votes[0]).toMatchObject({ approverName: 'Jordan Choi', onBehalfOfName: 'Robin Han' });
+    } finally {
+      clock.set('2026-12-01T10:00:00+09:00');
+    }
+  });
+
+  it("checks the form's answers field by field, and creates nothing on a mistake", async () => {
+    const before = await database.models.ServiceRequest.countDocuments();
+    const answer = await run(app, REQUEST_IDS.submit, await actor(JAMIE), { item: 'laptop', answers: { model: 'Abacus', cost: 'a lot' } });
+    expect(errorOf(answer).fieldErrors).toEqual({ model: 'Please choose one of the options.', cost: 'Please enter a number.', reason: 'This field is required.' });
+    expect(errorOf(await run(app, REQUEST_IDS.submit, await actor(JAMIE), { item: 'yacht', answers: {} })).text).toBe('There is no catalog item "yacht".');
+    expect(await database.models.ServiceRequest.countDocuments()).toBe(before);
+  });
+
+  it('opens the tasks in order, those marked parallel together', async () => {
+    const request = await submit(JAMIE, { item: 'tidy-desk', answers: {} });
+    expect(request.state).toBe('in_fulfilment');
+    expect(request.tasks.map((t) => t.state)).toEqual(['open', 'waiting', 'waiting']);
+    await run(app, REQUEST_IDS.taskDone, await actor(SAM), { recordId: request._id, task: 0 });
+    expect((await current(request)).tasks.map((t) => t.state)).toEqual(['done', 'open', 'open']);
+    await Promise.all([1, 2].map(async (task) => run(app, REQUEST_IDS.taskDone, await actor(task === 1 ? SAM : MINJI), { recordId: request._id, task })));
+    expect((await current(request)).state).toBe('fulfilled');
+  });
+
+  it("lists what waits on the viewer's approval on their desk, and the requester's open requests", async () => {
+    const request = await submit(JAMIE, laptop({ cost: '900,000' }));
+    const desk = async (email: string) => (await run(app, HOME_IDS.desk, await actor(email), {})).views as ListView[];
+    const waiting = (views: ListView[]) => views.find((v) => v.title === 'Waiting on your approval')?.items.map((i) => i.recordId);
+    expect(waiting(await desk(ROBIN))).toContain(request._id);
+    expect((await desk(JAMIE)).find((v) => v.title === 'Your open requests')?.items.map((i) => i.recordId)).toContain(request._id);
+    await approve(ROBIN, request);
+    expect(waiting(await desk(ROBIN))).not.toContain(request._id);
+  });
+});
