@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureEmbeddedDbBinary, spawnEmbeddedDb, stopChild } from '../src/db/embedded-db';
+import { runApprovalBench } from './approval-bench';
 import { runCoreBench } from './core-bench';
 import { runListBench } from './list-bench';
 import { runPageBench } from './page-bench';
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
     if (!only || only === 'fuzz') await runSlackFuzzBench(uri);
     if (!only || only === 'page') await runPageBench(uri);
     if (!only || only === 'lists') await runListBench(uri);
+    if (!only || only === 'approvals') await runApprovalBench(uri);
     if (!only || only === 'sla') await runSlaBench(uri);
     // Thirty minutes: only when asked for (BENCH_ONLY=soak).
     if (only === 'soak') await runSoakBench(uri);

@@ -4,6 +4,7 @@ import type { Models } from '../src/models/models';
 import type { PeopleDirectory } from '../src/people/people-directory';
 import type { IncidentRecords } from '../src/services/incident-records';
 import type { IncidentWatch } from '../src/services/incident-watch';
+import type { RequestRecords } from '../src/services/request-records';
 import type { Notifier } from '../src/services/notifier';
 import type { Retention } from '../src/services/retention';
 import type { TimerWheel } from '../src/services/timer-wheel';
@@ -14,6 +15,7 @@ export interface JobContext {
   catalog: ItsmCatalog;
   people: PeopleDirectory;
   incidents: IncidentRecords;
+  requests: RequestRecords;
   watch: IncidentWatch;
   notifier: Notifier;
   /** What is kept only for a while, removed daily. */

@@ -6,6 +6,8 @@ import { PURGE_TIMER, purgeExpired } from './maintenance/purge-expired';
 import { checkIncidentSla } from './sla/check-incident-sla';
 import { restoreIncidentTimers } from './sla/restore-incident-timers';
 import { startWatchingIncident } from './sla/start-watching-incident';
+import { REQUEST_TIMERS } from '../src/services/request-watch';
+import { remindApprovers } from './requests/remind-approvers';
 
 /**
  * What each kind of timer does when the wheel finds it due (delivery is the notifier's own). A new
@@ -19,5 +21,6 @@ export function registerTimerJobs(ctx: JobContext, options: { atOnce?: boolean }
   ctx.wheel.on(INCIDENT_TIMERS.escalation, (ref) => escalateIncident(ctx, ref), { atOnce });
   ctx.wheel.on(INCIDENT_TIMERS.majorIncident, (number) => announceMajorIncident(ctx, number), { atOnce });
   ctx.wheel.on(INCIDENT_TIMERS.restore, async () => void (await restoreIncidentTimers(ctx)));
+  ctx.wheel.on(REQUEST_TIMERS.approval, (ref) => remindApprovers(ctx, ref));
   ctx.wheel.on(PURGE_TIMER, () => purgeExpired(ctx));
 }

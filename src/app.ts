@@ -18,6 +18,7 @@ import { AuditTrail } from './services/audit-trail';
 import { ConfigurationItems } from './services/configuration-items';
 import { IncidentRecords } from './services/incident-records';
 import { RequestRecords } from './services/request-records';
+import { RequestWatch } from './services/request-watch';
 import { IncidentWatch } from './services/incident-watch';
 import { NotificationRecipients } from './services/notification-recipients';
 import { RequestClaims } from './services/request-claims';
@@ -103,6 +104,7 @@ export async function createApp(options: {
   const notifier = new Notifier(database.models, wheel, now, log, liveness);
   for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
+  const requestWatch = new RequestWatch(wheel, catalog);
   const incidents = new IncidentRecords(database.models, (incident, change) =>
     // The change itself is done and stands; a timer that could not be set is logged loudly.
     watch.track(incident, change).then(
@@ -118,7 +120,10 @@ export async function createApp(options: {
     catalog,
     people,
     incidents,
-    requests: new RequestRecords(database.models, sharedNowMs),
+    requests: new RequestRecords(database.models, sharedNowMs, (request, before) =>
+      // The change stands; a deadline that could not be set is logged loudly.
+      requestWatch.track(request, before).catch((error: unknown) => log.error({ err: error, number: request.number }, "could not set the request's approval deadline")),
+    ),
     watch,
     configurationItems: new ConfigurationItems(database.models.ConfigurationItem, configurationItemDocs(catalog)),
     recipients: new NotificationRecipients(database.models.Notification, () => notifier.platforms),

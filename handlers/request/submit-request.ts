@@ -10,7 +10,8 @@ import { REQUEST_IDS } from '../../src/views/request-actions';
 import { stepName } from '../../src/views/request-card';
 import { defineHandler, result, type HandlerContext } from '../handler';
 import { ANSWER_MAX } from './request-catalog';
-import { openNextTasks, requestAnnouncements, requestUpdated } from './request-flow';
+import { openNextTasks, requestUpdated } from './request-flow';
+import { requestAnnouncements } from '../../src/views/request-announcements';
 
 const answer = z.union([z.string().max(ANSWER_MAX), z.array(z.string().max(300)).max(50)]);
 
@@ -56,7 +57,7 @@ export const submitRequest = defineHandler({
         requesterId: actor.id,
         requesterName: actor.name,
         fulfilmentGroup: item.fulfilmentGroup,
-        steps: plan.steps.map((s) => ({ ...s, votes: [] })),
+        steps: plan.steps.map((s, i) => ({ ...s, votes: [], ...(i === 0 ? { startedAt: at } : {}) })),
         currentStep: 0,
         tasks: approving ? tasks : openNextTasks(tasks),
         resolutionDueAt: item.resolve ? new Date(at.getTime() + item.resolve * 60_000) : null,

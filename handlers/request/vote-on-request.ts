@@ -143,7 +143,11 @@ function countVotes(
     at: when,
   }));
   const outcome = stepOutcome(step, votes);
-  const steps = request.steps.map((s, i) => (i === index ? { ...s, votes: tally, ...(outcome !== 'open' ? { outcome, decidedAt: at } : {}) } : s));
+  const steps = request.steps.map((s, i) => {
+    if (i === index) return { ...s, votes: tally, ...(outcome !== 'open' ? { outcome, decidedAt: at } : {}) };
+    // The next step's deadline counts from now.
+    return i === index + 1 && outcome === 'approved' ? { ...s, startedAt: at } : s;
+  });
   const mine = tally.find((v) => v.approverId === actor.id);
   const base = { action, before: { state: request.state, step: index }, after: { decision: mine?.decision, step: index, ...(mine?.comment ? { comment: mine.comment } : {}) } };
   const params = { number: request.number, title: request.title };

@@ -211,6 +211,7 @@ export const en = {
   "request.told.fulfilled": "{number}: your {title} is ready.",
   "request.told.cancelled": "{number} ({title}) was withdrawn by {name}.",
   "request.told.taskAsked": "{number} ({title}) for {requester}: {task} is yours to do.",
+  "request.remind": "{number} ({title}) for {requester} still waits on your approval.",
   "request.decision.approved": "approved",
   "request.decision.rejected": "rejected",
   "request.list.mine": "Your open requests",

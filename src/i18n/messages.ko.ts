@@ -213,6 +213,7 @@ export const ko: Record<MessageKey, string> = {
   "request.told.fulfilled": "{number}: 요청하신 {title} 준비가 끝났습니다.",
   "request.told.cancelled": "{number}({title})을(를) {name} 님이 철회했습니다.",
   "request.told.taskAsked": "{requester} 님의 {number}({title}): {task} 작업을 맡아 주세요.",
+  "request.remind": "{requester} 님의 {number}({title})이(가) 아직 승인을 기다리고 있습니다.",
   "request.decision.approved": "승인했습니다",
   "request.decision.rejected": "반려했습니다",
   "request.list.mine": "내 진행 중인 요청",

@@ -21,7 +21,11 @@ export interface ApprovalStepDoc {
   /** The votes cast on the step, as of this version of the request (each is also its own claim, below). */
   votes: StepVoteDoc[];
   outcome?: 'approved' | 'rejected';
+  /** When the step became the one to decide: its deadline counts from then. */
+  startedAt?: Date;
   decidedAt?: Date;
+  /** Who was added when it passed its deadline undecided. */
+  escalatedTo?: string;
 }
 
 export interface FulfilmentTaskDoc {

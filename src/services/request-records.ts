@@ -46,6 +46,8 @@ export class RequestRecords {
   constructor(
     private readonly models: Models,
     private readonly nowMs: () => number = Date.now,
+    /** Told after a request is created or changed (its approval deadline is set this way). */
+    private readonly observe: (request: ServiceRequestDoc, before?: ServiceRequestDoc) => Promise<void> = async () => {},
   ) {
     this.lists = new OpenRecordLists(new RecordLists(models, () => new Date(this.nowMs())), (number) => this.findById(number), requestListsOf);
   }
@@ -67,6 +69,7 @@ export class RequestRecords {
     });
     // A retry's first try may have died before listing it; listing twice changes nothing.
     await this.lists.place(record);
+    if (created) await this.observe(record);
     return { request: record, created };
   }
 
@@ -75,6 +78,7 @@ export class RequestRecords {
       this.lists.place(rolled),
     );
     await this.lists.place(updated, change.seen);
+    await this.observe(updated, change.seen);
     return updated;
   }
 

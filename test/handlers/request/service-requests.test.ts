@@ -226,4 +226,30 @@ describe('service requests and their approvals (against the MongoDB-compatible s
     await approve(ROBIN, request);
     expect(waiting(await desk(ROBIN))).not.toContain(request._id);
   });
+
+  it('counts a vote whose process died after claiming it when its request is replayed, and refuses any other click', async () => {
+    const request = await submit(JAMIE, laptop());
+    const robin = await actor(ROBIN);
+    // The click's process claimed the vote, then died before counting it into the request.
+    await app.ctx.requests.castVote({ recordId: request._id, step: 0, approverId: robin.id, approverName: robin.name, decision: 'approved', at: clock.now(), requestKey: 'slack:trigger-1' });
+    expect((await current(request)).state).toBe('awaiting_approval');
+    const replayed = await run(app, REQUEST_IDS.approve, { ...robin, request: { key: 'slack:trigger-1', replayed: true } }, { recordId: request._id, step: 0 });
+    expect(replayed.views.find((v) => v.kind === 'notice' && v.tone === 'error')).toBeUndefined();
+    expect((await current(request)).state).toBe('in_fulfilment');
+    // Another click (another request) by the same person is a second vote: refused.
+    const again = await run(app, REQUEST_IDS.approve, { ...robin, request: { key: 'slack:trigger-2', replayed: false } }, { recordId: request._id, step: 0 });
+    expect(errorOf(again).text).toBe(`You already approved ${request.number}.`);
+  });
+
+  it('creates one request for a submission retried or replayed (its dedupe key), announcing the same cards', async () => {
+    const jamie = await actor(JAMIE);
+    const first = await run(app, REQUEST_IDS.submit, jamie, { ...laptop(), dedupeKey: 'slack:view:V1' });
+    const retried = await run(app, REQUEST_IDS.submit, jamie, { ...laptop(), dedupeKey: 'slack:view:V1' });
+    const replayed = await run(app, REQUEST_IDS.submit, { ...jamie, request: { key: 'slack:V1', replayed: true } }, { ...laptop(), dedupeKey: 'slack:view:V1' });
+    const number = cardOf(first).recordId;
+    expect(retried.views[0]).toMatchObject({ kind: 'notice', text: `This was already requested as ${number}.` });
+    expect(cardOf(replayed).recordId).toBe(number);
+    expect(retried.announcements.map((a) => a.recordId)).toEqual(first.announcements.map((a) => a.recordId));
+    expect(await database.models.ServiceRequest.countDocuments({ dedupeKey: 'slack:view:V1' })).toBe(1);
+  });
 });

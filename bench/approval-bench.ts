@@ -1,0 +1,91 @@
+import { join } from 'node:path';
+import { dispatch } from '../handlers/dispatch';
+import { createApp, type App } from '../src/app';
+import { loadItsmConfig } from '../src/config/load-itsm-config';
+import { connectDatabase, type Database } from '../src/db/connect';
+import { createLogger } from '../src/logger';
+import type { NotificationDoc } from '../src/models/notification.model';
+import type { DeliveryOutcome, NotificationDeliverer } from '../src/services/notifier';
+import { REQUEST_IDS } from '../src/views/request-actions';
+import { report, timed } from './measure';
+
+const REQUESTS = Number(process.env.BENCH_APPROVAL_REQUESTS ?? 1000);
+const CONCURRENCY = 8;
+const CONFIG = join(__dirname, '..', '..', 'opsdesk.example.yml');
+const BOARD = ['jordan.choi@example.com', 'robin.han@example.com', 'dana.oh@example.com'];
+
+/** A platform that takes every message at once, counting each notification it is given. */
+class CountingPlatform implements NotificationDeliverer {
+  readonly platform = 'bench';
+  readonly delivered = new Map<string, number>();
+  async deliver(notification: NotificationDoc): Promise<DeliveryOutcome> {
+    this.delivered.set(notification._id, (this.delivered.get(notification._id) ?? 0) + 1);
+    return { kind: 'delivered' };
+  }
+  async wasDelivered(notification: NotificationDoc): Promise<boolean> {
+    return this.delivered.has(notification._id);
+  }
+}
+
+/**
+ * Approvals at volume, two opsdesk apps (each with its own connection) on one database: REQUESTS
+ * requests of an item the three-member board decides (all of them), submitted alternately in the
+ * two, every approver's card stored and delivered through the outbox; then every vote cast, the
+ * votes of one request in both apps at once.
+ */
+export async function runApprovalBench(uri: string): Promise<void> {
+  const name = `bench_approvals_${Date.now()}`;
+  const config = await loadItsmConfig(CONFIG);
+  config.groups.push({ key: 'board', name: 'Review board', members: BOARD, managers: [], channels: {} });
+  config.catalog.push({ ...config.catalog.find((c) => c.key === 'software')!, key: 'board-decision', name: 'Board decision', approval: [{ group: 'board', need: 'all' }], tasks: [] });
+  const databases: Database[] = [];
+  const apps: App[] = [];
+  const platform = new CountingPlatform();
+  for (let i = 0; i < 2; i++) {
+    const database = await connectDatabase(uri, name);
+    databases.push(database);
+    const app = await createApp({ database, config, log: createLogger('silent') });
+    app.jobs.notifier.register(platform);
+    apps.push(app);
+  }
+  try {
+    const raw = await rawInsertRate(databases[0]!);
+    report('approval bench: raw insertOne (same run)', raw, 'documents/s');
+    const jamie = await Promise.all(apps.map((app) => app.ctx.people.actorFor({ platform: 'web', userId: 'jamie', email: 'jamie.song@example.com' })));
+    const numbers: string[] = [];
+    const routing = await timed(REQUESTS, CONCURRENCY, async (i) => {
+      const app = apps[i % 2]!;
+      const answer = await dispatch(app.ctx, app.registry, app.log, { handlerId: REQUEST_IDS.submit, actor: jamie[i % 2]!, input: { item: 'board-decision', answers: { product: `Licence ${i}` } } });
+      numbers.push(answer.announcements[0]!.recordId);
+      await app.jobs.notifier.announce(answer.announcements);
+    });
+    await Promise.all(apps.map((app) => app.jobs.notifier.idle()));
+    const cards = [...platform.delivered.keys()].filter((id) => BOARD.some((email) => id.includes(`card@email:${email}`)));
+    const duplicates = [...platform.delivered.values()].filter((n) => n > 1).length;
+    process.stdout.write(`approval routing: ${REQUESTS} requests to 3 approvers each, two processes: ${routing.toFixed(1)} s (approver cards delivered: ${cards.length}; duplicates: ${duplicates})\n`);
+
+    const approvers = await Promise.all(apps.map((app) => Promise.all(BOARD.map((email) => app.ctx.people.actorFor({ platform: 'web', userId: email, email })))));
+    // Each request's three votes at once, one of them in the other process.
+    const deciding = await timed(REQUESTS, CONCURRENCY, async (i) => {
+      await Promise.all(
+        BOARD.map((_, k) => {
+          const app = apps[(i + k) % 2]!;
+          return dispatch(app.ctx, app.registry, app.log, { handlerId: REQUEST_IDS.approve, actor: approvers[(i + k) % 2]![k]!, input: { recordId: numbers[i] } });
+        }),
+      );
+    });
+    const decided = await databases[0]!.models.ServiceRequest.countDocuments({ state: 'in_fulfilment' });
+    report('approval decisions per second', (REQUESTS * BOARD.length) / deciding, 'votes/s');
+    process.stdout.write(`approval decisions: ${REQUESTS * BOARD.length} votes in ${deciding.toFixed(1)} s; requests approved by all three: ${decided} of ${REQUESTS}\n`);
+  } finally {
+    await Promise.all(apps.map((app) => app.jobs.notifier.stop(5_000)));
+    await databases[0]!.connection.dropDatabase().catch(() => undefined);
+    await Promise.all(databases.map((d) => d.close()));
+  }
+}
+
+async function rawInsertRate(database: Database): Promise<number> {
+  const collection = database.connection.collection('bench_raw_inserts');
+  const seconds = await timed(1000, CONCURRENCY, (i) => collection.insertOne({ _id: `raw-${i}` as never, at: new Date(), text: 'x'.repeat(200) }));
+  return 1000 / seconds;
+}

@@ -1,0 +1,74 @@
+import { t } from '../../src/i18n/translate';
+import type { ServiceRequestDoc } from '../../src/models/service-request.model';
+import { personIdForEmail } from '../../src/people/people-directory';
+import { RecordConflict } from '../../src/services/audited-change';
+import { REQUEST_TIMERS } from '../../src/services/request-watch';
+import { requestAnnouncements } from '../../src/views/request-announcements';
+import { requestCard } from '../../src/views/request-card';
+import type { Announcement } from '../../src/views/view-model';
+import type { JobContext } from '../job-context';
+
+const SYSTEM = { id: 'system', name: 'opsdesk' };
+
+/**
+ * An approval step past its deadline: round 1 reminds each approver who has not voted (once, in
+ * their DM) and sets round 2 a deadline later; round 2 asks the item's escalation person too (an
+ * audited change: they become an approver of the step and get its card). Nothing happens to a
+ * step decided meanwhile; a run repeated (two processes, a retry) changes nothing more.
+ */
+export async function remindApprovers(ctx: JobContext, ref: string): Promise<void> {
+  const [number = '', stepText = '', roundText = ''] = ref.split(':');
+  const step = Number(stepText);
+  const request = await ctx.requests.findById(number);
+  if (!request || request.state !== 'awaiting_approval' || request.currentStep !== step) return;
+  const item = ctx.catalog.config.catalog.find((c) => c.key === request.catalogItem);
+  const startedAt = request.steps[step]?.startedAt;
+  if (!item?.approvalDeadline || !startedAt) return;
+  if (roundText === '1') {
+    await ctx.notifier.announce(await reminders(ctx, request, step));
+    await ctx.wheel.schedule(REQUEST_TIMERS.approval, `${number}:${step}:2`, new Date(new Date(startedAt).getTime() + 2 * item.approvalDeadline * 60_000));
+    return;
+  }
+  if (roundText === '2' && item.escalateTo) await escalate(ctx, request, step, item.escalateTo);
+}
+
+async function reminders(ctx: JobContext, request: ServiceRequestDoc, step: number): Promise<Announcement[]> {
+  const current = request.steps[step];
+  const voted = new Set(current?.votes.map((v) => v.approverId));
+  const announcements: Announcement[] = [];
+  for (const approver of current?.approvers ?? []) {
+    if (voted.has(approver.id)) continue;
+    const viewer = await ctx.people.actorById(approver.id);
+    if (!viewer) continue;
+    const text = t(viewer.locale, 'request.remind', { number: request.number, title: request.title, requester: request.requesterName });
+    announcements.push({
+      reason: `request.remind.${step}`,
+      recordId: request._id,
+      audience: { kind: 'person', personId: approver.id },
+      view: requestCard(request, viewer, ctx.catalog, { kind: 'person', id: viewer.id, groups: viewer.groups }, text),
+    });
+  }
+  return announcements;
+}
+
+async function escalate(ctx: JobContext, seen: ServiceRequestDoc, step: number, email: string): Promise<void> {
+  const personId = personIdForEmail(email);
+  let request = seen;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = request.steps[step];
+    if (!current || request.state !== 'awaiting_approval' || request.currentStep !== step) return;
+    if (personId === request.requesterId || current.approvers.some((a) => a.id === personId)) return;
+    const name = ctx.catalog.people.get(email.toLowerCase())?.name ?? email;
+    const steps = request.steps.map((s, i) => (i === step ? { ...s, approvers: [...s.approvers, { id: personId, name }], escalatedTo: name } : s));
+    try {
+      const updated = await ctx.requests.change({ seen: request, action: 'escalate', actor: SYSTEM, at: ctx.now(), before: { step }, after: { step, escalatedTo: name }, set: { steps } });
+      await ctx.notifier.announce(await requestAnnouncements(ctx, updated));
+      return;
+    } catch (error) {
+      if (!(error instanceof RecordConflict)) throw error;
+      const again = await ctx.requests.findById(request._id);
+      if (!again) return;
+      request = again;
+    }
+  }
+}

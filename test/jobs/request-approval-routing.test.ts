@@ -1,0 +1,82 @@
+import type { App } from '../../src/app';
+import type { Database } from '../../src/db/connect';
+import type { ServiceRequestDoc } from '../../src/models/service-request.model';
+import { REQUEST_IDS } from '../../src/views/request-actions';
+import { JAMIE, TestClock, buildActor, buildApp, cardOf, run } from '../support/factories';
+import { RecordingDeliverer, runClockUntil, type PostedNotification } from '../support/job-clock';
+import { dropTestDatabase, openTestDatabase } from '../support/test-database';
+
+const ROBIN = 'email:robin.han@example.com';
+const CASEY = 'email:casey.lim@example.com';
+const LAPTOP = { item: 'laptop', answers: { model: 'MacBook Pro 14', cost: '1,800,000', reason: 'Mine no longer boots.' } };
+
+describe('request approval routing (timer jobs and the outbox, against the real server)', () => {
+  let database: Database;
+  let clock: TestClock;
+  let apps: App[];
+  let posted: PostedNotification[];
+
+  beforeEach(async () => {
+    database = await openTestDatabase('request_routing');
+    clock = new TestClock(new Date('2026-12-01T01:00:00Z'));
+    posted = [];
+    // Two processes on one database, one platform.
+    apps = [await buildApp(database, clock), await buildApp(database, clock)];
+    for (const app of apps) app.jobs.notifier.register(new RecordingDeliverer(posted, clock.now));
+  });
+  afterEach(() => dropTestDatabase(database));
+
+  /** Jamie asks in one process; the answer's announcements go out as the adapters send them. */
+  async function requestLaptop(app: App): Promise<ServiceRequestDoc> {
+    const answer = await run(app, REQUEST_IDS.submit, await buildActor(app, JAMIE), LAPTOP);
+    await app.jobs.notifier.announce(answer.announcements);
+    return (await app.ctx.requests.findById(cardOf(answer).recordId as string)) as ServiceRequestDoc;
+  }
+  const to = (personId: string, reason: string) => posted.filter((n) => (n.audience.kind === 'person' || n.audience.kind === 'person-card') && ('personId' in n.audience ? n.audience.personId === personId : false) && n.reason.startsWith(reason));
+
+  it('reminds the undecided approver at the deadline, then asks the escalation person, each once, with two processes ticking', async () => {
+    const request = await requestLaptop(apps[0]!);
+    await runClockUntil(apps, clock, '2026-12-01T01:05:00Z');
+    expect(to(ROBIN, 'card.').length).toBe(1); // the card asking for the approval
+    expect(to(ROBIN, 'request.remind')).toEqual([]);
+
+    // A day later (the laptop's deadline), Robin is reminded once.
+    await runClockUntil(apps, clock, '2026-12-02T01:05:00Z', 60);
+    expect(to(ROBIN, 'request.remind.0').map((n) => n.view.text)).toEqual([`${request.number} (New laptop) for Jamie Song still waits on your approval.`]);
+    expect(to(CASEY, 'card.')).toEqual([]);
+
+    // Another day: Casey (the item's escalation) becomes an approver of the step and gets its card.
+    await runClockUntil(apps, clock, '2026-12-03T01:05:00Z', 60);
+    const escalated = (await apps[0]!.ctx.requests.findById(request._id)) as ServiceRequestDoc;
+    expect(escalated.steps[0]?.approvers.map((a) => a.name)).toEqual(['Robin Han', 'Casey Lim']);
+    expect(escalated.steps[0]?.escalatedTo).toBe('Casey Lim');
+    expect(to(CASEY, 'card.').map((n) => n.view.actions.map((a) => a.actionId))).toEqual([[REQUEST_IDS.approve, REQUEST_IDS.rejectForm]]);
+    const audit = await database.models.AuditEvent.find({ recordId: request._id, action: 'escalate' }).lean();
+    expect(audit.length).toBe(1);
+
+    // Casey decides it; nothing more is sent to anyone for the deadlines.
+    await run(apps[1]!, REQUEST_IDS.approve, await buildActor(apps[1]!, 'casey.lim@example.com'), { recordId: request._id });
+    await runClockUntil(apps, clock, '2026-12-05T01:05:00Z', 120);
+    expect(to(ROBIN, 'request.remind').length).toBe(1);
+  });
+
+  it('sends nothing for a step decided before its deadline', async () => {
+    const request = await requestLaptop(apps[1]!);
+    await run(apps[0]!, REQUEST_IDS.approve, await buildActor(apps[0]!, 'robin.han@example.com'), { recordId: request._id });
+    await runClockUntil(apps, clock, '2026-12-03T02:00:00Z', 60);
+    expect(to(ROBIN, 'request.remind')).toEqual([]);
+    expect(to(CASEY, 'card.')).toEqual([]);
+  });
+
+  it('stores and delivers each card once when both processes announce the same change (a retry, a replay)', async () => {
+    const request = await requestLaptop(apps[0]!);
+    const answer = await run(apps[1]!, REQUEST_IDS.approve, await buildActor(apps[1]!, 'robin.han@example.com'), { recordId: request._id });
+    await Promise.all([apps[0]!.jobs.notifier.announce(answer.announcements), apps[1]!.jobs.notifier.announce(answer.announcements)]);
+    await runClockUntil(apps, clock, '2026-12-01T01:10:00Z');
+    const ids = posted.filter((n) => n.recordId === request._id).map((n) => n._id);
+    expect(ids.length).toBe(new Set(ids).size);
+    // Robin's card: asked, then approved; Jamie's: submitted, then in fulfilment, and the message that it is approved.
+    expect(to(ROBIN, 'card.').length).toBe(2);
+    expect(to(`email:${JAMIE}`, 'request.approved').length).toBe(1);
+  });
+});
