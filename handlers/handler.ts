@@ -10,6 +10,8 @@ import type { IncidentRecords } from '../src/services/incident-records';
 import type { IncidentWatch } from '../src/services/incident-watch';
 import type { NotificationRecipients } from '../src/services/notification-recipients';
 import type { RequestRecords } from '../src/services/request-records';
+import type { ApprovalVotes } from '../src/services/approval-votes';
+import type { ChangeRecords } from '../src/services/change-records';
 import type { Announcement, View } from '../src/views/view-model';
 
 /** What every handler may use: the services, the configuration and the clock. No platform SDK. */
@@ -19,6 +21,10 @@ export interface HandlerContext {
   incidents: IncidentRecords;
   /** Service requests and their approval votes. */
   requests: RequestRecords;
+  /** Changes (RFCs). */
+  changes: ChangeRecords;
+  /** The votes on requests' and changes' approval steps, each its own claim. */
+  votes: ApprovalVotes;
   /** The incident's timers (SLA, escalation): handlers use it to page the next level at once. */
   watch: IncidentWatch;
   /** The CMDB, read-only. */

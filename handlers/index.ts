@@ -30,6 +30,10 @@ import { approveRequest, rejectRequest, rejectRequestForm } from './request/vote
 import { completeRequestTask } from './request/complete-request-task';
 import { withdrawRequest } from './request/withdraw-request';
 import { listMyApprovals, listMyRequests, listRequestQueue, viewRequest } from './request/list-requests';
+import { changeForm, submitChange } from './change/request-change';
+import { approveChange, rejectChange, rejectChangeForm } from './change/vote-on-change';
+import { cancelChange, closeChange, completeChange, completeChangeForm, overrideChangeFreeze, startChange } from './change/move-change';
+import { changeStats, listChangeApprovals, listMyChanges, viewChange } from './change/list-changes';
 
 /**
  * Every use case, in one place, in the order help and command lists show them. Adapters reach
@@ -69,6 +73,21 @@ export const HANDLERS: readonly HandlerDeclaration[] = [
   rejectRequest,
   completeRequestTask,
   withdrawRequest,
+  changeForm,
+  submitChange,
+  listMyChanges,
+  listChangeApprovals,
+  changeStats,
+  viewChange,
+  approveChange,
+  rejectChangeForm,
+  rejectChange,
+  overrideChangeFreeze,
+  startChange,
+  completeChangeForm,
+  completeChange,
+  closeChange,
+  cancelChange,
   suggestConfigurationItems,
   suggestPeople,
   myDesk,

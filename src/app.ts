@@ -19,6 +19,8 @@ import { ConfigurationItems } from './services/configuration-items';
 import { IncidentRecords } from './services/incident-records';
 import { RequestRecords } from './services/request-records';
 import { RequestWatch } from './services/request-watch';
+import { ApprovalVotes } from './services/approval-votes';
+import { ChangeRecords } from './services/change-records';
 import { IncidentWatch } from './services/incident-watch';
 import { NotificationRecipients } from './services/notification-recipients';
 import { RequestClaims } from './services/request-claims';
@@ -124,6 +126,8 @@ export async function createApp(options: {
       // The change stands; a deadline that could not be set is logged loudly.
       requestWatch.track(request, before).catch((error: unknown) => log.error({ err: error, number: request.number }, "could not set the request's approval deadline")),
     ),
+    changes: new ChangeRecords(database.models, sharedNowMs),
+    votes: new ApprovalVotes(database.models),
     watch,
     configurationItems: new ConfigurationItems(database.models.ConfigurationItem, configurationItemDocs(catalog)),
     recipients: new NotificationRecipients(database.models.Notification, () => notifier.platforms),

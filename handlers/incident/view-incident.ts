@@ -3,6 +3,7 @@ import { DomainError } from '../../src/domain/domain-error';
 import { mayViewIncident } from '../../src/domain/incident-lifecycle';
 import { defineHandler, result } from '../handler';
 import { viewRequest } from '../request/list-requests';
+import { viewChange } from '../change/list-changes';
 import { loadIncident, relationsOf } from './change-incident';
 import { INCIDENT_IDS } from '../../src/views/incident-actions';
 import { channelReader, incidentCard, incidentStatusCard } from '../../src/views/incident-card';
@@ -19,6 +20,7 @@ export const viewIncident = defineHandler({
   async run(ctx, actor, input) {
     // `/itsm show` takes any ticket's number.
     if (/^req\d{7}$/i.test(input.recordId)) return viewRequest.run(ctx, actor, { recordId: input.recordId });
+    if (/^chg\d{7}$/i.test(input.recordId)) return viewChange.run(ctx, actor, { recordId: input.recordId });
     const incident = await loadIncident(ctx, input.recordId);
     if (!mayViewIncident(actor.roles, relationsOf(ctx.catalog, incident, actor))) throw new DomainError('INCIDENT.NOT_FOUND', { number: input.recordId });
     // Shown where others read it (a mention's thread): what anyone may know, as on a status page.

@@ -1,83 +1,47 @@
 import { z } from 'zod';
 import { DomainError } from '../../src/domain/domain-error';
-import { t } from '../../src/i18n/translate';
-import type { MessageKey } from '../../src/i18n/messages.en';
 import type { ServiceRequestDoc } from '../../src/models/service-request.model';
 import type { Actor } from '../../src/people/people-directory';
-import type { RecordPage } from '../../src/services/open-record-lists';
-import { PAGE_SIZE, pagedList } from '../../src/views/paged-list';
 import { REQUEST_IDS } from '../../src/views/request-actions';
 import { requestCard } from '../../src/views/request-card';
-import { defineHandler, result, type HandlerContext, type HandlerResult } from '../handler';
-import { pageInput } from '../page-input';
+import { defineHandler, result, type HandlerContext } from '../handler';
+import { pagedListHandler } from '../paged-list-handler';
 import { loadRequest, mayViewRequest } from './request-flow';
 
-/** One page of a list of requests, or a page of it typed after `/request <words>`. */
-function requestListHandler(spec: {
-  id: string;
-  words: string;
-  description: string;
-  summary: MessageKey;
-  title: MessageKey;
-  requiredRole?: 'agent';
-  find(ctx: HandlerContext, actor: Actor, page: number): Promise<RecordPage<ServiceRequestDoc>>;
-}) {
-  return defineHandler({
-    id: spec.id,
-    description: spec.description,
-    entry: {
-      commands: [{ command: 'request', words: spec.words, argument: { field: 'page', usage: 'page', optional: true }, summary: spec.summary }],
-      card: true,
-      toInput: pageInput.toInput,
-    },
-    input: pageInput.input,
-    ...(spec.requiredRole ? { requiredRole: spec.requiredRole } : {}),
-    async run(ctx, actor, input) {
-      return requestList(ctx, actor, await spec.find(ctx, actor, input.page - 1), input.page, spec.title, spec.id);
-    },
-  });
-}
+const cardFor = (ctx: HandlerContext, actor: Actor, request: ServiceRequestDoc) => requestCard(request, actor, ctx.catalog, { kind: 'person', id: actor.id, groups: actor.groups });
 
-/** One page of requests as a list, each card with what the reader may do, and the ways to its neighbours. */
-function requestList(ctx: HandlerContext, actor: Actor, found: RecordPage<ServiceRequestDoc>, page: number, title: MessageKey, handlerId: string): HandlerResult {
-  return result([
-    pagedList(actor.locale, {
-      title: t(actor.locale, title),
-      empty: t(actor.locale, 'incident.list.empty'),
-      items: found.records.map((r) => requestCard(r, actor, ctx.catalog, { kind: 'person', id: actor.id, groups: actor.groups })),
-      page,
-      total: found.total,
-      handlerId,
-    }),
-  ]);
-}
-
-export const listMyRequests = requestListHandler({
+export const listMyRequests = pagedListHandler({
   id: REQUEST_IDS.mine,
+  command: 'request',
   words: 'mine',
   description: 'Your open requests, newest first, a page at a time.',
   summary: 'help.request.mine',
   title: 'request.list.mine',
-  find: (ctx, actor, page) => ctx.requests.requestedBy(actor.id, page, PAGE_SIZE),
+  find: (ctx, actor, page, size) => ctx.requests.requestedBy(actor.id, page, size),
+  card: cardFor,
 });
 
-export const listMyApprovals = requestListHandler({
+export const listMyApprovals = pagedListHandler({
   id: REQUEST_IDS.approvals,
+  command: 'request',
   words: 'approvals',
   description: 'The requests waiting on your approval, oldest first, a page at a time.',
   summary: 'help.request.approvals',
   title: 'home.approvals',
-  find: (ctx, actor, page) => ctx.requests.waitingOn(actor.id, page, PAGE_SIZE),
+  find: (ctx, actor, page, size) => ctx.requests.waitingOn(actor.id, page, size),
+  card: cardFor,
 });
 
-export const listRequestQueue = requestListHandler({
+export const listRequestQueue = pagedListHandler({
   id: REQUEST_IDS.queue,
+  command: 'request',
   words: 'queue',
   description: "Your groups' requests with a task open, oldest first, a page at a time.",
   summary: 'help.request.queue',
   title: 'request.list.queue',
   requiredRole: 'agent',
-  find: (ctx, actor, page) => ctx.requests.queueOf(actor.groups, page, PAGE_SIZE),
+  find: (ctx, actor, page, size) => ctx.requests.queueOf(actor.groups, page, size),
+  card: cardFor,
 });
 
 export const viewRequest = defineHandler({

@@ -4,13 +4,10 @@ import { decide, type Relation } from '../../src/domain/state-machine';
 import { t } from '../../src/i18n/translate';
 import type { FulfilmentTaskDoc, ServiceRequestDoc } from '../../src/models/service-request.model';
 import type { Actor } from '../../src/people/people-directory';
-import { RecordConflict } from '../../src/services/audited-change';
+import { changeWithRetries, refuseOn, type PlannedRecordChange } from '../approval/record-flow';
 import { requestCard } from '../../src/views/request-card';
 import { requestAnnouncements, type Milestone } from '../../src/views/request-announcements';
 import type { HandlerContext, HandlerResult } from '../handler';
-
-/** Conflicting changes (votes, tasks done at the same moment) are tried again on the request as it now is, this many times. */
-const MAX_TRIES = 20;
 
 export async function loadRequest(ctx: HandlerContext, recordId: string): Promise<ServiceRequestDoc> {
   const request = await ctx.requests.findById(recordId);
@@ -40,7 +37,7 @@ export function mayViewRequest(request: ServiceRequestDoc, actor: Actor): boolea
 }
 
 /** A refusal, audited, thrown as the message the person reads. */
-export async function refuse(
+export function refuse(
   ctx: HandlerContext,
   actor: Actor,
   request: ServiceRequestDoc,
@@ -49,11 +46,8 @@ export async function refuse(
   params: Record<string, string | number> = {},
   field?: string,
 ): Promise<never> {
-  await ctx.audit.refusal(
-    { recordKind: 'request', recordId: request._id, recordNumber: request.number, action, actor: { id: actor.id, name: actor.name }, at: ctx.now(), before: { state: request.state }, after: {} },
-    code,
-  );
-  throw new DomainError(code, { number: request.number, state: t(actor.locale, `request.state.${request.state}`), ...params }, field);
+  const stateName = t(actor.locale, `request.state.${request.state}`);
+  return refuseOn(ctx, actor, { kind: 'request', _id: request._id, number: request.number, state: request.state, stateName }, action, code, params, field);
 }
 
 /** May the actor take this action on the request now (the lifecycle's rule)? Refusals are audited. */
@@ -64,47 +58,16 @@ export async function authoriseRequestAction(ctx: HandlerContext, actor: Actor, 
   await refuse(ctx, actor, request, action, decision.code, field ? { field } : {}, field);
 }
 
-export interface RequestChange {
-  action: RequestAction;
-  set: Record<string, unknown>;
-  before: Record<string, unknown>;
-  after: Record<string, unknown>;
-}
+export type RequestChange = PlannedRecordChange<RequestAction>;
 
-/**
- * Applies a change planned on the request as it is, as one claimed audited update; when someone
- * changed it meanwhile (another vote, another task), plans again on the request as it now is.
- * `plan` returns null when there is nothing left to do (the change was made by another's update).
- */
-export async function changeRequest(
+/** A change planned on the request as it is, applied, planned again after a conflict (record-flow.ts). */
+export function changeRequest(
   ctx: HandlerContext,
   actor: Actor,
   recordId: string,
   plan: (request: ServiceRequestDoc) => Promise<RequestChange | null>,
 ): Promise<{ before: ServiceRequestDoc; after: ServiceRequestDoc }> {
-  for (let attempt = 1; ; attempt++) {
-    const request = await loadRequest(ctx, recordId);
-    const change = await plan(request);
-    if (!change) return { before: request, after: request };
-    try {
-      const updated = await ctx.requests.change({
-        seen: request,
-        action: change.action,
-        actor: { id: actor.id, name: actor.name },
-        at: ctx.now(),
-        before: change.before,
-        after: change.after,
-        set: change.set,
-        ...(actor.request ? { requestKey: actor.request.key } : {}),
-      });
-      return { before: request, after: updated };
-    } catch (error) {
-      if (!(error instanceof RecordConflict) || attempt >= MAX_TRIES) {
-        if (error instanceof RecordConflict) throw new DomainError('RECORD.CHANGED', { number: request.number, actor: error.winner?.actorName ?? '?' });
-        throw error;
-      }
-    }
-  }
+  return changeWithRetries(ctx, actor, () => loadRequest(ctx, recordId), (change) => ctx.requests.change(change), plan);
 }
 
 /** Opens the next tasks once none is open: the first not done, and those after it that start with it. */

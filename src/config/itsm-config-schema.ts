@@ -177,8 +177,6 @@ const catalogField = strictObject({
   path: ['options'],
 });
 
-const groupApproval = strictObject({ group: key, minimum: z.number().int().min(1).default(1) });
-
 const fieldId = z.string().regex(/^[a-zA-Z][a-zA-Z0-9_]*$/, 'expected an identifier');
 
 /** When a step applies: one comparison of one of the form's answers. */
@@ -248,10 +246,11 @@ const catalogItem = strictObject({
 /** Someone away, whose approvals go to another person meanwhile (dates inclusive, in the default zone). */
 const delegation = strictObject({ from: email, to: email, start: localDate, end: localDate });
 
+/** Who approves a change of this type (and risk): the first rule that matches applies. */
 const changeApprovalRule = strictObject({
   type: z.enum(CHANGE_TYPES),
   risk: z.array(z.enum(LEVELS)).optional(),
-  approvers: z.union([z.literal('none'), groupApproval], { error: 'expected none or { group, minimum }' }),
+  approvers: approvalRule,
 });
 
 const changeFreeze = strictObject({
@@ -377,9 +376,15 @@ export const itsmConfigSchema = strictObject({
       need(people, d.to, ['delegations', i, 'to'], 'person');
       if (d.end < d.start) ctx.addIssue({ code: 'custom', path: ['delegations', i, 'end'], message: 'expected an end on or after "start"' });
     });
-    config.changeApproval.forEach((r, i) => {
-      if (typeof r.approvers === 'object') need(groups, r.approvers.group, ['changeApproval', i, 'approvers', 'group'], 'group');
-    });
+    config.changeApproval.forEach((r, i) =>
+      r.approvers.forEach((step, j) => {
+        need(groups, step.group, ['changeApproval', i, 'approvers', j, 'group'], 'group');
+        need(people, step.person, ['changeApproval', i, 'approvers', j, 'person'], 'person');
+        if (step.ownerOf !== undefined || step.when !== undefined) {
+          ctx.addIssue({ code: 'custom', path: ['changeApproval', i, 'approvers', j], message: 'a change approval step is the manager, a group or a person (ownerOf and when are for catalog items)' });
+        }
+      }),
+    );
     config.changeFreezes.forEach((f, i) => {
       if (Date.parse(f.to) <= Date.parse(f.from)) ctx.addIssue({ code: 'custom', path: ['changeFreezes', i, 'to'], message: 'expected an end after "from"' });
     });

@@ -14,6 +14,8 @@ export interface StepConfig {
 export interface ItemApprovalConfig {
   fulfilmentGroup: string;
   escalateTo?: string | undefined;
+  /** Who decides a step left with nobody when there is no `escalateTo` (default: the fulfilment group's managers). */
+  fallback?: readonly string[];
   approval: readonly StepConfig[];
 }
 
@@ -138,7 +140,7 @@ function approversOf(step: StepConfig, input: PlanningInput): { kind: StepKind; 
 
 function fallback(input: PlanningInput): Approver[] {
   const { config, item } = input;
-  const emails = item.escalateTo ? [item.escalateTo] : (config.groups.find((g) => g.key === item.fulfilmentGroup)?.managers ?? []);
+  const emails = item.escalateTo ? [item.escalateTo] : (item.fallback ?? config.groups.find((g) => g.key === item.fulfilmentGroup)?.managers ?? []);
   return dedupe(emails.map((e) => standIn(e, input)));
 }
 

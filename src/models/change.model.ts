@@ -1,23 +1,20 @@
 import { Schema } from 'mongoose';
 import type { ChangeOutcome, ChangeState, ChangeType } from '../domain/change-lifecycle';
 import type { Level } from '../domain/priority';
-import { auditedRecordFields, commentSchema, type CommentDoc } from './shared-schemas';
+import type { ApprovalStepDoc } from './service-request.model';
+import { auditedRecordFields } from './shared-schemas';
 
-export interface ApprovalDoc {
-  approverId: string;
-  approverName: string;
-  decision: 'approved' | 'rejected';
-  comment?: string;
-  at: Date;
+/** Another change on the same or a related configuration item in an overlapping window, as found when this one was submitted. */
+export interface CollisionDoc {
+  number: string;
+  title: string;
+  state: ChangeState;
+  /** The configuration item they share, or this change's item the other's is related to. */
+  item: string;
 }
 
-const approvalSchema = new Schema<ApprovalDoc>(
-  { approverId: String, approverName: String, decision: String, comment: String, at: Date },
-  { _id: false },
-);
-
 export interface ChangeDoc {
-  /** The human number (INC0001001): claimed once, it is the record's key. */
+  /** The human number (CHG0001001): claimed once, it is the record's key. */
   _id: string;
   number: string;
   title: string;
@@ -29,17 +26,21 @@ export interface ChangeDoc {
   affectedItems: string[];
   plan: string;
   backoutPlan: string;
-  windowStart?: Date | null;
-  windowEnd?: Date | null;
+  testPlan: string;
+  windowStart: Date;
+  windowEnd: Date;
   requesterId: string;
   requesterName: string;
-  assigneeId?: string | null;
-  approvalGroup?: string | null;
-  approvalsNeeded: number;
-  approvals: ApprovalDoc[];
+  steps: ApprovalStepDoc[];
+  currentStep: number;
+  collisions: CollisionDoc[];
+  /** The freezes its window falls in (their names), and the change manager who overrode them. */
+  freezes: string[];
+  freezeOverride?: { byName: string; at: Date } | null;
+  rejection?: { byName: string; reason: string } | null;
   outcome?: ChangeOutcome | null;
-  fixesProblem?: string | null;
-  comments: CommentDoc[];
+  outcomeNotes?: string | null;
+  dedupeKey: string;
   version: number;
   auditHead: string;
   createdAt: Date;
@@ -59,22 +60,23 @@ export const changeSchema = new Schema<ChangeDoc>(
     affectedItems: [String],
     plan: { type: String, default: '' },
     backoutPlan: { type: String, default: '' },
+    testPlan: { type: String, default: '' },
     windowStart: Date,
     windowEnd: Date,
     requesterId: { type: String, required: true },
     requesterName: String,
-    assigneeId: String,
-    approvalGroup: String,
-    approvalsNeeded: { type: Number, default: 0 },
-    approvals: [approvalSchema],
+    steps: { type: Schema.Types.Mixed, default: [] },
+    currentStep: { type: Number, default: 0 },
+    collisions: { type: Schema.Types.Mixed, default: [] },
+    freezes: [String],
+    freezeOverride: Schema.Types.Mixed,
+    rejection: Schema.Types.Mixed,
     outcome: String,
-    fixesProblem: String,
-    comments: [commentSchema],
+    outcomeNotes: String,
+    dedupeKey: { type: String, required: true },
     ...auditedRecordFields,
   },
   { timestamps: true, versionKey: false, minimize: false },
 );
 
-changeSchema.index({ state: 1, windowStart: 1 }); // the change calendar and conflict checks
-changeSchema.index({ affectedItems: 1, windowStart: 1 });
-changeSchema.index({ requesterId: 1, state: 1 });
+changeSchema.index({ dedupeKey: 1 }, { unique: true });

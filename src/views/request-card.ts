@@ -21,8 +21,8 @@ export function stepName(step: Pick<ApprovalStepDoc, 'kind' | 'name'>, locale: L
 }
 
 /** "2. Change Advisory Board: 1 of 2 approvals (Jordan Choi approved, Robin Han has not voted)". */
-function stepLine(request: ServiceRequestDoc, index: number, locale: Locale): string {
-  const step = request.steps[index] as ApprovalStepDoc;
+function stepLine(record: { steps: readonly ApprovalStepDoc[]; currentStep: number }, index: number, locale: Locale): string {
+  const step = record.steps[index] as ApprovalStepDoc;
   const voteOf = new Map(step.votes.map((v) => [v.approverId, v]));
   const people = step.approvers.map((a) => {
     const name = a.onBehalfOf ? t(locale, 'request.vote.onBehalf', { name: a.name, other: a.onBehalfOf.name }) : a.name;
@@ -32,10 +32,39 @@ function stepLine(request: ServiceRequestDoc, index: number, locale: Locale): st
   });
   const status = step.outcome
     ? t(locale, `request.step.${step.outcome}`)
-    : index > request.currentStep
+    : index > record.currentStep
       ? t(locale, 'request.step.later')
       : t(locale, 'request.step.tally', { approved: step.votes.filter((v) => v.decision === 'approved').length, need: step.need });
   return `${t(locale, 'request.step.line', { n: index + 1, what: stepName(step, locale), status })} (${people.join(', ')})`;
+}
+
+/** The approval's steps, each with its tally (who approved, who rejected, who has not voted), for a card's context. */
+export function approvalContext(record: { steps: readonly ApprovalStepDoc[]; currentStep: number }, locale: Locale): string[] {
+  return record.steps.length > 0 ? [`${t(locale, 'request.field.approval')}:\n${record.steps.map((_, i) => stepLine(record, i, locale)).join('\n')}`] : [];
+}
+
+/** Approve (a comment optional) and Reject… for an approver of the current step who has not voted yet. */
+export function voteActions(
+  record: { _id: string; requesterId: string; steps: readonly ApprovalStepDoc[]; currentStep: number },
+  deciding: boolean,
+  viewerId: string,
+  locale: Locale,
+  ids: { approve: string; rejectForm: string },
+): ActionView[] {
+  const step = record.steps[record.currentStep];
+  if (!deciding || !step || viewerId === record.requesterId) return [];
+  if (!step.approvers.some((a) => a.id === viewerId) || step.votes.some((v) => v.approverId === viewerId)) return [];
+  return [
+    {
+      actionId: ids.approve,
+      label: t(locale, 'request.action.approve'),
+      recordId: record._id,
+      style: 'primary',
+      value: String(record.currentStep),
+      input: { id: 'comment', label: t(locale, 'request.field.comment'), required: false, maxLength: 500 },
+    },
+    { actionId: ids.rejectForm, label: t(locale, 'request.action.reject'), recordId: record._id, style: 'danger', value: String(record.currentStep) },
+  ];
 }
 
 function taskLines(request: ServiceRequestDoc, catalog: ItsmCatalog, locale: Locale): string {
@@ -49,22 +78,8 @@ function taskLines(request: ServiceRequestDoc, catalog: ItsmCatalog, locale: Loc
 
 function actionsFor(request: ServiceRequestDoc, audience: RequestAudience, locale: Locale): ActionView[] {
   const id = request._id;
-  const actions: ActionView[] = [];
-  const step = request.steps[request.currentStep];
-  if (audience.kind === 'person' && request.state === 'awaiting_approval' && audience.id !== request.requesterId && step) {
-    const mine = step.approvers.some((a) => a.id === audience.id) && !step.votes.some((v) => v.approverId === audience.id);
-    if (mine) {
-      actions.push({
-        actionId: REQUEST_IDS.approve,
-        label: t(locale, 'request.action.approve'),
-        recordId: id,
-        style: 'primary',
-        value: String(request.currentStep),
-        input: { id: 'comment', label: t(locale, 'request.field.comment'), required: false, maxLength: 500 },
-      });
-      actions.push({ actionId: REQUEST_IDS.rejectForm, label: t(locale, 'request.action.reject'), recordId: id, style: 'danger', value: String(request.currentStep) });
-    }
-  }
+  const actions: ActionView[] =
+    audience.kind === 'person' ? voteActions(request, request.state === 'awaiting_approval', audience.id, locale, { approve: REQUEST_IDS.approve, rejectForm: REQUEST_IDS.rejectForm }) : [];
   if (request.state === 'in_fulfilment') {
     const groups = audience.kind === 'group' ? [audience.group] : audience.groups;
     request.tasks.forEach((task, index) => {
@@ -103,7 +118,7 @@ export function requestCard(request: ServiceRequestDoc, reader: Reader, catalog:
     const due = new Date(request.resolutionDueAt);
     fields.push({ label: t(locale, 'request.field.due'), value: formatInstant(due, locale, reader.timeZone), at: due });
   }
-  const context = request.steps.length > 0 ? [`${t(locale, 'request.field.approval')}:\n${request.steps.map((_, i) => stepLine(request, i, locale)).join('\n')}`] : [];
+  const context = approvalContext(request, locale);
   if (request.rejection) context.push(t(locale, 'request.field.rejection', { name: request.rejection.byName, reason: request.rejection.reason }));
   if (request.state !== 'awaiting_approval' && request.tasks.length > 0) context.push(`${t(locale, 'request.field.tasks')}:\n${taskLines(request, catalog, locale)}`);
   return {

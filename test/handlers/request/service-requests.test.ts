@@ -231,7 +231,7 @@ describe('service requests and their approvals (against the MongoDB-compatible s
     const request = await submit(JAMIE, laptop());
     const robin = await actor(ROBIN);
     // The click's process claimed the vote, then died before counting it into the request.
-    await app.ctx.requests.castVote({ recordId: request._id, step: 0, approverId: robin.id, approverName: robin.name, decision: 'approved', at: clock.now(), requestKey: 'slack:trigger-1' });
+    await app.ctx.votes.cast({ recordId: request._id, step: 0, approverId: robin.id, approverName: robin.name, decision: 'approved', at: clock.now(), requestKey: 'slack:trigger-1' });
     expect((await current(request)).state).toBe('awaiting_approval');
     const replayed = await run(app, REQUEST_IDS.approve, { ...robin, request: { key: 'slack:trigger-1', replayed: true } }, { recordId: request._id, step: 0 });
     expect(replayed.views.find((v) => v.kind === 'notice' && v.tone === 'error')).toBeUndefined();

@@ -95,8 +95,7 @@ describe('ITSM configuration mistakes: each one fails the start with one line', 
       'escalationPolicies[0].levels[1].notify[0]: unknown key "gruop" (did you mean "group"?)',
       'catalog[0].approval: expected none, manager, one step such as { group, need } or a list of steps',
       'catalog[1].approval[0]: unknown key "minimun" (did you mean "minimum"?)',
-      'changeApproval[1].approvers.group: is required (expected string)',
-      'changeApproval[1].approvers: unknown key "grop" (did you mean "group"?)',
+      'changeApproval[1].approvers[0]: unknown key "grop" (did you mean "group"?)',
       '(top level): unknown key "calender" (did you mean "calendars"?)',
     ]);
   });

@@ -8,6 +8,7 @@ import type { IncidentDoc } from '../../../src/models/incident.model';
 import type { CardView } from '../../../src/views/view-model';
 import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { REQUEST_IDS } from '../../../src/views/request-actions';
+import { CHANGE_IDS } from '../../../src/views/change-actions';
 import { JAMIE, MINJI, SAM, TestClock } from '../factories';
 import { runClockUntil } from '../job-clock';
 import { eventually } from '../slack/slack-harness';
@@ -225,7 +226,109 @@ function nextPageOfRequests(command: string, item: 'laptop' | 'software', as: st
   };
 }
 
+const ALEX = 'alex.park@example.com';
+const JORDAN = 'jordan.choi@example.com'; // change manager
+/** An RFC's form values, its window `daysAhead` days after the suite's clock (23 Nov 2026); 28 days lands in the year-end freeze. */
+const rfcValues = (daysAhead: number, type = 'normal') => {
+  const start = new Date(Date.parse('2026-11-23T13:00:00Z') + daysAhead * 86_400_000);
+  return { title: 'Patch Exchange', type, risk: 'low', service: 'email', windowStart: start.toISOString(), windowEnd: new Date(start.getTime() + 3_600_000).toISOString(), plan: 'Install the update.', backoutPlan: 'Uninstall it.' };
+};
+
+/** Alex requests a change on the platform (the command, its form, a submission); its number. */
+function changeRequested(daysAhead: number, type = 'normal') {
+  return async (c: Context): Promise<string> => {
+    const since = c.runs.length;
+    const { form } = await c.d.command('/change Patch Exchange', ALEX);
+    if (!form) throw new Error('/change opened no form');
+    expect(await c.d.submit(form, rfcValues(daysAhead, type), ALEX)).toEqual({});
+    const run = await nextRun(c, CHANGE_IDS.submit, since, ALEX);
+    const recordId = run.result.announcements[0]!.recordId;
+    await eventually(async () => (await c.d.personCard(recordId, ALEX)) !== undefined, 10_000);
+    return recordId;
+  };
+}
+
+/** A pre-approved (standard) change moved on by its requester's clicks on their card. */
+function changeMovedOn(...actions: string[]) {
+  return async (c: Context): Promise<string> => {
+    const id = await changeRequested(2, 'standard')(c);
+    for (const action of actions) {
+      const since = c.runs.length;
+      await c.d.click((await c.d.personCard(id, ALEX))!, action, ALEX);
+      await nextRun(c, action, since, ALEX);
+    }
+    return id;
+  };
+}
+
+const changeOf = async (c: Context, id: string) => (await c.d.app.ctx.changes.findById(id))!;
+
+/** At least a page and one more of changes: Sam's own, or waiting on Robin (requested by Alex). */
+function twoPagesOfChanges(requester: string) {
+  return async (c: Context): Promise<string> => {
+    const { ctx, registry, log } = c.d.app;
+    const actor = await ctx.people.actorFor({ platform: 'web', userId: requester, email: requester });
+    for (let i = 0; i <= PAGE_SIZE; i++) await dispatch(ctx, registry, log, { handlerId: CHANGE_IDS.submit, actor, input: rfcValues(3 + i) });
+    return '';
+  };
+}
+
+function nextPageOfChanges(command: string, requester: string, as: string): CardScenario {
+  return { ...nextPageOfRequests(command, 'laptop', as), setup: twoPagesOfChanges(requester) };
+}
+
 const CARD_SCENARIOS: Record<string, CardScenario> = {
+  [CHANGE_IDS.mine]: nextPageOfChanges('/change mine', SAM, SAM),
+  [CHANGE_IDS.approvals]: nextPageOfChanges('/change approvals', ALEX, ROBIN),
+  [CHANGE_IDS.approve]: {
+    setup: changeRequested(2),
+    on: (c, id) => c.d.personCard(id, ROBIN),
+    as: ROBIN,
+    async then(c, id) {
+      expect((await changeOf(c, id)).state).toBe('scheduled');
+      await eventually(async () => (await c.d.personCard(id, ALEX))?.text.includes('Scheduled') === true, 10_000).catch(() => undefined);
+      expect((await c.d.personCard(id, ALEX))?.text).toContain('Robin Han approved');
+    },
+  },
+  [CHANGE_IDS.rejectForm]: { setup: changeRequested(2), on: (c, id) => c.d.personCard(id, ROBIN), as: ROBIN, opens: CHANGE_IDS.reject, then: async () => {} },
+  [CHANGE_IDS.overrideFreeze]: {
+    setup: changeRequested(28),
+    on: (c, id) => c.d.personCard(id, JORDAN),
+    as: JORDAN,
+    async then(c, id) {
+      expect((await changeOf(c, id)).freezeOverride).toMatchObject({ byName: 'Jordan Choi' });
+      await eventually(async () => (await c.d.personCard(id, ROBIN))?.text.includes('overridden by Jordan Choi') === true, 10_000).catch(() => undefined);
+      expect((await c.d.personCard(id, ROBIN))?.text).toContain('overridden by Jordan Choi');
+    },
+  },
+  [CHANGE_IDS.start]: {
+    setup: changeRequested(2, 'standard'),
+    on: (c, id) => c.d.personCard(id, ALEX),
+    as: ALEX,
+    then: async (c, id) => expect((await changeOf(c, id)).state).toBe('implementing'),
+  },
+  [CHANGE_IDS.completeForm]: { setup: changeMovedOn(CHANGE_IDS.start), on: (c, id) => c.d.personCard(id, ALEX), as: ALEX, opens: CHANGE_IDS.complete, then: async () => {} },
+  [CHANGE_IDS.close]: {
+    async setup(c) {
+      const id = await changeMovedOn(CHANGE_IDS.start)(c);
+      const jordan = await c.d.app.ctx.people.actorFor({ platform: 'web', userId: JORDAN, email: JORDAN });
+      await dispatch(c.d.app.ctx, c.d.app.registry, c.d.app.log, { handlerId: CHANGE_IDS.complete, actor: jordan, input: { recordId: id, outcome: 'successful' } });
+      return id;
+    },
+    on: async (c, id) => (await c.d.command(`/itsm show ${id}`, JORDAN)).card,
+    as: JORDAN,
+    then: async (c, id) => expect((await changeOf(c, id)).state).toBe('closed'),
+  },
+  [CHANGE_IDS.cancel]: {
+    setup: changeRequested(2),
+    on: (c, id) => c.d.personCard(id, ALEX),
+    as: ALEX,
+    async then(c, id) {
+      expect((await changeOf(c, id)).state).toBe('cancelled');
+      await eventually(async () => (await c.d.personCard(id, ROBIN))?.actions.length === 0, 10_000).catch(() => undefined);
+      expect((await c.d.personCard(id, ROBIN))?.text).toContain('Cancelled');
+    },
+  },
   [REQUEST_IDS.mine]: nextPageOfRequests('/request mine', 'software', SAM),
   // Sam has no manager: the laptop's approval falls to its escalation person, Casey.
   [REQUEST_IDS.approvals]: nextPageOfRequests('/request approvals', 'laptop', 'casey.lim@example.com'),
@@ -367,6 +470,51 @@ const fromCard = (setup: (c: Context) => Promise<string>, openerId: string, emai
 
 /** How each declared form is reached, filled and what it must change. A declared form without one fails the suite. */
 const FORM_SCENARIOS: Record<string, FormScenario> = {
+  [CHANGE_IDS.submit]: {
+    required: 'plan',
+    async open(c) {
+      const { form } = await c.d.command('/change Patch Exchange', ALEX);
+      if (!form) throw new Error('/change opened no form');
+      return { form };
+    },
+    as: ALEX,
+    values: { ...rfcValues(2), configurationItem: { suggest: 'exchange' } },
+    async then(c, _run, id) {
+      expect(await changeOf(c, id)).toMatchObject({ state: 'assessment', affectedItems: ['exchange-01'], service: 'email' });
+      expect((await changeOf(c, id)).windowStart.toISOString()).toBe(rfcValues(2).windowStart);
+      await eventually(async () => (await c.d.personCard(id, ROBIN)) !== undefined, 10_000).catch(() => undefined);
+      expect((await c.d.personCard(id, ROBIN))?.actions.map((a) => a.actionId)).toEqual([CHANGE_IDS.approve, CHANGE_IDS.rejectForm]);
+    },
+  },
+  [CHANGE_IDS.reject]: {
+    required: 'reason',
+    async open(c) {
+      const recordId = await changeRequested(2)(c);
+      const outcome = await c.d.click((await c.d.personCard(recordId, ROBIN))!, CHANGE_IDS.rejectForm, ROBIN);
+      await eventually(() => outcome.form !== undefined, 10_000).catch(() => undefined);
+      if (!outcome.form) throw new Error('Reject opened no form');
+      return { recordId, form: outcome.form };
+    },
+    as: ROBIN,
+    // Any one of the CAB decides a low risk: one rejection leaves the other to decide.
+    values: { reason: 'Not during the sale.' },
+    async then(c, _run, id) {
+      expect((await changeOf(c, id)).steps[0]?.votes).toEqual([expect.objectContaining({ approverName: 'Robin Han', decision: 'rejected', comment: 'Not during the sale.' })]);
+    },
+  },
+  [CHANGE_IDS.complete]: {
+    required: 'outcome',
+    async open(c) {
+      const recordId = await changeMovedOn(CHANGE_IDS.start)(c);
+      const outcome = await c.d.click((await c.d.personCard(recordId, ALEX))!, CHANGE_IDS.completeForm, ALEX);
+      await eventually(() => outcome.form !== undefined, 10_000).catch(() => undefined);
+      if (!outcome.form) throw new Error('Complete opened no form');
+      return { recordId, form: outcome.form };
+    },
+    as: ALEX,
+    values: { outcome: 'successful', notes: 'Done in 20 minutes.' },
+    then: async (c, _run, id) => expect(await changeOf(c, id)).toMatchObject({ state: 'review', outcome: 'successful', outcomeNotes: 'Done in 20 minutes.' }),
+  },
   [REQUEST_IDS.submit]: {
     required: 'reason',
     async open(c) {
@@ -586,7 +734,7 @@ export function describeConformance(name: string, start: (database: Database, cl
     });
 
     it.each(COMMANDS.map((command) => [usageLine(command.entry), command.handlerId]))('command %s: runs %s and answers', async (usage, handlerId) => {
-      const text = usage.replace('[what is wrong]', 'Printer jammed').replace(' INC0001001', ' INC0001001').replace(' [group]', '').replace(' [page]', '').replace('[what you need]', 'laptop');
+      const text = usage.replace('[what is wrong]', 'Printer jammed').replace(' INC0001001', ' INC0001001').replace(' [group]', '').replace(' [page]', '').replace('[what you need]', 'laptop').replace('[what changes]', 'Patch Exchange');
       const since = c.runs.length;
       const outcome = await c.d.command(text, SAM);
       const run = await nextRun(c, handlerId, since, SAM);

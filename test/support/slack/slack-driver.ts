@@ -72,6 +72,9 @@ function stateValue(element: Block, value: string, label?: string): Block {
       return { type: element.type, selected_option: { text: { type: 'plain_text', text: label ?? value, emoji: true }, value } };
     case 'users_select':
       return { type: element.type, selected_user: value };
+    case 'datetimepicker':
+      // Slack sends the chosen instant in seconds since the epoch.
+      return { type: element.type, selected_date_time: Math.floor(new Date(value).getTime() / 1000) };
     default:
       throw new Error(`the driver cannot fill a ${String(element.type)}`);
   }

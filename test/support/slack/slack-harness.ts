@@ -15,6 +15,8 @@ export const SLACK_USERS = {
   taylor: { id: 'U00FAKETAY1', name: 'Taylor Yoon', email: 'taylor.yoon@example.com', tz: 'America/New_York', locale: 'en-US' },
   /** Jamie's manager, an approver. */
   robin: { id: 'U00FAKEROB1', name: 'Robin Han', email: 'robin.han@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
+  /** A change manager on the CAB. */
+  jordan: { id: 'U00FAKEJOR1', name: 'Jordan Choi', email: 'jordan.choi@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
   /** A service desk manager: the laptop's approval falls to them for someone without a manager. */
   casey: { id: 'U00FAKECAS1', name: 'Casey Lim', email: 'casey.lim@example.com', tz: 'Asia/Seoul', locale: 'en-US' },
   /** A new employee: known to Slack, in no configuration. */

@@ -1,0 +1,33 @@
+import { formatInstant, t } from '../../src/i18n/translate';
+import type { ChangeDoc } from '../../src/models/change.model';
+import { CHANGE_IDS } from '../../src/views/change-actions';
+import type { ApprovalFlow } from '../approval/approval-vote';
+import { voteHandlers } from '../approval/vote-handlers';
+import { authoriseChangeAction, changeChange, changeUpdated, loadChange, refuseChange } from './change-flow';
+
+/** How a change is voted on (the CAB's tally on every member's card): approved, it is scheduled; rejected, the requester reads why. */
+const CHANGE_VOTES: ApprovalFlow<ChangeDoc> = {
+  kind: 'change',
+  deciding: 'assessment',
+  load: loadChange,
+  refuse: (ctx, actor, change, action, code, params) => refuseChange(ctx, actor, change, action, code, params),
+  authorise: (ctx, actor, change, action, input) => authoriseChangeAction(ctx, actor, change, action, input),
+  change: changeChange,
+  decided(ctx, change, outcome, rejection) {
+    const params = { number: change.number, title: change.title };
+    if (outcome === 'rejected') {
+      return { set: { state: 'rejected', rejection }, milestone: { key: 'change.told.rejected', reason: 'change.rejected', params: { ...params, ...rejection, name: rejection.byName } } };
+    }
+    const { locale, timeZone } = ctx.catalog.config.defaults;
+    const start = formatInstant(new Date(change.windowStart), locale, timeZone);
+    return { set: { state: 'scheduled' }, milestone: { key: 'change.told.approved', reason: 'change.approved', params: { ...params, start } } };
+  },
+  updated: changeUpdated,
+  stateName: (locale, state) => t(locale, `change.state.${state}` as Parameters<typeof t>[1]),
+};
+
+export const { approve: approveChange, rejectForm: rejectChangeForm, reject: rejectChange } = voteHandlers(CHANGE_VOTES, {
+  noun: 'change',
+  ids: { approve: CHANGE_IDS.approve, rejectForm: CHANGE_IDS.rejectForm, reject: CHANGE_IDS.reject },
+  rejectTitle: 'change.form.reject',
+});

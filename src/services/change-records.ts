@@ -1,0 +1,69 @@
+import { OPEN_CHANGE_STATES, type ChangeAction } from '../domain/change-lifecycle';
+import type { ChangeDoc } from '../models/change.model';
+import type { Models } from '../models/models';
+import type { AuditActor } from './audit-log';
+import { ListedRecords, type NewRecordOf } from './listed-records';
+import { SERIES } from './number-series';
+import type { OpenRecord, RecordPage } from './open-record-lists';
+
+export type NewChange = NewRecordOf<ChangeDoc>;
+
+/**
+ * The lists a change is in: every open change (collisions are looked for among them), its
+ * requester's, its current step's approvers yet to vote, and, once it has an outcome, the reviewed
+ * changes (the success rate).
+ */
+export const CHANGE_LISTS = {
+  open: 'change.open',
+  requester: (personId: string) => `change.requester:${personId}`,
+  approver: (personId: string) => `change.approver:${personId}`,
+  reviewed: 'change.reviewed',
+} as const;
+
+const OPEN = new Set<string>(OPEN_CHANGE_STATES);
+
+export function changeListsOf(change: ChangeDoc): string[] {
+  const lists: string[] = [];
+  if (OPEN.has(change.state)) lists.push(CHANGE_LISTS.open, CHANGE_LISTS.requester(change.requesterId));
+  if (change.state === 'assessment') {
+    const step = change.steps[change.currentStep];
+    const voted = new Set((step?.votes ?? []).map((v) => v.approverId));
+    for (const approver of step?.approvers ?? []) if (!voted.has(approver.id)) lists.push(CHANGE_LISTS.approver(approver.id));
+  }
+  if (change.outcome) lists.push(CHANGE_LISTS.reviewed);
+  return [...new Set(lists)];
+}
+
+/** Data access for changes (listed-records.ts), and the lists that find them. */
+export class ChangeRecords extends ListedRecords<ChangeDoc, ChangeAction> {
+  constructor(models: Models, nowMs: () => number = Date.now) {
+    super(models, { records: models.Change, kind: 'change', series: SERIES.change, listsOf: changeListsOf }, nowMs);
+  }
+
+  /** Creates the change, or returns the one an earlier try with the same dedupe key created. */
+  async create(draft: NewChange, actor: AuditActor, at: Date, idempotent: boolean): Promise<{ change: ChangeDoc; created: boolean }> {
+    const { record, created } = await this.createRecord(draft, { title: draft.title, type: draft.type, risk: draft.risk, state: draft.state }, actor, at, idempotent);
+    return { change: record, created };
+  }
+
+  /** Every change still holding its window, as they are now (collisions are looked for among them). */
+  async open(): Promise<ChangeDoc[]> {
+    return this.lists.current(await this.lists.open([CHANGE_LISTS.open], 'newest'));
+  }
+
+  /** A page (from 0) of the person's open changes, newest first. */
+  requestedBy(personId: string, page: number, size: number): Promise<RecordPage<ChangeDoc>> {
+    return this.lists.page([CHANGE_LISTS.requester(personId)], 'newest', page, size);
+  }
+
+  /** A page (from 0) of the changes whose current step waits on the person's vote, oldest first. */
+  waitingOn(personId: string, page: number, size: number): Promise<RecordPage<ChangeDoc>> {
+    return this.lists.page([CHANGE_LISTS.approver(personId)], 'mostUrgent', page, size);
+  }
+
+  /** The latest `limit` changes with an outcome, newest first. */
+  async reviewed(limit: number): Promise<ChangeDoc[]> {
+    const listed: OpenRecord[] = (await this.lists.open([CHANGE_LISTS.reviewed], 'newest')).slice(0, limit);
+    return this.lists.current(listed);
+  }
+}
