@@ -5,6 +5,7 @@ import type { PeopleDirectory } from '../src/people/people-directory';
 import type { IncidentRecords } from '../src/services/incident-records';
 import type { IncidentWatch } from '../src/services/incident-watch';
 import type { RequestRecords } from '../src/services/request-records';
+import type { ChangeRecords } from '../src/services/change-records';
 import type { Notifier } from '../src/services/notifier';
 import type { Retention } from '../src/services/retention';
 import type { TimerWheel } from '../src/services/timer-wheel';
@@ -16,6 +17,7 @@ export interface JobContext {
   people: PeopleDirectory;
   incidents: IncidentRecords;
   requests: RequestRecords;
+  changes: ChangeRecords;
   watch: IncidentWatch;
   notifier: Notifier;
   /** What is kept only for a while, removed daily. */

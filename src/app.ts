@@ -21,6 +21,7 @@ import { RequestRecords } from './services/request-records';
 import { RequestWatch } from './services/request-watch';
 import { ApprovalVotes } from './services/approval-votes';
 import { ChangeRecords } from './services/change-records';
+import { ChangeWatch } from './services/change-watch';
 import { IncidentWatch } from './services/incident-watch';
 import { NotificationRecipients } from './services/notification-recipients';
 import { RequestClaims } from './services/request-claims';
@@ -107,6 +108,7 @@ export async function createApp(options: {
   for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
   const requestWatch = new RequestWatch(wheel, catalog);
+  const changeWatch = new ChangeWatch(wheel, now);
   const incidents = new IncidentRecords(database.models, (incident, change) =>
     // The change itself is done and stands; a timer that could not be set is logged loudly.
     watch.track(incident, change).then(
@@ -126,7 +128,10 @@ export async function createApp(options: {
       // The change stands; a deadline that could not be set is logged loudly.
       requestWatch.track(request, before).catch((error: unknown) => log.error({ err: error, number: request.number }, "could not set the request's approval deadline")),
     ),
-    changes: new ChangeRecords(database.models, sharedNowMs),
+    changes: new ChangeRecords(database.models, sharedNowMs, (change, before) =>
+      changeWatch.track(change, before).catch((error: unknown) => log.error({ err: error, number: change.number }, "could not set the change's reminder")),
+      now,
+    ),
     votes: new ApprovalVotes(database.models),
     watch,
     configurationItems: new ConfigurationItems(database.models.ConfigurationItem, configurationItemDocs(catalog)),

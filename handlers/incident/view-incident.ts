@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DomainError } from '../../src/domain/domain-error';
 import { mayViewIncident } from '../../src/domain/incident-lifecycle';
+import { t } from '../../src/i18n/translate';
 import { defineHandler, result } from '../handler';
 import { viewRequest } from '../request/list-requests';
 import { viewChange } from '../change/list-changes';
@@ -24,6 +25,12 @@ export const viewIncident = defineHandler({
     const incident = await loadIncident(ctx, input.recordId);
     if (!mayViewIncident(actor.roles, relationsOf(ctx.catalog, incident, actor))) throw new DomainError('INCIDENT.NOT_FOUND', { number: input.recordId });
     // Shown where others read it (a mention's thread): what anyone may know, as on a status page.
-    return result([input.public ? incidentStatusCard(incident, channelReader(ctx.catalog), ctx.catalog) : incidentCard(incident, actor, ctx.catalog)]);
+    if (input.public) return result([incidentStatusCard(incident, channelReader(ctx.catalog), ctx.catalog)]);
+    const card = incidentCard(incident, actor, ctx.catalog);
+    // What changed on its configuration item lately is often why it broke.
+    const recent = await ctx.changes.recentOn(incident.configurationItem ? [incident.configurationItem] : []);
+    if (recent.length === 0) return result([card]);
+    const list = recent.map((c) => `${c.number} (${c.title}, ${t(actor.locale, `change.state.${c.state}`)})`).join('; ');
+    return result([{ ...card, context: [...(card.context ?? []), t(actor.locale, 'change.recent', { list })] }]);
   },
 });

@@ -297,6 +297,7 @@ export const en = {
   "help.change.mine": "Your open changes, newest first.",
   "help.change.approvals": "The changes waiting on your approval.",
   "help.change.stats": "The change success rate, from the latest reviews.",
+  "change.remind": "{number} ({title}) starts at {start}: press Start on its card when you begin.",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -299,4 +299,5 @@ export const ko: Record<MessageKey, string> = {
   "help.change.mine": "내 진행 중인 변경 (최신순).",
   "help.change.approvals": "내 승인을 기다리는 변경.",
   "help.change.stats": "최근 검토 기준 변경 성공률.",
+  "change.remind": "{number}({title})이(가) {start}에 시작합니다. 시작할 때 카드의 시작을 누르세요.",
 };

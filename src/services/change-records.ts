@@ -15,15 +15,28 @@ export type NewChange = NewRecordOf<ChangeDoc>;
  */
 export const CHANGE_LISTS = {
   open: 'change.open',
+  /** Changes implemented on a configuration item whose window ended less than RECENT_MS ago. */
+  item: (ci: string) => `change.item:${ci}`,
   requester: (personId: string) => `change.requester:${personId}`,
   approver: (personId: string) => `change.approver:${personId}`,
   reviewed: 'change.reviewed',
 } as const;
 
 const OPEN = new Set<string>(OPEN_CHANGE_STATES);
+const IMPLEMENTED = new Set<string>(['implementing', 'review', 'closed']);
+/** How long after its window a change counts as recent on its configuration items (an incident's card shows them). */
+export const RECENT_MS = 24 * 60 * 60_000;
 
-export function changeListsOf(change: ChangeDoc): string[] {
+/**
+ * The lists a change is in now. A change leaves its items' recent lists as time passes, not by a
+ * change of its own: the list is mended as it is read (open-record-lists.ts writes out what a
+ * reader finds no longer belongs), so it holds the recent changes and those not read since.
+ */
+export function changeListsOf(change: ChangeDoc, now: Date): string[] {
   const lists: string[] = [];
+  if (IMPLEMENTED.has(change.state) && new Date(change.windowEnd).getTime() >= now.getTime() - RECENT_MS) {
+    for (const item of change.affectedItems) lists.push(CHANGE_LISTS.item(item));
+  }
   if (OPEN.has(change.state)) lists.push(CHANGE_LISTS.open, CHANGE_LISTS.requester(change.requesterId));
   if (change.state === 'assessment') {
     const step = change.steps[change.currentStep];
@@ -36,8 +49,14 @@ export function changeListsOf(change: ChangeDoc): string[] {
 
 /** Data access for changes (listed-records.ts), and the lists that find them. */
 export class ChangeRecords extends ListedRecords<ChangeDoc, ChangeAction> {
-  constructor(models: Models, nowMs: () => number = Date.now) {
-    super(models, { records: models.Change, kind: 'change', series: SERIES.change, listsOf: changeListsOf }, nowMs);
+  constructor(
+    models: Models,
+    nowMs: () => number = Date.now,
+    observe?: (change: ChangeDoc, before?: ChangeDoc) => Promise<void>,
+    /** The business clock (a test's), for which changes are still recent. */
+    now: () => Date = () => new Date(nowMs()),
+  ) {
+    super(models, { records: models.Change, kind: 'change', series: SERIES.change, listsOf: (change) => changeListsOf(change, now()) }, nowMs, observe);
   }
 
   /** Creates the change, or returns the one an earlier try with the same dedupe key created. */
@@ -59,6 +78,12 @@ export class ChangeRecords extends ListedRecords<ChangeDoc, ChangeAction> {
   /** A page (from 0) of the changes whose current step waits on the person's vote, oldest first. */
   waitingOn(personId: string, page: number, size: number): Promise<RecordPage<ChangeDoc>> {
     return this.lists.page([CHANGE_LISTS.approver(personId)], 'mostUrgent', page, size);
+  }
+
+  /** The changes implemented on these configuration items whose window ended in the last 24 hours, newest first. */
+  async recentOn(items: readonly string[]): Promise<ChangeDoc[]> {
+    if (items.length === 0) return [];
+    return this.lists.current(await this.lists.open(items.map(CHANGE_LISTS.item), 'newest'));
   }
 
   /** The latest `limit` changes with an outcome, newest first. */

@@ -26,9 +26,10 @@ const rfc = (overrides: Record<string, unknown> = {}) => ({
 describe('changes (RFCs) and their approvals (against the MongoDB-compatible server)', () => {
   let database: Database;
   let app: App;
+  const clock = new TestClock(new Date('2026-12-01T10:00:00+09:00'));
   beforeAll(async () => {
     database = await openTestDatabase('changes');
-    app = await buildApp(database, new TestClock(new Date('2026-12-01T10:00:00+09:00')));
+    app = await buildApp(database, clock);
   });
   afterAll(() => dropTestDatabase(database));
 
@@ -150,5 +151,19 @@ describe('changes (RFCs) and their approvals (against the MongoDB-compatible ser
     expect(errorOf(backwards).fieldErrors).toEqual({ windowEnd: 'Please give a window that ends after it starts.' });
     const elsewhere = await run(app, CHANGE_IDS.submit, await actor(ALEX), rfc({ configurationItem: 'radius' }));
     expect(errorOf(elsewhere).fieldErrors).toEqual({ configurationItem: 'There is no configuration item "radius" for this service.' });
+  });
+
+  it("shows on an incident's card the changes made to its configuration item in the last 24 hours", async () => {
+    const { change } = await submit(ALEX, rfc({ type: 'standard', windowStart: '2026-12-01T09:00:00+09:00', windowEnd: '2026-12-01T09:45:00+09:00' }));
+    await run(app, CHANGE_IDS.start, await actor(ALEX), { recordId: change._id });
+    const reported = await run(app, 'incident.report', await actor(JAMIE), { summary: 'Mail bounces', service: 'email', configurationItem: 'exchange-01', impact: 'medium', urgency: 'high', platform: 'slack' });
+    const shown = async () => cardOf(await run(app, 'incident.show', await actor(ALEX), { recordId: cardOf(reported).recordId })).context?.join('\n') ?? '';
+    expect(await shown()).toContain(`Changes to its configuration items in the last 24 hours: ${change.number} (Patch the Exchange server, Implementing)`);
+    clock.set('2026-12-02T10:00:00+09:00');
+    try {
+      expect(await shown()).not.toContain(change.number);
+    } finally {
+      clock.set('2026-12-01T10:00:00+09:00');
+    }
   });
 });

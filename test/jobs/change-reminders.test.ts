@@ -1,0 +1,58 @@
+import type { App } from '../../src/app';
+import type { Database } from '../../src/db/connect';
+import { CHANGE_IDS } from '../../src/views/change-actions';
+import { ALEX, TestClock, buildActor, buildApp, cardOf, run } from '../support/factories';
+import { RecordingDeliverer, runClockUntil, type PostedNotification } from '../support/job-clock';
+import { dropTestDatabase, openTestDatabase } from '../support/test-database';
+
+const standardChange = (start: string, end: string) => ({
+  title: 'Rotate the mail certificates',
+  type: 'standard',
+  risk: 'low',
+  service: 'email',
+  windowStart: start,
+  windowEnd: end,
+  plan: 'Install the new certificates.',
+  backoutPlan: 'Put the old ones back.',
+});
+
+describe("a change's implementer is reminded before its window (timer jobs against the real server)", () => {
+  let database: Database;
+  let clock: TestClock;
+  let app: App;
+  let posted: PostedNotification[];
+
+  beforeEach(async () => {
+    database = await openTestDatabase('change_reminders');
+    clock = new TestClock(new Date('2026-12-01T01:00:00Z'));
+    app = await buildApp(database, clock);
+    posted = [];
+    app.jobs.notifier.register(new RecordingDeliverer(posted, clock.now));
+  });
+  afterEach(() => dropTestDatabase(database));
+
+  const reminders = () => posted.filter((n) => n.reason === 'change.window');
+
+  it('an hour before the window, once, to its requester', async () => {
+    const answer = await run(app, CHANGE_IDS.submit, await buildActor(app, ALEX), standardChange('2026-12-01T04:00:00Z', '2026-12-01T05:00:00Z'));
+    const number = cardOf(answer).recordId as string;
+    await runClockUntil(app, clock, '2026-12-01T02:55:00Z', 5);
+    expect(reminders()).toEqual([]);
+    await runClockUntil(app, clock, '2026-12-01T03:10:00Z', 1);
+    expect(reminders().map((n) => [n.audience, n.view.text?.split('\n')[0]])).toEqual([
+      [{ kind: 'person', personId: `email:${ALEX}` }, expect.stringContaining(`${number} (Rotate the mail certificates) starts at`)],
+    ]);
+    await runClockUntil(app, clock, '2026-12-01T06:00:00Z', 30);
+    expect(reminders().length).toBe(1);
+  });
+
+  it('not for a change started (or cancelled) before then', async () => {
+    const alex = await buildActor(app, ALEX);
+    const started = cardOf(await run(app, CHANGE_IDS.submit, alex, standardChange('2026-12-01T04:00:00Z', '2026-12-01T05:00:00Z'))).recordId as string;
+    const cancelled = cardOf(await run(app, CHANGE_IDS.submit, alex, standardChange('2026-12-01T04:30:00Z', '2026-12-01T05:00:00Z'))).recordId as string;
+    await run(app, CHANGE_IDS.start, alex, { recordId: started });
+    await run(app, CHANGE_IDS.cancel, alex, { recordId: cancelled });
+    await runClockUntil(app, clock, '2026-12-01T05:00:00Z', 15);
+    expect(reminders()).toEqual([]);
+  });
+});
