@@ -29,6 +29,7 @@ import { submitRequest } from './request/submit-request';
 import { approveRequest, rejectRequest, rejectRequestForm } from './request/vote-on-request';
 import { completeRequestTask } from './request/complete-request-task';
 import { withdrawRequest } from './request/withdraw-request';
+import { rateRequest } from './request/rate-request';
 import { listMyApprovals, listMyRequests, listRequestQueue, viewRequest } from './request/list-requests';
 import { changeForm, submitChange } from './change/request-change';
 import { approveChange, rejectChange, rejectChangeForm } from './change/vote-on-change';
@@ -73,6 +74,7 @@ export const HANDLERS: readonly HandlerDeclaration[] = [
   rejectRequest,
   completeRequestTask,
   withdrawRequest,
+  rateRequest,
   changeForm,
   submitChange,
   listMyChanges,

@@ -11,4 +11,5 @@ export const REQUEST_IDS = {
   reject: 'request.reject',
   withdraw: 'request.withdraw',
   taskDone: 'request.task_done',
+  rate: 'request.rate',
 } as const;

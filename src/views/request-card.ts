@@ -88,6 +88,10 @@ function actionsFor(request: ServiceRequestDoc, audience: RequestAudience, local
       }
     });
   }
+  // The requester rates the service once it is fulfilled.
+  if (audience.kind === 'person' && audience.id === request.requesterId && request.state === 'fulfilled') {
+    for (const rating of [1, 2, 3, 4, 5]) actions.push({ actionId: REQUEST_IDS.rate, label: '★'.repeat(rating), recordId: id, value: String(rating) });
+  }
   if (audience.kind === 'person' && audience.id === request.requesterId && OPEN_STATES.has(request.state)) {
     actions.push({
       actionId: REQUEST_IDS.withdraw,
@@ -114,6 +118,7 @@ export function requestCard(request: ServiceRequestDoc, reader: Reader, catalog:
     { label: t(locale, 'request.field.requester'), value: request.requesterName, person: { id: request.requesterId, name: request.requesterName } },
     ...answers,
   ];
+  if (request.rating) fields.push({ label: t(locale, 'incident.field.satisfaction'), value: `${'★'.repeat(request.rating)} (${request.rating}/5)` });
   if (request.resolutionDueAt && OPEN_STATES.has(request.state)) {
     const due = new Date(request.resolutionDueAt);
     fields.push({ label: t(locale, 'request.field.due'), value: formatInstant(due, locale, reader.timeZone), at: due });

@@ -79,4 +79,23 @@ describe('request approval routing (timer jobs and the outbox, against the real 
     expect(to(ROBIN, 'card.').length).toBe(2);
     expect(to(`email:${JAMIE}`, 'request.approved').length).toBe(1);
   });
+
+  it("warns those it waits on at 75 % of its fulfilment time, and its requester too at the breach", async () => {
+    // The laptop: fulfilled within 5 days of its submission.
+    const request = await requestLaptop(apps[0]!);
+    await run(apps[1]!, REQUEST_IDS.approve, await buildActor(apps[1]!, 'robin.han@example.com'), { recordId: request._id });
+    const told = (percent: number) => posted.filter((n) => n.reason === `request.sla.${percent}`).map((n) => (n.audience.kind === 'person' ? n.audience.personId : '')).sort();
+    await runClockUntil(apps, clock, '2026-12-04T17:00:00Z', 240); // 3 days 16 h: before 75 %
+    expect(told(75)).toEqual([]);
+    await runClockUntil(apps, clock, '2026-12-04T20:00:00Z', 30); // past 3 days 18 h
+    expect(told(75)).toEqual(['email:minji.kim@example.com', 'email:sam.lee@example.com']);
+    // Both read Korean.
+    expect(posted.find((n) => n.reason === 'request.sla.75')?.view.text).toMatch(new RegExp(`^${request.number}\\(New laptop\\): 처리 시간의 75%가 지났습니다`));
+    await runClockUntil(apps, clock, '2026-12-06T03:00:00Z', 240);
+    expect(told(100)).toEqual([`email:${JAMIE}`, 'email:minji.kim@example.com', 'email:sam.lee@example.com']);
+    expect(told(75).length).toBe(2);
+    expect(posted.find((n) => n.reason === 'request.sla.100' && n.audience.kind === 'person' && n.audience.personId === `email:${JAMIE}`)?.view.text).toMatch(
+      new RegExp(`^${request.number} \\(New laptop\\) missed its fulfilment target`),
+    );
+  });
 });

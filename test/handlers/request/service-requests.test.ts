@@ -79,9 +79,14 @@ describe('service requests and their approvals (against the MongoDB-compatible s
     now = await current(request);
     expect(now.state).toBe('fulfilled');
     expect(cardsTo(ready, 'person')[0]?.view.text).toBe(`${request.number}: your New laptop is ready.`);
+    // Jamie rates the service from that message; nobody else may.
+    expect(cardsTo(ready, 'person')[0]?.view.actions.map((a) => a.value)).toEqual(['1', '2', '3', '4', '5']);
+    expect(errorOf(await run(app, REQUEST_IDS.rate, await actor(ALEX), { recordId: request._id, rating: 1 })).text).toBe('You are not allowed to do that.');
+    await run(app, REQUEST_IDS.rate, await actor(JAMIE), { recordId: request._id, rating: 4 });
+    expect((await current(request)).rating).toBe(4);
     // Every step is in the record's audit chain.
     const chain = await database.models.AuditEvent.find({ recordId: request._id, seq: { $gte: 1 } }).sort({ seq: 1 }).lean();
-    expect(chain.map((e) => e.action)).toEqual(['create', 'approve', 'complete_task', 'fulfil']);
+    expect(chain.map((e) => e.action)).toEqual(['create', 'approve', 'complete_task', 'fulfil', 'rate']);
   });
 
   it('adds the finance step over 2,000,000 KRW, and decides the steps in order', async () => {

@@ -374,6 +374,19 @@ const CARD_SCENARIOS: Record<string, CardScenario> = {
     },
   },
   [REQUEST_IDS.queue]: nextPageOfRequests('/request queue', 'software', SAM, true),
+  [REQUEST_IDS.rate]: {
+    async setup(c) {
+      const id = await laptopApproved(c);
+      const desk = await c.d.app.ctx.people.actorFor({ platform: 'web', userId: SAM, email: SAM });
+      for (const task of [0, 1]) await dispatch(c.d.app.ctx, c.d.app.registry, c.d.app.log, { handlerId: REQUEST_IDS.taskDone, actor: desk, input: { recordId: id, task } });
+      await eventually(async () => (await c.d.directCard(id, JAMIE, REQUEST_IDS.rate)) !== undefined, 10_000);
+      return id;
+    },
+    on: (c, id) => c.d.directCard(id, JAMIE, REQUEST_IDS.rate),
+    as: JAMIE,
+    choice: '5',
+    then: async (c, id) => expect((await requestOf(c, id)).rating).toBe(5),
+  },
   [INCIDENT_IDS.mine]: nextPageScenario('/itsm mine'),
   [INCIDENT_IDS.queue]: nextPageScenario('/itsm queue'),
   [INCIDENT_IDS.ack]: {
