@@ -39,7 +39,7 @@ export interface ApprovalFlow<T extends Votable> {
   /** Applies the planned change as one audited update, planning again on the record as it now is after a conflict. */
   change(ctx: HandlerContext, actor: Actor, recordId: string, plan: (record: T) => Promise<PlannedChange | null>): Promise<{ before: T; after: T }>;
   /** What the decision of the last step (approved) or of any step (rejected) does to the record besides its steps. */
-  decided(ctx: HandlerContext, record: T, outcome: 'approved' | 'rejected', rejection: { byName: string; reason: string }, at: Date): { set: Record<string, unknown>; milestone?: Milestone };
+  decided(ctx: HandlerContext, record: T, outcome: 'approved' | 'rejected', rejection: { byName: string; reason: string }, at: Date): Promise<{ set: Record<string, unknown>; milestone?: Milestone }>;
   /** The actor's card of the record as it now is, and everyone's redrawn. */
   updated(ctx: HandlerContext, actor: Actor, record: T, milestone?: Milestone): Promise<HandlerResult>;
   stateName(locale: Locale, state: string): string;
@@ -101,7 +101,7 @@ export async function castVote<T extends Votable>(flow: ApprovalFlow<T>, ctx: Ha
     // Counted already (by another's update that read this vote), or decided before it could count.
     if (record.currentStep !== step || record.state !== flow.deciding) return null;
     if (record.steps[step]?.votes.some((v) => v.approverId === actor.id)) return null;
-    const planned = countVotes(flow, ctx, record, step, await ctx.votes.on(record, step), actor, action);
+    const planned = await countVotes(flow, ctx, record, step, await ctx.votes.on(record, step), actor, action);
     milestone = planned.milestone;
     return planned.change;
   });
@@ -115,7 +115,7 @@ export async function castVote<T extends Votable>(flow: ApprovalFlow<T>, ctx: Ha
 }
 
 /** The record with these votes counted into its step: the tally, and the step's outcome once its rule is met. */
-function countVotes<T extends Votable>(
+async function countVotes<T extends Votable>(
   flow: ApprovalFlow<T>,
   ctx: HandlerContext,
   record: T,
@@ -123,7 +123,7 @@ function countVotes<T extends Votable>(
   votes: readonly StepVoteDoc[],
   actor: Actor,
   action: VoteAction,
-): { change: PlannedChange; milestone?: Milestone } {
+): Promise<{ change: PlannedChange; milestone?: Milestone }> {
   const at = ctx.now();
   const step = record.steps[index] as ApprovalStepDoc;
   const tally = votes.map(({ approverId, approverName, onBehalfOfName, decision, comment, at: when }) => ({
@@ -147,7 +147,7 @@ function countVotes<T extends Votable>(
   if (outcome === 'rejected' || (outcome === 'approved' && last)) {
     const rejecting = [...tally].reverse().find((v) => v.decision === 'rejected');
     const rejection = { byName: rejecting?.approverName ?? actor.name, reason: rejecting?.comment ?? '' };
-    const decision = flow.decided(ctx, record, outcome, rejection, at);
+    const decision = await flow.decided(ctx, record, outcome, rejection, at);
     const set: Record<string, unknown> = { ...decision.set, steps, ...(outcome === 'approved' ? { currentStep: index + 1 } : {}) };
     return { change: { action, set, before, after: { ...after, state: set.state } }, ...(decision.milestone ? { milestone: decision.milestone } : {}) };
   }

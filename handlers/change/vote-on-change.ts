@@ -1,3 +1,4 @@
+import { collisionsWith } from '../../src/domain/change-rules';
 import { formatInstant, t } from '../../src/i18n/translate';
 import type { ChangeDoc } from '../../src/models/change.model';
 import { CHANGE_IDS } from '../../src/views/change-actions';
@@ -13,14 +14,16 @@ const CHANGE_VOTES: ApprovalFlow<ChangeDoc> = {
   refuse: (ctx, actor, change, action, code, params) => refuseChange(ctx, actor, change, action, code, params),
   authorise: (ctx, actor, change, action, input) => authoriseChangeAction(ctx, actor, change, action, input),
   change: changeChange,
-  decided(ctx, change, outcome, rejection) {
+  async decided(ctx, change, outcome, rejection) {
     const params = { number: change.number, title: change.title };
     if (outcome === 'rejected') {
       return { set: { state: 'rejected', rejection }, milestone: { key: 'change.told.rejected', reason: 'change.rejected', params: { ...params, ...rejection, name: rejection.byName } } };
     }
     const { locale, timeZone } = ctx.catalog.config.defaults;
     const start = formatInstant(new Date(change.windowStart), locale, timeZone);
-    return { set: { state: 'scheduled' }, milestone: { key: 'change.told.approved', reason: 'change.approved', params: { ...params, start } } };
+    // Collisions are looked for again as it is approved: others may have been scheduled since it was submitted.
+    const collisions = collisionsWith(change, await ctx.changes.open(), ctx.catalog.config.configurationItems).map(({ change: other, item }) => ({ number: other.number, title: other.title, state: other.state, item }));
+    return { set: { state: 'scheduled', collisions }, milestone: { key: 'change.told.approved', reason: 'change.approved', params: { ...params, start } } };
   },
   updated: changeUpdated,
   stateName: (locale, state) => t(locale, `change.state.${state}` as Parameters<typeof t>[1]),

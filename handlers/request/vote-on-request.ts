@@ -13,7 +13,7 @@ const REQUEST_VOTES: ApprovalFlow<ServiceRequestDoc> = {
   refuse: (ctx, actor, request, action, code, params) => refuse(ctx, actor, request, action, code, params),
   authorise: (ctx, actor, request, action, input) => authoriseRequestAction(ctx, actor, request, action, input),
   change: changeRequest,
-  decided(ctx, request, outcome, rejection) {
+  async decided(ctx, request, outcome, rejection) {
     const params = { number: request.number, title: request.title };
     if (outcome === 'rejected') {
       return { set: { state: 'rejected', rejection }, milestone: { key: 'request.told.rejected', reason: 'request.rejected', params: { ...params, ...rejection, name: rejection.byName } } };

@@ -96,6 +96,10 @@ describe('changes (RFCs) and their approvals (against the MongoDB-compatible ser
     expect(noticeOf(answer)).toContain(`Watch out: ${first.number} (Patch the Exchange server, Waiting for approval) on exchange-01`);
     const { change: later } = await submit(ALEX, rfc({ title: 'Later', configurationItem: 'mail-gateway', windowStart: '2026-12-12T22:00:00+09:00', windowEnd: '2026-12-12T23:00:00+09:00' }));
     expect(later.collisions).toEqual([]);
+    // Approved, the first one is looked at again: the gateway's change came after it was submitted.
+    const approved = await approve(ROBIN, first);
+    expect((await current(first)).collisions).toEqual([{ number: change.number, title: 'Gateway rules', state: 'assessment', item: 'mail-gateway' }]);
+    expect(cardOf(approved).context?.join('\n')).toContain(`Collides with: ${change.number} (Gateway rules, Waiting for approval) on mail-gateway`);
   });
 
   it('holds an approval into a freeze until a change manager overrides it, audited; an emergency may go in', async () => {
