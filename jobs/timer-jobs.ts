@@ -10,7 +10,7 @@ import { REQUEST_TIMERS } from '../src/services/request-watch';
 import { remindApprovers } from './requests/remind-approvers';
 import { warnFulfillers } from './requests/warn-fulfillers';
 import { CHANGE_TIMERS } from '../src/services/change-watch';
-import { remindImplementer } from './changes/remind-implementer';
+import { remindChangeApprovers, remindImplementer } from './changes/change-reminders';
 
 /**
  * What each kind of timer does when the wheel finds it due (delivery is the notifier's own). A new
@@ -27,5 +27,6 @@ export function registerTimerJobs(ctx: JobContext, options: { atOnce?: boolean }
   ctx.wheel.on(REQUEST_TIMERS.approval, (ref) => remindApprovers(ctx, ref));
   ctx.wheel.on(REQUEST_TIMERS.sla, (ref) => warnFulfillers(ctx, ref));
   ctx.wheel.on(CHANGE_TIMERS.window, (number) => remindImplementer(ctx, number));
+  ctx.wheel.on(CHANGE_TIMERS.approval, (ref) => remindChangeApprovers(ctx, ref));
   ctx.wheel.on(PURGE_TIMER, () => purgeExpired(ctx));
 }

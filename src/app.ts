@@ -22,6 +22,7 @@ import { RequestWatch } from './services/request-watch';
 import { ApprovalVotes } from './services/approval-votes';
 import { ChangeRecords } from './services/change-records';
 import { ChangeWatch } from './services/change-watch';
+import { approvalRuleFor } from './domain/change-rules';
 import { IncidentWatch } from './services/incident-watch';
 import { NotificationRecipients } from './services/notification-recipients';
 import { RequestClaims } from './services/request-claims';
@@ -108,7 +109,7 @@ export async function createApp(options: {
   for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
   const requestWatch = new RequestWatch(wheel, catalog);
-  const changeWatch = new ChangeWatch(wheel, now);
+  const changeWatch = new ChangeWatch(wheel, now, (change) => approvalRuleFor(catalog.config.changeApproval, change.type, change.risk)?.deadline);
   const incidents = new IncidentRecords(database.models, (incident, change) =>
     // The change itself is done and stands; a timer that could not be set is logged loudly.
     watch.track(incident, change).then(

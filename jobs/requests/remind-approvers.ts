@@ -1,11 +1,10 @@
-import { t } from '../../src/i18n/translate';
 import type { ServiceRequestDoc } from '../../src/models/service-request.model';
 import { personIdForEmail } from '../../src/people/people-directory';
 import { RecordConflict } from '../../src/services/audited-change';
 import { REQUEST_TIMERS } from '../../src/services/request-watch';
 import { requestAnnouncements } from '../../src/views/request-announcements';
 import { requestCard } from '../../src/views/request-card';
-import type { Announcement } from '../../src/views/view-model';
+import { approvalReminders } from '../approval-reminders';
 import type { JobContext } from '../job-context';
 
 const SYSTEM = { id: 'system', name: 'opsdesk' };
@@ -25,30 +24,11 @@ export async function remindApprovers(ctx: JobContext, ref: string): Promise<voi
   const startedAt = request.steps[step]?.startedAt;
   if (!item?.approvalDeadline || !startedAt) return;
   if (roundText === '1') {
-    await ctx.notifier.announce(await reminders(ctx, request, step));
+    await ctx.notifier.announce(await approvalReminders(ctx, request, step, 'request', (viewer, text) => requestCard(request, viewer, ctx.catalog, { kind: 'person', id: viewer.id, groups: viewer.groups }, text)));
     await ctx.wheel.schedule(REQUEST_TIMERS.approval, `${number}:${step}:2`, new Date(new Date(startedAt).getTime() + 2 * item.approvalDeadline * 60_000));
     return;
   }
   if (roundText === '2' && item.escalateTo) await escalate(ctx, request, step, item.escalateTo);
-}
-
-async function reminders(ctx: JobContext, request: ServiceRequestDoc, step: number): Promise<Announcement[]> {
-  const current = request.steps[step];
-  const voted = new Set(current?.votes.map((v) => v.approverId));
-  const announcements: Announcement[] = [];
-  for (const approver of current?.approvers ?? []) {
-    if (voted.has(approver.id)) continue;
-    const viewer = await ctx.people.actorById(approver.id);
-    if (!viewer) continue;
-    const text = t(viewer.locale, 'request.remind', { number: request.number, title: request.title, requester: request.requesterName });
-    announcements.push({
-      reason: `request.remind.${step}`,
-      recordId: request._id,
-      audience: { kind: 'person', personId: approver.id },
-      view: requestCard(request, viewer, ctx.catalog, { kind: 'person', id: viewer.id, groups: viewer.groups }, text),
-    });
-  }
-  return announcements;
 }
 
 async function escalate(ctx: JobContext, seen: ServiceRequestDoc, step: number, email: string): Promise<void> {

@@ -251,6 +251,8 @@ const changeApprovalRule = strictObject({
   type: z.enum(CHANGE_TYPES),
   risk: z.array(z.enum(LEVELS)).optional(),
   approvers: approvalRule,
+  /** An approver who has not voted by then is reminded, once (an emergency's is short). */
+  deadline: duration.optional(),
 });
 
 const changeFreeze = strictObject({

@@ -16,7 +16,7 @@ const standardChange = (start: string, end: string) => ({
   backoutPlan: 'Put the old ones back.',
 });
 
-describe("a change's implementer is reminded before its window (timer jobs against the real server)", () => {
+describe("a change's approvers at its rule's deadline, its implementer before its window (timer jobs against the real server)", () => {
   let database: Database;
   let clock: TestClock;
   let app: App;
@@ -54,5 +54,24 @@ describe("a change's implementer is reminded before its window (timer jobs again
     await run(app, CHANGE_IDS.cancel, alex, { recordId: cancelled });
     await runClockUntil(app, clock, '2026-12-01T05:00:00Z', 15);
     expect(reminders()).toEqual([]);
+  });
+
+  it("reminds an emergency change's undecided CAB members at its rule's 30 minutes, once, and nobody for one decided in time", async () => {
+    const alex = await buildActor(app, ALEX);
+    const emergency = { ...standardChange('2026-12-01T02:00:00Z', '2026-12-01T03:00:00Z'), type: 'emergency' };
+    const waiting = cardOf(await run(app, CHANGE_IDS.submit, alex, emergency)).recordId as string;
+    const decided = cardOf(await run(app, CHANGE_IDS.submit, alex, { ...emergency, title: 'Decided in time' })).recordId as string;
+    await run(app, CHANGE_IDS.approve, await buildActor(app, 'robin.han@example.com'), { recordId: decided });
+    await runClockUntil(app, clock, '2026-12-01T01:25:00Z', 5);
+    expect(posted.filter((n) => n.reason === 'change.remind.0')).toEqual([]);
+    await runClockUntil(app, clock, '2026-12-01T02:30:00Z', 5);
+    const reminded = posted.filter((n) => n.reason === 'change.remind.0');
+    expect(reminded.map((n) => [n.recordId, n.audience.kind === 'person' ? n.audience.personId : ''])).toEqual(
+      expect.arrayContaining([
+        [waiting, 'email:jordan.choi@example.com'],
+        [waiting, 'email:robin.han@example.com'],
+      ]),
+    );
+    expect(reminded.length).toBe(2);
   });
 });

@@ -378,8 +378,12 @@ const CARD_SCENARIOS: Record<string, CardScenario> = {
     async setup(c) {
       const id = await laptopApproved(c);
       const desk = await c.d.app.ctx.people.actorFor({ platform: 'web', userId: SAM, email: SAM });
-      for (const task of [0, 1]) await dispatch(c.d.app.ctx, c.d.app.registry, c.d.app.log, { handlerId: REQUEST_IDS.taskDone, actor: desk, input: { recordId: id, task } });
-      await eventually(async () => (await c.d.directCard(id, JAMIE, REQUEST_IDS.rate)) !== undefined, 10_000);
+      for (const task of [0, 1]) {
+        const done = await dispatch(c.d.app.ctx, c.d.app.registry, c.d.app.log, { handlerId: REQUEST_IDS.taskDone, actor: desk, input: { recordId: id, task } });
+        // Told as the platform's adapter tells it: through the outbox.
+        await c.d.app.jobs.notifier.announce(done.announcements);
+      }
+      await eventually(async () => (await c.d.directCard(id, JAMIE, REQUEST_IDS.rate)) !== undefined, 30_000);
       return id;
     },
     on: (c, id) => c.d.directCard(id, JAMIE, REQUEST_IDS.rate),

@@ -1,5 +1,6 @@
 import { formatInstant, t } from '../../src/i18n/translate';
 import { changeCard } from '../../src/views/change-card';
+import { approvalReminders } from '../approval-reminders';
 import type { JobContext } from '../job-context';
 
 /**
@@ -16,4 +17,13 @@ export async function remindImplementer(ctx: JobContext, number: string): Promis
   await ctx.notifier.announce([
     { reason: 'change.window', recordId: change._id, audience: { kind: 'person', personId: change.requesterId }, view: changeCard(change, implementer, ctx.catalog, implementer, text) },
   ]);
+}
+
+/** A change's approval step past its rule's deadline (`<number>:<step>`): its undecided approvers are reminded, once. */
+export async function remindChangeApprovers(ctx: JobContext, ref: string): Promise<void> {
+  const [number = '', stepText = ''] = ref.split(':');
+  const step = Number(stepText);
+  const change = await ctx.changes.findById(number);
+  if (change?.state !== 'assessment' || change.currentStep !== step) return;
+  await ctx.notifier.announce(await approvalReminders(ctx, change, step, 'change', (viewer, text) => changeCard(change, viewer, ctx.catalog, viewer, text)));
 }
