@@ -40,6 +40,8 @@ export interface ApprovalFlow<T extends Votable> {
   change(ctx: HandlerContext, actor: Actor, recordId: string, plan: (record: T) => Promise<PlannedChange | null>): Promise<{ before: T; after: T }>;
   /** What the decision of the last step (approved) or of any step (rejected) does to the record besides its steps. */
   decided(ctx: HandlerContext, record: T, outcome: 'approved' | 'rejected', rejection: { byName: string; reason: string }, at: Date): Promise<{ set: Record<string, unknown>; milestone?: Milestone }>;
+  /** The requester's message for the decision the record carries (approved, rejected), if any: for a replay. */
+  decisionMilestone(ctx: HandlerContext, record: T): Milestone | undefined;
   /** The actor's card of the record as it now is, and everyone's redrawn. */
   updated(ctx: HandlerContext, actor: Actor, record: T, milestone?: Milestone): Promise<HandlerResult>;
   stateName(locale: Locale, state: string): string;
@@ -58,14 +60,26 @@ export interface Ballot {
 /** The vote was cast by this very platform request (replayed after its process died): it goes on rather than being refused. */
 const isOwnReplay = (vote: { requestKey?: string }, actor: Actor) => actor.request !== undefined && vote.requestKey === actor.request.key;
 
+/**
+ * The person's stored vote, the same decision, was never counted into the step, which is still
+ * being decided (its click's count failed, or its process died and its replay was given up): a
+ * click again counts it rather than being refused, or the step would wait on it forever.
+ */
+const uncounted = <T extends Votable>(record: T, step: number, vote: { approverId: string; decision: string }, flow: ApprovalFlow<T>, action: VoteAction) =>
+  record.state === flow.deciding &&
+  record.currentStep === step &&
+  vote.decision === (action === 'approve' ? 'approved' : 'rejected') &&
+  !record.steps[step]?.votes.some((v) => v.approverId === vote.approverId);
+
 /** May the actor vote on this step now? Each refusal is audited and said plainly. */
 export async function mayVote<T extends Votable>(flow: ApprovalFlow<T>, ctx: HandlerContext, actor: Actor, record: T, step: number, action: VoteAction, input: Record<string, unknown> = {}): Promise<void> {
   if (record.requesterId === actor.id) await flow.refuse(ctx, actor, record, action, 'TRANSITION.OWN_RECORD');
   const mine = await ctx.votes.of(record._id, step, actor.id);
-  if (mine && !isOwnReplay(mine, actor)) {
+  if (mine && !isOwnReplay(mine, actor) && !uncounted(record, step, mine, flow, action)) {
     await flow.refuse(ctx, actor, record, action, 'REQUEST.ALREADY_VOTED', { decision: t(actor.locale, `request.decision.${mine.decision}`) });
   }
-  if (mine) return; // this request's own vote, replayed: it goes on
+  // This request's own vote, replayed; or the same vote claimed by a click whose count never landed: it is counted now.
+  if (mine) return;
   if (record.state !== flow.deciding || step !== record.currentStep) await flow.refuse(ctx, actor, record, action, 'REQUEST.DECIDED');
   if (!record.steps[step]?.approvers.some((a) => a.id === actor.id)) await flow.refuse(ctx, actor, record, action, 'REQUEST.NOT_APPROVER');
   await flow.authorise(ctx, actor, record, action, action === 'reject' ? { reason: 'given', ...input } : input);
@@ -93,7 +107,7 @@ export async function castVote<T extends Votable>(flow: ApprovalFlow<T>, ctx: Ha
   const claimed = await ctx.votes.cast({ ...cast, recordId: seen._id, step, ...(actor.request ? { requestKey: actor.request.key } : {}) });
   // Two clicks at once: the other one's claim won.
   const stored = claimed ? null : await ctx.votes.of(seen._id, step, actor.id);
-  if (stored && !isOwnReplay(stored, actor)) {
+  if (stored && !isOwnReplay(stored, actor) && !uncounted(seen, step, stored, flow, action)) {
     await flow.refuse(ctx, actor, seen, action, 'REQUEST.ALREADY_VOTED', { decision: t(actor.locale, `request.decision.${ballot.decision}`) });
   }
   let milestone: Milestone | undefined;
@@ -111,7 +125,8 @@ export async function castVote<T extends Votable>(flow: ApprovalFlow<T>, ctx: Ha
     const text = t(actor.locale, 'error.REQUEST.DECIDED', { number: after.number, state: flow.stateName(actor.locale, after.state) });
     return { ...(await flow.updated(ctx, actor, after)), views: [{ kind: 'notice', tone: 'info', text }] };
   }
-  return flow.updated(ctx, actor, after, milestone);
+  // A replay whose count had landed before its process died: the message the decision deserved may not have been stored.
+  return flow.updated(ctx, actor, after, milestone ?? (actor.request?.replayed ? flow.decisionMilestone(ctx, after) : undefined));
 }
 
 /** The record with these votes counted into its step: the tally, and the step's outcome once its rule is met. */

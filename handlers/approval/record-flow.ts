@@ -33,9 +33,17 @@ export async function changeWithRetries<T extends Changeable, Action extends str
   load: () => Promise<T>,
   apply: (change: { seen: T; action: Action; actor: AuditActor; at: Date; before: Record<string, unknown>; after: Record<string, unknown>; set: Record<string, unknown>; requestKey?: string }) => Promise<T>,
   plan: (record: T) => Promise<PlannedRecordChange<Action> | null>,
+  /** Writes the record into its lists and sets its timers again (what a process that died after its change may not have done). */
+  relist: (record: T) => Promise<void>,
 ): Promise<{ before: T; after: T }> {
   for (let attempt = 1; ; attempt++) {
     const record = await load();
+    // A replay of a request whose change landed before its process died: the change stands, and is
+    // not planned again (it would be refused from the state it led to); what followed it is redone.
+    if (attempt === 1 && actor.request?.replayed && (await ctx.audit.changedByRequest(record._id, record.version, actor.request.key))) {
+      await relist(record);
+      return { before: record, after: record };
+    }
     const change = await plan(record);
     if (!change) return { before: record, after: record };
     try {

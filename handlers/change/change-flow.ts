@@ -24,7 +24,8 @@ export function refuseChange(ctx: HandlerContext, actor: Actor, change: ChangeDo
 
 /**
  * May the actor take this action on the change now (the lifecycle's rule)? An approval that would
- * schedule it into a freeze waits for a change manager's override. Refusals are audited.
+ * schedule it into a freeze, or a start inside one, waits for a change manager's override. Refusals
+ * are audited.
  */
 export async function authoriseChangeAction(ctx: HandlerContext, actor: Actor, change: ChangeDoc, action: ChangeAction, input?: Record<string, unknown>): Promise<void> {
   // Without input (a form opening), the fields the action requires are not asked for yet.
@@ -34,7 +35,8 @@ export async function authoriseChangeAction(ctx: HandlerContext, actor: Actor, c
     const field = decision.code === 'TRANSITION.FIELD_REQUIRED' ? decision.field : undefined;
     await refuseChange(ctx, actor, change, action, decision.code, field ? { field } : {}, field);
   }
-  if (action === 'approve' && change.freezes.length > 0 && !change.freezeOverride) {
+  // Neither approved nor started (a pre-approved standard change) in a freeze without an override.
+  if ((action === 'approve' || action === 'start') && change.freezes.length > 0 && !change.freezeOverride) {
     await refuseChange(ctx, actor, change, action, 'CHANGE.FROZEN', { names: change.freezes.join(', ') });
   }
 }
@@ -46,7 +48,7 @@ export function changeChange(
   recordId: string,
   plan: (change: ChangeDoc) => Promise<PlannedRecordChange<ChangeAction> | null>,
 ): Promise<{ before: ChangeDoc; after: ChangeDoc }> {
-  return changeWithRetries(ctx, actor, () => loadChange(ctx, recordId), (change) => ctx.changes.change(change), plan);
+  return changeWithRetries(ctx, actor, () => loadChange(ctx, recordId), (change) => ctx.changes.change(change), plan, (change) => ctx.changes.relist(change));
 }
 
 /** The actor's card of the change as it now is, and everyone's redrawn. */

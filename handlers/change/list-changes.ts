@@ -67,6 +67,8 @@ export const viewChange = defineHandler({
     if (!mayViewChange(change, actor)) throw new DomainError('CHANGE.NOT_FOUND', { number: input.recordId });
     const card = changeCard(change, actor, ctx.catalog, actor);
     // Shown where others read it (a mention's thread): its title, state, type and window only.
-    return result([input.public ? { ...card, fields: card.fields.slice(0, 5), context: [], actions: [] } : card]);
+    if (!input.public) return result([card]);
+    const { text: _plans, ...shown } = card;
+    return result([{ ...shown, fields: card.fields.slice(0, 5), context: [], actions: [] }]);
   },
 });

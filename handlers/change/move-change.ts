@@ -34,12 +34,18 @@ export const overrideChangeFreeze = defineHandler({
   entry: { card: true },
   input: onChange,
   async run(ctx, actor, input) {
-    const change = await loadChange(ctx, input.recordId);
-    if (change.freezes.length === 0 || change.freezeOverride) await refuseChange(ctx, actor, change, 'override_freeze', 'CHANGE.NOT_FROZEN');
-    return move(ctx, actor, input.recordId, 'override_freeze', (c) => ({
-      set: { freezeOverride: { byName: actor.name, at: ctx.now() } },
-      after: { freezes: c.freezes, overriddenBy: actor.name },
-    }));
+    // Checked on the change as it now is, so that of two change managers at once one overrides.
+    const { after } = await changeChange(ctx, actor, input.recordId, async (change) => {
+      await authoriseChangeAction(ctx, actor, change, 'override_freeze');
+      if (change.freezes.length === 0 || change.freezeOverride) await refuseChange(ctx, actor, change, 'override_freeze', 'CHANGE.NOT_FROZEN');
+      return {
+        action: 'override_freeze',
+        set: { freezeOverride: { byName: actor.name, at: ctx.now() } },
+        before: { freezeOverride: null },
+        after: { freezes: change.freezes, overriddenBy: actor.name },
+      };
+    });
+    return changeUpdated(ctx, actor, after);
   },
 });
 

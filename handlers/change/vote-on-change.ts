@@ -3,8 +3,21 @@ import { formatInstant, t } from '../../src/i18n/translate';
 import type { ChangeDoc } from '../../src/models/change.model';
 import { CHANGE_IDS } from '../../src/views/change-actions';
 import type { ApprovalFlow } from '../approval/approval-vote';
+import type { HandlerContext } from '../handler';
+import type { Milestone } from '../../src/views/request-announcements';
 import { voteHandlers } from '../approval/vote-handlers';
 import { authoriseChangeAction, changeChange, changeUpdated, loadChange, refuseChange } from './change-flow';
+
+/** The requester's message for the decision the change carries. */
+function changeDecisionMilestone(ctx: HandlerContext, change: ChangeDoc): Milestone | undefined {
+  const params = { number: change.number, title: change.title };
+  if (change.state === 'rejected' && change.rejection) {
+    return { key: 'change.told.rejected', reason: 'change.rejected', params: { ...params, ...change.rejection, name: change.rejection.byName } };
+  }
+  if (change.state !== 'scheduled') return undefined;
+  const { locale, timeZone } = ctx.catalog.config.defaults;
+  return { key: 'change.told.approved', reason: 'change.approved', params: { ...params, start: formatInstant(new Date(change.windowStart), locale, timeZone) } };
+}
 
 /** How a change is voted on (the CAB's tally on every member's card): approved, it is scheduled; rejected, the requester reads why. */
 const CHANGE_VOTES: ApprovalFlow<ChangeDoc> = {
@@ -15,16 +28,12 @@ const CHANGE_VOTES: ApprovalFlow<ChangeDoc> = {
   authorise: (ctx, actor, change, action, input) => authoriseChangeAction(ctx, actor, change, action, input),
   change: changeChange,
   async decided(ctx, change, outcome, rejection) {
-    const params = { number: change.number, title: change.title };
-    if (outcome === 'rejected') {
-      return { set: { state: 'rejected', rejection }, milestone: { key: 'change.told.rejected', reason: 'change.rejected', params: { ...params, ...rejection, name: rejection.byName } } };
-    }
-    const { locale, timeZone } = ctx.catalog.config.defaults;
-    const start = formatInstant(new Date(change.windowStart), locale, timeZone);
+    if (outcome === 'rejected') return { set: { state: 'rejected', rejection }, milestone: changeDecisionMilestone(ctx, { ...change, state: 'rejected', rejection }) };
     // Collisions are looked for again as it is approved: others may have been scheduled since it was submitted.
     const collisions = collisionsWith(change, await ctx.changes.open(), ctx.catalog.config.configurationItems).map(({ change: other, item }) => ({ number: other.number, title: other.title, state: other.state, item }));
-    return { set: { state: 'scheduled', collisions }, milestone: { key: 'change.told.approved', reason: 'change.approved', params: { ...params, start } } };
+    return { set: { state: 'scheduled', collisions }, milestone: changeDecisionMilestone(ctx, { ...change, state: 'scheduled' }) };
   },
+  decisionMilestone: (ctx, change) => changeDecisionMilestone(ctx, change),
   updated: changeUpdated,
   stateName: (locale, state) => t(locale, `change.state.${state}` as Parameters<typeof t>[1]),
 };

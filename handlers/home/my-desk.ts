@@ -21,23 +21,27 @@ export const myDesk = defineHandler({
   input: z.object({}),
   async run(ctx: HandlerContext, actor: Actor) {
     const agent = actor.roles.includes('agent') || actor.roles.includes('admin');
-    const [mine, queue] = await Promise.all([listMyIncidents.run(ctx, actor, { page: 1 }), agent ? listGroupQueue.run(ctx, actor, { page: 1 }) : undefined]);
-    const views: View[] = [...mine.views];
-    if (queue) {
-      // An incident in both lists (reported for one's own group) is shown once: under "mine".
-      const reported = new Set(views.flatMap((v) => (v.kind === 'list' ? v.items.map((i) => i.recordId) : [])));
-      views.push(...queue.views.map((v) => (v.kind === 'list' ? { ...v, items: v.items.filter((i) => !reported.has(i.recordId)) } : v)));
-    }
-    const [approvals, changes, requests] = await Promise.all([
+    const [mine, queue, approvals, changes, requests] = await Promise.all([
+      listMyIncidents.run(ctx, actor, { page: 1 }),
+      agent ? listGroupQueue.run(ctx, actor, { page: 1 }) : undefined,
       ctx.requests.waitingOn(actor.id, 0, PAGE_SIZE),
       ctx.changes.waitingOn(actor.id, 0, PAGE_SIZE),
       ctx.requests.requestedBy(actor.id, 0, PAGE_SIZE),
     ]);
     const cardFor = (r: ServiceRequestDoc) => requestCard(r, actor, ctx.catalog, { kind: 'person', id: actor.id, groups: actor.groups });
-    views.push(pagedList(actor.locale, { title: t(actor.locale, 'home.approvals'), empty: t(actor.locale, 'home.noApprovals'), items: approvals.records.map(cardFor), page: 1, total: approvals.total, handlerId: REQUEST_IDS.approvals }));
+    // What waits on the person comes first: a platform with room for less shows that.
+    const views: View[] = [
+      pagedList(actor.locale, { title: t(actor.locale, 'home.approvals'), empty: t(actor.locale, 'home.noApprovals'), items: approvals.records.map(cardFor), page: 1, total: approvals.total, handlerId: REQUEST_IDS.approvals }),
+    ];
     if (changes.total > 0) {
       const items = changes.records.map((c) => changeCard(c, actor, ctx.catalog, actor));
       views.push(pagedList(actor.locale, { title: t(actor.locale, 'change.list.approvals'), empty: '', items, page: 1, total: changes.total, handlerId: CHANGE_IDS.approvals }));
+    }
+    views.push(...mine.views);
+    if (queue) {
+      // An incident in both lists (reported for one's own group) is shown once: under "mine".
+      const reported = new Set(mine.views.flatMap((v) => (v.kind === 'list' ? v.items.map((i) => i.recordId) : [])));
+      views.push(...queue.views.map((v) => (v.kind === 'list' ? { ...v, items: v.items.filter((i) => !reported.has(i.recordId)) } : v)));
     }
     if (requests.total > 0) views.push(pagedList(actor.locale, { title: t(actor.locale, 'home.requests'), empty: '', items: requests.records.map(cardFor), page: 1, total: requests.total, handlerId: REQUEST_IDS.mine }));
     return result(views);

@@ -54,6 +54,8 @@ export const viewRequest = defineHandler({
     if (!mayViewRequest(request, actor)) throw new DomainError('REQUEST.NOT_FOUND', { number: input.recordId });
     const card = requestCard(request, actor, ctx.catalog, { kind: 'person', id: actor.id, groups: actor.groups });
     // Shown where others read it (a mention's thread): its title and state only.
-    return result([input.public ? { ...card, fields: card.fields.slice(0, 1), context: [], actions: [] } : card]);
+    if (!input.public) return result([card]);
+    const { text: _asked, ...shown } = card;
+    return result([{ ...shown, fields: card.fields.slice(0, 1), context: [], actions: [] }]);
   },
 });

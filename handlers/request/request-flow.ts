@@ -67,7 +67,7 @@ export function changeRequest(
   recordId: string,
   plan: (request: ServiceRequestDoc) => Promise<RequestChange | null>,
 ): Promise<{ before: ServiceRequestDoc; after: ServiceRequestDoc }> {
-  return changeWithRetries(ctx, actor, () => loadRequest(ctx, recordId), (change) => ctx.requests.change(change), plan);
+  return changeWithRetries(ctx, actor, () => loadRequest(ctx, recordId), (change) => ctx.requests.change(change), plan, (request) => ctx.requests.relist(request));
 }
 
 /** Opens the next tasks once none is open: the first not done, and those after it that start with it. */

@@ -2,8 +2,21 @@ import { t } from '../../src/i18n/translate';
 import type { ServiceRequestDoc } from '../../src/models/service-request.model';
 import { REQUEST_IDS } from '../../src/views/request-actions';
 import type { ApprovalFlow } from '../approval/approval-vote';
+import type { HandlerContext } from '../handler';
+import type { Milestone } from '../../src/views/request-announcements';
 import { voteHandlers } from '../approval/vote-handlers';
 import { authoriseRequestAction, changeRequest, loadRequest, openNextTasks, refuse, requestUpdated } from './request-flow';
+
+/** The requester's message for the decision the request carries. */
+function requestDecisionMilestone(ctx: HandlerContext, request: ServiceRequestDoc): Milestone | undefined {
+  const params = { number: request.number, title: request.title };
+  if (request.state === 'rejected' && request.rejection) {
+    return { key: 'request.told.rejected', reason: 'request.rejected', params: { ...params, ...request.rejection, name: request.rejection.byName } };
+  }
+  if (request.state !== 'in_fulfilment') return undefined;
+  const group = ctx.catalog.groups.get(request.fulfilmentGroup)?.name ?? request.fulfilmentGroup;
+  return { key: 'request.told.approved', reason: 'request.approved', params: { ...params, group } };
+}
 
 /** How a service request is voted on: approved, its tasks start; rejected, the requester reads why. */
 const REQUEST_VOTES: ApprovalFlow<ServiceRequestDoc> = {
@@ -14,13 +27,10 @@ const REQUEST_VOTES: ApprovalFlow<ServiceRequestDoc> = {
   authorise: (ctx, actor, request, action, input) => authoriseRequestAction(ctx, actor, request, action, input),
   change: changeRequest,
   async decided(ctx, request, outcome, rejection) {
-    const params = { number: request.number, title: request.title };
-    if (outcome === 'rejected') {
-      return { set: { state: 'rejected', rejection }, milestone: { key: 'request.told.rejected', reason: 'request.rejected', params: { ...params, ...rejection, name: rejection.byName } } };
-    }
-    const group = ctx.catalog.groups.get(request.fulfilmentGroup)?.name ?? request.fulfilmentGroup;
-    return { set: { state: 'in_fulfilment', tasks: openNextTasks(request.tasks) }, milestone: { key: 'request.told.approved', reason: 'request.approved', params: { ...params, group } } };
+    const set = outcome === 'rejected' ? { state: 'rejected', rejection } : { state: 'in_fulfilment', tasks: openNextTasks(request.tasks) };
+    return { set, milestone: requestDecisionMilestone(ctx, { ...request, ...set } as ServiceRequestDoc) };
   },
+  decisionMilestone: (ctx, request) => requestDecisionMilestone(ctx, request),
   updated: requestUpdated,
   stateName: (locale, state) => t(locale, `request.state.${state}` as Parameters<typeof t>[1]),
 };

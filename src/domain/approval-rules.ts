@@ -92,10 +92,10 @@ export function planApproval(input: PlanningInput): Plan {
   for (const step of input.item.approval) {
     if (!applies(step, input)) continue;
     const named = approversOf(step, input);
-    let approvers = dedupe(named.emails.map((e) => standIn(e, input))).filter((a) => a.id !== input.requester.id);
+    let approvers = notTheRequester(dedupe(named.emails.filter((e) => input.personId(e) !== input.requester.id).map((e) => standIn(e, input))), input);
     let need = step.need === 'all' ? approvers.length : step.need === 'any' ? 1 : Math.min(step.need, approvers.length);
     if (approvers.length === 0) {
-      approvers = fallback(input).filter((a) => a.id !== input.requester.id);
+      approvers = notTheRequester(fallback(input), input);
       need = 1;
     }
     if (approvers.length === 0) return { ok: false, step: { kind: named.kind, name: named.name } };
@@ -156,3 +156,7 @@ function standIn(email: string, input: PlanningInput): Approver {
 const nameOf = (email: string, input: PlanningInput) => input.config.people.find((p) => p.email.toLowerCase() === email.toLowerCase())?.name ?? email;
 
 const dedupe = (approvers: Approver[]): Approver[] => [...new Map(approvers.map((a) => [a.id, a])).values()];
+
+/** Nobody decides on their own request: neither as an approver nor as a stand-in, nor through one standing in for them. */
+const notTheRequester = (approvers: Approver[], input: PlanningInput): Approver[] =>
+  approvers.filter((a) => a.id !== input.requester.id && a.onBehalfOf?.id !== input.requester.id);

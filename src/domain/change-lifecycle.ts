@@ -26,7 +26,7 @@ export const CHANGE_LIFECYCLE: StateMachine<ChangeState, ChangeAction> = [
   { action: 'approve', from: ['assessment'], to: 'scheduled', roles: [], relations: ['approver'], forbiddenRelations: ['requester'] },
   { action: 'reject', from: ['assessment'], to: 'rejected', roles: [], relations: ['approver'], forbiddenRelations: ['requester'], requires: ['reason'] },
   ...editRule<ChangeState, ChangeAction>('escalate', ['assessment'], { roles: [], relations: ['system'] }),
-  ...editRule<ChangeState, ChangeAction>('override_freeze', ['assessment'], { roles: ['change_manager'] }),
+  ...editRule<ChangeState, ChangeAction>('override_freeze', ['assessment', 'scheduled'], { roles: ['change_manager'] }),
   { action: 'start', from: ['scheduled'], to: 'implementing', roles: ['change_manager'], relations: ['requester'] },
   { action: 'complete', from: ['implementing'], to: 'review', roles: ['change_manager'], relations: ['requester'], requires: ['outcome'] },
   { action: 'close', from: ['review'], to: 'closed', roles: ['change_manager'] },

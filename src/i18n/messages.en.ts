@@ -259,7 +259,7 @@ export const en = {
   "change.outcome.backed_out": "Backed out",
   "change.collisions": "Collides with: {list}",
   "change.collision": "{number} ({title}, {state}) on {item}",
-  "change.freeze": "In the freeze: {names}. A change manager must override it before approval.",
+  "change.freeze": "In the freeze: {names}. A change manager must override it before it is approved or started.",
   "change.freezeOverridden": "In the freeze: {names}; overridden by {name}.",
   "change.action.overrideFreeze": "Override the freeze",
   "change.action.start": "Start",

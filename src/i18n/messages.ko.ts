@@ -261,7 +261,7 @@ export const ko: Record<MessageKey, string> = {
   "change.outcome.backed_out": "원복",
   "change.collisions": "충돌: {list}",
   "change.collision": "{number} ({title}, {state}) — {item}",
-  "change.freeze": "변경 동결 기간: {names}. 승인 전에 변경 관리자가 예외를 승인해야 합니다.",
+  "change.freeze": "변경 동결 기간: {names}. 승인이나 시작 전에 변경 관리자가 예외를 승인해야 합니다.",
   "change.freezeOverridden": "변경 동결 기간: {names}. {name} 님이 예외 승인.",
   "change.action.overrideFreeze": "동결 예외 승인",
   "change.action.start": "시작",

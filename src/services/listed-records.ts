@@ -66,9 +66,13 @@ export abstract class ListedRecords<T extends ListedRecord, Action extends strin
     return updated;
   }
 
-  /** Writes the record into the lists it is in now (a replayed request whose change landed before its process died). */
-  relist(record: T): Promise<void> {
-    return this.lists.place(record);
+  /**
+   * Writes the record into the lists it is in now and sets its timers again: for a replayed request
+   * whose change landed before its process died (setting a timer twice is harmless: its job re-reads).
+   */
+  async relist(record: T): Promise<void> {
+    await this.lists.place(record);
+    await this.observe(record);
   }
 
   /** By number (the record's key), as typed: `req0001001` finds REQ0001001. */

@@ -15,7 +15,7 @@ export async function changeAnnouncements(ctx: { catalog: ItsmCatalog; people: P
   const people = new Set<string>([change.requesterId]);
   change.steps.slice(0, change.currentStep + 1).forEach((s) => s.approvers.forEach((a) => people.add(a.id)));
   // A freeze waits on a change manager's override: each of them sees the change and the button.
-  if (change.state === 'assessment' && change.freezes.length > 0 && !change.freezeOverride) {
+  if ((change.state === 'assessment' || change.state === 'scheduled') && change.freezes.length > 0 && !change.freezeOverride) {
     for (const person of ctx.catalog.config.people) if (person.roles.includes('change_manager')) people.add(personIdForEmail(person.email));
   }
   const announcements: Announcement[] = [];

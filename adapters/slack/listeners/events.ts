@@ -1,6 +1,7 @@
 import type { App, InstallationStore } from '@slack/bolt';
 import { t } from '../../../src/i18n/translate';
 import type { View } from '../../../src/views/view-model';
+import { LIMITS } from '../render/block-kit-limits';
 import { renderMessage } from '../render/render-views';
 import { mentionsIn } from '../render/slack-mentions';
 import { slackActor } from '../slack-actor';
@@ -34,7 +35,7 @@ export function registerEvents(app: App, deps: SlackDeps, installations?: Instal
       const actor = await slackActor(deps, client, event.user);
       const { views } = await interact(deps, actor, { entry: homeHandler });
       const mentions = await mentionsIn(deps.opsdesk.ctx.people, views);
-      const published = await deps.homes.publish(client, event.user, renderMessage(views, mentions).slice(0, 100));
+      const published = await deps.homes.publish(client, event.user, renderMessage(views, mentions, LIMITS.homeBlocks));
       if (!published) deps.opsdesk.log.info({ user: event.user }, 'App Home left for the next visit: views.publish is at its limit');
     });
   });

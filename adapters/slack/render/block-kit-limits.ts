@@ -13,6 +13,8 @@ export const LIMITS = {
   selectOptions: 100,
   actionsElements: 25,
   messageBlocks: 50,
+  /** A published App Home view holds twice as many. */
+  homeBlocks: 100,
   modalBlocks: 100,
   modalTitle: 24,
   modalButton: 24,

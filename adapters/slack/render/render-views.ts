@@ -98,7 +98,8 @@ export function renderList(list: ListView, mentions?: Mentions): KnownBlock[] {
 }
 
 /** Blocks for every non-form view (forms become modals). */
-export function renderMessage(views: View[], mentions?: Mentions): KnownBlock[] {
+/** The views as one message's blocks, up to `maxBlocks` (a message's 50; an App Home's 100). */
+export function renderMessage(views: View[], mentions?: Mentions, maxBlocks: number = LIMITS.messageBlocks): KnownBlock[] {
   return views.flatMap((view) => {
     switch (view.kind) {
       case 'card':
@@ -111,7 +112,7 @@ export function renderMessage(views: View[], mentions?: Mentions): KnownBlock[] 
       case 'options':
         return [];
     }
-  }).slice(0, LIMITS.messageBlocks);
+  }).slice(0, maxBlocks);
 }
 
 /** Plain text of the views, for the `text` every message also needs. */

@@ -118,6 +118,13 @@ describe('changes (RFCs) and their approvals (against the MongoDB-compatible ser
     expect((await current(change)).state).toBe('scheduled');
     const { change: emergency } = await submit(ALEX, rfc({ type: 'emergency', ...inFreeze }));
     expect(emergency.freezes).toEqual([]);
+    // A standard change is pre-approved, but does not start in a freeze without the override either.
+    const { change: standard } = await submit(ALEX, rfc({ type: 'standard', ...inFreeze }));
+    expect(standard).toMatchObject({ state: 'scheduled', freezes: ['Year-end freeze'] });
+    expect(errorOf(await run(app, CHANGE_IDS.start, await actor(ALEX), { recordId: standard._id })).text).toBe(`${standard.number} is planned in Year-end freeze: a change manager must override the freeze first.`);
+    await run(app, CHANGE_IDS.overrideFreeze, await actor(JORDAN), { recordId: standard._id });
+    await run(app, CHANGE_IDS.start, await actor(ALEX), { recordId: standard._id });
+    expect((await current(standard)).state).toBe('implementing');
   });
 
   it('goes from scheduled to implementing to review with its outcome, and counts it in the success rate', async () => {

@@ -25,20 +25,20 @@ describe('my desk (against the MongoDB-compatible server)', () => {
   const desk = async (email: string) =>
     ((await run(app, HOME_IDS.desk, await buildActor(app, email), {})).views as ListView[]).map((v) => ({ title: v.title, items: v.items.map((i) => i.recordId), empty: v.empty }));
 
-  // Approvals arrive with service requests and changes, which do not exist yet: the list is
-  // always there and always empty, so that is what is checked.
-  it("shows an agent their tickets, their groups' queue and an empty approvals list", async () => {
+  // What waits on the person's approval comes first, and is there even when empty (approvals
+  // themselves are checked in test/handlers/request and test/handlers/change).
+  it("shows an agent what waits on their approval, their tickets and their groups' queue", async () => {
     expect(await desk(ALEX)).toEqual([
+      { title: 'Waiting on your approval', items: [], empty: 'Nothing is waiting on your approval.' },
       { title: 'Your open incidents', items: [alexsVpnProblem], empty: expect.any(String) },
       { title: "Your groups' queue", items: [jamiesEmailOutage], empty: expect.any(String) },
-      { title: 'Waiting on your approval', items: [], empty: 'Nothing is waiting on your approval.' },
     ]);
   });
 
   it('shows someone without a role their tickets and no queue', async () => {
     expect(await desk(JAMIE)).toEqual([
-      { title: 'Your open incidents', items: [jamiesEmailOutage], empty: expect.any(String) },
       { title: 'Waiting on your approval', items: [], empty: 'Nothing is waiting on your approval.' },
+      { title: 'Your open incidents', items: [jamiesEmailOutage], empty: expect.any(String) },
     ]);
   });
 });

@@ -199,6 +199,11 @@ describe('service requests and their approvals (against the MongoDB-compatible s
       expect(request.steps[0]?.approvers).toEqual([{ id: 'email:jordan.choi@example.com', name: 'Jordan Choi', onBehalfOf: { id: 'email:robin.han@example.com', name: 'Robin Han' } }]);
       await approve(JORDAN, request);
       expect((await current(request)).steps[0]?.votes[0]).toMatchObject({ approverName: 'Jordan Choi', onBehalfOfName: 'Robin Han' });
+      // Robin away asks the CAB himself: his delegate does not decide for him.
+      expect(approversOf(await submit(ROBIN, { item: 'software', answers: { product: 'Figma' } }))).toEqual(['Jordan Choi']);
+      expect((await submit(ROBIN, { item: 'software', answers: { product: 'Figma' } })).steps[0]?.approvers[0]?.onBehalfOf).toBeUndefined();
+      // Jordan asks: Robin's stand-in would be Jordan himself, so the step falls to the service desk's manager.
+      expect(approversOf(await submit(JORDAN, { item: 'software', answers: { product: 'Figma' } }))).toEqual(['Casey Lim']);
     } finally {
       clock.set('2026-12-01T10:00:00+09:00');
     }
@@ -256,5 +261,33 @@ describe('service requests and their approvals (against the MongoDB-compatible s
     expect(cardOf(replayed).recordId).toBe(number);
     expect(retried.announcements.map((a) => a.recordId)).toEqual(first.announcements.map((a) => a.recordId));
     expect(await database.models.ServiceRequest.countDocuments({ dedupeKey: 'slack:view:V1' })).toBe(1);
+  });
+
+  it("counts a vote whose count never landed when the approver clicks again, rather than refusing it", async () => {
+    const request = await submit(JAMIE, laptop());
+    const robin = await actor(ROBIN);
+    // A click's vote was claimed, its count failed, and its replay was given up.
+    await app.ctx.votes.cast({ recordId: request._id, step: 0, approverId: robin.id, approverName: robin.name, decision: 'approved', at: clock.now(), requestKey: 'slack:lost-click' });
+    const again = await run(app, REQUEST_IDS.approve, { ...robin, request: { key: 'slack:new-click', replayed: false } }, { recordId: request._id, step: 0 });
+    expect(again.views.find((v) => v.kind === 'notice' && v.tone === 'error')).toBeUndefined();
+    expect((await current(request)).state).toBe('in_fulfilment');
+  });
+
+  it('replays a click whose change landed before its process died: no refusal, and what followed the change is done again', async () => {
+    const request = await submit(JAMIE, laptop());
+    const robin = await actor(ROBIN);
+    const click = { key: 'slack:approve-click', replayed: false };
+    await run(app, REQUEST_IDS.approve, { ...robin, request: click }, { recordId: request._id, step: 0 });
+    const replayed = await run(app, REQUEST_IDS.approve, { ...robin, request: { ...click, replayed: true } }, { recordId: request._id, step: 0 });
+    expect(replayed.views.find((v) => v.kind === 'notice' && v.tone === 'error')).toBeUndefined();
+    // The requester's message (its notification id makes it once) is announced again.
+    expect(replayed.announcements.find((a) => a.audience.kind === 'person')?.reason).toBe('request.approved');
+    const jamie = await actor(JAMIE);
+    const withdraw = { key: 'slack:withdraw-click', replayed: false };
+    await run(app, REQUEST_IDS.withdraw, { ...jamie, request: withdraw }, { recordId: request._id });
+    const again = await run(app, REQUEST_IDS.withdraw, { ...jamie, request: { ...withdraw, replayed: true } }, { recordId: request._id });
+    expect(again.views.find((v) => v.kind === 'notice' && v.tone === 'error')).toBeUndefined();
+    expect((await current(request)).state).toBe('cancelled');
+    expect(await database.models.AuditEvent.countDocuments({ recordId: request._id, action: 'cancel.refused' })).toBe(0);
   });
 });
