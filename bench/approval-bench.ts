@@ -7,6 +7,7 @@ import { createLogger } from '../src/logger';
 import type { NotificationDoc } from '../src/models/notification.model';
 import type { DeliveryOutcome, NotificationDeliverer } from '../src/services/notifier';
 import { REQUEST_IDS } from '../src/views/request-actions';
+import { CHANGE_IDS } from '../src/views/change-actions';
 import { report, timed } from './measure';
 
 const REQUESTS = Number(process.env.BENCH_APPROVAL_REQUESTS ?? 1000);
@@ -31,13 +32,14 @@ class CountingPlatform implements NotificationDeliverer {
  * Approvals at volume, two opsdesk apps (each with its own connection) on one database: REQUESTS
  * requests of an item the three-member board decides (all of them), submitted alternately in the
  * two, every approver's card stored and delivered through the outbox; then every vote cast, the
- * votes of one request in both apps at once.
+ * votes of one request in both apps at once. Then the same with REQUESTS changes the board decides.
  */
 export async function runApprovalBench(uri: string): Promise<void> {
   const name = `bench_approvals_${Date.now()}`;
   const config = await loadItsmConfig(CONFIG);
   config.groups.push({ key: 'board', name: 'Review board', members: BOARD, managers: [], channels: {} });
   config.catalog.push({ ...config.catalog.find((c) => c.key === 'software')!, key: 'board-decision', name: 'Board decision', approval: [{ group: 'board', need: 'all' }], tasks: [] });
+  config.changeApproval.unshift({ type: 'normal', risk: ['high'], approvers: [{ group: 'board', need: 'all' }] });
   const databases: Database[] = [];
   const apps: App[] = [];
   const platform = new CountingPlatform();
@@ -77,6 +79,34 @@ export async function runApprovalBench(uri: string): Promise<void> {
     const decided = await databases[0]!.models.ServiceRequest.countDocuments({ state: 'in_fulfilment' });
     report('approval decisions per second', (REQUESTS * BOARD.length) / deciding, 'votes/s');
     process.stdout.write(`approval decisions: ${REQUESTS * BOARD.length} votes in ${deciding.toFixed(1)} s; requests approved by all three: ${decided} of ${REQUESTS}\n`);
+
+    // The same for changes: high-risk normal changes the board decides (all of them).
+    const alex = await Promise.all(apps.map((app) => app.ctx.people.actorFor({ platform: 'web', userId: 'alex', email: 'alex.park@example.com' })));
+    const changes: string[] = [];
+    const delivered = platform.delivered.size;
+    const changeRouting = await timed(REQUESTS, CONCURRENCY, async (i) => {
+      const app = apps[i % 2]!;
+      const start = new Date(Date.parse('2027-02-01T01:00:00Z') + i * 3_600_000);
+      const input = { title: `Change ${i}`, type: 'normal', risk: 'high', service: 'email', windowStart: start.toISOString(), windowEnd: new Date(start.getTime() + 1_800_000).toISOString(), plan: 'Do it.', backoutPlan: 'Undo it.' };
+      const answer = await dispatch(app.ctx, app.registry, app.log, { handlerId: CHANGE_IDS.submit, actor: alex[i % 2]!, input });
+      changes.push(answer.announcements[0]!.recordId);
+      await app.jobs.notifier.announce(answer.announcements);
+    });
+    await Promise.all(apps.map((app) => app.jobs.notifier.idle()));
+    const changeCards = [...platform.delivered.keys()].filter((id) => id.startsWith('CHG') && BOARD.some((email) => id.includes(`card@email:${email}`)));
+    const changeDuplicates = [...platform.delivered.values()].filter((n) => n > 1).length;
+    process.stdout.write(`approval routing: ${REQUESTS} changes to 3 approvers each, two processes: ${changeRouting.toFixed(1)} s (approver cards delivered: ${changeCards.length}; duplicates: ${changeDuplicates}; messages in all: ${platform.delivered.size - delivered})\n`);
+    const changeDeciding = await timed(REQUESTS, CONCURRENCY, async (i) => {
+      await Promise.all(
+        BOARD.map((_, k) => {
+          const app = apps[(i + k) % 2]!;
+          return dispatch(app.ctx, app.registry, app.log, { handlerId: CHANGE_IDS.approve, actor: approvers[(i + k) % 2]![k]!, input: { recordId: changes[i] } });
+        }),
+      );
+    });
+    const scheduled = await databases[0]!.models.Change.countDocuments({ state: 'scheduled' });
+    report('approval decisions per second (changes)', (REQUESTS * BOARD.length) / changeDeciding, 'votes/s');
+    process.stdout.write(`approval decisions (changes): ${REQUESTS * BOARD.length} votes in ${changeDeciding.toFixed(1)} s; changes scheduled: ${scheduled} of ${REQUESTS}\n`);
   } finally {
     await Promise.all(apps.map((app) => app.jobs.notifier.stop(5_000)));
     await databases[0]!.connection.dropDatabase().catch(() => undefined);

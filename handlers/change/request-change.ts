@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { planApproval } from '../../src/domain/approval-rules';
 import { CHANGE_TYPES } from '../../src/domain/change-lifecycle';
-import { approvalRuleFor, collisionsWith, freezesOver } from '../../src/domain/change-rules';
+import { approvalRuleFor, collisionsWith, freezesOver, itemsConcerned } from '../../src/domain/change-rules';
 import { DomainError } from '../../src/domain/domain-error';
 import { LEVELS } from '../../src/domain/priority';
 import { t } from '../../src/i18n/translate';
@@ -100,7 +100,8 @@ export const submitChange = defineHandler({
     if (!plan.ok) throw new DomainError('REQUEST.NO_APPROVER', { step: stepName(plan.step, actor.locale) });
     const affectedItems = input.configurationItem ? [input.configurationItem] : [];
     const window = { affectedItems, windowStart: input.windowStart, windowEnd: input.windowEnd };
-    const collisions = collisionsWith(window, await ctx.changes.open(), config.configurationItems).map(({ change, item }) => ({ number: change.number, title: change.title, state: change.state, item }));
+    const others = await ctx.changes.openOn(itemsConcerned(affectedItems, config.configurationItems));
+    const collisions = collisionsWith(window, others, config.configurationItems).map(({ change, item }) => ({ number: change.number, title: change.title, state: change.state, item }));
     const freezes = freezesOver(config.changeFreezes, input.type, { start: input.windowStart, end: input.windowEnd });
     const approving = plan.steps.length > 0;
     const { change, created } = await ctx.changes.create(

@@ -1,4 +1,4 @@
-import { collisionsWith } from '../../src/domain/change-rules';
+import { collisionsWith, itemsConcerned } from '../../src/domain/change-rules';
 import { formatInstant, t } from '../../src/i18n/translate';
 import type { ChangeDoc } from '../../src/models/change.model';
 import { CHANGE_IDS } from '../../src/views/change-actions';
@@ -30,7 +30,9 @@ const CHANGE_VOTES: ApprovalFlow<ChangeDoc> = {
   async decided(ctx, change, outcome, rejection) {
     if (outcome === 'rejected') return { set: { state: 'rejected', rejection }, milestone: changeDecisionMilestone(ctx, { ...change, state: 'rejected', rejection }) };
     // Collisions are looked for again as it is approved: others may have been scheduled since it was submitted.
-    const collisions = collisionsWith(change, await ctx.changes.open(), ctx.catalog.config.configurationItems).map(({ change: other, item }) => ({ number: other.number, title: other.title, state: other.state, item }));
+    const cmdb = ctx.catalog.config.configurationItems;
+    const others = await ctx.changes.openOn(itemsConcerned(change.affectedItems, cmdb));
+    const collisions = collisionsWith(change, others, cmdb).map(({ change: other, item }) => ({ number: other.number, title: other.title, state: other.state, item }));
     return { set: { state: 'scheduled', collisions }, milestone: changeDecisionMilestone(ctx, { ...change, state: 'scheduled' }) };
   },
   decisionMilestone: (ctx, change) => changeDecisionMilestone(ctx, change),

@@ -17,6 +17,11 @@ export function freezesOver(freezes: readonly { name: string; from: string; to: 
   return freezes.filter((f) => !f.allow.includes(type) && overlaps(window, { start: new Date(f.from), end: new Date(f.to) })).map((f) => f.name);
 }
 
+/** These configuration items and those related to them: where another change may collide with one on these. */
+export function itemsConcerned(items: readonly string[], cmdb: readonly { key: string; relations: readonly { target: string }[] }[]): string[] {
+  return [...new Set([...items, ...relatedItems(items, cmdb).keys()])];
+}
+
 /** The configuration items related to these (each relation, either way, one step). */
 export function relatedItems(items: readonly string[], cmdb: readonly { key: string; relations: readonly { target: string }[] }[]): Map<string, string> {
   const related = new Map<string, string>();

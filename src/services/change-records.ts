@@ -9,12 +9,13 @@ import type { OpenRecord, RecordPage } from './open-record-lists';
 export type NewChange = NewRecordOf<ChangeDoc>;
 
 /**
- * The lists a change is in: every open change (collisions are looked for among them), its
- * requester's, its current step's approvers yet to vote, and, once it has an outcome, the reviewed
- * changes (the success rate).
+ * The lists a change is in: the open changes of each of its configuration items (collisions are
+ * looked for among them), its requester's, its current step's approvers yet to vote, the recent
+ * changes of its items, and, once it has an outcome, the reviewed changes (the success rate).
  */
 export const CHANGE_LISTS = {
-  open: 'change.open',
+  /** Open changes on a configuration item (collisions are looked for among those of the items concerned). */
+  openOn: (ci: string) => `change.open:${ci}`,
   /** Changes implemented on a configuration item whose window ended less than RECENT_MS ago. */
   item: (ci: string) => `change.item:${ci}`,
   requester: (personId: string) => `change.requester:${personId}`,
@@ -37,7 +38,10 @@ export function changeListsOf(change: ChangeDoc, now: Date): string[] {
   if (IMPLEMENTED.has(change.state) && new Date(change.windowEnd).getTime() >= now.getTime() - RECENT_MS) {
     for (const item of change.affectedItems) lists.push(CHANGE_LISTS.item(item));
   }
-  if (OPEN.has(change.state)) lists.push(CHANGE_LISTS.open, CHANGE_LISTS.requester(change.requesterId));
+  if (OPEN.has(change.state)) {
+    lists.push(CHANGE_LISTS.requester(change.requesterId));
+    for (const item of change.affectedItems) lists.push(CHANGE_LISTS.openOn(item));
+  }
   if (change.state === 'assessment') {
     const step = change.steps[change.currentStep];
     const voted = new Set((step?.votes ?? []).map((v) => v.approverId));
@@ -65,9 +69,10 @@ export class ChangeRecords extends ListedRecords<ChangeDoc, ChangeAction> {
     return { change: record, created };
   }
 
-  /** Every change still holding its window, as they are now (collisions are looked for among them). */
-  async open(): Promise<ChangeDoc[]> {
-    return this.lists.current(await this.lists.open([CHANGE_LISTS.open], 'newest'));
+  /** The changes still holding their window on these configuration items, as they are now (collisions are looked for among them). */
+  async openOn(items: readonly string[]): Promise<ChangeDoc[]> {
+    if (items.length === 0) return [];
+    return this.lists.current(await this.lists.open(items.map(CHANGE_LISTS.openOn), 'newest'));
   }
 
   /** A page (from 0) of the person's open changes, newest first. */

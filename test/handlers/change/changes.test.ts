@@ -5,7 +5,7 @@ import type { Actor } from '../../../src/people/people-directory';
 import { CHANGE_IDS } from '../../../src/views/change-actions';
 import type { CardView, NoticeView } from '../../../src/views/view-model';
 import { ALEX, JAMIE, TestClock, buildActor, buildApp, cardOf, errorOf, run } from '../../support/factories';
-import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
+import { commandsDuring, dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
 const JORDAN = 'jordan.choi@example.com'; // change manager and approver; a CAB member
 const ROBIN = 'robin.han@example.com'; // approver; a CAB member
@@ -28,7 +28,7 @@ describe('changes (RFCs) and their approvals (against the MongoDB-compatible ser
   let app: App;
   const clock = new TestClock(new Date('2026-12-01T10:00:00+09:00'));
   beforeAll(async () => {
-    database = await openTestDatabase('changes');
+    database = await openTestDatabase('changes', { monitorCommands: true });
     app = await buildApp(database, clock);
   });
   afterAll(() => dropTestDatabase(database));
@@ -176,5 +176,13 @@ describe('changes (RFCs) and their approvals (against the MongoDB-compatible ser
     } finally {
       clock.set('2026-12-01T10:00:00+09:00');
     }
+  });
+
+  it("looks for collisions among the open changes of the items concerned only, not every open change", async () => {
+    for (let i = 0; i < 8; i++) await submit(ALEX, rfc({ service: 'vpn', configurationItem: 'radius', windowStart: '2026-12-20T01:00:00+09:00', windowEnd: '2026-12-20T02:00:00+09:00' }));
+    const commands = await commandsDuring(database, () => submit(ALEX, rfc({ windowStart: '2026-12-20T01:00:00+09:00', windowEnd: '2026-12-20T02:00:00+09:00' })));
+    // Reading a change by number: only its own (the answer's card), none of the eight on another item.
+    const changesRead = commands.filter((c) => c.name === 'find' && /^CHG/.test(String((c.filter as { _id?: unknown } | undefined)?._id ?? '')));
+    expect(changesRead.length).toBeLessThanOrEqual(1);
   });
 });
