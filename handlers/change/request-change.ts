@@ -38,7 +38,7 @@ export const changeForm = defineHandler({
           { id: 'type', label: label('change.field.type'), type: 'select', required: true, options: CHANGE_TYPES.map((v) => ({ value: v, label: t(locale, `change.type.${v}`) })), initial: 'normal' },
           { id: 'risk', label: label('change.field.risk'), type: 'select', required: true, options: LEVELS.map((v) => ({ value: v, label: t(locale, `level.${v}`) })), initial: 'medium' },
           { id: 'service', label: label('change.field.service'), type: 'select', required: true, options: [...ctx.catalog.services.values()].map((s) => ({ value: s.key, label: s.name })) },
-          { id: 'configurationItem', label: label('change.field.item'), type: 'select', required: false, suggest: CMDB_IDS.suggest },
+          { id: 'configurationItems', label: label('change.field.items'), type: 'multi_select', required: false, suggest: CMDB_IDS.suggest },
           { id: 'windowStart', label: label('change.field.windowStart'), type: 'datetime', required: true },
           { id: 'windowEnd', label: label('change.field.windowEnd'), type: 'datetime', required: true },
           { id: 'description', label: label('change.field.description'), type: 'long_text', required: false, maxLength: TEXT_MAX },
@@ -50,6 +50,9 @@ export const changeForm = defineHandler({
     ]);
   },
 });
+
+/** The configuration items the change touches, however the form sent them. */
+const itemsOf = (input: { configurationItems: string[]; configurationItem?: string | undefined }) => [...new Set([...input.configurationItems, ...(input.configurationItem ? [input.configurationItem] : [])])];
 
 /** An instant as the platforms send it (ISO 8601). */
 const instant = z.string().refine((v) => !Number.isNaN(Date.parse(v))).transform((v) => new Date(v));
@@ -66,6 +69,12 @@ export const submitChange = defineHandler({
     type: z.enum(CHANGE_TYPES),
     risk: z.enum(LEVELS),
     service: z.string().min(1),
+    /** One or several (a form's multi-select sends a list). */
+    configurationItems: z
+      .union([z.string().trim(), z.array(z.string().trim()).max(20)])
+      .optional()
+      .transform((v) => [...new Set((Array.isArray(v) ? v : v ? [v] : []).filter(Boolean))]),
+    /** A single item (an older form's field). */
     configurationItem: z.string().trim().optional(),
     windowStart: instant,
     windowEnd: instant,
@@ -77,9 +86,9 @@ export const submitChange = defineHandler({
   }),
   check(ctx, input, locale): Record<string, string> | null {
     if (input.windowEnd.getTime() <= input.windowStart.getTime()) return { windowEnd: t(locale, 'error.CHANGE.WINDOW') };
-    if (input.configurationItem && !ctx.catalog.config.configurationItems.some((ci) => ci.key === input.configurationItem && ci.service === input.service)) {
-      return { configurationItem: t(locale, 'error.CI.UNKNOWN', { ci: input.configurationItem }) };
-    }
+    const items = itemsOf(input);
+    const unknown = items.find((key) => !ctx.catalog.config.configurationItems.some((ci) => ci.key === key && ci.service === input.service));
+    if (unknown) return { [input.configurationItem === unknown ? 'configurationItem' : 'configurationItems']: t(locale, 'error.CI.UNKNOWN', { ci: unknown }) };
     return null;
   },
   async run(ctx, actor, input) {
@@ -98,7 +107,7 @@ export const submitChange = defineHandler({
       on: at,
     });
     if (!plan.ok) throw new DomainError('REQUEST.NO_APPROVER', { step: stepName(plan.step, actor.locale) });
-    const affectedItems = input.configurationItem ? [input.configurationItem] : [];
+    const affectedItems = itemsOf(input);
     const window = { affectedItems, windowStart: input.windowStart, windowEnd: input.windowEnd };
     const others = await ctx.changes.openOn(itemsConcerned(affectedItems, config.configurationItems));
     const collisions = collisionsWith(window, others, config.configurationItems).map(({ change, item }) => ({ number: change.number, title: change.title, state: change.state, item }));

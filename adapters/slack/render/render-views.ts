@@ -38,6 +38,7 @@ function renderElement(field: FormField): InputBlock['element'] {
       if (field.suggest) return { type: 'external_select', action_id: field.suggest, min_query_length: 0 };
       return { type: 'static_select', action_id: field.id, options, ...(initialOption ? { initial_option: initialOption } : {}) };
     case 'multi_select':
+      if (field.suggest) return { type: 'multi_external_select', action_id: field.suggest, min_query_length: 0 };
       return { type: 'multi_static_select', action_id: field.id, options };
     case 'person':
       return { type: 'users_select', action_id: field.id };

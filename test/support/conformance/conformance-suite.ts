@@ -495,7 +495,7 @@ const FORM_SCENARIOS: Record<string, FormScenario> = {
       return { form };
     },
     as: ALEX,
-    values: { ...rfcValues(2), configurationItem: { suggest: 'exchange' } },
+    values: { ...rfcValues(2), configurationItems: { suggest: 'exchange' } },
     async then(c, _run, id) {
       expect(await changeOf(c, id)).toMatchObject({ state: 'assessment', affectedItems: ['exchange-01'], service: 'email' });
       expect((await changeOf(c, id)).windowStart.toISOString()).toBe(rfcValues(2).windowStart);

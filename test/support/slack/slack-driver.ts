@@ -70,6 +70,8 @@ function stateValue(element: Block, value: string, label?: string): Block {
     }
     case 'external_select':
       return { type: element.type, selected_option: { text: { type: 'plain_text', text: label ?? value, emoji: true }, value } };
+    case 'multi_external_select':
+      return { type: element.type, selected_options: [{ text: { type: 'plain_text', text: label ?? value, emoji: true }, value }] };
     case 'users_select':
       return { type: element.type, selected_user: value };
     case 'datetimepicker':
