@@ -32,6 +32,9 @@ export interface ApprovalFlow<T extends Votable> {
   kind: RecordKind;
   /** The state a record is in while its steps are decided. */
   deciding: string;
+  /** Whether the person may see the record at all (to anyone else it does not exist: `notFound`). */
+  mayView(record: T, actor: Actor): boolean;
+  notFound: string;
   load(ctx: HandlerContext, recordId: string): Promise<T>;
   refuse(ctx: HandlerContext, actor: Actor, record: T, action: VoteAction, code: string, params?: Record<string, string | number>): Promise<never>;
   /** The lifecycle's rule for the action (the reason a rejection needs, a freeze's override…). */
@@ -73,6 +76,7 @@ const uncounted = <T extends Votable>(record: T, step: number, vote: { approverI
 
 /** May the actor vote on this step now? Each refusal is audited and said plainly. */
 export async function mayVote<T extends Votable>(flow: ApprovalFlow<T>, ctx: HandlerContext, actor: Actor, record: T, step: number, action: VoteAction, input: Record<string, unknown> = {}): Promise<void> {
+  if (!flow.mayView(record, actor)) await flow.refuse(ctx, actor, record, action, flow.notFound);
   if (record.requesterId === actor.id) await flow.refuse(ctx, actor, record, action, 'TRANSITION.OWN_RECORD');
   const mine = await ctx.votes.of(record._id, step, actor.id);
   if (mine && !isOwnReplay(mine, actor) && !uncounted(record, step, mine, flow, action)) {

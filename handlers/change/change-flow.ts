@@ -48,7 +48,9 @@ export function changeChange(
   recordId: string,
   plan: (change: ChangeDoc) => Promise<PlannedRecordChange<ChangeAction> | null>,
 ): Promise<{ before: ChangeDoc; after: ChangeDoc }> {
-  return changeWithRetries(ctx, actor, () => loadChange(ctx, recordId), (change) => ctx.changes.change(change), plan, (change) => ctx.changes.relist(change));
+  // To someone who may not see it, it does not exist.
+  const visible = async (change: ChangeDoc) => (mayViewChange(change, actor) ? plan(change) : refuseOn(ctx, actor, { kind: 'change', _id: change._id, number: change.number, state: change.state, stateName: '' }, 'view', 'CHANGE.NOT_FOUND'));
+  return changeWithRetries(ctx, actor, () => loadChange(ctx, recordId), (change) => ctx.changes.change(change), visible, (change) => ctx.changes.relist(change));
 }
 
 /** The actor's card of the change as it now is, and everyone's redrawn. */

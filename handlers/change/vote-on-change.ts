@@ -6,7 +6,7 @@ import type { ApprovalFlow } from '../approval/approval-vote';
 import type { HandlerContext } from '../handler';
 import type { Milestone } from '../../src/views/request-announcements';
 import { voteHandlers } from '../approval/vote-handlers';
-import { authoriseChangeAction, changeChange, changeUpdated, loadChange, refuseChange } from './change-flow';
+import { authoriseChangeAction, changeChange, changeUpdated, loadChange, mayViewChange, refuseChange } from './change-flow';
 
 /** The requester's message for the decision the change carries. */
 function changeDecisionMilestone(ctx: HandlerContext, change: ChangeDoc): Milestone | undefined {
@@ -23,6 +23,8 @@ function changeDecisionMilestone(ctx: HandlerContext, change: ChangeDoc): Milest
 const CHANGE_VOTES: ApprovalFlow<ChangeDoc> = {
   kind: 'change',
   deciding: 'assessment',
+  mayView: mayViewChange,
+  notFound: 'CHANGE.NOT_FOUND',
   load: loadChange,
   refuse: (ctx, actor, change, action, code, params) => refuseChange(ctx, actor, change, action, code, params),
   authorise: (ctx, actor, change, action, input) => authoriseChangeAction(ctx, actor, change, action, input),

@@ -67,7 +67,9 @@ export function changeRequest(
   recordId: string,
   plan: (request: ServiceRequestDoc) => Promise<RequestChange | null>,
 ): Promise<{ before: ServiceRequestDoc; after: ServiceRequestDoc }> {
-  return changeWithRetries(ctx, actor, () => loadRequest(ctx, recordId), (change) => ctx.requests.change(change), plan, (request) => ctx.requests.relist(request));
+  // To someone who may not see it, it does not exist.
+  const visible = async (request: ServiceRequestDoc) => (mayViewRequest(request, actor) ? plan(request) : refuseOn(ctx, actor, { kind: 'request', _id: request._id, number: request.number, state: request.state, stateName: '' }, 'view', 'REQUEST.NOT_FOUND'));
+  return changeWithRetries(ctx, actor, () => loadRequest(ctx, recordId), (change) => ctx.requests.change(change), visible, (request) => ctx.requests.relist(request));
 }
 
 /** Opens the next tasks once none is open: the first not done, and those after it that start with it. */

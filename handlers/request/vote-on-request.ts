@@ -5,7 +5,7 @@ import type { ApprovalFlow } from '../approval/approval-vote';
 import type { HandlerContext } from '../handler';
 import type { Milestone } from '../../src/views/request-announcements';
 import { voteHandlers } from '../approval/vote-handlers';
-import { authoriseRequestAction, changeRequest, loadRequest, openNextTasks, refuse, requestUpdated } from './request-flow';
+import { authoriseRequestAction, changeRequest, loadRequest, mayViewRequest, openNextTasks, refuse, requestUpdated } from './request-flow';
 
 /** The requester's message for the decision the request carries. */
 function requestDecisionMilestone(ctx: HandlerContext, request: ServiceRequestDoc): Milestone | undefined {
@@ -22,6 +22,8 @@ function requestDecisionMilestone(ctx: HandlerContext, request: ServiceRequestDo
 const REQUEST_VOTES: ApprovalFlow<ServiceRequestDoc> = {
   kind: 'request',
   deciding: 'awaiting_approval',
+  mayView: mayViewRequest,
+  notFound: 'REQUEST.NOT_FOUND',
   load: loadRequest,
   refuse: (ctx, actor, request, action, code, params) => refuse(ctx, actor, request, action, code, params),
   authorise: (ctx, actor, request, action, input) => authoriseRequestAction(ctx, actor, request, action, input),

@@ -80,6 +80,10 @@ describe('changes (RFCs) and their approvals (against the MongoDB-compatible ser
     expect(change.steps[0]?.approvers.map((a) => a.name)).toEqual(['Robin Han']);
     expect(change.steps[0]?.need).toBe(1);
     expect(errorOf(await approve(JORDAN, change)).text).toBe('You cannot approve or reject your own record.');
+    // To an employee it does not concern, it does not exist: their click (a forged or stale card) says so, audited.
+    expect(errorOf(await approve(JAMIE, change)).text).toBe(`There is no change ${change.number}.`);
+    expect(errorOf(await run(app, CHANGE_IDS.cancel, await actor(JAMIE), { recordId: change._id })).text).toBe(`There is no change ${change.number}.`);
+    expect(await database.models.AuditEvent.countDocuments({ recordId: change._id, action: { $in: ['approve.refused', 'view.refused'] } })).toBe(3);
   });
 
   it('schedules a standard change at once: it is pre-approved', async () => {
@@ -129,8 +133,9 @@ describe('changes (RFCs) and their approvals (against the MongoDB-compatible ser
 
   it('goes from scheduled to implementing to review with its outcome, and counts it in the success rate', async () => {
     const { change } = await submit(ALEX, rfc({ type: 'standard', windowStart: '2026-12-13T22:00:00+09:00', windowEnd: '2026-12-13T23:00:00+09:00' }));
-    // Jamie is neither its requester nor a change manager.
-    expect(errorOf(await run(app, CHANGE_IDS.start, await actor(JAMIE), { recordId: change._id })).text).toBe('You are not allowed to do that.');
+    // Robin may see it (an approver) but is neither its requester nor a change manager; to Jamie it does not exist.
+    expect(errorOf(await run(app, CHANGE_IDS.start, await actor(ROBIN), { recordId: change._id })).text).toBe('You are not allowed to do that.');
+    expect(errorOf(await run(app, CHANGE_IDS.start, await actor(JAMIE), { recordId: change._id })).text).toBe(`There is no change ${change.number}.`);
     await run(app, CHANGE_IDS.start, await actor(ALEX), { recordId: change._id });
     expect((await current(change)).state).toBe('implementing');
     const blank = await run(app, CHANGE_IDS.complete, await actor(ALEX), { recordId: change._id });
