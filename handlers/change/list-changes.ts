@@ -9,9 +9,6 @@ import { defineHandler, result, type HandlerContext } from '../handler';
 import { pagedListHandler } from '../paged-list-handler';
 import { loadChange, mayViewChange } from './change-flow';
 
-/** The reviews the success rate is computed from. */
-const RATE_OVER = 100;
-
 const cardFor = (ctx: HandlerContext, actor: Actor, change: ChangeDoc) => changeCard(change, actor, ctx.catalog, actor);
 
 export const listMyChanges = pagedListHandler({
@@ -38,11 +35,11 @@ export const listChangeApprovals = pagedListHandler({
 
 export const changeStats = defineHandler({
   id: CHANGE_IDS.stats,
-  description: 'The change success rate over the latest reviewed changes.',
+  description: 'The change success rate over the changes reviewed in the last 90 days.',
   entry: { commands: [{ command: 'change', words: 'stats', summary: 'help.change.stats' }] },
   input: z.object({}),
   async run(ctx, actor) {
-    const reviewed = await ctx.changes.reviewed(RATE_OVER);
+    const reviewed = await ctx.changes.reviewed();
     if (reviewed.length === 0) return result([{ kind: 'notice', tone: 'info', text: t(actor.locale, 'change.stats.none') }]);
     const count = (outcome: string) => reviewed.filter((c) => c.outcome === outcome).length;
     const successful = count('successful');

@@ -4,14 +4,15 @@ import type { Models } from '../models/models';
 import type { AuditActor } from './audit-log';
 import { ListedRecords, type NewRecordOf } from './listed-records';
 import { SERIES } from './number-series';
-import type { OpenRecord, RecordPage } from './open-record-lists';
+import type { RecordPage } from './open-record-lists';
 
 export type NewChange = NewRecordOf<ChangeDoc>;
 
 /**
  * The lists a change is in: the open changes of each of its configuration items (collisions are
  * looked for among them), its requester's, its current step's approvers yet to vote, the recent
- * changes of its items, and, once it has an outcome, the reviewed changes (the success rate).
+ * changes of its items, and, once it has an outcome, the changes reviewed in the last 90 days (the
+ * success rate).
  */
 export const CHANGE_LISTS = {
   /** Open changes on a configuration item (collisions are looked for among those of the items concerned). */
@@ -25,6 +26,8 @@ export const CHANGE_LISTS = {
 
 const OPEN = new Set<string>(OPEN_CHANGE_STATES);
 const IMPLEMENTED = new Set<string>(['implementing', 'review', 'closed']);
+/** How long after its window a reviewed change counts in the success rate (it leaves the list as time passes). */
+export const RATE_WINDOW_MS = 90 * 24 * 60 * 60_000;
 /** How long after its window a change counts as recent on its configuration items (an incident's card shows them). */
 export const RECENT_MS = 24 * 60 * 60_000;
 
@@ -47,7 +50,7 @@ export function changeListsOf(change: ChangeDoc, now: Date): string[] {
     const voted = new Set((step?.votes ?? []).map((v) => v.approverId));
     for (const approver of step?.approvers ?? []) if (!voted.has(approver.id)) lists.push(CHANGE_LISTS.approver(approver.id));
   }
-  if (change.outcome) lists.push(CHANGE_LISTS.reviewed);
+  if (change.outcome && new Date(change.windowEnd).getTime() >= now.getTime() - RATE_WINDOW_MS) lists.push(CHANGE_LISTS.reviewed);
   return [...new Set(lists)];
 }
 
@@ -91,9 +94,8 @@ export class ChangeRecords extends ListedRecords<ChangeDoc, ChangeAction> {
     return this.lists.current(await this.lists.open(items.map(CHANGE_LISTS.item), 'newest'));
   }
 
-  /** The latest `limit` changes with an outcome, newest first. */
-  async reviewed(limit: number): Promise<ChangeDoc[]> {
-    const listed: OpenRecord[] = (await this.lists.open([CHANGE_LISTS.reviewed], 'newest')).slice(0, limit);
-    return this.lists.current(listed);
+  /** The changes with an outcome whose window ended in the last 90 days. */
+  async reviewed(): Promise<ChangeDoc[]> {
+    return this.lists.current(await this.lists.open([CHANGE_LISTS.reviewed], 'newest'));
   }
 }

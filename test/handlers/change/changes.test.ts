@@ -145,7 +145,14 @@ describe('changes (RFCs) and their approvals (against the MongoDB-compatible ser
     await run(app, CHANGE_IDS.close, await actor(JORDAN), { recordId: change._id });
     expect((await current(change)).state).toBe('closed');
     const stats = await run(app, CHANGE_IDS.stats, await actor(JAMIE), {});
-    expect(noticeOf(stats)).toBe('0% of the last 1 reviewed changes succeeded (0 successful, 0 failed, 1 backed out).');
+    expect(noticeOf(stats)).toBe('0% of the 1 changes reviewed in the last 90 days succeeded (0 successful, 0 failed, 1 backed out).');
+    // It leaves the rate as time passes: 91 days after its window.
+    clock.set('2027-03-15T10:00:00+09:00');
+    try {
+      expect(noticeOf(await run(app, CHANGE_IDS.stats, await actor(JAMIE), {}))).toBe('No change was reviewed in the last 90 days.');
+    } finally {
+      clock.set('2026-12-01T10:00:00+09:00');
+    }
   });
 
   it('needs a reason to reject, and lets the requester cancel', async () => {
