@@ -5,10 +5,16 @@ import type { RecordPage } from '../src/services/open-record-lists';
 import { PAGE_SIZE, pagedList } from '../src/views/paged-list';
 import type { CardView } from '../src/views/view-model';
 import { defineHandler, result, type HandlerContext } from './handler';
-import { pageInput } from './page-input';
+import { z } from 'zod';
+
+/** A page is chosen by a click on a list's page button (its value) or typed after the command (`/itsm queue 2`). */
+const pageInput = {
+  toInput: (i: { value?: string; argument?: string }) => ({ page: i.value ?? (i.argument?.trim() || undefined) }),
+  input: z.object({ page: z.coerce.number().int().min(1).max(100_000).default(1) }),
+};
 
 /**
- * A list of records a page at a time: typed as `/<command> <words> [page]`, or clicked on a list's
+ * A list of records a page at a time (incidents, requests, changes): typed as `/<command> <words> [page]`, or clicked on a list's
  * page buttons; each record drawn as a card for the reader.
  */
 export function pagedListHandler<T>(spec: {

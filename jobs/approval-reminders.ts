@@ -1,3 +1,4 @@
+import { undecidedApprovers } from '../src/domain/approval-rules';
 import type { Actor } from '../src/people/people-directory';
 import { t } from '../src/i18n/translate';
 import type { ApprovalStepDoc } from '../src/models/service-request.model';
@@ -15,11 +16,8 @@ export async function approvalReminders(
   kind: 'request' | 'change',
   draw: (viewer: Actor, text: string) => CardView,
 ): Promise<Announcement[]> {
-  const current = record.steps[step];
-  const voted = new Set(current?.votes.map((v) => v.approverId));
   const announcements: Announcement[] = [];
-  for (const approver of current?.approvers ?? []) {
-    if (voted.has(approver.id)) continue;
+  for (const approver of undecidedApprovers(record.steps[step])) {
     const viewer = await ctx.people.actorById(approver.id);
     if (!viewer) continue;
     const text = t(viewer.locale, 'request.remind', { number: record.number, title: record.title, requester: record.requesterName });

@@ -1,3 +1,4 @@
+import { undecidedApprovers } from '../../src/domain/approval-rules';
 import { formatInstant, t } from '../../src/i18n/translate';
 import type { ServiceRequestDoc } from '../../src/models/service-request.model';
 import { personIdForEmail } from '../../src/people/people-directory';
@@ -34,9 +35,7 @@ function waitingOn(ctx: JobContext, request: ServiceRequestDoc, breach: boolean)
       for (const member of ctx.catalog.groups.get(task.group)?.members ?? []) people.add(personIdForEmail(member));
     }
   } else {
-    const step = request.steps[request.currentStep];
-    const voted = new Set(step?.votes.map((v) => v.approverId));
-    for (const approver of step?.approvers ?? []) if (!voted.has(approver.id)) people.add(approver.id);
+    for (const approver of undecidedApprovers(request.steps[request.currentStep])) people.add(approver.id);
   }
   if (breach) people.add(request.requesterId);
   return people;

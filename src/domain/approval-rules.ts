@@ -55,6 +55,13 @@ export type StepKind = 'manager' | 'group' | 'person' | 'owner';
 
 export type StepOutcome = 'approved' | 'rejected' | 'open';
 
+/** The step's approvers who have not voted on it yet (none for no step). */
+export function undecidedApprovers<A extends { id: string }>(step: { approvers: readonly A[]; votes: readonly { approverId: string }[] } | undefined): A[] {
+  if (!step) return [];
+  const voted = new Set(step.votes.map((v) => v.approverId));
+  return step.approvers.filter((a) => !voted.has(a.id));
+}
+
 /**
  * A step is approved once `need` of its approvers approved, and rejected once that can no longer
  * happen (for `all`, at the first rejection; for any one of three, at the third).

@@ -1,3 +1,4 @@
+import { undecidedApprovers } from '../domain/approval-rules';
 import { OPEN_CHANGE_STATES, type ChangeAction } from '../domain/change-lifecycle';
 import type { ChangeDoc } from '../models/change.model';
 import type { Models } from '../models/models';
@@ -46,9 +47,7 @@ export function changeListsOf(change: ChangeDoc, now: Date): string[] {
     for (const item of change.affectedItems) lists.push(CHANGE_LISTS.openOn(item));
   }
   if (change.state === 'assessment') {
-    const step = change.steps[change.currentStep];
-    const voted = new Set((step?.votes ?? []).map((v) => v.approverId));
-    for (const approver of step?.approvers ?? []) if (!voted.has(approver.id)) lists.push(CHANGE_LISTS.approver(approver.id));
+    for (const approver of undecidedApprovers(change.steps[change.currentStep])) lists.push(CHANGE_LISTS.approver(approver.id));
   }
   if (change.outcome && new Date(change.windowEnd).getTime() >= now.getTime() - RATE_WINDOW_MS) lists.push(CHANGE_LISTS.reviewed);
   return [...new Set(lists)];

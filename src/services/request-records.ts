@@ -1,3 +1,4 @@
+import { undecidedApprovers } from '../domain/approval-rules';
 import type { RequestAction } from '../domain/service-request-lifecycle';
 import { OPEN_REQUEST_STATES } from '../domain/service-request-lifecycle';
 import type { Models } from '../models/models';
@@ -22,9 +23,7 @@ export function requestListsOf(request: ServiceRequestDoc): string[] {
   if (!OPEN.has(request.state)) return [];
   const lists = [REQUEST_LISTS.requester(request.requesterId)];
   if (request.state === 'awaiting_approval') {
-    const step = request.steps[request.currentStep];
-    const voted = new Set((step?.votes ?? []).map((v) => v.approverId));
-    for (const approver of step?.approvers ?? []) if (!voted.has(approver.id)) lists.push(REQUEST_LISTS.approver(approver.id));
+    for (const approver of undecidedApprovers(request.steps[request.currentStep])) lists.push(REQUEST_LISTS.approver(approver.id));
   }
   if (request.state === 'in_fulfilment') {
     for (const task of request.tasks) if (task.state === 'open') lists.push(REQUEST_LISTS.group(task.group));

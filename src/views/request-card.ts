@@ -1,3 +1,5 @@
+import { OPEN_REQUEST_STATES } from '../domain/service-request-lifecycle';
+import { undecidedApprovers } from '../domain/approval-rules';
 import type { ItsmCatalog } from '../config/itsm-catalog';
 import { formatInstant, t, type Locale } from '../i18n/translate';
 import type { ApprovalStepDoc, ServiceRequestDoc } from '../models/service-request.model';
@@ -12,7 +14,7 @@ import type { ActionView, CardField, CardView } from './view-model';
  */
 export type RequestAudience = { kind: 'person'; id: string; groups: readonly string[] } | { kind: 'group'; group: string };
 
-const OPEN_STATES = new Set(['awaiting_approval', 'in_fulfilment']);
+const OPEN_STATES = new Set<string>(OPEN_REQUEST_STATES);
 
 export function stepName(step: Pick<ApprovalStepDoc, 'kind' | 'name'>, locale: Locale): string {
   if (step.kind === 'manager') return t(locale, 'request.step.manager');
@@ -53,7 +55,7 @@ export function voteActions(
 ): ActionView[] {
   const step = record.steps[record.currentStep];
   if (!deciding || !step || viewerId === record.requesterId) return [];
-  if (!step.approvers.some((a) => a.id === viewerId) || step.votes.some((v) => v.approverId === viewerId)) return [];
+  if (!undecidedApprovers(step).some((a) => a.id === viewerId)) return [];
   return [
     {
       actionId: ids.approve,
