@@ -28,6 +28,7 @@ import { openRequestForm, showCatalog } from './request/request-catalog';
 import { submitRequest } from './request/submit-request';
 import { approveRequest, rejectRequest, rejectRequestForm } from './request/vote-on-request';
 import { completeRequestTask } from './request/complete-request-task';
+import { takeRequest } from './request/take-request';
 import { withdrawRequest } from './request/withdraw-request';
 import { rateRequest } from './request/rate-request';
 import { listMyApprovals, listMyRequests, listRequestQueue, viewRequest } from './request/list-requests';
@@ -72,6 +73,7 @@ export const HANDLERS: readonly HandlerDeclaration[] = [
   approveRequest,
   rejectRequestForm,
   rejectRequest,
+  takeRequest,
   completeRequestTask,
   withdrawRequest,
   rateRequest,

@@ -4,6 +4,7 @@ import type { Models } from '../src/models/models';
 import type { PeopleDirectory } from '../src/people/people-directory';
 import type { IncidentRecords } from '../src/services/incident-records';
 import type { IncidentWatch } from '../src/services/incident-watch';
+import type { RequestWatch } from '../src/services/request-watch';
 import type { RequestRecords } from '../src/services/request-records';
 import type { ChangeRecords } from '../src/services/change-records';
 import type { Notifier } from '../src/services/notifier';
@@ -19,6 +20,7 @@ export interface JobContext {
   requests: RequestRecords;
   changes: ChangeRecords;
   watch: IncidentWatch;
+  requestWatch: RequestWatch;
   notifier: Notifier;
   /** What is kept only for a while, removed daily. */
   retention: Retention;

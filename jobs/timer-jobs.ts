@@ -8,7 +8,7 @@ import { restoreIncidentTimers } from './sla/restore-incident-timers';
 import { startWatchingIncident } from './sla/start-watching-incident';
 import { REQUEST_TIMERS } from '../src/services/request-watch';
 import { remindApprovers } from './requests/remind-approvers';
-import { warnFulfillers } from './requests/warn-fulfillers';
+import { checkRequestSla } from './requests/check-request-sla';
 import { CHANGE_TIMERS } from '../src/services/change-watch';
 import { remindChangeApprovers, remindImplementer } from './changes/change-reminders';
 
@@ -25,7 +25,7 @@ export function registerTimerJobs(ctx: JobContext, options: { atOnce?: boolean }
   ctx.wheel.on(INCIDENT_TIMERS.majorIncident, (number) => announceMajorIncident(ctx, number), { atOnce });
   ctx.wheel.on(INCIDENT_TIMERS.restore, async () => void (await restoreIncidentTimers(ctx)));
   ctx.wheel.on(REQUEST_TIMERS.approval, (ref) => remindApprovers(ctx, ref));
-  ctx.wheel.on(REQUEST_TIMERS.sla, (ref) => warnFulfillers(ctx, ref));
+  ctx.wheel.on(REQUEST_TIMERS.sla, (number) => checkRequestSla(ctx, number));
   ctx.wheel.on(CHANGE_TIMERS.window, (number) => remindImplementer(ctx, number));
   ctx.wheel.on(CHANGE_TIMERS.approval, (ref) => remindChangeApprovers(ctx, ref));
   ctx.wheel.on(PURGE_TIMER, () => purgeExpired(ctx));

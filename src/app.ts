@@ -108,7 +108,7 @@ export async function createApp(options: {
   const notifier = new Notifier(database.models, wheel, now, log, liveness);
   for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
-  const requestWatch = new RequestWatch(wheel, catalog);
+  const requestWatch = new RequestWatch(wheel, catalog, now);
   const changeWatch = new ChangeWatch(wheel, now, (change) => approvalRuleFor(catalog.config.changeApproval, change.type, change.risk)?.deadline);
   const incidents = new IncidentRecords(database.models, (incident, change) =>
     // The change itself is done and stands; a timer that could not be set is logged loudly.
@@ -127,7 +127,7 @@ export async function createApp(options: {
     incidents,
     requests: new RequestRecords(database.models, sharedNowMs, (request, before) =>
       // The change stands; a deadline that could not be set is logged loudly.
-      requestWatch.track(request, before).catch((error: unknown) => log.error({ err: error, number: request.number }, "could not set the request's approval deadline")),
+      requestWatch.track(request, before).catch((error: unknown) => log.error({ err: error, number: request.number }, "could not set the request's timers")),
     ),
     changes: new ChangeRecords(database.models, sharedNowMs, (change, before) =>
       changeWatch.track(change, before).catch((error: unknown) => log.error({ err: error, number: change.number }, "could not set the change's reminder")),
@@ -141,7 +141,7 @@ export async function createApp(options: {
     now,
   };
   const retention = new Retention(database.models, options.retentionDays ?? 30);
-  const jobs: JobContext = { ...ctx, models: database.models, notifier, retention, wheel, log };
+  const jobs: JobContext = { ...ctx, requestWatch, models: database.models, notifier, retention, wheel, log };
   registerTimerJobs(jobs, { atOnce: options.runDueTimersAtOnce ?? true });
   const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
   const outbox = { pacer: new Pacer(database.models, sharedNowMs), digests: new Digests(database.models, now), coalesceAfterMs: options.coalesceAfterMs ?? 5_000 };

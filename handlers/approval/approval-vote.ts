@@ -43,6 +43,8 @@ export interface ApprovalFlow<T extends Votable> {
   change(ctx: HandlerContext, actor: Actor, recordId: string, plan: (record: T) => Promise<PlannedChange | null>): Promise<{ before: T; after: T }>;
   /** What the decision of the last step (approved) or of any step (rejected) does to the record besides its steps. */
   decided(ctx: HandlerContext, record: T, outcome: 'approved' | 'rejected', rejection: { byName: string; reason: string }, at: Date): Promise<{ set: Record<string, unknown>; milestone?: Milestone }>;
+  /** What every counted vote sets on the record besides its steps (a request's first response). */
+  counted?(record: T, at: Date): Record<string, unknown>;
   /** The requester's message for the decision the record carries (approved, rejected), if any: for a replay. */
   decisionMilestone(ctx: HandlerContext, record: T): Milestone | undefined;
   /** The actor's card of the record as it now is, and everyone's redrawn. */
@@ -163,13 +165,14 @@ async function countVotes<T extends Votable>(
   const before = { state: record.state, step: index };
   const after = { decision: mine?.decision, step: index, ...(mine?.comment ? { comment: mine.comment } : {}) };
   const last = index + 1 >= record.steps.length;
+  const counted = flow.counted?.(record, at) ?? {};
   if (outcome === 'rejected' || (outcome === 'approved' && last)) {
     const rejecting = [...tally].reverse().find((v) => v.decision === 'rejected');
     const rejection = { byName: rejecting?.approverName ?? actor.name, reason: rejecting?.comment ?? '' };
     const decision = await flow.decided(ctx, record, outcome, rejection, at);
-    const set: Record<string, unknown> = { ...decision.set, steps, ...(outcome === 'approved' ? { currentStep: index + 1 } : {}) };
+    const set: Record<string, unknown> = { ...counted, ...decision.set, steps, ...(outcome === 'approved' ? { currentStep: index + 1 } : {}) };
     return { change: { action, set, before, after: { ...after, state: set.state } }, ...(decision.milestone ? { milestone: decision.milestone } : {}) };
   }
-  if (outcome === 'approved') return { change: { action, set: { steps, currentStep: index + 1 }, before, after: { ...after, currentStep: index + 1 } } };
-  return { change: { action, set: { steps }, before, after } };
+  if (outcome === 'approved') return { change: { action, set: { ...counted, steps, currentStep: index + 1 }, before, after: { ...after, currentStep: index + 1 } } };
+  return { change: { action, set: { ...counted, steps }, before, after } };
 }

@@ -26,7 +26,7 @@ export const completeRequestTask = defineHandler({
         : { key: 'request.told.task', reason: `request.task.${input.task}`, params };
       return {
         action: fulfilled ? 'fulfil' : 'complete_task',
-        set: { tasks, ...(fulfilled ? { state: 'fulfilled', fulfilledAt: at } : {}) },
+        set: { tasks, ...(request.respondedAt ? {} : { respondedAt: at }), ...(fulfilled ? { state: 'fulfilled', fulfilledAt: at } : {}) },
         before: { state: request.state, task: task.name },
         after: { state: fulfilled ? 'fulfilled' : request.state, task: task.name, taskState: 'done' },
       };

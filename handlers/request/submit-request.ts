@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { CatalogItemConfig } from '../../src/config/itsm-catalog';
+import { requestSlaFor } from '../../src/services/request-watch';
 import { planApproval } from '../../src/domain/approval-rules';
 import { DomainError } from '../../src/domain/domain-error';
 import { t, type Locale } from '../../src/i18n/translate';
@@ -57,10 +58,11 @@ export const submitRequest = defineHandler({
         requesterId: actor.id,
         requesterName: actor.name,
         fulfilmentGroup: item.fulfilmentGroup,
+        priority: item.priority,
+        sla: requestSlaFor(ctx.catalog.requestSla(item.key), at),
         steps: plan.steps.map((s, i) => ({ ...s, votes: [], ...(i === 0 ? { startedAt: at } : {}) })),
         currentStep: 0,
         tasks: approving ? tasks : openNextTasks(tasks),
-        resolutionDueAt: item.resolve ? new Date(at.getTime() + item.resolve * 60_000) : null,
         dedupeKey: input.dedupeKey ?? `fresh:${randomUUID()}`,
       },
       { id: actor.id, name: actor.name },

@@ -32,6 +32,8 @@ const REQUEST_VOTES: ApprovalFlow<ServiceRequestDoc> = {
     const set = outcome === 'rejected' ? { state: 'rejected', rejection } : { state: 'in_fulfilment', tasks: openNextTasks(request.tasks) };
     return { set, milestone: requestDecisionMilestone(ctx, { ...request, ...set } as ServiceRequestDoc) };
   },
+  // The first vote is the request's first response: its response clock stops.
+  counted: (request, at) => (request.respondedAt ? {} : { respondedAt: at }),
   decisionMilestone: (ctx, request) => requestDecisionMilestone(ctx, request),
   updated: requestUpdated,
   stateName: (locale, state) => t(locale, `request.state.${state}` as Parameters<typeof t>[1]),

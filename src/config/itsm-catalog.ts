@@ -11,6 +11,12 @@ export type PersonConfig = ItsmConfig['people'][number];
 export type EscalationPolicyConfig = ItsmConfig['escalationPolicies'][number];
 export type CatalogItemConfig = ItsmConfig['catalog'][number];
 
+/** A request's SLA: the times it is held to, and the warnings before them. */
+export interface RequestSla {
+  target: SlaTarget;
+  warnAt: readonly number[];
+}
+
 /**
  * The validated configuration turned into what the rules need: calendars as BusinessCalendars,
  * SLA targets per service and priority, and lookups by key.
@@ -23,6 +29,7 @@ export class ItsmCatalog {
   readonly people: ReadonlyMap<string, PersonConfig>;
   readonly onCallSchedules: ReadonlyMap<string, OnCallSchedule>;
   private readonly slaByService = new Map<string, SlaTargets>();
+  private readonly slaByCatalogItem = new Map<string, RequestSla>();
 
   constructor(readonly config: ItsmConfig) {
     this.priorityMatrix = (config.priorityMatrix as PriorityMatrix | undefined) ?? DEFAULT_PRIORITY_MATRIX;
@@ -31,6 +38,7 @@ export class ItsmCatalog {
     this.groups = new Map(config.groups.map((g) => [g.key, g]));
     this.people = new Map(config.people.map((p) => [p.email.toLowerCase(), p]));
     for (const service of config.services) this.slaByService.set(service.key, this.compileSla(service));
+    for (const item of config.catalog) this.slaByCatalogItem.set(item.key, this.compileRequestSla(item));
     this.onCallSchedules = new Map(config.onCallSchedules.map((s) => [s.key, toOnCallSchedule(s)]));
   }
 
@@ -44,6 +52,13 @@ export class ItsmCatalog {
     const targets = this.slaByService.get(serviceKey);
     if (!targets) throw new DomainError('SERVICE.UNKNOWN', { service: serviceKey }, 'service');
     return targets[priority];
+  }
+
+  /** A catalog item's request SLA: its priority's respond and fulfil times, the item's own overrides first. */
+  requestSla(itemKey: string): RequestSla {
+    const sla = this.slaByCatalogItem.get(itemKey);
+    if (!sla) throw new DomainError('CATALOG.UNKNOWN', { item: itemKey });
+    return sla;
   }
 
   /** Where a service's cards go on a platform: the service's own channel, else its support group's. */
@@ -85,6 +100,19 @@ export class ItsmCatalog {
   groupsOf(email: string): string[] {
     const lower = email.toLowerCase();
     return this.config.groups.filter((g) => g.members.some((m) => m.toLowerCase() === lower)).map((g) => g.key);
+  }
+
+  private compileRequestSla(item: CatalogItemConfig): RequestSla {
+    const policy = this.config.slaPolicies.find((p) => p.key === (item.slaPolicy ?? this.config.slaPolicies[0]?.key));
+    if (!policy) throw new Error(`catalog item ${item.key}: unknown SLA policy ${item.slaPolicy}`);
+    const base = policy.targets[item.priority];
+    const calendarKey = base.calendar ?? policy.calendar;
+    const calendar = this.calendars.get(calendarKey);
+    if (!calendar) throw new Error(`catalog item ${item.key}: unknown calendar ${calendarKey}`);
+    return {
+      target: { respondMinutes: item.respond ?? base.respond, resolveMinutes: item.resolve ?? base.resolve, calendar, calendarKey },
+      warnAt: policy.warnAt,
+    };
   }
 
   private compileSla(service: ServiceConfig): SlaTargets {

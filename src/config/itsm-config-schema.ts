@@ -239,6 +239,12 @@ const catalogItem = strictObject({
   approvalDeadline: duration.optional(),
   escalateTo: email.optional(),
   tasks: z.array(fulfilmentTask).default([]),
+  /** The request's priority: it picks the respond and fulfil times of the SLA policy. */
+  priority: z.enum(PRIORITIES).default('P4'),
+  /** Default: the first SLA policy. */
+  slaPolicy: key.optional(),
+  /** Overrides of the policy's respond and fulfil (resolve) times for this item. */
+  respond: duration.optional(),
   resolve: duration.optional(),
   fields: z.array(catalogField).default([]),
 });
@@ -359,6 +365,7 @@ export const itsmConfigSchema = strictObject({
     });
     config.catalog.forEach((c, i) => {
       need(groups, c.fulfilmentGroup, ['catalog', i, 'fulfilmentGroup'], 'group');
+      need(policies, c.slaPolicy, ['catalog', i, 'slaPolicy'], 'SLA policy');
       const fields = new Set(c.fields.map((f) => f.id));
       const field = (id: string | undefined, path: PropertyKey[]) => {
         if (id !== undefined && !fields.has(id)) ctx.addIssue({ code: 'custom', path, message: `expected the id of one of this item's fields, got "${id}"` });

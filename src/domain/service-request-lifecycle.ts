@@ -6,7 +6,7 @@ export type RequestState = (typeof REQUEST_STATES)[number];
 /** States in which a request is still someone's work (an approver's or a fulfilment group's). */
 export const OPEN_REQUEST_STATES: readonly RequestState[] = ['awaiting_approval', 'in_fulfilment'];
 
-export const REQUEST_ACTIONS = ['approve', 'reject', 'escalate', 'complete_task', 'fulfil', 'rate', 'close', 'cancel'] as const;
+export const REQUEST_ACTIONS = ['approve', 'reject', 'escalate', 'take', 'complete_task', 'fulfil', 'rate', 'close', 'cancel'] as const;
 export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 
 /**
@@ -27,6 +27,7 @@ export const REQUEST_LIFECYCLE: StateMachine<RequestState, RequestAction> = [
   },
   // An approval past its deadline: the item's escalation person is asked too (a job).
   ...editRule<RequestState, RequestAction>('escalate', ['awaiting_approval'], { roles: [], relations: ['system'] }),
+  ...editRule<RequestState, RequestAction>('take', ['in_fulfilment'], { roles: [], relations: ['fulfiller'] }),
   ...editRule<RequestState, RequestAction>('complete_task', ['in_fulfilment'], { roles: [], relations: ['fulfiller'] }),
   { action: 'fulfil', from: ['in_fulfilment'], to: 'fulfilled', roles: [], relations: ['fulfiller', 'system'] },
   // The requester rates the service once it is fulfilled (again: the last rating stands).

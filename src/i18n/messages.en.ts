@@ -190,6 +190,9 @@ export const en = {
   "request.action.reject": "Reject…",
   "request.action.withdraw": "Withdraw",
   "request.action.taskDone": "Done: {task}",
+  "request.action.take": "Take it",
+  "request.field.respondBy": "Respond by",
+  "request.told.taken": "{name} took {number} ({title}).",
   "request.action.open": "Request",
   "request.confirm.withdraw": "Withdraw {number}? Approvers and the fulfilment group are told.",
   "request.form.reject": "Reject {number}",
@@ -293,8 +296,10 @@ export const en = {
   "help.change.approvals": "The changes waiting on your approval.",
   "help.change.stats": "The change success rate over the last 90 days.",
   "change.remind": "{number} ({title}) starts at {start}: press Start on its card when you begin.",
-  "request.sla.warning": "{number} ({title}): {percent}% of its fulfilment time has passed; due {due}.",
-  "request.sla.breach": "{number} ({title}) missed its fulfilment target ({due}).",
+  "request.sla.warning": "{number} ({title}): {percent}% of its {clock} time has passed; due {due}.",
+  "request.sla.breach": "{number} ({title}) missed its {clock} target ({due}).",
+  "request.sla.clock.response": "response",
+  "request.sla.clock.resolution": "fulfilment",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -1,5 +1,7 @@
 import { Schema } from 'mongoose';
 import type { Approver, StepKind } from '../domain/approval-rules';
+import type { Priority } from '../domain/priority';
+import type { IncidentSla } from './incident.model';
 import type { RequestState } from '../domain/service-request-lifecycle';
 import { auditedRecordFields } from './shared-schemas';
 
@@ -39,6 +41,9 @@ export interface FulfilmentTaskDoc {
   doneAt?: Date;
 }
 
+/** The request's SLA clocks, fixed when it is submitted (a request is never on hold). */
+export type RequestSlaDoc = Omit<IncidentSla, 'pauses'>;
+
 export interface ServiceRequestDoc {
   /** The human number (REQ0001001): claimed once, it is the record's key. */
   _id: string;
@@ -52,6 +57,13 @@ export interface ServiceRequestDoc {
   requesterId: string;
   requesterName: string;
   fulfilmentGroup: string;
+  priority: Priority;
+  sla: RequestSlaDoc;
+  /** The first response by someone it waits on (a vote, taking it, a task done): it stops the response clock. */
+  respondedAt?: Date | null;
+  /** The fulfiller who took it. */
+  assigneeId?: string | null;
+  assigneeName?: string | null;
   steps: ApprovalStepDoc[];
   /** The step being decided (steps.length once all are approved). */
   currentStep: number;
@@ -59,7 +71,6 @@ export interface ServiceRequestDoc {
   /** Who rejected it and why; why it was withdrawn. */
   rejection?: { byName: string; reason: string } | null;
   cancelReason?: string | null;
-  resolutionDueAt?: Date | null;
   fulfilledAt?: Date | null;
   rating?: number | null;
   dedupeKey: string;
@@ -80,12 +91,16 @@ export const serviceRequestSchema = new Schema<ServiceRequestDoc>(
     requesterId: { type: String, required: true },
     requesterName: String,
     fulfilmentGroup: { type: String, required: true },
+    priority: { type: String, required: true },
+    sla: { startedAt: Date, respondMinutes: Number, resolveMinutes: Number, calendarKey: String, responseDueAt: Date, resolutionDueAt: Date },
+    respondedAt: Date,
+    assigneeId: String,
+    assigneeName: String,
     steps: { type: Schema.Types.Mixed, default: [] },
     currentStep: { type: Number, default: 0 },
     tasks: { type: Schema.Types.Mixed, default: [] },
     rejection: Schema.Types.Mixed,
     cancelReason: String,
-    resolutionDueAt: Date,
     fulfilledAt: Date,
     rating: Number,
     dedupeKey: { type: String, required: true },

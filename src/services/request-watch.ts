@@ -1,32 +1,59 @@
-import type { ItsmCatalog } from '../config/itsm-catalog';
-import type { ServiceRequestDoc } from '../models/service-request.model';
+import type { ItsmCatalog, RequestSla } from '../config/itsm-catalog';
+import { dueInstants } from '../domain/sla';
+import { nextMilestone, slaMilestones, type SlaMilestone } from '../domain/sla-milestones';
+import { OPEN_REQUEST_STATES } from '../domain/service-request-lifecycle';
+import type { RequestSlaDoc, ServiceRequestDoc } from '../models/service-request.model';
 import type { TimerWheel } from './timer-wheel';
 
 /** The kinds of timer a request sets; jobs/ says what each does when it falls due. */
 export const REQUEST_TIMERS = {
   /** `<number>:<step>:<round>`: round 1 reminds the step's undecided approvers, round 2 asks the item's escalation person. */
   approval: 'request.approval',
-  /** `<number>:<percent>`: the fulfilment time's warning (75) and breach (100). */
+  /** `<number>`: the next milestone of its SLA clocks (the policy's warnings, then the breach). */
   sla: 'request.sla',
 } as const;
 
-/** The share of its fulfilment time at which a request's fulfillers are warned, and its breach. */
-export const REQUEST_SLA_MILESTONES = [75, 100] as const;
+/** The SLA clocks of a request submitted at `startedAt`, on its item's business calendar. */
+export function requestSlaFor(sla: RequestSla, startedAt: Date): RequestSlaDoc {
+  const { calendar, calendarKey, respondMinutes, resolveMinutes } = sla.target;
+  return { startedAt, respondMinutes, resolveMinutes, calendarKey, ...dueInstants({ calendar, respondMinutes, resolveMinutes }, { startedAt, pauses: [] }) };
+}
+
+const OPEN = new Set<string>(OPEN_REQUEST_STATES);
 
 /**
- * Sets a request's timers: its fulfilment clock's warning and breach when it is submitted (if its
- * catalog item has a `resolve` time), and its approval deadline when a step becomes the one to
- * decide (if the item has one). The jobs re-read the request, so one decided or fulfilled in time
- * makes its timers harmless.
+ * Every milestone of a request's running clocks: the response clock runs until someone it waits
+ * on responds, the fulfilment (resolution) clock while it is open.
+ */
+export function requestMilestones(catalog: ItsmCatalog, request: ServiceRequestDoc): SlaMilestone[] {
+  const calendar = catalog.calendars.get(request.sla?.calendarKey ?? '');
+  if (!calendar || !OPEN.has(request.state)) return [];
+  const warnAt = catalog.config.catalog.find((c) => c.key === request.catalogItem) ? catalog.requestSla(request.catalogItem).warnAt : [];
+  return slaMilestones({
+    calendar,
+    startedAt: new Date(request.sla.startedAt),
+    pauses: [],
+    respondMinutes: request.sla.respondMinutes,
+    resolveMinutes: request.sla.resolveMinutes,
+    warnAt,
+    running: { response: !request.respondedAt, resolution: true },
+  });
+}
+
+/**
+ * Sets a request's timers: its SLA clocks' next milestone when it is submitted (the job sets the
+ * one after), and its approval deadline when a step becomes the one to decide (if the item has
+ * one). The jobs re-read the request, so one decided or fulfilled in time makes its timers harmless.
  */
 export class RequestWatch {
   constructor(
     private readonly wheel: TimerWheel,
     private readonly catalog: ItsmCatalog,
+    private readonly now: () => Date,
   ) {}
 
   async track(request: ServiceRequestDoc, before?: ServiceRequestDoc): Promise<void> {
-    if (!before && request.resolutionDueAt) await this.trackFulfilment(request);
+    if (!before) await this.scheduleNextMilestone(request);
     if (request.state !== 'awaiting_approval' || (before && before.currentStep === request.currentStep)) return;
     const deadline = this.catalog.config.catalog.find((c) => c.key === request.catalogItem)?.approvalDeadline;
     const startedAt = request.steps[request.currentStep]?.startedAt;
@@ -34,12 +61,9 @@ export class RequestWatch {
     await this.wheel.schedule(REQUEST_TIMERS.approval, `${request._id}:${request.currentStep}:1`, new Date(new Date(startedAt).getTime() + deadline * 60_000));
   }
 
-  /** The fulfilment clock's milestones, set once when the request is submitted. */
-  private async trackFulfilment(request: ServiceRequestDoc): Promise<void> {
-    const start = new Date(request.createdAt).getTime();
-    const due = new Date(request.resolutionDueAt as Date).getTime();
-    for (const percent of REQUEST_SLA_MILESTONES) {
-      await this.wheel.schedule(REQUEST_TIMERS.sla, `${request._id}:${percent}`, new Date(start + ((due - start) * percent) / 100));
-    }
+  /** The SLA timer for the request's next milestone, once per instant however often it is asked. */
+  async scheduleNextMilestone(request: ServiceRequestDoc): Promise<void> {
+    const next = nextMilestone(requestMilestones(this.catalog, request), this.now());
+    if (next) await this.wheel.scheduleOnce(REQUEST_TIMERS.sla, request._id, next.at);
   }
 }

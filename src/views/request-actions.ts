@@ -10,6 +10,7 @@ export const REQUEST_IDS = {
   rejectForm: 'request.reject.form',
   reject: 'request.reject',
   withdraw: 'request.withdraw',
+  take: 'request.take',
   taskDone: 'request.task_done',
   rate: 'request.rate',
 } as const;

@@ -84,6 +84,11 @@ function actionsFor(request: ServiceRequestDoc, audience: RequestAudience, local
     audience.kind === 'person' ? voteActions(request, request.state === 'awaiting_approval', audience.id, locale, { approve: REQUEST_IDS.approve, rejectForm: REQUEST_IDS.rejectForm }) : [];
   if (request.state === 'in_fulfilment') {
     const groups = audience.kind === 'group' ? [audience.group] : audience.groups;
+    const fulfiller = request.tasks.some((task) => task.state === 'open' && groups.includes(task.group));
+    // A group's card offers it until someone took the request; a fulfiller's own card, unless it is theirs.
+    if (fulfiller && (audience.kind === 'group' ? !request.assigneeId : request.assigneeId !== audience.id)) {
+      actions.push({ actionId: REQUEST_IDS.take, label: t(locale, 'request.action.take'), recordId: id, style: 'primary' });
+    }
     request.tasks.forEach((task, index) => {
       if (task.state === 'open' && groups.includes(task.group)) {
         actions.push({ actionId: REQUEST_IDS.taskDone, label: t(locale, 'request.action.taskDone', { task: task.name }), recordId: id, value: String(index) });
@@ -117,13 +122,20 @@ export function requestCard(request: ServiceRequestDoc, reader: Reader, catalog:
   });
   const fields: CardField[] = [
     { label: t(locale, 'request.field.state'), value: t(locale, `request.state.${request.state}`) },
+    { label: t(locale, 'incident.field.priority'), value: request.priority ?? 'P4' },
     { label: t(locale, 'request.field.requester'), value: request.requesterName, person: { id: request.requesterId, name: request.requesterName } },
-    ...answers,
   ];
+  if (request.assigneeId) fields.push({ label: t(locale, 'incident.field.assignee'), value: request.assigneeName ?? request.assigneeId, person: { id: request.assigneeId, name: request.assigneeName ?? request.assigneeId } });
+  fields.push(...answers);
   if (request.rating) fields.push({ label: t(locale, 'incident.field.satisfaction'), value: `${'★'.repeat(request.rating)} (${request.rating}/5)` });
-  if (request.resolutionDueAt && OPEN_STATES.has(request.state)) {
-    const due = new Date(request.resolutionDueAt);
-    fields.push({ label: t(locale, 'request.field.due'), value: formatInstant(due, locale, reader.timeZone), at: due });
+  const dueFields: [string, Date | null | undefined][] = [
+    ['request.field.respondBy', request.respondedAt ? null : request.sla?.responseDueAt],
+    ['request.field.due', request.sla?.resolutionDueAt],
+  ];
+  for (const [label, at] of dueFields) {
+    if (!at || !OPEN_STATES.has(request.state)) continue;
+    const due = new Date(at);
+    fields.push({ label: t(locale, label as 'request.field.due'), value: formatInstant(due, locale, reader.timeZone), at: due });
   }
   const context = approvalContext(request, locale);
   if (request.rejection) context.push(t(locale, 'request.field.rejection', { name: request.rejection.byName, reason: request.rejection.reason }));

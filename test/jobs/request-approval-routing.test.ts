@@ -80,22 +80,49 @@ describe('request approval routing (timer jobs and the outbox, against the real 
     expect(to(`email:${JAMIE}`, 'request.approved').length).toBe(1);
   });
 
-  it("warns those it waits on at 75 % of its fulfilment time, and its requester too at the breach", async () => {
-    // The laptop: fulfilled within 5 days of its submission.
+  it("warns those it waits on at 75 % of its fulfilment time on the office calendar, and its requester too at the breach", async () => {
+    // The laptop, asked on Tuesday 10:00 in Seoul: 45 working hours, so due the next Tuesday 10:00 (01:00 UTC);
+    // 75 % (33 h 45 m) falls on Friday at 16:45 in Seoul.
     const request = await requestLaptop(apps[0]!);
+    expect(request.sla.resolutionDueAt).toEqual(new Date('2026-12-08T01:00:00Z'));
     await run(apps[1]!, REQUEST_IDS.approve, await buildActor(apps[1]!, 'robin.han@example.com'), { recordId: request._id });
-    const told = (percent: number) => posted.filter((n) => n.reason === `request.sla.${percent}`).map((n) => (n.audience.kind === 'person' ? n.audience.personId : '')).sort();
-    await runClockUntil(apps, clock, '2026-12-04T17:00:00Z', 240); // 3 days 16 h: before 75 %
+    const told = (percent: number) => posted.filter((n) => n.reason === `request.sla.resolution.${percent}`).map((n) => (n.audience.kind === 'person' ? n.audience.personId : '')).sort();
+    await runClockUntil(apps, clock, '2026-12-04T07:30:00Z', 240);
+    expect(told(50)).toEqual(['email:minji.kim@example.com', 'email:sam.lee@example.com']);
     expect(told(75)).toEqual([]);
-    await runClockUntil(apps, clock, '2026-12-04T20:00:00Z', 30); // past 3 days 18 h
+    await runClockUntil(apps, clock, '2026-12-04T08:00:00Z', 30);
     expect(told(75)).toEqual(['email:minji.kim@example.com', 'email:sam.lee@example.com']);
     // Both read Korean.
-    expect(posted.find((n) => n.reason === 'request.sla.75')?.view.text).toMatch(new RegExp(`^${request.number}\\(New laptop\\): 처리 시간의 75%가 지났습니다`));
-    await runClockUntil(apps, clock, '2026-12-06T03:00:00Z', 240);
+    expect(posted.find((n) => n.reason === 'request.sla.resolution.75')?.view.text).toMatch(new RegExp(`^${request.number}\\(New laptop\\): 처리 목표 시간의 75%가 지났습니다`));
+    // The weekend is not working time: nothing until Monday.
+    await runClockUntil(apps, clock, '2026-12-06T12:00:00Z', 240);
+    expect(told(90)).toEqual([]);
+    await runClockUntil(apps, clock, '2026-12-08T01:30:00Z', 120);
+    expect(told(90).length).toBe(2);
     expect(told(100)).toEqual([`email:${JAMIE}`, 'email:minji.kim@example.com', 'email:sam.lee@example.com']);
     expect(told(75).length).toBe(2);
-    expect(posted.find((n) => n.reason === 'request.sla.100' && n.audience.kind === 'person' && n.audience.personId === `email:${JAMIE}`)?.view.text).toMatch(
+    expect(posted.find((n) => n.reason === 'request.sla.resolution.100' && n.audience.kind === 'person' && n.audience.personId === `email:${JAMIE}`)?.view.text).toMatch(
       new RegExp(`^${request.number} \\(New laptop\\) missed its fulfilment target`),
     );
+    // Approved at once, it never ran late for a response.
+    expect(posted.filter((n) => n.reason.startsWith('request.sla.response'))).toEqual([]);
+  });
+
+  it('runs the response clock until someone it waits on responds: the undecided approver hears of it, and a vote stops it', async () => {
+    // The laptop is P4: a response within one day (24 working hours), so by Thursday 16:00 in Seoul; 50 % on Wednesday at 13:00.
+    const request = await requestLaptop(apps[0]!);
+    expect(request.priority).toBe('P4');
+    expect(request.sla.responseDueAt).toEqual(new Date('2026-12-03T07:00:00Z'));
+    const responseTold = () => posted.filter((n) => n.reason.startsWith('request.sla.response')).map((n) => `${n.reason} ${'personId' in n.audience ? n.audience.personId : ''}`);
+    await runClockUntil(apps, clock, '2026-12-02T03:50:00Z', 60);
+    expect(responseTold()).toEqual([]);
+    await runClockUntil(apps, clock, '2026-12-02T04:10:00Z', 10);
+    expect(responseTold()).toEqual([`request.sla.response.50 ${ROBIN}`]);
+    expect(to(ROBIN, 'request.sla.response.50')[0]?.view.text).toBe(`${request.number} (New laptop): 50% of its response time has passed; due Thu 3 Dec 2026, 16:00 GMT+9.`);
+    await run(apps[1]!, REQUEST_IDS.approve, await buildActor(apps[1]!, 'robin.han@example.com'), { recordId: request._id });
+    expect((await apps[0]!.ctx.requests.findById(request._id))?.respondedAt).toEqual(clock.now());
+    // Past the response breach: nobody else hears of the response clock.
+    await runClockUntil(apps, clock, '2026-12-03T09:00:00Z', 60);
+    expect(responseTold()).toEqual([`request.sla.response.50 ${ROBIN}`]);
   });
 });

@@ -68,7 +68,15 @@ describe('service requests and their approvals (against the MongoDB-compatible s
     // The requester is told, and the service desk's channel gets the card with its task.
     expect(cardsTo(approved, 'person')[0]?.view.text).toBe(`${request.number} (New laptop) is approved; Service Desk is on it.`);
     const deskCard = cardsTo(approved, 'groupCard')[0]?.view as CardView;
-    expect(deskCard.actions.map((a) => a.label)).toEqual(['Done: Purchase']);
+    expect(deskCard.actions.map((a) => a.label)).toEqual(['Take it', 'Done: Purchase']);
+    expect(deskCard.fields.map((f) => f.label)).toEqual(['State', 'Priority', 'Requested by', 'Model', 'Cost (KRW)', 'Why', 'Fulfil by']);
+
+    // Someone of the service desk takes it: theirs, and Jamie reads who has it. Nobody else may.
+    expect(errorOf(await run(app, REQUEST_IDS.take, await actor(ALEX), { recordId: request._id })).text).toBe('You are not allowed to do that.');
+    const taken = await run(app, REQUEST_IDS.take, await actor(SAM), { recordId: request._id });
+    expect(await current(request)).toMatchObject({ assigneeId: 'email:sam.lee@example.com', assigneeName: 'Sam Lee' });
+    expect(cardsTo(taken, 'person')[0]?.view.text).toBe(`Sam Lee took ${request.number} (New laptop).`);
+    expect((cardsTo(taken, 'groupCard')[0]?.view as CardView).actions.map((a) => a.label)).toEqual(['Done: Purchase']);
 
     // Only the service desk marks its tasks done.
     expect(errorOf(await run(app, REQUEST_IDS.taskDone, await actor(ALEX), { recordId: request._id, task: 0 })).text).toBe('You are not allowed to do that.');
@@ -86,7 +94,7 @@ describe('service requests and their approvals (against the MongoDB-compatible s
     expect((await current(request)).rating).toBe(4);
     // Every step is in the record's audit chain.
     const chain = await database.models.AuditEvent.find({ recordId: request._id, seq: { $gte: 1 } }).sort({ seq: 1 }).lean();
-    expect(chain.map((e) => e.action)).toEqual(['create', 'approve', 'complete_task', 'fulfil', 'rate']);
+    expect(chain.map((e) => e.action)).toEqual(['create', 'approve', 'take', 'complete_task', 'fulfil', 'rate']);
   });
 
   it('adds the finance step over 2,000,000 KRW, and decides the steps in order', async () => {
@@ -221,7 +229,10 @@ describe('service requests and their approvals (against the MongoDB-compatible s
     const request = await submit(JAMIE, { item: 'tidy-desk', answers: {} });
     expect(request.state).toBe('in_fulfilment');
     expect(request.tasks.map((t) => t.state)).toEqual(['open', 'waiting', 'waiting']);
+    expect(request.respondedAt ?? null).toBeNull();
     await run(app, REQUEST_IDS.taskDone, await actor(SAM), { recordId: request._id, task: 0 });
+    // A task done is a response, when nobody took the request first.
+    expect((await current(request)).respondedAt).toEqual(clock.now());
     expect((await current(request)).tasks.map((t) => t.state)).toEqual(['done', 'open', 'open']);
     await Promise.all([1, 2].map(async (task) => run(app, REQUEST_IDS.taskDone, await actor(task === 1 ? SAM : MINJI), { recordId: request._id, task })));
     expect((await current(request)).state).toBe('fulfilled');

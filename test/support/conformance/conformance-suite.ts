@@ -349,7 +349,19 @@ const CARD_SCENARIOS: Record<string, CardScenario> = {
       await eventually(async () => (await c.d.personCard(id, JAMIE))?.text.includes('In fulfilment') === true, 10_000).catch(() => undefined);
       expect((await c.d.personCard(id, JAMIE))?.text).toContain('In fulfilment');
       expect((await c.d.personCard(id, ROBIN))?.actions.map((a) => a.actionId)).toEqual([]);
+      expect((await c.d.groupCard(id, 'service-desk'))?.actions.map((a) => a.label)).toEqual(['Take it', 'Done: Purchase']);
+    },
+  },
+  [REQUEST_IDS.take]: {
+    setup: laptopApproved,
+    on: (c, id) => c.d.groupCard(id, 'service-desk'),
+    as: SAM,
+    async then(c, id) {
+      expect(await requestOf(c, id)).toMatchObject({ assigneeName: 'Sam Lee' });
+      // Taken: the channel's card says by whom and no longer offers it.
+      await eventually(async () => (await c.d.groupCard(id, 'service-desk'))?.actions.map((a) => a.label).join() === 'Done: Purchase', 10_000).catch(() => undefined);
       expect((await c.d.groupCard(id, 'service-desk'))?.actions.map((a) => a.label)).toEqual(['Done: Purchase']);
+      expect((await c.d.groupCard(id, 'service-desk'))?.text).toContain('Sam Lee');
     },
   },
   [REQUEST_IDS.rejectForm]: { setup: laptopRequested, on: (c, id) => c.d.personCard(id, ROBIN), as: ROBIN, opens: REQUEST_IDS.reject, then: async () => {} },
@@ -369,8 +381,8 @@ const CARD_SCENARIOS: Record<string, CardScenario> = {
     as: SAM,
     async then(c, id) {
       expect((await requestOf(c, id)).tasks.map((t) => t.state)).toEqual(['done', 'open']);
-      await eventually(async () => (await c.d.groupCard(id, 'service-desk'))?.actions.map((a) => a.label).join() === 'Done: Set up', 10_000).catch(() => undefined);
-      expect((await c.d.groupCard(id, 'service-desk'))?.actions.map((a) => a.label)).toEqual(['Done: Set up']);
+      await eventually(async () => (await c.d.groupCard(id, 'service-desk'))?.actions.map((a) => a.label).join() === 'Take it,Done: Set up', 10_000).catch(() => undefined);
+      expect((await c.d.groupCard(id, 'service-desk'))?.actions.map((a) => a.label)).toEqual(['Take it', 'Done: Set up']);
     },
   },
   [REQUEST_IDS.queue]: nextPageOfRequests('/request queue', 'software', SAM, true),
