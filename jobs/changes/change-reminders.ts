@@ -1,5 +1,10 @@
+import { approvalRuleFor } from '../../src/domain/change-rules';
 import { formatInstant, t } from '../../src/i18n/translate';
+import type { ChangeDoc } from '../../src/models/change.model';
+import { CHANGE_TIMERS } from '../../src/services/change-watch';
+import { changeAnnouncements } from '../../src/views/change-announcements';
 import { changeCard } from '../../src/views/change-card';
+import { escalateStep, type EscalationTarget } from '../approval-escalation';
 import { approvalReminders } from '../approval-reminders';
 import type { JobContext } from '../job-context';
 
@@ -19,11 +24,31 @@ export async function remindImplementer(ctx: JobContext, number: string): Promis
   ]);
 }
 
-/** A change's approval step past its rule's deadline (`<number>:<step>`): its undecided approvers are reminded, once. */
+/**
+ * A change's approval step past its rule's deadline (`<number>:<step>:<round>`): round 1 reminds
+ * its undecided approvers, once, and, when the rule names an escalation person, sets round 2 a
+ * deadline later; round 2 asks that person too (they become an approver of the step).
+ */
 export async function remindChangeApprovers(ctx: JobContext, ref: string): Promise<void> {
-  const [number = '', stepText = ''] = ref.split(':');
+  const [number = '', stepText = '', roundText = '1'] = ref.split(':');
   const step = Number(stepText);
   const change = await ctx.changes.findById(number);
   if (change?.state !== 'assessment' || change.currentStep !== step) return;
-  await ctx.notifier.announce(await approvalReminders(ctx, change, step, 'change', (viewer, text) => changeCard(change, viewer, ctx.catalog, viewer, text)));
+  const rule = approvalRuleFor(ctx.catalog.config.changeApproval, change.type, change.risk);
+  const startedAt = change.steps[step]?.startedAt;
+  if (roundText !== '2') {
+    await ctx.notifier.announce(await approvalReminders(ctx, change, step, 'change', (viewer, text) => changeCard(change, viewer, ctx.catalog, viewer, text)));
+    if (rule?.deadline && rule.escalateTo && startedAt) {
+      await ctx.wheel.schedule(CHANGE_TIMERS.approval, `${number}:${step}:2`, new Date(new Date(startedAt).getTime() + 2 * rule.deadline * 60_000));
+    }
+    return;
+  }
+  if (!rule?.escalateTo) return;
+  const target: EscalationTarget<ChangeDoc> = {
+    deciding: 'assessment',
+    findById: (id) => ctx.changes.findById(id),
+    change: (planned) => ctx.changes.change(planned),
+    announcements: (record) => changeAnnouncements(ctx, record),
+  };
+  await escalateStep(ctx, target, change, step, rule.escalateTo);
 }

@@ -1,13 +1,10 @@
 import type { ServiceRequestDoc } from '../../src/models/service-request.model';
-import { personIdForEmail } from '../../src/people/people-directory';
-import { RecordConflict } from '../../src/services/audited-change';
 import { REQUEST_TIMERS } from '../../src/services/request-watch';
 import { requestAnnouncements } from '../../src/views/request-announcements';
 import { requestCard } from '../../src/views/request-card';
+import { escalateStep, type EscalationTarget } from '../approval-escalation';
 import { approvalReminders } from '../approval-reminders';
 import type { JobContext } from '../job-context';
-
-const SYSTEM = { id: 'system', name: 'opsdesk' };
 
 /**
  * An approval step past its deadline: round 1 reminds each approver who has not voted (once, in
@@ -28,27 +25,13 @@ export async function remindApprovers(ctx: JobContext, ref: string): Promise<voi
     await ctx.wheel.schedule(REQUEST_TIMERS.approval, `${number}:${step}:2`, new Date(new Date(startedAt).getTime() + 2 * item.approvalDeadline * 60_000));
     return;
   }
-  if (roundText === '2' && item.escalateTo) await escalate(ctx, request, step, item.escalateTo);
-}
-
-async function escalate(ctx: JobContext, seen: ServiceRequestDoc, step: number, email: string): Promise<void> {
-  const personId = personIdForEmail(email);
-  let request = seen;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = request.steps[step];
-    if (!current || request.state !== 'awaiting_approval' || request.currentStep !== step) return;
-    if (personId === request.requesterId || current.approvers.some((a) => a.id === personId)) return;
-    const name = ctx.catalog.people.get(email.toLowerCase())?.name ?? email;
-    const steps = request.steps.map((s, i) => (i === step ? { ...s, approvers: [...s.approvers, { id: personId, name }], escalatedTo: name } : s));
-    try {
-      const updated = await ctx.requests.change({ seen: request, action: 'escalate', actor: SYSTEM, at: ctx.now(), before: { step }, after: { step, escalatedTo: name }, set: { steps } });
-      await ctx.notifier.announce(await requestAnnouncements(ctx, updated));
-      return;
-    } catch (error) {
-      if (!(error instanceof RecordConflict)) throw error;
-      const again = await ctx.requests.findById(request._id);
-      if (!again) return;
-      request = again;
-    }
+  if (roundText === '2' && item.escalateTo) {
+    const target: EscalationTarget<ServiceRequestDoc> = {
+      deciding: 'awaiting_approval',
+      findById: (id) => ctx.requests.findById(id),
+      change: (change) => ctx.requests.change(change),
+      announcements: (record) => requestAnnouncements(ctx, record),
+    };
+    await escalateStep(ctx, target, request, step, item.escalateTo);
   }
 }

@@ -257,8 +257,9 @@ const changeApprovalRule = strictObject({
   type: z.enum(CHANGE_TYPES),
   risk: z.array(z.enum(LEVELS)).optional(),
   approvers: approvalRule,
-  /** An approver who has not voted by then is reminded, once (an emergency's is short). */
+  /** An approver who has not voted by then is reminded, once (an emergency's is short); at twice this, `escalateTo` is asked too. */
   deadline: duration.optional(),
+  escalateTo: email.optional(),
 });
 
 const changeFreeze = strictObject({
@@ -385,15 +386,16 @@ export const itsmConfigSchema = strictObject({
       need(people, d.to, ['delegations', i, 'to'], 'person');
       if (d.end < d.start) ctx.addIssue({ code: 'custom', path: ['delegations', i, 'end'], message: 'expected an end on or after "start"' });
     });
-    config.changeApproval.forEach((r, i) =>
+    config.changeApproval.forEach((r, i) => {
+      need(people, r.escalateTo, ['changeApproval', i, 'escalateTo'], 'person');
       r.approvers.forEach((step, j) => {
         need(groups, step.group, ['changeApproval', i, 'approvers', j, 'group'], 'group');
         need(people, step.person, ['changeApproval', i, 'approvers', j, 'person'], 'person');
         if (step.ownerOf !== undefined || step.when !== undefined) {
           ctx.addIssue({ code: 'custom', path: ['changeApproval', i, 'approvers', j], message: 'a change approval step is the manager, a group or a person (ownerOf and when are for catalog items)' });
         }
-      }),
-    );
+      });
+    });
     config.changeFreezes.forEach((f, i) => {
       if (Date.parse(f.to) <= Date.parse(f.from)) ctx.addIssue({ code: 'custom', path: ['changeFreezes', i, 'to'], message: 'expected an end after "from"' });
     });

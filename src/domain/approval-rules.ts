@@ -44,6 +44,11 @@ export interface PlannedStep {
   approvers: Approver[];
   /** Approvals that decide the step: 1 for any, all of them, or a quorum. */
   need: number;
+  /**
+   * Everyone's approval was asked for (`all`): any rejection rejects it, even after an escalation
+   * added someone who may approve in place of an approver who stayed silent.
+   */
+  all?: boolean;
 }
 
 export interface Vote {
@@ -66,9 +71,10 @@ export function undecidedApprovers<A extends { id: string }>(step: { approvers: 
  * A step is approved once `need` of its approvers approved, and rejected once that can no longer
  * happen (for `all`, at the first rejection; for any one of three, at the third).
  */
-export function stepOutcome(step: Pick<PlannedStep, 'approvers' | 'need'>, votes: readonly Vote[]): StepOutcome {
+export function stepOutcome(step: Pick<PlannedStep, 'approvers' | 'need' | 'all'>, votes: readonly Vote[]): StepOutcome {
   const mine = new Set(step.approvers.map((a) => a.id));
   const counted = new Map(votes.filter((v) => mine.has(v.approverId)).map((v) => [v.approverId, v.decision]));
+  if (step.all && [...counted.values()].includes('rejected')) return 'rejected';
   const approved = [...counted.values()].filter((d) => d === 'approved').length;
   const undecided = step.approvers.length - counted.size;
   if (approved >= step.need) return 'approved';
@@ -101,12 +107,14 @@ export function planApproval(input: PlanningInput): Plan {
     const named = approversOf(step, input);
     let approvers = notTheRequester(dedupe(named.emails.filter((e) => input.personId(e) !== input.requester.id).map((e) => standIn(e, input))), input);
     let need = step.need === 'all' ? approvers.length : step.need === 'any' ? 1 : Math.min(step.need, approvers.length);
+    let all = step.need === 'all';
     if (approvers.length === 0) {
       approvers = notTheRequester(fallback(input), input);
       need = 1;
+      all = false;
     }
     if (approvers.length === 0) return { ok: false, step: { kind: named.kind, name: named.name } };
-    steps.push({ kind: named.kind, name: named.name, approvers, need });
+    steps.push({ kind: named.kind, name: named.name, approvers, need, ...(all ? { all } : {}) });
   }
   return { ok: true, steps };
 }

@@ -20,6 +20,8 @@ export interface ApprovalStepDoc {
   name: string;
   approvers: Approver[];
   need: number;
+  /** Asked of everyone (`all`): any rejection rejects it. */
+  all?: boolean;
   /** The votes cast on the step, as of this version of the request (each is also its own claim, below). */
   votes: StepVoteDoc[];
   outcome?: 'approved' | 'rejected';

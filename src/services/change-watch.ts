@@ -5,7 +5,7 @@ import type { TimerWheel } from './timer-wheel';
 export const CHANGE_TIMERS = {
   /** `<number>`: its implementer is reminded that its window opens soon. */
   window: 'change.window',
-  /** `<number>:<step>`: the step's approvers who have not voted are reminded (its rule's `deadline`). */
+  /** `<number>:<step>:<round>`: round 1 reminds the step's approvers who have not voted (its rule's `deadline`), round 2 asks the rule's escalation person. */
   approval: 'change.approval',
 } as const;
 
@@ -39,6 +39,6 @@ export class ChangeWatch {
     const deadline = this.deadlineOf(change);
     const startedAt = change.steps[change.currentStep]?.startedAt;
     if (!deadline || !startedAt) return;
-    await this.wheel.schedule(CHANGE_TIMERS.approval, `${change._id}:${change.currentStep}`, new Date(new Date(startedAt).getTime() + deadline * 60_000));
+    await this.wheel.schedule(CHANGE_TIMERS.approval, `${change._id}:${change.currentStep}:1`, new Date(new Date(startedAt).getTime() + deadline * 60_000));
   }
 }

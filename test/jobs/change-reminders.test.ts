@@ -1,7 +1,7 @@
 import type { App } from '../../src/app';
 import type { Database } from '../../src/db/connect';
 import { CHANGE_IDS } from '../../src/views/change-actions';
-import { ALEX, TestClock, buildActor, buildApp, cardOf, run } from '../support/factories';
+import { ALEX, TestClock, buildActor, buildApp, buildConfig, cardOf, run } from '../support/factories';
 import { RecordingDeliverer, runClockUntil, type PostedNotification } from '../support/job-clock';
 import { dropTestDatabase, openTestDatabase } from '../support/test-database';
 
@@ -73,5 +73,30 @@ describe("a change's approvers at its rule's deadline, its implementer before it
       ]),
     );
     expect(reminded.length).toBe(2);
+  });
+
+  it("asks the rule's escalation person too a second deadline later, once, when the step is still undecided", async () => {
+    // The example's emergency rule escalates to Jordan, who is on the CAB already: this one names Casey.
+    const config = buildConfig((c) => {
+      for (const rule of c.changeApproval ?? []) if (rule.type === 'emergency') rule.escalateTo = 'casey.lim@example.com';
+    });
+    app = await buildApp(database, clock, config);
+    app.jobs.notifier.register(new RecordingDeliverer(posted, clock.now));
+    const alex = await buildActor(app, ALEX);
+    const emergency = { ...standardChange('2026-12-01T03:00:00Z', '2026-12-01T04:00:00Z'), type: 'emergency' };
+    const waiting = cardOf(await run(app, CHANGE_IDS.submit, alex, emergency)).recordId as string;
+    await runClockUntil(app, clock, '2026-12-01T01:55:00Z', 5);
+    expect((await app.ctx.changes.findById(waiting))?.steps[0]?.approvers.map((a) => a.name)).toEqual(['Jordan Choi', 'Robin Han']);
+    await runClockUntil(app, clock, '2026-12-01T02:10:00Z', 5);
+    const escalated = await app.ctx.changes.findById(waiting);
+    expect(escalated?.steps[0]?.approvers.map((a) => a.name)).toEqual(['Jordan Choi', 'Robin Han', 'Casey Lim']);
+    expect(escalated?.steps[0]?.escalatedTo).toBe('Casey Lim');
+    const caseyCards = posted.filter((n) => n.recordId === waiting && 'personId' in n.audience && n.audience.personId === 'email:casey.lim@example.com');
+    expect(caseyCards.map((n) => n.view.actions.map((a) => a.actionId))).toEqual([[CHANGE_IDS.approve, CHANGE_IDS.rejectForm]]);
+    await runClockUntil(app, clock, '2026-12-01T03:00:00Z', 10);
+    expect(await database.models.AuditEvent.countDocuments({ recordId: waiting, action: 'escalate' })).toBe(1);
+    // Casey decides it.
+    await run(app, CHANGE_IDS.approve, await buildActor(app, 'casey.lim@example.com'), { recordId: waiting });
+    expect((await app.ctx.changes.findById(waiting))?.state).toBe('scheduled');
   });
 });
