@@ -9,6 +9,7 @@ import { startWatchingIncident } from './sla/start-watching-incident';
 import { REQUEST_TIMERS } from '../src/services/request-watch';
 import { remindApprovers } from './requests/remind-approvers';
 import { checkRequestSla } from './requests/check-request-sla';
+import { restoreRequestTimers } from './requests/restore-request-timers';
 import { CHANGE_TIMERS } from '../src/services/change-watch';
 import { remindChangeApprovers, remindImplementer } from './changes/change-reminders';
 
@@ -23,7 +24,11 @@ export function registerTimerJobs(ctx: JobContext, options: { atOnce?: boolean }
   ctx.wheel.on(INCIDENT_TIMERS.sla, (number) => checkIncidentSla(ctx, number), { atOnce });
   ctx.wheel.on(INCIDENT_TIMERS.escalation, (ref) => escalateIncident(ctx, ref), { atOnce });
   ctx.wheel.on(INCIDENT_TIMERS.majorIncident, (number) => announceMajorIncident(ctx, number), { atOnce });
-  ctx.wheel.on(INCIDENT_TIMERS.restore, async () => void (await restoreIncidentTimers(ctx)));
+  // The hourly restore of missing timers: the incidents' timer drives the requests' too.
+  ctx.wheel.on(INCIDENT_TIMERS.restore, async () => {
+    await restoreIncidentTimers(ctx);
+    await restoreRequestTimers(ctx);
+  });
   ctx.wheel.on(REQUEST_TIMERS.approval, (ref) => remindApprovers(ctx, ref));
   ctx.wheel.on(REQUEST_TIMERS.sla, (number) => checkRequestSla(ctx, number));
   ctx.wheel.on(CHANGE_TIMERS.window, (number) => remindImplementer(ctx, number));

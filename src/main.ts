@@ -13,6 +13,7 @@ import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-a
 import { DEFAULT_OVERLOAD_LIMITS } from '../adapters/slack/http/slack-overload-gate';
 import { startScheduler } from '../jobs/scheduler';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
+import { restoreRequestTimers } from '../jobs/requests/restore-request-timers';
 import { purgeExpired } from '../jobs/maintenance/purge-expired';
 import { listOpenIncidentsOnce } from '../jobs/maintenance/list-open-incidents-once';
 
@@ -89,8 +90,9 @@ async function main(): Promise<void> {
   await app.intake.startReconciling();
   // A database from before the lists: its open incidents written into them, once.
   await listOpenIncidentsOnce(app.jobs);
-  // Open incidents whose timers were never set or were lost; again every hour.
+  // Open incidents and requests whose timers were never set or were lost; again every hour.
   await restoreIncidentTimers(app.jobs);
+  await restoreRequestTimers(app.jobs);
   // Retry keys and finished notifications past their retention; again every day.
   await purgeExpired(app.jobs);
   log.info({ notificationPlatforms: app.jobs.notifier.platforms }, 'scheduler started: SLA clocks, escalations and notifications');

@@ -6,12 +6,16 @@ import type { ServiceRequestDoc } from '../models/service-request.model';
 import type { AuditActor } from './audit-log';
 import { ListedRecords, type NewRecordOf } from './listed-records';
 import { SERIES } from './number-series';
-import type { RecordPage } from './open-record-lists';
+import type { OpenRecord, RecordPage } from './open-record-lists';
 
 export type NewRequest = NewRecordOf<ServiceRequestDoc>;
 
-/** The lists an open request is in: its requester's, those of its current step's approvers yet to vote, and its fulfilment groups'. */
+/**
+ * The lists an open request is in: all open requests (for the timers' restore), its requester's,
+ * those of its current step's approvers yet to vote, and its fulfilment groups'.
+ */
 export const REQUEST_LISTS = {
+  open: 'request.open',
   requester: (personId: string) => `request.requester:${personId}`,
   approver: (personId: string) => `request.approver:${personId}`,
   group: (group: string) => `request.group:${group}`,
@@ -21,7 +25,7 @@ const OPEN = new Set<string>(OPEN_REQUEST_STATES);
 
 export function requestListsOf(request: ServiceRequestDoc): string[] {
   if (!OPEN.has(request.state)) return [];
-  const lists = [REQUEST_LISTS.requester(request.requesterId)];
+  const lists = [REQUEST_LISTS.open, REQUEST_LISTS.requester(request.requesterId)];
   if (request.state === 'awaiting_approval') {
     for (const approver of undecidedApprovers(request.steps[request.currentStep])) lists.push(REQUEST_LISTS.approver(approver.id));
   }
@@ -45,6 +49,15 @@ export class RequestRecords extends ListedRecords<ServiceRequestDoc, RequestActi
   async create(draft: NewRequest, actor: AuditActor, at: Date, idempotent: boolean): Promise<{ request: ServiceRequestDoc; created: boolean }> {
     const { record, created } = await this.createRecord(draft, { title: draft.title, catalogItem: draft.catalogItem, state: draft.state }, actor, at, idempotent);
     return { request: record, created };
+  }
+
+  /** Every open request, as listed (read them with `current`). */
+  allOpen(): Promise<OpenRecord[]> {
+    return this.lists.open([REQUEST_LISTS.open], 'newest');
+  }
+
+  current(listed: readonly OpenRecord[]): Promise<ServiceRequestDoc[]> {
+    return this.lists.current(listed);
   }
 
   /** A page (from 0) of the person's open requests, newest first. */

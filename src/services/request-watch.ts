@@ -54,11 +54,28 @@ export class RequestWatch {
 
   async track(request: ServiceRequestDoc, before?: ServiceRequestDoc): Promise<void> {
     if (!before) await this.scheduleNextMilestone(request);
-    if (request.state !== 'awaiting_approval' || (before && before.currentStep === request.currentStep)) return;
+    if (before && before.currentStep === request.currentStep) return;
+    const deadline = this.approvalDeadline(request);
+    if (deadline) await this.wheel.scheduleOnce(REQUEST_TIMERS.approval, `${request._id}:${request.currentStep}:1`, deadline);
+  }
+
+  /**
+   * Whether an open request's timers are missing (setting them failed, or its process died between
+   * creating or moving it and setting them): its next SLA milestone or its step's deadline has none.
+   */
+  async timersMissing(request: ServiceRequestDoc): Promise<boolean> {
+    const next = nextMilestone(requestMilestones(this.catalog, request), this.now());
+    if (next && !(await this.wheel.isScheduledOnce(REQUEST_TIMERS.sla, request._id, next.at))) return true;
+    const deadline = this.approvalDeadline(request);
+    return deadline ? !(await this.wheel.isScheduledOnce(REQUEST_TIMERS.approval, `${request._id}:${request.currentStep}:1`, deadline)) : false;
+  }
+
+  /** The current step's first deadline, when it waits for approval and its item has one. */
+  private approvalDeadline(request: ServiceRequestDoc): Date | undefined {
+    if (request.state !== 'awaiting_approval') return undefined;
     const deadline = this.catalog.config.catalog.find((c) => c.key === request.catalogItem)?.approvalDeadline;
     const startedAt = request.steps[request.currentStep]?.startedAt;
-    if (!deadline || !startedAt) return;
-    await this.wheel.schedule(REQUEST_TIMERS.approval, `${request._id}:${request.currentStep}:1`, new Date(new Date(startedAt).getTime() + deadline * 60_000));
+    return deadline && startedAt ? new Date(new Date(startedAt).getTime() + deadline * 60_000) : undefined;
   }
 
   /** The SLA timer for the request's next milestone, once per instant however often it is asked. */

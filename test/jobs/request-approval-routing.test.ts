@@ -4,6 +4,7 @@ import type { ServiceRequestDoc } from '../../src/models/service-request.model';
 import { REQUEST_IDS } from '../../src/views/request-actions';
 import { JAMIE, TestClock, buildActor, buildApp, cardOf, run } from '../support/factories';
 import { RecordingDeliverer, runClockUntil, type PostedNotification } from '../support/job-clock';
+import { restoreRequestTimers } from '../../jobs/requests/restore-request-timers';
 import { dropTestDatabase, openTestDatabase } from '../support/test-database';
 
 const ROBIN = 'email:robin.han@example.com';
@@ -124,5 +125,33 @@ describe('request approval routing (timer jobs and the outbox, against the real 
     // Past the response breach: nobody else hears of the response clock.
     await runClockUntil(apps, clock, '2026-12-03T09:00:00Z', 60);
     expect(responseTold()).toEqual([`request.sla.response.50 ${ROBIN}`]);
+  });
+
+  it('sets again the timers of a request whose timers were lost, and nothing is told twice', async () => {
+    // Setting the first request's timers fails (the database refused the write): it is created all the same.
+    const app = apps[0]!;
+    const schedule = app.jobs.wheel.schedule.bind(app.jobs.wheel);
+    app.jobs.wheel.schedule = async () => {
+      throw new Error('the database refused the write');
+    };
+    const answer = await run(app, REQUEST_IDS.submit, await buildActor(app, JAMIE), LAPTOP);
+    app.jobs.wheel.schedule = schedule;
+    await app.jobs.notifier.announce(answer.announcements);
+    const lost = (await app.ctx.requests.findById(cardOf(answer).recordId as string)) as ServiceRequestDoc;
+    const kept = await requestLaptop(apps[1]!);
+    expect(await app.jobs.requestWatch.timersMissing(lost)).toBe(true);
+    expect(await app.jobs.requestWatch.timersMissing(kept)).toBe(false);
+
+    expect(await restoreRequestTimers(app.jobs)).toBe(1);
+    // Once an hour for all processes.
+    expect(await restoreRequestTimers(apps[1]!.jobs)).toBe(0);
+    expect(await app.jobs.requestWatch.timersMissing(lost)).toBe(false);
+    // Both reach their approval deadline and their response warning alike, each told once.
+    await runClockUntil(apps, clock, '2026-12-02T04:10:00Z', 60);
+    const told = (number: string) => posted.filter((n) => n.recordId === number && !n.reason.startsWith('card.')).map((n) => n.reason).sort();
+    expect(told(lost._id)).toEqual(['request.remind.0', 'request.sla.response.50']);
+    expect(told(kept._id)).toEqual(told(lost._id));
+    clock.current = new Date(clock.current.getTime() + 60 * 60_000);
+    expect(await restoreRequestTimers(app.jobs)).toBe(0);
   });
 });
