@@ -8,6 +8,7 @@ import { SharedClock } from './db/shared-clock';
 import type { Db } from 'mongodb';
 import { NoDatabaseAvailable, provisionDatabase, type ProvisionedDatabase } from './db/provision-database';
 import { createLogger } from './logger';
+import { StartupError } from './startup-error';
 import { startHttpServer, type HttpServer } from './server/http-server';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-app';
 import { DEFAULT_OVERLOAD_LIMITS } from '../adapters/slack/http/slack-overload-gate';
@@ -134,6 +135,8 @@ main().catch((error: unknown) => {
   // Configuration and environment problems are for a person: say what is wrong, no stack trace.
   if (error instanceof ConfigError || error instanceof NoDatabaseAvailable) {
     process.stderr.write(`opsdesk cannot start.\n${error.message}\n`);
+  } else if (error instanceof StartupError) {
+    process.stderr.write(`opsdesk cannot start: ${error.message}\n`);
   } else {
     process.stderr.write(`opsdesk cannot start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   }

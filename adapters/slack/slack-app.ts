@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { App, ExpressReceiver } from '@slack/bolt';
-import { WebClient } from '@slack/web-api';
+import { ErrorCode, WebClient } from '@slack/web-api';
 import type { Express } from 'express';
+import { StartupError } from '../../src/startup-error';
 import { t } from '../../src/i18n/translate';
 import { HomePublisher } from './home-publisher';
 import { DEFAULT_OVERLOAD_LIMITS, slackOverloadGate, type OverloadLimits } from './http/slack-overload-gate';
@@ -76,8 +77,11 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
   let mode: SlackAdapter['mode'];
   if (settings.appToken) {
     mode = 'socket';
+    if (!settings.botToken) throw new StartupError('SLACK_APP_TOKEN (Socket Mode) is set but SLACK_BOT_TOKEN is not: set the Bot User OAuth Token (xoxb-…) from the Slack app\'s OAuth & Permissions page');
     bolt = new App({
       token: settings.botToken,
+      // Checked by `start`, where a refusal is one clear line rather than an unhandled rejection.
+      tokenVerificationEnabled: false,
       appToken: settings.appToken,
       socketMode: true,
       logger,
@@ -86,11 +90,16 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       ...(apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: apiUrl } } } : {}),
     });
   } else {
-    if (!settings.signingSecret) throw new Error('SLACK_SIGNING_SECRET is needed to receive Slack requests over HTTP');
+    if (!settings.signingSecret) throw new StartupError('SLACK_SIGNING_SECRET is needed to receive Slack requests over HTTP: copy it from the Slack app\'s Basic Information page');
     if (!expressApp) throw new Error('the HTTP server is needed to receive Slack requests');
     mode = oauth ? 'oauth' : 'http';
     // A secret made up per process would fail every install whose redirect reaches another process.
-    if (oauth && !settings.stateSecret) throw new Error('SLACK_STATE_SECRET is needed for OAuth installs (the same in every process)');
+    if (oauth && !settings.stateSecret) throw new StartupError('SLACK_STATE_SECRET is needed for OAuth installs: set it to one long random text, the same in every process');
+    if (!oauth && !settings.botToken) {
+      throw new StartupError(
+        "SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: set the Bot User OAuth Token (xoxb-…) from the Slack app's OAuth & Permissions page, or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to install through OAuth",
+      );
+    }
     // Our own checks come first: the signature over the raw bytes with both sides of the time
     // window, then the shape of each request kind (Bolt answers 500 to a signed malformed body).
     expressApp.use(
@@ -126,7 +135,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       receiver,
       logger,
       clientOptions,
-      ...(oauth ? {} : { token: settings.botToken }),
+      ...(oauth ? {} : { token: settings.botToken, tokenVerificationEnabled: false }),
     });
   }
 
@@ -207,10 +216,28 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     bolt,
     mode,
     start: async () => {
+      if (settings.botToken) await verifyBotToken(bolt, settings.botToken, apiUrl);
       if (mode === 'socket') await bolt.start();
     },
     stop: async () => {
       if (mode === 'socket') await bolt.stop();
     },
   };
+}
+
+/** Slack's word on the bot token, before anything is taken: refused or unreachable, one clear line. */
+async function verifyBotToken(bolt: App, token: string, apiUrl: string | undefined): Promise<void> {
+  try {
+    await bolt.client.auth.test({ token });
+  } catch (error) {
+    const { code, data, original } = error as { code?: string; data?: { error?: string }; original?: Error };
+    if (code === ErrorCode.PlatformError) {
+      throw new StartupError(`Slack refused SLACK_BOT_TOKEN (${data?.error ?? 'refused'}): copy the Bot User OAuth Token (xoxb-…) again from the Slack app's OAuth & Permissions page, reinstalling the app if it was revoked`);
+    }
+    if (code === ErrorCode.RequestError || code === ErrorCode.HTTPError) {
+      const where = apiUrl ?? 'https://slack.com/api/';
+      throw new StartupError(`Slack cannot be reached at ${where} (${original?.message ?? (error as Error).message}): check this machine's network or proxy, then start opsdesk again`);
+    }
+    throw error;
+  }
 }

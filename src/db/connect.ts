@@ -1,5 +1,9 @@
 import mongoose, { type Connection } from 'mongoose';
 import { createModels, ensureIndexes, type Models } from '../models/models';
+import { StartupError } from '../startup-error';
+import { redact } from './redact';
+
+const SELECTION_TIMEOUT_MS = 10_000;
 
 export interface Database {
   connection: Connection;
@@ -16,11 +20,27 @@ export async function connectDatabase(uri: string, dbName: string, options: { mo
     monitorCommands: options.monitorCommands ?? false,
     autoIndex: false,
     autoCreate: false,
-    serverSelectionTimeoutMS: 10_000,
+    serverSelectionTimeoutMS: SELECTION_TIMEOUT_MS,
   });
-  await connection.asPromise();
+  try {
+    await connection.asPromise();
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    if (!(error instanceof Error) || error.name !== 'MongooseServerSelectionError') throw error;
+    throw new StartupError(
+      `cannot reach the database at ${redact(uri)} within ${SELECTION_TIMEOUT_MS / 1000} s (${error.message}): start it or correct MONGODB_URI, or leave MONGODB_URI unset to use the embedded database`,
+    );
+  }
   const models = createModels(connection);
-  await ensureIndexes(models);
+  try {
+    await ensureIndexes(models);
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    // The embedded server on PostgreSQL reaches PostgreSQL at its first real command.
+    const missing = error instanceof Error ? /database "([^"]+)" does not exist/.exec(error.message) : null;
+    if (!missing) throw error;
+    throw new StartupError(`PostgreSQL has no database "${missing[1]}" (OPSDESK_EMBEDDED_DB_PG): create it (createdb ${missing[1]}) or name one that exists`);
+  }
   return {
     connection,
     models,

@@ -34,10 +34,13 @@ async function mtime(path: string): Promise<number | null> {
 
 export class EmbeddedDbUnavailable extends Error {}
 
+/** How often a long first build says it is still going. */
+const PROGRESS_EVERY_MS = 20_000;
+
 /**
  * Builds the embedded server with `go build` unless a build newer than its sources is cached.
  * Returns the binary's path. The first build fetches modules through the Go module proxy and
- * takes a few minutes; later ones are instant.
+ * takes a few minutes (`npm install` does it, scripts/prepare-embedded-db.js); later ones are instant.
  */
 export async function ensureEmbeddedDbBinary(log: (msg: string) => void): Promise<string> {
   const binary = BINARY;
@@ -55,6 +58,8 @@ export async function ensureEmbeddedDbBinary(log: (msg: string) => void): Promis
   await mkdir(dirname(binary), { recursive: true });
   // Build beside the target and rename, so a concurrent start never runs a half-written file.
   const partial = `${binary}.${process.pid}.partial`;
+  const started = Date.now();
+  const progress = setInterval(() => log(`still building the embedded database: ${Math.round((Date.now() - started) / 1000)} s so far (a first build takes 2 to 4 minutes; later starts reuse it)`), PROGRESS_EVERY_MS);
   try {
     await run('go', ['build', '-trimpath', '-o', partial, '.'], {
       cwd: EMBEDDED_DB_SOURCE,
@@ -64,7 +69,10 @@ export async function ensureEmbeddedDbBinary(log: (msg: string) => void): Promis
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? String(error);
     throw new EmbeddedDbUnavailable(`go build of the embedded database failed:\n${stderr.slice(-2000)}`);
+  } finally {
+    clearInterval(progress);
   }
+  log(`built the embedded database in ${Math.round((Date.now() - started) / 1000)} s`);
   await rename(partial, binary);
   return binary;
 }

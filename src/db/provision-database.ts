@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { ensureEmbeddedDbBinary, EmbeddedDbUnavailable } from './embedded-db';
 import { startSupervisedEmbeddedDb } from './supervised-embedded-db';
+import { redact } from './redact';
 
 export interface ProvisionedDatabase {
   uri: string;
@@ -49,9 +50,4 @@ export async function provisionDatabase(options: ProvisionOptions): Promise<Prov
         'or set MONGODB_URI to a MongoDB 6+ server, e.g. MONGODB_URI=mongodb://127.0.0.1:27017.',
     );
   }
-}
-
-/** A connection string without its password, for logs. */
-export function redact(uri: string): string {
-  return uri.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }

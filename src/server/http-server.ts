@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { StartupError } from '../startup-error';
 import express, { type Express } from 'express';
 import type { Logger } from '../logger';
 
@@ -43,7 +44,13 @@ export async function startHttpServer(options: {
 
   const server = createServer(app);
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `${options.host}:${options.port}`;
+      if (error.code === 'EADDRINUSE') reject(new StartupError(`${where} is already in use: stop what listens there, or set PORT to a free port`));
+      else if (error.code === 'EACCES') reject(new StartupError(`${where} may not be listened on by this user: set PORT to 1024 or above`));
+      else if (error.code === 'EADDRNOTAVAIL') reject(new StartupError(`${options.host} is not an address of this machine: set HOST to one that is (127.0.0.1, or 0.0.0.0 for all)`));
+      else reject(error);
+    });
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;

@@ -2,6 +2,8 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 
 /** `npm start` runs the build (pretest builds it too): these tests start the real process. */
@@ -78,5 +80,80 @@ describe('opsdesk process', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopped']));
+  });
+
+  describe('refuses to start with one line saying what is wrong and what to do (exit 1, no stack trace)', () => {
+    /** Runs the process to its exit: its code and what it wrote to stderr. */
+    async function refusal(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+      const child = start({ PORT: '0', OPSDESK_DATA_DIR: join(dir, 'data'), ...env });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      return { code: await waitForExit(child), stderr };
+    }
+    const oneLine = (stderr: string) => stderr.trim().split('\n');
+    const listening = async (handler?: RequestListener): Promise<{ server: Server; port: number }> => {
+      const server = createServer(handler);
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return { server, port: (server.address() as AddressInfo).port };
+    };
+    /** A port nothing listens on (listened on, then closed). */
+    const closedPort = async (): Promise<number> => {
+      const { server, port } = await listening();
+      await new Promise((resolve) => server.close(resolve));
+      return port;
+    };
+
+    it('a Slack signing secret without a bot token', async () => {
+      const { code, stderr } = await refusal({ SLACK_SIGNING_SECRET: 'secret' });
+      expect(code).toBe(1);
+      expect(oneLine(stderr)).toEqual([expect.stringMatching(/^opsdesk cannot start: SLACK_SIGNING_SECRET is set but SLACK_BOT_TOKEN is not: set the Bot User OAuth Token/)]);
+    });
+
+    it('a bot token Slack refuses', async () => {
+      const slack = await listening((_req, res) => {
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ ok: false, error: 'invalid_auth' }));
+      });
+      try {
+        const { code, stderr } = await refusal({ SLACK_SIGNING_SECRET: 'secret', SLACK_BOT_TOKEN: 'xoxb-revoked', SLACK_API_URL: `http://127.0.0.1:${slack.port}/api/` });
+        expect(code).toBe(1);
+        expect(oneLine(stderr)).toEqual([expect.stringMatching(/^opsdesk cannot start: Slack refused SLACK_BOT_TOKEN \(invalid_auth\): copy the Bot User OAuth Token/)]);
+      } finally {
+        slack.server.close();
+      }
+    });
+
+    it('Slack unreachable at start', async () => {
+      const { code, stderr } = await refusal({ SLACK_SIGNING_SECRET: 'secret', SLACK_BOT_TOKEN: 'xoxb-1', SLACK_API_URL: `http://127.0.0.1:${await closedPort()}/api/` });
+      expect(code).toBe(1);
+      expect(oneLine(stderr)).toEqual([expect.stringMatching(/^opsdesk cannot start: Slack cannot be reached at http:\/\/127\.0\.0\.1:\d+\/api\/ \(fetch failed\): check this machine's network/)]);
+    });
+
+    it('the port already in use', async () => {
+      const taken = await listening();
+      try {
+        const { code, stderr } = await refusal({ PORT: String(taken.port) });
+        expect(code).toBe(1);
+        expect(oneLine(stderr)).toEqual([`opsdesk cannot start: 127.0.0.1:${taken.port} is already in use: stop what listens there, or set PORT to a free port`]);
+      } finally {
+        taken.server.close();
+      }
+    });
+
+    it('an unreachable MONGODB_URI, its password left out', async () => {
+      const port = await closedPort();
+      const { code, stderr } = await refusal({ MONGODB_URI: `mongodb://opsdesk:hunter2@127.0.0.1:${port}/opsdesk` });
+      expect(code).toBe(1);
+      expect(oneLine(stderr)).toEqual([
+        `opsdesk cannot start: cannot reach the database at mongodb://opsdesk:***@127.0.0.1:${port}/opsdesk within 10 s (connect ECONNREFUSED 127.0.0.1:${port}): start it or correct MONGODB_URI, or leave MONGODB_URI unset to use the embedded database`,
+      ]);
+    }, 30_000);
+
+    it('a PostgreSQL URL naming a database that does not exist', async () => {
+      const postgres = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432';
+      const { code, stderr } = await refusal({ OPSDESK_EMBEDDED_DB_PG: `${postgres}/opsdesk_no_such_database`, OPSDESK_DATA_DIR: join(dir, 'pg-data') });
+      expect(code).toBe(1);
+      expect(oneLine(stderr)).toEqual(['opsdesk cannot start: PostgreSQL has no database "opsdesk_no_such_database" (OPSDESK_EMBEDDED_DB_PG): create it (createdb opsdesk_no_such_database) or name one that exists']);
+    }, 30_000);
   });
 });
