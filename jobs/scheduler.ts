@@ -49,8 +49,11 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     defaultLockLifetime: lockLifetimeMs,
     defaultConcurrency: 1,
   });
-  // Agenda's own listener swallows errors: ours logs them.
-  agenda.on('error', (error) => log.error({ err: error }, 'scheduler error'));
+  // Agenda's own listener swallows errors: ours logs them. After the drain, a job that outlived the
+  // grace still renews its lock on a connection being closed: expected, its lock expires and
+  // another process takes it over, so it is no error of the stop.
+  let drained = false;
+  agenda.on('error', (error) => (drained ? log.debug({ err: error }, 'scheduler error after the stop') : log.error({ err: error }, 'scheduler error')));
   agenda.on('fail', (error: unknown, job: unknown) => log.error({ err: error, job: (job as { attrs?: { name?: string } })?.attrs?.name }, 'scheduled job failed'));
 
   await wheel.ensureCursors();
@@ -87,6 +90,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     agenda,
     async drain(timeoutMs) {
       const result = await agenda.drain({ timeout: timeoutMs });
+      drained = true;
       if (result.running > 0) log.warn({ running: result.running }, 'jobs still running at shutdown; another process takes them over after the lock lifetime');
       return { running: result.running };
     },
