@@ -1,5 +1,5 @@
 /**
- * The layer rules of DESIGN.md, checked in CI (`npm run lint`).
+ * The layer rules of docs/architecture.md, checked in CI (`npm run lint`).
  * @type {import('dependency-cruiser').IConfiguration}
  */
 module.exports = {
@@ -66,7 +66,7 @@ module.exports = {
     },
     {
       name: 'jobs-do-not-call-handlers',
-      comment: 'Jobs enter at the services, as handlers do (DESIGN.md): a job never runs or imports a handler, not even its types.',
+      comment: 'Jobs enter at the services, as handlers do (docs/architecture.md): a job never runs or imports a handler, not even its types.',
       severity: 'error',
       from: { path: '^jobs/' },
       to: { path: '^handlers/' },

@@ -4,9 +4,10 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import type { Level, Priority } from '../src/domain/priority';
 
-/** The ServiceNow incident export (UCI dataset 498) kept in the shared datasets folder. */
-export const UCI_LOG = join(__dirname, '..', '..', '..', 'shared', 'datasets', 'uci-incident-event-log', 'incident_event_log.csv.gz');
-const UCI_LOG_FROM_SOURCE = join(__dirname, '..', '..', 'shared', 'datasets', 'uci-incident-event-log', 'incident_event_log.csv.gz');
+/** Each incident of the ServiceNow export (UCI dataset 498) as it was opened (bench/data/SOURCES.md). */
+const UCI_INCIDENTS = 'uci-498-incidents-as-opened.csv.gz';
+// Read from the sources, whether the bench runs from dist/bench or bench/.
+const CANDIDATES = [join(__dirname, '..', '..', 'bench', 'data', UCI_INCIDENTS), join(__dirname, 'data', UCI_INCIDENTS)];
 
 export interface UciIncident {
   number: string;
@@ -21,10 +22,10 @@ const LEVEL: Record<string, Level> = { '1 - High': 'high', '2 - Medium': 'medium
 const PRIORITY: Record<string, Priority> = { '1 - Critical': 'P1', '2 - High': 'P2', '3 - Moderate': 'P3', '4 - Low': 'P4' };
 
 export function uciLogPath(): string | null {
-  return [UCI_LOG, UCI_LOG_FROM_SOURCE].find((p) => existsSync(p)) ?? null;
+  return CANDIDATES.find((p) => existsSync(p)) ?? null;
 }
 
-/** The first event row of each incident: impact, urgency and priority as opened. */
+/** Each incident's impact, urgency and priority as opened. */
 export async function readUciIncidents(limit: number): Promise<UciIncident[]> {
   const path = uciLogPath();
   if (!path) return [];

@@ -98,7 +98,7 @@ const notificationId = (request: NotificationRequest, platform: string): string 
 const REF = /^(.*)#(\d+)(?:~(\d+))?$/;
 
 /**
- * The one way out (DESIGN.md, Notifications): everything opsdesk posts is stored first (the
+ * The one way out (docs/architecture.md, notifications): everything opsdesk posts is stored first (the
  * `_id` dedupes per record, reason, recipient and platform), then tried at once by this process
  * when it can deliver there, beside the timer wheel rather than in its tick. A lease timer set
  * before each attempt makes the next one should the process die; refusals come back with
