@@ -32,8 +32,17 @@ try {
   built = 0;
 }
 const changed = Math.max(...sources.map((s) => newestIn(join(root, s))), ...configs.map((c) => newestIn(join(root, c))));
-if (built > 0 && changed <= built) process.exit(0);
-const tsc = require.resolve('typescript/bin/tsc');
+// A build whose output went missing (dist/ partly removed) is done again, from scratch.
+const complete = newestIn(join(root, 'dist', 'src', 'main.js')) > 0;
+if (built > 0 && complete && changed <= built) process.exit(0);
+if (!complete) require('node:fs').rmSync(join(root, 'dist', '.tsbuildinfo'), { force: true });
+let tsc;
+try {
+  tsc = require.resolve('typescript/bin/tsc');
+} catch {
+  process.stderr.write('opsdesk: TypeScript is not installed (npm install without --omit=dev installs it), so opsdesk cannot be built\n');
+  process.exit(1);
+}
 const started = new Date();
 const result = spawnSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' });
 if (result.status !== 0) process.exit(result.status ?? 1);

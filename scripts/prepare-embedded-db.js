@@ -7,10 +7,14 @@ const { join } = require('node:path');
 const { spawnSync } = require('node:child_process');
 
 const root = join(__dirname, '..');
-const build = spawnSync(process.execPath, [join(__dirname, 'build-if-changed.js')], { stdio: 'inherit' });
-if (build.status !== 0) process.exit(build.status ?? 1);
-const { ensureEmbeddedDbBinary } = require(join(root, 'dist', 'src', 'db', 'embedded-db.js'));
 const say = (line) => process.stdout.write(`opsdesk: ${line}\n`);
+const build = spawnSync(process.execPath, [join(__dirname, 'build-if-changed.js')], { stdio: 'inherit' });
+if (build.status !== 0) {
+  // The install itself stands: npm start and npm test build again, and say what is wrong.
+  say('opsdesk could not be built now; npm start builds it (and the embedded database) again');
+  process.exit(0);
+}
+const { ensureEmbeddedDbBinary } = require(join(root, 'dist', 'src', 'db', 'embedded-db.js'));
 ensureEmbeddedDbBinary(say).then(
   (binary) => say(`the embedded database is ready (${binary}); start opsdesk with: npm start`),
   (error) => {

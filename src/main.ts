@@ -11,6 +11,7 @@ import { createLogger } from './logger';
 import { StartupError } from './startup-error';
 import { startHttpServer, type HttpServer } from './server/http-server';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-app';
+import { verifySlackBotToken } from '../adapters/slack/verify-bot-token';
 import { DEFAULT_OVERLOAD_LIMITS } from '../adapters/slack/http/slack-overload-gate';
 import { startScheduler } from '../jobs/scheduler';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
@@ -59,6 +60,8 @@ async function main(): Promise<void> {
   await app.intake.startBeating();
 
   const slackConfigured = Boolean(env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
+  // Slack's word on the token before anything is taken: refused or out of reach, one clear line.
+  const slackBot = slackConfigured && env.SLACK_BOT_TOKEN ? await verifySlackBotToken(env.SLACK_BOT_TOKEN, env.SLACK_API_URL) : undefined;
   let slack: SlackAdapter | undefined;
   const http: HttpServer = await startHttpServer({
     host: env.HOST,
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
           clientSecret: env.SLACK_CLIENT_SECRET,
           stateSecret: env.SLACK_STATE_SECRET,
           apiUrl: env.SLACK_API_URL,
+          bot: slackBot,
           overload: { ...DEFAULT_OVERLOAD_LIMITS, maxInProgress: env.OPSDESK_BUSY_AFTER_REQUESTS, maxWorkInFlight: env.OPSDESK_BUSY_AFTER_WORK },
         },
         express,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { App, ExpressReceiver } from '@slack/bolt';
-import { ErrorCode, WebClient } from '@slack/web-api';
+import { WebClient } from '@slack/web-api';
 import type { Express } from 'express';
 import { StartupError } from '../../src/startup-error';
 import { t } from '../../src/i18n/translate';
@@ -18,6 +18,7 @@ import { registerShortcuts } from './listeners/shortcuts';
 import { doSubmission, registerViews } from './listeners/views';
 import { slackRequestGate } from './http/slack-request-gate';
 import { verifySlackSignature } from './http/verify-slack-signature';
+import type { SlackBotIdentity } from './verify-bot-token';
 import { slackRoutes } from './listeners/routes';
 import type { SlackDeps } from './slack-context';
 
@@ -33,6 +34,11 @@ export interface SlackSettings {
   apiUrl?: string | undefined;
   /** When new requests are turned away as busy (HTTP only). */
   overload?: OverloadLimits | undefined;
+  /**
+   * The bot token's identity, verified before start (verify-bot-token.ts): Bolt then asks Slack
+   * nothing. Without it Bolt calls `auth.test` itself when it is made.
+   */
+  bot?: SlackBotIdentity | undefined;
 }
 
 export interface SlackAdapter {
@@ -72,6 +78,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
   // can be long); a refused call fails at once and the person is told.
   const clientOptions = { ...(apiUrl ? { slackApiUrl: apiUrl } : {}), retryConfig: { retries: 0 }, rejectRateLimitedCalls: true };
   const deliveryClients = new Map<string, WebClient>();
+  const botIdentity = settings.bot ? { botId: settings.bot.botId, botUserId: settings.bot.botUserId } : {};
 
   let bolt: App;
   let mode: SlackAdapter['mode'];
@@ -80,8 +87,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     if (!settings.botToken) throw new StartupError('SLACK_APP_TOKEN (Socket Mode) is set but SLACK_BOT_TOKEN is not: set the Bot User OAuth Token (xoxb-…) from the Slack app\'s OAuth & Permissions page');
     bolt = new App({
       token: settings.botToken,
-      // Checked by `start`, where a refusal is one clear line rather than an unhandled rejection.
-      tokenVerificationEnabled: false,
+      ...botIdentity,
       appToken: settings.appToken,
       socketMode: true,
       logger,
@@ -135,7 +141,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       receiver,
       logger,
       clientOptions,
-      ...(oauth ? {} : { token: settings.botToken, tokenVerificationEnabled: false }),
+      ...(oauth ? {} : { token: settings.botToken, ...botIdentity }),
     });
   }
 
@@ -216,28 +222,10 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     bolt,
     mode,
     start: async () => {
-      if (settings.botToken) await verifyBotToken(bolt, settings.botToken, apiUrl);
       if (mode === 'socket') await bolt.start();
     },
     stop: async () => {
       if (mode === 'socket') await bolt.stop();
     },
   };
-}
-
-/** Slack's word on the bot token, before anything is taken: refused or unreachable, one clear line. */
-async function verifyBotToken(bolt: App, token: string, apiUrl: string | undefined): Promise<void> {
-  try {
-    await bolt.client.auth.test({ token });
-  } catch (error) {
-    const { code, data, original } = error as { code?: string; data?: { error?: string }; original?: Error };
-    if (code === ErrorCode.PlatformError) {
-      throw new StartupError(`Slack refused SLACK_BOT_TOKEN (${data?.error ?? 'refused'}): copy the Bot User OAuth Token (xoxb-…) again from the Slack app's OAuth & Permissions page, reinstalling the app if it was revoked`);
-    }
-    if (code === ErrorCode.RequestError || code === ErrorCode.HTTPError) {
-      const where = apiUrl ?? 'https://slack.com/api/';
-      throw new StartupError(`Slack cannot be reached at ${where} (${original?.message ?? (error as Error).message}): check this machine's network or proxy, then start opsdesk again`);
-    }
-    throw error;
-  }
 }

@@ -26,7 +26,8 @@ export const completeRequestTask = defineHandler({
         : { key: 'request.told.task', reason: `request.task.${input.task}`, params };
       return {
         action: fulfilled ? 'fulfil' : 'complete_task',
-        set: { tasks, ...(request.respondedAt ? {} : { respondedAt: at }), ...(fulfilled ? { state: 'fulfilled', fulfilledAt: at } : {}) },
+        // A requester doing a task of their own request is not its response.
+        set: { tasks, ...(request.respondedAt || actor.id === request.requesterId ? {} : { respondedAt: at }), ...(fulfilled ? { state: 'fulfilled', fulfilledAt: at } : {}) },
         before: { state: request.state, task: task.name },
         after: { state: fulfilled ? 'fulfilled' : request.state, task: task.name, taskState: 'done' },
       };

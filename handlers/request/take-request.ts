@@ -1,18 +1,23 @@
 import { z } from 'zod';
 import { REQUEST_IDS } from '../../src/views/request-actions';
 import { defineHandler } from '../handler';
-import { authoriseRequestAction, changeRequest, requestUpdated } from './request-flow';
+import { holderOf } from '../../src/domain/request-holder';
+import { authoriseRequestAction, changeRequest, refuse, requestUpdated } from './request-flow';
 
 export const takeRequest = defineHandler({
   id: REQUEST_IDS.take,
-  description: 'Take a request being fulfilled: it is yours, its response clock stops, its requester is told who has it.',
+  description: 'Take a request being fulfilled that nobody of your group has: it is yours, its response clock stops, its requester is told who has it.',
   entry: { card: true, toInput: (i) => ({ recordId: i.recordId }) },
   input: z.object({ recordId: z.string().min(1) }),
   async run(ctx, actor, input) {
     const { before, after } = await changeRequest(ctx, actor, input.recordId, async (request) => {
       // A member of one of its open tasks' groups (the lifecycle's fulfiller), while it is fulfilled.
+      if (request.requesterId === actor.id) return refuse(ctx, actor, request, 'take', 'REQUEST.OWN_TAKE', { number: request.number });
       await authoriseRequestAction(ctx, actor, request, 'take');
-      if (request.assigneeId === actor.id) return null;
+      const holder = holderOf(request, (group, person) => ctx.catalog.isMember(group, person));
+      if (holder === actor.id) return null;
+      // Two fulfillers clicking at once: the first has it, the second is told who.
+      if (holder) return refuse(ctx, actor, request, 'take', 'REQUEST.TAKEN', { name: request.assigneeName ?? holder });
       const at = ctx.now();
       return {
         action: 'take',

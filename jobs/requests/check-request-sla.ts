@@ -1,4 +1,5 @@
 import { undecidedApprovers } from '../../src/domain/approval-rules';
+import { holderOf } from '../../src/domain/request-holder';
 import { milestonesReached, type SlaMilestone } from '../../src/domain/sla-milestones';
 import { formatInstant, t } from '../../src/i18n/translate';
 import type { ServiceRequestDoc } from '../../src/models/service-request.model';
@@ -11,12 +12,14 @@ import type { JobContext } from '../job-context';
 /**
  * A request's SLA timer fell due: for each running clock, the highest milestone reached is told
  * once to each person the request waits on (the notification id is the claim, so a second run
- * tells nobody twice); then the timer for the next milestone is set. Those it waits on are the
- * assignee, else the members of the groups with an open task, or, while it waits for approval, the
+ * tells nobody twice); then the timer for the next milestone is set. Those it waits on are, per
+ * group with an open task, the one of them who took it, else its members; or, while it waits for approval, the
  * current step's approvers who have not voted. At the response breach the fulfilment group's
  * managers are told too; at the fulfilment breach, its requester.
  */
-export async function checkRequestSla(ctx: JobContext, number: string): Promise<void> {
+export async function checkRequestSla(ctx: JobContext, ref: string): Promise<void> {
+  // A timer set before the clocks were per request named its milestone too (`<number>:<percent>`).
+  const [number = ''] = ref.split(':');
   const request = await ctx.requests.findById(number);
   if (!request) return;
   const reached = milestonesReached(requestMilestones(ctx.catalog, request), ctx.now()).sort((a, b) => b.percent - a.percent);
@@ -43,11 +46,12 @@ function waitingOn(ctx: JobContext, request: ServiceRequestDoc, milestone: SlaMi
   const people = new Set<string>();
   if (request.state === 'awaiting_approval') {
     for (const approver of undecidedApprovers(request.steps[request.currentStep])) people.add(approver.id);
-  } else if (request.assigneeId) {
-    people.add(request.assigneeId);
   } else {
+    const holder = holderOf(request, (group, person) => ctx.catalog.isMember(group, person));
     for (const task of request.tasks.filter((x) => x.state === 'open')) {
-      for (const member of ctx.catalog.groups.get(task.group)?.members ?? []) people.add(personIdForEmail(member));
+      // The one who has it, for their group's task; everyone of a group nobody of which has it.
+      if (holder && ctx.catalog.isMember(task.group, holder)) people.add(holder);
+      else for (const member of ctx.catalog.groups.get(task.group)?.members ?? []) people.add(personIdForEmail(member));
     }
   }
   if (milestone.percent >= 100 && milestone.clock === 'response') {

@@ -97,6 +97,11 @@ export class ItsmCatalog {
     return key ? this.onCallSchedules.get(key) : undefined;
   }
 
+  /** Whether the person (`email:<address>`) is a member of the group. */
+  isMember(group: string, personId: string): boolean {
+    return this.groups.get(group)?.members.some((m) => `email:${m.toLowerCase()}` === personId.toLowerCase()) ?? false;
+  }
+
   groupsOf(email: string): string[] {
     const lower = email.toLowerCase();
     return this.config.groups.filter((g) => g.members.some((m) => m.toLowerCase() === lower)).map((g) => g.key);

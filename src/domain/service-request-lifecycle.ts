@@ -27,7 +27,8 @@ export const REQUEST_LIFECYCLE: StateMachine<RequestState, RequestAction> = [
   },
   // An approval past its deadline: the item's escalation person is asked too (a job).
   ...editRule<RequestState, RequestAction>('escalate', ['awaiting_approval'], { roles: [], relations: ['system'] }),
-  ...editRule<RequestState, RequestAction>('take', ['in_fulfilment'], { roles: [], relations: ['fulfiller'] }),
+  // Nobody takes their own request (which would stop its response clock).
+  ...editRule<RequestState, RequestAction>('take', ['in_fulfilment'], { roles: [], relations: ['fulfiller'], forbiddenRelations: ['requester'] }),
   ...editRule<RequestState, RequestAction>('complete_task', ['in_fulfilment'], { roles: [], relations: ['fulfiller'] }),
   { action: 'fulfil', from: ['in_fulfilment'], to: 'fulfilled', roles: [], relations: ['fulfiller', 'system'] },
   // The requester rates the service once it is fulfilled (again: the last rating stands).

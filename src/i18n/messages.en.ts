@@ -223,6 +223,8 @@ export const en = {
   "error.REQUEST.NOT_APPROVER": "You are not an approver of {number} at this step.",
   "error.REQUEST.DECIDED": "{number} is already {state}; your vote was not needed.",
   "error.REQUEST.TASK_NOT_OPEN": "That task of {number} is not open.",
+  "error.REQUEST.TAKEN": "{name} has {number} already.",
+  "error.REQUEST.OWN_TAKE": "You cannot take your own request ({number}): someone else of the group does it.",
   "error.REQUEST.NOT_A_NUMBER": "Please enter a number.",
   "command.request": "Ask for something from the service catalog",
   "help.request.catalog": "The service catalog: search it, and ask for an item with its form.",

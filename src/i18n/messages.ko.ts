@@ -225,6 +225,8 @@ export const ko: Record<MessageKey, string> = {
   "error.REQUEST.NOT_APPROVER": "이 단계에서 {number}의 승인자가 아닙니다.",
   "error.REQUEST.DECIDED": "{number}은(는) 이미 {state} 상태입니다. 투표가 필요하지 않았습니다.",
   "error.REQUEST.TASK_NOT_OPEN": "{number}의 해당 작업은 진행 중이 아닙니다.",
+  "error.REQUEST.TAKEN": "{name}님이 이미 {number}을(를) 맡고 있습니다.",
+  "error.REQUEST.OWN_TAKE": "자신의 요청({number})은 맡을 수 없습니다. 그룹의 다른 사람이 처리합니다.",
   "error.REQUEST.NOT_A_NUMBER": "숫자를 입력하세요.",
   "command.request": "서비스 카탈로그에서 요청하기",
   "help.request.catalog": "서비스 카탈로그: 검색하고 항목의 양식으로 요청합니다.",

@@ -61,13 +61,16 @@ export class RequestWatch {
 
   /**
    * Whether an open request's timers are missing (setting them failed, or its process died between
-   * creating or moving it and setting them): its next SLA milestone or its step's deadline has none.
+   * creating or moving it and setting them): its next SLA milestone or its step's coming deadline has none.
    */
   async timersMissing(request: ServiceRequestDoc): Promise<boolean> {
     const next = nextMilestone(requestMilestones(this.catalog, request), this.now());
     if (next && !(await this.wheel.isScheduledOnce(REQUEST_TIMERS.sla, request._id, next.at))) return true;
+    // A deadline passed is not looked for: its marks are swept a day after it, and its reminder
+    // is what its timer did (set again, it would remind again).
     const deadline = this.approvalDeadline(request);
-    return deadline ? !(await this.wheel.isScheduledOnce(REQUEST_TIMERS.approval, `${request._id}:${request.currentStep}:1`, deadline)) : false;
+    if (!deadline || deadline.getTime() <= this.now().getTime()) return false;
+    return !(await this.wheel.isScheduledOnce(REQUEST_TIMERS.approval, `${request._id}:${request.currentStep}:1`, deadline));
   }
 
   /** The current step's first deadline, when it waits for approval and its item has one. */

@@ -1,5 +1,6 @@
 import { OPEN_REQUEST_STATES } from '../domain/service-request-lifecycle';
 import { undecidedApprovers } from '../domain/approval-rules';
+import { holderOf } from '../domain/request-holder';
 import type { ItsmCatalog } from '../config/itsm-catalog';
 import { formatInstant, t, type Locale } from '../i18n/translate';
 import type { ApprovalStepDoc, ServiceRequestDoc } from '../models/service-request.model';
@@ -78,15 +79,15 @@ function taskLines(request: ServiceRequestDoc, catalog: ItsmCatalog, locale: Loc
     .join('\n');
 }
 
-function actionsFor(request: ServiceRequestDoc, audience: RequestAudience, locale: Locale): ActionView[] {
+function actionsFor(request: ServiceRequestDoc, audience: RequestAudience, catalog: ItsmCatalog, locale: Locale): ActionView[] {
   const id = request._id;
   const actions: ActionView[] =
     audience.kind === 'person' ? voteActions(request, request.state === 'awaiting_approval', audience.id, locale, { approve: REQUEST_IDS.approve, rejectForm: REQUEST_IDS.rejectForm }) : [];
   if (request.state === 'in_fulfilment') {
     const groups = audience.kind === 'group' ? [audience.group] : audience.groups;
     const fulfiller = request.tasks.some((task) => task.state === 'open' && groups.includes(task.group));
-    // A group's card offers it until someone took the request; a fulfiller's own card, unless it is theirs.
-    if (fulfiller && (audience.kind === 'group' ? !request.assigneeId : request.assigneeId !== audience.id)) {
+    // Offered to the group's card and its members' while nobody of a group with an open task has it.
+    if (fulfiller && !holderOf(request, (group, person) => catalog.isMember(group, person))) {
       actions.push({ actionId: REQUEST_IDS.take, label: t(locale, 'request.action.take'), recordId: id, style: 'primary' });
     }
     request.tasks.forEach((task, index) => {
@@ -147,7 +148,7 @@ export function requestCard(request: ServiceRequestDoc, reader: Reader, catalog:
     fields,
     ...(text ? { text } : {}),
     context,
-    actions: actionsFor(request, audience, locale),
+    actions: actionsFor(request, audience, catalog, locale),
     recordId: request._id,
     version: request.version,
   };

@@ -77,6 +77,9 @@ describe('service requests and their approvals (against the MongoDB-compatible s
     expect(await current(request)).toMatchObject({ assigneeId: 'email:sam.lee@example.com', assigneeName: 'Sam Lee' });
     expect(cardsTo(taken, 'person')[0]?.view.text).toBe(`Sam Lee took ${request.number} (New laptop).`);
     expect((cardsTo(taken, 'groupCard')[0]?.view as CardView).actions.map((a) => a.label)).toEqual(['Done: Purchase']);
+    // Minji clicking Take it on a card drawn before is told who has it; nothing changes.
+    expect(errorOf(await run(app, REQUEST_IDS.take, await actor(MINJI), { recordId: request._id })).text).toBe(`Sam Lee님이 이미 ${request.number}을(를) 맡고 있습니다.`);
+    expect((await current(request)).assigneeName).toBe('Sam Lee');
 
     // Only the service desk marks its tasks done.
     expect(errorOf(await run(app, REQUEST_IDS.taskDone, await actor(ALEX), { recordId: request._id, task: 0 })).text).toBe('You are not allowed to do that.');
@@ -223,6 +226,15 @@ describe('service requests and their approvals (against the MongoDB-compatible s
     expect(errorOf(answer).fieldErrors).toEqual({ model: 'Please choose one of the options.', cost: 'Please enter a number.', reason: 'This field is required.' });
     expect(errorOf(await run(app, REQUEST_IDS.submit, await actor(JAMIE), { item: 'yacht', answers: {} })).text).toBe('There is no catalog item "yacht".');
     expect(await database.models.ServiceRequest.countDocuments()).toBe(before);
+  });
+
+  it('lets nobody take their own request, not even a member of its fulfilment group', async () => {
+    // Sam is of the service desk, and asks for something the service desk does.
+    const request = await submit(SAM, { item: 'tidy-desk', answers: {} });
+    expect(errorOf(await run(app, REQUEST_IDS.take, await actor(SAM), { recordId: request._id })).text).toBe(`자신의 요청(${request.number})은 맡을 수 없습니다. 그룹의 다른 사람이 처리합니다.`);
+    // Doing one of its tasks is no response either: the clock runs on for someone else.
+    await run(app, REQUEST_IDS.taskDone, await actor(SAM), { recordId: request._id, task: 0 });
+    expect((await current(request)).respondedAt ?? null).toBeNull();
   });
 
   it('opens the tasks in order, those marked parallel together', async () => {

@@ -61,11 +61,11 @@ describe.each(machines)('%s lifecycle', (_name, machine, states) => {
 
 });
 
-describe.each(machines.filter(([name]) => name === 'service request' || name === 'change'))('%s approvals', (_name, machine) => {
+describe.each(machines.filter(([name]) => name === 'service request' || name === 'change'))('%s approvals', (name, machine) => {
   const ownRecordRules = machine.filter((r) => r.forbiddenRelations?.includes('requester'));
 
-  it('forbid approving or rejecting your own record', () => {
-    expect(ownRecordRules.map((r) => r.action).sort()).toEqual(['approve', 'reject']);
+  it('forbid approving or rejecting your own record (and taking your own request)', () => {
+    expect(ownRecordRules.map((r) => r.action).sort()).toEqual(name === 'service request' ? ['approve', 'reject', 'take'] : ['approve', 'reject']);
   });
 
   it.each(ownRecordRules.map((r) => [r.action, r.from[0] as string, r] as const))(
