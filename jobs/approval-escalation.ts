@@ -14,12 +14,14 @@ interface EscalatedRecord {
   currentStep: number;
 }
 
-/** How one kind of record is read, changed and announced, for an escalation. */
+/** How one kind of record is read and changed (its records service), and announced, for an escalation. */
 export interface EscalationTarget<T extends EscalatedRecord> {
   /** The state its steps are decided in. */
   deciding: string;
-  findById(id: string): Promise<T | null>;
-  change(change: { seen: T; action: 'escalate'; actor: typeof SYSTEM; at: Date; before: Record<string, unknown>; after: Record<string, unknown>; set: Record<string, unknown> }): Promise<T>;
+  records: {
+    findById(id: string): Promise<T | null>;
+    change(change: { seen: T; action: 'escalate'; actor: typeof SYSTEM; at: Date; before: Record<string, unknown>; after: Record<string, unknown>; set: Record<string, unknown> }): Promise<T>;
+  };
   announcements(record: T): Promise<Announcement[]>;
 }
 
@@ -38,12 +40,12 @@ export async function escalateStep<T extends EscalatedRecord>(ctx: JobContext, t
     const name = ctx.catalog.people.get(email.toLowerCase())?.name ?? email;
     const steps = record.steps.map((s, i) => (i === step ? { ...s, approvers: [...s.approvers, { id: personId, name }], escalatedTo: name } : s));
     try {
-      const updated = await target.change({ seen: record, action: 'escalate', actor: SYSTEM, at: ctx.now(), before: { step }, after: { step, escalatedTo: name }, set: { steps } });
+      const updated = await target.records.change({ seen: record, action: 'escalate', actor: SYSTEM, at: ctx.now(), before: { step }, after: { step, escalatedTo: name }, set: { steps } });
       await ctx.notifier.announce(await target.announcements(updated));
       return;
     } catch (error) {
       if (!(error instanceof RecordConflict)) throw error;
-      const again = await target.findById(record._id);
+      const again = await target.records.findById(record._id);
       if (!again) return;
       record = again;
     }

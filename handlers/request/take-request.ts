@@ -14,7 +14,7 @@ export const takeRequest = defineHandler({
       // A member of one of its open tasks' groups (the lifecycle's fulfiller), while it is fulfilled.
       if (request.requesterId === actor.id) return refuse(ctx, actor, request, 'take', 'REQUEST.OWN_TAKE', { number: request.number });
       await authoriseRequestAction(ctx, actor, request, 'take');
-      const holder = holderOf(request, (group, person) => ctx.catalog.isMember(group, person));
+      const holder = holderOf(request, ctx.catalog);
       if (holder === actor.id) return null;
       // Two fulfillers clicking at once: the first has it, the second is told who.
       if (holder) return refuse(ctx, actor, request, 'take', 'REQUEST.TAKEN', { name: request.assigneeName ?? holder });

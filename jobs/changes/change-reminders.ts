@@ -44,11 +44,6 @@ export async function remindChangeApprovers(ctx: JobContext, ref: string): Promi
     return;
   }
   if (!rule?.escalateTo) return;
-  const target: EscalationTarget<ChangeDoc> = {
-    deciding: 'assessment',
-    findById: (id) => ctx.changes.findById(id),
-    change: (planned) => ctx.changes.change(planned),
-    announcements: (record) => changeAnnouncements(ctx, record),
-  };
+  const target: EscalationTarget<ChangeDoc> = { deciding: 'assessment', records: ctx.changes, announcements: (record) => changeAnnouncements(ctx, record) };
   await escalateStep(ctx, target, change, step, rule.escalateTo);
 }

@@ -47,7 +47,7 @@ function waitingOn(ctx: JobContext, request: ServiceRequestDoc, milestone: SlaMi
   if (request.state === 'awaiting_approval') {
     for (const approver of undecidedApprovers(request.steps[request.currentStep])) people.add(approver.id);
   } else {
-    const holder = holderOf(request, (group, person) => ctx.catalog.isMember(group, person));
+    const holder = holderOf(request, ctx.catalog);
     for (const task of request.tasks.filter((x) => x.state === 'open')) {
       // The one who has it, for their group's task; everyone of a group nobody of which has it.
       if (holder && ctx.catalog.isMember(task.group, holder)) people.add(holder);

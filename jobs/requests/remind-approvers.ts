@@ -26,12 +26,7 @@ export async function remindApprovers(ctx: JobContext, ref: string): Promise<voi
     return;
   }
   if (roundText === '2' && item.escalateTo) {
-    const target: EscalationTarget<ServiceRequestDoc> = {
-      deciding: 'awaiting_approval',
-      findById: (id) => ctx.requests.findById(id),
-      change: (change) => ctx.requests.change(change),
-      announcements: (record) => requestAnnouncements(ctx, record),
-    };
+    const target: EscalationTarget<ServiceRequestDoc> = { deciding: 'awaiting_approval', records: ctx.requests, announcements: (record) => requestAnnouncements(ctx, record) };
     await escalateStep(ctx, target, request, step, item.escalateTo);
   }
 }

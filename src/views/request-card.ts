@@ -87,7 +87,7 @@ function actionsFor(request: ServiceRequestDoc, audience: RequestAudience, catal
     const groups = audience.kind === 'group' ? [audience.group] : audience.groups;
     const fulfiller = request.tasks.some((task) => task.state === 'open' && groups.includes(task.group));
     // Offered to the group's card and its members' while nobody of a group with an open task has it.
-    if (fulfiller && !holderOf(request, (group, person) => catalog.isMember(group, person))) {
+    if (fulfiller && !holderOf(request, catalog)) {
       actions.push({ actionId: REQUEST_IDS.take, label: t(locale, 'request.action.take'), recordId: id, style: 'primary' });
     }
     request.tasks.forEach((task, index) => {
