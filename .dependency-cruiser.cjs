@@ -82,7 +82,8 @@ module.exports = {
       name: 'handlers-not-from-services',
       comment: 'Data flows adapter → handler → service: services and models never call handlers (the composition root may wire them).',
       severity: 'error',
-      from: { path: '^src/', pathNot: '^src/app\\.ts$' },
+      // The first start's sample tickets are made as people make them: through the handlers.
+      from: { path: '^src/', pathNot: '^src/(app\\.ts|samples/create-samples\\.ts)$' },
       to: { path: '^handlers/' },
     },
     {

@@ -8,7 +8,7 @@ import type { NotificationDoc } from '../src/models/notification.model';
 import type { DeliveryOutcome, NotificationDeliverer } from '../src/services/notifier';
 import { REQUEST_IDS } from '../src/views/request-actions';
 import { CHANGE_IDS } from '../src/views/change-actions';
-import { report, timed } from './measure';
+import { rawInsertRate, report, timed } from './measure';
 
 const REQUESTS = Number(process.env.BENCH_APPROVAL_REQUESTS ?? 1000);
 const CONCURRENCY = 8;
@@ -112,10 +112,4 @@ export async function runApprovalBench(uri: string): Promise<void> {
     await databases[0]!.connection.dropDatabase().catch(() => undefined);
     await Promise.all(databases.map((d) => d.close()));
   }
-}
-
-async function rawInsertRate(database: Database): Promise<number> {
-  const collection = database.connection.collection('bench_raw_inserts');
-  const seconds = await timed(1000, CONCURRENCY, (i) => collection.insertOne({ _id: `raw-${i}` as never, at: new Date(), text: 'x'.repeat(200) }));
-  return 1000 / seconds;
 }

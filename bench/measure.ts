@@ -47,3 +47,10 @@ export function countCommandsByKind(client: import('mongodb').MongoClient): { by
     },
   };
 }
+
+/** The database's plain insert rate in the same run: the yardstick other figures are read beside. */
+export async function rawInsertRate(database: import('../src/db/connect').Database, concurrency = 8): Promise<number> {
+  const collection = database.connection.collection('bench_raw_inserts');
+  const seconds = await timed(1000, concurrency, (i) => collection.insertOne({ _id: `raw-${i}` as never, at: new Date(), text: 'x'.repeat(200) }));
+  return 1000 / seconds;
+}

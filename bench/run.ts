@@ -10,6 +10,7 @@ import { runSlackBench } from './slack-bench';
 import { runSlackFuzzBench } from './slack-fuzz-bench';
 import { runSlaBench } from './sla-bench';
 import { runSoakBench } from './soak-bench';
+import { runWebConsoleBench } from './web-console-bench';
 
 /** `npm run bench`: figures, one per line, against MONGODB_URI or a fresh embedded server. */
 async function main(): Promise<void> {
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     if (!only || only === 'lists') await runListBench(uri);
     if (!only || only === 'approvals') await runApprovalBench(uri);
     if (!only || only === 'sla') await runSlaBench(uri);
+    if (!only || only === 'web') await runWebConsoleBench(uri);
     // Thirty minutes: only when asked for (BENCH_ONLY=soak).
     if (only === 'soak') await runSoakBench(uri);
   } finally {

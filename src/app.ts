@@ -30,6 +30,9 @@ import { SlackInstallations } from './services/slack-installations';
 import { Notifier } from './services/notifier';
 import { TimerWheel } from './services/timer-wheel';
 import { ensureNumberSeries } from './services/number-series';
+import { WebMessages } from './services/web-messages';
+import { ConsoleSignIn } from './services/console-sign-in';
+import { DashboardFigures } from './services/dashboard-figures';
 
 /** How far ahead the wheel reads when it fires timers on time: more than a tick's interval (jobs/scheduler.ts: 5 s). */
 const FIRE_AHEAD_MS = 8_000;
@@ -40,6 +43,8 @@ export interface App {
   jobs: JobContext;
   /** What the Slack adapter keeps in the database, as services: request claims (retries) and OAuth installations. */
   slack: { requests: RequestClaims; installations: SlackInstallations };
+  /** What the web console keeps in the database, as services: its conversations, sign-in, the dashboard's figures. */
+  web: { messages: WebMessages; signIn: ConsoleSignIn; dashboard: DashboardFigures };
   /** Where each record's card was posted on each platform, so changes edit it in place. */
   cards: CardLocations;
   /** Requests stored before they are acknowledged, replayed when their process died (the durable way in). */
@@ -145,5 +150,6 @@ export async function createApp(options: {
   registerTimerJobs(jobs, { atOnce: options.runDueTimersAtOnce ?? true });
   const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
   const outbox = { pacer: new Pacer(database.models, sharedNowMs), digests: new Digests(database.models, now), coalesceAfterMs: options.coalesceAfterMs ?? 5_000 };
-  return { ctx, jobs, slack, cards: new CardLocations(database.models), intake, outbox, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
+  const web = { messages: new WebMessages(database.models), signIn: new ConsoleSignIn(database.models, now), dashboard: new DashboardFigures(database.models, catalog, now) };
+  return { ctx, jobs, slack, web, cards: new CardLocations(database.models), intake, outbox, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
 }

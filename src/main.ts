@@ -13,11 +13,13 @@ import { startHttpServer, type HttpServer } from './server/http-server';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-app';
 import { verifySlackBotToken } from '../adapters/slack/verify-bot-token';
 import { DEFAULT_OVERLOAD_LIMITS } from '../adapters/slack/http/slack-overload-gate';
+import { mountWebConsole, type WebConsole } from '../adapters/web/web-console';
 import { startScheduler } from '../jobs/scheduler';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
 import { restoreRequestTimers } from '../jobs/requests/restore-request-timers';
 import { purgeExpired } from '../jobs/maintenance/purge-expired';
 import { listOpenIncidentsOnce } from '../jobs/maintenance/list-open-incidents-once';
+import { createSamplesIfEmpty } from './samples/create-samples';
 
 /** Starts opsdesk: configuration, database, services, HTTP server; stops cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
     coalesceAfterMs: env.OPSDESK_COALESCE_AFTER_SECONDS * 1000,
     // Notifications for every platform the configuration uses (and opsdesk can reach) are stored,
     // even by a process that cannot deliver there; one that can delivers them.
-    platformsWithAdapters: ['slack'],
+    platformsWithAdapters: ['slack', 'web'],
     fireTimersOnTime: true,
   });
 
@@ -63,12 +65,14 @@ async function main(): Promise<void> {
   // Slack's word on the token before anything is taken: refused or out of reach, one clear line.
   const slackBot = slackConfigured && env.SLACK_BOT_TOKEN ? await verifySlackBotToken(env.SLACK_BOT_TOKEN, env.SLACK_API_URL) : undefined;
   let slack: SlackAdapter | undefined;
+  let web: WebConsole | undefined;
   const http: HttpServer = await startHttpServer({
     host: env.HOST,
     port: env.PORT,
     log,
     databaseReady: database.ping,
     mount: (express) => {
+      if (env.OPSDESK_CONSOLE === 'on') web = mountWebConsole(app, express, { host: env.HOST, signIn: env.OPSDESK_CONSOLE_SIGN_IN });
       if (!slackConfigured) return;
       slack = createSlackAdapter(
         app,
@@ -100,9 +104,15 @@ async function main(): Promise<void> {
   await restoreRequestTimers(app.jobs);
   // Retry keys and finished notifications past their retention; again every day.
   await purgeExpired(app.jobs);
+  // An empty database gets a few sample tickets, once, so the console shows something at once (npm run samples:remove removes them).
+  if (env.OPSDESK_SAMPLES === 'on') {
+    const samples = await createSamplesIfEmpty(app);
+    if (samples.created.length > 0) log.info({ samples: samples.created }, `sample tickets created: ${samples.created.join(', ')} (npm run samples:remove removes them)`);
+  }
   log.info({ notificationPlatforms: app.jobs.notifier.platforms }, 'scheduler started: SLA clocks, escalations and notifications');
   log.info({ slack: slack?.mode ?? 'not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN)' }, 'platforms');
   log.info({ url: `http://${env.HOST}:${http.port}`, handlers: app.registry.all().length }, `opsdesk listening on http://${env.HOST}:${http.port}`);
+  if (web) log.info({ console: web.mode }, `web console: open http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${http.port}/ ${web.mode === 'act-as' ? '(act as any configured person)' : '(sign in with a console token)'}`);
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -110,6 +120,8 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down: no new requests, finishing those in flight');
     const graceMs = env.OPSDESK_STOP_GRACE_SECONDS * 1000;
+    // The console's live streams never end on their own: ended first, so the server can close.
+    web?.stop();
     await http.close();
     // What was acknowledged is finished before the database closes; what is not done in time stays
     // in the intake, and another process (or the restart) takes it over.

@@ -30,6 +30,12 @@ export const envSchema = z.object({
   OPSDESK_BUSY_AFTER_REQUESTS: z.coerce.number({ message: 'expected a number of requests' }).int().min(1).max(100_000).default(200),
   /** Work after acknowledgements still running beyond which new requests are turned away as busy. */
   OPSDESK_BUSY_AFTER_WORK: z.coerce.number({ message: 'expected a number of requests' }).int().min(1).max(1_000_000).default(2_000),
+  /** The web console at / (and its delivery of notifications): on unless turned off. */
+  OPSDESK_CONSOLE: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
+  /** `tokens`: people sign in to the console with a token (npm run console:token); required when HOST is not this machine's own. */
+  OPSDESK_CONSOLE_SIGN_IN: optionalText.pipe(z.enum(['tokens'], { message: 'expected tokens (or unset, on this machine only)' }).optional()),
+  /** A few sample tickets on an empty database, so that the console shows something at once. */
+  OPSDESK_SAMPLES: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SLACK_BOT_TOKEN: optionalText,
   SLACK_SIGNING_SECRET: optionalText,

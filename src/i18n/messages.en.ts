@@ -1,5 +1,19 @@
 /** English messages: the reference catalog; every other catalog has exactly these keys. */
 export const en = {
+  'samples.marker': '[Sample]',
+  'samples.note': 'A sample ticket, made when opsdesk first started on an empty database. Remove every sample with: npm run samples:remove',
+  'samples.incident.mail.summary': 'Mail from outside the company arrives up to an hour late',
+  'samples.incident.mail.description': 'Since this morning, messages from customers and suppliers arrive 30 to 60 minutes after they were sent. Mail between colleagues is on time.',
+  'samples.incident.vpn.summary': 'VPN disconnects every few minutes when working from home',
+  'samples.incident.vpn.description': 'The VPN connects, then drops after three to five minutes and asks for the password again. Colleagues on the same internet provider see the same.',
+  'samples.incident.laptop.summary': 'Docking station no longer detects the second monitor',
+  'samples.incident.laptop.description': 'Since yesterday the second monitor on my desk stays black when the laptop is docked. The monitor works when connected directly.',
+  'samples.request.reason': 'The battery of my current laptop lasts less than an hour and it can no longer be repaired.',
+  'samples.change.title': 'Update the spam filter rules of the mail gateway',
+  'samples.change.description': 'The vendor published new rules against a phishing campaign aimed at our sector.',
+  'samples.change.plan': '1. Export the current rules. 2. Import the vendor\'s new rules. 3. Reload the gateway (no downtime expected).',
+  'samples.change.backoutPlan': 'Import the exported rules again and reload the gateway.',
+  'samples.change.testPlan': 'Send a known test phishing message and a normal message from outside; check that only the first is held.',
   'incident.title': '{number}: {title}',
   'incident.field.priority': 'Priority',
   'incident.field.state': 'State',
@@ -302,6 +316,8 @@ export const en = {
   "request.sla.breach": "{number} ({title}) missed its {clock} target ({due}).",
   "request.sla.clock.response": "response",
   "request.sla.clock.resolution": "fulfilment",
+  "web.unknownCommand": "No command {command}: type /itsm help for the list.",
+  "web.notACommand": "Commands begin with a slash, such as /incident mail is down or /itsm help.",
 } as const;
 
 export type MessageKey = keyof typeof en;

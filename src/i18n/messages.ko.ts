@@ -2,6 +2,20 @@ import type { MessageKey } from './messages.en';
 
 /** 한국어 메시지. */
 export const ko: Record<MessageKey, string> = {
+  'samples.marker': '[샘플]',
+  'samples.note': 'opsdesk가 빈 데이터베이스로 처음 시작할 때 만든 샘플 티켓입니다. 모든 샘플 삭제: npm run samples:remove',
+  'samples.incident.mail.summary': '외부에서 오는 메일이 최대 한 시간 늦게 도착합니다',
+  'samples.incident.mail.description': '오늘 아침부터 고객사와 협력사가 보낸 메일이 발송 후 30~60분 뒤에 도착합니다. 사내 메일은 제시간에 옵니다.',
+  'samples.incident.vpn.summary': '재택 근무 중 VPN이 몇 분마다 끊깁니다',
+  'samples.incident.vpn.description': 'VPN이 연결된 뒤 3~5분이 지나면 끊기고 비밀번호를 다시 묻습니다. 같은 인터넷 회선을 쓰는 동료들도 같은 증상입니다.',
+  'samples.incident.laptop.summary': '도킹 스테이션이 두 번째 모니터를 인식하지 못합니다',
+  'samples.incident.laptop.description': '어제부터 노트북을 도킹하면 책상의 두 번째 모니터가 검은 화면입니다. 모니터를 노트북에 직접 연결하면 잘 나옵니다.',
+  'samples.request.reason': '지금 쓰는 노트북의 배터리가 한 시간도 가지 않고, 더 이상 수리할 수 없습니다.',
+  'samples.change.title': '메일 게이트웨이 스팸 필터 규칙 업데이트',
+  'samples.change.description': '공급사가 우리 업종을 노리는 피싱 공격에 대응하는 새 규칙을 배포했습니다.',
+  'samples.change.plan': '1. 현재 규칙을 내보냅니다. 2. 공급사의 새 규칙을 가져옵니다. 3. 게이트웨이를 다시 읽어 들입니다(중단 없음).',
+  'samples.change.backoutPlan': '내보낸 규칙을 다시 가져오고 게이트웨이를 다시 읽어 들입니다.',
+  'samples.change.testPlan': '알려진 테스트용 피싱 메일과 일반 메일을 외부에서 보내, 피싱 메일만 보류되는지 확인합니다.',
   'incident.title': '{number}: {title}',
   'incident.field.priority': '우선순위',
   'incident.field.state': '상태',
@@ -304,4 +318,6 @@ export const ko: Record<MessageKey, string> = {
   "request.sla.breach": "{number}({title})이(가) {clock} 목표({due})를 넘겼습니다.",
   "request.sla.clock.response": "응답",
   "request.sla.clock.resolution": "처리",
+  "web.unknownCommand": "{command} 명령은 없습니다. /itsm help 로 목록을 보세요.",
+  "web.notACommand": "명령은 슬래시로 시작합니다. 예: /incident 메일이 안 됩니다, /itsm help",
 };

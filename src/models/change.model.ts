@@ -41,6 +41,8 @@ export interface ChangeDoc {
   outcome?: ChangeOutcome | null;
   outcomeNotes?: string | null;
   dedupeKey: string;
+  /** Made by opsdesk on first start to show how it works (src/samples): removed by `npm run samples:remove`. */
+  sample?: boolean;
   version: number;
   auditHead: string;
   createdAt: Date;
@@ -74,9 +76,12 @@ export const changeSchema = new Schema<ChangeDoc>(
     outcome: String,
     outcomeNotes: String,
     dedupeKey: { type: String, required: true },
+    sample: Boolean,
     ...auditedRecordFields,
   },
   { timestamps: true, versionKey: false, minimize: false },
 );
 
 changeSchema.index({ dedupeKey: 1 }, { unique: true });
+// The dashboard's open changes: no list holds all of them (a change's lists are per item, requester, approver).
+changeSchema.index({ state: 1 });

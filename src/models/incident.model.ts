@@ -58,6 +58,8 @@ export interface IncidentDoc {
   sla: IncidentSla;
   durations: IncidentDurations;
   comments: CommentDoc[];
+  /** Made by opsdesk on first start to show how it works (src/samples): removed by `npm run samples:remove`. */
+  sample?: boolean;
   version: number;
   auditHead: string;
   createdAt: Date;
@@ -112,6 +114,7 @@ export const incidentSchema = new Schema<IncidentDoc>(
       resolutionBreached: Boolean,
     },
     comments: [commentSchema],
+    sample: Boolean,
     ...auditedRecordFields,
   },
   { timestamps: true, versionKey: false, minimize: false },
@@ -122,3 +125,6 @@ incidentSchema.index({ requesterId: 1, state: 1, createdAt: -1 }); // "my ticket
 incidentSchema.index({ assignmentGroup: 1, state: 1, priority: 1 }); // a group's queue
 incidentSchema.index({ assigneeId: 1, state: 1 });
 incidentSchema.index({ resolvedAt: 1 }); // reports over a period
+// The dashboard's days: incidents opened or acknowledged within a window (with resolvedAt, one $or).
+incidentSchema.index({ createdAt: 1 });
+incidentSchema.index({ acknowledgedAt: 1 });

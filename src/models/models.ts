@@ -18,6 +18,8 @@ import { paceSlotSchema, type PaceSlotDoc } from './pace-slot.model';
 import { listEntrySchema, listSnapshotSchema, type ListEntryDoc, type ListSnapshotDoc } from './record-list.model';
 import { timerCursorSchema, timerIndexSchema, timerSchema, type TimerCursorDoc, type TimerIndexDoc, type TimerDoc } from './timer.model';
 import { notificationAttemptSchema, type NotificationAttemptDoc } from './notification.model';
+import { webMessageSchema, type WebMessageDoc } from './web-message.model';
+import { consoleSessionSchema, consoleTokenSchema, type ConsoleSessionDoc, type ConsoleTokenDoc } from './console-access.model';
 
 export interface Models {
   Incident: Model<IncidentDoc>;
@@ -47,6 +49,9 @@ export interface Models {
   ListSnapshot: Model<ListSnapshotDoc>;
   Intake: Model<IntakeDoc>;
   ProcessBeat: Model<ProcessBeatDoc>;
+  WebMessage: Model<WebMessageDoc>;
+  ConsoleToken: Model<ConsoleTokenDoc>;
+  ConsoleSession: Model<ConsoleSessionDoc>;
 }
 
 /** Registers every model on one connection (one per process, or several in tests). */
@@ -79,6 +84,9 @@ export function createModels(connection: Connection): Models {
     ListSnapshot: connection.model<ListSnapshotDoc>('ListSnapshot', listSnapshotSchema, 'record_lists'),
     Intake: connection.model<IntakeDoc>('Intake', intakeSchema, 'intake'),
     ProcessBeat: connection.model<ProcessBeatDoc>('ProcessBeat', processBeatSchema, 'process_beats'),
+    WebMessage: connection.model<WebMessageDoc>('WebMessage', webMessageSchema, 'web_messages'),
+    ConsoleToken: connection.model<ConsoleTokenDoc>('ConsoleToken', consoleTokenSchema, 'console_tokens'),
+    ConsoleSession: connection.model<ConsoleSessionDoc>('ConsoleSession', consoleSessionSchema, 'console_sessions'),
   };
 }
 

@@ -76,6 +76,8 @@ export interface ServiceRequestDoc {
   fulfilledAt?: Date | null;
   rating?: number | null;
   dedupeKey: string;
+  /** Made by opsdesk on first start to show how it works (src/samples): removed by `npm run samples:remove`. */
+  sample?: boolean;
   version: number;
   auditHead: string;
   createdAt: Date;
@@ -106,6 +108,7 @@ export const serviceRequestSchema = new Schema<ServiceRequestDoc>(
     fulfilledAt: Date,
     rating: Number,
     dedupeKey: { type: String, required: true },
+    sample: Boolean,
     ...auditedRecordFields,
   },
   { timestamps: true, versionKey: false, minimize: false },

@@ -76,6 +76,12 @@ describe('opsdesk process', () => {
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(200);
     expect((await fetch(`${url}/nowhere`)).status).toBe(404);
+    // The newcomer's way in: the console at /, with sample tickets on the empty database.
+    const page = await fetch(`${url}/`);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await page.text()).toContain('/console/assets/console.js');
+    expect(lines.find((l) => Array.isArray(l.samples))?.samples).toEqual([expect.stringMatching(/^INC/), expect.stringMatching(/^INC/), expect.stringMatching(/^INC/), expect.stringMatching(/^REQ/), expect.stringMatching(/^CHG/)]);
+    expect(lines.some((l) => l.console === 'act-as')).toBe(true);
 
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
@@ -147,6 +153,12 @@ describe('opsdesk process', () => {
       expect(oneLine(stderr)).toEqual([
         `opsdesk cannot start: cannot reach the database at mongodb://opsdesk:***@127.0.0.1:${port}/opsdesk within 10 s (connect ECONNREFUSED 127.0.0.1:${port}): start it or correct MONGODB_URI, or leave MONGODB_URI unset to use the embedded database`,
       ]);
+    }, 30_000);
+
+    it('a web console exposed beyond this machine without sign-in', async () => {
+      const { code, stderr } = await refusal({ HOST: '0.0.0.0' });
+      expect(code).toBe(1);
+      expect(oneLine(stderr)).toEqual([expect.stringMatching(/^opsdesk cannot start: HOST=0\.0\.0\.0 exposes the web console, which offers acting as anyone without sign-in: set OPSDESK_CONSOLE_SIGN_IN=tokens/)]);
     }, 30_000);
 
     it('a PostgreSQL URL naming a database that does not exist', async () => {

@@ -70,3 +70,18 @@ export interface PlatformDriver {
   command(text: string, email: string): Promise<Outcome & { reply?: string; card?: RenderedCard }>;
   close(): Promise<void>;
 }
+
+/** The form's values, each `{ suggest }` replaced by the first option the platform suggests for it (as a person picks it). */
+export async function chooseSuggestions(driver: PlatformDriver, form: RenderedForm, values: Record<string, string | { suggest: string }>, email: string): Promise<Record<string, string>> {
+  const plain: Record<string, string> = {};
+  for (const [field, value] of Object.entries(values)) {
+    if (typeof value === 'string') {
+      plain[field] = value;
+      continue;
+    }
+    const [first] = await driver.suggest(form, field, value.suggest, plain, email);
+    if (!first) throw new Error(`nothing suggested for ${field} on "${value.suggest}"`);
+    plain[field] = first;
+  }
+  return plain;
+}

@@ -1,6 +1,6 @@
 import { decodeActionValue, handlerIdOfAction } from '../../../adapters/slack/render/action-value';
 import type { Database } from '../../../src/db/connect';
-import type { PlatformDriver, RenderedAction, RenderedCard, RenderedForm } from '../conformance/platform-driver';
+import { chooseSuggestions, type PlatformDriver, type RenderedAction, type RenderedCard, type RenderedForm } from '../conformance/platform-driver';
 import type { TestClock } from '../factories';
 import { slackFixture, slashCommandBody } from './fixtures';
 import { interactionBody, postToSlackEndpoint } from './signed-request';
@@ -236,16 +236,7 @@ export async function startSlackDriver(database: Database, clock: TestClock): Pr
 
     async submit(form, values, email) {
       const view = form.raw as Block;
-      const plain: Record<string, string> = {};
-      for (const [field, value] of Object.entries(values)) {
-        if (typeof value === 'string') {
-          plain[field] = value;
-          continue;
-        }
-        const [first] = await driver.suggest(form, field, value.suggest, plain, email);
-        if (!first) throw new Error(`nothing suggested for ${field} on "${value.suggest}"`);
-        plain[field] = first;
-      }
+      const plain = await chooseSuggestions(driver, form, values, email);
       const payload = slackFixture('view_submission.json');
       const user = userIdOf(email);
       payload.user = { ...payload.user, id: user };
