@@ -31,6 +31,7 @@ import { Notifier } from './services/notifier';
 import { TimerWheel } from './services/timer-wheel';
 import { ensureNumberSeries } from './services/number-series';
 import { WebMessages } from './services/web-messages';
+import { SlotLogs } from './services/slot-log';
 import { ConsoleSignIn } from './services/console-sign-in';
 import { DashboardFigures } from './services/dashboard-figures';
 
@@ -150,6 +151,6 @@ export async function createApp(options: {
   registerTimerJobs(jobs, { atOnce: options.runDueTimersAtOnce ?? true });
   const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
   const outbox = { pacer: new Pacer(database.models, sharedNowMs), digests: new Digests(database.models, now), coalesceAfterMs: options.coalesceAfterMs ?? 5_000 };
-  const web = { messages: new WebMessages(database.models), signIn: new ConsoleSignIn(database.models, now), dashboard: new DashboardFigures(database.models, catalog, now) };
+  const web = { messages: new WebMessages(database.models, new SlotLogs(database.models.WebLog, now)), signIn: new ConsoleSignIn(database.models, now), dashboard: new DashboardFigures(database.models, catalog, now) };
   return { ctx, jobs, slack, web, cards: new CardLocations(database.models), intake, outbox, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
 }

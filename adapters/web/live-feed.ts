@@ -4,33 +4,23 @@ import type { WebMessages } from '../../src/services/web-messages';
 
 /** How often the feed looks for what changed while anyone listens. */
 const POLL_MS = 200;
-/**
- * Writes of several processes commit out of their `at` order: each look reads this far back, and
- * what it sent already (same id, same `at`) is not sent again.
- */
-const LOOK_BACK_MS = 3_000;
-const BATCH = 1_000;
+const BATCH = 500;
 
 export type FeedListener = (message: WebMessageDoc) => void;
 
 /**
- * The console's live updates: one reader per process follows what every process wrote (cards
- * drawn, lines, direct messages) and hands each change to the pages listening here. It reads only
- * while a page listens.
+ * The console's live updates: one reader per process follows the feed every process writes
+ * (cards drawn, lines, direct messages; src/services/web-messages.ts) and hands each change to
+ * the pages listening here. It reads only while a page listens: a quiet feed costs a lookup a turn.
  */
 export class LiveFeed {
   private readonly listeners = new Set<FeedListener>();
-  /** What was handed on, by message: its `at` and version (a card redrawn in the same millisecond is still new). */
-  private readonly sent = new Map<string, { at: number; drawn: string }>();
-  private cursor = 0;
-  /** Where a full batch ended: the next look starts there, so a burst larger than a batch is read through. */
-  private floor = 0;
+  private position: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private reading = false;
 
   constructor(
     private readonly messages: WebMessages,
-    private readonly now: () => Date,
     private readonly log: Logger,
   ) {}
 
@@ -50,33 +40,28 @@ export class LiveFeed {
   stop(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+    this.position = undefined;
   }
 
   private start(): void {
-    this.cursor = this.now().getTime();
-    this.sent.clear();
     this.timer = setInterval(() => void this.read(), POLL_MS);
     this.timer.unref();
+    void this.read();
   }
 
   private async read(): Promise<void> {
     if (this.reading) return;
     this.reading = true;
     try {
-      const since = new Date(Math.max(this.cursor - LOOK_BACK_MS, this.floor));
-      const changed = await this.messages.changedSince(since, BATCH);
-      this.floor = changed.length === BATCH ? changed.at(-1)!.at.getTime() : 0;
-      for (const message of changed) {
-        const at = message.at.getTime();
-        const drawn = `${at}:${message.version ?? ''}`;
-        if (this.sent.get(message._id)?.drawn === drawn) continue;
-        this.sent.set(message._id, { at, drawn });
-        this.cursor = Math.max(this.cursor, at);
+      // Where the feed ends when the first page listens: that page has just read what came before.
+      if (this.position === undefined) this.position = await this.messages.feedEnd();
+      const changes = await this.messages.feedAfter(this.position, BATCH);
+      for (const { n, message } of changes) {
+        this.position = n;
         for (const listener of this.listeners) listener(message);
       }
-      for (const [id, { at }] of this.sent) if (at < this.cursor - 2 * LOOK_BACK_MS) this.sent.delete(id);
     } catch (error) {
-      this.log.warn({ err: error }, 'the console\'s live feed could not read: trying again');
+      this.log.warn({ err: error }, "the console's live feed could not read: trying again");
     } finally {
       this.reading = false;
     }

@@ -65,7 +65,7 @@ export function mountWebConsole(app: App, expressApp: Express, settings: WebCons
   const mode: ConsoleMode = settings.signIn === 'tokens' ? 'sign-in' : 'act-as';
   const { ctx, log } = app;
   const { signIn, messages } = app.web;
-  const feed = new LiveFeed(messages, ctx.now, log);
+  const feed = new LiveFeed(messages, log);
   const dashboard = new CachedDashboard(app.web.dashboard);
   const streams = new Set<Response>();
   app.jobs.notifier.register(new WebNotificationDeliverer(messages, ctx.now));

@@ -19,6 +19,7 @@ import { listEntrySchema, listSnapshotSchema, type ListEntryDoc, type ListSnapsh
 import { timerCursorSchema, timerIndexSchema, timerSchema, type TimerCursorDoc, type TimerIndexDoc, type TimerDoc } from './timer.model';
 import { notificationAttemptSchema, type NotificationAttemptDoc } from './notification.model';
 import { webMessageSchema, type WebMessageDoc } from './web-message.model';
+import { slotSchema, type SlotDoc } from './slot-log.model';
 import { consoleSessionSchema, consoleTokenSchema, type ConsoleSessionDoc, type ConsoleTokenDoc } from './console-access.model';
 
 export interface Models {
@@ -50,6 +51,7 @@ export interface Models {
   Intake: Model<IntakeDoc>;
   ProcessBeat: Model<ProcessBeatDoc>;
   WebMessage: Model<WebMessageDoc>;
+  WebLog: Model<SlotDoc>;
   ConsoleToken: Model<ConsoleTokenDoc>;
   ConsoleSession: Model<ConsoleSessionDoc>;
 }
@@ -85,6 +87,7 @@ export function createModels(connection: Connection): Models {
     Intake: connection.model<IntakeDoc>('Intake', intakeSchema, 'intake'),
     ProcessBeat: connection.model<ProcessBeatDoc>('ProcessBeat', processBeatSchema, 'process_beats'),
     WebMessage: connection.model<WebMessageDoc>('WebMessage', webMessageSchema, 'web_messages'),
+    WebLog: connection.model<SlotDoc>('WebLog', slotSchema, 'web_logs'),
     ConsoleToken: connection.model<ConsoleTokenDoc>('ConsoleToken', consoleTokenSchema, 'console_tokens'),
     ConsoleSession: connection.model<ConsoleSessionDoc>('ConsoleSession', consoleSessionSchema, 'console_sessions'),
   };

@@ -3,8 +3,8 @@ import type { CardView } from '../views/view-model';
 
 /**
  * What the web console shows in a conversation: a record's card (edited in place: one document per
- * conversation and record), a line in its thread, or a direct message. `at` changes with every
- * write, so the live feed reads what changed since it last looked.
+ * conversation and record), a line in its thread, or a direct message. Found by `_id` only: each
+ * conversation's order and the live feed are logs of their own (src/services/web-messages.ts).
  */
 export interface WebMessageDoc {
   _id: string;
@@ -35,5 +35,3 @@ export const webMessageSchema = new Schema<WebMessageDoc>(
   },
   { versionKey: false },
 );
-webMessageSchema.index({ conversation: 1, postedAt: -1 });
-webMessageSchema.index({ at: 1 });

@@ -20,6 +20,10 @@ export interface PurgeReport {
   digests: number;
   /** Changes to the lists of open records, a day after they were folded into their list's snapshot. */
   listEntries: number;
+  /** The web console's live feed, a day after it was written. */
+  webFeed: number;
+  /** Console sign-in sessions past their expiry. */
+  consoleSessions: number;
 }
 
 /**
@@ -64,6 +68,9 @@ export class Retention {
     // Every list is folded past its changes first: a change is removed only once its snapshot holds it.
     await new RecordLists(this.models, () => now).foldAll();
     const listEntries = await retryWhileBusy(() => this.models.ListEntry.deleteMany({ at: { $lt: new Date(now.getTime() - DAY_MS) } }));
+    // The web console's live feed is followed within seconds: a day of it is plenty (its head hint stays).
+    const webFeed = await retryWhileBusy(() => this.models.WebLog.deleteMany({ _id: { $regex: '^web\\.feed:\\d' }, at: { $lt: new Date(now.getTime() - DAY_MS) } }));
+    const consoleSessions = await retryWhileBusy(() => this.models.ConsoleSession.deleteMany({ expiresAt: { $lt: now } }));
     return {
       retryKeys,
       notifications,
@@ -73,6 +80,8 @@ export class Retention {
       paceSlots: turns.deletedCount,
       digests: digests.deletedCount,
       listEntries: listEntries.deletedCount,
+      webFeed: webFeed.deletedCount,
+      consoleSessions: consoleSessions.deletedCount,
     };
   }
 

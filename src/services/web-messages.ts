@@ -4,10 +4,24 @@ import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { WebMessageDoc } from '../models/web-message.model';
 import type { CardView } from '../views/view-model';
+import type { SlotLogs } from './slot-log';
 
-/** The web console's conversations as stored: cards drawn in place, lines and direct messages kept once each. */
+/** Every write, in order, for the pages' live updates. */
+const FEED = 'web.feed';
+const historyOf = (conversation: string) => `web.conversation:${conversation}`;
+/** Messages read at once when a page opens a conversation. */
+const READ_BATCH = 16;
+
+/**
+ * The web console's conversations as stored: cards drawn in place, lines and direct messages kept
+ * once each. Everything is found by `_id` (docs/storage.md §2): each conversation's messages in
+ * the order posted, and every write in the feed the pages follow live, are append-only logs.
+ */
 export class WebMessages {
-  constructor(private readonly models: Models) {}
+  constructor(
+    private readonly models: Models,
+    private readonly logs: SlotLogs,
+  ) {}
 
   /**
    * Draws the record's card in the conversation: the first time posted, later written over, but
@@ -15,37 +29,51 @@ export class WebMessages {
    */
   async drawCard(id: string, conversation: string, recordId: string, view: CardView, at: Date): Promise<void> {
     const version = view.version ?? 0;
+    const card: Omit<WebMessageDoc, 'postedAt'> = { _id: id, view, version, at, conversation, recordId, kind: 'card' };
+    let posted: boolean;
     try {
-      await retryWhileBusy(() =>
-        this.models.WebMessage.updateOne(
-          { _id: id, $or: [{ version: { $lte: version } }, { version: { $exists: false } }] },
-          { $set: { view, version, at, conversation, recordId, kind: 'card' }, $setOnInsert: { postedAt: at } },
-          { upsert: true },
-        ),
+      const { upsertedCount } = await retryWhileBusy(() =>
+        this.models.WebMessage.updateOne({ _id: id, $or: [{ version: { $lte: version } }, { version: { $exists: false } }] }, { $set: card, $setOnInsert: { postedAt: at } }, { upsert: true }),
       );
+      posted = upsertedCount > 0;
     } catch (error) {
       // A newer version is drawn already: the upsert's insert found its id taken.
-      if (!isDuplicateKey(error)) throw error;
+      if (isDuplicateKey(error)) return;
+      throw error;
     }
+    if (posted) await this.logs.append(historyOf(conversation), id);
+    await this.logs.append(FEED, { ...card, postedAt: at });
   }
 
   /** A line or a direct message, kept once however often it is delivered. */
   async post(message: WebMessageDoc): Promise<void> {
-    await insertOnce(this.models.WebMessage, message);
+    if (!(await insertOnce(this.models.WebMessage, message))) return;
+    await this.logs.append(historyOf(message.conversation), message._id);
+    await this.logs.append(FEED, message);
   }
 
   async exists(id: string): Promise<boolean> {
-    return (await this.models.WebMessage.exists({ _id: id })) !== null;
+    return (await this.models.WebMessage.findById(id, { _id: 1 }).lean()) !== null;
   }
 
-  /** The conversation's latest messages, oldest first. */
+  /** The conversation's latest messages, oldest first, as they are now (a card at its last drawing). */
   async latest(conversation: string, limit: number): Promise<WebMessageDoc[]> {
-    const newest = await this.models.WebMessage.find({ conversation }).sort({ postedAt: -1 }).limit(limit).lean<WebMessageDoc[]>();
-    return newest.reverse();
+    const ids = (await this.logs.last<string>(historyOf(conversation), limit)).map((entry) => entry.body);
+    const messages: WebMessageDoc[] = [];
+    for (let i = 0; i < ids.length; i += READ_BATCH) {
+      const batch = await Promise.all(ids.slice(i, i + READ_BATCH).map((id) => this.models.WebMessage.findById(id).lean<WebMessageDoc>()));
+      messages.push(...batch.filter((m): m is WebMessageDoc => m !== null));
+    }
+    return messages;
   }
 
-  /** What was written at or after `since`, in the order written (at most `limit`). */
-  changedSince(since: Date, limit: number): Promise<WebMessageDoc[]> {
-    return this.models.WebMessage.find({ at: { $gte: since } }).sort({ at: 1 }).limit(limit).lean<WebMessageDoc[]>();
+  /** Where the feed ends now: the live pages are sent what comes after. */
+  feedEnd(): Promise<number> {
+    return this.logs.end(FEED);
+  }
+
+  /** What was written after feed slot `after`, in order (at most `limit`), with its slot. */
+  async feedAfter(after: number, limit: number): Promise<{ n: number; message: WebMessageDoc }[]> {
+    return (await this.logs.after<WebMessageDoc>(FEED, after, limit)).map((entry) => ({ n: entry.n, message: entry.body }));
   }
 }

@@ -52,8 +52,23 @@ describe('retention: what is kept only for a while (real database)', () => {
       { _id: 'incident.group:network:3', list: 'incident.group:network', n: 3, recordId: 'INC0001002', version: 2, gone: true, at: daysAgo(0.5) },
     ]);
 
+    // The console's live feed (a day of it is kept, its head hint always) and its sign-in sessions (until they expire).
+    const { WebLog, ConsoleSession } = database.models;
+    await WebLog.insertMany([
+      { _id: 'web.feed:000000000001', n: 1, body: {}, at: daysAgo(2) },
+      { _id: 'web.feed:000000000002', n: 2, body: {}, at: daysAgo(0.5) },
+      { _id: 'web.feed:head', n: 1, at: daysAgo(2) },
+      { _id: 'web.conversation:service:vpn:000000000001', n: 1, body: 'service:vpn|INC0001001', at: daysAgo(90) },
+    ]);
+    await ConsoleSession.insertMany([
+      { _id: 'expired', personId: 'email:a@example.com', csrf: 'c', createdAt: daysAgo(20), expiresAt: daysAgo(6) },
+      { _id: 'current', personId: 'email:a@example.com', csrf: 'c', createdAt: daysAgo(1), expiresAt: daysAgo(-13) },
+    ]);
+
     const report = await new Retention(database.models, 30).purge(now);
-    expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0, paceSlots: 1, digests: 1, listEntries: 2 });
+    expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0, paceSlots: 1, digests: 1, listEntries: 2, webFeed: 1, consoleSessions: 1 });
+    expect((await WebLog.find().lean()).map((e) => e._id).sort()).toEqual(['web.conversation:service:vpn:000000000001', 'web.feed:000000000002', 'web.feed:head']);
+    expect((await ConsoleSession.find().lean()).map((e) => e._id)).toEqual(['current']);
     // Folded before they went: the list still holds the first incident; the second left it (long
     // enough ago that its departure is forgotten too), and the recent change stays.
     const snapshot = await ListSnapshot.findById('incident.group:network').lean();
@@ -67,7 +82,7 @@ describe('retention: what is kept only for a while (real database)', () => {
     expect((await NotificationAttempt.find().lean()).map((a) => a._id).sort()).toEqual(['delivered-lately#final', 'pending-long-ago#1']);
     expect((await ProcessBeat.find().lean()).map((b) => b._id)).toEqual(['alive']);
     // Nothing more the next day.
-    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0, givenUpRequests: 0, paceSlots: 0, digests: 0, listEntries: 0 });
+    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0, givenUpRequests: 0, paceSlots: 0, digests: 0, listEntries: 0, webFeed: 0, consoleSessions: 0 });
   });
 
   it("keeps the notifications of a record still open: they mark its SLA milestones as told", async () => {
