@@ -62,23 +62,30 @@ export class OpenRecordLists<T extends ListableRecord> {
 
   /** Writes the record into the lists it is now in, and out of those it was in before (`before`). */
   async place(record: T, before?: T | null): Promise<void> {
-    if ((this.placed.get(record._id) ?? 0) >= record.version) return;
-    await this.write(record, before);
+    const placed = this.placed.get(record._id) ?? 0;
+    if (placed >= record.version) return;
+    const wrote = await this.write(record, before);
+    // A change that moved nothing stands for its record's listing only where the version before it
+    // was listed: a record changed before its own creation was listed (its `created` job yet to
+    // run here) must still be listed by that job, not taken for listed already.
+    if (!wrote && before && placed < before.version) return;
     if (this.placed.size >= PLACED_KEPT) this.placed.clear();
     this.placed.set(record._id, record.version);
   }
 
-  private async write(record: T, before?: T | null): Promise<void> {
+  /** Writes the record's lists; false when the change moved nothing and nothing was written. */
+  private async write(record: T, before?: T | null): Promise<boolean> {
     const now = this.listsOf(record);
     const was = before ? this.listsOf(before) : [];
     // Most changes (a comment, an acknowledgement) move nothing: the lists already say all they hold.
-    if (before && was.join() === now.join() && before.priority === record.priority) return;
+    if (before && was.join() === now.join() && before.priority === record.priority) return false;
     const left = was.filter((l) => !now.includes(l));
     const item = { ...(record.priority ? { priority: record.priority } : {}), createdAt: new Date(record.createdAt).getTime() };
     await Promise.all([
       ...now.map((list) => this.lists.write(list, { recordId: record._id, version: record.version, item })),
       ...left.map((list) => this.lists.write(list, { recordId: record._id, version: record.version, gone: true })),
     ]);
+    return true;
   }
 
   /** The open records of these lists, sorted, without reading the records. */

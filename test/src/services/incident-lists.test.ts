@@ -96,6 +96,20 @@ describe('lists of open incidents, found by _id (real database)', () => {
     expect(mine.items.map((c) => c.recordId)).toContain(number);
   });
 
+  it('an incident acknowledged before its created job ran is still listed by that job', async () => {
+    const requestOnly = await createApp({ database, config: buildConfig(), log: pino({ level: 'silent' }), now: clock.now, runDueTimersAtOnce: false });
+    const jamie = await buildActor(requestOnly, JAMIE);
+    const sam = await buildActor(requestOnly, SAM);
+    const number = cardOf(await run(requestOnly, INCIDENT_IDS.report, jamie, reportInput({ summary: 'Acknowledged at once' }))).recordId as string;
+    const seen = (await requestOnly.ctx.incidents.findById(number))!;
+    expect((await run(requestOnly, INCIDENT_IDS.ack, sam, { recordId: number, cardVersion: seen.version })).views[0]?.kind).toBe('card');
+    await startWatchingIncident(requestOnly.jobs, number);
+    const lists = new RecordLists(database.models, clock.now);
+    for (const list of ['incident.group:service-desk', `incident.requester:${jamie.id}`, 'incident.service:vpn']) {
+      expect((await lists.members(list)).map((m) => m.recordId)).toContain(number);
+    }
+  });
+
   it('a list read is lookups by _id alone, and costs the same with 20 or 600 closed incidents in the collection', async () => {
     const jamie = await buildActor(app, JAMIE);
     const sam = await buildActor(app, SAM);
