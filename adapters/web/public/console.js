@@ -203,8 +203,17 @@ function connect() {
   state.events?.close();
   const events = api.events();
   state.events = events;
-  events.addEventListener('open', () => setLive(true));
-  events.addEventListener('error', () => setLive(false));
+  let missed = false;
+  events.addEventListener('open', () => {
+    setLive(true);
+    // Back after a break (opsdesk restarted, the network dropped): what changed meanwhile is read afresh.
+    if (missed && state.conversation && state.conversation !== 'dashboard') void openConversation(state.conversation);
+    missed = false;
+  });
+  events.addEventListener('error', () => {
+    setLive(false);
+    missed = true;
+  });
   events.addEventListener('message', (event) => {
     const message = JSON.parse(event.data);
     if (message.conversation === state.conversation) place(message, true);
@@ -260,6 +269,8 @@ $('composer').addEventListener('submit', async (event) => {
   input.value = '';
   const views = await act({ kind: 'command', text: typed });
   if (views) showReply(views);
+  // Not answered: the command is given back to be sent again.
+  else if (!input.value) input.value = typed;
 });
 
 async function onAction(card, action, extra) {
