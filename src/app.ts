@@ -34,6 +34,7 @@ import { WebMessages } from './services/web-messages';
 import { SlotLogs } from './services/slot-log';
 import { ConsoleSignIn } from './services/console-sign-in';
 import { DashboardFigures } from './services/dashboard-figures';
+import { TeamsConversations } from './services/teams-conversations';
 
 /** How far ahead the wheel reads when it fires timers on time: more than a tick's interval (jobs/scheduler.ts: 5 s). */
 const FIRE_AHEAD_MS = 8_000;
@@ -44,6 +45,11 @@ export interface App {
   jobs: JobContext;
   /** What the Slack adapter keeps in the database, as services: request claims (retries) and OAuth installations. */
   slack: { requests: RequestClaims; installations: SlackInstallations };
+  /**
+   * What the Teams adapter keeps in the database, as services: request claims (Teams resends an activity it saw unanswered
+   * for 15 s), and where each person and channel is reached unasked (conversation references).
+   */
+  teams: { requests: RequestClaims; conversations: TeamsConversations };
   /** What the web console keeps in the database, as services: its conversations, sign-in, the dashboard's figures. */
   web: { messages: WebMessages; signIn: ConsoleSignIn; dashboard: DashboardFigures };
   /** Where each record's card was posted on each platform, so changes edit it in place. */
@@ -150,7 +156,11 @@ export async function createApp(options: {
   const jobs: JobContext = { ...ctx, requestWatch, models: database.models, notifier, retention, wheel, log };
   registerTimerJobs(jobs, { atOnce: options.runDueTimersAtOnce ?? true });
   const slack = { requests: new RequestClaims(database.models.RecordKey, 'slack'), installations: new SlackInstallations(database.models.SlackInstallation) };
+  const teams: App['teams'] = {
+    requests: new RequestClaims(database.models.RecordKey, 'teams'),
+    conversations: new TeamsConversations(database.models.TeamsConversation, now),
+  };
   const outbox = { pacer: new Pacer(database.models, sharedNowMs), digests: new Digests(database.models, now), coalesceAfterMs: options.coalesceAfterMs ?? 5_000 };
   const web = { messages: new WebMessages(database.models, new SlotLogs(database.models.WebLog, now)), signIn: new ConsoleSignIn(database.models, now), dashboard: new DashboardFigures(database.models, catalog, now) };
-  return { ctx, jobs, slack, web, cards: new CardLocations(database.models), intake, outbox, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
+  return { ctx, jobs, slack, teams, web, cards: new CardLocations(database.models), intake, outbox, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
 }

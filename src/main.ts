@@ -14,6 +14,8 @@ import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-a
 import { verifySlackBotToken } from '../adapters/slack/verify-bot-token';
 import { DEFAULT_OVERLOAD_LIMITS } from '../adapters/slack/http/slack-overload-gate';
 import { mountWebConsole, type WebConsole } from '../adapters/web/web-console';
+import { createTeamsAdapter, type TeamsAdapter } from '../adapters/teams/teams-app';
+import { checkTeamsSettings, type TeamsSettings } from '../adapters/teams/teams-settings';
 import { startScheduler } from '../jobs/scheduler';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
 import { restoreRequestTimers } from '../jobs/requests/restore-request-timers';
@@ -54,7 +56,7 @@ async function main(): Promise<void> {
     coalesceAfterMs: env.OPSDESK_COALESCE_AFTER_SECONDS * 1000,
     // Notifications for every platform the configuration uses (and opsdesk can reach) are stored,
     // even by a process that cannot deliver there; one that can delivers them.
-    platformsWithAdapters: ['slack', 'web'],
+    platformsWithAdapters: ['slack', 'teams', 'web'],
     fireTimersOnTime: true,
   });
 
@@ -64,7 +66,19 @@ async function main(): Promise<void> {
   const slackConfigured = Boolean(env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
   // Slack's word on the token before anything is taken: refused or out of reach, one clear line.
   const slackBot = slackConfigured && env.SLACK_BOT_TOKEN ? await verifySlackBotToken(env.SLACK_BOT_TOKEN, env.SLACK_API_URL) : undefined;
+  // Teams: an app id, or (development only) MICROSOFT_APP_ID set empty to try it without tokens.
+  const teamsConfigured = Boolean(env.MICROSOFT_APP_ID) || (env.NODE_ENV === 'development' && process.env.MICROSOFT_APP_ID !== undefined);
+  const teamsSettings: TeamsSettings = {
+    appId: env.MICROSOFT_APP_ID ?? '',
+    appPassword: env.MICROSOFT_APP_PASSWORD ?? '',
+    appType: env.MICROSOFT_APP_TYPE,
+    tenantId: env.MICROSOFT_APP_TENANT_ID,
+    environment: env.NODE_ENV,
+  };
+  // Refused before anything is taken: one clear line.
+  if (teamsConfigured) checkTeamsSettings(teamsSettings);
   let slack: SlackAdapter | undefined;
+  let teams: TeamsAdapter | undefined;
   let web: WebConsole | undefined;
   const http: HttpServer = await startHttpServer({
     host: env.HOST,
@@ -73,6 +87,7 @@ async function main(): Promise<void> {
     databaseReady: database.ping,
     mount: (express) => {
       if (env.OPSDESK_CONSOLE === 'on') web = mountWebConsole(app, express, { host: env.HOST, signIn: env.OPSDESK_CONSOLE_SIGN_IN });
+      if (teamsConfigured) teams = createTeamsAdapter(app, teamsSettings, express);
       if (!slackConfigured) return;
       slack = createSlackAdapter(
         app,
@@ -110,7 +125,13 @@ async function main(): Promise<void> {
     if (samples.created.length > 0) log.info({ samples: samples.created }, `sample tickets created: ${samples.created.join(', ')} (npm run samples:remove removes them)`);
   }
   log.info({ notificationPlatforms: app.jobs.notifier.platforms }, 'scheduler started: SLA clocks, escalations and notifications');
-  log.info({ slack: slack?.mode ?? 'not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN)' }, 'platforms');
+  log.info(
+    {
+      slack: slack?.mode ?? 'not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN)',
+      teams: teams?.mode ?? 'not configured (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD)',
+    },
+    'platforms',
+  );
   log.info({ url: `http://${env.HOST}:${http.port}`, handlers: app.registry.all().length }, `opsdesk listening on http://${env.HOST}:${http.port}`);
   if (web) log.info({ console: web.mode }, `web console: open http://${env.HOST === '0.0.0.0' ? '127.0.0.1' : env.HOST}:${http.port}/ ${web.mode === 'act-as' ? '(act as any configured person)' : '(sign in with a console token)'}`);
 

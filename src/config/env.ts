@@ -48,6 +48,7 @@ export const envSchema = z.object({
   MICROSOFT_APP_ID: optionalText,
   MICROSOFT_APP_PASSWORD: optionalText,
   MICROSOFT_APP_TENANT_ID: optionalText,
+  MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant']).default('MultiTenant'),
 }).superRefine((env, issues) => {
   // OAuth installs carry a state signed with this secret: a secret made up per process fails every
   // install whose redirect reaches another process (several processes behind a load balancer).

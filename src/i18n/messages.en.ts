@@ -79,6 +79,7 @@ export const en = {
   'home.noApprovals': 'Nothing is waiting on your approval.',
   'slack.busy': 'opsdesk is busy right now and did not take this in. Please try again in a minute.',
   'slack.mentionHint': 'Mention a ticket number such as INC0001001 and I will show it here.',
+  'teams.notACommand': 'Type a command such as incident mail is down, itsm mine or request laptop, or a ticket number such as INC0001001.',
   'sla.clock.response': 'response',
   'sla.clock.resolution': 'resolution',
   'sla.warning': '{number}: {percent}% of the {clock} time has passed; due {due}.',

@@ -21,6 +21,7 @@ import { notificationAttemptSchema, type NotificationAttemptDoc } from './notifi
 import { webMessageSchema, type WebMessageDoc } from './web-message.model';
 import { slotSchema, type SlotDoc } from './slot-log.model';
 import { consoleSessionSchema, consoleTokenSchema, type ConsoleSessionDoc, type ConsoleTokenDoc } from './console-access.model';
+import { teamsConversationSchema, type TeamsConversationDoc } from './teams-conversation.model';
 
 export interface Models {
   Incident: Model<IncidentDoc>;
@@ -54,6 +55,7 @@ export interface Models {
   WebLog: Model<SlotDoc>;
   ConsoleToken: Model<ConsoleTokenDoc>;
   ConsoleSession: Model<ConsoleSessionDoc>;
+  TeamsConversation: Model<TeamsConversationDoc>;
 }
 
 /** Registers every model on one connection (one per process, or several in tests). */
@@ -90,6 +92,7 @@ export function createModels(connection: Connection): Models {
     WebLog: connection.model<SlotDoc>('WebLog', slotSchema, 'web_logs'),
     ConsoleToken: connection.model<ConsoleTokenDoc>('ConsoleToken', consoleTokenSchema, 'console_tokens'),
     ConsoleSession: connection.model<ConsoleSessionDoc>('ConsoleSession', consoleSessionSchema, 'console_sessions'),
+    TeamsConversation: connection.model<TeamsConversationDoc>('TeamsConversation', teamsConversationSchema, 'teams_conversations'),
   };
 }
 
