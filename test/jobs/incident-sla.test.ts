@@ -84,7 +84,7 @@ describe('SLA warnings and breaches (timer jobs against the real server)', () =>
     const stored = await database.models.Notification.find().lean();
     expect(stored).toHaveLength(slack.posted.length);
     for (const n of stored) expect((await restarted.jobs.notifier.status(n._id)).state).toBe('delivered');
-  });
+  }, 120_000); // five business days stepped through the real scheduler: about 25 s on a quiet machine
 
   it('an incident whose timers were lost is watched again by the restorer, and nothing is announced twice', async () => {
     // Monday 10:00 Seoul, P2: 8 business hours to resolve, the first warning at 50 % (14:00).
