@@ -10,6 +10,7 @@ import { runSlackBench } from './slack-bench';
 import { runSlackFuzzBench } from './slack-fuzz-bench';
 import { runSlaBench } from './sla-bench';
 import { runSoakBench } from './soak-bench';
+import { runTeamsBench } from './teams-bench';
 import { runWebConsoleBench } from './web-console-bench';
 
 /** `npm run bench`: figures, one per line, against MONGODB_URI or a fresh embedded server. */
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
     const only = process.env.BENCH_ONLY;
     if (!only || only === 'core') await runCoreBench(uri);
     if (!only || only === 'slack') await runSlackBench(uri);
+    if (!only || only === 'teams') await runTeamsBench(uri);
     if (!only || only === 'fuzz') await runSlackFuzzBench(uri);
     if (!only || only === 'page') await runPageBench(uri);
     if (!only || only === 'lists') await runListBench(uri);

@@ -41,7 +41,10 @@ async function currentCard(deps: TeamsDeps, context: TurnContext, actor: Actor, 
 async function formWithErrors(deps: TeamsDeps, actor: Actor, decoded: DecodedAction, fieldErrors: Record<string, string>, text: string): Promise<AdaptiveCard | undefined> {
   const { opener } = decoded;
   if (!opener) return undefined;
-  const reopened = formOf(await run(deps, actor, { entry: opener.entry, ...(opener.recordId ? { recordId: opener.recordId } : {}), ...(opener.value ? { value: opener.value } : {}), ...(opener.argument ? { argument: opener.argument } : {}) }));
+  // A command's argument fills its declared field, as when the command was typed (`request laptop` → search).
+  const field = [...deps.opsdesk.registry.commands.values()].flat().find((c) => c.handlerId === opener.entry && c.entry.argument)?.entry.argument?.field;
+  const typed = opener.argument ? { argument: opener.argument, ...(field ? { form: { [field]: opener.argument } } : {}) } : {};
+  const reopened = formOf(await run(deps, actor, { entry: opener.entry, ...(opener.recordId ? { recordId: opener.recordId } : {}), ...(opener.value ? { value: opener.value } : {}), ...typed }));
   return reopened ? renderForm(withValues(reopened, decoded.form), opener, fieldErrors, text) : undefined;
 }
 

@@ -1,5 +1,6 @@
 import type { TurnContext } from 'botbuilder';
 import { dispatchInteraction } from '../../../handlers/dispatch';
+import { decodeActionData } from '../render/action-data';
 import { teamsActorIfKnown } from '../teams-actor';
 import { invokeResponse, type TeamsDeps } from '../teams-context';
 
@@ -9,11 +10,13 @@ interface SearchValue {
   queryText?: unknown;
   dataset?: unknown;
   queryOptions?: { top?: number };
+  /** The card's other inputs, by input id (the Data.Query's `associatedInputs: auto`). */
+  data?: unknown;
 }
 
 /**
  * A type-ahead field (`Data.Query`) asks as the person types: the dataset names the suggesting
- * handler. Answered at once and nothing stored.
+ * handler, and the card's other inputs come along (they narrow it). Answered at once and nothing stored.
  */
 export async function onSearch(deps: TeamsDeps, context: TurnContext): Promise<unknown> {
   const { opsdesk } = deps;
@@ -24,7 +27,8 @@ export async function onSearch(deps: TeamsDeps, context: TurnContext): Promise<u
   }
   const actor = await teamsActorIfKnown(opsdesk, context);
   const query = typeof value.queryText === 'string' ? value.queryText.slice(0, 200) : '';
-  const { views } = await dispatchInteraction(opsdesk.ctx, opsdesk.registry, opsdesk.log, actor, { entry: dataset, query, platform: 'teams' });
+  const { form } = decodeActionData(value.data, actor.timeZone);
+  const { views } = await dispatchInteraction(opsdesk.ctx, opsdesk.registry, opsdesk.log, actor, { entry: dataset, query, platform: 'teams', ...(Object.keys(form).length > 0 ? { form } : {}) });
   const options = views.find((v) => v.kind === 'options');
   const top = Math.max(1, Math.min(value.queryOptions?.top ?? 25, 100));
   const results = options?.kind === 'options' ? options.options.slice(0, top).map((o) => ({ title: o.label, value: o.value })) : [];

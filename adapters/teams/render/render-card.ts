@@ -22,8 +22,9 @@ const SEVERITY_COLOR: Readonly<Record<Severity, string>> = {
   planning: 'Default',
 };
 
+/** An instant in the viewer's zone; a field holding more than its instant (a window's start – end) as written. */
 function fieldValue(field: CardField, viewer: Viewer): string {
-  return field.at ? formatInstant(field.at, viewer.locale, viewer.timeZone) : field.value;
+  return field.at && !/\s–\s/.test(field.value) ? formatInstant(field.at, viewer.locale, viewer.timeZone) : field.value;
 }
 
 const actionStyle = (action: ActionView) => (action.style === 'primary' ? { style: 'positive' } : action.style === 'danger' ? { style: 'destructive' } : {});

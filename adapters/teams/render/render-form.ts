@@ -33,9 +33,10 @@ function inputsOf(field: FormField, error: string | undefined): Element[] {
       const multi = field.type === 'multi_select';
       const id = multi ? formMultiInputId(field.id) : formInputId(field.id);
       const value = Array.isArray(field.initial) ? field.initial.join(',') : initial;
-      // A type-ahead: Teams asks the suggesting handler (an application/search invoke naming it as the dataset).
+      // A type-ahead: Teams asks the suggesting handler (an application/search invoke naming it as the dataset),
+      // with the card's other inputs (`associatedInputs`), so the service or group chosen above narrows it.
       if (field.suggest) {
-        return [{ type: 'Input.ChoiceSet', id, ...common, style: 'filtered', isMultiSelect: multi, choices: choices(field), 'choices.data': { type: 'Data.Query', dataset: field.suggest }, ...(value ? { value } : {}) }];
+        return [{ type: 'Input.ChoiceSet', id, ...common, style: 'filtered', isMultiSelect: multi, choices: choices(field), 'choices.data': { type: 'Data.Query', dataset: field.suggest, associatedInputs: 'auto' }, ...(value ? { value } : {}) }];
       }
       if (field.type === 'person') return [{ type: 'Input.Text', id, ...common, ...(value ? { value } : {}) }];
       return [{ type: 'Input.ChoiceSet', id, ...common, style: multi ? 'expanded' : 'compact', isMultiSelect: multi, choices: choices(field), ...(value ? { value } : {}) }];

@@ -71,7 +71,7 @@ describe('the Teams adapter over HTTP, with tokens signed as the Bot Connector s
     expect(ids).toEqual(expect.arrayContaining(['f:summary', 'f:service', 'f:configurationItem', 'f:impact', 'f:urgency']));
     // The configuration item is a type-ahead, answered by the suggesting handler.
     const ci = form.body.find((e: any) => e.id === 'f:configurationItem');
-    expect(ci['choices.data']).toEqual({ type: 'Data.Query', dataset: 'cmdb.suggest' });
+    expect(ci['choices.data']).toEqual({ type: 'Data.Query', dataset: 'cmdb.suggest', associatedInputs: 'auto' });
     expect(form.body.find((e: any) => e.id === 'f:summary').value).toBe('mail is down');
 
     const response = await submitReport(form, REPORT);

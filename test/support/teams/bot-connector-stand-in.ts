@@ -6,6 +6,8 @@ export interface ConnectorCall {
   path: string;
   authorization?: string;
   body: any;
+  /** The id the stand-in answered a post or an update with. */
+  answeredId?: string;
 }
 
 export interface TeamsMember {
@@ -30,6 +32,8 @@ const readBody = (req: IncomingMessage) =>
 export class BotConnectorStandIn {
   readonly calls: ConnectorCall[] = [];
   readonly members = new Map<string, TeamsMember>();
+  /** Each team's channels, as `GET /v3/teams/{team}/conversations` lists them. */
+  readonly teamChannels = new Map<string, { id: string; name: string }[]>();
   readonly tokensIssued: string[] = [];
   /** Refusals to answer the next posts with, in order (a status, and Retry-After in seconds). */
   readonly refusals: { status: number; retryAfterSeconds?: number }[] = [];
@@ -59,7 +63,15 @@ export class BotConnectorStandIn {
         return;
       }
       const body = raw && req.headers['content-type']?.includes('json') ? JSON.parse(raw) : raw;
-      this.calls.push({ method: req.method ?? '', path: decodeURIComponent(path), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), body });
+      const call: ConnectorCall = { method: req.method ?? '', path: decodeURIComponent(path), ...(req.headers.authorization ? { authorization: req.headers.authorization } : {}), body };
+      this.calls.push(call);
+      const team = /\/v3\/teams\/([^/]+)\/conversations$/.exec(decodeURIComponent(path));
+      if (req.method === 'GET' && team) {
+        const channels = this.teamChannels.get(team[1]!);
+        res.statusCode = channels ? 200 : 404;
+        res.end(JSON.stringify(channels ? { conversations: channels } : { error: { code: 'NotFound' } }));
+        return;
+      }
       const member = /\/members\/([^/]+)$/.exec(decodeURIComponent(path));
       if (req.method === 'GET' && member) {
         const known = this.members.get(member[1]!);
@@ -75,7 +87,8 @@ export class BotConnectorStandIn {
         return;
       }
       const put = /\/activities\/([^/]+)$/.exec(path);
-      res.end(JSON.stringify({ id: req.method === 'PUT' && put ? decodeURIComponent(put[1]!) : `activity-${this.next++}` }));
+      call.answeredId = req.method === 'PUT' && put ? decodeURIComponent(put[1]!) : `activity-${this.next++}`;
+      res.end(JSON.stringify({ id: call.answeredId }));
     });
     await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;

@@ -5,7 +5,8 @@ import type { App } from '../../../src/app';
 import type { Database } from '../../../src/db/connect';
 import { startHttpServer, type HttpServer } from '../../../src/server/http-server';
 import { createTeamsAdapter, TEAMS_MESSAGES_PATH } from '../../../adapters/teams/teams-app';
-import { TestClock, buildApp, recordingLogger, silentLogger } from '../factories';
+import type { ItsmConfig } from '../../../src/config/itsm-config-schema';
+import { TestClock, buildApp, buildConfig, recordingLogger, silentLogger } from '../factories';
 import { BotConnectorStandIn, type TeamsMember } from './bot-connector-stand-in';
 import { BOT_APP_ID, BotFrameworkKeyServer, SigningKey } from './bot-framework-keys';
 
@@ -17,6 +18,23 @@ export const TEAMS_USERS = {
   jamie: { id: '29:1FakeUserIdForAcceptanceTests00000000000000000000000000000000000000000001', aadObjectId: '00000000-0000-4000-8000-0000000000c1', name: 'Jamie Song', email: 'jamie.song@example.com' },
   sam: { id: '29:1FakeSamUserId', aadObjectId: '00000000-0000-4000-8000-0000000000c2', name: 'Sam Lee', email: 'sam.lee@example.com' },
 } satisfies Record<string, TeamsMember>;
+
+/** The Teams team the example configuration's channels belong to, and those channels (by group). */
+export const TEAMS_TEAM_ID = '19:FakeTeamId0000000000000000000000001@thread.tacv2';
+export const TEAMS_CHANNELS: Record<string, string> = {
+  'service-desk': '19:service-desk@thread.tacv2',
+  messaging: '19:messaging@thread.tacv2',
+};
+
+/** The example configuration with a Teams channel for each group that has a Slack one (the services use their group's). */
+export function teamsConfig(): ItsmConfig {
+  return buildConfig((input) => {
+    for (const group of input.groups ?? []) {
+      const channel = TEAMS_CHANNELS[group.key];
+      if (channel) group.channels = { ...(group.channels ?? {}), teams: channel };
+    }
+  });
+}
 
 export interface TeamsHarness {
   app: App;
@@ -31,14 +49,14 @@ export interface TeamsHarness {
 }
 
 /** opsdesk with its Teams adapter on a real HTTP server; the Connector and its keys on 127.0.0.1. */
-export async function startTeamsHarness(database: Database, clock: TestClock = new TestClock(new Date())): Promise<TeamsHarness> {
+export async function startTeamsHarness(database: Database, clock: TestClock = new TestClock(new Date()), config?: ItsmConfig): Promise<TeamsHarness> {
   const key = new SigningKey();
   const keys = new BotFrameworkKeyServer([key]);
   const connector = new BotConnectorStandIn();
   await Promise.all([keys.start(), connector.start()]);
   for (const member of Object.values(TEAMS_USERS)) connector.members.set(member.id, member);
   const { log, entries } = recordingLogger();
-  const app = await buildApp(database, clock, undefined, log);
+  const app = await buildApp(database, clock, config, log);
   const http: HttpServer = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
