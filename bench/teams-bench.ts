@@ -62,6 +62,8 @@ interface TeamsLoadResult {
   errors: Record<string, number>;
   /** Non-2xx statuses seen, by status (network failures under 0). */
   statuses: Record<string, number>;
+  /** Requests turned away at once as busy (503, or a click answered that opsdesk is busy), by kind. */
+  busy: Record<string, number>;
   seconds: number;
 }
 
@@ -74,7 +76,7 @@ const LOAD_GENERATOR = `
 const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
   const plan = workerData;
-  const latencies = {}, errors = {}, statuses = {};
+  const latencies = {}, errors = {}, statuses = {}, busy = {};
   const pending = [];
   const started = performance.now();
   for (let i = 0; i < plan.requests.length; i++) {
@@ -85,8 +87,10 @@ const { parentPort, workerData } = require('node:worker_threads');
     pending.push(
       fetch(plan.url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body })
         .then(async (response) => {
-          await response.text();
+          const answer = await response.text();
           (latencies[kind] ??= []).push(performance.now() - sent);
+          // Turned away at once by the overload gate: a click told opsdesk is busy, a message 503.
+          if (response.status === 503 || answer.includes('opsdesk is busy right now')) busy[kind] = (busy[kind] ?? 0) + 1;
           if (response.status < 200 || response.status > 299) {
             errors[kind] = (errors[kind] ?? 0) + 1;
             statuses[response.status] = (statuses[response.status] ?? 0) + 1;
@@ -99,7 +103,7 @@ const { parentPort, workerData } = require('node:worker_threads');
     );
   }
   await Promise.all(pending);
-  parentPort.postMessage({ latencies, errors, statuses, seconds: (performance.now() - started) / 1000 });
+  parentPort.postMessage({ latencies, errors, statuses, busy, seconds: (performance.now() - started) / 1000 });
 })();
 `;
 
@@ -120,7 +124,8 @@ const withTimeout = (work: Promise<unknown>, ms: number) => Promise.race([work, 
 function reportPhase(prefix: string, result: TeamsLoadResult, sent: number): void {
   const all = Object.values(result.latencies).flat().sort((a, b) => a - b);
   const errors = Object.values(result.errors).reduce((a, b) => a + b, 0);
-  process.stdout.write(`${prefix} ${percentile(all, 50).toFixed(2)} / ${percentile(all, 99).toFixed(2)} ms (${sent} requests, ${errors} errors)\n`);
+  const busy = Object.values(result.busy).reduce((a, b) => a + b, 0);
+  process.stdout.write(`${prefix} ${percentile(all, 50).toFixed(2)} / ${percentile(all, 99).toFixed(2)} ms (${sent} requests, ${errors} errors, ${busy} turned away as busy)\n`);
   const byKind = Object.entries(result.latencies)
     .map(([kind, latencies]) => {
       const sorted = latencies.sort((a, b) => a - b);

@@ -12,7 +12,7 @@ import { StartupError } from './startup-error';
 import { startHttpServer, type HttpServer } from './server/http-server';
 import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-app';
 import { verifySlackBotToken } from '../adapters/slack/verify-bot-token';
-import { DEFAULT_OVERLOAD_LIMITS } from '../adapters/slack/http/slack-overload-gate';
+import { DEFAULT_OVERLOAD_LIMITS } from './server/unanswered-requests';
 import { mountWebConsole, type WebConsole } from '../adapters/web/web-console';
 import { createTeamsAdapter, type TeamsAdapter } from '../adapters/teams/teams-app';
 import { checkTeamsSettings, type TeamsSettings } from '../adapters/teams/teams-settings';
@@ -66,6 +66,8 @@ async function main(): Promise<void> {
   const slackConfigured = Boolean(env.SLACK_APP_TOKEN || env.SLACK_SIGNING_SECRET);
   // Slack's word on the token before anything is taken: refused or out of reach, one clear line.
   const slackBot = slackConfigured && env.SLACK_BOT_TOKEN ? await verifySlackBotToken(env.SLACK_BOT_TOKEN, env.SLACK_API_URL) : undefined;
+  // A process holding more than it can answer in time turns new requests away at once, on every chat surface.
+  const overload = { ...DEFAULT_OVERLOAD_LIMITS, maxInProgress: env.OPSDESK_BUSY_AFTER_REQUESTS, maxWorkInFlight: env.OPSDESK_BUSY_AFTER_WORK };
   // Teams: an app id, or (development only) MICROSOFT_APP_ID set empty to try it without tokens.
   const teamsConfigured = Boolean(env.MICROSOFT_APP_ID) || (env.NODE_ENV === 'development' && process.env.MICROSOFT_APP_ID !== undefined);
   const teamsSettings: TeamsSettings = {
@@ -74,6 +76,7 @@ async function main(): Promise<void> {
     appType: env.MICROSOFT_APP_TYPE,
     tenantId: env.MICROSOFT_APP_TENANT_ID,
     environment: env.NODE_ENV,
+    overload,
   };
   // Refused before anything is taken: one clear line.
   if (teamsConfigured) checkTeamsSettings(teamsSettings);
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
           stateSecret: env.SLACK_STATE_SECRET,
           apiUrl: env.SLACK_API_URL,
           bot: slackBot,
-          overload: { ...DEFAULT_OVERLOAD_LIMITS, maxInProgress: env.OPSDESK_BUSY_AFTER_REQUESTS, maxWorkInFlight: env.OPSDESK_BUSY_AFTER_WORK },
+          overload,
         },
         express,
       );

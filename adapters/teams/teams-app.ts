@@ -13,9 +13,13 @@ import { TeamsNotificationDeliverer } from './teams-notification-deliverer';
 import { teamsAuthentication } from './teams-authentication';
 import { refreshVerbs, type TeamsDeps } from './teams-context';
 import { checkTeamsSettings, type TeamsSettings } from './teams-settings';
+import { TEAMS_INVOKES } from './teams-invokes';
+import { teamsOverloadGate } from './teams-overload-gate';
+import { DEFAULT_OVERLOAD_LIMITS } from '../../src/server/unanswered-requests';
+import { t } from '../../src/i18n/translate';
 
 export const TEAMS_MESSAGES_PATH = '/api/messages';
-export const TEAMS_INVOKES = { cardAction: 'adaptiveCard/action', search: 'application/search' } as const;
+export { TEAMS_INVOKES };
 
 export interface TeamsAdapter {
   /** `bot framework` with tokens checked, or `development without authentication`. */
@@ -69,12 +73,18 @@ export function createTeamsAdapter(opsdesk: App, settings: TeamsSettings, app: E
       if (error) res.status(400).json({ error: 'the body is not JSON' });
       else next();
     },
-    (req: Request, res: Response) => {
+    (req: Request, res: Response, next: NextFunction) => {
       const problem = activityProblem(req.body);
-      if (problem) {
-        res.status(400).json({ error: problem });
-        return;
-      }
+      if (problem) res.status(400).json({ error: problem });
+      else next();
+    },
+    teamsOverloadGate({
+      limits: settings.overload ?? DEFAULT_OVERLOAD_LIMITS,
+      workInFlight: () => opsdesk.work.size,
+      busyText: () => t(opsdesk.ctx.catalog.config.defaults.locale, 'teams.busy'),
+      log: opsdesk.log,
+    }),
+    (req: Request, res: Response) => {
       // Tracked, so that a stopping process finishes the turn before closing the database.
       void opsdesk.work.run(async () => {
         try {

@@ -1,3 +1,4 @@
+import type { OverloadLimits } from '../../src/server/unanswered-requests';
 import { StartupError } from '../../src/startup-error';
 
 export interface TeamsSettings {
@@ -12,6 +13,8 @@ export interface TeamsSettings {
   loginUrl?: string | undefined;
   /** NODE_ENV: only development may run without an app id (botbuilder then checks no token at all). */
   environment: string;
+  /** When new activities are turned away as busy (default: as Slack's requests). */
+  overload?: OverloadLimits | undefined;
 }
 
 /** Refuses settings that would take requests nobody authenticated, in one line. */

@@ -1,20 +1,9 @@
 import type { NextFunction, Response } from 'express';
 import type { Logger } from 'pino';
 import type { RawBodyRequest } from './verify-slack-signature';
+import { UnansweredRequests, type OverloadLimits } from '../../../src/server/unanswered-requests';
 
-export interface OverloadLimits {
-  /** Requests received and not yet answered, beyond which new ones are turned away. */
-  maxInProgress: number;
-  /**
-   * How long the oldest request still unanswered may have waited before new ones are turned away
-   * (answers slipping towards Slack's 3 s), until it is answered.
-   */
-  maxWaitingMs?: number;
-  /** Work after the acknowledgement still running (app.work), beyond which new requests are turned away. */
-  maxWorkInFlight: number;
-}
-
-export const DEFAULT_OVERLOAD_LIMITS: OverloadLimits = { maxInProgress: 200, maxWorkInFlight: 2_000, maxWaitingMs: 1_500 };
+export { DEFAULT_OVERLOAD_LIMITS, type OverloadLimits } from '../../../src/server/unanswered-requests';
 
 /** Seconds Slack is asked to wait before resending an event turned away. */
 const EVENT_RETRY_AFTER_S = 30;
@@ -30,27 +19,15 @@ type Body = Record<string, any>;
  * the body is the checked JSON object.
  */
 export function slackOverloadGate(options: { limits: OverloadLimits; workInFlight: () => number; busyText: () => string; log: Logger }) {
-  // Arrival times of the requests not yet answered, oldest first (answers come roughly in order).
-  const unanswered = new Set<{ at: number }>();
-  const oldestWaitMs = () => {
-    const first = unanswered.values().next();
-    return first.done ? 0 : Date.now() - first.value.at;
-  };
-  const maxWaitingMs = options.limits.maxWaitingMs ?? Infinity;
+  const unanswered = new UnansweredRequests(options.limits, options.workInFlight);
   return (req: RawBodyRequest, res: Response, next: NextFunction): void => {
     const body = JSON.parse(req.rawBody?.toString('utf8') ?? '{}') as Body;
-    const overloaded =
-      unanswered.size >= options.limits.maxInProgress || options.workInFlight() >= options.limits.maxWorkInFlight || oldestWaitMs() > maxWaitingMs;
-    if (overloaded && body.type !== 'url_verification' && body.ssl_check === undefined) {
-      options.log.warn({ inProgress: unanswered.size, oldestWaitMs: oldestWaitMs(), workInFlight: options.workInFlight(), kind: body.command ?? body.type }, 'Slack request turned away: opsdesk is busy');
+    if (unanswered.overloaded() && body.type !== 'url_verification' && body.ssl_check === undefined) {
+      options.log.warn({ ...unanswered.describe(), kind: body.command ?? body.type }, 'Slack request turned away: opsdesk is busy');
       turnAway(body, res, options.busyText(), options.log);
       return;
     }
-    const request = { at: Date.now() };
-    unanswered.add(request);
-    const done = () => unanswered.delete(request);
-    res.once('finish', done);
-    res.once('close', done);
+    unanswered.track(res);
     next();
   };
 }
