@@ -160,7 +160,7 @@ export async function runTeamsBench(uri: string): Promise<void> {
     mount: (express) =>
       void createTeamsAdapter(
         app,
-        { appId: BOT_APP_ID, appPassword: 'bench-secret', appType: 'MultiTenant', openIdMetadataUrl: keys.openIdMetadataUrl, loginUrl: connector.loginUrl, environment: 'bench' },
+        { appId: BOT_APP_ID, appPassword: 'bench-secret', appType: 'MultiTenant', openIdMetadataUrl: keys.openIdMetadataUrl, loginUrl: connector.loginUrl, tenants: ['00000000-0000-4000-8000-0000000000a1'] },
         express,
       ),
   });

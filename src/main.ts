@@ -68,14 +68,14 @@ async function main(): Promise<void> {
   const slackBot = slackConfigured && env.SLACK_BOT_TOKEN ? await verifySlackBotToken(env.SLACK_BOT_TOKEN, env.SLACK_API_URL) : undefined;
   // A process holding more than it can answer in time turns new requests away at once, on every chat surface.
   const overload = { ...DEFAULT_OVERLOAD_LIMITS, maxInProgress: env.OPSDESK_BUSY_AFTER_REQUESTS, maxWorkInFlight: env.OPSDESK_BUSY_AFTER_WORK };
-  // Teams: an app id, or (development only) MICROSOFT_APP_ID set empty to try it without tokens.
-  const teamsConfigured = Boolean(env.MICROSOFT_APP_ID) || (env.NODE_ENV === 'development' && process.env.MICROSOFT_APP_ID !== undefined);
+  // Teams: with an app id only (botbuilder checks no token without one).
+  const teamsConfigured = Boolean(env.MICROSOFT_APP_ID || env.MICROSOFT_APP_PASSWORD);
   const teamsSettings: TeamsSettings = {
     appId: env.MICROSOFT_APP_ID ?? '',
     appPassword: env.MICROSOFT_APP_PASSWORD ?? '',
     appType: env.MICROSOFT_APP_TYPE,
     tenantId: env.MICROSOFT_APP_TENANT_ID,
-    environment: env.NODE_ENV,
+    tenants: (env.OPSDESK_TEAMS_TENANTS ?? env.MICROSOFT_APP_TENANT_ID ?? '').split(',').map((t) => t.trim()).filter(Boolean),
     overload,
   };
   // Refused before anything is taken: one clear line.

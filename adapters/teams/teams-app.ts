@@ -12,7 +12,7 @@ import { teamsBotConnector } from './teams-bot-connector';
 import { TeamsNotificationDeliverer } from './teams-notification-deliverer';
 import { teamsAuthentication } from './teams-authentication';
 import { refreshVerbs, type TeamsDeps } from './teams-context';
-import { checkTeamsSettings, type TeamsSettings } from './teams-settings';
+import { checkTeamsSettings, tenantOf, type TeamsSettings } from './teams-settings';
 import { TEAMS_INVOKES } from './teams-invokes';
 import { teamsOverloadGate } from './teams-overload-gate';
 import { DEFAULT_OVERLOAD_LIMITS } from '../../src/server/unanswered-requests';
@@ -22,7 +22,7 @@ export const TEAMS_MESSAGES_PATH = '/api/messages';
 export { TEAMS_INVOKES };
 
 export interface TeamsAdapter {
-  /** `bot framework` with tokens checked, or `development without authentication`. */
+  /** `bot framework`, with every token checked, and the tenants taken. */
   mode: string;
   cloud: CloudAdapter;
 }
@@ -69,13 +69,17 @@ export function createTeamsAdapter(opsdesk: App, settings: TeamsSettings, app: E
     TEAMS_MESSAGES_PATH,
     express.json({ limit: '1mb' }),
     (error: Error, _req: Request, res: Response, next: NextFunction) => {
-      // A body that is not JSON at all.
-      if (error) res.status(400).json({ error: 'the body is not JSON' });
+      // A body that is not JSON at all, or too large.
+      const status = (error as { status?: number } | undefined)?.status;
+      if (error) res.status(status === 413 ? 413 : 400).json({ error: status === 413 ? 'the body is too large' : 'the body is not JSON' });
       else next();
     },
     (req: Request, res: Response, next: NextFunction) => {
       const problem = activityProblem(req.body);
+      const tenant = tenantOf(req.body);
       if (problem) res.status(400).json({ error: problem });
+      // Another organisation's tenant: its people are not ours, whatever e-mail they carry.
+      else if (!tenant || !settings.tenants.includes(tenant)) res.status(403).json({ error: 'this tenant may not use this opsdesk' });
       else next();
     },
     teamsOverloadGate({
@@ -97,7 +101,7 @@ export function createTeamsAdapter(opsdesk: App, settings: TeamsSettings, app: E
       });
     },
   );
-  return { mode: settings.appId ? `bot framework (${settings.appType})` : 'development without authentication', cloud };
+  return { mode: `bot framework (${settings.appType}, tenants ${settings.tenants.join(', ')})`, cloud };
 }
 
 export type { TeamsSettings };

@@ -21,11 +21,15 @@ export function refreshVerbs(opsdesk: App): RefreshVerbOf {
 /** One activity across Teams's resends (it sends again what it did not see answered within 15 s). */
 export const requestKeyOf = (context: TurnContext) => `${context.activity.conversation.id}|${context.activity.id ?? ''}`;
 
-/** True for the first delivery of the activity: a resend finds its key claimed and does nothing. */
+/**
+ * True for the first delivery of the activity: a resend finds its key claimed and does nothing,
+ * unless the process that claimed it has died since (then this delivery does the work).
+ */
 export async function firstDelivery(deps: TeamsDeps, context: TurnContext): Promise<boolean> {
   if (!context.activity.id) return true;
   const key = requestKeyOf(context);
-  if (await deps.opsdesk.teams.requests.claim(key)) return true;
+  const { intake } = deps.opsdesk;
+  if (await deps.opsdesk.teams.requests.claimFor(key, intake.bootId, (owner) => intake.isAlive(owner))) return true;
   deps.opsdesk.log.info({ requestKey: key }, 'Teams activity already handled: this delivery is a resend');
   return false;
 }
@@ -44,4 +48,9 @@ export function failureText(deps: TeamsDeps, error: unknown, where: Record<strin
   const errorId = randomUUID();
   deps.opsdesk.log.error({ errorId, err: error, ...where }, 'Teams activity failed');
   return t(deps.opsdesk.ctx.catalog.config.defaults.locale, 'error.INTERNAL', { errorId });
+}
+
+/** Lets a resend of the activity do the work that failed here. */
+export function releaseDelivery(deps: TeamsDeps, context: TurnContext): Promise<void> {
+  return deps.opsdesk.teams.requests.releaseFor(requestKeyOf(context), deps.opsdesk.intake.bootId).catch(() => undefined);
 }

@@ -26,26 +26,37 @@ function hostOf(req: Request): string {
 
 /**
  * Act-as is offered only on this machine: a page from elsewhere that reaches 127.0.0.1 (a DNS name
- * rebound to it) names another host and is refused.
+ * rebound to it) names another host, and one relayed by a proxy on this machine (which would carry
+ * anyone's request here, under this machine's own name) says so in its forwarding headers.
  */
 export function servedLocally(req: Request): boolean {
-  return isLoopback(hostOf(req));
+  const relayed = ['x-forwarded-for', 'forwarded', 'x-real-ip', 'x-forwarded-host'].some((h) => req.headers[h] !== undefined);
+  return !relayed && isLoopback(hostOf(req));
 }
 
 /** A change must come from the console's own page: its header, and no other site's origin. */
 export function sameSiteChange(req: Request, expectedCsrf: string): boolean {
   const origin = req.headers.origin;
-  if (origin && new URL(origin).host !== req.headers.host) return false;
+  if (origin && hostOfUrl(origin) !== req.headers.host) return false;
   if (req.headers['sec-fetch-site'] && !['same-origin', 'none'].includes(String(req.headers['sec-fetch-site']))) return false;
   const sent = String(req.headers[CSRF_HEADER] ?? '');
   return sent.length === expectedCsrf.length && sent.length > 0 && timingSafeEqual(Buffer.from(sent), Buffer.from(expectedCsrf));
 }
 
-/** The cookie's value from the request's Cookie header. */
+/** An Origin's host, or none for one that is not a URL (`null` from a sandboxed frame). */
+function hostOfUrl(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The cookie's value from the request's Cookie header (opsdesk's own are base64url: taken as they are). */
 export function cookieOf(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
-    if (key === name) return decodeURIComponent(value.join('='));
+    if (key === name) return value.join('=');
   }
   return undefined;
 }

@@ -19,7 +19,7 @@ export async function identify(app: App, signIn: ConsoleSignIn, mode: ConsoleMod
   let personId: string;
   let csrf: string;
   if (mode === 'act-as') {
-    if (!servedLocally(req)) return { refused: 403, error: 'this console acts as people only when opened on this machine (127.0.0.1 or localhost)' };
+    if (!servedLocally(req)) return { refused: 403, error: 'this console acts as people only when opened on this machine (127.0.0.1 or localhost), not through a proxy: set OPSDESK_CONSOLE_SIGN_IN=tokens to serve it further' };
     const email = String(req.headers[ACT_AS_HEADER] ?? req.query.as ?? '').trim().toLowerCase();
     if (!email) return { refused: 401, error: `choose whom to act as (the ${ACT_AS_HEADER} header: a configured person's e-mail)` };
     if (!app.ctx.catalog.config.people.some((p) => p.email.toLowerCase() === email)) return { refused: 403, error: `${email} is not a configured person` };
@@ -28,6 +28,8 @@ export async function identify(app: App, signIn: ConsoleSignIn, mode: ConsoleMod
   } else {
     const session = await signIn.session(cookieOf(req, SESSION_COOKIE));
     if (!session) return { refused: 401, error: 'sign in with your console token' };
+    // Someone taken out of the configuration is nobody here any more, whatever their session says.
+    if (!app.ctx.catalog.config.people.some((p) => personIdForEmail(p.email) === session.personId)) return { refused: 403, error: 'this person is no longer a configured person' };
     personId = session.personId;
     csrf = session.csrf;
   }

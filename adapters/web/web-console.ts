@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import express, { type Express, type Request, type Response } from 'express';
@@ -39,6 +40,9 @@ const vendorFiles = (): Record<string, string> => ({
   'vega.min.js': join(dirname(require.resolve('vega')), 'vega.min.js'),
   'vega-lite.min.js': join(dirname(require.resolve('vega-lite')), 'vega-lite.min.js'),
 });
+
+/** How often a page's live stream is kept open and its person asked for again. */
+const STREAM_BEAT_MS = 15_000;
 
 /** The sign-in form's header value: before a session there is no session's token to send. */
 const SIGN_IN_CSRF = 'sign-in';
@@ -159,7 +163,13 @@ export function mountWebConsole(app: App, expressApp: Express, settings: WebCons
     const stopListening = feed.listen((message) => {
       if (mayRead(personId, message.conversation)) res.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
     });
-    const beat = setInterval(() => res.write(': beat\n\n'), 15_000);
+    // Every beat asks again who the page is: a session signed out or revoked ends its stream.
+    const beat = setInterval(() => {
+      void identify(app, signIn, mode, req, { change: false }).then((still) => {
+        if ('refused' in still || still.actor.id !== personId) res.end();
+        else res.write(': beat\n\n');
+      }, () => res.write(': beat\n\n'));
+    }, STREAM_BEAT_MS);
     streams.add(res);
     req.on('close', () => {
       clearInterval(beat);
@@ -184,8 +194,8 @@ export function mountWebConsole(app: App, expressApp: Express, settings: WebCons
       res.status(401).json({ error: 'this token signs nobody in: ask an administrator for a new one (npm run console:token)' });
       return;
     }
-    const secure = req.secure || req.headers['x-forwarded-proto'] === 'https' ? '; Secure' : '';
-    res.set('Set-Cookie', `${SESSION_COOKIE}=${signedIn.secret}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${SESSION_MAX_AGE_S}${secure}`);
+    // Secure always: a console that signs people in is one served beyond this machine, over HTTPS.
+    res.set('Set-Cookie', `${SESSION_COOKIE}=${signedIn.secret}; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=${SESSION_MAX_AGE_S}`);
     res.json({ signedIn: true });
   });
 
@@ -193,7 +203,7 @@ export function mountWebConsole(app: App, expressApp: Express, settings: WebCons
     const found = await who(req, res, true);
     if (!found) return;
     await signIn.signOut(cookieOf(req, SESSION_COOKIE));
-    res.set('Set-Cookie', `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`);
+    res.set('Set-Cookie', `${SESSION_COOKIE}=; HttpOnly; Secure; SameSite=Strict; Path=/; Max-Age=0`);
     res.json({ signedIn: false });
   });
 
@@ -203,15 +213,16 @@ export function mountWebConsole(app: App, expressApp: Express, settings: WebCons
       res.status(error.status).json({ error: error.type === 'entity.too.large' ? 'the request is too large' : 'the body must be JSON' });
       return;
     }
-    log.error({ err: error }, 'console request failed');
-    res.status(500).json({ error: 'the console could not answer: see the log' });
+    const errorId = randomUUID();
+    log.error({ err: error, errorId }, 'console request failed');
+    res.status(500).json({ error: `the console could not answer (error ${errorId}): tell your administrator this id` });
   });
 
   expressApp.use('/console/api', api);
   const files = publicFolder();
   const vendor = vendorFiles();
   expressApp.get('/console/vendor/:file', (req, res) => {
-    const path = vendor[req.params.file];
+    const path = Object.hasOwn(vendor, req.params.file) ? vendor[req.params.file] : undefined;
     if (!path) {
       res.status(404).json({ error: 'not found' });
       return;

@@ -48,6 +48,8 @@ export const envSchema = z.object({
   MICROSOFT_APP_ID: optionalText,
   MICROSOFT_APP_PASSWORD: optionalText,
   MICROSOFT_APP_TENANT_ID: optionalText,
+  /** The Microsoft 365 tenants whose people may use opsdesk in Teams (comma-separated); default: MICROSOFT_APP_TENANT_ID. */
+  OPSDESK_TEAMS_TENANTS: optionalText,
   MICROSOFT_APP_TYPE: z.enum(['MultiTenant', 'SingleTenant']).default('MultiTenant'),
 }).superRefine((env, issues) => {
   // OAuth installs carry a state signed with this secret: a secret made up per process fails every

@@ -19,6 +19,8 @@ export interface WebMessageDoc {
   threadOf?: string;
   postedAt: Date;
   at: Date;
+  /** Written into its conversation's order (set after the log's entry: missing, a delivery writes it). */
+  listed?: boolean;
 }
 
 export const webMessageSchema = new Schema<WebMessageDoc>(
@@ -32,6 +34,7 @@ export const webMessageSchema = new Schema<WebMessageDoc>(
     threadOf: String,
     postedAt: { type: Date, required: true },
     at: { type: Date, required: true },
+    listed: Boolean,
   },
   { versionKey: false },
 );

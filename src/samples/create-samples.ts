@@ -51,14 +51,7 @@ async function createSample(app: App, sample: SampleTicket, locale: Locale): Pro
     // A request's title is its catalog item's name: its cards are drawn again with the marker.
     return request ? requestAnnouncements(app.ctx, request) : undefined;
   });
-  if (number && sample.acknowledgedBy) {
-    // Listed before it is acknowledged, as its `created` job does seconds before any person could:
-    // an acknowledgement moves it between no lists, and marks its version as listed in this process
-    // (src/services/open-record-lists.ts), so the job's listing after it would be skipped.
-    const incident = await app.ctx.incidents.findById(number);
-    if (incident) await app.ctx.incidents.relist(incident);
-    await run(app, sample.acknowledgedBy, INCIDENT_IDS.ack, { recordId: number });
-  }
+  if (number && sample.acknowledgedBy) await run(app, sample.acknowledgedBy, INCIDENT_IDS.ack, { recordId: number });
   return number;
 }
 

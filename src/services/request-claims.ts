@@ -25,4 +25,23 @@ export class RequestClaims {
   private idOf(requestKey: string): string {
     return `${this.platform}-request:${requestKey}`;
   }
+
+  /**
+   * Claims the request for the process `owner`. A claim whose process is no longer alive (it died
+   * after claiming, its work undone) is taken over: a platform without a durable intake (Teams)
+   * sends the request again, and this delivery then does it. The handlers are idempotent by the
+   * request's key, so work the dead process had half done is completed, not repeated.
+   */
+  async claimFor(requestKey: string, owner: string, isAlive: (owner: string) => Promise<boolean>): Promise<boolean> {
+    const id = this.idOf(requestKey);
+    if (await claimKey(this.keys, id, owner)) return true;
+    const held = await this.keys.findById(id).lean();
+    if (!held || held.recordId === owner || (await isAlive(held.recordId))) return false;
+    await releaseKey(this.keys, id, held.recordId);
+    return claimKey(this.keys, id, owner);
+  }
+
+  releaseFor(requestKey: string, owner: string): Promise<void> {
+    return releaseKey(this.keys, this.idOf(requestKey), owner);
+  }
 }

@@ -4,7 +4,7 @@ import type { Models } from '../models/models';
 import { RecordLists } from './record-lists';
 
 /** Keys that only guard against a request being handled twice: worthless once no retry can come. */
-const RETRY_KEY_PREFIXES = ['slack-request:', 'intake-takeover:', 'dedupe:', 'restore:'] as const;
+const RETRY_KEY_PREFIXES = ['slack-request:', 'teams-request:', 'intake-takeover:', 'dedupe:', 'restore:'] as const;
 const DAY_MS = 86_400_000;
 
 export interface PurgeReport {
@@ -69,7 +69,12 @@ export class Retention {
     await new RecordLists(this.models, () => now).foldAll();
     const listEntries = await retryWhileBusy(() => this.models.ListEntry.deleteMany({ at: { $lt: new Date(now.getTime() - DAY_MS) } }));
     // The web console's live feed is followed within seconds: a day of it is plenty (its head hint stays).
-    const webFeed = await retryWhileBusy(() => this.models.WebLog.deleteMany({ _id: { $regex: '^web\\.feed:\\d' }, at: { $lt: new Date(now.getTime() - DAY_MS) } }));
+    // Only slots at or below the head hint: the end of the log is found from the hint onwards, so
+    // the slots after it must stay however old they are.
+    const feedHead = await this.models.WebLog.findById('web.feed:head').lean();
+    const webFeed = await retryWhileBusy(() =>
+      this.models.WebLog.deleteMany({ _id: { $regex: '^web\\.feed:\\d' }, n: { $lte: feedHead?.n ?? 0 }, at: { $lt: new Date(now.getTime() - DAY_MS) } }),
+    );
     const consoleSessions = await retryWhileBusy(() => this.models.ConsoleSession.deleteMany({ expiresAt: { $lt: now } }));
     return {
       retryKeys,

@@ -1,4 +1,3 @@
-import { isDuplicateKey } from '../db/duplicate-key';
 import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
@@ -25,31 +24,43 @@ export class WebMessages {
 
   /**
    * Draws the record's card in the conversation: the first time posted, later written over, but
-   * never with an older version than the one it shows (edits of several processes cross).
+   * never with an older version than the one it shows (edits of several processes cross). Read and
+   * written by `_id` alone: a conditional update would scan the collection, and is not atomic on
+   * FerretDB anyway (docs/storage.md §1).
    */
   async drawCard(id: string, conversation: string, recordId: string, view: CardView, at: Date): Promise<void> {
     const version = view.version ?? 0;
-    const card: Omit<WebMessageDoc, 'postedAt'> = { _id: id, view, version, at, conversation, recordId, kind: 'card' };
-    let posted: boolean;
-    try {
-      const { upsertedCount } = await retryWhileBusy(() =>
-        this.models.WebMessage.updateOne({ _id: id, $or: [{ version: { $lte: version } }, { version: { $exists: false } }] }, { $set: card, $setOnInsert: { postedAt: at } }, { upsert: true }),
-      );
-      posted = upsertedCount > 0;
-    } catch (error) {
-      // A newer version is drawn already: the upsert's insert found its id taken.
-      if (isDuplicateKey(error)) return;
-      throw error;
+    for (;;) {
+      const drawn = await this.models.WebMessage.findById(id, { version: 1, listed: 1 }).lean<Pick<WebMessageDoc, 'version' | 'listed'>>();
+      if (!drawn) {
+        // Another delivery posting it at the same moment: then compared with theirs.
+        if (!(await insertOnce(this.models.WebMessage, { _id: id, conversation, recordId, kind: 'card', view, version, postedAt: at, at }))) continue;
+      } else if ((drawn.version ?? 0) <= version) {
+        await retryWhileBusy(() => this.models.WebMessage.updateOne({ _id: id }, { $set: { view, version, at } }));
+      }
+      if (!drawn?.listed) await this.list(id, conversation);
+      // A newer drawing is shown already: nothing for the pages.
+      if (drawn && (drawn.version ?? 0) > version) return;
+      await this.logs.append(FEED, { _id: id, conversation, recordId, kind: 'card', view, version, at, postedAt: at });
+      return;
     }
-    if (posted) await this.logs.append(historyOf(conversation), id);
-    await this.logs.append(FEED, { ...card, postedAt: at });
   }
 
   /** A line or a direct message, kept once however often it is delivered. */
   async post(message: WebMessageDoc): Promise<void> {
-    if (!(await insertOnce(this.models.WebMessage, message))) return;
-    await this.logs.append(historyOf(message.conversation), message._id);
+    if (!(await insertOnce(this.models.WebMessage, message))) {
+      // Stored by an attempt that ended before it was listed: listed now; else nothing to do.
+      const stored = await this.models.WebMessage.findById(message._id, { listed: 1 }).lean<Pick<WebMessageDoc, 'listed'>>();
+      if (stored?.listed) return;
+    }
+    await this.list(message._id, message.conversation);
     await this.logs.append(FEED, message);
+  }
+
+  /** Into the conversation's order, then marked so (an entry written twice is read once). */
+  private async list(id: string, conversation: string): Promise<void> {
+    await this.logs.append(historyOf(conversation), id);
+    await retryWhileBusy(() => this.models.WebMessage.updateOne({ _id: id }, { $set: { listed: true } }));
   }
 
   async exists(id: string): Promise<boolean> {
@@ -58,7 +69,7 @@ export class WebMessages {
 
   /** The conversation's latest messages, oldest first, as they are now (a card at its last drawing). */
   async latest(conversation: string, limit: number): Promise<WebMessageDoc[]> {
-    const ids = (await this.logs.last<string>(historyOf(conversation), limit)).map((entry) => entry.body);
+    const ids = [...new Set((await this.logs.last<string>(historyOf(conversation), limit)).map((entry) => entry.body))];
     const messages: WebMessageDoc[] = [];
     for (let i = 0; i < ids.length; i += READ_BATCH) {
       const batch = await Promise.all(ids.slice(i, i + READ_BATCH).map((id) => this.models.WebMessage.findById(id).lean<WebMessageDoc>()));

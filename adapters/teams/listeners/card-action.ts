@@ -10,7 +10,7 @@ import { renderCard, type Viewer } from '../render/render-card';
 import { renderForm, withValues } from '../render/render-form';
 import { renderList, renderNotice } from '../render/render-views';
 import { teamsActor } from '../teams-actor';
-import { cardOf, errorOf, failureText, firstDelivery, formOf, invokeResponse, requestKeyOf, type TeamsDeps } from '../teams-context';
+import { cardOf, errorOf, failureText, firstDelivery, formOf, invokeResponse, requestKeyOf, type TeamsDeps, releaseDelivery } from '../teams-context';
 
 const MESSAGE_RESPONSE = 'application/vnd.microsoft.activity.message';
 const ERROR_RESPONSE = 'application/vnd.microsoft.error';
@@ -106,7 +106,7 @@ export async function onCardAction(deps: TeamsDeps, context: TurnContext): Promi
     const notice = result.views.find((v) => v.kind === 'notice');
     return notice?.kind === 'notice' ? messageResponse(context, notice.text) : messageResponse(context, '');
   } catch (error) {
-    await opsdesk.teams.requests.release(requestKeyOf(context)).catch(() => undefined);
+    await releaseDelivery(deps, context);
     return cardResponse(context, renderNotice({ kind: 'notice', tone: 'error', text: failureText(deps, error, { requestKey: requestKeyOf(context), verb }) }));
   }
 }

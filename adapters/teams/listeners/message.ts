@@ -8,7 +8,7 @@ import { commandOf, messageText } from '../message-command';
 import type { ActionData } from '../render/action-data';
 import { renderAttachments, summaryText } from '../render/render-views';
 import { teamsActor } from '../teams-actor';
-import { failureText, firstDelivery, requestKeyOf, type TeamsDeps } from '../teams-context';
+import { failureText, firstDelivery, requestKeyOf, type TeamsDeps, releaseDelivery } from '../teams-context';
 
 /** How many tickets one message shows at most. */
 const SHOWN_LIMIT = 5;
@@ -77,7 +77,7 @@ export async function onMessage(deps: TeamsDeps, context: TurnContext): Promise<
     const viewer = { locale: actor.locale, timeZone: actor.timeZone, refreshUserIds: [context.activity.from.id] };
     await context.sendActivity({ type: 'message', text: summaryText(views), attachments: renderAttachments(views, viewer, deps.refreshVerbOf, opener) });
   } catch (error) {
-    await deps.opsdesk.teams.requests.release(requestKeyOf(context)).catch(() => undefined);
+    await releaseDelivery(deps, context);
     await context.sendActivity(failureText(deps, error, { requestKey: requestKeyOf(context) }));
   }
 }

@@ -6,7 +6,7 @@ import { DASHBOARD_TEXT } from './dashboard-text.js';
 
 const api = new ConsoleApi();
 const $ = (id) => document.getElementById(id);
-const state = { me: null, conversation: '', events: null, unread: new Map() };
+const state = { me: null, conversation: '', events: null, unread: new Map(), unanswered: null };
 
 const language = () => (api.locale || state.me?.person.locale || navigator.language || 'en').slice(0, 2) === 'ko' ? 'ko' : 'en';
 function text(key, params = {}) {
@@ -187,6 +187,8 @@ function place(message, live) {
     if (card) card.append(line);
     else stream.append(el('div', { class: 'line' }, line));
   } else {
+    // An older drawing arriving late (feeds of several processes cross) is not drawn over a newer one.
+    if (existing && Number(existing.dataset.version ?? -1) > (message.version ?? message.view.version ?? 0)) return;
     const drawn = renderCard(message.view, { action: onAction }, { messageId: message._id });
     if (existing) {
       drawn.querySelector('.thread').replaceWith(existing.querySelector('.thread'));
@@ -267,9 +269,11 @@ $('composer').addEventListener('submit', async (event) => {
   const typed = input.value.trim();
   if (!typed) return;
   input.value = '';
-  const views = await act({ kind: 'command', text: typed });
+  // A command given back unanswered keeps its id: sent again, it is done once.
+  const requestKey = state.unanswered?.text === typed ? state.unanswered.requestKey : newRequestKey();
+  const views = await act({ kind: 'command', text: typed }, requestKey);
+  state.unanswered = views ? null : { text: typed, requestKey };
   if (views) showReply(views);
-  // Not answered: the command is given back to be sent again.
   else if (!input.value) input.value = typed;
 });
 

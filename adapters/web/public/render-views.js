@@ -71,7 +71,6 @@ export function renderReply(views, on, onlyYou) {
     .map((view) => {
       if (view.kind === 'card') return renderCard(view, on, { reply: true, onlyYou });
       if (view.kind === 'list') return renderList(view, on, { reply: true, onlyYou });
-      if (view.kind === 'notice' && !view.fieldErrors) return renderNotice(view, { reply: true, onlyYou });
       if (view.kind === 'notice') return renderNotice(view, { reply: true, onlyYou });
       return undefined;
     })
@@ -161,5 +160,5 @@ export function showFieldErrors(node, notice) {
       slot.closest('.field')?.classList.add('invalid');
     } else unplaced = `${unplaced ? `${unplaced} ` : ''}${message}`;
   }
-  node.querySelector('.form-error').textContent = unplaced || (Object.keys(errors).length && !unplaced ? '' : '');
+  node.querySelector('.form-error').textContent = unplaced;
 }

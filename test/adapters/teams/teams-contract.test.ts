@@ -57,6 +57,34 @@ describe('the Teams adapter over HTTP, with tokens signed as the Bot Connector s
     expect(await incidents()).toBe(0);
   });
 
+  it('refuses an activity from another organisation\'s tenant with 403, whoever it claims to be, and stores nothing', async () => {
+    const before = teams.connector.calls.length;
+    const activity = personalMessage(teams, 'incident mail is down');
+    const foreign = { ...activity, conversation: { ...activity.conversation, tenantId: 'ffffffff-0000-4000-8000-000000000000' }, channelData: { ...activity.channelData, tenant: { id: 'ffffffff-0000-4000-8000-000000000000' } } };
+    expect((await teams.post(foreign)).status).toBe(403);
+    await teams.idle();
+    expect(teams.connector.calls.length).toBe(before);
+    expect(await database.models.RecordKey.countDocuments({ _id: /^teams-request:/ })).toBe(0);
+  });
+
+  it('does an activity whose claim is held by a process that died (no intake for Teams: its resend does the work), not one a live process holds', async () => {
+    const activity = personalMessage(teams, 'itsm help');
+    const key = `teams-request:${activity.conversation.id}|${activity.id}`;
+    await database.models.ProcessBeat.collection.insertOne({ _id: 'alive-process', at: new Date() } as never);
+    await database.models.RecordKey.collection.insertOne({ _id: key, recordId: 'alive-process', at: new Date() } as never);
+    const before = teams.connector.posted().length;
+    await teams.post(activity);
+    await teams.idle();
+    expect(teams.connector.posted().length).toBe(before);
+    // The process stops beating: dead, its claim is taken over by the next delivery.
+    await database.models.ProcessBeat.deleteOne({ _id: 'alive-process' });
+    await teams.post(activity);
+    await teams.idle();
+    expect(teams.connector.posted().length).toBe(before + 1);
+    expect((await database.models.RecordKey.findById(key).lean())?.recordId).toBe(teams.app.intake.bootId);
+    await database.models.RecordKey.deleteOne({ _id: key });
+  });
+
   it('answers a malformed body 400, never 500', async () => {
     expect((await teams.post({}, { rawBody: '{not json' })).status).toBe(400);
     expect((await teams.post({ type: 'message', channelId: 'msteams' })).status).toBe(400);

@@ -60,6 +60,18 @@ describe('the web console on this machine (act as anyone)', () => {
     expect(JSON.parse(rebound.body).error).toMatch(/only when opened on this machine/);
   });
 
+  it('refuses a request relayed by a proxy on this machine: act-as is for the keyboard here only', async () => {
+    const proxied = await consoleCall(web.url, '/me', SAM, undefined, { 'x-forwarded-for': '203.0.113.9' });
+    expect(proxied.status).toBe(403);
+    expect(proxied.body.error).toMatch(/not through a proxy: set OPSDESK_CONSOLE_SIGN_IN=tokens/);
+  });
+
+  it('answers odd requests 4xx, never 5xx: an Origin that is no URL, a vendor file named like an object property', async () => {
+    const nullOrigin = await consoleCall(web.url, '/act', JAMIE, { kind: 'command', text: '/itsm help', requestKey: 'nullorigin1' }, { origin: 'null' });
+    expect(nullOrigin.status).toBe(403);
+    for (const name of ['constructor', 'toString', '__proto__', 'nothing.js']) expect((await fetch(`${web.url}/console/vendor/${name}`)).status).toBe(404);
+  });
+
   it('refuses a change without the page\'s header or from another site, and changes nothing', async () => {
     const before = await incidents();
     const noHeader = await consoleCall(web.url, '/act', JAMIE, { ...REPORT, requestKey: 'nocsrf0001' }, { 'x-opsdesk-csrf': '' });
@@ -172,7 +184,7 @@ describe('the web console exposed beyond this machine', () => {
       const signedIn = await signIn(token);
       expect(signedIn.status).toBe(200);
       const cookie = signedIn.headers.get('set-cookie')!;
-      expect(cookie).toMatch(/^opsdesk_session=[^;]+; HttpOnly; SameSite=Strict; Path=\//);
+      expect(cookie).toMatch(/^opsdesk_session=[^;]+; HttpOnly; Secure; SameSite=Strict; Path=\//);
       const session = { cookie: cookie.split(';')[0]! };
       // Naming someone else changes nothing: the session's person acts.
       const me = await consoleCall(web.url, '/me', SAM, undefined, session);
@@ -185,6 +197,10 @@ describe('the web console exposed beyond this machine', () => {
 
       await consoleCall(web.url, '/sign-out', JAMIE, {}, { ...session, 'x-opsdesk-csrf': csrf });
       expect((await consoleCall(web.url, '/me', JAMIE, undefined, session)).status).toBe(401);
+    });
+
+    it('answers a cookie that is not one of ours 401, not 500', async () => {
+      expect((await consoleCall(web.url, '/me', JAMIE, undefined, { cookie: 'opsdesk_session=%zz%' })).status).toBe(401);
     });
 
     it('signs nobody in with a revoked token', async () => {

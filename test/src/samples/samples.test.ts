@@ -122,6 +122,8 @@ describe('sample tickets on an empty database (real database)', () => {
   it('lists the incident acknowledged at once, however late its `created` job runs', async () => {
     const wheelOnly = await createApp({ database, config: buildConfig(), log: silentLogger(), now: clock.now, runDueTimersAtOnce: false });
     await createSamplesIfEmpty(wheelOnly);
+    // Its `created` job, later: once its timer's second has settled.
+    clock.advanceMinutes(1);
     await wheelOnly.jobs.wheel.tickAll();
     await settle(wheelOnly);
     expect((await wheelOnly.ctx.incidents.queueOf(['messaging'], 0, 10)).records.map((i) => [i._id, i.state])).toEqual([['INC0001001', 'in_progress']]);

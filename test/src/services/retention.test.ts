@@ -57,6 +57,8 @@ describe('retention: what is kept only for a while (real database)', () => {
     await WebLog.insertMany([
       { _id: 'web.feed:000000000001', n: 1, body: {}, at: daysAgo(2) },
       { _id: 'web.feed:000000000002', n: 2, body: {}, at: daysAgo(0.5) },
+      // Past the head hint: kept however old, or the log's end could no longer be found from the hint.
+      { _id: 'web.feed:000000000003', n: 3, body: {}, at: daysAgo(2) },
       { _id: 'web.feed:head', n: 1, at: daysAgo(2) },
       { _id: 'web.conversation:service:vpn:000000000001', n: 1, body: 'service:vpn|INC0001001', at: daysAgo(90) },
     ]);
@@ -67,7 +69,7 @@ describe('retention: what is kept only for a while (real database)', () => {
 
     const report = await new Retention(database.models, 30).purge(now);
     expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0, paceSlots: 1, digests: 1, listEntries: 2, webFeed: 1, consoleSessions: 1 });
-    expect((await WebLog.find().lean()).map((e) => e._id).sort()).toEqual(['web.conversation:service:vpn:000000000001', 'web.feed:000000000002', 'web.feed:head']);
+    expect((await WebLog.find().lean()).map((e) => e._id).sort()).toEqual(['web.conversation:service:vpn:000000000001', 'web.feed:000000000002', 'web.feed:000000000003', 'web.feed:head']);
     expect((await ConsoleSession.find().lean()).map((e) => e._id)).toEqual(['current']);
     // Folded before they went: the list still holds the first incident; the second left it (long
     // enough ago that its departure is forgotten too), and the recent change stays.

@@ -65,7 +65,7 @@ export async function startTeamsHarness(database: Database, clock: TestClock = n
     mount: (express) =>
       void createTeamsAdapter(
         app,
-        { appId: BOT_APP_ID, appPassword: 'test-secret', appType: 'MultiTenant', openIdMetadataUrl: keys.openIdMetadataUrl, loginUrl: connector.loginUrl, environment: 'test' },
+        { appId: BOT_APP_ID, appPassword: 'test-secret', appType: 'MultiTenant', openIdMetadataUrl: keys.openIdMetadataUrl, loginUrl: connector.loginUrl, tenants: ['00000000-0000-4000-8000-0000000000a1'] },
         express,
       ),
   });
