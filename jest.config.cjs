@@ -14,4 +14,7 @@ module.exports = {
   // no call went over them, and a second file running beside them on a 2-core machine starves the
   // process they measure (its sends bunch up after a stall). About 30 minutes in all.
   maxWorkers: 1,
+  // In a worker all the same (jest runs a single worker's files in its own process otherwise):
+  // what a file leaves behind ends with its worker, and a worker grown past this is started afresh.
+  workerIdleMemoryLimit: '1GB',
 };
