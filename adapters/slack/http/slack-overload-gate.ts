@@ -3,8 +3,6 @@ import type { Logger } from 'pino';
 import type { RawBodyRequest } from './verify-slack-signature';
 import { UnansweredRequests, type OverloadLimits } from '../../../src/server/unanswered-requests';
 
-export { DEFAULT_OVERLOAD_LIMITS, type OverloadLimits } from '../../../src/server/unanswered-requests';
-
 /** Seconds Slack is asked to wait before resending an event turned away. */
 const EVENT_RETRY_AFTER_S = 30;
 
