@@ -13,6 +13,8 @@ export interface Pace {
 const FRONTIER_LIMIT = 10_000;
 /** A turn taken by another process is skipped in steps that double up to this, so a long queue costs few tries. */
 const MAX_STEP = 4;
+/** How many times a caller woken long after its turn takes a new one before going anyway. */
+const MAX_RETAKES = 3;
 
 /**
  * Keeps every process within a platform's published limits by taking turns rather than by meeting
@@ -69,11 +71,16 @@ export class Pacer {
    * A backlog then costs each caller one more try at its turn, instead of a try every `maxWaitMs`
    * competing for turns that are never reserved.
    */
-  async waitForTurn(
+  waitForTurn(pace: Pace, maxWaitMs: number, stopping?: AbortSignal, holder?: { id: string; again: boolean }): Promise<{ ready: boolean; waitMs: number }> {
+    return this.turnFor(pace, maxWaitMs, stopping, holder, 0);
+  }
+
+  private async turnFor(
     pace: Pace,
     maxWaitMs: number,
-    stopping?: AbortSignal,
-    holder?: { id: string; again: boolean },
+    stopping: AbortSignal | undefined,
+    holder: { id: string; again: boolean } | undefined,
+    retakes: number,
   ): Promise<{ ready: boolean; waitMs: number }> {
     const held = holder?.again ? await this.heldTurn(pace, holder.id) : undefined;
     const { taken, waitMs } = held ?? (await this.take(pace, holder ? Infinity : maxWaitMs));
@@ -83,8 +90,19 @@ export class Pacer {
       return { ready: false, waitMs };
     }
     if (held) await this.models.PaceSlot.deleteOne({ _id: holdId(pace, holder!.id) });
+    const turnAt = this.now() + waitMs;
     if (waitMs > 0) await sleep(waitMs, stopping);
-    return stopping?.aborted ? { ready: false, waitMs: 0 } : { ready: true, waitMs };
+    if (stopping?.aborted) return { ready: false, waitMs: 0 };
+    // A process starved of its CPU (a stall, a busy database) wakes its sleepers long after their
+    // turns: going then, they would all go at once, over the limit. A turn gone by further than a
+    // burst reaches back is let go and a new one taken, as a held one is.
+    if (this.goneBy(pace, turnAt) && retakes < MAX_RETAKES) return this.turnFor(pace, maxWaitMs, stopping, holder && { id: holder.id, again: false }, retakes + 1);
+    return { ready: true, waitMs };
+  }
+
+  /** Whether the turn beginning at `turnAt` lies further back than a burst reaches. */
+  private goneBy(pace: Pace, turnAtMs: number): boolean {
+    return Math.floor(turnAtMs / pace.intervalMs) < Math.floor(this.now() / pace.intervalMs) - pace.burst + 1;
   }
 
   /** The turn held for `holder`, unless none is or it has passed by too long (a new one is taken then). */
@@ -95,7 +113,7 @@ export class Pacer {
     // A turn gone by further than a burst reaches back is not used late: holders coming back
     // together after theirs (a busy or restarted process) would go at once, over the limit (a 429).
     // Their reservation is let go, and a turn taken like anyone's.
-    if (Math.floor(held.turnAt.getTime() / pace.intervalMs) < Math.floor(now / pace.intervalMs) - pace.burst + 1) {
+    if (this.goneBy(pace, held.turnAt.getTime())) {
       await this.models.PaceSlot.deleteOne({ _id: holdId(pace, holder) });
       return undefined;
     }

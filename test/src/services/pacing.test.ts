@@ -77,5 +77,20 @@ describe('turns within a platform limit, shared by every process (real database)
     expect(now.filter((r) => r.ready)).toHaveLength(channel.burst);
     expect(now.filter((r) => !r.ready).map((r) => r.waitMs).sort()).toEqual([1_000, 2_000, 3_000]);
   });
+
+  it('callers woken long after their turns (a stalled process) take new turns rather than all going at once', async () => {
+    const fast = { key: 'slack:ws:post:C2', intervalMs: 200, burst: 2 };
+    const pacer = new Pacer(database.models, () => nowMs);
+    const waiting = Array.from({ length: 5 }, () => pacer.waitForTurn(fast, 5_000));
+    // The first two go at once (the burst); the other three sleep until turns 200, 400 and 600 ms off…
+    await new Promise((r) => setTimeout(r, 100));
+    // …and wake 30 s later by the clock, as after a stall.
+    nowMs += 30_000;
+    const results = await Promise.all(waiting);
+    expect(results.every((r) => r.ready)).toBe(true);
+    // The three late ones each took a turn of the present: at most the burst at once, the third a turn later.
+    expect(results.slice(2).map((r) => r.waitMs)).toEqual([0, 0, 200]);
+    expect(await database.models.PaceSlot.countDocuments()).toBe(8);
+  });
 });
 
