@@ -78,6 +78,8 @@ export async function runSoakBench(uri: string): Promise<void> {
     });
     let errors = 0;
     let turnedAway = 0;
+    const errorsByMinute: number[] = [];
+    let trafficStarted = 0;
     const errorKinds = new Map<string, number>();
     const warningKinds = new Map<string, number>();
     const lastLines: string[] = [];
@@ -96,6 +98,10 @@ export async function runSoakBench(uri: string): Promise<void> {
           }
           if ((entry.level ?? 0) >= 50) {
             errors++;
+            if (trafficStarted) {
+              const minute = Math.floor((Date.now() - trafficStarted) / 60_000);
+              errorsByMinute[minute] = (errorsByMinute[minute] ?? 0) + 1;
+            }
             const what = `${entry.msg ?? ''}: ${entry.err?.message ?? ''}`.slice(0, 200);
             errorKinds.set(what, (errorKinds.get(what) ?? 0) + 1);
           }
@@ -112,6 +118,7 @@ export async function runSoakBench(uri: string): Promise<void> {
     const dbPid = Number(process.env.BENCH_DB_PID) || undefined;
     const samples: { atMs: number; node: number; db: number }[] = [];
     const started = Date.now();
+    trafficStarted = started;
     const sampler = setInterval(() => samples.push({ atMs: Date.now() - started, node: residentMegabytes(child?.pid), db: residentMegabytes(dbPid) }), SAMPLE_EVERY_MS);
     const result = await runSoakTraffic({
       url,
@@ -145,6 +152,13 @@ export async function runSoakBench(uri: string): Promise<void> {
       const before = api.calls.filter((c) => c.args.channel === call.args.channel && c.at <= call.at && c.at > call.at - 3_000).map((c) => `${c.method}${c.args.thread_ts ? ' (thread)' : ''} +${c.at - call.at} ms${c.limited ? ' refused' : ''}`);
       process.stderr.write(`soak 429: ${call.method} into ${String(call.args.channel)} ${JSON.stringify(call.args.metadata ?? {})}; the 3 s before: ${before.join(', ')}\n`);
     }
+    // Where it went wrong, if it did: each minute's requests and both processes' memory at its end.
+    result.minutes.forEach((m, i) => {
+      const sample = samples.filter((s) => s.atMs <= (i + 1) * 60_000).at(-1);
+      process.stderr.write(
+        `soak minute ${i + 1}: sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB, database ${sample?.db.toFixed(0) ?? '?'} MB\n`,
+      );
+    });
     const name = `soak ${MINUTES} min at ${RATE} req/s (mixed)`;
     // A click turned away is answered 200 like one taken in (its person is told through its response URL): counted from the log.
     const takenIn = result.acknowledgedInTime - (turnedAway - result.turnedAway);

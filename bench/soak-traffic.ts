@@ -31,6 +31,16 @@ export interface SoakResult {
   byKind: Record<string, { sent: number; failed: number }>;
   /** The view ids of the reports answered 200 (each must become an incident). */
   reports: string[];
+  /** Per minute of sending: requests sent, turned away, answered late (after 3 s) or failed, and the p99 acknowledgement. */
+  minutes: MinuteTally[];
+}
+
+export interface MinuteTally {
+  sent: number;
+  turnedAway: number;
+  late: number;
+  failed: number;
+  latencies: number[];
 }
 
 /** The mix seen in use: what share of requests is which. */
@@ -104,7 +114,7 @@ export function runSoakTraffic(plan: SoakPlan): Promise<SoakResult> {
 }
 
 async function generate(plan: SoakPlan): Promise<SoakResult> {
-  const result: SoakResult = { sent: 0, acknowledgedInTime: 0, turnedAway: 0, failures: 0, latencies: [], byKind: {}, reports: [] };
+  const result: SoakResult = { sent: 0, acknowledgedInTime: 0, turnedAway: 0, failures: 0, latencies: [], byKind: {}, reports: [], minutes: [] };
   const pending = new Set<Promise<void>>();
   const started = performance.now();
   const total = Math.round(plan.ratePerSecond * plan.seconds);
@@ -115,23 +125,30 @@ async function generate(plan: SoakPlan): Promise<SoakResult> {
     const tally = (result.byKind[kind] ??= { sent: 0, failed: 0 });
     tally.sent++;
     result.sent++;
+    const minute = (result.minutes[Math.floor(i / (plan.ratePerSecond * 60))] ??= { sent: 0, turnedAway: 0, late: 0, failed: 0, latencies: [] });
+    minute.sent++;
     const sending: Promise<void> = postToSlackEndpoint(plan.url, { body, contentType })
       .then(
         (r) => {
           result.latencies.push(r.ms);
+          minute.latencies.push(r.ms);
           if (r.status === 503 || (r.status === 200 && r.text.includes('opsdesk is busy'))) {
             result.turnedAway++;
+            minute.turnedAway++;
             return;
           }
           if (r.status === 200 && r.ms <= 3000) result.acknowledgedInTime++;
+          else if (r.status === 200) minute.late++;
           if (r.status !== 200) {
             result.failures++;
             tally.failed++;
+            minute.failed++;
           } else if (viewId) result.reports.push(viewId);
         },
         () => {
           result.failures++;
           tally.failed++;
+          minute.failed++;
         },
       )
       .finally(() => pending.delete(sending));
