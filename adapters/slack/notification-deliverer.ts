@@ -162,9 +162,11 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     if (known && !known.messageId && known.claimedBy !== notification._id) {
       const claimedFor = Date.now() - new Date(known.claimedAt ?? known.at).getTime();
       if (claimedFor < ATTEMPT_LEASE_MS) throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card is being posted');
-      // Claimed by a process that died posting: posted after all, or not.
+      // Claimed by a process that died posting: posted after all, or not (the claim is then ours to take over).
       const found = await this.cardPostedEarlier(client, recordId, where);
-      known = found ? { ...known, messageId: found } : null;
+      if (found) known = { ...known, messageId: found };
+      else if (await this.deps.cards.takeOverFirstPost(recordId, 'slack', known.claimedBy ?? '', notification._id, where)) known = { ...known, claimedBy: notification._id };
+      else throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card is being posted');
     }
     if (known?.messageId && (place.fixed || known.channel === channel)) {
       const location = { channel: known.channel, messageId: known.messageId };

@@ -147,8 +147,7 @@ export class TeamsNotificationDeliverer implements NotificationDeliverer {
       if (claimedFor < ATTEMPT_LEASE_MS) throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card is being posted');
       // Claimed by a process that died posting, and Teams keeps no history to look in: posted again,
       // by one delivery only (the taking over is claimed too).
-      const takeover = `${where ?? 'channel'}~after~${known.claimedBy ?? 'unknown'}`;
-      if (!(await cards.claimFirstPost(recordId, 'teams', channel, notification._id, new Date(), takeover))) {
+      if (!(await cards.takeOverFirstPost(recordId, 'teams', known.claimedBy ?? '', notification._id, where))) {
         throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card is being posted');
       }
       this.deps.log.warn({ recordId, where, claimedBy: known.claimedBy }, 'a Teams card claimed by a delivery that died is posted again');

@@ -2,6 +2,7 @@ import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { CardLocationDoc } from '../models/card-location.model';
+import { claimKey } from './record-keys';
 
 const POSTED_KEPT = 10_000;
 const POSTED_KEPT_MS = 5 * 60_000;
@@ -46,6 +47,18 @@ export class CardLocations {
   /** Claims the first post of the record's card for one delivery (`by`): false when another has. */
   claimFirstPost(recordId: string, platform: CardLocationDoc['platform'], channel: string, by: string, at: Date, where?: string): Promise<boolean> {
     return insertOnce(this.models.CardLocation, { _id: locationKey(recordId, platform, where), recordId, platform, channel, claimedBy: by, claimedAt: at, at });
+  }
+
+  /**
+   * Takes over the first post's claim of a delivery that died before posting (`from`) for another
+   * (`by`): true for one taker only. Won by inserting a key of its own, since a conditional update
+   * is not atomic on every storage opsdesk supports (docs/storage.md).
+   */
+  async takeOverFirstPost(recordId: string, platform: CardLocationDoc['platform'], from: string, by: string, where?: string): Promise<boolean> {
+    const key = locationKey(recordId, platform, where);
+    if (!(await claimKey(this.models.RecordKey, `card-takeover:${key}:${from}`, by))) return false;
+    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key, claimedBy: from }, { $set: { claimedBy: by, claimedAt: new Date() } }));
+    return true;
   }
 
   /** Where the card is, and which version of the record it shows now. */

@@ -90,6 +90,28 @@ describe('replaying work that was already done (Slack over real HTTP, real datab
     expect((await slack.app.jobs.notifier.status(delivery!._id)).state).toBe('delivered');
   });
 
+  it('a card whose first post was claimed by a process that died before posting it: the next delivery takes the claim over and posts it once', async () => {
+    const { incident } = await reported('V-REPLAY-4', 'Door controller offline');
+    // What a process killed after claiming the first post, before Slack took it, leaves: a claim
+    // without a message, and nothing in the channel.
+    await database.models.CardLocation.updateOne(
+      { _id: `${incident._id}:slack` },
+      { $unset: { messageId: 1, version: 1 }, $set: { claimedBy: 'dead-delivery', claimedAt: new Date(Date.now() - 10 * 60_000) } },
+    );
+    slack.api.clear();
+
+    // The next change draws the card again: it is posted, once, where the claim said.
+    const click = buttonClick(INCIDENT_IDS.ack, incident._id, SLACK_USERS.sam.id);
+    expect((await postToSlackEndpoint(slack.url, { body: interactionBody(click), contentType: FORM })).status).toBe(200);
+    await slack.idle();
+    await eventually(async () => (await database.models.CardLocation.findById(`${incident._id}:slack`).lean())?.messageId !== undefined, 10_000);
+    const cardPosts = slack.api.calls.filter((c) => c.method === 'chat.postMessage' && (c.args.metadata as { event_type?: string } | undefined)?.event_type === 'opsdesk_card');
+    expect(cardPosts).toHaveLength(1);
+    const location = await database.models.CardLocation.findById(`${incident._id}:slack`).lean();
+    expect(location?.messageId).toBe(cardPosts[0]!.ts);
+    expect(location?.claimedBy).not.toBe('dead-delivery');
+  });
+
   it('a click: the change stands once, no refusal told or audited, nothing posted again', async () => {
     const { incident, card } = await reported('V-REPLAY-2', 'Mail relay down');
     const click = buttonClick(INCIDENT_IDS.ack, incident._id, SLACK_USERS.sam.id, { channel: card.channel, ts: card.messageId });

@@ -161,6 +161,20 @@ describe('Teams notifications (the outbox through stored conversation references
     expect(await app.cards.find(number, 'teams')).toMatchObject({ channel: DESK, messageId: cardId, version: newer.version });
   });
 
+  it('a card whose first post was claimed by a delivery that died before posting it is posted once, by the next delivery', async () => {
+    const { number, announcements } = await report();
+    // What a process killed after claiming the first post, before Teams took it, leaves.
+    await database.models.CardLocation.collection.insertOne({ _id: `${number}:teams`, recordId: number, platform: 'teams', channel: DESK, claimedBy: 'dead-delivery', claimedAt: new Date(Date.now() - 10 * 60_000), at: new Date(Date.now() - 10 * 60_000) } as never);
+    await app.jobs.notifier.announce(announcements);
+    await app.jobs.notifier.idle();
+    const posted = connector.delivered(DESK);
+    expect(posted).toHaveLength(1);
+    expect(await app.cards.find(number, 'teams')).toMatchObject({ channel: DESK, messageId: expect.any(String) });
+    // Another delivery racing for the same dead claim loses it: the taking over is for one only.
+    expect(await app.cards.takeOverFirstPost(number, 'teams', 'dead-delivery', 'another-delivery')).toBe(false);
+    expect(await database.models.CardLocation.countDocuments({ recordId: number })).toBe(1);
+  });
+
   it('a thread line waits for its card, then is posted as a reply under it', async () => {
     const { number, announcements } = await report();
     const line: NotificationDoc = {
