@@ -61,7 +61,8 @@ export async function runSoakBench(uri: string): Promise<void> {
     const { MONGODB_URI: _ignored, ...inherited } = process.env;
     // Started as `npm start` starts it (its Node options included: the heap's bound), `exec`ed so that the pid is node's.
     const start = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
-    const extra = process.env.BENCH_SOAK_NODE_ARGS ?? '';
+    // --trace-gc: the heap's live set after each full collection, printed per minute.
+    const extra = `--trace-gc ${process.env.BENCH_SOAK_NODE_ARGS ?? ''}`;
     child = spawn('sh', ['-c', `exec ${start.replace(/^node /, `"${process.execPath}" ${extra} `)}`], {
       cwd: join(__dirname, '..', '..'),
       env: {
@@ -79,6 +80,7 @@ export async function runSoakBench(uri: string): Promise<void> {
     let errors = 0;
     let turnedAway = 0;
     const errorsByMinute: number[] = [];
+    const liveAfterFullGc: { atMs: number; mb: number }[] = [];
     let trafficStarted = 0;
     const errorKinds = new Map<string, number>();
     const warningKinds = new Map<string, number>();
@@ -87,6 +89,10 @@ export async function runSoakBench(uri: string): Promise<void> {
       const timer = setTimeout(() => reject(new Error(`opsdesk did not start within 5 min: ${lastLines.join('\n')}`)), 300_000);
       child!.once('exit', (code) => reject(new Error(`opsdesk exited with ${String(code)}: ${lastLines.join('\n')}`)));
       createInterface({ input: child!.stdout! }).on('line', (line) => {
+        // Node's --trace-gc: what a full collection leaves is the heap's live set.
+        const fullGc = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
+        if (fullGc && trafficStarted) liveAfterFullGc.push({ atMs: Date.now() - trafficStarted, mb: Number(fullGc[1]) });
+        if (fullGc) return;
         lastLines.push(line);
         if (lastLines.length > 5) lastLines.shift();
         try {
@@ -155,8 +161,9 @@ export async function runSoakBench(uri: string): Promise<void> {
     // Where it went wrong, if it did: each minute's requests and both processes' memory at its end.
     result.minutes.forEach((m, i) => {
       const sample = samples.filter((s) => s.atMs <= (i + 1) * 60_000).at(-1);
+      const live = liveAfterFullGc.filter((g) => g.atMs <= (i + 1) * 60_000).at(-1);
       process.stderr.write(
-        `soak minute ${i + 1}: sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB, database ${sample?.db.toFixed(0) ?? '?'} MB\n`,
+        `soak minute ${i + 1}: sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB (heap live after the last full collection ${live?.mb.toFixed(0) ?? '?'} MB), database ${sample?.db.toFixed(0) ?? '?'} MB\n`,
       );
     });
     const name = `soak ${MINUTES} min at ${RATE} req/s (mixed)`;
