@@ -27,6 +27,7 @@ import { IncidentWatch } from './services/incident-watch';
 import { NotificationRecipients } from './services/notification-recipients';
 import { RequestClaims } from './services/request-claims';
 import { SlackInstallations } from './services/slack-installations';
+import { PlatformPresence } from './services/platform-presence';
 import { Notifier } from './services/notifier';
 import { TimerWheel } from './services/timer-wheel';
 import { ensureNumberSeries } from './services/number-series';
@@ -56,6 +57,8 @@ export interface App {
   cards: CardLocations;
   /** Requests stored before they are acknowledged, replayed when their process died (the durable way in). */
   intake: Intake;
+  /** Which platforms some live process delivers to (each process beats for its own deliverers). */
+  presence: PlatformPresence;
   /** The way out's shared parts: turns within each platform's limits, and digests of lines that would wait too long. */
   outbox: { pacer: Pacer; digests: Digests; coalesceAfterMs: number };
   /** Work done after answering a request, which a stopping process finishes first. */
@@ -117,7 +120,8 @@ export async function createApp(options: {
   const wheel = new TimerWheel(database.models, now, log, options.fireTimersOnTime ? { fireAheadMs: FIRE_AHEAD_MS } : {});
   await wheel.ensureCursors();
   // A delivery is its process's until that process stops beating (the intake's heartbeats).
-  const notifier = new Notifier(database.models, wheel, now, log, liveness);
+  const presence = new PlatformPresence(database.models, now, takeoverAfterMs);
+  const notifier = new Notifier(database.models, wheel, now, log, liveness, presence);
   for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
   const requestWatch = new RequestWatch(wheel, catalog, now);
@@ -162,5 +166,5 @@ export async function createApp(options: {
   };
   const outbox = { pacer: new Pacer(database.models, sharedNowMs), digests: new Digests(database.models, now), coalesceAfterMs: options.coalesceAfterMs ?? 5_000 };
   const web = { messages: new WebMessages(database.models, new SlotLogs(database.models.WebLog, now)), signIn: new ConsoleSignIn(database.models, now), dashboard: new DashboardFigures(database.models, catalog, now) };
-  return { ctx, jobs, slack, teams, web, cards: new CardLocations(database.models), intake, outbox, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
+  return { ctx, jobs, slack, teams, web, cards: new CardLocations(database.models), intake, presence, outbox, work: new WorkInFlight(), registry: new HandlerRegistry(), log, database };
 }

@@ -17,6 +17,7 @@ import { mountWebConsole, type WebConsole } from '../adapters/web/web-console';
 import { createTeamsAdapter, type TeamsAdapter } from '../adapters/teams/teams-app';
 import { checkTeamsSettings, type TeamsSettings } from '../adapters/teams/teams-settings';
 import { startScheduler } from '../jobs/scheduler';
+import { watchEventLoopStalls } from './server/event-loop-stalls';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
 import { restoreRequestTimers } from '../jobs/requests/restore-request-timers';
 import { purgeExpired } from '../jobs/maintenance/purge-expired';
@@ -113,6 +114,11 @@ async function main(): Promise<void> {
   const db = database.connection.db;
   if (!db) throw new Error('the database connection has no handle');
   const scheduler = await startScheduler({ db, wheel: app.jobs.wheel, log });
+  const stopWatchingStalls = watchEventLoopStalls(log);
+  // Which platforms this process delivers to, for the processes that cannot (beating like the intake).
+  await app.presence.startBeating(() => app.jobs.notifier.delivering, Math.max(1_000, Math.floor((env.OPSDESK_TAKEOVER_SECONDS * 1000) / 3)), (error) =>
+    log.error({ err: error }, 'could not say which platforms this process delivers to'),
+  );
   // Requests another process (or this one before a restart) acknowledged and did not finish.
   await app.intake.startReconciling();
   // A database from before the lists: its open incidents written into them, once.
@@ -162,6 +168,8 @@ async function main(): Promise<void> {
     if (posting.running > 0) log.warn(posting, 'stopping with messages still being posted: retried after their lease');
     await slack?.stop();
     clock.stop();
+    stopWatchingStalls();
+    app.presence.stop();
     await database.close();
     await provisioned.stop();
     log.info('stopped');

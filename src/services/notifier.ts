@@ -7,6 +7,7 @@ import type { Announcement, CardView, View } from '../views/view-model';
 import { DeliveryQueue } from './delivery-queue';
 import { sleep } from './pacing';
 import type { TimerWheel } from './timer-wheel';
+import type { PlatformPresence } from './platform-presence';
 
 export type DeliveryOutcome =
   | { kind: 'delivered'; location?: { channel: string; messageId: string } }
@@ -109,6 +110,8 @@ export class Notifier {
   /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
   private readonly expected = new Set<string>();
   private readonly queue = new DeliveryQueue();
+  /** Platforms this process found nobody delivering to (said once each). */
+  private readonly unserved = new Set<string>();
   private readonly stopper = new AbortController();
   /** Aborted when the process stops: deliveries waiting for their turn give up and are handed back. */
   readonly stopping: AbortSignal = this.stopper.signal;
@@ -119,6 +122,8 @@ export class Notifier {
     private readonly now: () => Date,
     private readonly log: Logger,
     private readonly liveness: Liveness = ALONE,
+    /** Whether some live process delivers to a platform this one cannot; without it, one is taken to. */
+    private readonly presence: Pick<PlatformPresence, 'served'> = { served: async () => true },
   ) {
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
     wheel.on(DELIVER_ALL, async (refs) => {
@@ -138,6 +143,11 @@ export class Notifier {
    */
   expectPlatform(platform: string): void {
     this.expected.add(platform);
+  }
+
+  /** The platforms this process delivers to itself. */
+  get delivering(): string[] {
+    return [...this.deliverers.keys()];
   }
 
   get platforms(): string[] {
@@ -327,10 +337,14 @@ export class Notifier {
     const notification = await this.models.Notification.findById(id).lean<NotificationDoc>();
     if (!notification) return;
     if (!this.deliverers.has(notification.platform)) {
-      // Another process can: the attempt moves to another shard (the `~n` changes it), so another process's tick.
+      // Another process can: the attempt moves to another shard (the `~n` changes it), so another
+      // process's tick. With none alive that can, it waits as long as the longest back-off, rather
+      // than going round the processes every few seconds (each turn costs the wheel a timer).
       const hands = Number(handsText ?? 0) + 1;
-      if (hands === 1) this.log.info({ id, platform: notification.platform }, 'no deliverer for the platform here; handed on to another process');
-      const wait = hands > MAX_HANDS_ON ? MAX_BACKOFF_MS : HAND_ON_MS;
+      const served = await this.presence.served(notification.platform);
+      if (hands === 1 && served) this.log.info({ id, platform: notification.platform }, 'no deliverer for the platform here; handed on to another process');
+      if (!served) this.sayUnserved(notification.platform);
+      const wait = hands > MAX_HANDS_ON || !served ? MAX_BACKOFF_MS : HAND_ON_MS;
       await this.wheel.schedule(DELIVER, `${id}#${attempt}~${hands % 1_000}`, new Date(this.now().getTime() + wait));
       return;
     }
@@ -357,6 +371,13 @@ export class Notifier {
     if (this.queue.offer(() => this.run(notification, attempt, interrupted))) return;
     // Filled meanwhile: the attempt ends here, said so, and the lease timer set above makes the next.
     await insertOnce(Attempts, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: 'the delivery queue was full', retryAt: this.now() });
+  }
+
+  /** Said once per platform and process: with nobody to deliver there, notifications wait. */
+  private sayUnserved(platform: string): void {
+    if (this.unserved.has(platform)) return;
+    this.unserved.add(platform);
+    this.log.warn({ platform }, `no running process delivers to ${platform}: its notifications are kept and tried every ${MAX_BACKOFF_MS / 60_000} minutes until one does`);
   }
 
   private async firstAttemptDeferred(doc: NotificationDoc): Promise<void> {

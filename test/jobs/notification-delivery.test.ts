@@ -1,6 +1,6 @@
 import type { App } from '../../src/app';
 import type { Database } from '../../src/db/connect';
-import { JAMIE, TestClock, buildActor, buildApp, cardOf, reportInput, run } from '../support/factories';
+import { JAMIE, TestClock, buildActor, buildApp, buildConfig, cardOf, recordingLogger, reportInput, run } from '../support/factories';
 import { RecordingDeliverer, runClockUntil, settle, type PostedNotification } from '../support/job-clock';
 import { eventually } from '../support/slack/slack-harness';
 import { dropTestDatabase, openTestDatabase } from '../support/test-database';
@@ -43,6 +43,32 @@ describe('notification delivery (stored first, delivered once)', () => {
     await runClockUntil(able.app, clock, '2026-11-23T01:20:00Z', 2);
     expect(posted.map((n) => n._id)).toEqual(expect.arrayContaining(stored.map((n) => n._id)));
     expect(duplicates(posted)).toBe(0);
+  }, 60_000);
+
+  it('with no live process delivering to a platform, its notifications wait quietly instead of going round the processes every 2 s', async () => {
+    const { log, entries } = recordingLogger();
+    const without = await buildApp(database, clock, buildConfig(), log);
+    without.jobs.notifier.expectPlatform('test');
+    await report(without, 1);
+    await runClockUntil(without, clock, '2026-11-23T01:10:00Z');
+    const stored = await database.models.Notification.find({ platform: 'test' }).lean();
+    expect(stored.length).toBeGreaterThan(0);
+    const handedOn = async (ids: string[]) =>
+      (await database.models.Timer.find({ kind: 'deliver' }).lean()).filter((t) => /~\d+$/.test(t.ref) && ids.some((id) => t.ref.startsWith(`${id}#`)));
+    // Each of its attempts (the first, the lease's) set aside once, for 15 minutes: in 10 minutes no second turn.
+    const quiet = await handedOn(stored.map((n) => n._id));
+    expect(quiet.length).toBeLessThanOrEqual(stored.length * 2);
+    expect(quiet.every((t) => new Date(t.dueAt).getTime() - new Date(t.bucketAt).getTime() < 5_000 && /~1$/.test(t.ref))).toBe(true);
+    expect(entries.filter((e) => String(e.msg).startsWith('no running process delivers to test'))).toHaveLength(1);
+
+    // Once a process delivering there beats, the next notifications are handed on every 2 s, to reach it.
+    await without.presence.beat(['test']);
+    const jamie = await buildActor(without, JAMIE);
+    const second = cardOf(await run(without, 'incident.report', jamie, reportInput({ impact: 'high', urgency: 'medium', summary: 'Outage again' })));
+    await runClockUntil(without, clock, '2026-11-23T01:10:30Z');
+    const fresh = await database.models.Notification.find({ platform: 'test', recordId: second.recordId }).lean();
+    const busy = await handedOn(fresh.map((n) => n._id));
+    expect(busy.some((t) => /~[2-9]$/.test(t.ref))).toBe(true);
   }, 60_000);
 
   it('a notification someone is waiting on is delivered at once by a process that can, and only once', async () => {
