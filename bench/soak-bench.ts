@@ -81,6 +81,8 @@ export async function runSoakBench(uri: string): Promise<void> {
     let turnedAway = 0;
     const errorsByMinute: number[] = [];
     const liveAfterFullGc: { atMs: number; mb: number }[] = [];
+    /** Slow ticks and event-loop stalls, as the process logged them. */
+    const slowness: string[] = [];
     let trafficStarted = 0;
     const errorKinds = new Map<string, number>();
     const warningKinds = new Map<string, number>();
@@ -98,6 +100,10 @@ export async function runSoakBench(uri: string): Promise<void> {
         try {
           const entry = JSON.parse(line) as { level?: number; msg?: string; url?: string; err?: { message?: string } };
           if (entry.msg === 'Slack request turned away: opsdesk is busy') turnedAway++;
+          if (trafficStarted && (entry.msg === 'a slow timer wheel tick' || entry.msg === 'the event loop stalled')) {
+            const { level: _l, time: _t, service: _s, msg, ...fields } = entry as Record<string, unknown>;
+            slowness.push(`minute ${Math.floor((Date.now() - trafficStarted) / 60_000) + 1}: ${String(msg)} ${JSON.stringify(fields)}`);
+          }
           if (entry.level === 40) {
             const what = `${entry.msg ?? ''}: ${(entry as { error?: string }).error ?? entry.err?.message ?? ''}`.replace(/\(slack:[^)]*\)/, '(…)').slice(0, 120);
             warningKinds.set(what, (warningKinds.get(what) ?? 0) + 1);
@@ -149,6 +155,7 @@ export async function runSoakBench(uri: string): Promise<void> {
 
     for (const [what, count] of [...errorKinds].sort((a, b) => b[1] - a[1]).slice(0, 8)) process.stderr.write(`soak error logged ${count}×: ${what}\n`);
     for (const [what, count] of [...warningKinds].sort((a, b) => b[1] - a[1]).slice(0, 8)) process.stderr.write(`soak warning logged ${count}×: ${what}\n`);
+    for (const line of slowness.slice(0, 30)) process.stderr.write(`soak slowness, ${line}\n`);
     process.stderr.write(`soak by kind: ${JSON.stringify(result.byKind)}\n`);
     const limited: Record<string, number> = {};
     for (const call of api.limitedCalls) limited[call.method] = (limited[call.method] ?? 0) + 1;

@@ -33,6 +33,8 @@ export const DEFAULT_LOCK_LIFETIME_MS = 20_000;
 /** How often a running tick renews its lock (every third of the lifetime) before it is taken to be stuck. */
 const MAX_RENEWALS = 9;
 export const SWEEP_JOB = 'timer-wheel.sweep';
+/** A tick taking longer than this says what it ran (its lock is renewed for about a minute). */
+const SLOW_TICK_MS = 15_000;
 
 /**
  * Agenda runs one recurring job per shard of the timer wheel; its locks share the shards among
@@ -62,9 +64,12 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       tickJobName(shard),
       async (job: Job) => {
         const renewing = renewLock(job, lockLifetimeMs, log);
+        const started = Date.now();
         try {
           const report = await wheel.tick(shard);
-          if (report.timers > 0) log.debug({ shard, ...report }, 'timer wheel tick');
+          const ms = Date.now() - started;
+          if (ms > SLOW_TICK_MS) log.warn({ shard, ms, ...report }, 'a slow timer wheel tick');
+          else if (report.timers > 0) log.debug({ shard, ms, ...report }, 'timer wheel tick');
         } finally {
           clearInterval(renewing);
         }

@@ -33,6 +33,8 @@ export interface TickReport {
   /** Fired by this tick: found in its settled buckets, or read ahead to fire at their due time. */
   timers: number;
   failed: number;
+  /** The handler that took longest in this tick's buckets, for a slow tick's log line. */
+  slowest?: { kind: string; ref: string; ms: number };
 }
 
 const floorDiv = (a: number, b: number) => Math.floor(a / b);
@@ -326,7 +328,10 @@ export class TimerWheel {
       while (next < timers.length) {
         const timer = timers[next++] as TimerDoc;
         report.timers += 1;
+        const started = Date.now();
         if (!(await this.fire(timer))) report.failed += 1;
+        const ms = Date.now() - started;
+        if (ms > (report.slowest?.ms ?? -1)) report.slowest = { kind: timer.kind, ref: timer.ref.slice(0, 120), ms };
       }
     };
     await Promise.all(Array.from({ length: Math.min(HANDLER_CONCURRENCY, timers.length) }, worker));
