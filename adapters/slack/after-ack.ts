@@ -19,8 +19,6 @@ export interface SlackRequest {
   botToken?: string | undefined;
   /** This delivery stored the request in the intake (a retry of one being done finds it there). */
   accepted?: boolean;
-  /** Its work opens a form with the request's trigger, which Slack honours for 3 s: started at once, never queued. */
-  opensForm?: boolean;
 }
 
 /**
@@ -56,7 +54,7 @@ export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Pro
     }
     // Done, or failed and told (the person may try again): nothing is left to replay.
     if (key) await clearIntake(deps, key);
-  }, { now: request.opensForm ?? false });
+  });
 }
 
 function clearIntake(deps: SlackDeps, key: string): Promise<void> {

@@ -89,8 +89,7 @@ export function createTeamsAdapter(opsdesk: App, settings: TeamsSettings, app: E
       log: opsdesk.log,
     }),
     (req: Request, res: Response) => {
-      // Tracked, so that a stopping process finishes the turn before closing the database. Started
-      // at once: the turn answers the request itself (an invoke's card within Teams' deadline).
+      // Tracked, so that a stopping process finishes the turn before closing the database.
       void opsdesk.work.run(async () => {
         try {
           await cloud.process(req, res, (context) => onTurn(deps, context));
@@ -99,7 +98,7 @@ export function createTeamsAdapter(opsdesk: App, settings: TeamsSettings, app: E
           opsdesk.log.warn({ err: error }, 'Teams activity refused by botbuilder');
           if (!res.headersSent) res.status(400).json({ error: 'not an activity botbuilder can take' });
         }
-      }, { now: true });
+      });
     },
   );
   return { mode: `bot framework (${settings.appType}, tenants ${settings.tenants.join(', ')})`, cloud };

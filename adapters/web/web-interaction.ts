@@ -62,8 +62,7 @@ function interactionOf(app: App, act: WebAct, locale: Actor['locale']): Omit<Int
 /**
  * Runs a person's act as every platform does (the declared handler, authorised there), then
  * stores what it announces in the outbox before answering: once the page has its answer, nothing
- * of it can be lost. Tracked, so that a stopping process finishes it first; started at once, since
- * the page waits for it as for an answer.
+ * of it can be lost. Tracked, so that a stopping process finishes it first.
  */
 export function runWebAct(app: App, actor: Actor, act: WebAct): Promise<WebAnswer> {
   return app.work.run(async () => {
@@ -73,5 +72,5 @@ export function runWebAct(app: App, actor: Actor, act: WebAct): Promise<WebAnswe
     const result = await dispatchInteraction(app.ctx, app.registry, app.log, actor, { ...interaction, platform: 'web' });
     if (result.announcements.length > 0) await app.jobs.notifier.announce(result.announcements);
     return { status: 200, views: result.views };
-  }, { now: true });
+  });
 }

@@ -18,10 +18,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
     app.command(`/${name}`, async ({ command, ack, client, respond, body, context }) => {
       // Acknowledge before any database work; the answer follows.
       await ack();
-      // `/incident …`, `/request`: a form, opened within the trigger's 3 s, so not queued behind other work; `/itsm mine`: a list.
-      const word = command.text.trim().split(/\s+/)[0]?.toLowerCase();
-      const opensForm = !commands.get(name)?.some((c) => c.entry.words !== undefined && c.entry.words === word);
-      await afterAck(deps, { body, userId: command.user_id, respond, botToken: context.botToken, opensForm }, async () => {
+      await afterAck(deps, { body, userId: command.user_id, respond, botToken: context.botToken }, async () => {
         const resolved = resolveCommand(commands, name, command.text);
         if (!resolved) return;
         const actor = await slackActor(deps, client, command.user_id);

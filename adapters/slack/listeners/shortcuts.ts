@@ -13,7 +13,7 @@ export function registerShortcuts(app: App, deps: SlackDeps): void {
     if (shortcut.on === 'message') {
       app.shortcut<MessageShortcut>({ callback_id: shortcut.id, type: 'message_action' }, async ({ shortcut: sent, ack, client, body, respond, context }) => {
         await ack();
-        await afterAck(deps, { body, userId: sent.user.id, respond, botToken: context.botToken, opensForm: true }, async () => {
+        await afterAck(deps, { body, userId: sent.user.id, respond, botToken: context.botToken }, async () => {
           const actor = await slackActor(deps, client, sent.user.id);
           const result = await interact(deps, actor, { entry: handlerId, requestKey: sent.trigger_id, source: { text: sent.message.text ?? '' } });
           const form = formOf(result);
@@ -24,7 +24,7 @@ export function registerShortcuts(app: App, deps: SlackDeps): void {
     } else {
       app.shortcut<GlobalShortcut>({ callback_id: shortcut.id, type: 'shortcut' }, async ({ shortcut: sent, ack, client, body, context }) => {
         await ack();
-        await afterAck(deps, { body, userId: sent.user.id, botToken: context.botToken, opensForm: true }, async () => {
+        await afterAck(deps, { body, userId: sent.user.id, botToken: context.botToken }, async () => {
           const actor = await slackActor(deps, client, sent.user.id);
           const result = await interact(deps, actor, { entry: handlerId, requestKey: sent.trigger_id });
           const form = formOf(result);
