@@ -401,7 +401,7 @@ export class Notifier {
   private sayUnserved(platform: string): void {
     if (this.unserved.has(platform)) return;
     this.unserved.add(platform);
-    this.log.warn({ platform }, `no running process delivers to ${platform}: its notifications are kept and tried every ${MAX_BACKOFF_MS / 60_000} minutes until one does`);
+    this.log.info({ platform }, `no running process delivers to ${platform}: its notifications are kept and tried every ${MAX_BACKOFF_MS / 60_000} minutes until one does`);
   }
 
   private async firstAttemptDeferred(doc: NotificationDoc): Promise<void> {
