@@ -57,7 +57,10 @@ export class CardLocations {
   async takeOverFirstPost(recordId: string, platform: CardLocationDoc['platform'], from: string, by: string, where?: string): Promise<boolean> {
     const key = locationKey(recordId, platform, where);
     if (!(await claimKey(this.models.RecordKey, `card-takeover:${key}:${from}`, by))) return false;
-    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key, claimedBy: from }, { $set: { claimedBy: by, claimedAt: new Date() } }));
+    // By `_id` alone (docs/storage.md §2): the won key makes this taker the only writer.
+    const location = await this.models.CardLocation.findById(key).lean();
+    if (location?.claimedBy !== from) return false;
+    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key }, { $set: { claimedBy: by, claimedAt: new Date() } }));
     return true;
   }
 

@@ -7,7 +7,7 @@ import { retryWhileBusy } from '../db/retry-while-busy';
 import type { AuditActor } from './audit-log';
 import { firstEvent } from './audited-change';
 import { claimNextNumber, type Series } from './number-series';
-import { claimKey, releaseKey } from './record-keys';
+import { claimKey, releaseAbandonedKey } from './record-keys';
 
 /** How long a duplicate submission waits for the first one to finish creating its record. */
 const DUPLICATE_WAIT_MS = 5_000;
@@ -56,7 +56,7 @@ export async function createRecord<T extends { _id: string }>(spec: NewRecord<T>
 
   const dedupe = `dedupe:${spec.dedupeKey}`;
   while (spec.dedupeKey !== undefined && !(await claimKey(spec.models.RecordKey, dedupe, number))) {
-    const existing = await waitForDuplicate(spec, dedupe);
+    const existing = await waitForDuplicate(spec, dedupe, number);
     if (existing) {
       // The number was never shown to anyone: let it go.
       await retryWhileBusy(() => spec.models.AuditEvent.deleteOne({ _id: event._id }));
@@ -68,18 +68,16 @@ export async function createRecord<T extends { _id: string }>(spec: NewRecord<T>
   return { record, created: true };
 }
 
-/** The record holding a dedupe claim, once it exists; null when the claim was abandoned (and is now released). */
-async function waitForDuplicate<T>(spec: NewRecord<T>, dedupe: string): Promise<T | null> {
+/** The record holding a dedupe claim, once it exists; null when the claim is gone, or abandoned and let go by this caller: claim again. */
+async function waitForDuplicate<T>(spec: NewRecord<T>, dedupe: string, number: string): Promise<T | null> {
   const deadline = Date.now() + DUPLICATE_WAIT_MS;
   for (;;) {
     const claim = await spec.models.RecordKey.findById(dedupe).lean();
     if (!claim) return null; // released meanwhile: claim again
     const record = await spec.findById(claim.recordId);
     if (record) return record;
-    if (Date.now() - claim.at.getTime() > ABANDONED_CLAIM_MS) {
-      await releaseKey(spec.models.RecordKey, dedupe, claim.recordId);
-      return null;
-    }
+    // Of several finding it abandoned, one lets it go; the others wait for the record it creates.
+    if (Date.now() - claim.at.getTime() > ABANDONED_CLAIM_MS && (await releaseAbandonedKey(spec.models.RecordKey, dedupe, claim.recordId, number))) return null;
     if (Date.now() > deadline) throw new Error(`the submission ${dedupe} is still being created by another request`);
     await sleep(50);
   }

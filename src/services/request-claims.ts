@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import type { RecordKeyDoc } from '../models/counter.model';
-import { claimKey, releaseKey } from './record-keys';
+import { claimKey, releaseAbandonedKey, releaseKey } from './record-keys';
 
 /**
  * One platform's requests, each done once however often it is delivered: the first delivery claims
@@ -37,7 +37,7 @@ export class RequestClaims {
     if (await claimKey(this.keys, id, owner)) return true;
     const held = await this.keys.findById(id).lean();
     if (!held || held.recordId === owner || (await isAlive(held.recordId))) return false;
-    await releaseKey(this.keys, id, held.recordId);
+    if (!(await releaseAbandonedKey(this.keys, id, held.recordId, owner))) return false;
     return claimKey(this.keys, id, owner);
   }
 

@@ -4,7 +4,7 @@ import type { Models } from '../models/models';
 import { RecordLists } from './record-lists';
 
 /** Keys that only guard against a request being handled twice: worthless once no retry can come. */
-const RETRY_KEY_PREFIXES = ['slack-request:', 'teams-request:', 'intake-takeover:', 'dedupe:', 'restore:'] as const;
+const RETRY_KEY_PREFIXES = ['slack-request:', 'teams-request:', 'intake-takeover:', 'key-takeover:', 'card-takeover:', 'dedupe:', 'restore:'] as const;
 const DAY_MS = 86_400_000;
 
 export interface PurgeReport {
@@ -42,11 +42,8 @@ export class Retention {
 
   async purge(now: Date): Promise<PurgeReport> {
     const cutoff = new Date(now.getTime() - this.retentionDays * DAY_MS);
-    let retryKeys = 0;
-    for (const prefix of RETRY_KEY_PREFIXES) {
-      const removed = await retryWhileBusy(() => this.models.RecordKey.deleteMany({ _id: { $regex: `^${prefix}` }, at: { $lt: cutoff } }));
-      retryKeys += removed.deletedCount;
-    }
+    // One pass over the keys for every prefix (a filter other than `_id` reads them all).
+    const retryKeys = (await retryWhileBusy(() => this.models.RecordKey.deleteMany({ _id: { $regex: `^(${RETRY_KEY_PREFIXES.join('|')})` }, at: { $lt: cutoff } }))).deletedCount;
     let notifications = 0;
     let attempts = 0;
     const ended = await this.models.NotificationAttempt.find({ _id: { $regex: '#final$' }, at: { $lt: cutoff } }).select({ _id: 1 }).lean();

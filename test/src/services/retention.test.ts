@@ -20,6 +20,8 @@ describe('retention: what is kept only for a while (real database)', () => {
       { _id: 'slack-request:view_submission:new', recordId: 'slack', at: daysAgo(2) },
       { _id: 'dedupe:slack:view:V-OLD', recordId: 'INC0001001', at: daysAgo(40) },
       { _id: 'intake-takeover:slack:x:boot', recordId: 'slack:x', at: daysAgo(31) },
+      { _id: 'key-takeover:dedupe:slack:view:V-OLD:INC0001001', recordId: 'INC0001002', at: daysAgo(40) },
+      { _id: 'card-takeover:INC0001001:slack:boot', recordId: 'other-boot', at: daysAgo(35) },
       { _id: 'escalation:INC0001001:0', recordId: 'INC0001001', at: daysAgo(90) },
     ]);
     const notification = (id: string, createdAt: Date) => ({ _id: id, recordId: 'INC0001001', reason: id, platform: 'slack', audience: { kind: 'thread', service: 'vpn' }, view: { kind: 'card', title: 't', fields: [], actions: [] }, createdAt });
@@ -68,7 +70,7 @@ describe('retention: what is kept only for a while (real database)', () => {
     ]);
 
     const report = await new Retention(database.models, 30).purge(now);
-    expect(report).toEqual({ retryKeys: 3, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0, paceSlots: 1, digests: 1, listEntries: 2, webFeed: 1, consoleSessions: 1 });
+    expect(report).toEqual({ retryKeys: 5, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0, paceSlots: 1, digests: 1, listEntries: 2, webFeed: 1, consoleSessions: 1 });
     expect((await WebLog.find().lean()).map((e) => e._id).sort()).toEqual(['web.conversation:service:vpn:000000000001', 'web.feed:000000000002', 'web.feed:000000000003', 'web.feed:head']);
     expect((await ConsoleSession.find().lean()).map((e) => e._id)).toEqual(['current']);
     // Folded before they went: the list still holds the first incident; the second left it (long
