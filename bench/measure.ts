@@ -22,9 +22,13 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
 }
 
-/** Counts the database commands `client` sends from now on, by kind (`insert incidents`, `find timers`…), refused inserts apart. */
-export function countCommandsByKind(client: import('mongodb').MongoClient): { byKind: Map<string, number>; stop: () => void } {
+/**
+ * Counts the database commands `client` sends from now on, by kind (`insert incidents`, `find timers`…),
+ * refused inserts apart, with the milliseconds each kind waited for its answers in all.
+ */
+export function countCommandsByKind(client: import('mongodb').MongoClient): { byKind: Map<string, number>; msByKind: Map<string, number>; stop: () => void } {
   const byKind = new Map<string, number>();
+  const msByKind = new Map<string, number>();
   const started = new Map<number, string>();
   const count = (kind: string) => byKind.set(kind, (byKind.get(kind) ?? 0) + 1);
   const onStarted = (event: import('mongodb').CommandStartedEvent) => {
@@ -32,18 +36,23 @@ export function countCommandsByKind(client: import('mongodb').MongoClient): { by
     count(kind);
     started.set(event.requestId, kind);
   };
-  const onSucceeded = (event: import('mongodb').CommandSucceededEvent) => {
+  const onEnded = (event: import('mongodb').CommandSucceededEvent | import('mongodb').CommandFailedEvent) => {
     const kind = started.get(event.requestId);
     started.delete(event.requestId);
-    if ((event.reply as { writeErrors?: unknown[] } | undefined)?.writeErrors?.length) count(`${kind} (refused: taken)`);
+    if (!kind) return;
+    msByKind.set(kind, (msByKind.get(kind) ?? 0) + event.duration);
+    if ('reply' in event && (event.reply as { writeErrors?: unknown[] } | undefined)?.writeErrors?.length) count(`${kind} (refused: taken)`);
   };
   client.on('commandStarted', onStarted);
-  client.on('commandSucceeded', onSucceeded);
+  client.on('commandSucceeded', onEnded);
+  client.on('commandFailed', onEnded);
   return {
     byKind,
+    msByKind,
     stop: () => {
       client.off('commandStarted', onStarted);
-      client.off('commandSucceeded', onSucceeded);
+      client.off('commandSucceeded', onEnded);
+      client.off('commandFailed', onEnded);
     },
   };
 }

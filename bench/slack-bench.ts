@@ -11,7 +11,7 @@ import { RecordingSlackApi } from '../test/support/slack/recording-slack-api';
 import { SIGNING_SECRET, interactionBody, postToSlackEndpoint } from '../test/support/slack/signed-request';
 import { runOpenLoopLoad } from './open-loop-load';
 import { join } from 'node:path';
-import { percentile, report } from './measure';
+import { countCommandsByKind, percentile, report } from './measure';
 import { insertClosedHistory } from './seed-history';
 
 const RATE_PER_SECOND = Number(process.env.BENCH_SLACK_RPS ?? 100);
@@ -32,7 +32,7 @@ const users = [
  * incidents per second through view_submission; the Web API is the recording stand-in.
  */
 export async function runSlackBench(uri: string): Promise<void> {
-  const database = await connectDatabase(uri, `bench_slack_${Date.now()}`);
+  const database = await connectDatabase(uri, `bench_slack_${Date.now()}`, { monitorCommands: Boolean(process.env.BENCH_SLACK_COMMANDS) });
   const api = new RecordingSlackApi();
   await api.start();
   for (const user of users) api.users.set(user.id, user);
@@ -80,6 +80,7 @@ export async function runSlackBench(uri: string): Promise<void> {
     const bodies = Array.from({ length: total }, (_, i) =>
       i % 2 === 0 ? { kind: 'command', body: commandBody(i / 2) } : { kind: 'click', body: clickBody((i - 1) / 2) },
     );
+    const commands = process.env.BENCH_SLACK_COMMANDS ? countCommandsByKind(database.connection.getClient()) : undefined;
     const load = await runOpenLoopLoad({ url, ratePerSecond: RATE_PER_SECOND, bodies });
     const latencies = { command: (load.latencies.command ?? []).sort((a, b) => a - b), click: (load.latencies.click ?? []).sort((a, b) => a - b) };
     const all = [...latencies.command, ...latencies.click].sort((a, b) => a - b);
@@ -101,6 +102,12 @@ export async function runSlackBench(uri: string): Promise<void> {
     while (api.callsOf('views.open').length + threadLines() < total && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     report('slack modals opened after the acknowledgement', api.callsOf('views.open').length, `of ${total / 2}`, 0);
     report('slack incidents acknowledged after the acknowledgement', await acknowledged(), `of ${total / 2}`, 0);
+    if (commands) {
+      // Where the load's commands went, most waited for first (BENCH_SLACK_COMMANDS=1): per request, and the time waited.
+      commands.stop();
+      const kinds = [...commands.byKind].sort((a, b) => (commands.msByKind.get(b[0]) ?? 0) - (commands.msByKind.get(a[0]) ?? 0)).slice(0, 25);
+      for (const [kind, n] of kinds) report(`slack commands per request: ${kind}`, n / total, `(${((commands.msByKind.get(kind) ?? 0) / n).toFixed(1)} ms each)`, 2);
+    }
 
     // Incidents through view_submission, 4 at a time.
     const submission = (i: number) =>

@@ -137,7 +137,8 @@ describe('work acknowledged to Slack survives the process (real process, real HT
     // Within Slack's limits by pacing: what leaves through the outbox never met a 429.
     // (Named by channel, what it was and when, so that a failure says which pacing missed.)
     const limited = api.limitedCalls.filter((c) => ['chat.postMessage', 'chat.update', 'chat.postEphemeral'].includes(c.method));
-    const sameChannel = (c: { args: Record<string, unknown> }) => api.calls.filter((o) => o.args.channel === c.args.channel).map((o) => `${o.method}@${o.at}${o.limited ? '!' : ''}`).slice(-8);
+    const sameChannel = (c: { method: string; args: Record<string, unknown>; at: number }) =>
+      api.calls.filter((o) => o.args.channel === c.args.channel && o.method === c.method && o.at > c.at - 4000 && o.at <= c.at).map((o) => `${o.at - c.at} ms${o.limited ? ' (429)' : ''}`);
     expect(limited.map((c) => ({ call: `${c.method} ${String(c.args.channel)} at ${c.at}`, metadata: c.args.metadata, before: sameChannel(c) }))).toEqual([]);
   }
 
