@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
+import { ErrorCode } from '@slack/web-api';
 import { t } from '../../src/i18n/translate';
 import type { SlackDeps } from './slack-context';
+import { NotYet } from './slack-limits';
 
 /** What identifies one Slack request across its deliveries: the event id, or the interaction's trigger id. */
 export function requestKeyOf(body: Record<string, unknown>): string | null {
@@ -121,12 +123,26 @@ export async function firstDelivery(deps: SlackDeps, body: object): Promise<bool
   return false;
 }
 
-/** Logs the failure in full under a new error id and tells the person only that id. */
+/** Seconds until Slack's limit lets the work through, when that is what stopped it (a 429, or no turn near enough). */
+function limitedFor(error: unknown): number | undefined {
+  if (error instanceof NotYet) return Math.max(1, Math.ceil((error.afterMs ?? 1000) / 1000));
+  const refused = error as { code?: unknown; retryAfter?: unknown } | null;
+  if (refused?.code === ErrorCode.RateLimitedError) return Math.max(1, typeof refused.retryAfter === 'number' ? refused.retryAfter : 1);
+  return undefined;
+}
+
+/**
+ * Tells the person the work was not done. Slack's limit is no fault of ours: they are told when to
+ * try again. Anything else is logged in full under a new error id, and they are told only that id.
+ */
 export async function tellFailure(deps: SlackDeps, request: SlackRequest, error: unknown): Promise<void> {
   const { log, ctx } = deps.opsdesk;
-  const errorId = randomUUID();
-  log.error({ errorId, err: error, userId: request.userId }, 'Slack request failed after its acknowledgement');
-  const text = t(ctx.catalog.config.defaults.locale, 'error.INTERNAL', { errorId });
+  const locale = ctx.catalog.config.defaults.locale;
+  const seconds = limitedFor(error);
+  const errorId = seconds === undefined ? randomUUID() : undefined;
+  if (errorId) log.error({ errorId, err: error, userId: request.userId }, 'Slack request failed after its acknowledgement');
+  else log.warn({ err: error, userId: request.userId, retryAfterSeconds: seconds }, "Slack request not done within Slack's rate limit: the person is told to try again");
+  const text = errorId ? t(locale, 'error.INTERNAL', { errorId }) : t(locale, 'slack.limited', { seconds: seconds as number });
   // The response_url reaches the person anywhere; an ephemeral needs the app in the channel; a DM always works.
   const ways = [
     request.respond ? () => request.respond!({ response_type: 'ephemeral', replace_original: false, text }) : null,

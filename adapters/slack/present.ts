@@ -41,8 +41,18 @@ export async function announce(
   );
 }
 
-/** Opens the form of `result` as a modal (must happen within 3 s of the trigger). */
-export async function openForm(client: WebClient, triggerId: string, form: FormView, metadata: ModalMetadata): Promise<void> {
+/**
+ * How long a modal may wait for its turn within views.open's limit: its trigger expires 3 s after
+ * the command or click, and the acknowledgement and the handler have used some of that.
+ */
+const FORM_TURN_WAIT_MS = 1_500;
+
+/**
+ * Opens the form of `result` as a modal (must happen within 3 s of the trigger), within views.open's
+ * limit: NotYet when its turn is further off than the trigger lives (the person is told to try again).
+ */
+export async function openForm(deps: SlackDeps, client: WebClient, triggerId: string, form: FormView, metadata: ModalMetadata): Promise<void> {
+  await waitForMethodTurn(deps.opsdesk.outbox.pacer, client, 'views.open', FORM_TURN_WAIT_MS);
   await client.views.open({ trigger_id: triggerId, view: renderModal(form, metadata) });
 }
 

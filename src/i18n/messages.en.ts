@@ -78,6 +78,7 @@ export const en = {
   'home.approvals': 'Waiting on your approval',
   'home.noApprovals': 'Nothing is waiting on your approval.',
   'slack.busy': 'opsdesk is busy right now and did not take this in. Please try again in a minute.',
+  'slack.limited': 'Slack asked opsdesk to slow down, so this was not done. Please try again in {seconds} s.',
   'teams.busy': 'opsdesk is busy right now and did not take this in. Please try again in a minute.',
   'slack.mentionHint': 'Mention a ticket number such as INC0001001 and I will show it here.',
   'teams.notACommand': 'Type a command such as incident mail is down, itsm mine or request laptop, or a ticket number such as INC0001001.',

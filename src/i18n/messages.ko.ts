@@ -80,6 +80,7 @@ export const ko: Record<MessageKey, string> = {
   'home.approvals': '내 승인 대기',
   'home.noApprovals': '승인을 기다리는 항목이 없습니다.',
   'slack.busy': 'opsdesk가 지금 바빠서 이 요청을 받지 못했습니다. 잠시 후 다시 시도해 주세요.',
+  'slack.limited': 'Slack이 opsdesk에 속도를 늦추라고 요청해 이 작업을 하지 못했습니다. {seconds}초 후에 다시 시도해 주세요.',
   'teams.busy': 'opsdesk가 지금 바빠서 이 요청을 받지 못했습니다. 잠시 후 다시 시도해 주세요.',
   'slack.mentionHint': 'INC0001001 같은 티켓 번호를 언급하면 여기에 보여 드립니다.',
   'teams.notACommand': 'incident 메일이 안 돼요, itsm mine, request laptop 같은 명령이나 INC0001001 같은 티켓 번호를 입력하세요.',

@@ -24,7 +24,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         const actor = await slackActor(deps, client, command.user_id);
         const result = await interact(deps, actor, { ...resolved, requestKey: command.trigger_id });
         const form = formOf(result);
-        if (form) await openForm(client, command.trigger_id, form, { channel: command.channel_id });
+        if (form) await openForm(deps, client, command.trigger_id, form, { channel: command.channel_id });
         else {
           const mentions = await mentionsIn(deps.opsdesk.ctx.people, result.views);
           await respond({ response_type: 'ephemeral', blocks: renderMessage(result.views, mentions), text: fallbackText(result.views) });

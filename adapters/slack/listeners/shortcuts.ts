@@ -18,7 +18,7 @@ export function registerShortcuts(app: App, deps: SlackDeps): void {
           const result = await interact(deps, actor, { entry: handlerId, requestKey: sent.trigger_id, source: { text: sent.message.text ?? '' } });
           const form = formOf(result);
           if (!form) return tellPrivately(deps, client, { user: sent.user.id, channel: sent.channel.id, respond }, result);
-          await openForm(client, sent.trigger_id, form, { channel: sent.channel.id, extra: { sourceTs: sent.message.ts, sourceChannel: sent.channel.id } });
+          await openForm(deps, client, sent.trigger_id, form, { channel: sent.channel.id, extra: { sourceTs: sent.message.ts, sourceChannel: sent.channel.id } });
         });
       });
     } else {
@@ -29,7 +29,7 @@ export function registerShortcuts(app: App, deps: SlackDeps): void {
           const result = await interact(deps, actor, { entry: handlerId, requestKey: sent.trigger_id });
           const form = formOf(result);
           if (!form) return tellPrivately(deps, client, { user: sent.user.id }, result);
-          await openForm(client, sent.trigger_id, form, {});
+          await openForm(deps, client, sent.trigger_id, form, {});
         });
       });
     }

@@ -66,6 +66,33 @@ describe('Slack rate limits and installations', () => {
     slack.api.override = undefined;
   });
 
+  it('a modal Slack refuses with 429: the person is told when to try again, not that something broke', async () => {
+    slack.api.override = (call) => (call.method === 'views.open' ? { status: 429, headers: { 'retry-after': '7' }, body: { ok: false, error: 'ratelimited' } } : undefined);
+    try {
+      const command = await postToSlackEndpoint(slack.url, { body: slashCommandBody('/incident', 'Printer on fire', { response_url: slack.api.responseUrl('refused-modal') }), contentType: FORM });
+      expect(command.status).toBe(200);
+      const replies = () => slack.api.callsOf('response_url').filter((c) => c.responseId === 'refused-modal');
+      await eventually(() => replies().length === 1);
+      expect(String(replies()[0]!.args.text)).toBe('Slack asked opsdesk to slow down, so this was not done. Please try again in 7 s.');
+    } finally {
+      slack.api.override = undefined;
+    }
+  });
+
+  it("modals take turns within views.open's limit: those whose turn is further off than their trigger lives are told to try again, and Slack never refuses one", async () => {
+    const before = slack.api.callsOf('views.open').length;
+    const sent = Array.from({ length: 12 }, (_, i) => `burst-${i}`);
+    const answers = await Promise.all(sent.map((id) => postToSlackEndpoint(slack.url, { body: slashCommandBody('/incident', id, { response_url: slack.api.responseUrl(id) }), contentType: FORM })));
+    expect(answers.map((a) => a.status)).toEqual(sent.map(() => 200));
+    const toldToRetry = () => slack.api.callsOf('response_url').filter((c) => sent.includes(String(c.responseId)) && /^Slack asked opsdesk to slow down/.test(String(c.args.text))).length;
+    const opened = () => slack.api.callsOf('views.open').length - before;
+    await eventually(() => opened() + toldToRetry() === sent.length, 10_000).catch(() => undefined);
+    expect({ accountedFor: opened() + toldToRetry(), refusedBySlack: slack.api.limitedCalls.filter((c) => c.method === 'views.open').length }).toEqual({ accountedFor: sent.length, refusedBySlack: 0 });
+    // A turn every 625 ms (views.open's 100 a minute, spaced) after a burst of three: at most a handful within 1.5 s.
+    expect(opened()).toBeGreaterThanOrEqual(1);
+    expect(opened()).toBeLessThanOrEqual(7);
+  });
+
   it('keeps OAuth installations in MongoDB and forgets them', async () => {
     const store = new MongoInstallationStore(new SlackInstallations(database.models.SlackInstallation));
     const installation = {
