@@ -100,7 +100,7 @@ export async function runSlackBench(uri: string): Promise<void> {
     const acknowledged = () => database.models.AuditEvent.countDocuments({ action: 'acknowledge' });
     // 50 modals a second is far over views.open's 100 a minute: those without a turn in time are told to try again.
     const modals = () => api.callsOf('views.open').filter((c) => !c.limited).length;
-    const toldToRetry = () => api.callsOf('response_url').filter((c) => String(c.responseId).startsWith('c') && String(c.args.text).startsWith('Slack asked opsdesk to slow down')).length;
+    const toldToRetry = () => api.callsOf('response_url').filter((c) => String(c.responseId).startsWith('c') && String(c.args.text).startsWith("opsdesk has reached Slack's rate limit")).length;
     while (modals() + toldToRetry() < total / 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const auditDeadline = Date.now() + 60_000;
     while ((await acknowledged()) < total / 2 && Date.now() < auditDeadline) await new Promise((r) => setTimeout(r, 2000));

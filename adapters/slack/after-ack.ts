@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
 import { ErrorCode } from '@slack/web-api';
-import { t } from '../../src/i18n/translate';
+import { t, type Locale } from '../../src/i18n/translate';
 import type { SlackDeps } from './slack-context';
 import { NotYet } from './slack-limits';
 
@@ -30,7 +30,8 @@ export interface SlackRequest {
  * Bolt passes each delivery on. The first delivery claims the request's key with a unique insert
  * (after the acknowledgement, so the answer never waits for the database); a later one finds the
  * key taken and stops, answered but doing nothing. A failure is logged with an error id and the
- * person is told that id; the claim is released so that a retry may do the work.
+ * person is told that id (stopped by Slack's limits: told when to try again); the claim is
+ * released so that a retry may do the work.
  */
 export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Promise<void>): Promise<void> {
   // Tracked, so that a stopping process finishes it before closing the database.
@@ -123,26 +124,30 @@ export async function firstDelivery(deps: SlackDeps, body: object): Promise<bool
   return false;
 }
 
-/** Seconds until Slack's limit lets the work through, when that is what stopped it (a 429, or no turn near enough). */
-function limitedFor(error: unknown): number | undefined {
-  if (error instanceof NotYet) return Math.max(1, Math.ceil((error.afterMs ?? 1000) / 1000));
-  const refused = error as { code?: unknown; retryAfter?: unknown } | null;
-  if (refused?.code === ErrorCode.RateLimitedError) return Math.max(1, typeof refused.retryAfter === 'number' ? refused.retryAfter : 1);
+/**
+ * What to tell a person whose work Slack's limits stopped: no fault of ours, nothing to log under an
+ * error id. A 429 or no turn in time says when to try again; a trigger expired before its modal opened.
+ */
+function adviceFor(error: unknown, locale: Locale): string | undefined {
+  if (error instanceof NotYet) return t(locale, 'slack.limited', { seconds: Math.max(1, Math.ceil((error.afterMs ?? 1000) / 1000)) });
+  const failed = error as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown } } | null;
+  if (failed?.code === ErrorCode.RateLimitedError) return t(locale, 'slack.limited', { seconds: Math.max(1, typeof failed.retryAfter === 'number' ? failed.retryAfter : 1) });
+  if (failed?.code === ErrorCode.PlatformError && failed.data?.error === 'expired_trigger_id') return t(locale, 'slack.expiredTrigger');
   return undefined;
 }
 
 /**
- * Tells the person the work was not done. Slack's limit is no fault of ours: they are told when to
+ * Tells the person the work was not done. Slack's limits are no fault of ours: they are told when to
  * try again. Anything else is logged in full under a new error id, and they are told only that id.
  */
 export async function tellFailure(deps: SlackDeps, request: SlackRequest, error: unknown): Promise<void> {
   const { log, ctx } = deps.opsdesk;
   const locale = ctx.catalog.config.defaults.locale;
-  const seconds = limitedFor(error);
-  const errorId = seconds === undefined ? randomUUID() : undefined;
+  const advice = adviceFor(error, locale);
+  const errorId = advice === undefined ? randomUUID() : undefined;
   if (errorId) log.error({ errorId, err: error, userId: request.userId }, 'Slack request failed after its acknowledgement');
-  else log.warn({ err: error, userId: request.userId, retryAfterSeconds: seconds }, "Slack request not done within Slack's rate limit: the person is told to try again");
-  const text = errorId ? t(locale, 'error.INTERNAL', { errorId }) : t(locale, 'slack.limited', { seconds: seconds as number });
+  else log.warn({ err: error, userId: request.userId }, "Slack request not done within Slack's limits: the person is told to try again");
+  const text = advice ?? t(locale, 'error.INTERNAL', { errorId: errorId as string });
   // The response_url reaches the person anywhere; an ephemeral needs the app in the channel; a DM always works.
   const ways = [
     request.respond ? () => request.respond!({ response_type: 'ephemeral', replace_original: false, text }) : null,

@@ -42,17 +42,18 @@ export async function announce(
 }
 
 /**
- * How long a modal may wait for its turn within views.open's limit: its trigger expires 3 s after
- * the command or click, and the acknowledgement and the handler have used some of that.
+ * How long after its request arrived a modal may still be opened: its trigger expires 3 s after the
+ * command or click, and Slack's call takes some of that.
  */
-const FORM_TURN_WAIT_MS = 1_500;
+const FORM_DEADLINE_MS = 2_500;
 
 /**
- * Opens the form of `result` as a modal (must happen within 3 s of the trigger), within views.open's
- * limit: NotYet when its turn is further off than the trigger lives (the person is told to try again).
+ * Opens the form of `result` as a modal within views.open's limit, while the trigger of the request
+ * received at `receivedAt` (epoch ms) lives: NotYet when its turn comes later than that (the person
+ * is told to try again).
  */
-export async function openForm(deps: SlackDeps, client: WebClient, triggerId: string, form: FormView, metadata: ModalMetadata): Promise<void> {
-  await waitForMethodTurn(deps.opsdesk.outbox.pacer, client, 'views.open', FORM_TURN_WAIT_MS);
+export async function openForm(deps: SlackDeps, client: WebClient, triggerId: string, form: FormView, metadata: ModalMetadata, receivedAt: number): Promise<void> {
+  await waitForMethodTurn(deps.opsdesk.outbox.pacer, client, 'views.open', Math.max(0, receivedAt + FORM_DEADLINE_MS - Date.now()));
   await client.views.open({ trigger_id: triggerId, view: renderModal(form, metadata) });
 }
 

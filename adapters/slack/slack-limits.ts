@@ -28,10 +28,17 @@ export const CHANNEL_BURST = 3;
 /**
  * No burst of our own: a call leaves when its turn begins, but reaches Slack whenever the network
  * and a busy process let it, so calls of consecutive turns can arrive together. Without a burst,
- * Slack's allowance is left for that jitter (two calls' worth), rather than spent at a quiet start.
+ * Slack's allowance is left for that jitter (a call's worth more than with ours), rather than spent
+ * at a quiet start.
  */
 const OUR_CHANNEL_BURST = 1;
 const OUR_METHOD_BURST = 3;
+/**
+ * Bursts of methods whose callers cannot wait their turns: a modal opens within 3 s of its trigger,
+ * and people open forms together (the first minutes of an outage). Spaced so that a minute still
+ * holds the tier's calls with the burst included.
+ */
+const METHOD_BURSTS: Readonly<Record<string, number>> = { 'views.open': 20 };
 
 /** One message a second into `channel` (a thread's replies count against their channel). */
 export function channelPace(workspace: string, channel: string): Pace {
@@ -41,7 +48,8 @@ export function channelPace(workspace: string, channel: string): Pace {
 /** A method's per-minute tier, spaced so that a minute holds the tier's calls with the burst included. */
 export function methodPace(workspace: string, method: string): Pace {
   const perMinute = METHOD_TIERS[method] ?? 20;
-  return { key: `slack:${workspace}:${method}`, intervalMs: Math.ceil(60_000 / (perMinute - OUR_METHOD_BURST - 1)), burst: OUR_METHOD_BURST };
+  const burst = METHOD_BURSTS[method] ?? OUR_METHOD_BURST;
+  return { key: `slack:${workspace}:${method}`, intervalMs: Math.ceil(60_000 / (perMinute - burst - 1)), burst };
 }
 
 /** Which workspace a client acts in, for its limits: a digest of its token (never the token itself). */

@@ -20,7 +20,15 @@ function actionValue(action: OurAction): string | undefined {
  * handler its action id names runs. A form comes back as a modal (only while the trigger is
  * fresh); a refusal privately; a change edits the channel's card (through the outbox).
  */
-export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>, client: WebClient, replayed = false, respond?: RespondFn): Promise<void> {
+export async function doCardAction(
+  deps: SlackDeps,
+  body: BlockAction<OurAction>,
+  client: WebClient,
+  replayed = false,
+  respond?: RespondFn,
+  /** When the click arrived (epoch ms): its form opens only while the trigger lives. */
+  receivedAt = Date.now(),
+): Promise<void> {
   const action = body.actions[0];
   if (!action) return;
   const decoded = decodeActionValue(actionValue(action));
@@ -38,7 +46,7 @@ export async function doCardAction(deps: SlackDeps, body: BlockAction<OurAction>
   // A replayed click's trigger has long expired: the form cannot open, the person clicks again.
   if (opened && replayed) return;
   if (opened) {
-    await openForm(deps, client, body.trigger_id, opened, { ...(opened.recordId ? { recordId: opened.recordId } : {}), ...(body.channel ? { channel: body.channel.id } : {}) });
+    await openForm(deps, client, body.trigger_id, opened, { ...(opened.recordId ? { recordId: opened.recordId } : {}), ...(body.channel ? { channel: body.channel.id } : {}) }, receivedAt);
     return;
   }
   // A refusal changes nothing and is kept nowhere: told at once (lost, the person clicks again).
@@ -61,10 +69,11 @@ export function registerActions(app: App, deps: SlackDeps): void {
     // The action id, or a repeat of it on the same card (`<id>#<n>`).
     const matching = new RegExp(`^${actionId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(#\\d+)?$`);
     app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: matching }, async ({ ack, body, client, respond, context }) => {
+      const receivedAt = Date.now();
       const stored = await storeThenAck(deps, body, () => ack());
       if (!stored) return;
       await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken, accepted: stored.accepted }, () =>
-        doCardAction(deps, body, client, false, respond),
+        doCardAction(deps, body, client, false, respond, receivedAt),
       );
     });
   }

@@ -16,6 +16,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
   const { commands } = deps.opsdesk.registry;
   for (const name of commands.keys()) {
     app.command(`/${name}`, async ({ command, ack, client, respond, body, context }) => {
+      const receivedAt = Date.now();
       // Acknowledge before any database work; the answer follows.
       await ack();
       await afterAck(deps, { body, userId: command.user_id, respond, botToken: context.botToken }, async () => {
@@ -24,7 +25,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
         const actor = await slackActor(deps, client, command.user_id);
         const result = await interact(deps, actor, { ...resolved, requestKey: command.trigger_id });
         const form = formOf(result);
-        if (form) await openForm(deps, client, command.trigger_id, form, { channel: command.channel_id });
+        if (form) await openForm(deps, client, command.trigger_id, form, { channel: command.channel_id }, receivedAt);
         else {
           const mentions = await mentionsIn(deps.opsdesk.ctx.people, result.views);
           await respond({ response_type: 'ephemeral', blocks: renderMessage(result.views, mentions), text: fallbackText(result.views) });
