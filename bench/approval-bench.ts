@@ -109,7 +109,7 @@ export async function runApprovalBench(uri: string): Promise<void> {
     process.stdout.write(`approval decisions (changes): ${REQUESTS * BOARD.length} votes in ${changeDeciding.toFixed(1)} s; changes scheduled: ${scheduled} of ${REQUESTS}\n`);
   } finally {
     await Promise.all(apps.map((app) => app.jobs.notifier.stop(5_000)));
-    await databases[0]!.connection.dropDatabase().catch(() => undefined);
+    await databases[0]!.drop().catch(() => undefined);
     await Promise.all(databases.map((d) => d.close()));
   }
 }

@@ -77,7 +77,7 @@ export async function runCoreBench(uri: string): Promise<void> {
     report('report handler failures', failures, '', 0);
     report(`resident memory after ${HANDLER_INCIDENTS} incidents`, rssMegabytes(), 'MB');
   } finally {
-    await database.connection.dropDatabase();
+    await database.drop();
     await database.close();
   }
 }

@@ -61,7 +61,7 @@ export async function runListBench(uri: string): Promise<void> {
     const ratio = Math.max(...(Object.keys(large) as ListName[]).map((k) => large[k] / small[k]));
     report('ratio of list p99 at 100k to list p99 at 1k', ratio, '(the largest of the four)', 2);
   } finally {
-    await database.connection.dropDatabase();
+    await database.drop();
     await database.close();
   }
 }

@@ -99,7 +99,7 @@ export async function runPageBench(uri: string): Promise<void> {
     await scheduler.drain(5_000);
     await app.jobs.notifier.stop(5_000);
     await api.stop();
-    await database.connection.dropDatabase().catch(() => {});
+    await database.drop().catch(() => {});
     await database.close();
   }
 }

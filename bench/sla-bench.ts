@@ -213,7 +213,7 @@ export async function runSlaBench(uri: string): Promise<void> {
     for (const worker of workers) worker.send({ type: 'stop' });
     await Promise.all(workers.map((w) => new Promise((r) => (w.exitCode !== null ? r(null) : w.once('exit', r)))));
     await api.stop();
-    await database.connection.dropDatabase().catch(() => {});
+    await database.drop().catch(() => {});
     await database.close();
   }
 }

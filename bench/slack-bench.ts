@@ -7,12 +7,15 @@ import { createLogger } from '../src/logger';
 import { startHttpServer } from '../src/server/http-server';
 import { createSlackAdapter, SLACK_EVENTS_PATH } from '../adapters/slack/slack-app';
 import { encodeActionValue } from '../adapters/slack/render/action-value';
-import { RecordingSlackApi } from '../test/support/slack/recording-slack-api';
+import { SlackApiThread } from './slack-api-thread';
 import { SIGNING_SECRET, interactionBody, postToSlackEndpoint } from '../test/support/slack/signed-request';
 import { runOpenLoopLoad } from './open-loop-load';
 import { join } from 'node:path';
 import { countCommandsByKind, percentile, report } from './measure';
 import { insertClosedHistory } from './seed-history';
+import { WorkThread } from '../src/server/work-thread';
+import { SLACK_WORK_THREAD_FILE, type SlackWorkThreadData } from '../src/slack-work-thread';
+import type { HandOff } from '../adapters/slack/slack-context';
 
 const RATE_PER_SECOND = Number(process.env.BENCH_SLACK_RPS ?? 100);
 const SECONDS = Number(process.env.BENCH_SLACK_SECONDS ?? 30);
@@ -32,18 +35,30 @@ const users = [
  * incidents per second through view_submission; the Web API is the recording stand-in.
  */
 export async function runSlackBench(uri: string): Promise<void> {
-  const database = await connectDatabase(uri, `bench_slack_${Date.now()}`, { monitorCommands: Boolean(process.env.BENCH_SLACK_COMMANDS) });
-  const api = new RecordingSlackApi();
-  await api.start();
-  for (const user of users) api.users.set(user.id, user);
-  const log = createLogger(process.env.BENCH_LOG_LEVEL ?? 'silent');
-  const app = await createApp({ database, config: await loadItsmConfig(join(__dirname, '..', '..', 'opsdesk.example.yml')), log });
+  const databaseName = `bench_slack_${Date.now()}`;
+  const database = await connectDatabase(uri, databaseName, { monitorCommands: Boolean(process.env.BENCH_SLACK_COMMANDS) });
+  const api = await SlackApiThread.start(users);
+  const logLevel = process.env.BENCH_LOG_LEVEL ?? 'silent';
+  const log = createLogger(logLevel);
+  const configPath = join(__dirname, '..', '..', 'opsdesk.example.yml');
+  const app = await createApp({ database, config: await loadItsmConfig(configPath), log });
+  // As `npm start` runs Slack over HTTP: the work after each acknowledgement in its own thread (BENCH_SLACK_WORK_THREAD=off: in the one that answers).
+  const work =
+    process.env.BENCH_SLACK_WORK_THREAD === 'off'
+      ? undefined
+      : await WorkThread.start<HandOff>(
+          SLACK_WORK_THREAD_FILE,
+          { role: 'slack-work-thread', databaseUri: uri, databaseName, configPath, logLevel, sharedClock: false, app: {}, slack: { botToken: 'xoxb-bench', apiUrl: api.url } } satisfies SlackWorkThreadData,
+          (reason) => log.fatal({ reason }, 'the Slack work thread is lost'),
+        );
+  report('slack bench: work after the acknowledgement in its own thread', work ? 1 : 0, '(1 yes, 0 no)', 0);
   const http = await startHttpServer({
     host: '127.0.0.1',
     port: 0,
     log,
     databaseReady: database.ping,
-    mount: (express) => createSlackAdapter(app, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-bench', apiUrl: api.url }, express),
+    mount: (express) =>
+      createSlackAdapter(app, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-bench', apiUrl: api.url, handOff: work ? (request) => work.hand(request) : undefined }, express),
   });
   const url = `http://127.0.0.1:${http.port}${SLACK_EVENTS_PATH}`;
   try {
@@ -81,7 +96,9 @@ export async function runSlackBench(uri: string): Promise<void> {
       i % 2 === 0 ? { kind: 'command', body: commandBody(i / 2) } : { kind: 'click', body: clickBody((i - 1) / 2) },
     );
     const commands = process.env.BENCH_SLACK_COMMANDS ? countCommandsByKind(database.connection.getClient()) : undefined;
+    const loopBefore = performance.eventLoopUtilization();
     const load = await runOpenLoopLoad({ url, ratePerSecond: RATE_PER_SECOND, bodies });
+    const loopBusy = performance.eventLoopUtilization(loopBefore).utilization;
     const latencies = { command: (load.latencies.command ?? []).sort((a, b) => a - b), click: (load.latencies.click ?? []).sort((a, b) => a - b) };
     const all = [...latencies.command, ...latencies.click].sort((a, b) => a - b);
     const { errors } = load;
@@ -93,20 +110,23 @@ export async function runSlackBench(uri: string): Promise<void> {
     report('slack ack latency p99 button clicks', percentile(latencies.click, 99), 'ms', 2);
     report('slack ack latency max', all[all.length - 1] ?? NaN, 'ms', 2);
     report('slack request errors', errors, '', 0);
+    // The thread that answers Slack (with the recording stand-in of Slack's Web API beside it here).
+    report('slack answering thread busy during the load', loopBusy * 100, '%', 1);
     // The work after each acknowledgement finishes too: every command's modal (or its person told
     // to try again), every click's acknowledgement. The commands are watched through the recorder;
     // the audit is counted every 2 s only once they are done (a count reads every audit event).
     const deadline = Date.now() + 60_000;
     const acknowledged = () => database.models.AuditEvent.countDocuments({ action: 'acknowledge' });
     // 50 modals a second is far over views.open's 100 a minute: those without a turn in time are told to try again.
-    const modals = () => api.callsOf('views.open').filter((c) => !c.limited).length;
-    const toldToRetry = () => api.callsOf('response_url').filter((c) => String(c.responseId).startsWith('c') && String(c.args.text).startsWith("opsdesk has reached Slack's rate limit")).length;
-    while (modals() + toldToRetry() < total / 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const modals = () => api.count("(c) => c.method === 'views.open' && !c.limited");
+    const toldToRetry = () =>
+      api.count("(c) => c.method === 'response_url' && String(c.responseId).startsWith('c') && String(c.args.text).startsWith(\"opsdesk has reached Slack's rate limit\")");
+    while ((await modals()) + (await toldToRetry()) < total / 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     const auditDeadline = Date.now() + 60_000;
     while ((await acknowledged()) < total / 2 && Date.now() < auditDeadline) await new Promise((r) => setTimeout(r, 2000));
-    report('slack modals opened after the acknowledgement', modals(), `of ${total / 2}`, 0);
-    report("slack commands told to try again (no turn within views.open's limit in time)", toldToRetry(), `of ${total / 2}`, 0);
-    report('slack calls Slack refused with 429', api.limitedCalls.length, '', 0);
+    report('slack modals opened after the acknowledgement', await modals(), `of ${total / 2}`, 0);
+    report("slack commands told to try again (no turn within views.open's limit in time)", await toldToRetry(), `of ${total / 2}`, 0);
+    report('slack calls Slack refused with 429', await api.count('(c) => Boolean(c.limited)'), '', 0);
     report('slack incidents acknowledged after the acknowledgement', await acknowledged(), `of ${total / 2}`, 0);
     if (commands) {
       // Where the load's commands went, most waited for first (BENCH_SLACK_COMMANDS=1): per request, and the time waited.
@@ -144,17 +164,19 @@ export async function runSlackBench(uri: string): Promise<void> {
     );
     // The modal closes at the acknowledgement; the incident follows. The clock stops when the
     // last reporter has been told their incident's number (watched through the recorder).
-    const confirmed = () => api.callsOf('chat.postMessage').filter((c) => c.args.channel === users[0]!.id && / is open: Submitted /.test(String(c.args.text))).length;
+    const confirmed = () => api.count(`(c) => c.method === 'chat.postMessage' && c.args.channel === '${users[0]!.id}' && / is open: Submitted /.test(String(c.args.text))`);
     const viewDeadline = Date.now() + 60_000;
-    while (confirmed() < SUBMISSIONS - failed && Date.now() < viewDeadline) await new Promise((r) => setTimeout(r, 50));
+    while ((await confirmed()) < SUBMISSIONS - failed && Date.now() < viewDeadline) await new Promise((r) => setTimeout(r, 50));
     const viewSeconds = (performance.now() - viewStarted) / 1000;
     const created = await database.models.Incident.countDocuments({ dedupeKey: { $regex: '^slack:view:VBENCH' } });
     report('incidents created through view_submission', created / viewSeconds, 'incidents/s');
     report('view_submission failures', failed + (SUBMISSIONS - created), '', 0);
   } finally {
     await http.close(2000);
+    await app.work.drain(10_000);
+    await work?.stop(5_000);
     await api.stop();
-    await database.connection.dropDatabase();
+    await database.drop();
     await database.close();
   }
 }

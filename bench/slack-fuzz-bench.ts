@@ -222,7 +222,7 @@ export async function runSlackFuzzBench(uri: string): Promise<void> {
     await api.stop();
     responses.server.closeAllConnections();
     await new Promise<void>((resolve) => responses.server.close(() => resolve()));
-    await database.connection.dropDatabase();
+    await database.drop();
     await database.close();
   }
 }

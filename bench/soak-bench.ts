@@ -193,7 +193,7 @@ export async function runSoakBench(uri: string): Promise<void> {
       await exited;
     }
     await api.stop();
-    await database.connection.dropDatabase();
+    await database.drop();
     await database.close();
   }
 }

@@ -229,7 +229,7 @@ export async function runTeamsBench(uri: string): Promise<void> {
     await http.close(2000);
     await idle().catch(() => undefined);
     await Promise.all([keys.stop(), connector.stop()]);
-    await database.connection.dropDatabase();
+    await database.drop();
     await database.close();
   }
 }

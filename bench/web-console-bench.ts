@@ -83,7 +83,7 @@ export async function runWebConsoleBench(uri: string): Promise<void> {
     stopConsole();
     await http.close(1000);
     await app.jobs.notifier.stop(5_000);
-    await database.connection.dropDatabase().catch(() => undefined);
+    await database.drop().catch(() => undefined);
     await database.close();
   }
 }

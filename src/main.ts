@@ -23,6 +23,9 @@ import { restoreRequestTimers } from '../jobs/requests/restore-request-timers';
 import { purgeExpired } from '../jobs/maintenance/purge-expired';
 import { listOpenIncidentsOnce } from '../jobs/maintenance/list-open-incidents-once';
 import { createSamplesIfEmpty } from './samples/create-samples';
+import { WorkThread } from './server/work-thread';
+import { SLACK_WORK_THREAD_FILE, type SlackWorkThreadData } from './slack-work-thread';
+import type { HandOff } from '../adapters/slack/slack-context';
 
 /** Starts opsdesk: configuration, database, services, HTTP server; stops cleanly on SIGTERM/SIGINT. */
 async function main(): Promise<void> {
@@ -46,20 +49,15 @@ async function main(): Promise<void> {
   // Record times, timers and the platforms' turns from one clock shared by every process.
   const clock = new SharedClock(database.connection.db as Db);
   log.info({ offsetMs: Math.round(await clock.start()) }, 'clock: the database server\'s');
-  const app = await createApp({
-    database,
-    config,
-    log,
-    now: clock.now,
-    sharedNowMs: clock.nowMs,
+  const appOptions = {
     takeoverAfterMs: env.OPSDESK_TAKEOVER_SECONDS * 1000,
     retentionDays: env.OPSDESK_RETENTION_DAYS,
     coalesceAfterMs: env.OPSDESK_COALESCE_AFTER_SECONDS * 1000,
     // Notifications for every platform the configuration uses (and opsdesk can reach) are stored,
     // even by a process that cannot deliver there; one that can delivers them.
     platformsWithAdapters: ['slack', 'teams', 'web'],
-    fireTimersOnTime: true,
-  });
+  };
+  const app = await createApp({ database, config, log, now: clock.now, sharedNowMs: clock.nowMs, ...appOptions, fireTimersOnTime: true });
 
   // Beating before taking any request: what this process acknowledges is never thought abandoned.
   await app.intake.startBeating();
@@ -81,6 +79,28 @@ async function main(): Promise<void> {
   };
   // Refused before anything is taken: one clear line.
   if (teamsConfigured) checkTeamsSettings(teamsSettings);
+  // Slack over HTTP with a bot token: the work after each acknowledgement in a thread of its own, so
+  // that answering Slack never waits behind it. Lost, the process exits, and its intake is replayed.
+  const slackWork =
+    env.OPSDESK_WORK_THREAD === 'on' && env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !(env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET)
+      ? await WorkThread.start<HandOff>(
+          SLACK_WORK_THREAD_FILE,
+          {
+            role: 'slack-work-thread',
+            databaseUri: provisioned.uri,
+            databaseName: env.MONGODB_DB,
+            configPath: resolve(env.OPSDESK_CONFIG),
+            logLevel: env.LOG_LEVEL,
+            sharedClock: true,
+            app: appOptions,
+            slack: { botToken: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, bot: slackBot },
+          } satisfies SlackWorkThreadData,
+          (reason) => {
+            log.fatal({ reason }, 'the Slack work thread is lost; exiting (what it held is replayed from the intake)');
+            process.exit(1);
+          },
+        )
+      : undefined;
   let slack: SlackAdapter | undefined;
   let teams: TeamsAdapter | undefined;
   let web: WebConsole | undefined;
@@ -105,6 +125,7 @@ async function main(): Promise<void> {
           apiUrl: env.SLACK_API_URL,
           bot: slackBot,
           overload,
+          handOff: slackWork ? (request) => slackWork.hand(request) : undefined,
         },
         express,
       );
@@ -167,6 +188,7 @@ async function main(): Promise<void> {
     const posting = await app.jobs.notifier.stop(Math.min(graceMs, 5_000));
     if (posting.running > 0) log.warn(posting, 'stopping with messages still being posted: retried after their lease');
     await slack?.stop();
+    await slackWork?.stop(5_000);
     clock.stop();
     stopWatchingStalls();
     app.presence.stop();

@@ -21,6 +21,23 @@ export interface SlackRequest {
   botToken?: string | undefined;
   /** This delivery stored the request in the intake (a retry of one being done finds it there). */
   accepted?: boolean;
+  /** When the request arrived (epoch ms): a form opens only while its trigger lives. */
+  receivedAt?: number;
+}
+
+/**
+ * What the thread that acknowledged a request tells the work thread of it (Bolt's
+ * `context.handedOver` there): the request was answered and, when it changes something, stored in
+ * the intake already; only its work is left.
+ */
+export interface HandedOver {
+  receivedAt: number;
+  accepted: boolean;
+}
+
+/** The hand-over of a request acknowledged by another thread, when this delivery is one. */
+export function handedOverOf(context: object): HandedOver | undefined {
+  return (context as { handedOver?: HandedOver }).handedOver;
 }
 
 /**
@@ -34,7 +51,10 @@ export interface SlackRequest {
  * released so that a retry may do the work.
  */
 export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Promise<void>): Promise<void> {
-  // Tracked, so that a stopping process finishes it before closing the database.
+  const { handOff } = deps;
+  // Tracked, so that a stopping process finishes it before closing the database (the work thread
+  // answers when it is done).
+  if (handOff) return deps.opsdesk.work.run(() => handOff({ body: request.body, receivedAt: request.receivedAt ?? Date.now(), accepted: Boolean(request.accepted) }));
   const key = requestKeyOf(request.body as Record<string, unknown>);
   return deps.opsdesk.work.run(async () => {
     try {
@@ -102,7 +122,9 @@ function replayablePart(body: Record<string, any>): Record<string, unknown> {
  * the late acknowledgement then throws: the request is withdrawn from the intake rather than done
  * later, since the person was told it failed and will try again.
  */
-export async function storeThenAck(deps: SlackDeps, body: object, ack: () => Promise<void>): Promise<{ accepted: boolean } | null> {
+export async function storeThenAck(deps: SlackDeps, body: object, ack: () => Promise<void>, handedOver?: HandedOver): Promise<{ accepted: boolean } | null> {
+  // Stored and acknowledged by the thread that handed it over.
+  if (handedOver) return { accepted: handedOver.accepted };
   const accepted = await acceptIntoIntake(deps, body);
   try {
     await ack();

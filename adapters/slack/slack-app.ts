@@ -40,6 +40,16 @@ export interface SlackSettings {
    * nothing. Without it Bolt calls `auth.test` itself when it is made.
    */
   bot?: SlackBotIdentity | undefined;
+  /**
+   * Requests acknowledged here are done by another thread (the Slack work thread): this resolves
+   * when one is done. HTTP with a bot token only.
+   */
+  handOff?: SlackDeps['handOff'];
+  /**
+   * This Bolt app takes no requests of its own: it does the work of those another thread
+   * acknowledged and hands over (`bolt.processEvent`, with `context.handedOver`).
+   */
+  handedOver?: boolean | undefined;
 }
 
 export interface SlackAdapter {
@@ -48,6 +58,9 @@ export interface SlackAdapter {
   start(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** The work thread's receiver: it takes no requests; they come through `bolt.processEvent`. */
+const handedOverOnly = { init: () => undefined, start: () => Promise.resolve(), stop: () => Promise.resolve() };
 
 /** The scopes the app asks for on install; manifest.yml declares the same. */
 export const BOT_SCOPES = [
@@ -83,7 +96,11 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
 
   let bolt: App;
   let mode: SlackAdapter['mode'];
-  if (settings.appToken) {
+  if (settings.handedOver) {
+    if (!settings.botToken) throw new StartupError('the Slack work thread needs SLACK_BOT_TOKEN');
+    mode = 'http';
+    bolt = new App({ receiver: handedOverOnly, token: settings.botToken, ...botIdentity, logger, clientOptions, convoStore: false });
+  } else if (settings.appToken) {
     mode = 'socket';
     if (!settings.botToken) throw new StartupError('SLACK_APP_TOKEN (Socket Mode) is set but SLACK_BOT_TOKEN is not: set the Bot User OAuth Token (xoxb-…) from the Slack app\'s OAuth & Permissions page');
     bolt = new App({
@@ -93,6 +110,8 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       socketMode: true,
       logger,
       clientOptions,
+      // opsdesk keeps no conversation state in Bolt (its store runs on every request).
+      convoStore: false,
       // The socket's own client (apps.connections.open) talks to the same Web API.
       ...(apiUrl ? { installerOptions: { clientOptions: { slackApiUrl: apiUrl } } } : {}),
     });
@@ -142,12 +161,15 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       receiver,
       logger,
       clientOptions,
+      // opsdesk keeps no conversation state in Bolt (its store runs on every request).
+      convoStore: false,
       ...(oauth ? {} : { token: settings.botToken, ...botIdentity }),
     });
   }
 
   const deps: SlackDeps = {
     opsdesk,
+    handOff: mode === 'http' ? settings.handOff : undefined,
     cards: opsdesk.cards,
     homes: new HomePublisher(opsdesk.outbox.pacer, opsdesk.jobs.notifier.stopping),
     deliveryClient(token) {
@@ -198,8 +220,9 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     }),
   );
 
-  // Requests acknowledged by a process that died before finishing them, done again from the intake.
-  opsdesk.intake.onReplay('slack', async (payload) => {
+  // Requests acknowledged by a process that died before finishing them, done again from the intake
+  // (by the thread that takes requests: the work thread replays nothing).
+  if (!settings.handedOver) opsdesk.intake.onReplay('slack', async (payload) => {
     const { kind, body } = JSON.parse(payload) as { kind: string; body: never };
     const token = settings.botToken ?? (await workspaceToken(body));
     const client = deps.deliveryClient(token);

@@ -3,6 +3,13 @@ import type { App as OpsdeskApp } from '../../src/app';
 import type { CardLocations } from '../../src/services/card-locations';
 import type { HomePublisher } from './home-publisher';
 
+/** A request this thread acknowledged, handed to the Slack work thread for the rest. */
+export interface HandOff {
+  body: object;
+  receivedAt: number;
+  accepted: boolean;
+}
+
 /** What every Slack listener needs besides Bolt's own arguments. */
 export interface SlackDeps {
   opsdesk: OpsdeskApp;
@@ -15,4 +22,9 @@ export interface SlackDeps {
    * the outbox, which retries on its own schedule.
    */
   deliveryClient(token: string | undefined): WebClient;
+  /**
+   * Where the work after an acknowledgement goes when another thread does it (the Slack work
+   * thread); without it, the work runs here. Resolves when that work is done.
+   */
+  handOff?: ((request: HandOff) => Promise<void>) | undefined;
 }

@@ -14,7 +14,8 @@ export const envSchema = z.object({
   MONGODB_URI: optionalText.pipe(
     z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a URI starting with mongodb:// or mongodb+srv://').optional(),
   ),
-  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a database name (letters, digits, _ and -)').default('opsdesk'),
+  // At most 56 characters: the intake's database is this name and `_intake` (docs/storage.md), and a name has at most 63.
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,56}$/, 'expected a database name of at most 56 characters (letters, digits, _ and -)').default('opsdesk'),
   OPSDESK_DATA_DIR: z.string().default('.data'),
   OPSDESK_CONFIG: z.string().default('opsdesk.example.yml'),
   OPSDESK_EMBEDDED_DB_PG: optionalText,
@@ -30,6 +31,8 @@ export const envSchema = z.object({
   OPSDESK_BUSY_AFTER_REQUESTS: z.coerce.number({ message: 'expected a number of requests' }).int().min(1).max(100_000).default(200),
   /** Work after acknowledgements still running beyond which new requests are turned away as busy. */
   OPSDESK_BUSY_AFTER_WORK: z.coerce.number({ message: 'expected a number of requests' }).int().min(1).max(1_000_000).default(2_000),
+  /** Slack's work after each acknowledgement in a thread of its own (HTTP with a bot token): on unless turned off. */
+  OPSDESK_WORK_THREAD: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
   /** The web console at / (and its delivery of notifications): on unless turned off. */
   OPSDESK_CONSOLE: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
   /** `tokens`: people sign in to the console with a token (npm run console:token); required when HOST is not this machine's own. */

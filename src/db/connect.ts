@@ -10,6 +10,8 @@ export interface Database {
   models: Models;
   close(): Promise<void>;
   ping(): Promise<boolean>;
+  /** Removes the application's database and its intake's (tests and benchmarks). */
+  drop(): Promise<void>;
 }
 
 /** Opens a connection to `dbName` on `uri`, registers the models and creates their indexes. */
@@ -45,6 +47,10 @@ export async function connectDatabase(uri: string, dbName: string, options: { mo
     connection,
     models,
     close: () => connection.close(),
+    drop: async () => {
+      await models.Intake.db.dropDatabase();
+      await connection.dropDatabase();
+    },
     ping: async () => {
       try {
         await connection.db?.admin().ping();

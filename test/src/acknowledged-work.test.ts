@@ -93,7 +93,7 @@ describe('work acknowledged to Slack survives the process (real process, real HT
   });
   afterAll(async () => {
     for (const r of running) r.child.kill('SIGKILL');
-    await database.connection.dropDatabase();
+    await database.drop();
     await database.close();
     await api.stop();
   });

@@ -9,7 +9,7 @@ export function testDatabaseUri(): string {
 
 /** A fresh, empty database on the shared test server; drop it with `dropTestDatabase`. */
 export function openTestDatabase(name = 'test', options: { monitorCommands?: boolean } = {}): Promise<Database> {
-  return connectDatabase(testDatabaseUri(), `${name}_${randomBytes(4).toString('hex')}`.slice(0, 60), options);
+  return connectDatabase(testDatabaseUri(), `${name}_${randomBytes(4).toString('hex')}`.slice(0, 56), options);
 }
 
 /** Every command sent while `work` runs, with its filter (a find's, or an update's or a delete's first). */
@@ -38,6 +38,6 @@ export async function countCommands(database: Database, work: () => Promise<unkn
 }
 
 export async function dropTestDatabase(database: Database): Promise<void> {
-  await database.connection.dropDatabase();
+  await database.drop();
   await database.close();
 }

@@ -6,8 +6,9 @@ import { decodeActionValue, handlerIdOfAction } from '../render/action-value';
 import { parseCardInputs } from '../render/parse-view-state';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { afterAck, storeThenAck } from '../after-ack';
+import { afterAck, handedOverOf, storeThenAck } from '../after-ack';
 import { announce, cardOf, errorOf, formOf, interact, openForm, tellPrivately } from '../present';
+import { anyOf } from './any-of';
 
 export type OurAction = ButtonAction | StaticSelectAction;
 
@@ -65,18 +66,18 @@ export async function doCardAction(
 
 /** Every button and menu the declarations put on a card: stored in the intake, acknowledged, then done. */
 export function registerActions(app: App, deps: SlackDeps): void {
-  for (const actionId of deps.opsdesk.registry.idsWith('card')) {
-    // The action id, or a repeat of it on the same card (`<id>#<n>`).
-    const matching = new RegExp(`^${actionId.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(#\\d+)?$`);
-    app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: matching }, async ({ ack, body, client, respond, context }) => {
-      const receivedAt = Date.now();
-      const stored = await storeThenAck(deps, body, () => ack());
-      if (!stored) return;
-      await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken, accepted: stored.accepted }, () =>
-        doCardAction(deps, body, client, false, respond, receivedAt),
-      );
-    });
-  }
+  // One listener for every id (Bolt runs every listener's matchers on every request): the action id,
+  // or a repeat of it on the same card (`<id>#<n>`).
+  const matching = anyOf(deps.opsdesk.registry.idsWith('card'), '(#\\d+)?');
+  app.action<BlockAction<OurAction>>({ type: 'block_actions', action_id: matching }, async ({ ack, body, client, respond, context }) => {
+    const handedOver = handedOverOf(context);
+    const receivedAt = handedOver?.receivedAt ?? Date.now();
+    const stored = await storeThenAck(deps, body, () => ack(), handedOver);
+    if (!stored) return;
+    await afterAck(deps, { body, userId: body.user.id, respond, botToken: context.botToken, accepted: stored.accepted, receivedAt }, () =>
+      doCardAction(deps, body, client, false, respond, receivedAt),
+    );
+  });
 }
 
 /**

@@ -6,10 +6,13 @@ import { parseViewState } from '../render/parse-view-state';
 import type { ModalMetadata } from '../render/render-views';
 import { slackActor, slackActorBeforeAck } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
-import { afterAck, storeThenAck } from '../after-ack';
+import { afterAck, handedOverOf, storeThenAck } from '../after-ack';
 import { announce, errorOf, interact, tellPrivately } from '../present';
+import { anyOf } from './any-of';
 
 const SLACK_CHANNEL_ID = /^[A-Z0-9]{2,40}$/;
+
+type ViewErrors = { response_action: 'errors'; errors: Record<string, string> };
 
 /** Our modal's private_metadata (JSON we wrote); anything else, or any part of another shape, is left out. */
 function metadataOf(raw: string | undefined): ModalMetadata {
@@ -76,29 +79,33 @@ export async function doSubmission(deps: SlackDeps, body: ViewSubmitAction, clie
   });
 }
 
+/** Answers a submission whose fields are not valid with their errors, in the modal; false when they are valid. */
+async function answeredWithErrors(deps: SlackDeps, body: ViewSubmitAction, ack: (answer: ViewErrors) => Promise<void>): Promise<boolean> {
+  const actor = await slackActorBeforeAck(deps, body.user.id);
+  const invalid = checkInteraction(deps.opsdesk.ctx, deps.opsdesk.registry, actor.locale, submissionOf(body).interaction);
+  if (!invalid) return false;
+  const firstBlock = body.view.blocks?.[0]?.block_id ?? 'summary';
+  await ack({ response_action: 'errors', errors: invalid.fieldErrors && Object.keys(invalid.fieldErrors).length > 0 ? invalid.fieldErrors : { [firstBlock]: invalid.text } });
+  return true;
+}
+
 /**
  * Every form the declarations accept: the modal's callback id is the form's submit id, which is
  * the handler id. Field errors go back into the modal; a valid submission is stored in the intake
  * before it is acknowledged, and its work happens after.
  */
 export function registerViews(app: App, deps: SlackDeps): void {
-  const { registry } = deps.opsdesk;
-  for (const callbackId of registry.idsWith('form')) {
-    app.view<ViewSubmitAction>({ callback_id: callbackId, type: 'view_submission' }, async ({ ack, body, client, context }) => {
-      const { interaction, metadata } = submissionOf(body);
-      const actor = await slackActorBeforeAck(deps, body.user.id);
-      // Field errors go back in the modal, so the input is checked before answering.
-      const invalid = checkInteraction(deps.opsdesk.ctx, registry, actor.locale, interaction);
-      if (invalid) {
-        const firstBlock = body.view.blocks?.[0]?.block_id ?? 'summary';
-        await ack({ response_action: 'errors', errors: invalid.fieldErrors && Object.keys(invalid.fieldErrors).length > 0 ? invalid.fieldErrors : { [firstBlock]: invalid.text } });
-        return;
-      }
-      const stored = await storeThenAck(deps, body, () => ack());
-      if (!stored) return;
-      await afterAck(deps, { body, userId: body.user.id, channel: metadata.channel, botToken: context.botToken, accepted: stored.accepted }, () =>
-        doSubmission(deps, body, client),
-      );
-    });
-  }
+  // One listener for every form (Bolt runs every listener's matchers on every request).
+  app.view<ViewSubmitAction>({ callback_id: anyOf(deps.opsdesk.registry.idsWith('form')), type: 'view_submission' }, async ({ ack, body, client, context }) => {
+    const { metadata } = submissionOf(body);
+    const handedOver = handedOverOf(context);
+    // Field errors go back in the modal, so the input is checked before answering (a submission
+    // handed over was checked by the thread that answered).
+    if (!handedOver && (await answeredWithErrors(deps, body, ack))) return;
+    const stored = await storeThenAck(deps, body, () => ack(), handedOver);
+    if (!stored) return;
+    await afterAck(deps, { body, userId: body.user.id, channel: metadata.channel, botToken: context.botToken, accepted: stored.accepted, receivedAt: handedOver?.receivedAt }, () =>
+      doSubmission(deps, body, client),
+    );
+  });
 }

@@ -1,0 +1,91 @@
+import { Worker } from 'node:worker_threads';
+
+/** What the work thread says: ready to take work, one request done (or failed), stopped. */
+export type FromWorkThread =
+  | { kind: 'ready' }
+  | { kind: 'cannot-start'; error: string }
+  | { kind: 'done'; id: number; error?: string }
+  | { kind: 'stopped' };
+
+/** What the work thread is told: a request's work to do, or to stop. */
+export type ToWorkThread<Request> = { kind: 'work'; id: number; request: Request } | { kind: 'stop' };
+
+/**
+ * A thread that does the work following requests' acknowledgements, so that an acknowledgement
+ * never waits behind earlier requests' work on one event loop (a process whose event loop is busy
+ * answers every request late, however little the request itself costs).
+ *
+ * A request handed over resolves once the thread has done it. The thread's loss is the process's:
+ * `onLost` is told (the process exits, as without its database), and what was handed over and not
+ * done stays in the intake for another process or the restart to replay.
+ */
+export class WorkThread<Request> {
+  private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private nextId = 1;
+  private stopped: (() => void) | undefined;
+
+  private constructor(
+    private readonly worker: Worker,
+    onLost: (reason: string) => void,
+  ) {
+    worker.on('message', (message: FromWorkThread) => {
+      if (message.kind === 'done') {
+        const waiting = this.pending.get(message.id);
+        this.pending.delete(message.id);
+        if (message.error === undefined) waiting?.resolve();
+        else waiting?.reject(new Error(message.error));
+      } else if (message.kind === 'stopped') this.stopped?.();
+    });
+    worker.on('error', (error) => onLost(`the work thread failed: ${error.message}`));
+    worker.on('exit', (code) => {
+      const lost = new Error(`the work thread exited (code ${code})`);
+      for (const waiting of this.pending.values()) waiting.reject(lost);
+      this.pending.clear();
+      if (this.stopped) this.stopped();
+      else onLost(lost.message);
+    });
+  }
+
+  /** Starts the thread running `filename` with `data`; resolves once it can take work. */
+  static start<Request>(filename: string, data: unknown, onLost: (reason: string) => void): Promise<WorkThread<Request>> {
+    const worker = new Worker(filename, { workerData: data });
+    return new Promise((resolve, reject) => {
+      const exited = (code: number) => reject(new Error(`the work thread exited (code ${code}) before it was ready`));
+      worker.once('error', reject);
+      worker.once('exit', exited);
+      worker.once('message', (message: FromWorkThread) => {
+        worker.off('error', reject);
+        worker.off('exit', exited);
+        if (message.kind === 'ready') resolve(new WorkThread<Request>(worker, onLost));
+        else {
+          void worker.terminate();
+          reject(new Error(message.kind === 'cannot-start' ? message.error : `the work thread said ${message.kind} before it was ready`));
+        }
+      });
+    });
+  }
+
+  /** How many requests the thread holds now. */
+  get size(): number {
+    return this.pending.size;
+  }
+
+  /** Hands a request's work over; resolves when it is done (a failure there was told to the person). */
+  hand(request: Request): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ kind: 'work', id, request } satisfies ToWorkThread<Request>);
+    });
+  }
+
+  /** Asks the thread to finish and close what it opened (after the work handed to it is done); then it ends. */
+  async stop(timeoutMs: number): Promise<void> {
+    const stopped = new Promise<void>((resolve) => (this.stopped = resolve));
+    this.worker.postMessage({ kind: 'stop' } satisfies ToWorkThread<Request>);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    clearTimeout(timer);
+    await this.worker.terminate();
+  }
+}

@@ -1,0 +1,93 @@
+import { join } from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Db } from 'mongodb';
+import { createApp } from './app';
+import { loadItsmConfig } from './config/load-itsm-config';
+import { connectDatabase } from './db/connect';
+import { SharedClock } from './db/shared-clock';
+import { createLogger } from './logger';
+import type { FromWorkThread, ToWorkThread } from './server/work-thread';
+import { lowerThisThreadsPriority } from './server/thread-priority';
+import { createSlackAdapter, type SlackSettings } from '../adapters/slack/slack-app';
+import type { HandOff } from '../adapters/slack/slack-context';
+import { doHandedOver } from '../adapters/slack/handed-over';
+
+/**
+ * How much lower this thread runs than the one answering Slack (nice values: 10 lower gets about a
+ * tenth of the other's share of a core they both want): on a machine whose cores are busy, an answer
+ * goes before the work of the requests answered earlier, which waits.
+ */
+const LOWER_BY = 10;
+
+/** The compiled file of this thread, for `WorkThread.start`. */
+export const SLACK_WORK_THREAD_FILE = join(__dirname, 'slack-work-thread.js');
+
+/** What the process tells its Slack work thread: its own database, configuration and Slack settings. */
+export interface SlackWorkThreadData {
+  role: 'slack-work-thread';
+  databaseUri: string;
+  databaseName: string;
+  configPath: string;
+  logLevel: string;
+  /** The database server's clock for record times and turns, as the process uses it; this host's clock when false. */
+  sharedClock: boolean;
+  app: { takeoverAfterMs?: number; retentionDays?: number; coalesceAfterMs?: number; platformsWithAdapters?: readonly string[] };
+  slack: Pick<SlackSettings, 'botToken' | 'apiUrl' | 'bot'>;
+}
+
+/**
+ * The Slack work thread: the work that follows the acknowledgement of each request the process's
+ * HTTP thread took (a click's change, a form's record, a command's answer, a modal opened), on its
+ * own event loop and its own database connection, through the same listeners (`bolt.processEvent`,
+ * the request marked as handed over). The thread that takes requests then only verifies, stores
+ * in the intake and answers, so its answers do not wait behind this work.
+ */
+async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadData): Promise<void> {
+  const log = createLogger(data.logLevel).child({ thread: 'slack-work' });
+  if (!lowerThisThreadsPriority(LOWER_BY)) log.info('the Slack work thread runs at the process\'s priority (this system cannot lower one thread\'s)');
+  const config = await loadItsmConfig(data.configPath);
+  const database = await connectDatabase(data.databaseUri, data.databaseName);
+  const clock = data.sharedClock ? new SharedClock(database.connection.db as Db) : undefined;
+  await clock?.start();
+  const app = await createApp({
+    database,
+    config,
+    log,
+    ...(clock ? { now: clock.now, sharedNowMs: clock.nowMs } : {}),
+    ...data.app,
+  });
+  const slack = createSlackAdapter(app, { ...data.slack, handedOver: true }, undefined);
+
+  const work = async (id: number, request: HandOff) => {
+    let error: string | undefined;
+    try {
+      // The listeners' own failures are told to the person and logged there; this is Bolt's.
+      await app.work.run(() => doHandedOver(slack.bolt, request));
+    } catch (failure) {
+      log.error({ err: failure }, 'handed-over Slack request failed');
+      error = failure instanceof Error ? failure.message : String(failure);
+    }
+    port.postMessage({ kind: 'done', id, ...(error === undefined ? {} : { error }) } satisfies FromWorkThread);
+  };
+  const stop = async () => {
+    await app.work.drain(60_000);
+    // Messages waiting for their turn go back to the timer wheel, for the process's scheduler.
+    await app.jobs.notifier.stop(5_000);
+    clock?.stop();
+    await database.close();
+    port.postMessage({ kind: 'stopped' } satisfies FromWorkThread);
+  };
+  port.on('message', (message: ToWorkThread<HandOff>) => {
+    if (message.kind === 'work') void work(message.id, message.request);
+    else void stop();
+  });
+  port.postMessage({ kind: 'ready' } satisfies FromWorkThread);
+}
+
+// Only as the thread `WorkThread.start` made: imported elsewhere (for its file name), it runs nothing.
+if (parentPort && (workerData as Partial<SlackWorkThreadData> | null)?.role === 'slack-work-thread') {
+  const port = parentPort;
+  run(port, workerData as SlackWorkThreadData).catch((error: unknown) => {
+    port.postMessage({ kind: 'cannot-start', error: error instanceof Error ? error.message : String(error) } satisfies FromWorkThread);
+  });
+}
