@@ -42,16 +42,18 @@ export async function runSlackBench(uri: string): Promise<void> {
   const log = createLogger(logLevel);
   const configPath = join(__dirname, '..', '..', 'opsdesk.example.yml');
   const app = await createApp({ database, config: await loadItsmConfig(configPath), log });
-  // As `npm start` runs Slack over HTTP: the work after each acknowledgement in its own thread (BENCH_SLACK_WORK_THREAD=off: in the one that answers).
+  // As `npm start` runs Slack over HTTP: the work after each acknowledgement in the thread that
+  // answers, or in a thread of its own (BENCH_SLACK_WORK_THREAD=on, as OPSDESK_WORK_THREAD=on).
   const work =
-    process.env.BENCH_SLACK_WORK_THREAD === 'off'
+    process.env.BENCH_SLACK_WORK_THREAD !== 'on'
       ? undefined
       : await WorkThread.start<HandOff>(
           SLACK_WORK_THREAD_FILE,
-          { role: 'slack-work-thread', databaseUri: uri, databaseName, configPath, logLevel, sharedClock: false, app: {}, slack: { botToken: 'xoxb-bench', apiUrl: api.url } } satisfies SlackWorkThreadData,
+          { role: 'slack-work-thread', databaseUri: uri, databaseName, configPath, logLevel, sharedClock: false, lowerBy: Number(process.env.BENCH_SLACK_WORK_THREAD_LOWER_BY ?? 0), app: {}, slack: { botToken: 'xoxb-bench', apiUrl: api.url } } satisfies SlackWorkThreadData,
           (reason) => log.fatal({ reason }, 'the Slack work thread is lost'),
         );
   report('slack bench: work after the acknowledgement in its own thread', work ? 1 : 0, '(1 yes, 0 no)', 0);
+  if (work) report('slack bench: nice values the work thread runs lower', Number(process.env.BENCH_SLACK_WORK_THREAD_LOWER_BY ?? 0), '', 0);
   const http = await startHttpServer({
     host: '127.0.0.1',
     port: 0,

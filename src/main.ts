@@ -92,6 +92,7 @@ async function main(): Promise<void> {
             configPath: resolve(env.OPSDESK_CONFIG),
             logLevel: env.LOG_LEVEL,
             sharedClock: true,
+            lowerBy: env.OPSDESK_WORK_THREAD_LOWER_BY,
             app: appOptions,
             slack: { botToken: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, bot: slackBot },
           } satisfies SlackWorkThreadData,

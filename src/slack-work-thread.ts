@@ -12,13 +12,6 @@ import { createSlackAdapter, type SlackSettings } from '../adapters/slack/slack-
 import type { HandOff } from '../adapters/slack/slack-context';
 import { doHandedOver } from '../adapters/slack/handed-over';
 
-/**
- * How much lower this thread runs than the one answering Slack (nice values: 10 lower gets about a
- * tenth of the other's share of a core they both want): on a machine whose cores are busy, an answer
- * goes before the work of the requests answered earlier, which waits.
- */
-const LOWER_BY = 10;
-
 /** The compiled file of this thread, for `WorkThread.start`. */
 export const SLACK_WORK_THREAD_FILE = join(__dirname, 'slack-work-thread.js');
 
@@ -31,6 +24,13 @@ export interface SlackWorkThreadData {
   logLevel: string;
   /** The database server's clock for record times and turns, as the process uses it; this host's clock when false. */
   sharedClock: boolean;
+  /**
+   * How many nice values lower this thread runs than the one answering Slack (10 lower gets about a
+   * tenth of its share of a core they both want): an answer then goes before the work of the
+   * requests answered earlier, which waits. 0 by default: under sustained load a thread 10 lower
+   * fell behind and half the requests were turned away as busy (docs/benchmarks.md).
+   */
+  lowerBy: number;
   app: { takeoverAfterMs?: number; retentionDays?: number; coalesceAfterMs?: number; platformsWithAdapters?: readonly string[] };
   slack: Pick<SlackSettings, 'botToken' | 'apiUrl' | 'bot'>;
 }
@@ -44,7 +44,7 @@ export interface SlackWorkThreadData {
  */
 async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadData): Promise<void> {
   const log = createLogger(data.logLevel).child({ thread: 'slack-work' });
-  if (!lowerThisThreadsPriority(LOWER_BY)) log.info('the Slack work thread runs at the process\'s priority (this system cannot lower one thread\'s)');
+  if (data.lowerBy > 0 && !lowerThisThreadsPriority(data.lowerBy)) log.info('the Slack work thread runs at the process\'s priority (this system cannot lower one thread\'s)');
   const config = await loadItsmConfig(data.configPath);
   const database = await connectDatabase(data.databaseUri, data.databaseName);
   const clock = data.sharedClock ? new SharedClock(database.connection.db as Db) : undefined;

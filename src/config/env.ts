@@ -31,8 +31,14 @@ export const envSchema = z.object({
   OPSDESK_BUSY_AFTER_REQUESTS: z.coerce.number({ message: 'expected a number of requests' }).int().min(1).max(100_000).default(200),
   /** Work after acknowledgements still running beyond which new requests are turned away as busy. */
   OPSDESK_BUSY_AFTER_WORK: z.coerce.number({ message: 'expected a number of requests' }).int().min(1).max(1_000_000).default(2_000),
-  /** Slack's work after each acknowledgement in a thread of its own (HTTP with a bot token): on unless turned off. */
-  OPSDESK_WORK_THREAD: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
+  /**
+   * Slack's work after each acknowledgement in a thread of its own (HTTP with a bot token). Off by
+   * default: it answers Slack sooner under a burst, but under the sustained soak its work fell behind
+   * and more requests were turned away as busy (docs/benchmarks.md).
+   */
+  OPSDESK_WORK_THREAD: z.enum(['on', 'off'], { message: 'expected on or off' }).default('off'),
+  /** How many nice values lower the Slack work thread runs than the thread that answers (Linux). */
+  OPSDESK_WORK_THREAD_LOWER_BY: z.coerce.number({ message: 'expected a number from 0 to 19' }).int().min(0).max(19).default(0),
   /** The web console at / (and its delivery of notifications): on unless turned off. */
   OPSDESK_CONSOLE: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
   /** `tokens`: people sign in to the console with a token (npm run console:token); required when HOST is not this machine's own. */
