@@ -112,7 +112,7 @@ export async function runSlackBench(uri: string): Promise<void> {
     report('slack ack latency p99 button clicks', percentile(latencies.click, 99), 'ms', 2);
     report('slack ack latency max', all[all.length - 1] ?? NaN, 'ms', 2);
     report('slack request errors', errors, '', 0);
-    // The thread that answers Slack (with the recording stand-in of Slack's Web API beside it here).
+    // The thread that answers Slack (the recording stand-in of Slack's Web API has a thread of its own).
     report('slack answering thread busy during the load', loopBusy * 100, '%', 1);
     // The work after each acknowledgement finishes too: every command's modal (or its person told
     // to try again), every click's acknowledgement. The commands are watched through the recorder;

@@ -57,6 +57,9 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
     ...data.app,
   });
   const slack = createSlackAdapter(app, { ...data.slack, handedOver: true }, undefined);
+  // What this thread stores in the outbox carries its own process id: beating, its attempts in
+  // flight are known to be alive, and not posted again by another process while they wait a turn.
+  await app.intake.startBeating();
 
   const work = async (id: number, request: HandOff) => {
     let error: string | undefined;
@@ -73,6 +76,7 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
     await app.work.drain(60_000);
     // Messages waiting for their turn go back to the timer wheel, for the process's scheduler.
     await app.jobs.notifier.stop(5_000);
+    await app.intake.stop({ handOver: true });
     clock?.stop();
     await database.close();
     port.postMessage({ kind: 'stopped' } satisfies FromWorkThread);

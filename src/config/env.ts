@@ -14,8 +14,7 @@ export const envSchema = z.object({
   MONGODB_URI: optionalText.pipe(
     z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a URI starting with mongodb:// or mongodb+srv://').optional(),
   ),
-  // At most 56 characters: the intake's database is this name and `_intake` (docs/storage.md), and a name has at most 63.
-  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]{1,56}$/, 'expected a database name of at most 56 characters (letters, digits, _ and -)').default('opsdesk'),
+  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a database name (letters, digits, _ and -)').default('opsdesk'),
   OPSDESK_DATA_DIR: z.string().default('.data'),
   OPSDESK_CONFIG: z.string().default('opsdesk.example.yml'),
   OPSDESK_EMBEDDED_DB_PG: optionalText,

@@ -10,7 +10,7 @@ export interface Database {
   models: Models;
   close(): Promise<void>;
   ping(): Promise<boolean>;
-  /** Removes the application's database and its intake's (tests and benchmarks). */
+  /** Removes the application's database (tests and benchmarks). */
   drop(): Promise<void>;
 }
 
@@ -48,7 +48,6 @@ export async function connectDatabase(uri: string, dbName: string, options: { mo
     models,
     close: () => connection.close(),
     drop: async () => {
-      await models.Intake.db.dropDatabase();
       await connection.dropDatabase();
     },
     ping: async () => {

@@ -59,11 +59,6 @@ export interface Models {
 }
 
 /** Registers every model on one connection (one per process, or several in tests). */
-/** The database that holds the intake of the application database `name`. */
-export function intakeDatabaseOf(name: string): string {
-  return `${name}_intake`;
-}
-
 export function createModels(connection: Connection): Models {
   return {
     Incident: connection.model<IncidentDoc>('Incident', incidentSchema, 'incidents'),
@@ -91,10 +86,7 @@ export function createModels(connection: Connection): Models {
     DigestLine: connection.model<DigestLineDoc>('DigestLine', digestLineSchema, 'digest_lines'),
     ListEntry: connection.model<ListEntryDoc>('ListEntry', listEntrySchema, 'record_list_entries'),
     ListSnapshot: connection.model<ListSnapshotDoc>('ListSnapshot', listSnapshotSchema, 'record_lists'),
-    // In a database of its own: on the embedded server each database is a file with its own write
-    // lock, so storing a request before its acknowledgement never queues behind the work of the
-    // requests acknowledged before it (docs/storage.md).
-    Intake: connection.useDb(intakeDatabaseOf(connection.name), { useCache: true }).model<IntakeDoc>('Intake', intakeSchema, 'intake'),
+    Intake: connection.model<IntakeDoc>('Intake', intakeSchema, 'intake'),
     ProcessBeat: connection.model<ProcessBeatDoc>('ProcessBeat', processBeatSchema, 'process_beats'),
     WebMessage: connection.model<WebMessageDoc>('WebMessage', webMessageSchema, 'web_messages'),
     WebLog: connection.model<SlotDoc>('WebLog', slotSchema, 'web_logs'),

@@ -36,7 +36,9 @@ export class WorkThread<Request> {
         else waiting?.reject(new Error(message.error));
       } else if (message.kind === 'stopped') this.stopped?.();
     });
-    worker.on('error', (error) => onLost(`the work thread failed: ${error.message}`));
+    worker.on('error', (error) => {
+      if (!this.stopped) onLost(`the work thread failed: ${error.message}`);
+    });
     worker.on('exit', (code) => {
       const lost = new Error(`the work thread exited (code ${code})`);
       for (const waiting of this.pending.values()) waiting.reject(lost);

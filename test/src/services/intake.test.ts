@@ -37,18 +37,6 @@ describe('the intake: acknowledged requests replayed once when their process die
     expect(await database.models.Intake.countDocuments()).toBe(0);
   });
 
-  it("is kept in a database of its own (its own file, its own write lock, on the embedded server), which the application's drop removes too", async () => {
-    await processOf().accept('slack', 'block_actions:own-db', 'a click');
-    const client = database.connection.getClient();
-    const own = `${database.connection.name}_intake`;
-    expect(await client.db(own).collection('intake').countDocuments({ _id: 'slack:block_actions:own-db' as never })).toBe(1);
-    expect(await client.db(database.connection.name).collection('intake').countDocuments({})).toBe(0);
-    await database.drop();
-    const names = (await client.db().admin().listDatabases()).databases.map((d) => d.name);
-    expect(names).not.toContain(own);
-    expect(names).not.toContain(database.connection.name);
-  });
-
   it('a request done by its own process is never replayed', async () => {
     const first = processOf();
     const other = processOf();
