@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
 import { ErrorCode } from '@slack/web-api';
 import { t, type Locale } from '../../src/i18n/translate';
-import type { SlackDeps } from './slack-context';
+import type { HandedOver, SlackDeps } from './slack-context';
 import { NotYet } from './slack-limits';
 
 /** What identifies one Slack request across its deliveries: the event id, or the interaction's trigger id. */
@@ -25,19 +25,14 @@ export interface SlackRequest {
   receivedAt?: number;
 }
 
-/**
- * What the thread that acknowledged a request tells the work thread of it (Bolt's
- * `context.handedOver` there): the request was answered and, when it changes something, stored in
- * the intake already; only its work is left.
- */
-export interface HandedOver {
-  receivedAt: number;
-  accepted: boolean;
-}
-
 /** The hand-over of a request acknowledged by another thread, when this delivery is one. */
 export function handedOverOf(context: object): HandedOver | undefined {
   return (context as { handedOver?: HandedOver }).handedOver;
+}
+
+/** When the request arrived (epoch ms): as the thread that acknowledged it says, or now. */
+export function receivedAtOf(context: object): number {
+  return handedOverOf(context)?.receivedAt ?? Date.now();
 }
 
 /**

@@ -1,6 +1,5 @@
 import type { App } from '@slack/bolt';
-import type { HandedOver } from './after-ack';
-import type { HandOff } from './slack-context';
+import type { HandedOver, HandOff } from './slack-context';
 
 /**
  * Does the work of a request another thread acknowledged (and stored in the intake), through the

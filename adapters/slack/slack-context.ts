@@ -3,11 +3,19 @@ import type { App as OpsdeskApp } from '../../src/app';
 import type { CardLocations } from '../../src/services/card-locations';
 import type { HomePublisher } from './home-publisher';
 
-/** A request this thread acknowledged, handed to the Slack work thread for the rest. */
-export interface HandOff {
-  body: object;
+/**
+ * What the thread that acknowledged a request tells the work thread of it (Bolt's
+ * `context.handedOver` there): the request was answered and, when it changes something, stored in
+ * the intake already; only its work is left.
+ */
+export interface HandedOver {
   receivedAt: number;
   accepted: boolean;
+}
+
+/** A request this thread acknowledged, handed to the Slack work thread for the rest. */
+export interface HandOff extends HandedOver {
+  body: object;
 }
 
 /** What every Slack listener needs besides Bolt's own arguments. */

@@ -5,7 +5,7 @@ import { mentionsIn } from '../render/slack-mentions';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { formOf, interact, openForm } from '../present';
-import { afterAck, handedOverOf } from '../after-ack';
+import { afterAck, receivedAtOf } from '../after-ack';
 
 /**
  * Every command the declarations define, as a slash command: `/itsm mine` runs the handler that
@@ -16,7 +16,7 @@ export function registerCommands(app: App, deps: SlackDeps): void {
   const { commands } = deps.opsdesk.registry;
   for (const name of commands.keys()) {
     app.command(`/${name}`, async ({ command, ack, client, respond, body, context }) => {
-      const receivedAt = handedOverOf(context)?.receivedAt ?? Date.now();
+      const receivedAt = receivedAtOf(context);
       // Acknowledge before any database work; the answer follows.
       await ack();
       await afterAck(deps, { body, userId: command.user_id, respond, botToken: context.botToken, receivedAt }, async () => {

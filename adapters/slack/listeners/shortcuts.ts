@@ -2,7 +2,7 @@ import type { App, GlobalShortcut, MessageShortcut } from '@slack/bolt';
 import { slackActor } from '../slack-actor';
 import type { SlackDeps } from '../slack-context';
 import { formOf, interact, openForm, tellPrivately } from '../present';
-import { afterAck, handedOverOf } from '../after-ack';
+import { afterAck, receivedAtOf } from '../after-ack';
 
 /**
  * Every declared shortcut. On a message, the handler gets the message's text, and a form it opens
@@ -12,7 +12,7 @@ export function registerShortcuts(app: App, deps: SlackDeps): void {
   for (const { handlerId, shortcut } of deps.opsdesk.registry.shortcuts()) {
     if (shortcut.on === 'message') {
       app.shortcut<MessageShortcut>({ callback_id: shortcut.id, type: 'message_action' }, async ({ shortcut: sent, ack, client, body, respond, context }) => {
-        const receivedAt = handedOverOf(context)?.receivedAt ?? Date.now();
+        const receivedAt = receivedAtOf(context);
         await ack();
         await afterAck(deps, { body, userId: sent.user.id, respond, botToken: context.botToken, receivedAt }, async () => {
           const actor = await slackActor(deps, client, sent.user.id);
@@ -24,7 +24,7 @@ export function registerShortcuts(app: App, deps: SlackDeps): void {
       });
     } else {
       app.shortcut<GlobalShortcut>({ callback_id: shortcut.id, type: 'shortcut' }, async ({ shortcut: sent, ack, client, body, context }) => {
-        const receivedAt = handedOverOf(context)?.receivedAt ?? Date.now();
+        const receivedAt = receivedAtOf(context);
         await ack();
         await afterAck(deps, { body, userId: sent.user.id, botToken: context.botToken, receivedAt }, async () => {
           const actor = await slackActor(deps, client, sent.user.id);
