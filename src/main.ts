@@ -16,7 +16,7 @@ import { DEFAULT_OVERLOAD_LIMITS } from './server/unanswered-requests';
 import { mountWebConsole, type WebConsole } from '../adapters/web/web-console';
 import { createTeamsAdapter, type TeamsAdapter } from '../adapters/teams/teams-app';
 import { checkTeamsSettings, type TeamsSettings } from '../adapters/teams/teams-settings';
-import { startScheduler } from '../jobs/scheduler';
+import { startScheduledWork, stopDeliveries } from './scheduled-work';
 import { watchEventLoopStalls } from './server/event-loop-stalls';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
 import { restoreRequestTimers } from '../jobs/requests/restore-request-timers';
@@ -57,7 +57,13 @@ async function main(): Promise<void> {
     // even by a process that cannot deliver there; one that can delivers them.
     platformsWithAdapters: ['slack', 'teams', 'web'],
   };
-  const app = await createApp({ database, config, log, now: clock.now, sharedNowMs: clock.nowMs, ...appOptions, fireTimersOnTime: true });
+  const teamsConfigured = Boolean(env.MICROSOFT_APP_ID || env.MICROSOFT_APP_PASSWORD);
+  // Slack over HTTP with a bot token, and no Teams (whose deliveries need its adapter where the
+  // wheel runs): the work after each acknowledgement and the scheduled work in a thread of their
+  // own, so that answering Slack never waits behind either.
+  const workThread =
+    env.OPSDESK_WORK_THREAD === 'on' && Boolean(env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) && !env.SLACK_APP_TOKEN && !(env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET) && !teamsConfigured;
+  const app = await createApp({ database, config, log, now: clock.now, sharedNowMs: clock.nowMs, ...appOptions, fireTimersOnTime: !workThread });
 
   // Beating before taking any request: what this process acknowledges is never thought abandoned.
   await app.intake.startBeating();
@@ -68,7 +74,6 @@ async function main(): Promise<void> {
   // A process holding more than it can answer in time turns new requests away at once, on every chat surface.
   const overload = { ...DEFAULT_OVERLOAD_LIMITS, maxInProgress: env.OPSDESK_BUSY_AFTER_REQUESTS, maxWorkInFlight: env.OPSDESK_BUSY_AFTER_WORK };
   // Teams: with an app id only (botbuilder checks no token without one).
-  const teamsConfigured = Boolean(env.MICROSOFT_APP_ID || env.MICROSOFT_APP_PASSWORD);
   const teamsSettings: TeamsSettings = {
     appId: env.MICROSOFT_APP_ID ?? '',
     appPassword: env.MICROSOFT_APP_PASSWORD ?? '',
@@ -79,10 +84,9 @@ async function main(): Promise<void> {
   };
   // Refused before anything is taken: one clear line.
   if (teamsConfigured) checkTeamsSettings(teamsSettings);
-  // Slack over HTTP with a bot token: the work after each acknowledgement in a thread of its own, so
-  // that answering Slack never waits behind it. Lost, the process exits, and its intake is replayed.
+  // Lost, the work thread takes the process with it, and the intake is replayed.
   const slackWork =
-    env.OPSDESK_WORK_THREAD === 'on' && env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN && !env.SLACK_APP_TOKEN && !(env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET)
+    workThread && env.SLACK_BOT_TOKEN
       ? await WorkThread.start<HandOff>(
           SLACK_WORK_THREAD_FILE,
           {
@@ -95,6 +99,7 @@ async function main(): Promise<void> {
             lowerBy: env.OPSDESK_WORK_THREAD_LOWER_BY,
             app: appOptions,
             slack: { botToken: env.SLACK_BOT_TOKEN, apiUrl: env.SLACK_API_URL, bot: slackBot },
+            scheduledWork: { webConsole: env.OPSDESK_CONSOLE === 'on', graceMs: env.OPSDESK_STOP_GRACE_SECONDS * 1000 },
           } satisfies SlackWorkThreadData,
           (reason) => {
             log.fatal({ reason }, 'the Slack work thread is lost; exiting (what it held is replayed from the intake)');
@@ -133,14 +138,9 @@ async function main(): Promise<void> {
     },
   });
   await slack?.start();
-  const db = database.connection.db;
-  if (!db) throw new Error('the database connection has no handle');
-  const scheduler = await startScheduler({ db, wheel: app.jobs.wheel, log });
+  // The work thread runs the scheduled work when there is one.
+  const scheduled = slackWork ? undefined : await startScheduledWork(app, { takeoverAfterMs: appOptions.takeoverAfterMs });
   const stopWatchingStalls = watchEventLoopStalls(log);
-  // Which platforms this process delivers to, for the processes that cannot (beating like the intake).
-  await app.presence.startBeating(() => app.jobs.notifier.delivering, Math.max(1_000, Math.floor((env.OPSDESK_TAKEOVER_SECONDS * 1000) / 3)), (error) =>
-    log.error({ err: error }, 'could not say which platforms this process delivers to'),
-  );
   // Requests another process (or this one before a restart) acknowledged and did not finish.
   await app.intake.startReconciling();
   // A database from before the lists: its open incidents written into them, once.
@@ -180,19 +180,13 @@ async function main(): Promise<void> {
     const unfinished = await app.work.drain(graceMs);
     if (unfinished.running > 0) log.warn(unfinished, 'stopping with acknowledged work unfinished: another process or the restart replays it');
     await app.intake.stop({ handOver: unfinished.running === 0 });
-    // Running jobs finish (a delivery in flight completes); one still running after the grace is
-    // picked up by another process once its lock expires.
-    await scheduler.drain(graceMs);
-    app.jobs.wheel.stopFiringAhead();
-    // Messages waiting for their turn are handed back to the timer wheel as due now; one being
-    // posted is given a moment; one still unanswered after it is retried after its lease.
-    const posting = await app.jobs.notifier.stop(Math.min(graceMs, 5_000));
-    if (posting.running > 0) log.warn(posting, 'stopping with messages still being posted: retried after their lease');
+    if (scheduled) await scheduled.stop(graceMs);
+    else await stopDeliveries(app, graceMs);
     await slack?.stop();
-    await slackWork?.stop(5_000);
+    // The work thread finishes its scheduled work within the same grace.
+    await slackWork?.stop(graceMs + 10_000);
     clock.stop();
     stopWatchingStalls();
-    app.presence.stop();
     await database.close();
     await provisioned.stop();
     log.info('stopped');

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Db } from 'mongodb';
 import { createApp } from './app';
@@ -11,6 +12,17 @@ import { lowerThisThreadsPriority } from './server/thread-priority';
 import { createSlackAdapter, type SlackSettings } from '../adapters/slack/slack-app';
 import type { HandOff } from '../adapters/slack/slack-context';
 import { doHandedOver } from '../adapters/slack/handed-over';
+import { WebNotificationDeliverer } from '../adapters/web/web-notification-deliverer';
+import { startScheduledWork, stopDeliveries, type ScheduledWork } from './scheduled-work';
+import { watchEventLoopStalls } from './server/event-loop-stalls';
+import { DeliveryQueue } from './services/delivery-queue';
+
+/**
+ * How many handed-over requests the thread works on at once. Unbounded, the soak's backlog (2,000
+ * in flight) all waited on the database at once, the thread's heap passed its bound and the
+ * thread died; 48 kept up with the soak's 30 requests/s (docs/benchmarks.md).
+ */
+export const HANDED_OVER_AT_ONCE = 48;
 
 /** The compiled file of this thread, for `WorkThread.start`. */
 export const SLACK_WORK_THREAD_FILE = join(__dirname, 'slack-work-thread.js');
@@ -31,8 +43,16 @@ export interface SlackWorkThreadData {
    * fell behind and half the requests were turned away as busy (docs/benchmarks.md).
    */
   lowerBy: number;
+  /** How many handed-over requests it works on at once (HANDED_OVER_AT_ONCE by default). */
+  atOnce?: number;
   app: { takeoverAfterMs?: number; retentionDays?: number; coalesceAfterMs?: number; platformsWithAdapters?: readonly string[] };
   slack: Pick<SlackSettings, 'botToken' | 'apiUrl' | 'bot'>;
+  /**
+   * The process's scheduled work (the timer wheel's ticks, the outbox's deliveries due) runs here
+   * rather than in the thread answering Slack; `webConsole`: the console's messages are delivered
+   * here too. Absent, the thread does only the work handed to it.
+   */
+  scheduledWork?: { webConsole: boolean; graceMs: number };
 }
 
 /**
@@ -55,12 +75,19 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
     log,
     ...(clock ? { now: clock.now, sharedNowMs: clock.nowMs } : {}),
     ...data.app,
+    fireTimersOnTime: Boolean(data.scheduledWork),
   });
   const slack = createSlackAdapter(app, { ...data.slack, handedOver: true }, undefined);
+  if (data.scheduledWork?.webConsole) app.jobs.notifier.register(new WebNotificationDeliverer(app.web.messages, app.ctx.now));
   // What this thread stores in the outbox carries its own process id: beating, its attempts in
   // flight are known to be alive, and not posted again by another process while they wait a turn.
   await app.intake.startBeating();
+  const scheduled: ScheduledWork | undefined = data.scheduledWork ? await startScheduledWork(app, { takeoverAfterMs: data.app.takeoverAfterMs ?? 30_000 }) : undefined;
+  const stopWatchingStalls = watchEventLoopStalls(log);
 
+  // Bounded: the database takes so much at once (src/db/embedded-db.ts), and requests waiting
+  // here hold only their bodies; the answering thread's overload gate bounds how many wait.
+  const requests = new DeliveryQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY);
   const work = async (id: number, request: HandOff) => {
     let error: string | undefined;
     try {
@@ -73,16 +100,22 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
     port.postMessage({ kind: 'done', id, ...(error === undefined ? {} : { error }) } satisfies FromWorkThread);
   };
   const stop = async () => {
-    await app.work.drain(60_000);
-    // Messages waiting for their turn go back to the timer wheel, for the process's scheduler.
-    await app.jobs.notifier.stop(5_000);
+    const graceMs = data.scheduledWork?.graceMs ?? 60_000;
+    const deadline = Date.now() + graceMs;
+    // What waits its turn here is in the intake too: not begun within the grace, the restart replays it.
+    await Promise.race([requests.idle(), delay(graceMs)]);
+    await app.work.drain(Math.max(0, deadline - Date.now()));
+    // Messages waiting for their turn go back to the timer wheel, for the next process's scheduler.
+    if (scheduled) await scheduled.stop(graceMs);
+    else await stopDeliveries(app, graceMs);
+    stopWatchingStalls();
     await app.intake.stop({ handOver: true });
     clock?.stop();
     await database.close();
     port.postMessage({ kind: 'stopped' } satisfies FromWorkThread);
   };
   port.on('message', (message: ToWorkThread<HandOff>) => {
-    if (message.kind === 'work') void work(message.id, message.request);
+    if (message.kind === 'work') requests.offer(() => work(message.id, message.request));
     else void stop();
   });
   port.postMessage({ kind: 'ready' } satisfies FromWorkThread);

@@ -31,11 +31,11 @@ export const envSchema = z.object({
   /** Work after acknowledgements still running beyond which new requests are turned away as busy. */
   OPSDESK_BUSY_AFTER_WORK: z.coerce.number({ message: 'expected a number of requests' }).int().min(1).max(1_000_000).default(2_000),
   /**
-   * Slack's work after each acknowledgement in a thread of its own (HTTP with a bot token). Off by
-   * default: it answers Slack sooner under a burst, but under the sustained soak its work fell behind
-   * and more requests were turned away as busy (docs/benchmarks.md).
+   * Slack's work after each acknowledgement, and the scheduled work, in a thread of their own (Slack
+   * over HTTP with a bot token, no Teams): the thread answering Slack then never waits behind
+   * either (docs/architecture.md). `off`: one thread does everything.
    */
-  OPSDESK_WORK_THREAD: z.enum(['on', 'off'], { message: 'expected on or off' }).default('off'),
+  OPSDESK_WORK_THREAD: z.enum(['on', 'off'], { message: 'expected on or off' }).default('on'),
   /** How many nice values lower the Slack work thread runs than the thread that answers (Linux). */
   OPSDESK_WORK_THREAD_LOWER_BY: z.coerce.number({ message: 'expected a number from 0 to 19' }).int().min(0).max(19).default(0),
   /** The web console at / (and its delivery of notifications): on unless turned off. */

@@ -23,6 +23,7 @@ export class WorkThread<Request> {
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private nextId = 1;
   private stopped: (() => void) | undefined;
+  private exited = false;
 
   private constructor(
     private readonly worker: Worker,
@@ -40,6 +41,7 @@ export class WorkThread<Request> {
       if (!this.stopped) onLost(`the work thread failed: ${error.message}`);
     });
     worker.on('exit', (code) => {
+      this.exited = true;
       const lost = new Error(`the work thread exited (code ${code})`);
       for (const waiting of this.pending.values()) waiting.reject(lost);
       this.pending.clear();
@@ -83,6 +85,8 @@ export class WorkThread<Request> {
 
   /** Asks the thread to finish and close what it opened (after the work handed to it is done); then it ends. */
   async stop(timeoutMs: number): Promise<void> {
+    // Already gone (its loss was told): nothing to wait for.
+    if (this.exited) return;
     const stopped = new Promise<void>((resolve) => (this.stopped = resolve));
     this.worker.postMessage({ kind: 'stop' } satisfies ToWorkThread<Request>);
     let timer: NodeJS.Timeout | undefined;

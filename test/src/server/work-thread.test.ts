@@ -77,6 +77,14 @@ describe('the work thread', () => {
     expect(lost).toEqual([expect.stringMatching(/exited \(code 3\)/)]);
   });
 
+  it('stopping a thread that already died returns at once instead of waiting out its timeout', async () => {
+    const thread = await start();
+    await thread.hand({ exit: true }).catch(() => undefined);
+    const started = Date.now();
+    await thread.stop(60_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('stopped, it ends without being told as lost', async () => {
     const thread = await start();
     await thread.hand({ ms: 5 });

@@ -1,0 +1,42 @@
+import type { App } from './app';
+import { startScheduler } from '../jobs/scheduler';
+
+/** The process's scheduled work, started in one thread of it: stopped, its running jobs finish first. */
+export interface ScheduledWork {
+  stop(graceMs: number): Promise<void>;
+}
+
+/**
+ * The work no request asks for: the timer wheel's ticks (SLA milestones, escalations, deliveries
+ * due) under agenda, and the beat saying which platforms this thread's deliverers reach. One thread
+ * of a process runs it: the only one, or the Slack work thread, so that the thread answering Slack
+ * never waits behind a tick.
+ */
+export async function startScheduledWork(app: App, options: { takeoverAfterMs: number }): Promise<ScheduledWork> {
+  const db = app.database.connection.db;
+  if (!db) throw new Error('the database connection has no handle');
+  const scheduler = await startScheduler({ db, wheel: app.jobs.wheel, log: app.log });
+  // Which platforms this thread delivers to, for the processes that cannot (beating like the intake).
+  await app.presence.startBeating(() => app.jobs.notifier.delivering, Math.max(1_000, Math.floor(options.takeoverAfterMs / 3)), (error) =>
+    app.log.error({ err: error }, 'could not say which platforms this process delivers to'),
+  );
+  return {
+    async stop(graceMs) {
+      // Running jobs finish (a delivery in flight completes); one still running after the grace is
+      // picked up by another process once its lock expires.
+      await scheduler.drain(graceMs);
+      app.jobs.wheel.stopFiringAhead();
+      await stopDeliveries(app, graceMs);
+      app.presence.stop();
+    },
+  };
+}
+
+/**
+ * Messages waiting for their turn are handed back to the timer wheel as due now; one being posted
+ * is given a moment; one still unanswered after it is retried after its lease.
+ */
+export async function stopDeliveries(app: App, graceMs: number): Promise<void> {
+  const posting = await app.jobs.notifier.stop(Math.min(graceMs, 5_000));
+  if (posting.running > 0) app.log.warn(posting, 'stopping with messages still being posted: retried after their lease');
+}
