@@ -43,9 +43,9 @@ export async function runSlackBench(uri: string): Promise<void> {
   const configPath = join(__dirname, '..', '..', 'opsdesk.example.yml');
   const app = await createApp({ database, config: await loadItsmConfig(configPath), log });
   // As `npm start` runs Slack over HTTP: the work after each acknowledgement in the thread that
-  // answers, or in a thread of its own (BENCH_SLACK_WORK_THREAD=on, as OPSDESK_WORK_THREAD=on).
+  // answers (BENCH_SLACK_WORK_THREAD=off, as OPSDESK_WORK_THREAD=off), or in a thread of its own (the default).
   const work =
-    process.env.BENCH_SLACK_WORK_THREAD !== 'on'
+    process.env.BENCH_SLACK_WORK_THREAD === 'off'
       ? undefined
       : await WorkThread.start<HandOff>(
           SLACK_WORK_THREAD_FILE,

@@ -160,6 +160,7 @@ async function main(): Promise<void> {
     {
       slack: slack?.mode ?? 'not configured (set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN, or SLACK_APP_TOKEN)',
       teams: teams?.mode ?? 'not configured (set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD)',
+      work: slackWork ? 'Slack\'s work after each acknowledgement and the scheduled work in a thread of their own' : 'in the thread answering requests',
     },
     'platforms',
   );
