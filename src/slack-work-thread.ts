@@ -86,8 +86,8 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
   const scheduled: ScheduledWork | undefined = data.scheduledWork ? await startScheduledWork(app, { takeoverAfterMs: data.app.takeoverAfterMs ?? 30_000 }) : undefined;
   const stopWatchingStalls = watchEventLoopStalls(log);
 
-  // Bounded: the database takes so much at once (src/db/embedded-db.ts), and requests waiting
-  // here hold only their bodies; the answering thread's overload gate bounds how many wait.
+  // Bounded, so that a backlog waits here as bodies rather than as work begun (its heap); the
+  // answering thread's overload gate bounds how many wait.
   const requests = new DeliveryQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY);
   const work = async (id: number, request: HandOff) => {
     let error: string | undefined;
@@ -103,7 +103,8 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
   const stop = async () => {
     const graceMs = data.scheduledWork?.graceMs ?? 60_000;
     const deadline = Date.now() + graceMs;
-    // What waits its turn here is in the intake too: not begun within the grace, the restart replays it.
+    // Clicks and forms waiting here are in the intake too: not begun within the grace, the restart
+    // replays them. A command or an event not begun is not done, as when one thread does the work.
     await Promise.race([requests.idle(), delay(graceMs)]);
     await app.work.drain(Math.max(0, deadline - Date.now()));
     // Messages waiting for their turn go back to the timer wheel, for the next process's scheduler.
