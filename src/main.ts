@@ -10,7 +10,7 @@ import { NoDatabaseAvailable, provisionDatabase, type ProvisionedDatabase } from
 import { createLogger } from './logger';
 import { StartupError } from './startup-error';
 import { startHttpServer, type HttpServer } from './server/http-server';
-import { createSlackAdapter, type SlackAdapter } from '../adapters/slack/slack-app';
+import { createSlackAdapter, slackModeOf, type SlackAdapter } from '../adapters/slack/slack-app';
 import { verifySlackBotToken } from '../adapters/slack/verify-bot-token';
 import { DEFAULT_OVERLOAD_LIMITS } from './server/unanswered-requests';
 import { mountWebConsole, type WebConsole } from '../adapters/web/web-console';
@@ -62,7 +62,10 @@ async function main(): Promise<void> {
   // wheel runs): the work after each acknowledgement and the scheduled work in a thread of their
   // own, so that answering Slack never waits behind either.
   const workThread =
-    env.OPSDESK_WORK_THREAD === 'on' && Boolean(env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) && !env.SLACK_APP_TOKEN && !(env.SLACK_CLIENT_ID && env.SLACK_CLIENT_SECRET) && !teamsConfigured;
+    env.OPSDESK_WORK_THREAD === 'on' &&
+    Boolean(env.SLACK_SIGNING_SECRET && env.SLACK_BOT_TOKEN) &&
+    slackModeOf({ appToken: env.SLACK_APP_TOKEN, clientId: env.SLACK_CLIENT_ID, clientSecret: env.SLACK_CLIENT_SECRET }) === 'http' &&
+    !teamsConfigured;
   const app = await createApp({ database, config, log, now: clock.now, sharedNowMs: clock.nowMs, ...appOptions, fireTimersOnTime: !workThread });
 
   // Beating before taking any request: what this process acknowledges is never thought abandoned.

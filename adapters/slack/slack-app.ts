@@ -82,6 +82,12 @@ export const BOT_SCOPES = [
  * Socket Mode when an app-level token is given; one workspace from a bot token, or any number
  * installed through OAuth with their installations in MongoDB.
  */
+/** How Slack reaches this process: Socket Mode with an app token, else HTTP, with OAuth installs when a client id and secret are given. */
+export function slackModeOf(settings: Pick<SlackSettings, 'appToken' | 'clientId' | 'clientSecret'>): SlackAdapter['mode'] {
+  if (settings.appToken) return 'socket';
+  return settings.clientId && settings.clientSecret ? 'oauth' : 'http';
+}
+
 export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings, expressApp: Express | undefined): SlackAdapter {
   const { log } = opsdesk;
   const logger = boltLogger(log);
@@ -100,7 +106,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     if (!settings.botToken) throw new StartupError('the Slack work thread needs SLACK_BOT_TOKEN');
     mode = 'http';
     bolt = new App({ receiver: handedOverOnly, token: settings.botToken, ...botIdentity, logger, clientOptions, convoStore: false });
-  } else if (settings.appToken) {
+  } else if (slackModeOf(settings) === 'socket') {
     mode = 'socket';
     if (!settings.botToken) throw new StartupError('SLACK_APP_TOKEN (Socket Mode) is set but SLACK_BOT_TOKEN is not: set the Bot User OAuth Token (xoxb-…) from the Slack app\'s OAuth & Permissions page');
     bolt = new App({
@@ -118,7 +124,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
   } else {
     if (!settings.signingSecret) throw new StartupError('SLACK_SIGNING_SECRET is needed to receive Slack requests over HTTP: copy it from the Slack app\'s Basic Information page');
     if (!expressApp) throw new Error('the HTTP server is needed to receive Slack requests');
-    mode = oauth ? 'oauth' : 'http';
+    mode = slackModeOf(settings);
     // A secret made up per process would fail every install whose redirect reaches another process.
     if (oauth && !settings.stateSecret) throw new StartupError('SLACK_STATE_SECRET is needed for OAuth installs: set it to one long random text, the same in every process');
     if (!oauth && !settings.botToken) {
