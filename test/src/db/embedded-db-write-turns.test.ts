@@ -1,0 +1,64 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { MongoClient } from 'mongodb';
+import { ensureEmbeddedDbBinary, startEmbeddedDb, type RunningDb } from '../../../src/db/embedded-db';
+
+/**
+ * The embedded server's writes to one database take turns inside the server
+ * (embedded-db/ferretdb-overlay/): SQLite takes one writer at a time, and in FerretDB's own build a
+ * writer finding the lock taken slept in SQLite's busy handler, while the lock could be free
+ * (docs/storage.md §3).
+ */
+describe("the embedded SQLite server's writes", () => {
+  let dataDir: string;
+  let server: RunningDb;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'opsdesk-write-turns-'));
+    server = await startEmbeddedDb({ binary: await ensureEmbeddedDbBinary(() => {}), dataDir });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('come from FerretDB built with our write turns in place of its own file', async () => {
+    const binary = await ensureEmbeddedDbBinary(() => {});
+    const { stdout } = await promisify(execFile)('go', ['version', '-m', binary]);
+    // `dep github.com/FerretDB/FerretDB v1.24.0` followed by `=> <the copy it was built from>`.
+    const replaced = /\tdep\tgithub\.com\/FerretDB\/FerretDB\tv1\.24\.0\s*\n\t=>\t(\S+)/.exec(stdout);
+    expect(replaced).not.toBeNull();
+    const built = await readFile(join(replaced![1]!, 'internal', 'util', 'fsql', 'db.go'), 'utf8');
+    expect(built).toBe(await readFile(join(__dirname, '..', '..', '..', 'embedded-db', 'ferretdb-overlay', 'fsql-db.go'), 'utf8'));
+    expect(built).toContain('takeWriteTurn');
+  });
+
+  it('all land, none refused and none lost, when many writers come at once', async () => {
+    // 90 at once from three clients (FerretDB opens at most 100 SQLite connections), with no retry:
+    // a refusal or a turn never given back would fail or stall this.
+    const address = new URL(server.uri);
+    address.searchParams.set('maxPoolSize', '30');
+    const clients = await Promise.all(Array.from({ length: 3 }, () => new MongoClient(address.toString()).connect()));
+    try {
+      const names = clients.map((client) => client.db('turns').collection<{ _id: string; n: number }>('writes'));
+      await names[0]!.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: `doc-${i}`, n: 0 })));
+      const refusals: string[] = [];
+      const writes = names.flatMap((collection, c) =>
+        Array.from({ length: 400 }, (_, i) => {
+          const write = i % 2 ? collection.insertOne({ _id: `new-${c}-${i}`, n: i }) : collection.updateOne({ _id: `doc-${i % 50}` }, { $set: { n: i } });
+          return write.catch((error: Error) => refusals.push(error.message));
+        }),
+      );
+      await Promise.all(writes);
+      expect(refusals).toEqual([]);
+      expect(await names[0]!.countDocuments()).toBe(50 + 3 * 200);
+      const { n } = (await names[0]!.findOne({ _id: 'doc-0' }))!;
+      expect(n % 50).toBe(0);
+    } finally {
+      await Promise.all(clients.map((client) => client.close()));
+    }
+  });
+});
