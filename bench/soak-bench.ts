@@ -59,11 +59,11 @@ export async function runSoakBench(uri: string): Promise<void> {
     process.stderr.write(`soak: ${CLOSED} closed and ${open.length} open incidents in the database\n`);
 
     const { MONGODB_URI: _ignored, ...inherited } = process.env;
-    // Started as `npm start` starts it (its Node options included: the heap's bound), `exec`ed so that the pid is node's.
+    // Started as `npm start` starts it (its Node options and malloc setting included), `exec`ed so that the pid is node's.
     const start = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
     // --trace-gc: the heap's live set after each full collection, printed per minute.
     const extra = `--trace-gc ${process.env.BENCH_SOAK_NODE_ARGS ?? ''}`;
-    child = spawn('sh', ['-c', `exec ${start.replace(/^node /, `"${process.execPath}" ${extra} `)}`], {
+    child = spawn('sh', ['-c', start.replace(/(^|\s)node /, `$1exec "${process.execPath}" ${extra} `)], {
       cwd: join(__dirname, '..', '..'),
       env: {
         ...inherited,
