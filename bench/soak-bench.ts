@@ -63,7 +63,10 @@ export async function runSoakBench(uri: string): Promise<void> {
     const start = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
     // --trace-gc: the heap's live set after each full collection, printed per minute.
     const extra = `--trace-gc ${process.env.BENCH_SOAK_NODE_ARGS ?? ''}`;
-    child = spawn('sh', ['-c', start.replace(/(^|\s)node /, `$1exec "${process.execPath}" ${extra} `)], {
+    const command = start.replace(/(^|\s)node /, `$1exec "${process.execPath}" ${extra} `);
+    // Not exec'ed, the pid would be the shell's, and its memory would be measured instead of node's.
+    if (command === start) throw new Error(`the soak cannot find node in the start script: ${start}`);
+    child = spawn('sh', ['-c', command], {
       cwd: join(__dirname, '..', '..'),
       env: {
         ...inherited,

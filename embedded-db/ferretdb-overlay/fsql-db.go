@@ -12,9 +12,10 @@
 // See the License for the specific language governing permissions and
 // limitations under the License.
 
-// opsdesk: FerretDB v1.24.0's internal/util/fsql/db.go, built in its place (go build -overlay, see
-// src/db/embedded-db.ts) with one change: a database's writes take turns in this process (the
-// writeTurn below) instead of waiting for SQLite's write lock in its busy handler.
+// opsdesk: FerretDB v1.24.0's internal/util/fsql/db.go, put in its place in a copy of FerretDB's
+// module that the embedded server is built from (src/db/ferretdb-overlay.ts), with one change: a
+// database's writes take turns in this process (the writeTurn below) instead of waiting for
+// SQLite's write lock in its busy handler. Of the storages opsdesk runs, only SQLite uses this package.
 
 // Package fsql provides [database/sql] utilities.
 package fsql

@@ -1,9 +1,10 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chmod, copyFile, cp, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
+import { FERRETDB_OVERLAY, prepareFerretDb, type PreparedBuild } from './ferretdb-overlay';
 
 const run = promisify(execFile);
 
@@ -21,7 +22,7 @@ function repositoryRoot(): string {
 const ROOT = repositoryRoot();
 /** The Go program that embeds FerretDB. */
 export const EMBEDDED_DB_SOURCE = join(ROOT, 'embedded-db');
-const SOURCE_FILES = ['main.go', 'id_index.go', 'go.mod', 'go.sum', 'ferretdb-overlay/fsql-db.go'];
+const SOURCE_FILES = ['main.go', 'id_index.go', 'go.mod', 'go.sum', ...Object.values(FERRETDB_OVERLAY).map((file) => `ferretdb-overlay/${file}`)];
 const BINARY = join(ROOT, '.cache', 'bin', 'opsdesk-embedded-db');
 /** Where the build's FerretDB (with our files) and go.mod are prepared. */
 const BUILD_FOLDER = join(ROOT, '.cache', 'embedded-db-build');
@@ -62,59 +63,31 @@ export async function ensureEmbeddedDbBinary(log: (msg: string) => void): Promis
   const partial = `${binary}.${process.pid}.partial`;
   const started = Date.now();
   const progress = setInterval(() => log(`still building the embedded database: ${Math.round((Date.now() - started) / 1000)} s so far (a first build takes 2 to 4 minutes; later starts reuse it)`), PROGRESS_EVERY_MS);
+  let prepared: PreparedBuild | undefined;
   try {
     await mkdir(BUILD_FOLDER, { recursive: true });
-    const goMod = await prepareFerretDbOverlay(BUILD_FOLDER);
-    await run('go', ['build', '-trimpath', `-modfile=${goMod}`, '-o', partial, '.'], {
+    try {
+      prepared = await prepareFerretDb(EMBEDDED_DB_SOURCE, BUILD_FOLDER);
+    } catch (error) {
+      const detail = (error as { stderr?: string }).stderr || (error instanceof Error ? error.message : String(error));
+      throw new EmbeddedDbUnavailable(`FerretDB could not be prepared with embedded-db/ferretdb-overlay/ in ${BUILD_FOLDER}:\n${detail.slice(-2000)}`);
+    }
+    await run('go', ['build', '-trimpath', `-modfile=${prepared.goMod}`, '-o', partial, '.'], {
       cwd: EMBEDDED_DB_SOURCE,
       maxBuffer: 16 * 1024 * 1024,
       env: { ...process.env, CGO_ENABLED: '0' },
     });
   } catch (error) {
+    if (error instanceof EmbeddedDbUnavailable) throw error;
     const stderr = (error as { stderr?: string }).stderr ?? String(error);
     throw new EmbeddedDbUnavailable(`go build of the embedded database failed:\n${stderr.slice(-2000)}`);
   } finally {
     clearInterval(progress);
+    await prepared?.done();
   }
   log(`built the embedded database in ${Math.round((Date.now() - started) / 1000)} s`);
   await rename(partial, binary);
   return binary;
-}
-
-/** The FerretDB release the files under embedded-db/ferretdb-overlay/ were made from. */
-const FERRETDB_VERSION = 'v1.24.0';
-/** Our files, by where each goes in FerretDB's module. */
-const FERRETDB_OVERLAY: Record<string, string> = { 'internal/util/fsql/db.go': 'fsql-db.go' };
-
-/**
- * Prepares FerretDB with our version of some of its files (embedded-db/ferretdb-overlay/: SQLite's
- * writes taking turns in the server, docs/storage.md §3) and returns the go.mod to build with: ours,
- * with FerretDB replaced by a copy of its module in `folder` carrying those files. Go keeps fetched
- * modules read-only and lets no build replace their files, hence the copy. Another FerretDB release
- * than the overlay's is refused rather than patched blind.
- */
-async function prepareFerretDbOverlay(folder: string): Promise<string> {
-  const go = (args: string[]) => run('go', args, { cwd: EMBEDDED_DB_SOURCE, maxBuffer: 16 * 1024 * 1024 });
-  await go(['mod', 'download', 'github.com/FerretDB/FerretDB']);
-  const { stdout } = await go(['list', '-m', '-f', '{{.Version}} {{.Dir}}', 'github.com/FerretDB/FerretDB']);
-  const [version, moduleDir] = stdout.trim().split(' ');
-  if (version !== FERRETDB_VERSION || !moduleDir) {
-    throw new Error(`embedded-db/ferretdb-overlay/ is made for FerretDB ${FERRETDB_VERSION}, but embedded-db/go.mod asks for ${version ?? 'none'}: bring the overlay to that release`);
-  }
-  const copy = join(folder, `ferretdb-${FERRETDB_VERSION}-opsdesk`);
-  await rm(copy, { recursive: true, force: true });
-  await cp(moduleDir, copy, { recursive: true });
-  for (const [inModule, ours] of Object.entries(FERRETDB_OVERLAY)) {
-    const target = join(copy, inModule);
-    await chmod(dirname(target), 0o755);
-    await chmod(target, 0o644);
-    await copyFile(join(EMBEDDED_DB_SOURCE, 'ferretdb-overlay', ours), target);
-  }
-  const goMod = join(folder, 'embedded-db.go.mod');
-  await writeFile(goMod, `${await readFile(join(EMBEDDED_DB_SOURCE, 'go.mod'), 'utf8')}\nreplace github.com/FerretDB/FerretDB => ${copy}\n`);
-  // `-modfile=x.go.mod` reads its sums from x.go.sum.
-  await copyFile(join(EMBEDDED_DB_SOURCE, 'go.sum'), goMod.replace(/\.mod$/, '.sum'));
-  return goMod;
 }
 
 export interface RunningDb {
