@@ -77,17 +77,17 @@ export const BOT_SCOPES = [
   'groups:history',
 ];
 
-/**
- * The Slack edge: Bolt over HTTP at /slack/events on the shared server (signed requests), or in
- * Socket Mode when an app-level token is given; one workspace from a bot token, or any number
- * installed through OAuth with their installations in MongoDB.
- */
 /** How Slack reaches this process: Socket Mode with an app token, else HTTP, with OAuth installs when a client id and secret are given. */
 export function slackModeOf(settings: Pick<SlackSettings, 'appToken' | 'clientId' | 'clientSecret'>): SlackAdapter['mode'] {
   if (settings.appToken) return 'socket';
   return settings.clientId && settings.clientSecret ? 'oauth' : 'http';
 }
 
+/**
+ * The Slack edge: Bolt over HTTP at /slack/events on the shared server (signed requests), or in
+ * Socket Mode when an app-level token is given; one workspace from a bot token, or any number
+ * installed through OAuth with their installations in MongoDB.
+ */
 export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings, expressApp: Express | undefined): SlackAdapter {
   const { log } = opsdesk;
   const logger = boltLogger(log);
