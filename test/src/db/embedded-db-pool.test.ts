@@ -1,29 +1,17 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
-import { ensureEmbeddedDbBinary, SQLITE_POOL_SIZE, startEmbeddedDb, withSqlitePool, type RunningDb } from '../../../src/db/embedded-db';
+import { SQLITE_POOL_SIZE, withSqlitePool } from '../../../src/db/embedded-db';
+import { ownEmbeddedDb } from '../../support/own-embedded-db';
 
 describe("the embedded SQLite server's address", () => {
-  let dataDir: string;
-  let server: RunningDb;
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'opsdesk-pool-'));
-    server = await startEmbeddedDb({ binary: await ensureEmbeddedDbBinary(() => {}), dataDir });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const server = ownEmbeddedDb('opsdesk-pool-');
 
   it('bounds the connection pool to what one writer can use, unless the address says otherwise', () => {
-    expect(new URL(server.uri).searchParams.get('maxPoolSize')).toBe(String(SQLITE_POOL_SIZE));
+    expect(new URL(server().uri).searchParams.get('maxPoolSize')).toBe(String(SQLITE_POOL_SIZE));
     expect(new URL(withSqlitePool('mongodb://127.0.0.1:27017/?maxPoolSize=3')).searchParams.get('maxPoolSize')).toBe('3');
   });
 
   it('sends the server no more commands at once than the bound, however many are asked for', async () => {
-    const client = new MongoClient(server.uri);
+    const client = new MongoClient(server().uri);
     let opened = 0;
     client.on('connectionCreated', () => (opened += 1));
     try {

@@ -1,10 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { ensureEmbeddedDbBinary, startEmbeddedDb, type RunningDb } from '../../../src/db/embedded-db';
+import { ensureEmbeddedDbBinary } from '../../../src/db/embedded-db';
+import { ownEmbeddedDb } from '../../support/own-embedded-db';
 
 /**
  * The embedded server's writes to one database take turns inside the server
@@ -13,17 +13,7 @@ import { ensureEmbeddedDbBinary, startEmbeddedDb, type RunningDb } from '../../.
  * (docs/storage.md §3).
  */
 describe("the embedded SQLite server's writes", () => {
-  let dataDir: string;
-  let server: RunningDb;
-
-  beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'opsdesk-write-turns-'));
-    server = await startEmbeddedDb({ binary: await ensureEmbeddedDbBinary(() => {}), dataDir });
-  });
-  afterAll(async () => {
-    await server?.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const server = ownEmbeddedDb('opsdesk-write-turns-');
 
   it('come from FerretDB built with our write turns in place of its own file', async () => {
     const binary = await ensureEmbeddedDbBinary(() => {});
@@ -41,7 +31,7 @@ describe("the embedded SQLite server's writes", () => {
     // or stalls this. (FerretDB opens at most 100 SQLite connections a database; an update holds
     // its read's connection while it waits for its turn, so 100 such at once would wait forever,
     // turns or not: opsdesk sends at most 8 at once per thread, src/db/embedded-db.ts.)
-    const address = new URL(server.uri);
+    const address = new URL(server().uri);
     address.searchParams.set('maxPoolSize', '30');
     const clients = await Promise.all(Array.from({ length: 3 }, () => new MongoClient(address.toString()).connect()));
     try {
