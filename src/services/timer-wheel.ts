@@ -57,6 +57,13 @@ export class TimerWheel {
   private readonly inserting = new OneAtATime();
   /** Runs of one timer (kind and reference) of an `atOnce` kind, one after another in this process. */
   private readonly running = new OneAtATime();
+  /**
+   * Timers (kind, reference, due instant) this process has run, or is running at once: their
+   * copies in a bucket are not run again here. Under load a bucket's copy of a timer run at once
+   * waited for that run and then ran the handler a second time, each a dozen database round trips,
+   * and ticks outlived their lock (docs/benchmarks.md).
+   */
+  private readonly ranHere = new Set<string>();
   /** Per bucket (`<shard>:<bucket>`) not yet settled, how many of its slots this process has read ahead and set to fire. */
   private readonly readAhead = new Map<string, number>();
   private readonly firingAhead = new Set<NodeJS.Timeout>();
@@ -111,8 +118,17 @@ export class TimerWheel {
     const handler = this.handlers.get(kind);
     // Beyond the bound the wheel's own turn does it: nothing waits here without limit.
     if (!handler || this.runningNow.size >= RUN_AT_ONCE_LIMIT) return;
+    const key = timerKey(kind, ref, dueAt);
+    if (this.ranHere.has(key)) return;
+    // Its bucket's copy is left alone from now on (see `fire`), so a failure here sets the retry.
+    this.remember(this.ranHere, key);
     const running: Promise<void> = this.runHandler(kind, ref, dueAt, handler)
-      .catch((error: unknown) => this.log.warn({ err: error, kind, ref }, 'a timer run at once failed; the wheel runs it again'))
+      .catch(async (error: unknown) => {
+        this.ranHere.delete(key);
+        this.log.warn({ err: error, kind, ref }, 'a timer run at once failed; tried again in 30 s');
+        await this.schedule(kind, ref, new Date(this.now().getTime() + RETRY_FAILED_MS));
+      })
+      .catch((error: unknown) => this.log.error({ err: error, kind, ref }, 'a timer run at once failed and could not be set again: its bucket\'s copy runs it'))
       .finally(() => this.runningNow.delete(running));
     this.runningNow.add(running);
   }
@@ -350,15 +366,22 @@ export class TimerWheel {
     return timers;
   }
 
-  /** Runs a timer's handler; a failure (the database away, a bug) is logged and tried again later. */
+  /**
+   * Runs a timer's handler, unless this process ran it (or runs it) already; a failure (the
+   * database away, a bug) is logged and tried again later.
+   */
   private async fire(timer: TimerDoc): Promise<boolean> {
     const handler = this.handlers.get(timer.kind);
     if (!handler) {
       this.log.error({ kind: timer.kind, ref: timer.ref }, 'no handler for a timer; it is dropped');
       return false;
     }
+    const dueAt = new Date(timer.dueAt);
+    const key = timerKey(timer.kind, timer.ref, dueAt);
+    if (this.ranHere.has(key)) return true;
     try {
-      await this.runHandler(timer.kind, timer.ref, new Date(timer.dueAt), handler);
+      await this.runHandler(timer.kind, timer.ref, dueAt, handler);
+      this.remember(this.ranHere, key);
       return true;
     } catch (error) {
       this.log.error({ err: error, kind: timer.kind, ref: timer.ref }, 'timer handler failed; trying again in 30 s');
@@ -409,6 +432,9 @@ export class TimerWheel {
     else memo.add(key);
   }
 }
+
+/** One timer, whichever copy of it: two processes, or a retry of the instant's write, may set it twice. */
+const timerKey = (kind: string, ref: string, dueAt: Date): string => `${kind} ${dueAt.getTime()} ${ref}`;
 
 /** FNV-1a of the reference, so one record's timers always land in the same shard. */
 export function shardOf(ref: string): number {

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import pino from 'pino';
 import type { Database } from '../../src/db/connect';
 import { TimerWheel, shardOf } from '../../src/services/timer-wheel';
-import { SWEEP_JOB, startScheduler, tickJobName, type Scheduler } from '../../jobs/scheduler';
+import { SWEEP_JOB, isCheckAfterTheEnd, startScheduler, tickJobName, type Scheduler } from '../../jobs/scheduler';
 import { TestClock } from '../support/factories';
 import { eventually } from '../support/slack/slack-harness';
 import { dropTestDatabase, openTestDatabase } from '../support/test-database';
@@ -136,5 +138,16 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
     const scheduler = await start(new TimerWheel(database.models, () => new Date(), silent), undefined, log);
     scheduler.agenda.emit('error', new Error('lost the connection'));
     expect(errors).toEqual([expect.objectContaining({ msg: 'scheduler error' })]);
+  });
+
+  it("does not take agenda's look at a tick that had ended, while it saved the end, for a failure; a tick still running is one", () => {
+    // The message as this version of agenda words it (its job processor's source).
+    const source = readFileSync(join(dirname(require.resolve('agenda')), 'JobProcessor.js'), 'utf8');
+    const template = /`(execution of '\$\{job\.attrs\.name\}' canceled, no lockedAt date found[^`]*)`/.exec(source)?.[1];
+    expect(template).toBeDefined();
+    const message = (name: string) => new Error(String(template).replace('${job.attrs.name}', name));
+    expect(isCheckAfterTheEnd(message(tickJobName(2)), new Set())).toBe(true);
+    expect(isCheckAfterTheEnd(message(tickJobName(2)), new Set([tickJobName(2)]))).toBe(false);
+    expect(isCheckAfterTheEnd(new Error(`execution of '${tickJobName(2)}' canceled, execution took more than 20000ms.`), new Set())).toBe(false);
   });
 });

@@ -134,28 +134,69 @@ describe('timer wheel (against the real server)', () => {
     expect(commands.find).toBeLessThan(600);
   });
 
-  it('runs of one at-once timer never overlap: run at once while its bucket is read, or two copies in one bucket', async () => {
+  it('runs of one at-once timer never overlap: two copies in one bucket, set by other processes', async () => {
     const runs: string[] = [];
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
     let running = 0;
     wheel.on('step', async (ref) => {
       running += 1;
       runs.push(`${ref} starts with ${running} running`);
-      if (runs.length === 1) await held; // the run at once is slow (a busy database)
+      await new Promise((resolve) => setTimeout(resolve, 100));
       running -= 1;
     }, { atOnce: true });
-    // Due now: runs at once, and stays in its bucket should this process die.
-    await wheel.schedule('step', 'INC1#0', clock.now());
-    // Another process set the same timer into the same bucket.
-    await new TimerWheel(database.models, clock.now, pino({ level: 'silent' })).schedule('step', 'INC1#0', clock.now());
+    // Two other processes (without the handler, so not run at once there) set the same timer.
+    for (let i = 0; i < 2; i++) await new TimerWheel(database.models, clock.now, pino({ level: 'silent' })).schedule('step', 'INC1#0', clock.now());
     clock.advanceMinutes(1);
-    const ticked = wheel.tickAll();
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await wheel.tickAll();
+    expect(runs).toEqual(['INC1#0 starts with 1 running', 'INC1#0 starts with 1 running']);
+  });
+
+  it('a timer run at once is not run again from its bucket here, not even while the run at once is still going', async () => {
+    let runs = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    wheel.on('step', async () => {
+      runs += 1;
+      await held; // the run at once is slow (a busy database)
+    }, { atOnce: true });
+    await wheel.schedule('step', 'INC1#0', clock.now());
+    clock.advanceMinutes(1);
+    // The tick neither waits for the run at once nor runs the handler a second time.
+    expect(await wheel.tickAll()).toMatchObject({ timers: 1, failed: 0 });
+    expect(runs).toBe(1);
     release();
-    await ticked;
     await wheel.idle();
-    expect(runs).toEqual(['INC1#0 starts with 1 running', 'INC1#0 starts with 1 running', 'INC1#0 starts with 1 running']);
+    // Another process settling the bucket (this one having died) still runs it: the timer stayed.
+    const other = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }));
+    let otherRuns = 0;
+    other.on('step', async () => {
+      otherRuns += 1;
+    }, { atOnce: true });
+    await database.models.TimerCursor.updateMany({}, { $inc: { bucket: -12 } });
+    await other.tickAll();
+    expect(otherRuns).toBe(1);
+    expect(runs).toBe(1);
+  });
+
+  it('a timer run at once that fails after its bucket was passed is tried again 30 seconds later', async () => {
+    let calls = 0;
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    wheel.on('step', async () => {
+      calls += 1;
+      if (calls === 1) {
+        await held;
+        throw new Error('database away');
+      }
+    }, { atOnce: true });
+    await wheel.schedule('step', 'INC2#0', clock.now());
+    clock.advanceMinutes(1);
+    await wheel.tickAll(); // leaves the bucket's copy to the run at once
+    release();
+    await wheel.idle();
+    expect(calls).toBe(1);
+    clock.advanceMinutes(1);
+    await wheel.tickAll();
+    expect(calls).toBe(2);
   });
 
   it('a handler that fails is tried again 30 seconds later', async () => {
