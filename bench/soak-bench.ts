@@ -84,6 +84,7 @@ export async function runSoakBench(uri: string): Promise<void> {
     let turnedAway = 0;
     const errorsByMinute: number[] = [];
     const liveAfterFullGc: { atMs: number; mb: number }[] = [];
+    const heaps = new Map<string, { live: number; committed: number }>();
     /** Slow ticks and event-loop stalls, as the process logged them. */
     const slowness: string[] = [];
     let trafficStarted = 0;
@@ -97,6 +98,15 @@ export async function runSoakBench(uri: string): Promise<void> {
         // Node's --trace-gc: what a full collection leaves is the heap's live set.
         const fullGc = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
         if (fullGc && trafficStarted) liveAfterFullGc.push({ atMs: Date.now() - trafficStarted, mb: Number(fullGc[1]) });
+        // Each thread's heap apart (its isolate's address): what it holds and what it has taken from the system.
+        const gc = /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: (Scavenge|Mark-Compact)(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
+        if (gc) {
+          const heap = heaps.get(gc[1] as string) ?? { live: 0, committed: 0 };
+          if (gc[2] === 'Mark-Compact') heap.live = Number(gc[3]);
+          heap.committed = Number(gc[4]);
+          heaps.set(gc[1] as string, heap);
+          return;
+        }
         if (fullGc) return;
         lastLines.push(line);
         if (lastLines.length > 5) lastLines.shift();
@@ -131,10 +141,13 @@ export async function runSoakBench(uri: string): Promise<void> {
     });
 
     const dbPid = Number(process.env.BENCH_DB_PID) || undefined;
-    const samples: { atMs: number; node: number; db: number }[] = [];
+    const samples: { atMs: number; node: number; db: number; threads: string }[] = [];
     const started = Date.now();
     trafficStarted = started;
-    const sampler = setInterval(() => samples.push({ atMs: Date.now() - started, node: residentMegabytes(child?.pid), db: residentMegabytes(dbPid) }), SAMPLE_EVERY_MS);
+    const sampler = setInterval(() => {
+      const threads = [...heaps.values()].map((h) => `${h.live.toFixed(0)}/${h.committed.toFixed(0)}`).join(', ');
+      samples.push({ atMs: Date.now() - started, node: residentMegabytes(child?.pid), db: residentMegabytes(dbPid), threads });
+    }, SAMPLE_EVERY_MS);
     const result = await runSoakTraffic({
       url,
       ratePerSecond: RATE,
@@ -173,7 +186,7 @@ export async function runSoakBench(uri: string): Promise<void> {
       const sample = samples.filter((s) => s.atMs <= (i + 1) * 60_000).at(-1);
       const live = liveAfterFullGc.filter((g) => g.atMs <= (i + 1) * 60_000).at(-1);
       process.stderr.write(
-        `soak minute ${i + 1}: sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB (heap live after the last full collection ${live?.mb.toFixed(0) ?? '?'} MB), database ${sample?.db.toFixed(0) ?? '?'} MB\n`,
+        `soak minute ${i + 1}: sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB (heap live after the last full collection ${live?.mb.toFixed(0) ?? '?'} MB; each thread's heap, live after a full collection / taken: ${sample?.threads ?? '?'} MB), database ${sample?.db.toFixed(0) ?? '?'} MB\n`,
       );
     });
     const name = `soak ${MINUTES} min at ${RATE} req/s (mixed)`;

@@ -16,8 +16,11 @@ const SETTLE_MS = 3_000;
  * minute apart): its cursor is not read back.
  */
 const FAR_AHEAD_MS = 60_000;
-/** A tick works through the buckets due for at most this long (jobs/scheduler.ts renews its lock for about a minute). */
-const TICK_BUDGET_MS = 30_000;
+/**
+ * A tick starts no timer after this long (jobs/scheduler.ts renews its lock for about a minute):
+ * the next tick goes on where it stopped, so one slow handler more still ends it within its lock.
+ */
+const TICK_BUDGET_MS = 20_000;
 /** How soon a timer whose handler failed is tried again. */
 const RETRY_FAILED_MS = 30_000;
 const HANDLER_CONCURRENCY = 8;
@@ -81,8 +84,12 @@ export class TimerWheel {
      * where this process's reading ahead stopped, so a timer written late, or read ahead by a
      * process that died, still fires; a handler may then run twice (they are idempotent).
      */
-    private readonly options: { fireAheadMs?: number } = {},
+    private readonly options: { fireAheadMs?: number; tickBudgetMs?: number } = {},
   ) {}
+
+  private get tickBudgetMs(): number {
+    return this.options.tickBudgetMs ?? TICK_BUDGET_MS;
+  }
 
   /**
    * What to do when a timer of `kind` falls due. `atOnce`: a timer set due now also runs at once in
@@ -220,7 +227,7 @@ export class TimerWheel {
     while (bucket <= last) {
       // Behind (a burst of timers, a busy database): the next tick goes on from the cursor, so no
       // tick holds its shard's lock for longer than its renewals allow.
-      if (Date.now() - started > TICK_BUDGET_MS) return report;
+      if (Date.now() - started > this.tickBudgetMs) return report;
       const hour = floorDiv(bucket, BUCKETS_PER_MINUTE * MINUTES_PER_HOUR);
       if (!(await this.hasMarker(`hour:${shard}:${hour}`))) {
         bucket = (hour + 1) * BUCKETS_PER_MINUTE * MINUTES_PER_HOUR;
@@ -231,7 +238,8 @@ export class TimerWheel {
         bucket = (minute + 1) * BUCKETS_PER_MINUTE;
         continue;
       }
-      await this.runBucket(shard, bucket, report);
+      // Out of time within the bucket: the next tick reads it again (what ran here is not run again here).
+      if (!(await this.runBucket(shard, bucket, report, started))) return report;
       report.buckets += 1;
       await this.saveCursor(shard, bucket);
       bucket += 1;
@@ -332,17 +340,20 @@ export class TimerWheel {
     return total;
   }
 
-  private async runBucket(shard: number, bucket: number, report: TickReport): Promise<void> {
+  /** Runs a settled bucket's timers; false when the tick's time ran out before all had run. */
+  private async runBucket(shard: number, bucket: number, report: TickReport, tickStarted: number): Promise<boolean> {
     // What this process read ahead of the bucket fires (or fired) at its due time.
     const key = `${shard}:${bucket}`;
-    const timers = await this.readSlots(shard, bucket, this.readAhead.get(key) ?? 0);
-    const readHere = this.readAhead.delete(key);
+    const from = this.readAhead.get(key) ?? 0;
+    const timers = await this.readSlots(shard, bucket, from);
     // All of them read ahead and fired by another process (the shard's ticks move between processes).
-    if (!readHere && timers.length > 0 && this.options.fireAheadMs && (await this.models.TimerIndex.findById(`fired:${key}:${timers.length}`).lean())) return;
+    if (from === 0 && timers.length > 0 && this.options.fireAheadMs && (await this.models.TimerIndex.findById(`fired:${key}:${timers.length}`).lean())) return true;
     let next = 0;
     const worker = async () => {
       while (next < timers.length) {
+        if (Date.now() - tickStarted > this.tickBudgetMs) return;
         const timer = timers[next++] as TimerDoc;
+        if (this.ranHere.has(timerKey(timer.kind, timer.ref, new Date(timer.dueAt)))) continue;
         report.timers += 1;
         const started = Date.now();
         if (!(await this.fire(timer))) report.failed += 1;
@@ -351,6 +362,9 @@ export class TimerWheel {
       }
     };
     await Promise.all(Array.from({ length: Math.min(HANDLER_CONCURRENCY, timers.length) }, worker));
+    if (next < timers.length) return false;
+    this.readAhead.delete(key);
+    return true;
   }
 
   /** A bucket's timers from slot `from` up to the first free slot: the first alone (most buckets are empty), then READ_BATCH at a time. */
