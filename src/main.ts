@@ -14,7 +14,7 @@ import { createSlackAdapter, slackModeOf, type SlackAdapter } from '../adapters/
 import { verifySlackBotToken } from '../adapters/slack/verify-bot-token';
 import { DEFAULT_OVERLOAD_LIMITS } from './server/unanswered-requests';
 import { mountWebConsole, type WebConsole } from '../adapters/web/web-console';
-import { createTeamsAdapter, type TeamsAdapter } from '../adapters/teams/teams-app';
+import type { TeamsAdapter } from '../adapters/teams/teams-app';
 import { checkTeamsSettings, type TeamsSettings } from '../adapters/teams/teams-settings';
 import { startScheduledWork, stopDeliveries } from './scheduled-work';
 import { watchEventLoopStalls } from './server/event-loop-stalls';
@@ -87,6 +87,8 @@ async function main(): Promise<void> {
   };
   // Refused before anything is taken: one clear line.
   if (teamsConfigured) checkTeamsSettings(teamsSettings);
+  // Loaded only where Teams is configured: the Bot Framework alone holds about 17 MB of heap.
+  const teamsApp = teamsConfigured ? await import('../adapters/teams/teams-app.js') : undefined;
   // Lost, the work thread takes the process with it, and the intake is replayed.
   const slackWork =
     workThread && env.SLACK_BOT_TOKEN
@@ -120,7 +122,7 @@ async function main(): Promise<void> {
     databaseReady: database.ping,
     mount: (express) => {
       if (env.OPSDESK_CONSOLE === 'on') web = mountWebConsole(app, express, { host: env.HOST, signIn: env.OPSDESK_CONSOLE_SIGN_IN });
-      if (teamsConfigured) teams = createTeamsAdapter(app, teamsSettings, express);
+      if (teamsApp) teams = teamsApp.createTeamsAdapter(app, teamsSettings, express);
       if (!slackConfigured) return;
       slack = createSlackAdapter(
         app,

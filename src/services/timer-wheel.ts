@@ -28,6 +28,8 @@ const HANDLER_CONCURRENCY = 8;
 const RUN_AT_ONCE_LIMIT = 64;
 const READ_BATCH = 8;
 const MEMO_LIMIT = 50_000;
+/** Timers run here are remembered only until their bucket has been worked through: seconds, or a backlog's minutes. */
+const RAN_HERE_LIMIT = 10_000;
 
 export type TimerHandler = (ref: string, dueAt: Date) => Promise<void>;
 
@@ -441,7 +443,7 @@ export class TimerWheel {
   }
 
   private remember(memo: Map<string, number> | Set<string>, key: string, value?: number): void {
-    if (memo.size >= MEMO_LIMIT) memo.clear();
+    if (memo.size >= (memo === this.ranHere ? RAN_HERE_LIMIT : MEMO_LIMIT)) memo.clear();
     if (memo instanceof Map) memo.set(key, value as number);
     else memo.add(key);
   }

@@ -1,10 +1,14 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+
+/** A direct message as Teams sends it (test/fixtures/teams), from the tenant the process is set up for. */
+const TEAMS_MESSAGE = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'teams', 'message_personal.json'), 'utf8')) as { channelData: { tenant: { id: string } } };
 
 /** `npm start` runs the build (pretest builds it too): these tests start the real process. */
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
@@ -13,6 +17,21 @@ const ROOT = join(__dirname, '..', '..');
 function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
   const { MONGODB_URI: _ignored, ...inherited } = process.env;
   return spawn(process.execPath, [MAIN], { cwd: ROOT, env: { ...inherited, ...env } });
+}
+
+/** The address the process says it listens on; every log line it writes is kept in `lines`. */
+function listeningUrl(child: ChildProcessWithoutNullStreams, lines: Record<string, unknown>[]): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no listening line in ${JSON.stringify(lines)}`)), 60_000);
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const entry = JSON.parse(line) as Record<string, unknown>;
+      lines.push(entry);
+      if (typeof entry.url === 'string') {
+        clearTimeout(timer);
+        resolve(entry.url);
+      }
+    });
+  });
 }
 
 function waitForExit(child: ChildProcessWithoutNullStreams): Promise<number | null> {
@@ -60,17 +79,7 @@ describe('opsdesk process', () => {
     const child = start({ PORT: '0', OPSDESK_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'info' });
     const lines: Record<string, unknown>[] = [];
     const exited = waitForExit(child);
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no listening line in ${JSON.stringify(lines)}`)), 60_000);
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const entry = JSON.parse(line) as Record<string, unknown>;
-        lines.push(entry);
-        if (typeof entry.url === 'string') {
-          clearTimeout(timer);
-          resolve(entry.url);
-        }
-      });
-    });
+    const url = await listeningUrl(child, lines);
     expect(lines.some((l) => String(l.database).startsWith('embedded FerretDB 1.24 at mongodb://127.0.0.1:'))).toBe(true);
     expect(await (await fetch(`${url}/healthz`)).json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${url}/readyz`);
@@ -86,6 +95,26 @@ describe('opsdesk process', () => {
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopped']));
+  });
+
+  it('with Teams configured, loads its adapter and refuses a message without the Bot Connector\'s token', async () => {
+    const child = start({
+      PORT: '0',
+      OPSDESK_DATA_DIR: join(dir, 'data'),
+      LOG_LEVEL: 'info',
+      MICROSOFT_APP_ID: '00000000-0000-0000-0000-0000000000a1',
+      MICROSOFT_APP_PASSWORD: 'not-a-real-secret',
+      MICROSOFT_APP_TENANT_ID: TEAMS_MESSAGE.channelData.tenant.id,
+    });
+    const lines: Record<string, unknown>[] = [];
+    const exited = waitForExit(child);
+    const url = await listeningUrl(child, lines);
+    expect(lines.find((l) => l.msg === 'platforms')?.teams).toEqual(expect.any(String));
+    expect(lines.find((l) => l.msg === 'platforms')?.teams).not.toMatch(/^not configured/);
+    const unsigned = await fetch(`${url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(TEAMS_MESSAGE) });
+    expect(unsigned.status).toBe(401);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   describe('refuses to start with one line saying what is wrong and what to do (exit 1, no stack trace)', () => {
