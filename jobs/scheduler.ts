@@ -30,8 +30,13 @@ export interface Scheduler {
 export const tickJobName = (shard: number) => `timer-wheel.tick.${shard}`;
 /** A dead process's shards are taken over after this: short, because a running tick renews its lock. */
 export const DEFAULT_LOCK_LIFETIME_MS = 20_000;
-/** How often a running tick renews its lock (every third of the lifetime) before it is taken to be stuck. */
-const MAX_RENEWALS = 9;
+/**
+ * How often a running tick renews its lock (every third of the lifetime) before it is taken to be
+ * stuck: about 3 minutes. Under a saturated database a tick's reads and its last handlers took up
+ * to a minute (docs/benchmarks.md); that is slow, not stuck, and another process would find the
+ * same database.
+ */
+const MAX_RENEWALS = 27;
 export const SWEEP_JOB = 'timer-wheel.sweep';
 /** A tick taking longer than this says what it ran (its lock is renewed for about a minute). */
 const SLOW_TICK_MS = 15_000;

@@ -20,7 +20,7 @@ const FAR_AHEAD_MS = 60_000;
  * A tick starts no timer after this long (jobs/scheduler.ts renews its lock for about a minute):
  * the next tick goes on where it stopped, so one slow handler more still ends it within its lock.
  */
-const TICK_BUDGET_MS = 20_000;
+const TICK_BUDGET_MS = 10_000;
 /** How soon a timer whose handler failed is tried again. */
 const RETRY_FAILED_MS = 30_000;
 const HANDLER_CONCURRENCY = 8;

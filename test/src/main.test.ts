@@ -14,9 +14,14 @@ const TEAMS_MESSAGE = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 
 const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 const ROOT = join(__dirname, '..', '..');
 
+/** Every process a test started: one a failed test left running is killed after it. */
+const started: ChildProcessWithoutNullStreams[] = [];
+
 function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
   const { MONGODB_URI: _ignored, ...inherited } = process.env;
-  return spawn(process.execPath, [MAIN], { cwd: ROOT, env: { ...inherited, ...env } });
+  const child = spawn(process.execPath, [MAIN], { cwd: ROOT, env: { ...inherited, ...env } });
+  started.push(child);
+  return child;
 }
 
 /** The address the process says it listens on; every log line it writes is kept in `lines`. */
@@ -44,6 +49,14 @@ describe('opsdesk process', () => {
     dir = await mkdtemp(join(tmpdir(), 'opsdesk-main-'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
+  afterEach(async () => {
+    for (const child of started.splice(0)) {
+      if (child.exitCode !== null || child.signalCode !== null) continue;
+      const exited = waitForExit(child);
+      child.kill('SIGKILL');
+      await exited;
+    }
+  });
 
   it('refuses to start on a bad configuration file: exit 1, every problem listed, no stack trace', async () => {
     const config = join(dir, 'bad.yml');
