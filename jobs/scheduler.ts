@@ -38,7 +38,7 @@ export const DEFAULT_LOCK_LIFETIME_MS = 20_000;
  */
 const MAX_RENEWALS = 27;
 export const SWEEP_JOB = 'timer-wheel.sweep';
-/** A tick taking longer than this says what it ran (its lock is renewed for about a minute). */
+/** A tick taking longer than this says what it ran (its lock is renewed for about 3 minutes). */
 const SLOW_TICK_MS = 15_000;
 
 /**

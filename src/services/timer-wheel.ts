@@ -17,8 +17,9 @@ const SETTLE_MS = 3_000;
  */
 const FAR_AHEAD_MS = 60_000;
 /**
- * A tick starts no timer after this long (jobs/scheduler.ts renews its lock for about a minute):
- * the next tick goes on where it stopped, so one slow handler more still ends it within its lock.
+ * After this long a tick starts no more timers (a bucket's first round of handlers excepted, so
+ * that every tick moves on): the next tick goes on where it stopped, and one slow handler more
+ * still ends it well within its lock (jobs/scheduler.ts renews it for about 3 minutes).
  */
 const TICK_BUDGET_MS = 10_000;
 /** How soon a timer whose handler failed is tried again. */
@@ -28,7 +29,7 @@ const HANDLER_CONCURRENCY = 8;
 const RUN_AT_ONCE_LIMIT = 64;
 const READ_BATCH = 8;
 const MEMO_LIMIT = 50_000;
-/** Timers run here are remembered only until their bucket has been worked through: seconds, or a backlog's minutes. */
+/** Timers run here are remembered only until their bucket has been worked through (forgotten, one is run again: they bear it). */
 const RAN_HERE_LIMIT = 10_000;
 
 export type TimerHandler = (ref: string, dueAt: Date) => Promise<void>;
@@ -63,12 +64,17 @@ export class TimerWheel {
   /** Runs of one timer (kind and reference) of an `atOnce` kind, one after another in this process. */
   private readonly running = new OneAtATime();
   /**
-   * Timers (kind, reference, due instant) this process has run, or is running at once: their
-   * copies in a bucket are not run again here. Under load a bucket's copy of a timer run at once
-   * waited for that run and then ran the handler a second time, each a dozen database round trips,
-   * and ticks outlived their lock (docs/benchmarks.md).
+   * Timers (kind, reference, due instant: a timer set again for the same instant is the same
+   * timer) this process has run: their copies in a bucket are not run again here. Under load a
+   * bucket's copy of a timer run at once waited for that run and then ran the handler a second
+   * time, each a dozen database round trips, and ticks outlived their lock (docs/benchmarks.md).
    */
   private readonly ranHere = new Set<string>();
+  /**
+   * Runs at once still going, and whether each succeeded: a bucket holding one is not passed
+   * until it has (should the process die meanwhile, the bucket's copy is the fallback).
+   */
+  private readonly runningAtOnce = new Map<string, Promise<boolean>>();
   /** Per bucket (`<shard>:<bucket>`) not yet settled, how many of its slots this process has read ahead and set to fire. */
   private readonly readAhead = new Map<string, number>();
   private readonly firingAhead = new Set<NodeJS.Timeout>();
@@ -128,17 +134,22 @@ export class TimerWheel {
     // Beyond the bound the wheel's own turn does it: nothing waits here without limit.
     if (!handler || this.runningNow.size >= RUN_AT_ONCE_LIMIT) return;
     const key = timerKey(kind, ref, dueAt);
-    if (this.ranHere.has(key)) return;
-    // Its bucket's copy is left alone from now on (see `fire`), so a failure here sets the retry.
-    this.remember(this.ranHere, key);
-    const running: Promise<void> = this.runHandler(kind, ref, dueAt, handler)
-      .catch(async (error: unknown) => {
-        this.ranHere.delete(key);
-        this.log.warn({ err: error, kind, ref }, 'a timer run at once failed; tried again in 30 s');
-        await this.schedule(kind, ref, new Date(this.now().getTime() + RETRY_FAILED_MS));
-      })
-      .catch((error: unknown) => this.log.error({ err: error, kind, ref }, 'a timer run at once failed and could not be set again: its bucket\'s copy runs it'))
-      .finally(() => this.runningNow.delete(running));
+    if (this.ranHere.has(key) || this.runningAtOnce.has(key)) return;
+    const ran = this.runHandler(kind, ref, dueAt, handler).then(
+      () => {
+        this.remember(this.ranHere, key);
+        return true;
+      },
+      (error: unknown) => {
+        this.log.warn({ err: error, kind, ref }, 'a timer run at once failed; the wheel runs it again');
+        return false;
+      },
+    );
+    this.runningAtOnce.set(key, ran);
+    const running: Promise<void> = ran.then(() => {
+      this.runningAtOnce.delete(key);
+      this.runningNow.delete(running);
+    });
     this.runningNow.add(running);
   }
 
@@ -226,10 +237,11 @@ export class TimerWheel {
     const done = cursor?.bucket ?? last - 1;
     let bucket = done + 1;
     const started = Date.now();
+    let worked = false;
     while (bucket <= last) {
       // Behind (a burst of timers, a busy database): the next tick goes on from the cursor, so no
       // tick holds its shard's lock for longer than its renewals allow.
-      if (Date.now() - started > this.tickBudgetMs) return report;
+      if (worked && Date.now() - started > this.tickBudgetMs) return report;
       const hour = floorDiv(bucket, BUCKETS_PER_MINUTE * MINUTES_PER_HOUR);
       if (!(await this.hasMarker(`hour:${shard}:${hour}`))) {
         bucket = (hour + 1) * BUCKETS_PER_MINUTE * MINUTES_PER_HOUR;
@@ -240,7 +252,8 @@ export class TimerWheel {
         bucket = (minute + 1) * BUCKETS_PER_MINUTE;
         continue;
       }
-      // Out of time within the bucket: the next tick reads it again (what ran here is not run again here).
+      worked = true;
+      // Out of time within the bucket, or a timer of it still running at once: the next tick goes on from there.
       if (!(await this.runBucket(shard, bucket, report, started))) return report;
       report.buckets += 1;
       await this.saveCursor(shard, bucket);
@@ -342,7 +355,10 @@ export class TimerWheel {
     return total;
   }
 
-  /** Runs a settled bucket's timers; false when the tick's time ran out before all had run. */
+  /**
+   * Runs a settled bucket's timers; false when the tick's time ran out before all had run, or one
+   * is still running at once here: the next pass reads the bucket from the first of those.
+   */
   private async runBucket(shard: number, bucket: number, report: TickReport, tickStarted: number): Promise<boolean> {
     // What this process read ahead of the bucket fires (or fired) at its due time.
     const key = `${shard}:${bucket}`;
@@ -351,11 +367,24 @@ export class TimerWheel {
     // All of them read ahead and fired by another process (the shard's ticks move between processes).
     if (from === 0 && timers.length > 0 && this.options.fireAheadMs && (await this.models.TimerIndex.findById(`fired:${key}:${timers.length}`).lean())) return true;
     let next = 0;
+    let begun = 0;
+    /** Every timer before this one has run (or failed and set its retry). */
+    let resume = timers.length;
     const worker = async () => {
       while (next < timers.length) {
-        if (Date.now() - tickStarted > this.tickBudgetMs) return;
-        const timer = timers[next++] as TimerDoc;
-        if (this.ranHere.has(timerKey(timer.kind, timer.ref, new Date(timer.dueAt)))) continue;
+        if (begun >= HANDLER_CONCURRENCY && Date.now() - tickStarted > this.tickBudgetMs) {
+          resume = Math.min(resume, next);
+          return;
+        }
+        const index = next++;
+        const timer = timers[index] as TimerDoc;
+        const timerKeyOf = timerKey(timer.kind, timer.ref, new Date(timer.dueAt));
+        if (this.ranHere.has(timerKeyOf)) continue;
+        if (this.runningAtOnce.has(timerKeyOf)) {
+          resume = Math.min(resume, index);
+          continue;
+        }
+        begun += 1;
         report.timers += 1;
         const started = Date.now();
         if (!(await this.fire(timer))) report.failed += 1;
@@ -364,7 +393,10 @@ export class TimerWheel {
       }
     };
     await Promise.all(Array.from({ length: Math.min(HANDLER_CONCURRENCY, timers.length) }, worker));
-    if (next < timers.length) return false;
+    if (resume < timers.length) {
+      this.readAhead.set(key, from + resume);
+      return false;
+    }
     this.readAhead.delete(key);
     return true;
   }
@@ -395,6 +427,9 @@ export class TimerWheel {
     const dueAt = new Date(timer.dueAt);
     const key = timerKey(timer.kind, timer.ref, dueAt);
     if (this.ranHere.has(key)) return true;
+    // Fired on time while it runs at once: done once that run is (run here should it fail).
+    const atOnce = this.runningAtOnce.get(key);
+    if (atOnce && (await atOnce)) return true;
     try {
       await this.runHandler(timer.kind, timer.ref, dueAt, handler);
       this.remember(this.ranHere, key);

@@ -27,7 +27,13 @@ function start(env: Record<string, string>): ChildProcessWithoutNullStreams {
 /** The address the process says it listens on; every log line it writes is kept in `lines`. */
 function listeningUrl(child: ChildProcessWithoutNullStreams, lines: Record<string, unknown>[]): Promise<string> {
   return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no listening line in ${JSON.stringify(lines)}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`no listening line in ${JSON.stringify(lines)}`)), 25_000);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the process exited (${String(code)}) before listening: ${stderr}`));
+    });
     createInterface({ input: child.stdout }).on('line', (line) => {
       const entry = JSON.parse(line) as Record<string, unknown>;
       lines.push(entry);
