@@ -378,9 +378,9 @@ export class TimerWheel {
         }
         const index = next++;
         const timer = timers[index] as TimerDoc;
-        const timerKeyOf = timerKey(timer.kind, timer.ref, new Date(timer.dueAt));
-        if (this.ranHere.has(timerKeyOf)) continue;
-        if (this.runningAtOnce.has(timerKeyOf)) {
+        const id = timerKey(timer.kind, timer.ref, new Date(timer.dueAt));
+        if (this.ranHere.has(id)) continue;
+        if (this.runningAtOnce.has(id)) {
           resume = Math.min(resume, index);
           continue;
         }
@@ -415,8 +415,8 @@ export class TimerWheel {
   }
 
   /**
-   * Runs a timer's handler, unless this process ran it (or runs it) already; a failure (the
-   * database away, a bug) is logged and tried again later.
+   * Runs a timer's handler, unless this process ran it already (or, once it ends, runs it at once
+   * successfully); a failure (the database away, a bug) is logged and tried again later.
    */
   private async fire(timer: TimerDoc): Promise<boolean> {
     const handler = this.handlers.get(timer.kind);

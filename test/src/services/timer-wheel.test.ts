@@ -5,6 +5,13 @@ import { eventually } from '../../support/eventually';
 import { TestClock } from '../../support/factories';
 import { countCommands, dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
+/** A run held until released: a handler that is slow (a busy database) for as long as the test wants. */
+function heldRun(): { held: Promise<void>; release: () => void } {
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  return { held, release };
+}
+
 describe('timer wheel (against the real server)', () => {
   let database: Database;
   let clock: TestClock;
@@ -153,8 +160,7 @@ describe('timer wheel (against the real server)', () => {
 
   it('a bucket holding a timer still running at once is not passed until that run is done, then not run again here', async () => {
     let runs = 0;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const { held, release } = heldRun();
     wheel.on('step', async () => {
       runs += 1;
       await held; // the run at once is slow (a busy database)
@@ -171,8 +177,7 @@ describe('timer wheel (against the real server)', () => {
   });
 
   it('should the process die during a run at once, another settling the bucket runs the timer', async () => {
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const { held, release } = heldRun();
     wheel.on('step', () => held, { atOnce: true });
     await wheel.schedule('step', 'INC4#0', clock.now());
     clock.advanceMinutes(1);
@@ -191,8 +196,7 @@ describe('timer wheel (against the real server)', () => {
   it('read ahead, a timer still running at once is not marked fired until that run is done', async () => {
     const ahead = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000 });
     let runs = 0;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const { held, release } = heldRun();
     ahead.on('step', async () => {
       runs += 1;
       await held;
@@ -216,8 +220,7 @@ describe('timer wheel (against the real server)', () => {
 
   it('a timer run at once that fails is run again from its bucket', async () => {
     let calls = 0;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
+    const { held, release } = heldRun();
     wheel.on('step', async () => {
       calls += 1;
       if (calls === 1) {
