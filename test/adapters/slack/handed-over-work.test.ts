@@ -10,7 +10,8 @@ import { TestClock, buildApp, silentLogger } from '../../support/factories';
 import { RecordingSlackApi } from '../../support/slack/recording-slack-api';
 import { buttonClick, reportSubmission, reportValues } from '../../support/slack/payloads';
 import { SIGNING_SECRET, interactionBody, postToSlackEndpoint } from '../../support/slack/signed-request';
-import { SLACK_USERS, eventually } from '../../support/slack/slack-harness';
+import { slashCommandBody } from '../../support/slack/fixtures';
+import { SLACK_USERS, countInBolt, eventually } from '../../support/slack/slack-harness';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -33,11 +34,16 @@ describe('Slack requests handed to the work thread (real HTTP, real database)', 
   const clock = new TestClock(new Date());
   let held: { request: HandOff; release: () => void }[] = [];
   let intakeInserts = 0;
+  /** Commands on the intake of any kind (stores, reads, clears). */
+  let intakeCommands = 0;
+  /** How many requests the answering side's Bolt is processing now. */
+  let inFrontBolt: () => number = () => 0;
 
   beforeAll(async () => {
     database = await openTestDatabase('slack_handed_over', { monitorCommands: true });
     database.connection.getClient().on('commandStarted', (event) => {
       if (event.commandName === 'insert' && event.command.insert === 'intake') intakeInserts += 1;
+      if (event.command[event.commandName] === 'intake') intakeCommands += 1;
     });
     await api.start();
     for (const user of Object.values(SLACK_USERS)) api.users.set(user.id, user);
@@ -53,7 +59,9 @@ describe('Slack requests handed to the work thread (real HTTP, real database)', 
       port: 0,
       log: silentLogger(),
       databaseReady: database.ping,
-      mount: (express) => void createSlackAdapter(front, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test', apiUrl: api.url, handOff }, express),
+      mount: (express) => {
+        inFrontBolt = countInBolt(createSlackAdapter(front, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test', apiUrl: api.url, handOff }, express).bolt);
+      },
     });
     url = `http://127.0.0.1:${http.port}${SLACK_EVENTS_PATH}`;
   });
@@ -67,6 +75,7 @@ describe('Slack requests handed to the work thread (real HTTP, real database)', 
   beforeEach(() => {
     held = [];
     intakeInserts = 0;
+    intakeCommands = 0;
   });
 
   const send = (payload: unknown, headers?: Record<string, string>) => postToSlackEndpoint(url, { body: interactionBody(payload), contentType: FORM, ...(headers ? { headers } : {}) });
@@ -119,5 +128,25 @@ describe('Slack requests handed to the work thread (real HTTP, real database)', 
     expect((await database.models.Incident.findById(incident._id).lean<IncidentDoc>())!.state).toBe('in_progress');
     expect(await database.models.AuditEvent.countDocuments({ recordId: incident._id, action: 'acknowledge' })).toBe(1);
     await eventually(async () => (await database.models.Intake.countDocuments({})) === 0);
+  });
+
+  it('the answering side lets go of a request once handed over: it keeps its count while the work runs, not the request', async () => {
+    expect((await send(reportSubmission('V-HANDED-4', reportValues('Badge reader dead at the north door')))).status).toBe(200);
+    expect(held).toHaveLength(1);
+    // Bolt is done with it (its body, its context) though the work is not; the work is still counted.
+    await eventually(() => inFrontBolt() === 0);
+    expect(front.work.size).toBe(1);
+    await releaseAll();
+    expect(front.work.size).toBe(0);
+    expect(await database.models.Incident.countDocuments({ dedupeKey: 'slack:view:V-HANDED-4' })).toBe(1);
+  });
+
+  it('a command, which the intake never holds, is answered and done without a command on the intake', async () => {
+    const answer = await postToSlackEndpoint(url, { body: slashCommandBody('/itsm', 'mine', { user_id: SLACK_USERS.jamie.id, response_url: api.responseUrl('mine') }), contentType: FORM });
+    expect(answer.status).toBe(200);
+    expect(held).toHaveLength(1);
+    await releaseAll();
+    expect(api.calls.some((call) => call.method === 'response_url' && call.responseId === 'mine')).toBe(true);
+    expect(intakeCommands).toBe(0);
   });
 });

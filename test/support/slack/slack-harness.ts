@@ -60,17 +60,7 @@ export async function startSlackHarness(
     databaseReady: database.ping,
     mount: (express) => void (adapter = createSlackAdapter(app, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test', apiUrl: api.url, ...settings }, express)),
   });
-  let inBolt = 0;
-  const bolt = adapter!.bolt;
-  const processEvent = bolt.processEvent.bind(bolt);
-  bolt.processEvent = async (event) => {
-    inBolt += 1;
-    try {
-      return await processEvent(event);
-    } finally {
-      inBolt -= 1;
-    }
-  };
+  const inBolt = countInBolt(adapter!.bolt);
   return {
     app,
     logs: entries,
@@ -78,7 +68,7 @@ export async function startSlackHarness(
     http,
     url: `http://127.0.0.1:${http.port}${SLACK_EVENTS_PATH}`,
     idle: async (timeoutMs = 5000) => {
-      await eventually(() => inBolt === 0, timeoutMs);
+      await eventually(() => inBolt() === 0, timeoutMs);
       // What the requests set off at once (a new incident's watch, its pages), and what they stored in the outbox, posted.
       await app.jobs.wheel.idle();
       await app.jobs.notifier.idle();
@@ -88,6 +78,21 @@ export async function startSlackHarness(
       await api.stop();
     },
   };
+}
+
+/** Counts the requests Bolt is processing: the count now, read through the function returned. */
+export function countInBolt(bolt: SlackAdapter['bolt']): () => number {
+  let inBolt = 0;
+  const processEvent = bolt.processEvent.bind(bolt);
+  bolt.processEvent = async (event) => {
+    inBolt += 1;
+    try {
+      return await processEvent(event);
+    } finally {
+      inBolt -= 1;
+    }
+  };
+  return () => inBolt;
 }
 
 /** Waits until the app has logged that it ignored a retried delivery of the request `key`. */
