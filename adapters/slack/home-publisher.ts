@@ -7,15 +7,18 @@ import { methodPace, workspaceOf } from './slack-limits';
 const MAX_WAIT_MS = 45_000;
 
 interface Waiting {
-  blocks: KnownBlock[];
+  /** Draws the home; the latest asked for is the one drawn, once the turn has come. */
+  draw: () => Promise<KnownBlock[]>;
   published: Promise<boolean>;
 }
 
 /**
  * Publishes people's App Home within views.publish's limit (a method tier per workspace): each
- * publish takes a turn first. A person's newer home replaces one still waiting for its turn, so at
- * most one waits per person and only the latest is drawn; a home whose turn is too far off is left
- * for the person's next visit (opening the tab asks again).
+ * publish takes a turn first, and the home is drawn only then (reading the person's lists costs
+ * some thirty database commands). A person's opens while one waits for its turn are answered by
+ * that one, drawn when its turn comes, so at most one waits per person; a home whose turn is too
+ * far off is neither drawn nor published, and is left for the person's next visit (opening the
+ * tab asks again).
  */
 export class HomePublisher {
   private readonly waiting = new Map<string, Waiting>();
@@ -26,15 +29,15 @@ export class HomePublisher {
   ) {}
 
   /** Resolves to whether it was published (false: left for the next visit). */
-  publish(client: WebClient, userId: string, blocks: KnownBlock[]): Promise<boolean> {
+  publish(client: WebClient, userId: string, draw: () => Promise<KnownBlock[]>): Promise<boolean> {
     const workspace = workspaceOf(client);
     const key = `${workspace}:${userId}`;
     const queued = this.waiting.get(key);
     if (queued) {
-      queued.blocks = blocks;
+      queued.draw = draw;
       return queued.published;
     }
-    const entry: Waiting = { blocks, published: Promise.resolve(false) };
+    const entry: Waiting = { draw, published: Promise.resolve(false) };
     entry.published = (async () => {
       try {
         const { ready } = await this.pacer.waitForTurn(methodPace(workspace, 'views.publish'), MAX_WAIT_MS, this.stopping);
@@ -43,7 +46,7 @@ export class HomePublisher {
         // From here a newer home waits for a turn of its own.
         this.waiting.delete(key);
       }
-      await client.views.publish({ user_id: userId, view: { type: 'home', blocks: entry.blocks } });
+      await client.views.publish({ user_id: userId, view: { type: 'home', blocks: await entry.draw() } });
       return true;
     })();
     this.waiting.set(key, entry);

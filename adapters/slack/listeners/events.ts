@@ -32,10 +32,13 @@ export function registerEvents(app: App, deps: SlackDeps, installations?: Instal
   app.event(SLACK_EVENTS.homeOpened, async ({ event, client, body, context }) => {
     if (event.tab !== 'home' || !homeHandler) return;
     await afterAck(deps, { body, userId: event.user, botToken: context.botToken }, async () => {
-      const actor = await slackActor(deps, client, event.user);
-      const { views } = await interact(deps, actor, { entry: homeHandler });
-      const mentions = await mentionsIn(deps.opsdesk.ctx.people, views);
-      const published = await deps.homes.publish(client, event.user, renderMessage(views, mentions, LIMITS.homeBlocks));
+      // Drawn once its turn to be published comes: as things are then, and not at all without a turn.
+      const published = await deps.homes.publish(client, event.user, async () => {
+        const actor = await slackActor(deps, client, event.user);
+        const { views } = await interact(deps, actor, { entry: homeHandler });
+        const mentions = await mentionsIn(deps.opsdesk.ctx.people, views);
+        return renderMessage(views, mentions, LIMITS.homeBlocks);
+      });
       if (!published) deps.opsdesk.log.info({ user: event.user }, 'App Home left for the next visit: views.publish is at its limit');
     });
   });
