@@ -53,8 +53,8 @@ describe('App Home publisher: drawn at its turn, once per turn', () => {
   });
 
   it('a home whose turn is too far off is neither drawn nor published, and says so', async () => {
-    // 80 turns of 625 ms: the next is past the 45 s a home may wait.
-    const { client, publisher } = await workspaceWithTurnsTaken('xoxb-home-far', 80);
+    // 100 turns of 625 ms: the next is about a minute off, well past the 45 s a home may wait.
+    const { client, publisher } = await workspaceWithTurnsTaken('xoxb-home-far', 100);
     let drawn = 0;
     const published = await publisher.publish(client, 'U0HOME0002', async () => {
       drawn += 1;
