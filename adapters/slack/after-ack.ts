@@ -50,6 +50,7 @@ export function receivedAtOf(context: object): number {
  */
 export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Promise<void>): Promise<void> {
   const { handOff } = deps;
+  const key = requestKeyOf(request.body as Record<string, unknown>);
   if (handOff) {
     // Tracked, so that a stopping process finishes it before closing the database (the work thread
     // answers when it is done), and counted by the overload gate. Not waited for here: the listener
@@ -58,11 +59,9 @@ export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Pro
     // backlog of 2,000 took 35 MB of its heap). The work thread logs its failures, and its listeners
     // tell the person theirs.
     const handed = { body: request.body, receivedAt: request.receivedAt ?? Date.now(), accepted: Boolean(request.accepted) };
-    const key = requestKeyOf(request.body as Record<string, unknown>);
     void deps.opsdesk.work.run(() => handOff(handed)).catch((error: unknown) => deps.opsdesk.log.warn({ err: error, requestKey: key }, 'a request handed to the work thread failed there'));
     return Promise.resolve();
   }
-  const key = requestKeyOf(request.body as Record<string, unknown>);
   return deps.opsdesk.work.run(async () => {
     try {
       if (!(await firstDelivery(deps, request.body))) {
