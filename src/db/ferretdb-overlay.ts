@@ -10,7 +10,10 @@ const run = promisify(execFile);
 /** The FerretDB release the files under embedded-db/ferretdb-overlay/ were made from. */
 export const FERRETDB_VERSION = 'v1.24.0';
 /** Our files (in embedded-db/ferretdb-overlay/), by where each goes in FerretDB's module. */
-export const FERRETDB_OVERLAY: Readonly<Record<string, string>> = { 'internal/util/fsql/db.go': 'fsql-db.go' };
+export const FERRETDB_OVERLAY: Readonly<Record<string, string>> = {
+  'internal/util/fsql/db.go': 'fsql-db.go',
+  'internal/backends/sqlite/collection.go': 'sqlite-collection.go',
+};
 
 /** The go.mod a build of the embedded server uses, and how to remove it once built. */
 export interface PreparedBuild {

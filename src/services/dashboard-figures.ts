@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { findByIds } from '../db/find-by-ids';
 import type { ItsmCatalog } from '../config/itsm-catalog';
 import { undecidedApprovers } from '../domain/approval-rules';
 import type { ChangeState } from '../domain/change-lifecycle';
@@ -86,7 +87,7 @@ export interface DashboardData {
 const AT_RISK_LIMIT = 10;
 const AWAITING_LIMIT = 20;
 const DAYS = 30;
-/** Open records are read by `_id`, this many at once. */
+/** Open records are read by `_id`, this many a batch (one find where the storage serves a list of ids by index). */
 const READ_AT_ONCE = 50;
 /** A change is open until it ends: the states holding its window, and the review after it. */
 const OPEN_CHANGE_STATES: readonly ChangeState[] = ['assessment', 'scheduled', 'implementing', 'review'];
@@ -149,13 +150,13 @@ export class DashboardFigures {
   private async openIncidents(): Promise<OpenIncident[]> {
     const listed = await Promise.all([...this.catalog.services.keys()].map((s) => this.lists.members(INCIDENT_LISTS.service(s))));
     const ids = [...new Set(listed.flat().map((m) => m.recordId))];
-    const found = await readEach(ids, (id) => this.models.Incident.findById(id, INCIDENT_FIELDS).lean<OpenIncident>().exec());
+    const found = await readEach(ids, (batch) => findByIds(this.models.Incident, batch, INCIDENT_FIELDS) as Promise<(OpenIncident | null)[]>);
     return found.filter((i) => OPEN_INCIDENT_STATES.includes(i.state));
   }
 
   private async openRequests(): Promise<OpenRequest[]> {
     const ids = (await this.lists.members(REQUEST_LISTS.open)).map((m) => m.recordId);
-    const found = await readEach(ids, (id) => this.models.ServiceRequest.findById(id, REQUEST_FIELDS).lean<OpenRequest>().exec());
+    const found = await readEach(ids, (batch) => findByIds(this.models.ServiceRequest, batch, REQUEST_FIELDS) as Promise<(OpenRequest | null)[]>);
     return found.filter((r) => OPEN_REQUEST_STATES.includes(r.state));
   }
 
@@ -184,10 +185,10 @@ export class DashboardFigures {
   }
 }
 
-async function readEach<T>(ids: readonly string[], read: (id: string) => Promise<T | null>): Promise<T[]> {
+async function readEach<T>(ids: readonly string[], read: (batch: readonly string[]) => Promise<(T | null)[]>): Promise<T[]> {
   const found: T[] = [];
   for (let i = 0; i < ids.length; i += READ_AT_ONCE) {
-    for (const doc of await Promise.all(ids.slice(i, i + READ_AT_ONCE).map(read))) if (doc) found.push(doc);
+    for (const doc of await read(ids.slice(i, i + READ_AT_ONCE))) if (doc) found.push(doc);
   }
   return found;
 }

@@ -8,6 +8,7 @@ import { createRecord } from './record-creation';
 import { INCIDENT_LISTS, incidentListsOf } from './incident-lists';
 import { OpenRecordLists, type OpenRecord, type RecordPage } from './open-record-lists';
 import { RecordLists } from './record-lists';
+import { findByIds } from '../db/find-by-ids';
 
 export type NewIncident = Omit<IncidentDoc, '_id' | 'number' | 'version' | 'auditHead' | 'createdAt' | 'updatedAt'>;
 
@@ -27,7 +28,7 @@ export class IncidentRecords {
     /** Real time as the processes share it (the database server's clock), for when changes were written. */
     private readonly nowMs: () => number = Date.now,
   ) {
-    this.lists = new OpenRecordLists(new RecordLists(models, () => new Date(this.nowMs())), (number) => this.findById(number), incidentListsOf);
+    this.lists = new OpenRecordLists(new RecordLists(models, () => new Date(this.nowMs())), (numbers) => findByIds(this.models.Incident, numbers), incidentListsOf);
   }
 
   /**

@@ -7,6 +7,7 @@ import type { Series } from './number-series';
 import { OpenRecordLists } from './open-record-lists';
 import { createRecord } from './record-creation';
 import { RecordLists } from './record-lists';
+import { findByIds } from '../db/find-by-ids';
 
 interface ListedRecord {
   _id: string;
@@ -35,7 +36,7 @@ export abstract class ListedRecords<T extends ListedRecord, Action extends strin
     /** Told after a record is created or changed (its timers are set this way). */
     private readonly observe: (record: T, before?: T) => Promise<void> = async () => {},
   ) {
-    this.lists = new OpenRecordLists(new RecordLists(models, () => new Date(this.nowMs())), (number) => this.findById(number), spec.listsOf);
+    this.lists = new OpenRecordLists(new RecordLists(models, () => new Date(this.nowMs())), (numbers) => findByIds(spec.records, numbers), spec.listsOf);
   }
 
   /** Creates the record, or returns the one an earlier try with the same dedupe key created (`idempotent`). */

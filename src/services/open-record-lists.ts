@@ -56,7 +56,8 @@ export class OpenRecordLists<T extends ListableRecord> {
 
   constructor(
     private readonly lists: RecordLists,
-    private readonly load: (number: string) => Promise<T | null>,
+    /** The records with these numbers, in that order (null where there is none). */
+    private readonly load: (numbers: readonly string[]) => Promise<(T | null)[]>,
     private readonly listsOf: (record: T) => string[],
   ) {}
 
@@ -116,7 +117,7 @@ export class OpenRecordLists<T extends ListableRecord> {
 
   /** These records as they are now, those still in a list that holds them only. */
   async current(listed: readonly OpenRecord[]): Promise<T[]> {
-    const found = await Promise.all(listed.map((o) => this.load(o.number)));
+    const found = await this.load(listed.map((o) => o.number));
     const mending: Promise<void>[] = [];
     const kept = listed.flatMap((o, i) => {
       const record = found[i];

@@ -1,4 +1,5 @@
 import type { Model } from 'mongoose';
+import { findByIds } from '../db/find-by-ids';
 import { insertOnce } from '../db/insert-once';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { retryWhileBusy } from '../db/retry-while-busy';
@@ -8,7 +9,7 @@ import { packRecords, unpackRecords, type ListEntryDoc, type ListSnapshotDoc, ty
 const FOLD_EVERY = 16;
 /** A reader that meets a longer tail folds it itself (the writer due to fold died, or failed). */
 const FOLD_TAIL_OVER = 24;
-/** Entries are read by `_id` in parallel batches growing to this size (a quiet list costs two reads). */
+/** Entries are read by `_id` in batches growing to this size (a quiet list costs one read, a batch of two). */
 const READ_BATCH = 8;
 /**
  * A free slot before a taken one is only passed (its writer took it and failed, or died) once the
@@ -201,8 +202,8 @@ export class RecordLists {
   }
 
   /**
-   * The entries after slot `n`, in order, read by `_id` in parallel batches (2, 4, then 8 at a
-   * time) until a batch finds none. A free slot before taken ones (its writer failed, or died, after
+   * The entries after slot `n`, in order, read by `_id` in batches (2, 4, then 8 at a time) until
+   * a batch finds none. A free slot before taken ones (its writer failed, or died, after
    * taking it, or is inserting it now) is passed here; see settledEnd. A writer whose insert fails
    * forgets the slots it was handing out, so its process's next change fills the free one.
    */
@@ -211,12 +212,17 @@ export class RecordLists {
     // probing for the end starts after it.
     const mine = this.written.get(list);
     const lastMine = mine ? Math.max(n, ...mine.keys()) : n;
-    const slot = (k: number) => mine?.get(k) ?? this.models.ListEntry.findById(`${list}:${k}`).lean<ListEntryDoc>();
-    const known = await Promise.all(Array.from({ length: lastMine - n }, (_, i) => slot(n + 1 + i)));
-    const entries = known.filter((e): e is ListEntryDoc => e !== null);
+    const slots = async (first: number, count: number): Promise<ListEntryDoc[]> => {
+      // What this process wrote is taken as it is now, before the read (a fold may forget it meanwhile).
+      const held = Array.from({ length: count }, (_, i) => ({ k: first + i, entry: mine?.get(first + i) }));
+      const unheld = held.filter((h) => !h.entry);
+      const read = await findByIds(this.models.ListEntry, unheld.map((h) => `${list}:${h.k}`));
+      unheld.forEach((h, i) => (h.entry = read[i] ?? undefined));
+      return held.flatMap((h) => (h.entry ? [h.entry] : []));
+    };
+    const entries = await slots(n + 1, lastMine - n);
     for (let first = lastMine + 1, size = 2; ; first += size, size = Math.min(READ_BATCH, size * 2)) {
-      const batch = await Promise.all(Array.from({ length: size }, (_, i) => slot(first + i)));
-      const found = batch.filter((e): e is ListEntryDoc => e !== null);
+      const found = await slots(first, size);
       if (found.length === 0) return entries;
       entries.push(...found);
     }

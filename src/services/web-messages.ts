@@ -4,6 +4,7 @@ import type { Models } from '../models/models';
 import type { WebMessageDoc } from '../models/web-message.model';
 import type { CardView } from '../views/view-model';
 import type { SlotLogs } from './slot-log';
+import { findByIds } from '../db/find-by-ids';
 
 /** Every write, in order, for the pages' live updates. */
 const FEED = 'web.feed';
@@ -72,7 +73,7 @@ export class WebMessages {
     const ids = [...new Set((await this.logs.last<string>(historyOf(conversation), limit)).map((entry) => entry.body))];
     const messages: WebMessageDoc[] = [];
     for (let i = 0; i < ids.length; i += READ_BATCH) {
-      const batch = await Promise.all(ids.slice(i, i + READ_BATCH).map((id) => this.models.WebMessage.findById(id).lean<WebMessageDoc>()));
+      const batch = await findByIds(this.models.WebMessage, ids.slice(i, i + READ_BATCH));
       messages.push(...batch.filter((m): m is WebMessageDoc => m !== null));
     }
     return messages;

@@ -13,12 +13,12 @@ export function openTestDatabase(name = 'test', options: { monitorCommands?: boo
 }
 
 /** Every command sent while `work` runs, with its filter (a find's, or an update's or a delete's first). */
-export async function commandsDuring(database: Database, work: () => Promise<unknown>): Promise<{ name: string; filter: unknown }[]> {
-  const seen: { name: string; filter: unknown }[] = [];
+export async function commandsDuring(database: Database, work: () => Promise<unknown>): Promise<{ name: string; collection: string; filter: unknown }[]> {
+  const seen: { name: string; collection: string; filter: unknown }[] = [];
   const listener = (event: { commandName: string; databaseName: string; command: Record<string, unknown> }) => {
     if (event.databaseName !== database.connection.name) return;
     const command = event.command as { filter?: unknown; updates?: { q: unknown }[]; deletes?: { q: unknown }[] };
-    seen.push({ name: event.commandName, filter: command.filter ?? command.updates?.[0]?.q ?? command.deletes?.[0]?.q });
+    seen.push({ name: event.commandName, collection: String(event.command[event.commandName]), filter: command.filter ?? command.updates?.[0]?.q ?? command.deletes?.[0]?.q });
   };
   const client = database.connection.getClient();
   client.on('commandStarted', listener);
