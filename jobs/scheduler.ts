@@ -19,6 +19,8 @@ export interface SchedulerOptions {
    * elsewhere (a running tick renews its lock every third of it).
    */
   lockLifetimeMs?: number;
+  /** How long a running tick renews its lock before it is taken to be stuck (ms). */
+  renewLocksForMs?: number;
 }
 
 export interface Scheduler {
@@ -31,12 +33,11 @@ export const tickJobName = (shard: number) => `timer-wheel.tick.${shard}`;
 /** A dead process's shards are taken over after this: short, because a running tick renews its lock. */
 export const DEFAULT_LOCK_LIFETIME_MS = 20_000;
 /**
- * How often a running tick renews its lock (every third of the lifetime) before it is taken to be
- * stuck: about 3 minutes. Under a saturated database a tick's reads and its last handlers took up
- * to a minute (docs/benchmarks.md); that is slow, not stuck, and another process would find the
- * same database.
+ * How long a running tick renews its lock (every third of the lifetime) before it is taken to be
+ * stuck. Under a saturated database a tick's reads and its last handlers took up to a minute
+ * (docs/benchmarks.md); that is slow, not stuck, and another process would find the same database.
  */
-const MAX_RENEWALS = 27;
+export const DEFAULT_RENEW_LOCKS_FOR_MS = 180_000;
 export const SWEEP_JOB = 'timer-wheel.sweep';
 /** A tick taking longer than this says what it ran (its lock is renewed for about 3 minutes). */
 const SLOW_TICK_MS = 15_000;
@@ -49,6 +50,7 @@ const SLOW_TICK_MS = 15_000;
 export async function startScheduler(options: SchedulerOptions): Promise<Scheduler> {
   const { wheel, log } = options;
   const lockLifetimeMs = options.lockLifetimeMs ?? DEFAULT_LOCK_LIFETIME_MS;
+  const renewLocksForMs = options.renewLocksForMs ?? DEFAULT_RENEW_LOCKS_FOR_MS;
   const agenda = new Agenda({
     backend: new MongoBackend({ mongo: options.db, collection: 'agenda_jobs' }),
     name: `${hostname()}:${process.pid}`,
@@ -73,7 +75,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     agenda.define(
       tickJobName(shard),
       async (job: Job) => {
-        const renewing = renewLock(job, lockLifetimeMs, log);
+        const renewing = renewLock(job, lockLifetimeMs, renewLocksForMs, log);
         const started = Date.now();
         ticking.add(job.attrs.name);
         try {
@@ -136,18 +138,20 @@ export function isCheckAfterTheEnd(error: Error, running: ReadonlySet<string>): 
   return name !== undefined && !running.has(name);
 }
 
-/** Renews the running job's lock while it works, for at most MAX_RENEWALS: a tick stuck for longer is left to another process. */
-function renewLock(job: Job, lockLifetimeMs: number, log: Logger): NodeJS.Timeout {
+/** Renews the running job's lock while it works, for at most `forMs`: a tick stuck for longer is left to another process. */
+function renewLock(job: Job, lockLifetimeMs: number, forMs: number, log: Logger): NodeJS.Timeout {
+  const everyMs = Math.max(500, Math.floor(lockLifetimeMs / 3));
+  const maxRenewals = Math.ceil(forMs / everyMs);
   let renewals = 0;
   const timer = setInterval(() => {
     renewals += 1;
-    if (renewals > MAX_RENEWALS) {
+    if (renewals > maxRenewals) {
       clearInterval(timer);
       log.error({ job: job.attrs.name }, 'a timer wheel tick has run too long: its shard is left to another process');
       return;
     }
     job.touch().catch((error: unknown) => log.warn({ err: error, job: job.attrs.name }, 'could not renew a job lock'));
-  }, Math.max(500, Math.floor(lockLifetimeMs / 3)));
+  }, everyMs);
   timer.unref();
   return timer;
 }

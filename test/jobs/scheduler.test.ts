@@ -36,8 +36,8 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
   // Agenda checks a running job's lock every lockLifetime/2 with a timer that outlives the job:
   // a short lifetime lets the test process exit promptly (under a second, which jest waits without
   // a warning); the ticks themselves take milliseconds.
-  async function start(wheel: TimerWheel, lockLifetimeMs = 1_500, log = silent): Promise<Scheduler> {
-    const scheduler = await startScheduler({ db: database.connection.db!, wheel, log, tickEvery: '1 second', processEvery: 200, lockLifetimeMs });
+  async function start(wheel: TimerWheel, lockLifetimeMs = 1_500, log = silent, renewLocksForMs?: number): Promise<Scheduler> {
+    const scheduler = await startScheduler({ db: database.connection.db!, wheel, log, tickEvery: '1 second', processEvery: 200, lockLifetimeMs, renewLocksForMs });
     schedulers.push(scheduler);
     return scheduler;
   }
@@ -62,6 +62,8 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
 
   it("takes over a shard whose process stopped answering once its lock is no longer renewed; a process starting meanwhile frees nothing", async () => {
     const lockLifetimeMs = 2_000;
+    // A stuck tick renews its lock for this long (3 minutes in a desk), then gives up.
+    const renewLocksForMs = 4_000;
     const ref = 'takeover-1';
     const tickJob = () => database.connection.db!.collection('agenda_jobs').findOne({ name: tickJobName(shardOf(ref)) });
     // Each process reads its own clock: the timer falls due for the stuck process first.
@@ -74,7 +76,7 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
     const hung: string[] = [];
     const releases: (() => void)[] = [];
     stuck.on('test', (r) => new Promise<void>((resolve) => void (hung.push(r), releases.push(resolve)))); // never returns (until the end of the test)
-    (await start(stuck, lockLifetimeMs)).agenda.name('stuck process');
+    (await start(stuck, lockLifetimeMs, silent, renewLocksForMs)).agenda.name('stuck process');
 
     await stuck.schedule('test', ref, stuckClock.now());
     stuckClock.current = new Date(stuckClock.current.getTime() + SETTLED_MS);
@@ -88,7 +90,7 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
     const healthy = new TimerWheel(database.models, healthyClock.now, silent);
     const fired: { ref: string; at: number }[] = [];
     healthy.on('test', async (r) => void fired.push({ ref: r, at: Date.now() }));
-    (await start(healthy, lockLifetimeMs)).agenda.name('healthy process');
+    (await start(healthy, lockLifetimeMs, silent, renewLocksForMs)).agenda.name('healthy process');
     expect((await tickJob())?.lockedAt).toEqual(expect.any(Date));
 
     // The same shard's next timer; now due for the healthy process too.
@@ -100,10 +102,12 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
     // the database and the healthy process works the shard from where the stuck one hung: the
     // stuck timer fires again there (effects are idempotent), then the next one.
     // The stuck tick renews its lock a few times (a slow tick is not a dead one), then gives up.
+    await eventually(async () => (((await tickJob())?.lockedAt as Date | undefined)?.getTime() ?? 0) > stuckLockedAt, 5_000);
+    expect(await tickJob()).toMatchObject({ lastModifiedBy: 'stuck process' });
     await eventually(async () => (await tickJob())?.lastModifiedBy === 'healthy process', 20_000);
     await eventually(() => fired.some((f) => f.ref === second), 10_000);
     expect(fired.map((f) => f.ref).sort()).toEqual([ref, second].sort());
-    expect(Math.min(...fired.map((f) => f.at)) - stuckLockedAt).toBeGreaterThanOrEqual(lockLifetimeMs);
+    expect(Math.min(...fired.map((f) => f.at)) - stuckLockedAt).toBeGreaterThanOrEqual(renewLocksForMs + lockLifetimeMs);
     for (const release of releases) release();
   }, 40_000);
 
