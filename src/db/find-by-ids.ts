@@ -65,3 +65,77 @@ export function planUsesIndex(explained: Record<string, unknown> | undefined): b
   const plan = JSON.stringify(explained.queryPlanner ?? {});
   return plan.length > 2 && !plan.includes('COLLSCAN');
 }
+
+interface Batch<T> {
+  ids: Set<string>;
+  waiting: { ids: readonly string[]; resolve: (found: (T | null)[]) => void; reject: (error: unknown) => void }[];
+}
+
+/** The reads by `_id` waiting for this turn of the event loop to end, per model and projection. */
+const gathering = new WeakMap<object, Map<string, Batch<unknown>>>();
+
+/**
+ * As `findByIds`, but the reads any caller asks of this collection in the same turn of the event
+ * loop go together, as one find: the lists of a person's App Home, and the card lookups of the
+ * deliveries a click sets off, are each one command rather than one per list or delivery. A reply
+ * waits for nothing but the end of the turn. Meant for documents of plain values (strings, numbers,
+ * dates): a document two callers asked for is copied for the second, so neither sees the other's
+ * changes to it.
+ */
+export function findByIdsTogether<T>(model: Model<T>, ids: readonly string[], projection?: Record<string, number>): Promise<(T | null)[]> {
+  if (ids.length === 0) return Promise.resolve([]);
+  const key = projection ? JSON.stringify(projection) : '';
+  let batches = gathering.get(model);
+  if (!batches) gathering.set(model, (batches = new Map()));
+  let batch = batches.get(key) as Batch<T> | undefined;
+  if (!batch) {
+    const opened: Batch<T> = { ids: new Set(), waiting: [] };
+    batches.set(key, opened as Batch<unknown>);
+    batch = opened;
+    setImmediate(() => {
+      batches.delete(key);
+      void sendTogether(model, opened, projection);
+    });
+  }
+  for (const id of ids) batch.ids.add(id);
+  const joined = batch;
+  return new Promise((resolve, reject) => joined.waiting.push({ ids, resolve, reject }));
+}
+
+/** One document by `_id` (null where there is none), read together with the others asked in this turn. */
+export async function findByIdTogether<T>(model: Model<T>, id: string, projection?: Record<string, number>): Promise<T | null> {
+  return (await findByIdsTogether(model, [id], projection))[0] ?? null;
+}
+
+async function sendTogether<T>(model: Model<T>, batch: Batch<T>, projection?: Record<string, number>): Promise<void> {
+  const ids = [...batch.ids];
+  let found: (T | null)[];
+  try {
+    found = await findByIds(model, ids, projection);
+  } catch (error) {
+    for (const waiter of batch.waiting) waiter.reject(error);
+    return;
+  }
+  const byId = new Map(ids.map((id, i) => [id, found[i] ?? null]));
+  const handedOut = new Set<string>();
+  for (const waiter of batch.waiting) {
+    waiter.resolve(
+      waiter.ids.map((id) => {
+        const doc = byId.get(id) ?? null;
+        if (doc === null) return null;
+        if (!handedOut.has(id)) return handedOut.add(id), doc;
+        return copyOf(doc);
+      }),
+    );
+  }
+}
+
+/** A copy of a document's plain values (objects, arrays, dates); any other value (an ObjectId) is shared. */
+function copyOf<V>(value: V): V {
+  if (value instanceof Date) return new Date(value.getTime()) as V;
+  if (Array.isArray(value)) return value.map(copyOf) as V;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, copyOf(v)])) as V;
+  }
+  return value;
+}

@@ -1,3 +1,4 @@
+import { findByIdTogether } from '../db/find-by-ids';
 import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
@@ -39,9 +40,12 @@ export class CardLocations {
     return place;
   }
 
-  /** The record's card on the platform: its service channel's, or (`where`) a person's or a group's own. */
+  /**
+   * The record's card on the platform: its service channel's, or (`where`) a person's or a group's
+   * own. Read with the others asked at the same time (the deliveries a click sets off): one find.
+   */
   find(recordId: string, platform: CardLocationDoc['platform'], where?: string): Promise<CardLocationDoc | null> {
-    return this.models.CardLocation.findById(locationKey(recordId, platform, where)).lean<CardLocationDoc>().exec();
+    return findByIdTogether<CardLocationDoc>(this.models.CardLocation, locationKey(recordId, platform, where));
   }
 
   /** Claims the first post of the record's card for one delivery (`by`): false when another has. */

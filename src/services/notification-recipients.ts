@@ -1,5 +1,5 @@
 import type { Model } from 'mongoose';
-import { findByIds } from '../db/find-by-ids';
+import { findByIdsTogether } from '../db/find-by-ids';
 import type { NotificationDoc } from '../models/notification.model';
 
 /** Who was sent what, found by the notification's `_id` (`<record>:<reason>:<person>:<platform>`). */
@@ -12,7 +12,7 @@ export class NotificationRecipients {
 
   /** Whether the person was notified about `recordId` for `reason` (e.g. `escalation.2`: paged at step 2). */
   async wasSent(recordId: string, reason: string, personId: string): Promise<boolean> {
-    const sent = await findByIds(this.notifications, this.platforms().map((platform) => `${recordId}:${reason}:${personId}:${platform}`), { _id: 1 });
+    const sent = await findByIdsTogether(this.notifications, this.platforms().map((platform) => `${recordId}:${reason}:${personId}:${platform}`), { _id: 1 });
     return sent.some(Boolean);
   }
 }

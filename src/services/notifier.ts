@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logger';
+import { findByIdTogether } from '../db/find-by-ids';
 import { insertOnce } from '../db/insert-once';
 import type { Models } from '../models/models';
 import type { NotificationAttemptDoc, NotificationAudience, NotificationDoc } from '../models/notification.model';
@@ -358,8 +359,9 @@ export class Notifier {
     const [, id = '', attemptText = '1', handsText] = REF.exec(ref) ?? [];
     const attempt = Number(attemptText);
     const Attempts = this.models.NotificationAttempt;
-    if (await Attempts.findById(`${id}#final`).lean()) return;
-    const notification = await this.models.Notification.findById(id).lean<NotificationDoc>();
+    // Read with those of the other timers the tick fires at once: one find for all.
+    if (await findByIdTogether(Attempts, `${id}#final`)) return;
+    const notification = await findByIdTogether<NotificationDoc>(this.models.Notification, id);
     if (!notification) return;
     if (!this.deliverers.has(notification.platform)) {
       // Another process can: the attempt moves to another shard (the `~n` changes it), so another
@@ -372,7 +374,7 @@ export class Notifier {
       await this.wheel.schedule(DELIVER, `${id}#${attempt}~${hands % 1_000}`, new Date(this.now().getTime() + wait));
       return;
     }
-    const previous = attempt > 1 ? await Attempts.findById(`${id}#${attempt - 1}!`).lean<NotificationAttemptDoc>() : null;
+    const previous = attempt > 1 ? await findByIdTogether<NotificationAttemptDoc>(Attempts, `${id}#${attempt - 1}!`) : null;
     // A lease timer meeting a refusal that asked us to wait longer (Retry-After) steps aside.
     if (previous?.retryAt && previous.retryAt.getTime() > this.now().getTime()) return;
     if (attempt > 1 && !previous && (await this.stillAttempting(notification, attempt - 1))) {
@@ -418,7 +420,7 @@ export class Notifier {
 
   /** Whether attempt `attempt` was made by a process that is still alive (so it is still under way). */
   private async stillAttempting(notification: NotificationDoc, attempt: number): Promise<boolean> {
-    const claim = await this.models.NotificationAttempt.findById(`${notification._id}#${attempt}`).lean<NotificationAttemptDoc>();
+    const claim = await findByIdTogether<NotificationAttemptDoc>(this.models.NotificationAttempt, `${notification._id}#${attempt}`);
     // The first attempt of the process that stored it needs no claim.
     const owner = claim?.owner ?? (attempt === 1 ? notification.storedBy : undefined);
     return owner !== undefined && owner !== this.liveness.processId && (await this.liveness.isAlive(owner));

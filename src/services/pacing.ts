@@ -1,3 +1,4 @@
+import { findByIdTogether } from '../db/find-by-ids';
 import { insertOnce } from '../db/insert-once';
 import type { Models } from '../models/models';
 import type { PaceSlotDoc } from '../models/pace-slot.model';
@@ -107,7 +108,7 @@ export class Pacer {
 
   /** The turn held for `holder`, unless none is or it has passed by too long (a new one is taken then). */
   private async heldTurn(pace: Pace, holder: string): Promise<{ taken: true; waitMs: number } | undefined> {
-    const held = await this.models.PaceSlot.findById(holdId(pace, holder)).lean<PaceSlotDoc>();
+    const held = await findByIdTogether<PaceSlotDoc>(this.models.PaceSlot, holdId(pace, holder));
     if (!held?.turnAt) return undefined;
     const now = this.now();
     // A turn gone by further than a burst reaches back is not used late: holders coming back
@@ -129,7 +130,7 @@ export class Pacer {
   async backlogBeyond(pace: Pace, withinMs: number): Promise<boolean> {
     const turn = Math.floor((this.now() + withinMs) / pace.intervalMs);
     if ((this.frontier.get(pace.key) ?? -Infinity) > turn) return true;
-    return (await this.models.PaceSlot.findById(`${pace.key}:${turn}`).lean()) !== null;
+    return (await findByIdTogether(this.models.PaceSlot, `${pace.key}:${turn}`)) !== null;
   }
 }
 

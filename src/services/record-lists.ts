@@ -1,5 +1,5 @@
 import type { Model } from 'mongoose';
-import { findByIds } from '../db/find-by-ids';
+import { findByIdTogether, findByIdsTogether } from '../db/find-by-ids';
 import { insertOnce } from '../db/insert-once';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { retryWhileBusy } from '../db/retry-while-busy';
@@ -101,7 +101,8 @@ export class RecordLists {
   async members(list: string): Promise<ListedRecord[]> {
     let known = this.read.get(list);
     if (!known || Date.now() - known.readAt > MEMO_TRUSTED_MS) {
-      const stored = await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>();
+      // Read with the other lists asked for at the same time (an App Home's five): one find for all.
+      const stored = await findByIdTogether(this.models.ListSnapshot, list);
       const snapshot = stored ?? this.empty(list);
       known = { upTo: snapshot.upTo, records: unpackRecords(snapshot.records), snapshotUpTo: snapshot.upTo, readAt: Date.now() };
       // A slot is remembered only where the snapshot exists (a writer's first change stores it).
@@ -216,7 +217,7 @@ export class RecordLists {
       // What this process wrote is taken as it is now, before the read (a fold may forget it meanwhile).
       const held = Array.from({ length: count }, (_, i) => ({ k: first + i, entry: mine?.get(first + i) }));
       const unheld = held.filter((h) => !h.entry);
-      const read = await findByIds(this.models.ListEntry, unheld.map((h) => `${list}:${h.k}`));
+      const read = await findByIdsTogether(this.models.ListEntry, unheld.map((h) => `${list}:${h.k}`));
       unheld.forEach((h, i) => (h.entry = read[i] ?? undefined));
       return held.flatMap((h) => (h.entry ? [h.entry] : []));
     };

@@ -1,4 +1,5 @@
 import type { Logger } from '../logger';
+import { findByIdTogether, findByIdsTogether } from '../db/find-by-ids';
 import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
@@ -212,7 +213,7 @@ export class TimerWheel {
 
   /** Whether scheduleOnce set this timer (it is set, or has fired). */
   async isScheduledOnce(kind: string, ref: string, dueAt: Date): Promise<boolean> {
-    return (await this.models.TimerIndex.findById(`once:${kind}:${ref}:${dueAt.getTime()}:set`).lean()) !== null;
+    return (await findByIdTogether(this.models.TimerIndex, `once:${kind}:${ref}:${dueAt.getTime()}:set`)) !== null;
   }
 
   /**
@@ -224,7 +225,7 @@ export class TimerWheel {
   async scheduleOnce(kind: string, ref: string, dueAt: Date): Promise<void> {
     const key = `once:${kind}:${ref}:${dueAt.getTime()}`;
     const claimed = await insertOnce(this.models.TimerIndex, { _id: key, until: dueAt });
-    if (!claimed && (await this.models.TimerIndex.findById(`${key}:set`).lean())) return;
+    if (!claimed && (await findByIdTogether(this.models.TimerIndex, `${key}:set`))) return;
     await this.schedule(kind, ref, dueAt);
     await insertOnce(this.models.TimerIndex, { _id: `${key}:set`, until: dueAt });
   }
@@ -405,8 +406,9 @@ export class TimerWheel {
   private async readSlots(shard: number, bucket: number, from: number): Promise<TimerDoc[]> {
     const timers: TimerDoc[] = [];
     for (let first = from, size = 1; timers.length === first - from; first += size, size = READ_BATCH) {
-      const batch = await Promise.all(
-        Array.from({ length: size }, (_, i) => this.models.Timer.findById(`${shard}:${bucket}:${first + i}`).lean<TimerDoc>()),
+      const batch = await findByIdsTogether<TimerDoc>(
+        this.models.Timer,
+        Array.from({ length: size }, (_, i) => `${shard}:${bucket}:${first + i}`),
       );
       const missing = batch.findIndex((t) => !t);
       timers.push(...((missing < 0 ? batch : batch.slice(0, missing)) as TimerDoc[]));
@@ -468,7 +470,7 @@ export class TimerWheel {
 
   private async hasMarker(id: string): Promise<boolean> {
     if (this.knownMarkers.has(id)) return true;
-    const found = (await this.models.TimerIndex.findById(id).lean()) !== null;
+    const found = (await findByIdTogether(this.models.TimerIndex, id)) !== null;
     if (found) this.remember(this.knownMarkers, id);
     return found;
   }

@@ -1,5 +1,5 @@
 import { connectDatabase, type Database } from '../../../src/db/connect';
-import { findByIds, listServedByIndex, planUsesIndex } from '../../../src/db/find-by-ids';
+import { findByIdTogether, findByIds, findByIdsTogether, listServedByIndex, planUsesIndex } from '../../../src/db/find-by-ids';
 import { eventually } from '../../support/eventually';
 import { commandsDuring, dropTestDatabase, openTestDatabase, testDatabaseUri } from '../../support/test-database';
 
@@ -58,6 +58,47 @@ describe('documents found by a list of _ids (real database)', () => {
       ['find', 200],
     ]);
     expect(found.map((e) => (e as { recordId: string }).recordId)).toEqual(ids.map((id) => `R${id.split(':')[1]}`));
+  });
+
+  it('reads asked by several callers in the same turn go as one find; each caller gets its own, in its order, and a copy of what another also asked', async () => {
+    let results: unknown[] = [];
+    const reads = await commandsDuring(database, async () => {
+      results = await Promise.all([
+        findByIdsTogether(database.models.ListEntry, ['ids-test:9', 'ids-test:8']),
+        findByIdTogether(database.models.ListEntry, 'ids-test:none'),
+        // A caller joining after an await, still within the turn.
+        Promise.resolve().then(() => findByIdTogether(database.models.ListEntry, 'ids-test:9')),
+      ]);
+    });
+    expect(reads.map((c) => [c.name, c.filter])).toEqual([['find', { _id: { $in: ['ids-test:9', 'ids-test:8', 'ids-test:none'] } }]]);
+    const [pair, none, again] = results as [{ recordId: string }[], null, { recordId: string; at: Date }];
+    expect(pair.map((e) => e.recordId)).toEqual(['R9', 'R8']);
+    expect(none).toBeNull();
+    expect(again).toEqual(pair[0]);
+    expect(again).not.toBe(pair[0]);
+    expect(again.at).toBeInstanceOf(Date);
+
+    // Reads asked in another turn are another find.
+    const later = await commandsDuring(database, async () => {
+      await findByIdTogether(database.models.ListEntry, 'ids-test:1');
+      await findByIdTogether(database.models.ListEntry, 'ids-test:2');
+    });
+    expect(later.map((c) => c.filter)).toEqual([{ _id: 'ids-test:1' }, { _id: 'ids-test:2' }]);
+  });
+
+  it('a read that fails fails for every caller that joined it', async () => {
+    const broken = database.models.ListEntry;
+    const find = jest.spyOn(broken, 'find').mockImplementation(() => {
+      throw new Error('the server went away');
+    });
+    try {
+      const asked = [findByIdsTogether(broken, ['ids-test:1', 'ids-test:2']), findByIdsTogether(broken, ['ids-test:3', 'ids-test:4'])];
+      await expect(asked[0]).rejects.toThrow('the server went away');
+      await expect(asked[1]).rejects.toThrow('the server went away');
+    } finally {
+      find.mockRestore();
+    }
+    expect((await findByIdTogether(broken, 'ids-test:1'))?.recordId).toBe('R1');
   });
 });
 
