@@ -87,19 +87,20 @@ export function findByIdsTogether<T>(model: Model<T>, ids: readonly string[], pr
   const key = projection ? JSON.stringify(projection) : '';
   let batches = gathering.get(model);
   if (!batches) gathering.set(model, (batches = new Map()));
-  let batch = batches.get(key) as Batch<T> | undefined;
-  if (!batch) {
-    const opened: Batch<T> = { ids: new Set(), waiting: [] };
-    batches.set(key, opened as Batch<unknown>);
-    batch = opened;
-    setImmediate(() => {
-      batches.delete(key);
-      void sendTogether(model, opened, projection);
-    });
-  }
+  const batch = (batches.get(key) as Batch<T> | undefined) ?? openBatch(model, batches, key, projection);
   for (const id of ids) batch.ids.add(id);
-  const joined = batch;
-  return new Promise((resolve, reject) => joined.waiting.push({ ids, resolve, reject }));
+  return new Promise((resolve, reject) => batch.waiting.push({ ids, resolve, reject }));
+}
+
+/** A batch for this turn's reads, sent once the turn ends. */
+function openBatch<T>(model: Model<T>, batches: Map<string, Batch<unknown>>, key: string, projection?: Record<string, number>): Batch<T> {
+  const batch: Batch<T> = { ids: new Set(), waiting: [] };
+  batches.set(key, batch as Batch<unknown>);
+  setImmediate(() => {
+    batches.delete(key);
+    void sendTogether(model, batch, projection);
+  });
+  return batch;
 }
 
 /** One document by `_id` (null where there is none), read together with the others asked in this turn. */
@@ -123,8 +124,9 @@ async function sendTogether<T>(model: Model<T>, batch: Batch<T>, projection?: Re
       waiter.ids.map((id) => {
         const doc = byId.get(id) ?? null;
         if (doc === null) return null;
-        if (!handedOut.has(id)) return handedOut.add(id), doc;
-        return copyOf(doc);
+        if (handedOut.has(id)) return copyOf(doc);
+        handedOut.add(id);
+        return doc;
       }),
     );
   }
