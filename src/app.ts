@@ -97,7 +97,8 @@ export async function createApp(options: {
   retentionDays?: number;
   /**
    * The platforms opsdesk has adapters for: notifications are stored for each one the configuration
-   * uses, even by a process that has not configured it (Notifier.expectPlatform).
+   * uses, even by a process that has not configured it, once some process has delivered there
+   * (Notifier.expectPlatform).
    */
   platformsWithAdapters?: readonly string[];
 }): Promise<App> {

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     retentionDays: env.OPSDESK_RETENTION_DAYS,
     coalesceAfterMs: env.OPSDESK_COALESCE_AFTER_SECONDS * 1000,
     // Notifications for every platform the configuration uses (and opsdesk can reach) are stored,
-    // even by a process that cannot deliver there; one that can delivers them.
+    // even by a process that cannot deliver there, once some process has; one that can delivers them.
     platformsWithAdapters: ['slack', 'teams', 'web'],
   };
   const teamsConfigured = Boolean(env.MICROSOFT_APP_ID || env.MICROSOFT_APP_PASSWORD);

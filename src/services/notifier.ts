@@ -113,8 +113,9 @@ export class Notifier {
   /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
   private readonly expected = new Set<string>();
   private readonly queue = new BoundedQueue();
-  /** Platforms this process found nobody delivering to (said once each). */
+  /** Platforms this process found nobody delivering to, and nobody ever having delivered to (said once each). */
   private readonly unserved = new Set<string>();
+  private readonly neverServed = new Set<string>();
   private readonly stopper = new AbortController();
   /** Aborted when the process stops: deliveries waiting for their turn give up and are handed back. */
   readonly stopping: AbortSignal = this.stopper.signal;
@@ -126,7 +127,7 @@ export class Notifier {
     private readonly log: Logger,
     private readonly liveness: Liveness = ALONE,
     /** Whether some live process delivers to a platform this one cannot; without it, one is taken to. */
-    private readonly presence: Pick<PlatformPresence, 'served'> = { served: async () => true },
+    private readonly presence: Pick<PlatformPresence, 'served' | 'everServed'> = { served: async () => true, everServed: async () => true },
   ) {
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
     wheel.on(DELIVER_ALL, (refs) => this.onLeases(refs.split('\n')));
@@ -225,10 +226,11 @@ export class Notifier {
 
   /** One lease for them all (set before any is stored), rather than a timer each; what was new. */
   private async storeUnderOneLease(requests: readonly NotificationRequest[]): Promise<NotificationDoc[]> {
-    const ids = requests.flatMap((r) => this.platformsOf(r).map((platform) => notificationId(r, platform)));
+    const platforms = await this.platformsOfEach(requests);
+    const ids = requests.flatMap((r, i) => (platforms[i] as string[]).map((platform) => notificationId(r, platform)));
     if (ids.length > 0) await this.wheel.schedule(DELIVER_ALL, ids.map((id) => `${id}#2`).join('\n'), new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
     const fresh: NotificationDoc[] = [];
-    for (const request of requests) fresh.push(...(await this.store(request, false)));
+    for (const [i, request] of requests.entries()) fresh.push(...(await this.store(request, false, platforms[i])));
     return fresh;
   }
 
@@ -305,9 +307,9 @@ export class Notifier {
    * that attempt ends, the lease's timer makes the next one. A notification stored already (the
    * same reason told again, a replay) leaves only a lease that will find it done.
    */
-  private async store(request: NotificationRequest, lease = true): Promise<NotificationDoc[]> {
+  private async store(request: NotificationRequest, lease = true, platforms?: readonly string[]): Promise<NotificationDoc[]> {
     const fresh: NotificationDoc[] = [];
-    for (const platform of this.platformsOf(request)) {
+    for (const platform of platforms ?? (await this.platformsOfEach([request]))[0] ?? []) {
       const id = notificationId(request, platform);
       if (lease) await this.wheel.schedule(DELIVER, `${id}#2`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
       const doc: NotificationDoc = {
@@ -327,8 +329,20 @@ export class Notifier {
     return fresh;
   }
 
-  private platformsOf(request: NotificationRequest): string[] {
-    return request.audience.kind === 'reply' ? [request.audience.platform] : this.platforms;
+  /**
+   * The platforms each request is stored for: a reply's own; otherwise every platform in use that
+   * this process delivers to or some process ever has. One that none ever has (Teams named in the
+   * configuration of a desk that runs Slack alone) gets nothing stored: nobody would read it, and
+   * each would cost the database its writes and timers. From the first time a process delivers
+   * there, everything is kept for it, through its outages.
+   */
+  private async platformsOfEach(requests: readonly NotificationRequest[]): Promise<string[][]> {
+    const served: string[] = [];
+    for (const platform of this.platforms) {
+      if (this.deliverers.has(platform) || (await this.presence.everServed(platform))) served.push(platform);
+      else this.sayNeverServed(platform);
+    }
+    return requests.map((request) => (request.audience.kind === 'reply' ? [request.audience.platform] : served));
   }
 
   /**
@@ -397,6 +411,13 @@ export class Notifier {
     if (this.queue.offer(() => this.run(notification, attempt, interrupted))) return;
     // Filled meanwhile: the attempt ends here, said so, and the lease timer set above makes the next.
     await insertOnce(Attempts, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: 'the delivery queue was full', retryAt: this.now() });
+  }
+
+  /** Said once per platform and process: nobody has ever delivered there, so nothing is stored for it. */
+  private sayNeverServed(platform: string): void {
+    if (this.neverServed.has(platform)) return;
+    this.neverServed.add(platform);
+    this.log.info({ platform }, `no process has ever delivered to ${platform}: its notifications are not stored until one does`);
   }
 
   /** Said once per platform and process: with nobody to deliver there, notifications wait. */

@@ -10,9 +10,15 @@ const KEPT_MS = 5_000;
  * platforms it has a deliverer for, beside its own beat; a process without one asks before handing
  * a notification on, so that with no process for Teams, say, its notifications wait quietly (and
  * are delivered once one starts) instead of being passed round the processes every 2 s.
+ *
+ * A platform's beat is kept for good (retention removes only processes' own), so it also says
+ * whether any process ever delivered there: one that none ever has gets no notifications stored.
  */
 export class PlatformPresence {
   private readonly kept = new Map<string, { served: boolean; at: number }>();
+  /** Platforms some process has delivered to (for good), and when each of the others was last found never served. */
+  private readonly servedOnce = new Set<string>();
+  private readonly neverServed = new Map<string, number>();
   private beating?: NodeJS.Timeout;
 
   constructor(
@@ -45,6 +51,23 @@ export class PlatformPresence {
     if (this.beating) clearInterval(this.beating);
   }
 
+  /**
+   * Whether any process has ever delivered to `platform`, alive or not: once one has, its
+   * notifications are kept through its outages. Read at most every few seconds until it has.
+   */
+  async everServed(platform: string): Promise<boolean> {
+    if (this.servedOnce.has(platform)) return true;
+    const now = this.now().getTime();
+    const kept = this.neverServed.get(platform);
+    if (kept !== undefined && now - kept < KEPT_MS && now >= kept) return false;
+    if ((await this.models.ProcessBeat.findById(beatId(platform)).lean()) !== null) {
+      this.servedOnce.add(platform);
+      return true;
+    }
+    this.neverServed.set(platform, now);
+    return false;
+  }
+
   /** Whether a live process delivers to `platform` (read at most every few seconds). */
   async served(platform: string): Promise<boolean> {
     const now = this.now().getTime();
@@ -57,4 +80,6 @@ export class PlatformPresence {
   }
 }
 
-const beatId = (platform: string) => `delivers:${platform}`;
+/** A platform's beat, kept for good (see `everServed`); a process's own beat is its boot id. */
+export const PLATFORM_BEAT_PREFIX = 'delivers:';
+const beatId = (platform: string) => `${PLATFORM_BEAT_PREFIX}${platform}`;

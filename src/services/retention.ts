@@ -1,6 +1,7 @@
 import { retryWhileBusy } from '../db/retry-while-busy';
 import { OPEN_INCIDENT_STATES } from '../domain/incident-lifecycle';
 import type { Models } from '../models/models';
+import { PLATFORM_BEAT_PREFIX } from './platform-presence';
 import { RecordLists } from './record-lists';
 
 /** Keys that only guard against a request being handled twice: worthless once no retry can come. */
@@ -55,7 +56,8 @@ export class Retention {
       attempts += removed.deletedCount;
       notifications += (await retryWhileBusy(() => this.models.Notification.deleteOne({ _id: id }))).deletedCount;
     }
-    const beats = await retryWhileBusy(() => this.models.ProcessBeat.deleteMany({ at: { $lt: new Date(now.getTime() - DAY_MS) } }));
+    // Processes' beats; a platform's is kept, as the mark that some process delivers there.
+    const beats = await retryWhileBusy(() => this.models.ProcessBeat.deleteMany({ _id: { $not: new RegExp(`^${PLATFORM_BEAT_PREFIX}`) }, at: { $lt: new Date(now.getTime() - DAY_MS) } }));
     const givenUp = await retryWhileBusy(() => this.models.Intake.deleteMany({ owner: 'gave-up', receivedAt: { $lt: cutoff } }));
     const turns = await retryWhileBusy(() => this.models.PaceSlot.deleteMany({ until: { $lt: new Date(now.getTime() - DAY_MS) } }));
     const digests = await retryWhileBusy(() => this.models.Digest.deleteMany({ createdAt: { $lt: cutoff } }));

@@ -29,8 +29,12 @@ describe('notification delivery (stored first, delivered once)', () => {
 
   const duplicates = (posted: PostedNotification[]) => posted.length - new Set(posted.map((n) => n._id)).size;
 
+  /** A process delivered to the platform once, long ago (none does now): its notifications are kept for it. */
+  const servedOnceLongAgo = (platform: string) => database.models.ProcessBeat.create({ _id: `delivers:${platform}`, at: new Date('2026-10-01T00:00:00Z') });
+
   it('a process that cannot deliver to a platform stores its notifications all the same; one that can delivers them', async () => {
     const posted: PostedNotification[] = [];
+    await servedOnceLongAgo('test');
     // A process with no adapter for the platform (it still knows the configuration uses it).
     const without = await buildApp(database, clock);
     without.jobs.notifier.expectPlatform('test');
@@ -45,8 +49,33 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(duplicates(posted)).toBe(0);
   }, 60_000);
 
+  it('a platform no process has ever delivered to gets nothing stored (said once); from the first time one does, everything is kept for it', async () => {
+    const { log, entries } = recordingLogger();
+    const slackAlone = await buildApp(database, clock, buildConfig(), log);
+    // The configuration names the platform; no process has ever delivered there.
+    slackAlone.jobs.notifier.expectPlatform('test');
+    await report(slackAlone, 2);
+    await runClockUntil(slackAlone, clock, '2026-11-23T01:05:00Z');
+    expect(await database.models.Notification.countDocuments({ platform: 'test' })).toBe(0);
+    expect(await database.models.Timer.countDocuments({ ref: /:test#/ })).toBe(0);
+    expect(entries.filter((e) => String(e.msg).startsWith('no process has ever delivered to test'))).toHaveLength(1);
+
+    // A process delivering there starts (and beats): the next report's notifications are stored for it too, and delivered.
+    const posted: PostedNotification[] = [];
+    const able = await process(posted);
+    await able.app.presence.beat(able.app.jobs.notifier.delivering);
+    clock.set('2026-11-23T01:05:10Z');
+    await report(slackAlone, 1);
+    await runClockUntil(slackAlone, clock, '2026-11-23T01:08:00Z');
+    const stored = await database.models.Notification.find({ platform: 'test' }).lean();
+    expect(stored.map((n) => n.reason)).toContain('escalation.0');
+    await runClockUntil(able.app, clock, '2026-11-23T01:12:00Z', 2);
+    expect(posted.map((n) => n._id)).toEqual(expect.arrayContaining(stored.map((n) => n._id)));
+  }, 60_000);
+
   it('with no live process delivering to a platform, its notifications wait quietly instead of going round the processes every 2 s', async () => {
     const { log, entries } = recordingLogger();
+    await servedOnceLongAgo('test');
     const without = await buildApp(database, clock, buildConfig(), log);
     without.jobs.notifier.expectPlatform('test');
     await report(without, 1);

@@ -33,7 +33,8 @@ describe('retention: what is kept only for a while (real database)', () => {
       { _id: 'delivered-lately#final', notificationId: 'delivered-lately', at: daysAgo(3), outcome: 'delivered' },
       { _id: 'pending-long-ago#1', notificationId: 'pending-long-ago', attempt: 1, at: daysAgo(45) },
     ]);
-    await ProcessBeat.insertMany([{ _id: 'gone', at: daysAgo(2) }, { _id: 'alive', at: now }]);
+    // A process's beat goes once old; a platform's stays, as the mark that some process delivers there.
+    await ProcessBeat.insertMany([{ _id: 'gone', at: daysAgo(2) }, { _id: 'alive', at: now }, { _id: 'delivers:teams', at: daysAgo(40) }]);
     const { PaceSlot, Digest, CardLocation } = database.models;
     await PaceSlot.insertMany([{ _id: 'slack:ws:post:C1:1', until: daysAgo(2) }, { _id: 'slack:ws:post:C1:2', until: now }]);
     await Digest.insertMany([
@@ -84,7 +85,7 @@ describe('retention: what is kept only for a while (real database)', () => {
     expect((await RecordKey.find().lean()).map((k) => k._id).sort()).toEqual(['escalation:INC0001001:0', 'slack-request:view_submission:new']);
     expect((await Notification.find().lean()).map((n) => n._id).sort()).toEqual(['delivered-lately', 'pending-long-ago']);
     expect((await NotificationAttempt.find().lean()).map((a) => a._id).sort()).toEqual(['delivered-lately#final', 'pending-long-ago#1']);
-    expect((await ProcessBeat.find().lean()).map((b) => b._id)).toEqual(['alive']);
+    expect((await ProcessBeat.find().lean()).map((b) => b._id).sort()).toEqual(['alive', 'delivers:teams']);
     // Nothing more the next day.
     expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0, givenUpRequests: 0, paceSlots: 0, digests: 0, listEntries: 0, webFeed: 0, consoleSessions: 0 });
   });
