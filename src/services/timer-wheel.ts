@@ -4,7 +4,6 @@ import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { TimerDoc } from '../models/timer.model';
-import { BoundedQueue } from './bounded-queue';
 import { OneAtATime } from './one-at-a-time';
 
 export const TIMER_SHARDS = 4;
@@ -27,13 +26,6 @@ const TICK_BUDGET_MS = 10_000;
 /** How soon a timer whose handler failed is tried again. */
 const RETRY_FAILED_MS = 30_000;
 const HANDLER_CONCURRENCY = 8;
-/**
- * Timers read ahead whose handlers run at once when due, at most; the others wait their turn, each
- * as its timer document. Unbounded, a soak's minute of deliveries due together had about 1,000
- * handlers under way in the work thread, each holding its notification while waiting for one of the
- * database connections (8 on SQLite): its heap grew by 30 MB in three minutes.
- */
-export const FIRED_ON_TIME_AT_ONCE = 32;
 /** Handlers run at once (see `on`) at the same time, at most. */
 const RUN_AT_ONCE_LIMIT = 64;
 const READ_BATCH = 8;
@@ -87,9 +79,6 @@ export class TimerWheel {
   /** Per bucket (`<shard>:<bucket>`) not yet settled, how many of its slots this process has read ahead and set to fire. */
   private readonly readAhead = new Map<string, number>();
   private readonly firingAhead = new Set<NodeJS.Timeout>();
-  /** Read-ahead timers due, running or waiting their turn to run. */
-  private readonly firingOnTime = new BoundedQueue(FIRED_ON_TIME_AT_ONCE, Number.POSITIVE_INFINITY);
-  private firingStopped = false;
   /** Per bucket read ahead, the marking of what was fired of it (each marking after the one before). */
   private readonly firedAhead = new Map<string, Promise<boolean>>();
 
@@ -122,9 +111,9 @@ export class TimerWheel {
     else this.atOnce.delete(kind);
   }
 
-  /** Resolves once no handler started at once by `schedule`, or fired on time, is running or waiting its turn (tests). */
+  /** Resolves once no handler started at once by `schedule` is running (tests). */
   async idle(): Promise<void> {
-    while (this.runningNow.size > 0 || this.firingOnTime.size > 0) await Promise.allSettled([...this.runningNow, this.firingOnTime.idle()]);
+    while (this.runningNow.size > 0) await Promise.allSettled([...this.runningNow]);
   }
 
   /** Starts every shard's cursor at the present (a no-op when they exist). */
@@ -319,18 +308,15 @@ export class TimerWheel {
       const handle = setTimeout(
         () => {
           this.firingAhead.delete(handle);
-          this.firingOnTime.offer(async () => {
-            if (this.firingStopped) return;
-            const running: Promise<void> = this.fire(timer).then(
-              () => resolve(true),
-              (error: unknown) => {
-                this.log.error({ err: error, kind: timer.kind, ref: timer.ref }, 'a timer fired on time failed and could not be set again: its bucket\'s settling fires it');
-                resolve(false);
-              },
-            );
-            this.runningNow.add(running);
-            await running.finally(() => this.runningNow.delete(running));
-          });
+          const running: Promise<void> = this.fire(timer).then(
+            () => resolve(true),
+            (error: unknown) => {
+              this.log.error({ err: error, kind: timer.kind, ref: timer.ref }, 'a timer fired on time failed and could not be set again: its bucket\'s settling fires it');
+              resolve(false);
+            },
+          );
+          void running.finally(() => this.runningNow.delete(running));
+          this.runningNow.add(running);
         },
         Math.max(0, new Date(timer.dueAt).getTime() - this.now().getTime()),
       );
@@ -341,7 +327,6 @@ export class TimerWheel {
 
   /** Stops firing what was read ahead (a stopping process): the settled pass, here or in another process, fires it. */
   stopFiringAhead(): void {
-    this.firingStopped = true;
     for (const handle of this.firingAhead) clearTimeout(handle);
     this.firingAhead.clear();
   }

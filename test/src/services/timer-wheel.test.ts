@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Database } from '../../../src/db/connect';
-import { FIRED_ON_TIME_AT_ONCE, TIMER_SHARDS, TimerWheel, shardOf } from '../../../src/services/timer-wheel';
+import { TIMER_SHARDS, TimerWheel, shardOf } from '../../../src/services/timer-wheel';
 import { eventually } from '../../support/eventually';
 import { TestClock } from '../../support/factories';
 import { countCommands, dropTestDatabase, openTestDatabase } from '../../support/test-database';
@@ -94,59 +94,6 @@ describe('timer wheel (against the real server)', () => {
     await onTime.tickAll();
     expect(Object.keys(firedAt)).toContain('in-a-minute');
     onTime.stopFiringAhead();
-  });
-
-  it('firing on time runs a bounded number of handlers at once; the others wait their turn, and all run', async () => {
-    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000 });
-    const gate = heldRun();
-    let running = 0;
-    let most = 0;
-    const ran: string[] = [];
-    // A busy database: every handler waits until released, as under load each waits for its commands.
-    onTime.on('test', async (ref) => {
-      running += 1;
-      most = Math.max(most, running);
-      await gate.held;
-      ran.push(ref);
-      running -= 1;
-    });
-    clock.set('2026-11-23T00:01:00Z');
-    const count = FIRED_ON_TIME_AT_ONCE * 2 + 5;
-    await onTime.scheduleMany(Array.from({ length: count }, (_, i) => ({ kind: 'test', ref: `due-${i}`, dueAt: clock.now() })));
-    await onTime.tickAll();
-    await eventually(() => running >= FIRED_ON_TIME_AT_ONCE);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    expect(most).toBe(FIRED_ON_TIME_AT_ONCE);
-    gate.release();
-    await eventually(() => ran.length === count);
-    expect(new Set(ran).size).toBe(count);
-    onTime.stopFiringAhead();
-  });
-
-  it('firing on time, stopped with timers waiting their turn: those never run here, and the settled pass elsewhere runs them', async () => {
-    const silent = pino({ level: 'silent' });
-    const onTime = new TimerWheel(database.models, clock.now, silent, { fireAheadMs: 8_000 });
-    const gate = heldRun();
-    const ran: string[] = [];
-    onTime.on('test', async (ref) => {
-      await gate.held;
-      ran.push(ref);
-    });
-    clock.set('2026-11-23T00:01:00Z');
-    const refs = Array.from({ length: FIRED_ON_TIME_AT_ONCE + 10 }, (_, i) => `due-${i}`);
-    await onTime.scheduleMany(refs.map((ref) => ({ kind: 'test', ref, dueAt: clock.now() })));
-    await onTime.tickAll();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    onTime.stopFiringAhead(); // the process stops: what runs finishes, what waits is left
-    gate.release();
-    await onTime.idle();
-    expect(ran).toHaveLength(FIRED_ON_TIME_AT_ONCE);
-    const other = new TimerWheel(database.models, clock.now, silent);
-    const ranThere: string[] = [];
-    other.on('test', async (ref) => void ranThere.push(ref));
-    clock.set('2026-11-23T00:01:09Z');
-    await other.tickAll();
-    expect(new Set([...ran, ...ranThere])).toEqual(new Set(refs));
   });
 
   it('firing on time with two processes: what one read ahead and ran, the other does not run again; what it read but never ran (stopped), the other runs', async () => {

@@ -1,22 +1,21 @@
 /**
- * Work run beside its caller, at most `concurrency` at once, with at most `limit` waiting. Used for
- * deliveries (beside the timer wheel rather than inside its tick: a slow platform call, or one paced
- * to wait for its channel's turn, holds a delivery slot, never a whole shard), for the timers a tick
- * fires on time, and for the requests the Slack work thread is handed. Full, `offer` answers false
- * and runs nothing: a refused delivery stays with its lease timer in the database, to be tried when
- * that falls due, so memory does not grow with a backlog the platforms' limits hold up.
+ * Deliveries run here, beside the timer wheel rather than inside its tick: a slow platform call
+ * (or one paced to wait for its channel's turn) holds a delivery slot, never a whole shard.
+ * Bounded: when `limit` deliveries wait, one more is refused (`offer` answers false) and stays with
+ * its lease timer in the database, to be tried when that falls due: memory does not grow with a
+ * backlog the platforms' limits hold up. What waits here is also leased in the database, so a
+ * process that dies with work queued loses none of it.
  */
-export class BoundedQueue {
+export class DeliveryQueue {
   private readonly waiting: (() => Promise<void>)[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   private running = 0;
 
   constructor(
-    // Deliveries' defaults. Most of a delivery's time is spent waiting for its channel's turn (a
-    // timer, no work): many may wait at once, so that a page to a quiet channel never queues behind
-    // cards for a busy one. A turn further off than 30 s is reserved and waited for in the database,
-    // so a busy channel holds about 30 here. Each holds its messages' views: under the soak's
-    // overload 3,000 held about 50 MB.
+    // Most of a delivery's time is spent waiting for its channel's turn (a timer, no work): many may
+    // wait at once, so that a page to a quiet channel never queues behind cards for a busy one. A
+    // turn further off than 30 s is reserved and waited for in the database, so a busy channel holds
+    // about 30 here. Each holds its messages' views: under the soak's overload 3,000 held about 50 MB.
     private readonly concurrency = 300,
     private readonly limit = 600,
   ) {}
