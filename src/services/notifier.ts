@@ -113,8 +113,9 @@ export class Notifier {
   /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
   private readonly expected = new Set<string>();
   private readonly queue = new DeliveryQueue();
-  /** Platforms this process found nobody delivering to, and nobody ever having delivered to (said once each). */
+  /** Platforms this process found nobody delivering to (said once each). */
   private readonly unserved = new Set<string>();
+  /** Platforms this process found nobody ever having delivered to (said once each). */
   private readonly neverServed = new Set<string>();
   private readonly stopper = new AbortController();
   /** Aborted when the process stops: deliveries waiting for their turn give up and are handed back. */
