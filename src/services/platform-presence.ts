@@ -2,7 +2,7 @@ import { retryWhileBusy } from '../db/retry-while-busy';
 import { isDuplicateKey } from '../db/duplicate-key';
 import type { Models } from '../models/models';
 
-/** A platform's presence read is kept this long: asked for every notification handed on. */
+/** A platform's beat, once read, is kept this long. */
 const KEPT_MS = 5_000;
 
 /**
@@ -15,10 +15,8 @@ const KEPT_MS = 5_000;
  * whether any process ever delivered there: one that none ever has gets no notifications stored.
  */
 export class PlatformPresence {
-  private readonly kept = new Map<string, { served: boolean; at: number }>();
-  /** Platforms some process has delivered to (for good), and when each of the others was last found never served. */
-  private readonly servedOnce = new Set<string>();
-  private readonly neverServed = new Map<string, number>();
+  /** Each platform's beat as last read (`at` null: none yet), and when it was read. */
+  private readonly lastRead = new Map<string, { at: Date | null; readAt: number }>();
   private beating?: NodeJS.Timeout;
 
   constructor(
@@ -53,30 +51,30 @@ export class PlatformPresence {
 
   /**
    * Whether any process has ever delivered to `platform`, alive or not: once one has, its
-   * notifications are kept through its outages. Read at most every few seconds until it has.
+   * notifications are kept through its outages. A beat once found is known for good (it is never
+   * removed); until then it is read again every few seconds.
    */
   async everServed(platform: string): Promise<boolean> {
-    if (this.servedOnce.has(platform)) return true;
-    const now = this.now().getTime();
-    const kept = this.neverServed.get(platform);
-    if (kept !== undefined && now - kept < KEPT_MS && now >= kept) return false;
-    if ((await this.models.ProcessBeat.findById(beatId(platform)).lean()) !== null) {
-      this.servedOnce.add(platform);
-      return true;
-    }
-    this.neverServed.set(platform, now);
-    return false;
+    const known = this.lastRead.get(platform);
+    if (known?.at) return true;
+    return (await this.beatOf(platform)) !== null;
   }
 
   /** Whether a live process delivers to `platform` (read at most every few seconds). */
   async served(platform: string): Promise<boolean> {
+    const at = await this.beatOf(platform);
+    return at !== null && at.getTime() > this.now().getTime() - this.deadAfterMs;
+  }
+
+  /** The platform's last beat, read at most every `KEPT_MS`: asked for every notification handed on. */
+  private async beatOf(platform: string): Promise<Date | null> {
     const now = this.now().getTime();
-    const kept = this.kept.get(platform);
-    if (kept && now - kept.at < KEPT_MS && now >= kept.at) return kept.served;
+    const known = this.lastRead.get(platform);
+    if (known && now - known.readAt < KEPT_MS && now >= known.readAt) return known.at;
     const beat = await this.models.ProcessBeat.findById(beatId(platform)).lean();
-    const served = beat !== null && beat.at.getTime() > now - this.deadAfterMs;
-    this.kept.set(platform, { served, at: now });
-    return served;
+    const at = beat?.at ?? null;
+    this.lastRead.set(platform, { at, readAt: now });
+    return at;
   }
 }
 

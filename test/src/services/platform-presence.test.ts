@@ -27,6 +27,23 @@ describe('which platforms a live process delivers to (real database)', () => {
     expect(await slackProcess.served('teams')).toBe(false);
   });
 
+  it('a platform some process has ever beaten for stays served once, however long ago; one never beaten is asked again after 5 s', async () => {
+    const clock = new TestClock(new Date('2026-11-23T01:00:00Z'));
+    const slackProcess = new PlatformPresence(database.models, clock.now);
+    expect(await slackProcess.everServed('teams')).toBe(false);
+    await new PlatformPresence(database.models, clock.now).beat(['teams']);
+    // The "no" is kept for 5 s, then read again.
+    clock.current = new Date(clock.current.getTime() + 4_000);
+    expect(await slackProcess.everServed('teams')).toBe(false);
+    clock.current = new Date(clock.current.getTime() + 2_000);
+    expect(await slackProcess.everServed('teams')).toBe(true);
+    expect(await slackProcess.served('teams')).toBe(true);
+    // The Teams process went quiet long ago: nobody delivers there now, but someone once did.
+    clock.current = new Date(clock.current.getTime() + 40 * 86_400_000);
+    expect(await slackProcess.served('teams')).toBe(false);
+    expect(await slackProcess.everServed('teams')).toBe(true);
+  });
+
   it('beats on its own timer until stopped', async () => {
     const presence = new PlatformPresence(database.models, () => new Date());
     await presence.startBeating(() => ['teams'], 100, (error) => {
