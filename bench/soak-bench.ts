@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { createApp } from '../src/app';
+import { createApp, type App } from '../src/app';
 import { loadItsmConfig } from '../src/config/load-itsm-config';
 import { connectDatabase } from '../src/db/connect';
 import { createLogger } from '../src/logger';
@@ -56,6 +56,7 @@ export async function runSoakBench(uri: string): Promise<void> {
     const open = await reportOpenIncidents(seeding, requesters, OPEN, 0, sam);
     await seeding.jobs.wheel.idle();
     await insertClosedHistory(database, open[0] as string, CLOSED);
+    await settleWheel(seeding);
     process.stderr.write(`soak: ${CLOSED} closed and ${open.length} open incidents in the database\n`);
 
     const { MONGODB_URI: _ignored, ...inherited } = process.env;
@@ -212,4 +213,20 @@ export async function runSoakBench(uri: string): Promise<void> {
     await database.drop();
     await database.close();
   }
+}
+
+/**
+ * A desk in use has its timer wheel's cursors near the present: the process that set its timers
+ * also passed their buckets. The seeding app sets them (and runs each at once) but runs no
+ * scheduler, so without this the soak's process would begin by passing every bucket of the
+ * seeding's minutes, and the soak's first minutes would measure that catching-up rather than the
+ * traffic. Passed here, after the buckets' settling time: what ran at once is not run again.
+ */
+async function settleWheel(seeding: App): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 9_000));
+  for (let passes = 0; passes < 100; passes++) {
+    const report = await seeding.jobs.wheel.tickAll();
+    if (report.buckets === 0 && report.timers === 0) return;
+  }
+  throw new Error('the seeded desk\'s timer wheel did not reach the present');
 }
