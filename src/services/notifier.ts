@@ -117,13 +117,6 @@ export class Notifier {
   private readonly unserved = new Set<string>();
   /** Platforms this process found nobody ever having delivered to (said once each). */
   private readonly neverServed = new Set<string>();
-  /**
-   * Notifications whose attempt this process has in hand (queued, waiting for its channel's turn,
-   * or talking to the platform): a lease falling due meanwhile is extended rather than a second
-   * attempt begun beside it. Under load a busy channel's queue outlasted the lease, and each such
-   * lease claimed an attempt, read and wrote a dozen times and could post the message twice.
-   */
-  private readonly inHand = new Set<string>();
   private readonly stopper = new AbortController();
   /** Aborted when the process stops: deliveries waiting for their turn give up and are handed back. */
   readonly stopping: AbortSignal = this.stopper.signal;
@@ -253,7 +246,6 @@ export class Notifier {
     // when they were stored sets them aside (onLeases).
     for (const doc of fresh) if (!here.includes(doc) && (await this.served(doc.platform))) await this.wheel.schedule(DELIVER, `${doc._id}#1`, this.now());
     if (here.length === 0) return;
-    for (const doc of here) this.inHand.add(doc._id);
     const attempts = async () => {
       for (const doc of here) await this.run(doc, 1, false);
     };
@@ -261,10 +253,7 @@ export class Notifier {
     else if (!this.queue.offer(attempts)) {
       // Full (a backlog held up by the platforms' limits): the first attempt ends here, said so, so
       // that the lease timer set when they were stored tries them in whichever process it falls.
-      for (const doc of here) {
-        this.inHand.delete(doc._id);
-        await this.firstAttemptDeferred(doc);
-      }
+      for (const doc of here) await this.firstAttemptDeferred(doc);
     }
   }
 
@@ -400,10 +389,6 @@ export class Notifier {
       await this.wheel.schedule(DELIVER, `${id}#${attempt}~${hands % 1_000}`, new Date(this.now().getTime() + wait));
       return;
     }
-    if (this.inHand.has(id)) {
-      await this.wheel.schedule(DELIVER, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
-      return;
-    }
     const previous = attempt > 1 ? await findByIdTogether<NotificationAttemptDoc>(Attempts, `${id}#${attempt - 1}!`) : null;
     // A lease timer meeting a refusal that asked us to wait longer (Retry-After) steps aside.
     if (previous?.retryAt && previous.retryAt.getTime() > this.now().getTime()) return;
@@ -424,9 +409,7 @@ export class Notifier {
     if (!(await insertOnce(Attempts, { _id: `${id}#${attempt}`, notificationId: id, attempt, owner: this.liveness.processId, at: this.now() }))) return;
     // The attempt before this one left no word: its process died during it.
     const interrupted = attempt > 1 && !previous;
-    this.inHand.add(id);
     if (this.queue.offer(() => this.run(notification, attempt, interrupted))) return;
-    this.inHand.delete(id);
     // Filled meanwhile: the attempt ends here, said so, and the lease timer set above makes the next.
     await insertOnce(Attempts, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: 'the delivery queue was full', retryAt: this.now() });
   }
@@ -493,8 +476,6 @@ export class Notifier {
     } catch (error) {
       // The database away while recording: the lease's timer tries again.
       this.log.error({ err: error, id, attempt }, 'a delivery attempt could not be recorded; its lease retries it');
-    } finally {
-      this.inHand.delete(id);
     }
   }
 

@@ -208,29 +208,6 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(duplicates(posted)).toBe(0);
   });
 
-  it('a lease falling due while this process\'s own attempt still waits for its turn is extended: no second attempt, nothing posted twice', async () => {
-    const posted: PostedNotification[] = [];
-    const { app, platform } = await process(posted);
-    platform.next.push('wait'); // its first delivery waits (a busy channel) past the 2-minute lease
-    await report(app, 1);
-    await eventually(() => platform.attempts > 0);
-    // Past the lease, twice over, this process ticking its own wheel.
-    while (clock.now() < new Date('2026-11-23T01:05:00Z')) {
-      clock.current = new Date(clock.current.getTime() + 10_000);
-      await app.jobs.wheel.tickAll();
-      await app.jobs.wheel.idle();
-    }
-    const held = platform.tried[0];
-    expect(platform.tried.filter((id) => id === held)).toHaveLength(1);
-    expect(await database.models.NotificationAttempt.countDocuments({ notificationId: held, attempt: { $gt: 1 } })).toBe(0);
-    platform.release();
-    await runClockUntil(app, clock, '2026-11-23T01:12:00Z');
-    const stored = await database.models.Notification.find({ platform: 'test' }).lean();
-    expect(posted).toHaveLength(stored.length);
-    expect(duplicates(posted)).toBe(0);
-    for (const n of stored) expect((await app.jobs.notifier.status(n._id)).state).toBe('delivered');
-  });
-
   it("waits out the platform's Retry-After, even past the attempt lease, then delivers once", async () => {
     const { app, platform } = await process([]);
     platform.next.push({ kind: 'retry', afterMs: 5 * 60_000, error: 'ratelimited' });

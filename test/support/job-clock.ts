@@ -11,12 +11,8 @@ export type PostedNotification = NotificationDoc & { deliveredAt: Date };
  */
 export class RecordingDeliverer implements NotificationDeliverer {
   readonly platform = 'test';
-  /** 'wait': the delivery waits (for its channel's turn, say) until `release()`, then is delivered. */
-  readonly next: (DeliveryOutcome | 'hang' | 'post-then-hang' | 'wait')[] = [];
+  readonly next: (DeliveryOutcome | 'hang' | 'post-then-hang')[] = [];
   attempts = 0;
-  /** Each attempt's notification, in order. */
-  readonly tried: string[] = [];
-  private readonly waiting: (() => void)[] = [];
 
   constructor(
     readonly posted: PostedNotification[] = [],
@@ -25,25 +21,14 @@ export class RecordingDeliverer implements NotificationDeliverer {
 
   async deliver(notification: NotificationDoc): Promise<DeliveryOutcome> {
     this.attempts += 1;
-    this.tried.push(notification._id);
     const outcome = this.next.shift() ?? { kind: 'delivered' };
     if (outcome === 'hang') return new Promise<never>(() => {}); // the process dies before the platform answers
-    if (outcome === 'wait') {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-      this.posted.push({ ...notification, deliveredAt: this.now() });
-      return { kind: 'delivered' };
-    }
     if (outcome === 'post-then-hang') {
       this.posted.push({ ...notification, deliveredAt: this.now() }); // the platform got it; the process died before hearing so
       return new Promise<never>(() => {});
     }
     if (outcome.kind === 'delivered') this.posted.push({ ...notification, deliveredAt: this.now() });
     return outcome;
-  }
-
-  /** Lets every waiting delivery go on. */
-  release(): void {
-    for (const resolve of this.waiting.splice(0)) resolve();
   }
 
   async wasDelivered(notification: NotificationDoc): Promise<boolean> {
