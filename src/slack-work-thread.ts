@@ -15,7 +15,7 @@ import { doHandedOver } from '../adapters/slack/handed-over';
 import { WebNotificationDeliverer } from '../adapters/web/web-notification-deliverer';
 import { startScheduledWork, stopDeliveries, type ScheduledWork } from './scheduled-work';
 import { watchEventLoopStalls } from './server/event-loop-stalls';
-import { DeliveryQueue } from './services/delivery-queue';
+import { BoundedQueue } from './services/bounded-queue';
 
 /**
  * How many handed-over requests the thread works on at once. Unbounded, the soak's backlog (2,000
@@ -88,7 +88,7 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
 
   // Bounded, so that a backlog waits here as bodies rather than as work begun (its heap); the
   // answering thread's overload gate bounds how many wait.
-  const requests = new DeliveryQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY);
+  const requests = new BoundedQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY);
   const work = async (id: number, request: HandOff) => {
     let error: string | undefined;
     try {

@@ -5,7 +5,7 @@ import { insertOnce } from '../db/insert-once';
 import type { Models } from '../models/models';
 import type { NotificationAttemptDoc, NotificationAudience, NotificationDoc } from '../models/notification.model';
 import type { Announcement, CardView, View } from '../views/view-model';
-import { DeliveryQueue } from './delivery-queue';
+import { BoundedQueue } from './bounded-queue';
 import { sleep } from './pacing';
 import type { TimerWheel } from './timer-wheel';
 import type { PlatformPresence } from './platform-presence';
@@ -112,7 +112,7 @@ export class Notifier {
   private readonly deliverers = new Map<string, NotificationDeliverer>();
   /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
   private readonly expected = new Set<string>();
-  private readonly queue = new DeliveryQueue();
+  private readonly queue = new BoundedQueue();
   /** Platforms this process found nobody delivering to (said once each). */
   private readonly unserved = new Set<string>();
   /** Platforms this process found nobody ever having delivered to (said once each). */

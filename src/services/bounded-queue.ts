@@ -1,12 +1,16 @@
 /**
- * Deliveries run here, beside the timer wheel rather than inside its tick: a slow platform call
- * (or one paced to wait for its channel's turn) holds a delivery slot, never a whole shard.
- * Bounded: when `limit` deliveries wait, one more is refused (`offer` answers false) and stays with
- * its lease timer in the database, to be tried when that falls due: memory does not grow with a
- * backlog the platforms' limits hold up. What waits here is also leased in the database, so a
- * process that dies with work queued loses none of it.
+ * A bounded queue of tasks run at most `concurrency` at a time. Two uses:
+ * - the notifier's deliveries (`src/services/notifier.ts`), run beside the timer wheel rather than
+ *   inside its tick: a slow platform call (or one paced to wait for its channel's turn) holds a
+ *   slot, never a whole shard. When `limit` deliveries wait, one more is refused (`offer` answers
+ *   false) and stays with its lease timer in the database, to be tried when that falls due: memory
+ *   does not grow with a backlog the platforms' limits hold up. What waits here is also leased in
+ *   the database, so a process that dies with work queued loses none of it;
+ * - the Slack requests handed over to the work thread (`src/slack-work-thread.ts`), worked a few at a
+ *   time so that a burst waits as request bodies rather than as work begun; there the answering
+ *   thread's overload gate bounds how many wait, so `limit` is left unbounded.
  */
-export class DeliveryQueue {
+export class BoundedQueue {
   private readonly waiting: (() => Promise<void>)[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   private running = 0;
