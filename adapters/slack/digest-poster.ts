@@ -15,6 +15,9 @@ type Paced = <T>(pace: Pace, call: () => Promise<T>) => Promise<T>;
 type Location = { channel: string; messageId: string };
 
 const DIGEST_METADATA = 'opsdesk_digest';
+/** The digests of a backed-up service channel: its new tickets, and their thread lines (folded-cards.ts). */
+export const DIGEST_OF_NEW_TICKETS = 'tickets.new';
+export const DIGEST_OF_TICKET_UPDATES = 'tickets.updates';
 /**
  * A digest of lines that only inform is edited at most this often: chat.update is a Tier 3 method
  * (about 50 a minute for the whole workspace), so a storm's digests share fewer than one edit a second.
@@ -120,7 +123,9 @@ export class SlackDigestPoster {
         : t(locale, 'digest.sla.warning', { count, percent: Number(sla[2]), clock: t(locale, `sla.clock.${sla[1] as 'response'}`) })
       : digest.reason === 'major-incident'
         ? t(locale, 'digest.major', { count })
-        : t(locale, 'digest.other', { count });
+        : digest.reason === DIGEST_OF_NEW_TICKETS
+          ? t(locale, 'digest.tickets', { count })
+          : t(locale, 'digest.other', { count });
     return [header, ...lines.map((e) => `• ${e.text}`)].join('\n');
   }
 }

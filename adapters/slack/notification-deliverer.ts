@@ -1,3 +1,4 @@
+import type { KnownBlock } from '@slack/types';
 import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { ItsmCatalog } from '../../src/config/itsm-catalog';
 import { t } from '../../src/i18n/translate';
@@ -9,6 +10,7 @@ import type { Digests } from '../../src/services/digests';
 import { ATTEMPT_LEASE_MS, type DeliveryOutcome, type NotificationDeliverer } from '../../src/services/notifier';
 import type { Pace, Pacer } from '../../src/services/pacing';
 import { SlackDigestPoster } from './digest-poster';
+import { FoldedCards } from './folded-cards';
 import { PageBatches, pageListBlocks, type BatchedPage } from './page-batches';
 import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
 import { fallbackText, renderMessage } from './render/render-views';
@@ -24,6 +26,9 @@ const METADATA_EVENT = 'opsdesk_notification';
 export const CARD_METADATA = 'opsdesk_card';
 /** A thread line whose card is on its way (or an edit of a card being posted) first looks again this soon. */
 const CARD_PENDING_RETRY_MS = 3_000;
+/** Slack takes answers at an interaction's response URL for 30 minutes; a little less, to be sure. */
+const RESPONSE_URL_LIFE_MS = 25 * 60_000;
+const RESPONSE_URL_TIMEOUT_MS = 10_000;
 /** How long before a reserved turn its delivery comes back (more than the timer wheel's lateness, less than MAX_HOLD_MS). */
 const COME_BACK_EARLY_MS = 15_000;
 /** Waiting for a turn longer than this is left to the timer (the attempt's lease must not run out meanwhile). */
@@ -34,6 +39,8 @@ interface Target {
   threadTs?: string;
   /** In a thread a line of text is enough; elsewhere the card is drawn. */
   textOnly: boolean;
+  /** The line's card is listed in the channel's digest rather than posted: the line is listed too. */
+  listed?: boolean;
 }
 
 class Undeliverable extends Error {}
@@ -84,10 +91,12 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   readonly platform = 'slack';
   private readonly userByEmail = new Map<string, string>();
   private readonly digestPoster: SlackDigestPoster;
+  private readonly folded: FoldedCards;
   private readonly pages = new PageBatches();
 
   constructor(private readonly deps: SlackDelivererDeps) {
     this.digestPoster = new SlackDigestPoster(deps, (pace, call) => this.paced(pace, call));
+    this.folded = new FoldedCards(deps, this.digestPoster);
   }
 
   async deliver(notification: NotificationDoc, again = false): Promise<DeliveryOutcome> {
@@ -117,6 +126,8 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
       return false;
     }
     const target = await this.targetOf(client, notification, true);
+    // A listed line is found in its digest by the delivery itself.
+    if (target.listed) return false;
     const oldest = String((since.getTime() - 60_000) / 1000);
     const ws = workspaceOf(client);
     const page = target.threadTs
@@ -159,6 +170,12 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     const blocks = renderCard(view, await mentionsIn(this.deps.people, [view]));
     const text = cardFallback(view);
     let known = await this.deps.cards.find(recordId, 'slack', where);
+    if (!place.fixed) {
+      // A new ticket into a backed-up channel is listed in its digest instead (folded-cards.ts).
+      const listing = await this.folded.cardIn(client, notification, channel, known, again);
+      if ('outcome' in listing) return listing.outcome;
+      known = listing.known;
+    }
     if (known && !known.messageId && known.claimedBy !== notification._id) {
       const claimedFor = Date.now() - new Date(known.claimedAt ?? known.at).getTime();
       if (claimedFor < ATTEMPT_LEASE_MS) throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card is being posted');
@@ -193,7 +210,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   private async postReply(
     client: WebClient,
     notification: NotificationDoc,
-    audience: { user: string; channel?: string; thread?: string },
+    audience: { user: string; channel?: string; thread?: string; responseUrl?: string },
     again: boolean,
   ): Promise<DeliveryOutcome> {
     const holder = { id: notification._id, again };
@@ -210,15 +227,22 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
       );
       return { kind: 'delivered', location: { channel, messageId: posted.ts ?? '' } };
     }
-    if (audience.channel) {
+    // A click's answer goes back through its response URL while that lives: it counts against no method's limit.
+    if (audience.responseUrl && Date.now() - notification.createdAt.getTime() < RESPONSE_URL_LIFE_MS && (await this.respond(audience.responseUrl, blocks, text))) {
+      return { kind: 'delivered' };
+    }
+    // Ephemerals are the workspace's (Tier 4): when they would wait longer than a line may before it
+    // is gathered, the person is answered in their direct message, whose turns are theirs alone.
+    if (audience.channel && (await this.deps.pacer.waitForTurn(methodPace(ws, 'chat.postEphemeral'), this.deps.coalesceAfterMs, this.deps.stopping)).ready) {
       try {
-        await this.paced(methodPace(ws, 'chat.postEphemeral'), () => client.chat.postEphemeral({ channel: audience.channel as string, user: audience.user, blocks, text }), holder);
+        await client.chat.postEphemeral({ channel: audience.channel, user: audience.user, blocks, text });
         return { kind: 'delivered' };
       } catch (error) {
         const code = (error as { data?: { error?: string } }).data?.error;
         if (!code || !EPHEMERAL_REFUSALS.has(code)) throw error;
       }
     }
+    if (this.deps.stopping?.aborted) throw new NotYet(0, 'handed back: the process is stopping');
     const posted = await this.paced(
       channelPace(ws, audience.user),
       () => client.chat.postMessage({ channel: audience.user, blocks, text, metadata: { event_type: METADATA_EVENT, event_payload: { notification_id: notification._id } } }),
@@ -241,6 +265,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     const { view } = notification;
     const line = escapeMrkdwn(view.text ?? cardFallback(view));
     const { digests } = this.deps;
+    if (target.listed) return { kind: 'delivered', location: await this.folded.line(client, notification, target.channel, line, again) };
     const foldAfter = foldAfterMs(notification, this.deps.coalesceAfterMs);
     // Tried again, a line an earlier attempt put in a digest stays there (shown by the next flush), never posted twice.
     if (foldAfter !== undefined && again) {
@@ -269,6 +294,22 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
       return { kind: 'delivered', location };
     }
     return { kind: 'delivered', location: await this.paced(pace, () => this.postOne(client, notification, target, line), holder) };
+  }
+
+  /** Posts an ephemeral answer to an interaction's response URL; false when Slack did not take it (expired, used up, unreachable). */
+  private async respond(url: string, blocks: KnownBlock[], text: string): Promise<boolean> {
+    try {
+      const answer = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, blocks, text }),
+        signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+      });
+      return answer.ok;
+    } catch (error) {
+      this.deps.log.debug({ err: error }, 'the response URL did not take the answer: told another way');
+      return false;
+    }
   }
 
   /** A message of its own: the card drawn (or, in a thread, its `line`). */
@@ -323,7 +364,11 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
         if (card) return { channel: card.channel, threadTs: card.messageId, textOnly: true };
         // A handler's line follows its card, which is on its way.
         // Usually a moment away; else it may be far off (its channel backed up): tried again after a growing wait.
-        if (audience.afterCard) throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card of this line is not posted yet');
+        if (audience.afterCard) {
+          const listedIn = await this.folded.listedIn(notification.recordId);
+          if (listedIn) return { channel: listedIn, textOnly: true, listed: true };
+          throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card of this line is not posted yet');
+        }
         const channel = this.deps.catalog.channelFor(audience.service, 'slack');
         if (!channel) throw new Undeliverable(`no Slack channel is configured for the service ${audience.service}`);
         return { channel, textOnly: false };
@@ -344,7 +389,8 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   /** A card posted by a process that died before remembering it, found by its metadata and remembered. */
   private async cardPostedEarlier(client: WebClient, recordId: string, where?: string): Promise<string | undefined> {
     const known = await this.deps.cards.find(recordId, 'slack', where);
-    if (!known || known.messageId) return known?.messageId;
+    // Listed in a digest, the card was never posted: nothing to look for.
+    if (!known || known.messageId || known.foldedInto) return known?.messageId;
     const ws = workspaceOf(client);
     // A person's card was claimed with their user id: its history is their direct message's.
     let channel = known.channel;

@@ -31,12 +31,14 @@ export const cardOf = (result: HandlerResult) => result.views.find((v): v is Car
 export async function announce(
   deps: SlackDeps,
   announcements: readonly Announcement[],
-  reply: { user: string; channel?: string | undefined; thread?: string | undefined; requestKey: string; views: View[]; team?: string | undefined },
+  reply: { user: string; channel?: string | undefined; thread?: string | undefined; responseUrl?: string | undefined; requestKey: string; views: View[]; team?: string | undefined },
 ): Promise<void> {
   const replyViews = reply.views.filter((v) => v.kind !== 'form' && v.kind !== 'options');
   await deps.opsdesk.jobs.notifier.announce(
     announcements,
-    replyViews.length > 0 ? { platform: 'slack', user: reply.user, channel: reply.channel, thread: reply.thread, requestKey: reply.requestKey, views: replyViews } : undefined,
+    replyViews.length > 0
+      ? { platform: 'slack', user: reply.user, channel: reply.channel, thread: reply.thread, responseUrl: reply.responseUrl, requestKey: reply.requestKey, views: replyViews }
+      : undefined,
     reply.team ? { workspace: reply.team } : {},
   );
 }

@@ -92,6 +92,7 @@ export const en = {
   'digest.sla.breach': '{count} incidents missed their {clock} target:',
   'digest.major': '{count} major incidents declared:',
   'digest.pages': '{count} incidents are paging you (sent together: more than Slack lets through one at a time):',
+  'digest.tickets': '{count} new tickets, listed together while this channel is busier than Slack posts (each gets its own card at its next change once it is quiet):',
   'digest.other': '{count} updates, posted together to keep this channel readable:',
   'escalation.page': '{number} ({priority}) is not acknowledged yet. You are paged as level {level} of {group}.',
   'escalation.action.decline': "I can't take it",

@@ -94,6 +94,7 @@ export const ko: Record<MessageKey, string> = {
   'digest.sla.breach': '인시던트 {count}건이 {clock} 목표를 넘겼습니다:',
   'digest.major': '주요 인시던트 {count}건이 선언되었습니다:',
   'digest.pages': '인시던트 {count}건이 호출합니다 (Slack이 하나씩 보낼 수 있는 양을 넘어 한데 모았습니다):',
+  'digest.tickets': '새 티켓 {count}건을 한데 모았습니다. 채널이 Slack이 올릴 수 있는 것보다 바쁩니다 (채널이 한가해지면 다음 변경 때 각 티켓의 카드가 올라갑니다):',
   'digest.other': '채널이 넘치지 않도록 소식 {count}건을 한데 모았습니다:',
   'escalation.page': '{number}({priority})이(가) 아직 확인되지 않았습니다. {group}의 {level}단계 담당자로 호출합니다.',
   'escalation.action.decline': '맡을 수 없음',

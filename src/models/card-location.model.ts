@@ -16,10 +16,16 @@ export interface CardLocationDoc {
   /** Which delivery claimed the first post, and when (a claim older than the delivery lease was left by a dead process). */
   claimedBy?: string;
   claimedAt?: Date;
+  /**
+   * The card was not posted on its own: its channel was backed up, so the record was listed in this
+   * digest instead (the claim stays the listing delivery's). Its next change once the channel is
+   * quiet posts the card; meanwhile its thread lines are listed in a digest too.
+   */
+  foldedInto?: string;
   at: Date;
 }
 
 export const cardLocationDocSchema = new Schema<CardLocationDoc>(
-  { _id: String, recordId: String, platform: String, channel: String, messageId: String, version: Number, claimedBy: String, claimedAt: Date, at: Date },
+  { _id: String, recordId: String, platform: String, channel: String, messageId: String, version: Number, claimedBy: String, claimedAt: Date, foldedInto: String, at: Date },
   { versionKey: false },
 );

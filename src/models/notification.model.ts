@@ -21,7 +21,7 @@ export type NotificationAudience =
    * The answer to what a person just did, where they did it (one platform only): private, or in
    * the thread they asked in (`thread`, the message they mentioned the app in) for all to read.
    */
-  | { kind: 'reply'; platform: string; user: string; channel?: string; thread?: string };
+  | { kind: 'reply'; platform: string; user: string; channel?: string; thread?: string; responseUrl?: string };
 
 /**
  * Everything opsdesk posts goes out as one of these (the outbox): a channel card or its edit, a

@@ -64,8 +64,14 @@ export class CardLocations {
     // By `_id` alone (docs/storage.md §2): the won key makes this taker the only writer.
     const location = await this.models.CardLocation.findById(key).lean();
     if (location?.claimedBy !== from) return false;
-    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key }, { $set: { claimedBy: by, claimedAt: new Date() } }));
+    // A listed card taken over is being posted now: no longer listed only.
+    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key }, { $set: { claimedBy: by, claimedAt: new Date() }, $unset: { foldedInto: 1 } }));
     return true;
+  }
+
+  /** The record's card, claimed by the delivery that listed it, is in the digest `digestId` instead of posted. */
+  async fold(recordId: string, platform: CardLocationDoc['platform'], digestId: string): Promise<void> {
+    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: locationKey(recordId, platform) }, { $set: { foldedInto: digestId } }));
   }
 
   /** Where the card is, and which version of the record it shows now. */
@@ -74,7 +80,7 @@ export class CardLocations {
     await retryWhileBusy(() =>
       this.models.CardLocation.updateOne(
         { _id: key },
-        { $set: { recordId, platform, channel, messageId, at: new Date(), ...(version !== undefined ? { version } : {}) } },
+        { $set: { recordId, platform, channel, messageId, at: new Date(), ...(version !== undefined ? { version } : {}) }, $unset: { foldedInto: 1 } },
         { upsert: true },
       ),
     );

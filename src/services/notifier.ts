@@ -67,6 +67,11 @@ export interface PrivateReply {
   channel?: string | undefined;
   /** The thread they asked in, answered there for everyone in the channel (a mention). */
   thread?: string | undefined;
+  /**
+   * Where the platform takes an answer to this very interaction (Slack's response URL, valid 30
+   * minutes): it counts against no method's limit, so a storm's answers need not wait their turns.
+   */
+  responseUrl?: string | undefined;
   /** The request it answers: a replay of the request finds its answer stored already. */
   requestKey: string;
   views: View[];
@@ -216,6 +221,7 @@ export class Notifier {
           user: reply.user,
           ...(reply.channel ? { channel: reply.channel } : {}),
           ...(reply.channel && reply.thread ? { thread: reply.thread } : {}),
+          ...(reply.responseUrl ? { responseUrl: reply.responseUrl } : {}),
         },
         view: card ?? { kind: 'card', title: '', fields: [], actions: [] },
         views: reply.views,

@@ -58,6 +58,7 @@ export async function doCardAction(
   await announce(deps, result.announcements, {
     user: body.user.id,
     channel: body.channel?.id,
+    responseUrl: body.response_url,
     requestKey: body.trigger_id,
     team: body.team?.id ?? undefined,
     views: await privateViewsOf(deps, body, result, actor),

@@ -1,11 +1,10 @@
-import { WebClient } from '@slack/web-api';
-import { SlackNotificationDeliverer } from '../../../adapters/slack/notification-deliverer';
 import { channelPace, workspaceOf } from '../../../adapters/slack/slack-limits';
 import type { Database } from '../../../src/db/connect';
 import type { NotificationDoc } from '../../../src/models/notification.model';
 import type { DeliveryOutcome } from '../../../src/services/notifier';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
+import { recordingClient, slackDeliverer } from '../../support/slack/slack-deliverer';
 
 /** Lines into a channel whose turns are taken further ahead than they may wait are gathered, not queued. */
 describe('a backed-up channel gets one digest edited in place (recording Slack API with its limits)', () => {
@@ -31,17 +30,8 @@ describe('a backed-up channel gets one digest edited in place (recording Slack A
   });
 
   it('SLA lines beyond the wait are listed in one message (posted once, then edited), none in a thread, none lost', async () => {
-    const client = new WebClient('xoxb-test', { slackApiUrl: slack.api.url, retryConfig: { retries: 0 }, rejectRateLimitedCalls: true });
-    const deliverer = new SlackNotificationDeliverer({
-      catalog: slack.app.ctx.catalog,
-      people: slack.app.ctx.people,
-      cards: slack.app.cards,
-      digests: slack.app.outbox.digests,
-      pacer: slack.app.outbox.pacer,
-      coalesceAfterMs: 1_500,
-      log: slack.app.log,
-      client: async () => client,
-    });
+    const client = recordingClient(slack);
+    const deliverer = slackDeliverer(slack, { client, coalesceAfterMs: 1_500 });
     for (let n = 1; n <= 6; n++) await slack.app.cards.remember(`INC900000${n}`, 'slack', 'C0SERVICEDESK', `1700000000.00000${n}`);
     // Other messages have the channel's next turns: whatever comes now would wait about 3 s.
     const pace = channelPace(workspaceOf(client), 'C0SERVICEDESK');

@@ -1,0 +1,88 @@
+import type { WebClient } from '@slack/web-api';
+import type { CardLocationDoc } from '../../src/models/card-location.model';
+import type { NotificationDoc } from '../../src/models/notification.model';
+import type { CardLocations } from '../../src/services/card-locations';
+import type { Digests } from '../../src/services/digests';
+import type { DeliveryOutcome } from '../../src/services/notifier';
+import type { Pacer } from '../../src/services/pacing';
+import { DIGEST_OF_NEW_TICKETS, DIGEST_OF_TICKET_UPDATES, type SlackDigestPoster } from './digest-poster';
+import { cardFallback, escapeMrkdwn } from './render/render-card';
+import { channelPace, NotYet, workspaceOf } from './slack-limits';
+
+type Location = { channel: string; messageId: string };
+
+/** A card or edit racing another delivery's first post looks again this soon. */
+const CLAIMED_RETRY_MS = 3_000;
+
+/**
+ * A storm of reports asks for more cards in one service channel than Slack posts there (one message
+ * a second). Once the channel is backed up beyond `coalesceAfterMs`, a new ticket is listed in the
+ * channel's digest of new tickets, with its card's first button, instead of holding a turn minutes
+ * ahead (its thread lines waiting behind it). The card's location records the listing; the ticket's
+ * thread lines are listed too; its first change once the channel is quiet posts its card.
+ */
+export class FoldedCards {
+  constructor(
+    private readonly deps: { cards: CardLocations; digests: Digests; pacer: Pacer; coalesceAfterMs: number },
+    private readonly poster: SlackDigestPoster,
+  ) {}
+
+  /**
+   * For a service channel's card: the outcome when it is (or stays) listed rather than posted;
+   * otherwise the card's location as the post or edit should now see it.
+   */
+  async cardIn(client: WebClient, notification: NotificationDoc, channel: string, known: CardLocationDoc | null, again: boolean): Promise<{ outcome: DeliveryOutcome } | { known: CardLocationDoc | null }> {
+    const { recordId, _id: mine } = notification;
+    if (known?.messageId) return { known };
+    if (known?.foldedInto) {
+      // Tried again after listing it: shown where it is listed, not listed twice.
+      if (known.claimedBy === mine) return { outcome: await this.shown(client, known.foldedInto) };
+      // Still busy: the change is told by its thread line, which is listed as well.
+      if (await this.busy(client, channel)) return { outcome: { kind: 'delivered' } };
+      // Quiet again: this change posts the card, taking over the listing's claim (one delivery wins).
+      if (!(await this.deps.cards.takeOverFirstPost(recordId, 'slack', known.claimedBy ?? '', mine))) throw new NotYet(again ? undefined : CLAIMED_RETRY_MS, 'the card is being posted');
+      const { foldedInto: _listed, ...claim } = known;
+      return { known: { ...claim, claimedBy: mine } };
+    }
+    if (known) {
+      if (known.claimedBy !== mine || !again) return { known };
+      // Our own claim, tried again: listed before a crash kept us from saying so, or not at all.
+      const listed = await this.deps.digests.holding('slack', channel, DIGEST_OF_NEW_TICKETS, recordId, notification.createdAt);
+      if (!listed) return { known };
+      await this.deps.cards.fold(recordId, 'slack', listed);
+      return { outcome: await this.shown(client, listed) };
+    }
+    if (!(await this.busy(client, channel))) return { known };
+    if (!(await this.deps.cards.claimFirstPost(recordId, 'slack', channel, mine, new Date()))) throw new NotYet(again ? undefined : CLAIMED_RETRY_MS, 'the card is being posted');
+    const [action] = notification.view.actions.filter((a) => !a.options);
+    const entry = { recordId, text: escapeMrkdwn(cardFallback(notification.view)), ...(action ? { action } : {}) };
+    const digest = await this.deps.digests.add('slack', channel, DIGEST_OF_NEW_TICKETS, entry, { firstTry: !again });
+    // Said before the digest is shown (which waits its turn), so that the ticket's lines find it listed at once.
+    await this.deps.cards.fold(recordId, 'slack', digest);
+    return { outcome: await this.shown(client, digest) };
+  }
+
+  /** The channel whose digest lists the record's card, if it is listed rather than posted. */
+  async listedIn(recordId: string): Promise<string | undefined> {
+    const known = await this.deps.cards.find(recordId, 'slack');
+    return known && !known.messageId && known.foldedInto ? known.channel : undefined;
+  }
+
+  /** A thread line of a listed card, listed in the channel's digest of updates (each line its own, named by its notification). */
+  async line(client: WebClient, notification: NotificationDoc, channel: string, line: string, again: boolean): Promise<Location> {
+    const { digests } = this.deps;
+    if (again) {
+      const holding = await digests.holding('slack', channel, DIGEST_OF_TICKET_UPDATES, notification._id, notification.createdAt);
+      if (holding) return this.poster.show(client, holding);
+    }
+    return this.poster.add(client, channel, DIGEST_OF_TICKET_UPDATES, { recordId: notification._id, text: `${notification.recordId}: ${line}` }, { firstTry: !again });
+  }
+
+  private busy(client: WebClient, channel: string): Promise<boolean> {
+    return this.deps.pacer.backlogBeyond(channelPace(workspaceOf(client), channel), this.deps.coalesceAfterMs);
+  }
+
+  private async shown(client: WebClient, digest: string): Promise<DeliveryOutcome> {
+    return { kind: 'delivered', location: await this.poster.show(client, digest) };
+  }
+}

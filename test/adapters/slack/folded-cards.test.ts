@@ -1,0 +1,129 @@
+import type { WebClient } from '@slack/web-api';
+import type { SlackNotificationDeliverer } from '../../../adapters/slack/notification-deliverer';
+import { channelPace, workspaceOf } from '../../../adapters/slack/slack-limits';
+import type { Database } from '../../../src/db/connect';
+import type { NotificationDoc } from '../../../src/models/notification.model';
+import { Pacer } from '../../../src/services/pacing';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
+import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
+import { startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
+import { recordingClient, slackDeliverer } from '../../support/slack/slack-deliverer';
+
+const eventTypeOf = (args: Record<string, unknown>) => (args.metadata as { event_type?: string } | undefined)?.event_type;
+
+/**
+ * A storm of reports into one service channel asks for more cards than Slack posts there (one
+ * message a second): beyond the wait, new tickets are listed in one digest with their buttons,
+ * rather than each holding a turn minutes ahead and its thread lines waiting for it.
+ */
+describe("a backed-up channel lists new tickets in a digest instead of queueing their cards (recording Slack API with its limits)", () => {
+  let database: Database;
+  let slack: SlackHarness;
+  let nowMs = Date.now();
+  let client: WebClient;
+  let deliverer: SlackNotificationDeliverer;
+  beforeAll(async () => {
+    database = await openTestDatabase('slack_folded_cards');
+    slack = await startSlackHarness(database);
+    client = recordingClient(slack);
+    deliverer = slackDeliverer(slack, { client, pacer: new Pacer(database.models, () => nowMs), coalesceAfterMs: 1_500 });
+  });
+  afterAll(async () => {
+    await slack.close();
+    await dropTestDatabase(database);
+  });
+
+  const record = (n: number) => `INC92000${n}`;
+  const card = (n: number, version = 1): NotificationDoc => ({
+    _id: `${record(n)}:card.v${version}:card:slack`,
+    recordId: record(n),
+    reason: `card.v${version}`,
+    platform: 'slack',
+    audience: { kind: 'card', service: 'vpn' },
+    view: {
+      kind: 'card',
+      title: `${record(n)} VPN drops every few minutes`,
+      fields: [{ label: 'Priority', value: 'P2' }],
+      actions: [{ actionId: INCIDENT_IDS.ack, label: 'Acknowledge', recordId: record(n), style: 'primary' }],
+      version,
+    },
+    createdAt: new Date(),
+  });
+  const line = (n: number, what: string): NotificationDoc => ({
+    _id: `${record(n)}:line.${what}:thread:slack`,
+    recordId: record(n),
+    reason: `line.${what}`,
+    platform: 'slack',
+    audience: { kind: 'thread', service: 'vpn', afterCard: true },
+    view: { kind: 'card', title: record(n), fields: [], actions: [], text: `Jamie did ${what}.` },
+    createdAt: new Date(),
+  });
+  const pace = () => channelPace(workspaceOf(client), 'C0SERVICEDESK');
+  const cardPosts = () => slack.api.callsOf('chat.postMessage').filter((c) => eventTypeOf(c.args) === 'opsdesk_card');
+  const digestPosts = () => slack.api.callsOf('chat.postMessage').filter((c) => eventTypeOf(c.args) === 'opsdesk_digest');
+  const shownIn = (ts: string) => {
+    const post = digestPosts().find((c) => c.ts === ts)!;
+    const edits = slack.api.callsOf('chat.update').filter((c) => c.args.ts === ts);
+    return (edits.at(-1) ?? post).args;
+  };
+
+  it('lists the new tickets with their buttons in one message, their handler lines in another, and posts neither alone', async () => {
+    // Other messages have the channel's next turns: a card now would wait about 3 s.
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < 4; i++) await pacer.take(pace());
+
+    const outcomes = await Promise.all([1, 2, 3, 4].map((n) => deliverer.deliver(card(n))));
+    expect(cardPosts()).toEqual([]);
+    expect(digestPosts()).toHaveLength(1);
+    const ts = digestPosts()[0]!.ts as string;
+    expect(outcomes.every((o) => o.kind === 'delivered' && o.location?.messageId === ts)).toBe(true);
+    const shown = shownIn(ts);
+    expect(String(shown.text).split('\n')[0]).toMatch(/^4 new tickets/);
+    for (let n = 1; n <= 4; n++) expect(String(shown.text)).toContain(`${record(n)} VPN drops every few minutes`);
+    // Each line keeps its ticket's first button, which acts on that ticket wherever it is clicked.
+    const buttons = (shown.blocks as { accessory?: { action_id: string; value: string } }[]).flatMap((b) => (b.accessory ? [b.accessory] : []));
+    expect(buttons.map((b) => b.action_id)).toEqual([1, 2, 3, 4].map(() => INCIDENT_IDS.ack));
+    for (let n = 1; n <= 4; n++) expect(await database.models.CardLocation.findById(`${record(n)}:slack`).lean()).toMatchObject({ channel: 'C0SERVICEDESK', foldedInto: expect.any(String) });
+
+    // A handler's line whose card is listed there does not wait for a card: it joins the updates' digest.
+    const lines = await Promise.all([1, 2].map((n) => deliverer.deliver(line(n, 'incident.ack.v2'))));
+    expect(lines.every((o) => o.kind === 'delivered')).toBe(true);
+    expect(slack.api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts)).toEqual([]);
+    const updates = digestPosts().find((c) => c.ts !== ts)!;
+    const updatesShown = String(shownIn(updates.ts as string).text);
+    expect(updatesShown).toContain(`${record(1)}: Jamie did incident.ack.v2.`);
+    expect(updatesShown).toContain(`${record(2)}: Jamie did incident.ack.v2.`);
+
+    // Tried again (a crash after it was listed), a card or a line is not listed twice, nor posted.
+    await expect(deliverer.deliver(card(2), true)).resolves.toMatchObject({ kind: 'delivered', location: { messageId: ts } });
+    await expect(deliverer.deliver(line(2, 'incident.ack.v2'), true)).resolves.toMatchObject({ kind: 'delivered' });
+    expect(String(shownIn(ts).text).split(record(2))).toHaveLength(2);
+    expect(String(shownIn(updates.ts as string).text).split(record(2))).toHaveLength(2);
+    expect(cardPosts()).toEqual([]);
+    expect(slack.api.limitedCalls).toEqual([]);
+  }, 40_000);
+
+  it('posts a listed ticket its own card at its next change once the channel is quiet, once, and its lines go into that card\'s thread', async () => {
+    // Still backed up: the change is shown by its line in the updates' digest; no card yet.
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < 4; i++) await pacer.take(pace());
+    await expect(deliverer.deliver(card(3, 2))).resolves.toMatchObject({ kind: 'delivered' });
+    expect(cardPosts()).toEqual([]);
+
+    // A minute later the channel is quiet: two deliveries of the next change race, one card is posted.
+    nowMs += 60_000;
+    const outcomes = await Promise.all([deliverer.deliver(card(3, 3)), deliverer.deliver(card(3, 3))]);
+    expect(outcomes.map((o) => o.kind).sort()).toEqual(['delivered', 'retry']);
+    expect(cardPosts()).toHaveLength(1);
+    expect(cardPosts()[0]!.args.metadata).toMatchObject({ event_payload: { record_id: record(3) } });
+    const location = await database.models.CardLocation.findById(`${record(3)}:slack`).lean();
+    expect(location).toMatchObject({ messageId: cardPosts()[0]!.ts, version: 3 });
+    expect(location?.foldedInto).toBeUndefined();
+
+    // Its lines now go into its card's thread.
+    await expect(deliverer.deliver(line(3, 'incident.resolve.v4'))).resolves.toMatchObject({ kind: 'delivered' });
+    const inThread = slack.api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === cardPosts()[0]!.ts);
+    expect(inThread.map((c) => c.args.text)).toEqual(['Jamie did incident.resolve.v4.']);
+    expect(slack.api.limitedCalls).toEqual([]);
+  }, 40_000);
+});
