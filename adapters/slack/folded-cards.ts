@@ -37,28 +37,29 @@ export class FoldedCards {
     if (known?.foldedInto) {
       // Tried again after listing it: shown where it is listed, not listed twice.
       if (known.claimedBy === mine) return { outcome: await this.shown(client, known.foldedInto) };
-      // Still busy: the change is told by its thread line, which is listed as well.
-      if (await this.busy(client, channel)) return { outcome: { kind: 'delivered' } };
+      // Still busy: this change posts the card once the channel is quiet (its thread line, if it has
+      // one, is listed meanwhile); the newest of the changes waiting wins, an older one finds it drawn.
+      if (await this.busy(client, channel)) throw new NotYet(undefined, 'the channel is busy: the card is listed, and posted at a change once it is quiet');
       // Quiet again: this change posts the card, taking over the listing's claim (one delivery wins).
       if (!(await this.deps.cards.takeOverFirstPost(recordId, 'slack', known.claimedBy ?? '', mine))) throw new NotYet(again ? undefined : CLAIMED_RETRY_MS, 'the card is being posted');
       const { foldedInto: _listed, ...claim } = known;
       return { known: { ...claim, claimedBy: mine } };
     }
     if (known) {
-      if (known.claimedBy !== mine || !again) return { known };
-      // Our own claim, tried again: listed before a crash kept us from saying so, or not at all.
+      if (known.claimedBy !== mine || !known.listing || !again) return { known };
+      // Our own claim to list it, tried again: listed before a crash kept us from saying so, or not at all.
       const listed = await this.deps.digests.holding('slack', channel, DIGEST_OF_NEW_TICKETS, recordId, notification.createdAt);
       if (!listed) return { known };
-      await this.deps.cards.fold(recordId, 'slack', listed);
+      await this.deps.cards.fold(recordId, 'slack', listed, mine);
       return { outcome: await this.shown(client, listed) };
     }
     if (!(await this.busy(client, channel))) return { known };
-    if (!(await this.deps.cards.claimFirstPost(recordId, 'slack', channel, mine, new Date()))) throw new NotYet(again ? undefined : CLAIMED_RETRY_MS, 'the card is being posted');
+    if (!(await this.deps.cards.claimFirstPost(recordId, 'slack', channel, mine, new Date(), undefined, true))) throw new NotYet(again ? undefined : CLAIMED_RETRY_MS, 'the card is being posted');
     const [action] = notification.view.actions.filter((a) => !a.options);
     const entry = { recordId, text: escapeMrkdwn(cardFallback(notification.view)), ...(action ? { action } : {}) };
     const digest = await this.deps.digests.add('slack', channel, DIGEST_OF_NEW_TICKETS, entry, { firstTry: !again });
     // Said before the digest is shown (which waits its turn), so that the ticket's lines find it listed at once.
-    await this.deps.cards.fold(recordId, 'slack', digest);
+    await this.deps.cards.fold(recordId, 'slack', digest, mine);
     return { outcome: await this.shown(client, digest) };
   }
 

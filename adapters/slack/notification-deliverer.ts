@@ -298,14 +298,17 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
 
   /** Posts an ephemeral answer to an interaction's response URL; false when Slack did not take it (expired, used up, unreachable). */
   private async respond(url: string, blocks: KnownBlock[], text: string): Promise<boolean> {
+    const timeout = AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS);
     try {
       const answer = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ response_type: 'ephemeral', replace_original: false, blocks, text }),
-        signal: AbortSignal.timeout(RESPONSE_URL_TIMEOUT_MS),
+        signal: this.deps.stopping ? AbortSignal.any([timeout, this.deps.stopping]) : timeout,
       });
-      return answer.ok;
+      // Slack refuses an expired or used-up URL with an error status, or with `ok: false`.
+      const said = await answer.text();
+      return answer.ok && !/"ok"\s*:\s*false/.test(said);
     } catch (error) {
       this.deps.log.debug({ err: error }, 'the response URL did not take the answer: told another way');
       return false;

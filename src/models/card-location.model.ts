@@ -16,6 +16,8 @@ export interface CardLocationDoc {
   /** Which delivery claimed the first post, and when (a claim older than the delivery lease was left by a dead process). */
   claimedBy?: string;
   claimedAt?: Date;
+  /** The claim was made to list the card in a digest (folded-cards.ts), not to post it: only its claimant looks for it there. */
+  listing?: boolean;
   /**
    * The card was not posted on its own: its channel was backed up, so the record was listed in this
    * digest instead (the claim stays the listing delivery's). Its next change once the channel is
@@ -26,6 +28,6 @@ export interface CardLocationDoc {
 }
 
 export const cardLocationDocSchema = new Schema<CardLocationDoc>(
-  { _id: String, recordId: String, platform: String, channel: String, messageId: String, version: Number, claimedBy: String, claimedAt: Date, foldedInto: String, at: Date },
+  { _id: String, recordId: String, platform: String, channel: String, messageId: String, version: Number, claimedBy: String, claimedAt: Date, listing: Boolean, foldedInto: String, at: Date },
   { versionKey: false },
 );

@@ -48,9 +48,12 @@ export class CardLocations {
     return findByIdTogether<CardLocationDoc>(this.models.CardLocation, locationKey(recordId, platform, where));
   }
 
-  /** Claims the first post of the record's card for one delivery (`by`): false when another has. */
-  claimFirstPost(recordId: string, platform: CardLocationDoc['platform'], channel: string, by: string, at: Date, where?: string): Promise<boolean> {
-    return insertOnce(this.models.CardLocation, { _id: locationKey(recordId, platform, where), recordId, platform, channel, claimedBy: by, claimedAt: at, at });
+  /**
+   * Claims the first post of the record's card for one delivery (`by`): false when another has.
+   * `listing`: claimed to list the card in a digest instead (folded-cards.ts).
+   */
+  claimFirstPost(recordId: string, platform: CardLocationDoc['platform'], channel: string, by: string, at: Date, where?: string, listing = false): Promise<boolean> {
+    return insertOnce(this.models.CardLocation, { _id: locationKey(recordId, platform, where), recordId, platform, channel, claimedBy: by, claimedAt: at, ...(listing ? { listing } : {}), at });
   }
 
   /**
@@ -60,18 +63,23 @@ export class CardLocations {
    */
   async takeOverFirstPost(recordId: string, platform: CardLocationDoc['platform'], from: string, by: string, where?: string): Promise<boolean> {
     const key = locationKey(recordId, platform, where);
-    if (!(await claimKey(this.models.RecordKey, `card-takeover:${key}:${from}`, by))) return false;
+    const takeover = `card-takeover:${key}:${from}`;
+    // Won before by this same delivery, whose update then failed: still its to finish.
+    if (!(await claimKey(this.models.RecordKey, takeover, by)) && (await this.models.RecordKey.findById(takeover).lean())?.recordId !== by) return false;
     // By `_id` alone (docs/storage.md §2): the won key makes this taker the only writer.
     const location = await this.models.CardLocation.findById(key).lean();
     if (location?.claimedBy !== from) return false;
-    // A listed card taken over is being posted now: no longer listed only.
-    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key }, { $set: { claimedBy: by, claimedAt: new Date() }, $unset: { foldedInto: 1 } }));
+    // A listed card taken over is being posted now: no longer listed only, nor its claimant's listing.
+    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key }, { $set: { claimedBy: by, claimedAt: new Date() }, $unset: { foldedInto: 1, listing: 1 } }));
     return true;
   }
 
-  /** The record's card, claimed by the delivery that listed it, is in the digest `digestId` instead of posted. */
-  async fold(recordId: string, platform: CardLocationDoc['platform'], digestId: string): Promise<void> {
-    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: locationKey(recordId, platform) }, { $set: { foldedInto: digestId } }));
+  /** The record's card, claimed by the delivery `by` to list it, is in the digest `digestId` instead of posted. */
+  async fold(recordId: string, platform: CardLocationDoc['platform'], digestId: string, by: string): Promise<void> {
+    // Only while the claim is still the listing's and nothing is posted (a takeover may have come between).
+    await retryWhileBusy(() =>
+      this.models.CardLocation.updateOne({ _id: locationKey(recordId, platform), claimedBy: by, listing: true, messageId: { $exists: false } }, { $set: { foldedInto: digestId } }),
+    );
   }
 
   /** Where the card is, and which version of the record it shows now. */
@@ -80,7 +88,7 @@ export class CardLocations {
     await retryWhileBusy(() =>
       this.models.CardLocation.updateOne(
         { _id: key },
-        { $set: { recordId, platform, channel, messageId, at: new Date(), ...(version !== undefined ? { version } : {}) }, $unset: { foldedInto: 1 } },
+        { $set: { recordId, platform, channel, messageId, at: new Date(), ...(version !== undefined ? { version } : {}) }, $unset: { foldedInto: 1, listing: 1 } },
         { upsert: true },
       ),
     );

@@ -6,6 +6,7 @@ import { Pacer } from '../../../src/services/pacing';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { SLACK_USERS, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
 import { recordingClient, slackDeliverer } from '../../support/slack/slack-deliverer';
+import { UNREACHABLE_RESPONSE_URL } from '../../support/slack/payloads';
 
 /**
  * A click's answer goes back through its response URL, which counts against no limit.
@@ -72,5 +73,19 @@ describe('a private answer when the workspace\'s ephemerals are backed up (recor
     await expect(deliverer().deliver(late)).resolves.toMatchObject({ kind: 'delivered' });
     expect(slack.api.callsOf('response_url').filter((c) => c.responseId === 'click-3')).toHaveLength(1);
     expect(slack.api.callsOf('chat.postMessage')).toHaveLength(before.posts + 1);
+
+    // A URL Slack refuses (used up, expired: 404) or that nothing answers: told the other way all the same.
+    slack.api.override = (call) => (call.method === 'response_url' ? { status: 404, body: 'expired_url' } : undefined);
+    try {
+      const refused = { ...clicked, _id: 'INC930005:incident.reported:reply:slack', audience: { ...clicked.audience, responseUrl: slack.api.responseUrl('click-5') } } as NotificationDoc;
+      await expect(deliverer().deliver(refused)).resolves.toMatchObject({ kind: 'delivered' });
+      expect(slack.api.callsOf('response_url').filter((c) => c.responseId === 'click-5')).toHaveLength(1);
+      expect(slack.api.callsOf('chat.postMessage')).toHaveLength(before.posts + 2);
+    } finally {
+      slack.api.override = undefined;
+    }
+    const unanswered = { ...clicked, _id: 'INC930006:incident.reported:reply:slack', audience: { ...clicked.audience, responseUrl: UNREACHABLE_RESPONSE_URL } } as NotificationDoc;
+    await expect(deliverer().deliver(unanswered)).resolves.toMatchObject({ kind: 'delivered' });
+    expect(slack.api.callsOf('chat.postMessage')).toHaveLength(before.posts + 3);
   }, 30_000);
 });

@@ -104,10 +104,10 @@ describe("a backed-up channel lists new tickets in a digest instead of queueing 
   }, 40_000);
 
   it('posts a listed ticket its own card at its next change once the channel is quiet, once, and its lines go into that card\'s thread', async () => {
-    // Still backed up: the change is shown by its line in the updates' digest; no card yet.
+    // Still backed up: the change waits (its line is listed meanwhile), taking no turn; no card yet.
     const pacer = new Pacer(database.models, () => nowMs);
     for (let i = 0; i < 4; i++) await pacer.take(pace());
-    await expect(deliverer.deliver(card(3, 2))).resolves.toMatchObject({ kind: 'delivered' });
+    await expect(deliverer.deliver(card(3, 2))).resolves.toMatchObject({ kind: 'retry', waiting: true });
     expect(cardPosts()).toEqual([]);
 
     // A minute later the channel is quiet: two deliveries of the next change race, one card is posted.
@@ -125,5 +125,20 @@ describe("a backed-up channel lists new tickets in a digest instead of queueing 
     const inThread = slack.api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === cardPosts()[0]!.ts);
     expect(inThread.map((c) => c.args.text)).toEqual(['Jamie did incident.resolve.v4.']);
     expect(slack.api.limitedCalls).toEqual([]);
+  }, 40_000);
+
+  it('a change that took over a listed card and failed to post it posts it when tried again, rather than taking the listing for its own', async () => {
+    nowMs += 60_000;
+    await new Promise((resolve) => setTimeout(resolve, 1_100)); // the stand-in's own pace, in real time
+    const ofRecord4 = () => cardPosts().filter((c) => (c.args.metadata as { event_payload?: { record_id?: string } }).event_payload?.record_id === record(4));
+    slack.api.override = (call) => (call.method === 'chat.postMessage' && eventTypeOf(call.args) === 'opsdesk_card' ? { status: 500, body: { ok: false, error: 'internal_error' } } : undefined);
+    try {
+      await expect(deliverer.deliver(card(4, 2))).resolves.toMatchObject({ kind: 'retry' });
+    } finally {
+      slack.api.override = undefined;
+    }
+    await expect(deliverer.deliver(card(4, 2), true)).resolves.toMatchObject({ kind: 'delivered' });
+    expect(ofRecord4()).toHaveLength(2); // the refused one and the one posted
+    expect(await database.models.CardLocation.findById(`${record(4)}:slack`).lean()).toMatchObject({ messageId: ofRecord4()[1]!.ts, version: 2 });
   }, 40_000);
 });

@@ -25,9 +25,15 @@ export const reportValues = (summary: string | null) => ({
   description: { description: { type: 'plain_text_input', value: 'Disconnects & reconnects. '.repeat(115) } },
 });
 
+/** A response URL on this machine where nothing listens (port 9, discard): an answer sent there is refused at once. */
+export const UNREACHABLE_RESPONSE_URL = 'http://127.0.0.1:9/actions/T00FAKE0001/0000000000001/unreachable';
+
 /** A card button click shaped as the fixture; `message` places it on a posted card. */
 export function buttonClick(action: string, recordId: string, user: string, message?: { channel: string; ts: string }, value?: string) {
   const payload = slackFixture('block_actions_message_button.json');
+  // The fixture's response URL is Slack's: nothing a test sends may leave the machine. This one
+  // refuses at once (callers that read the answer point it at the recording Web API).
+  payload.response_url = UNREACHABLE_RESPONSE_URL;
   payload.user = { id: user };
   payload.trigger_id = `${user}.${action}.${Math.random()}`;
   if (message) {
