@@ -46,6 +46,15 @@ export class SlackDigestPoster {
   }
 
   /**
+   * Tried again, a line an earlier attempt added (since `since`, keyed by `key`) is shown where it
+   * is: undefined when it was not added, so that it is added (or posted) now, never twice.
+   */
+  async showIfAdded(client: WebClient, channel: string, reason: string, key: string, since: Date): Promise<Location | undefined> {
+    const holding = await this.deps.digests.holding('slack', channel, reason, key, since);
+    return holding ? this.show(client, holding) : undefined;
+  }
+
+  /**
    * Resolves once a post or edit of the digest drawn after this call shows what it holds now: the
    * flush not yet drawn (waiting for its pause or its turn) takes it, else the next one.
    */

@@ -11,6 +11,11 @@ import { channelPace, NotYet, workspaceOf } from './slack-limits';
 
 type Location = { channel: string; messageId: string };
 
+/** The channel whose digest lists a card, if it is listed rather than posted. */
+export function listedIn(known: CardLocationDoc | null): string | undefined {
+  return known && !known.messageId && known.foldedInto ? known.channel : undefined;
+}
+
 /** A card or edit racing another delivery's first post looks again this soon. */
 const CLAIMED_RETRY_MS = 3_000;
 
@@ -42,7 +47,7 @@ export class FoldedCards {
       if (await this.busy(client, channel)) throw new NotYet(undefined, 'the channel is busy: the card is listed, and posted at a change once it is quiet');
       // Quiet again: this change posts the card, taking over the listing's claim (one delivery wins).
       if (!(await this.deps.cards.takeOverFirstPost(recordId, 'slack', known.claimedBy ?? '', mine))) throw new NotYet(again ? undefined : CLAIMED_RETRY_MS, 'the card is being posted');
-      const { foldedInto: _listed, ...claim } = known;
+      const { foldedInto: _listed, listing: _listing, ...claim } = known;
       return { known: { ...claim, claimedBy: mine } };
     }
     if (known) {
@@ -63,20 +68,10 @@ export class FoldedCards {
     return { outcome: await this.shown(client, digest) };
   }
 
-  /** The channel whose digest lists the record's card, if it is listed rather than posted. */
-  async listedIn(recordId: string): Promise<string | undefined> {
-    const known = await this.deps.cards.find(recordId, 'slack');
-    return known && !known.messageId && known.foldedInto ? known.channel : undefined;
-  }
-
   /** A thread line of a listed card, listed in the channel's digest of updates (each line its own, named by its notification). */
   async line(client: WebClient, notification: NotificationDoc, channel: string, line: string, again: boolean): Promise<Location> {
-    const { digests } = this.deps;
-    if (again) {
-      const holding = await digests.holding('slack', channel, DIGEST_OF_TICKET_UPDATES, notification._id, notification.createdAt);
-      if (holding) return this.poster.show(client, holding);
-    }
-    return this.poster.add(client, channel, DIGEST_OF_TICKET_UPDATES, { recordId: notification._id, text: `${notification.recordId}: ${line}` }, { firstTry: !again });
+    const shown = again ? await this.poster.showIfAdded(client, channel, DIGEST_OF_TICKET_UPDATES, notification._id, notification.createdAt) : undefined;
+    return shown ?? this.poster.add(client, channel, DIGEST_OF_TICKET_UPDATES, { recordId: notification._id, text: `${notification.recordId}: ${line}` }, { firstTry: !again });
   }
 
   private busy(client: WebClient, channel: string): Promise<boolean> {

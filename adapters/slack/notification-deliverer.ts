@@ -10,7 +10,7 @@ import type { Digests } from '../../src/services/digests';
 import { ATTEMPT_LEASE_MS, type DeliveryOutcome, type NotificationDeliverer } from '../../src/services/notifier';
 import type { Pace, Pacer } from '../../src/services/pacing';
 import { SlackDigestPoster } from './digest-poster';
-import { FoldedCards } from './folded-cards';
+import { FoldedCards, listedIn } from './folded-cards';
 import { PageBatches, pageListBlocks, type BatchedPage } from './page-batches';
 import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
 import { fallbackText, renderMessage } from './render/render-views';
@@ -264,14 +264,11 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     const pace = channelPace(ws, target.channel);
     const { view } = notification;
     const line = escapeMrkdwn(view.text ?? cardFallback(view));
-    const { digests } = this.deps;
     if (target.listed) return { kind: 'delivered', location: await this.folded.line(client, notification, target.channel, line, again) };
     const foldAfter = foldAfterMs(notification, this.deps.coalesceAfterMs);
     // Tried again, a line an earlier attempt put in a digest stays there (shown by the next flush), never posted twice.
-    if (foldAfter !== undefined && again) {
-      const holding = await digests.holding('slack', target.channel, notification.reason, notification.recordId, notification.createdAt);
-      if (holding) return { kind: 'delivered', location: await this.digestPoster.show(client, holding) };
-    }
+    const shown = foldAfter !== undefined && again ? await this.digestPoster.showIfAdded(client, target.channel, notification.reason, notification.recordId, notification.createdAt) : undefined;
+    if (shown) return { kind: 'delivered', location: shown };
     if (foldAfter !== undefined && (await this.deps.pacer.backlogBeyond(pace, foldAfter))) {
       const entry = { recordId: notification.recordId, text: line };
       const location = await this.digestPoster.add(client, target.channel, notification.reason, entry, { firstTry: !again });
@@ -363,13 +360,13 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
         return { channel: opened.channel.id, textOnly: false };
       }
       case 'thread': {
-        const card = await this.deps.cards.postedAt(notification.recordId, 'slack');
-        if (card) return { channel: card.channel, threadTs: card.messageId, textOnly: true };
+        const card = await this.deps.cards.locate(notification.recordId, 'slack');
+        if (card.posted) return { channel: card.posted.channel, threadTs: card.posted.messageId, textOnly: true };
         // A handler's line follows its card, which is on its way.
         // Usually a moment away; else it may be far off (its channel backed up): tried again after a growing wait.
         if (audience.afterCard) {
-          const listedIn = await this.folded.listedIn(notification.recordId);
-          if (listedIn) return { channel: listedIn, textOnly: true, listed: true };
+          const listed = listedIn(card.known);
+          if (listed) return { channel: listed, textOnly: true, listed: true };
           throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card of this line is not posted yet');
         }
         const channel = this.deps.catalog.channelFor(audience.service, 'slack');

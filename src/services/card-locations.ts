@@ -25,12 +25,17 @@ export class CardLocations {
 
   /** Where the record's card was posted (for its thread), if it was; kept once known. */
   async postedAt(recordId: string, platform: CardLocationDoc['platform'], where?: string): Promise<{ channel: string; messageId: string } | undefined> {
+    return (await this.locate(recordId, platform, where)).posted;
+  }
+
+  /** Where the record's card was posted; else its location as stored (claimed, listed, or none), from the same read. */
+  async locate(recordId: string, platform: CardLocationDoc['platform'], where?: string): Promise<{ posted: { channel: string; messageId: string } } | { posted?: undefined; known: CardLocationDoc | null }> {
     const key = locationKey(recordId, platform, where);
     const kept = this.posted.get(key);
-    if (kept && Date.now() - kept.at < POSTED_KEPT_MS) return kept;
+    if (kept && Date.now() - kept.at < POSTED_KEPT_MS) return { posted: kept };
     const found = await this.find(recordId, platform, where);
-    if (!found?.messageId) return undefined;
-    return this.keep(key, found.channel, found.messageId);
+    if (!found?.messageId) return { known: found };
+    return { posted: this.keep(key, found.channel, found.messageId) };
   }
 
   private keep(key: string, channel: string, messageId: string): { channel: string; messageId: string } {
