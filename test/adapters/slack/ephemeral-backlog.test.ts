@@ -40,13 +40,17 @@ describe('a private answer when the workspace\'s ephemerals are backed up (recor
     createdAt: new Date(),
   });
 
+  /** Other answers hold the workspace's ephemeral turns for the next minute. */
+  const ephemeralsBackedUp = async () => {
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < 100; i++) await pacer.take(methodPace(workspaceOf(client), 'chat.postEphemeral'));
+  };
+
   it('is ephemeral while ephemerals go within the wait, and a direct message once they would wait longer, never held for minutes', async () => {
     await expect(deliverer().deliver(reply(1))).resolves.toMatchObject({ kind: 'delivered' });
     expect(slack.api.callsOf('chat.postEphemeral').map((c) => c.args.user)).toEqual([SLACK_USERS.jamie.id]);
 
-    // Other answers hold the workspace's ephemeral turns for the next minute.
-    const pacer = new Pacer(database.models, () => nowMs);
-    for (let i = 0; i < 100; i++) await pacer.take(methodPace(workspaceOf(client), 'chat.postEphemeral'));
+    await ephemeralsBackedUp();
     const outcome = await deliverer().deliver(reply(2));
     expect(outcome).toMatchObject({ kind: 'delivered', location: { channel: `D${SLACK_USERS.jamie.id}` } });
     expect(slack.api.callsOf('chat.postEphemeral')).toHaveLength(1);
@@ -58,6 +62,7 @@ describe('a private answer when the workspace\'s ephemerals are backed up (recor
   }, 30_000);
 
   it("answers a click through the click's response URL while it lives, whatever the ephemerals' backlog; once expired, in the DM", async () => {
+    await ephemeralsBackedUp();
     const clicked = { ...reply(3), audience: { ...reply(3).audience, responseUrl: slack.api.responseUrl('click-3') } } as NotificationDoc;
     const before = { ephemerals: slack.api.callsOf('chat.postEphemeral').length, posts: slack.api.callsOf('chat.postMessage').length };
     await expect(deliverer().deliver(clicked)).resolves.toMatchObject({ kind: 'delivered' });
@@ -68,7 +73,7 @@ describe('a private answer when the workspace\'s ephemerals are backed up (recor
     expect(slack.api.callsOf('chat.postEphemeral')).toHaveLength(before.ephemerals);
     expect(slack.api.callsOf('chat.postMessage')).toHaveLength(before.posts);
 
-    // Half an hour on, Slack no longer takes it: the answer goes the other way (here the DM, the ephemerals still backed up).
+    // Half an hour on, Slack no longer takes it: the answer goes the other way (here the DM, the ephemerals backed up).
     const late = { ...clicked, _id: 'INC930004:incident.reported:reply:slack', createdAt: new Date(Date.now() - 31 * 60_000) } as NotificationDoc;
     await expect(deliverer().deliver(late)).resolves.toMatchObject({ kind: 'delivered' });
     expect(slack.api.callsOf('response_url').filter((c) => c.responseId === 'click-3')).toHaveLength(1);

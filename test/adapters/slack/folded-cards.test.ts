@@ -61,6 +61,13 @@ describe("a backed-up channel lists new tickets in a digest instead of queueing 
   const pace = () => channelPace(workspaceOf(client), 'C0SERVICEDESK');
   const cardPosts = () => slack.api.callsOf('chat.postMessage').filter((c) => eventTypeOf(c.args) === 'opsdesk_card');
   const digestPosts = () => slack.api.callsOf('chat.postMessage').filter((c) => eventTypeOf(c.args) === 'opsdesk_digest');
+  const cardsOf = (n: number) => cardPosts().filter((c) => (c.args.metadata as { event_payload?: { record_id?: string } }).event_payload?.record_id === record(n));
+  /** Other messages take the channel's next turns (a card now would wait about 3 s), then the tickets' cards come. */
+  const inStorm = async (...tickets: number[]) => {
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < 4; i++) await pacer.take(pace());
+    return Promise.all(tickets.map((n) => deliverer.deliver(card(n))));
+  };
   const shownIn = (ts: string) => {
     const post = digestPosts().find((c) => c.ts === ts)!;
     const edits = slack.api.callsOf('chat.update').filter((c) => c.args.ts === ts);
@@ -68,14 +75,11 @@ describe("a backed-up channel lists new tickets in a digest instead of queueing 
   };
 
   it('lists the new tickets with their buttons in one message, their handler lines in another, and posts neither alone', async () => {
-    // Other messages have the channel's next turns: a card now would wait about 3 s.
-    const pacer = new Pacer(database.models, () => nowMs);
-    for (let i = 0; i < 4; i++) await pacer.take(pace());
-
-    const outcomes = await Promise.all([1, 2, 3, 4].map((n) => deliverer.deliver(card(n))));
-    expect(cardPosts()).toEqual([]);
-    expect(digestPosts()).toHaveLength(1);
-    const ts = digestPosts()[0]!.ts as string;
+    const digestsBefore = digestPosts().length;
+    const outcomes = await inStorm(1, 2, 3, 4);
+    for (let n = 1; n <= 4; n++) expect(cardsOf(n)).toEqual([]);
+    expect(digestPosts()).toHaveLength(digestsBefore + 1);
+    const ts = digestPosts().at(-1)!.ts as string;
     expect(outcomes.every((o) => o.kind === 'delivered' && o.location?.messageId === ts)).toBe(true);
     const shown = shownIn(ts);
     expect(String(shown.text).split('\n')[0]).toMatch(/^4 new tickets/);
@@ -99,46 +103,46 @@ describe("a backed-up channel lists new tickets in a digest instead of queueing 
     await expect(deliverer.deliver(line(2, 'incident.ack.v2'), true)).resolves.toMatchObject({ kind: 'delivered' });
     expect(String(shownIn(ts).text).split(record(2))).toHaveLength(2);
     expect(String(shownIn(updates.ts as string).text).split(record(2))).toHaveLength(2);
-    expect(cardPosts()).toEqual([]);
+    for (let n = 1; n <= 4; n++) expect(cardsOf(n)).toEqual([]);
     expect(slack.api.limitedCalls).toEqual([]);
   }, 40_000);
 
   it('posts a listed ticket its own card at its next change once the channel is quiet, once, and its lines go into that card\'s thread', async () => {
+    nowMs += 60_000;
+    await expect(inStorm(5)).resolves.toMatchObject([{ kind: 'delivered' }]);
     // Still backed up: the change waits (its line is listed meanwhile), taking no turn; no card yet.
-    const pacer = new Pacer(database.models, () => nowMs);
-    for (let i = 0; i < 4; i++) await pacer.take(pace());
-    await expect(deliverer.deliver(card(3, 2))).resolves.toMatchObject({ kind: 'retry', waiting: true });
-    expect(cardPosts()).toEqual([]);
+    await expect(deliverer.deliver(card(5, 2))).resolves.toMatchObject({ kind: 'retry', waiting: true });
+    expect(cardsOf(5)).toEqual([]);
 
     // A minute later the channel is quiet: two deliveries of the next change race, one card is posted.
     nowMs += 60_000;
-    const outcomes = await Promise.all([deliverer.deliver(card(3, 3)), deliverer.deliver(card(3, 3))]);
+    const outcomes = await Promise.all([deliverer.deliver(card(5, 3)), deliverer.deliver(card(5, 3))]);
     expect(outcomes.map((o) => o.kind).sort()).toEqual(['delivered', 'retry']);
-    expect(cardPosts()).toHaveLength(1);
-    expect(cardPosts()[0]!.args.metadata).toMatchObject({ event_payload: { record_id: record(3) } });
-    const location = await database.models.CardLocation.findById(`${record(3)}:slack`).lean();
-    expect(location).toMatchObject({ messageId: cardPosts()[0]!.ts, version: 3 });
+    expect(cardsOf(5)).toHaveLength(1);
+    const location = await database.models.CardLocation.findById(`${record(5)}:slack`).lean();
+    expect(location).toMatchObject({ messageId: cardsOf(5)[0]!.ts, version: 3 });
     expect(location?.foldedInto).toBeUndefined();
 
     // Its lines now go into its card's thread.
-    await expect(deliverer.deliver(line(3, 'incident.resolve.v4'))).resolves.toMatchObject({ kind: 'delivered' });
-    const inThread = slack.api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === cardPosts()[0]!.ts);
+    await expect(deliverer.deliver(line(5, 'incident.resolve.v4'))).resolves.toMatchObject({ kind: 'delivered' });
+    const inThread = slack.api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === cardsOf(5)[0]!.ts);
     expect(inThread.map((c) => c.args.text)).toEqual(['Jamie did incident.resolve.v4.']);
     expect(slack.api.limitedCalls).toEqual([]);
   }, 40_000);
 
   it('a change that took over a listed card and failed to post it posts it when tried again, rather than taking the listing for its own', async () => {
     nowMs += 60_000;
+    await expect(inStorm(6)).resolves.toMatchObject([{ kind: 'delivered' }]);
+    nowMs += 60_000;
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // the stand-in's own pace, in real time
-    const ofRecord4 = () => cardPosts().filter((c) => (c.args.metadata as { event_payload?: { record_id?: string } }).event_payload?.record_id === record(4));
     slack.api.override = (call) => (call.method === 'chat.postMessage' && eventTypeOf(call.args) === 'opsdesk_card' ? { status: 500, body: { ok: false, error: 'internal_error' } } : undefined);
     try {
-      await expect(deliverer.deliver(card(4, 2))).resolves.toMatchObject({ kind: 'retry' });
+      await expect(deliverer.deliver(card(6, 2))).resolves.toMatchObject({ kind: 'retry' });
     } finally {
       slack.api.override = undefined;
     }
-    await expect(deliverer.deliver(card(4, 2), true)).resolves.toMatchObject({ kind: 'delivered' });
-    expect(ofRecord4()).toHaveLength(2); // the refused one and the one posted
-    expect(await database.models.CardLocation.findById(`${record(4)}:slack`).lean()).toMatchObject({ messageId: ofRecord4()[1]!.ts, version: 2 });
+    await expect(deliverer.deliver(card(6, 2), true)).resolves.toMatchObject({ kind: 'delivered' });
+    expect(cardsOf(6)).toHaveLength(2); // the refused one and the one posted
+    expect(await database.models.CardLocation.findById(`${record(6)}:slack`).lean()).toMatchObject({ messageId: cardsOf(6)[1]!.ts, version: 2 });
   }, 40_000);
 });
