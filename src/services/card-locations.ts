@@ -81,10 +81,13 @@ export class CardLocations {
 
   /** The record's card, claimed by the delivery `by` to list it, is in the digest `digestId` instead of posted. */
   async fold(recordId: string, platform: CardLocationDoc['platform'], digestId: string, by: string): Promise<void> {
-    // Only while the claim is still the listing's and nothing is posted (a takeover may have come between).
-    await retryWhileBusy(() =>
-      this.models.CardLocation.updateOne({ _id: locationKey(recordId, platform), claimedBy: by, listing: true, messageId: { $exists: false } }, { $set: { foldedInto: digestId } }),
-    );
+    // Only while the claim is still the listing's and nothing is posted. Read, then written, by `_id`
+    // alone: a filter on more than `_id` reads the whole collection (docs/storage.md §2). A takeover
+    // between the two needs the listing said (this very write) or the claim a lease old, its claimant dead.
+    const key = locationKey(recordId, platform);
+    const location = await this.models.CardLocation.findById(key).lean();
+    if (location?.claimedBy !== by || !location.listing || location.messageId) return;
+    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key }, { $set: { foldedInto: digestId } }));
   }
 
   /** Where the card is, and which version of the record it shows now. */
