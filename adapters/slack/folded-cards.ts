@@ -16,6 +16,14 @@ export function listedIn(known: CardLocationDoc | null): string | undefined {
   return known && !known.messageId && known.foldedInto ? known.channel : undefined;
 }
 
+/**
+ * Whether a thread line of the card's own version (the line announced with it: "reported") says
+ * nothing its listing does not: the ticket would otherwise show in both digests.
+ */
+export function shownByListing(known: CardLocationDoc | null, lineVersion: number | undefined): boolean {
+  return listedIn(known) !== undefined && lineVersion !== undefined && known?.version === lineVersion;
+}
+
 /** A card or edit racing another delivery's first post looks again this soon. */
 const CLAIMED_RETRY_MS = 3_000;
 
@@ -24,7 +32,8 @@ const CLAIMED_RETRY_MS = 3_000;
  * a second). Once the channel is backed up beyond `coalesceAfterMs`, a new ticket is listed in the
  * channel's digest of new tickets, with its card's first button, instead of holding a turn minutes
  * ahead (its thread lines waiting behind it). The card's location records the listing; the ticket's
- * thread lines are listed too; its first change once the channel is quiet posts its card.
+ * later thread lines are listed too (the line announced with the listed version says nothing the
+ * listing does not); its first change once the channel is quiet posts its card.
  */
 export class FoldedCards {
   constructor(
@@ -55,7 +64,7 @@ export class FoldedCards {
       // Our own claim to list it, tried again: listed before a crash kept us from saying so, or not at all.
       const listed = await this.deps.digests.holding('slack', channel, DIGEST_OF_NEW_TICKETS, recordId, notification.createdAt);
       if (!listed) return { known };
-      await this.deps.cards.fold(recordId, 'slack', listed, mine);
+      await this.deps.cards.fold(recordId, 'slack', listed, mine, notification.view.version);
       return { outcome: await this.shown(client, listed) };
     }
     if (!(await this.busy(client, channel))) return { known };
@@ -64,7 +73,7 @@ export class FoldedCards {
     const entry = { recordId, text: escapeMrkdwn(cardFallback(notification.view)), ...(action ? { action } : {}) };
     const digest = await this.deps.digests.add('slack', channel, DIGEST_OF_NEW_TICKETS, entry, { firstTry: !again });
     // Said before the digest is shown (which waits its turn), so that the ticket's lines find it listed at once.
-    await this.deps.cards.fold(recordId, 'slack', digest, mine);
+    await this.deps.cards.fold(recordId, 'slack', digest, mine, notification.view.version);
     return { outcome: await this.shown(client, digest) };
   }
 

@@ -10,7 +10,7 @@ import type { Digests } from '../../src/services/digests';
 import { ATTEMPT_LEASE_MS, type DeliveryOutcome, type NotificationDeliverer } from '../../src/services/notifier';
 import type { Pace, Pacer } from '../../src/services/pacing';
 import { SlackDigestPoster } from './digest-poster';
-import { FoldedCards, listedIn } from './folded-cards';
+import { FoldedCards, listedIn, shownByListing } from './folded-cards';
 import { PageBatches, pageListBlocks, type BatchedPage } from './page-batches';
 import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
 import { fallbackText, renderMessage } from './render/render-views';
@@ -39,8 +39,8 @@ interface Target {
   threadTs?: string;
   /** In a thread a line of text is enough; elsewhere the card is drawn. */
   textOnly: boolean;
-  /** The line's card is listed in the channel's digest rather than posted: the line is listed too. */
-  listed?: boolean;
+  /** The line's card is listed in the channel's digest rather than posted: the line is listed too, or (`shown`) needs no line. */
+  listed?: 'line' | 'shown';
 }
 
 class Undeliverable extends Error {}
@@ -264,6 +264,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     const pace = channelPace(ws, target.channel);
     const { view } = notification;
     const line = escapeMrkdwn(view.text ?? cardFallback(view));
+    if (target.listed === 'shown') return { kind: 'delivered' };
     if (target.listed) return { kind: 'delivered', location: await this.folded.line(client, notification, target.channel, line, again) };
     const foldAfter = foldAfterMs(notification, this.deps.coalesceAfterMs);
     // Tried again, a line an earlier attempt put in a digest stays there (shown by the next flush), never posted twice.
@@ -366,7 +367,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
         // Usually a moment away; else it may be far off (its channel backed up): tried again after a growing wait.
         if (audience.afterCard) {
           const listed = listedIn(card.known);
-          if (listed) return { channel: listed, textOnly: true, listed: true };
+          if (listed) return { channel: listed, textOnly: true, listed: shownByListing(card.known, notification.view.version) ? 'shown' : 'line' };
           throw new NotYet(again ? undefined : CARD_PENDING_RETRY_MS, 'the card of this line is not posted yet');
         }
         const channel = this.deps.catalog.channelFor(audience.service, 'slack');

@@ -79,15 +79,15 @@ export class CardLocations {
     return true;
   }
 
-  /** The record's card, claimed by the delivery `by` to list it, is in the digest `digestId` instead of posted. */
-  async fold(recordId: string, platform: CardLocationDoc['platform'], digestId: string, by: string): Promise<void> {
+  /** The record's card (at `version`), claimed by the delivery `by` to list it, is in the digest `digestId` instead of posted. */
+  async fold(recordId: string, platform: CardLocationDoc['platform'], digestId: string, by: string, version?: number): Promise<void> {
     // Only while the claim is still the listing's and nothing is posted. Read, then written, by `_id`
     // alone: a filter on more than `_id` reads the whole collection (docs/storage.md §2). A takeover
     // between the two needs the listing said (this very write) or the claim a lease old, its claimant dead.
     const key = locationKey(recordId, platform);
     const location = await this.models.CardLocation.findById(key).lean();
     if (location?.claimedBy !== by || !location.listing || location.messageId) return;
-    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key }, { $set: { foldedInto: digestId } }));
+    await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key }, { $set: { foldedInto: digestId, ...(version !== undefined ? { version } : {}) } }));
   }
 
   /** Where the card is, and which version of the record it shows now. */
