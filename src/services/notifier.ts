@@ -243,8 +243,10 @@ export class Notifier {
 
   /**
    * The first attempt of what was just stored: here, one after another in order (a thread line
-   * needs its card), queued beside the caller or awaited (`wait`); for a platform this process
-   * cannot deliver to, through the wheel to a process that can.
+   * needs its card), the private reply beside them (it needs nothing drawn first, and a card listed
+   * in a backed-up channel's digest waits for the digest's next edit), queued beside the caller or
+   * awaited (`wait`); for a platform this process cannot deliver to, through the wheel to a process
+   * that can.
    */
   private async deliverFresh(fresh: readonly NotificationDoc[], wait: boolean): Promise<void> {
     const here = fresh.filter((doc) => this.deliverers.has(doc.platform));
@@ -252,8 +254,11 @@ export class Notifier {
     // when they were stored sets them aside (onLeases).
     for (const doc of fresh) if (!here.includes(doc) && (await this.served(doc.platform))) await this.wheel.schedule(DELIVER, `${doc._id}#1`, this.now());
     if (here.length === 0) return;
+    const inOrder = async (docs: readonly NotificationDoc[]) => {
+      for (const doc of docs) await this.run(doc, 1, false);
+    };
     const attempts = async () => {
-      for (const doc of here) await this.run(doc, 1, false);
+      await Promise.all([inOrder(here.filter((doc) => doc.audience.kind !== 'reply')), inOrder(here.filter((doc) => doc.audience.kind === 'reply'))]);
     };
     if (wait) await attempts();
     else if (!this.queue.offer(attempts)) {

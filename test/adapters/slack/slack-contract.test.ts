@@ -9,6 +9,8 @@ import { buttonClick, reportSubmission, reportValues } from '../../support/slack
 import { SIGNING_SECRET, interactionBody, postToSlackEndpoint, slackSignature } from '../../support/slack/signed-request';
 
 const FORM = 'application/x-www-form-urlencoded' as const;
+/** The outbox notification a recorded post delivered (its metadata). */
+const notificationOf = (call: { args: Record<string, unknown> }) => (call.args.metadata as { event_payload?: { notification_id?: string } } | undefined)?.event_payload?.notification_id;
 
 describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recorded)', () => {
   let database: Database;
@@ -35,7 +37,7 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     // Everything the submission posts after its acknowledgement: card, thread line, confirmation.
     const number = (incident as unknown as IncidentDoc)._id;
     await eventually(() => slack.api.callsOf('chat.postEphemeral').some((c) => String(c.args.text).startsWith(`${number} is open`)));
-    await eventually(() => slack.api.callsOf('chat.postMessage').some((c) => c.args.thread_ts && String(c.args.text) === 'Jamie Song reported the incident.'));
+    await eventually(() => slack.api.callsOf('chat.postMessage').some((c) => c.args.thread_ts && notificationOf(c) === `${number}:line.incident.create.v1:thread:slack`));
     return incident as unknown as IncidentDoc;
   }
 
@@ -95,7 +97,7 @@ describe('Slack adapter over real HTTP (signed requests into Bolt, Web API recor
     const description = blocks.find((b) => b.type === 'section' && b.text);
     expect([...description.text.text].length).toBeLessThanOrEqual(3000);
     expect(description.text.text.endsWith('…')).toBe(true);
-    await eventually(() => slack.api.callsOf('chat.postMessage').some((c) => c.args.thread_ts && String(c.args.text) === 'Jamie Song reported the incident.'));
+    await eventually(() => slack.api.callsOf('chat.postMessage').some((c) => c.args.thread_ts && notificationOf(c) === `${incident._id}:line.incident.create.v1:thread:slack`));
     await eventually(() => slack.api.callsOf('chat.postEphemeral').some((c) => String(c.args.text).startsWith(`${incident._id} is open`)));
   });
 

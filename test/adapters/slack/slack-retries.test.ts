@@ -93,8 +93,9 @@ describe('Slack retries: every kind of request is handled once', () => {
 
   it('a report submission: one incident, one card, one confirmation, and no "already reported"', async () => {
     const submission = reportSubmission('V-RETRY-SUBMIT', reportValues('Projector dead'));
+    // The confirmation goes beside the card, not after it: both waited for.
     await sendTwice({ body: interactionBody(submission), contentType: FORM }, submission, async () =>
-      slack.api.callsOf('chat.postEphemeral').length === 1,
+      slack.api.callsOf('chat.postEphemeral').length === 1 && slack.api.callsOf('chat.postMessage').some((c) => c.channel === 'C0SERVICEDESK' && !c.args.thread_ts),
     );
     expect(await database.models.Incident.countDocuments({ dedupeKey: 'slack:view:V-RETRY-SUBMIT' })).toBe(1);
     // One card in the service channel (the on-call's page is a DM of its own).
