@@ -17,7 +17,7 @@ export class WebNotificationDeliverer implements NotificationDeliverer {
     private readonly now: () => Date,
   ) {}
 
-  async deliver(notification: NotificationDoc): Promise<DeliveryOutcome> {
+  async deliver(notification: NotificationDoc, again = false): Promise<DeliveryOutcome> {
     const { audience, view, recordId } = notification;
     const conversation = conversationFor(audience);
     // A private reply is answered in the web request itself: nothing to show later.
@@ -29,9 +29,9 @@ export class WebNotificationDeliverer implements NotificationDeliverer {
       const card = cardMessageId(conversation, recordId);
       // A job's line with no card yet (an SLA warning) shows the card itself, as a chat posts it.
       if (!audience.afterCard && !(await this.messages.exists(card))) await this.drawCard(conversation, recordId, notification, at);
-      await this.messages.post({ _id: notification._id, conversation, recordId, kind: 'line', view: notification.view, threadOf: card, postedAt: at, at });
+      await this.messages.post({ _id: notification._id, conversation, recordId, kind: 'line', view: notification.view, threadOf: card, postedAt: at, at }, again);
     } else {
-      await this.messages.post({ _id: notification._id, conversation, recordId, kind: 'message', view, postedAt: at, at });
+      await this.messages.post({ _id: notification._id, conversation, recordId, kind: 'message', view, postedAt: at, at }, again);
     }
     return { kind: 'delivered', location: { channel: conversation, messageId: notification._id } };
   }

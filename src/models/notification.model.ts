@@ -43,6 +43,8 @@ export interface NotificationDoc {
   workspace?: string;
   /** The process that stored it, which makes its first attempt. */
   storedBy?: string;
+  /** The call that stored it: told apart from a copy another call stored at the same moment. */
+  storedAs?: string;
   createdAt: Date;
 }
 
@@ -57,6 +59,7 @@ export const notificationSchema = new Schema<NotificationDoc>(
     views: { type: [Schema.Types.Mixed], default: undefined },
     workspace: String,
     storedBy: String,
+    storedAs: String,
     createdAt: Date,
   },
   { versionKey: false, minimize: false },

@@ -1,7 +1,8 @@
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logger';
-import { findByIdTogether } from '../db/find-by-ids';
-import { insertOnce } from '../db/insert-once';
+import { findByIdTogether, findByIdsTogether } from '../db/find-by-ids';
+import { randomUUID } from 'node:crypto';
+import { insertEachOnce, insertOnce } from '../db/insert-once';
 import type { Models } from '../models/models';
 import type { NotificationAttemptDoc, NotificationAudience, NotificationDoc } from '../models/notification.model';
 import type { Announcement, CardView, View } from '../views/view-model';
@@ -198,7 +199,7 @@ export class Notifier {
    */
   async notifyAll(requests: readonly NotificationRequest[]): Promise<number> {
     const fresh = await this.storeUnderOneLease(requests);
-    for (const doc of fresh) await this.deliverFresh([doc], false);
+    await this.deliverFresh(fresh, false, 'side by side');
     return fresh.length;
   }
 
@@ -236,35 +237,48 @@ export class Notifier {
     const platforms = await this.platformsOfEach(requests);
     const ids = requests.flatMap((r, i) => (platforms[i] as string[]).map((platform) => notificationId(r, platform)));
     if (ids.length > 0) await this.wheel.schedule(DELIVER_ALL, ids.map((id) => `${id}#2`).join('\n'), new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
-    const fresh: NotificationDoc[] = [];
-    for (const [i, request] of requests.entries()) fresh.push(...(await this.store(request, false, platforms[i])));
-    return fresh;
+    return this.insertFresh(requests.flatMap((request, i) => this.docsOf(request, platforms[i] as string[])));
   }
 
   /**
-   * The first attempt of what was just stored: here, one after another in order (a thread line
-   * needs its card), the private reply beside them (it needs nothing drawn first, and a card listed
-   * in a backed-up channel's digest waits for the digest's next edit), queued beside the caller or
-   * awaited (`wait`); for a platform this process cannot deliver to, through the wheel to a process
-   * that can.
+   * The first attempt of what was just stored: here, one after another in the order announced (a
+   * thread line needs its card) with the private reply beside them (it needs nothing drawn first,
+   * and a card listed in a backed-up channel's digest waits for the digest's next edit), or each
+   * beside the others; queued beside the caller or awaited (`wait`); for a platform this process
+   * cannot deliver to, through the wheel to a process that can. Their last words are written
+   * together, in one command, once all have been tried.
    */
-  private async deliverFresh(fresh: readonly NotificationDoc[], wait: boolean): Promise<void> {
+  private async deliverFresh(fresh: readonly NotificationDoc[], wait: boolean, order: 'as announced' | 'side by side' = 'as announced'): Promise<void> {
     const here = fresh.filter((doc) => this.deliverers.has(doc.platform));
     // Another live process delivers there: handed to it at once. With none, the lease timer set
     // when they were stored sets them aside (onLeases).
     for (const doc of fresh) if (!here.includes(doc) && (await this.served(doc.platform))) await this.wheel.schedule(DELIVER, `${doc._id}#1`, this.now());
     if (here.length === 0) return;
-    const inOrder = async (docs: readonly NotificationDoc[]) => {
-      for (const doc of docs) await this.run(doc, 1, false);
-    };
+    const chains = order === 'side by side' ? here.map((doc) => [doc]) : [here.filter((doc) => doc.audience.kind !== 'reply'), here.filter((doc) => doc.audience.kind === 'reply')];
     const attempts = async () => {
-      await Promise.all([inOrder(here.filter((doc) => doc.audience.kind !== 'reply')), inOrder(here.filter((doc) => doc.audience.kind === 'reply'))]);
+      const finals: NotificationAttemptDoc[] = [];
+      await Promise.all(
+        chains.map(async (chain) => {
+          for (const doc of chain) await this.run(doc, 1, false, finals);
+        }),
+      );
+      await this.record(finals);
     };
     if (wait) await attempts();
     else if (!this.queue.offer(attempts)) {
       // Full (a backlog held up by the platforms' limits): the first attempt ends here, said so, so
       // that the lease timer set when they were stored tries them in whichever process it falls.
-      for (const doc of here) await this.firstAttemptDeferred(doc);
+      const at = this.now();
+      await this.record(here.map((doc) => ({ _id: `${doc._id}#1!`, notificationId: doc._id, attempt: 1, at, outcome: 'retry', error: 'the delivery queue was full', retryAt: at })));
+    }
+  }
+
+  /** Outcomes of attempts, in one write; one that cannot be written leaves its lease to try again. */
+  private async record(outcomes: readonly NotificationAttemptDoc[]): Promise<void> {
+    try {
+      await insertEachOnce(this.models.NotificationAttempt, outcomes, () => true);
+    } catch (error) {
+      this.log.error({ err: error, ids: outcomes.map((doc) => doc._id) }, 'delivery attempts could not be recorded; their leases retry them');
     }
   }
 
@@ -319,26 +333,31 @@ export class Notifier {
    * that attempt ends, the lease's timer makes the next one. A notification stored already (the
    * same reason told again, a replay) leaves only a lease that will find it done.
    */
-  private async store(request: NotificationRequest, lease = true, platforms?: readonly string[]): Promise<NotificationDoc[]> {
-    const fresh: NotificationDoc[] = [];
-    for (const platform of platforms ?? (await this.platformsOfEach([request]))[0] ?? []) {
-      const id = notificationId(request, platform);
-      if (lease) await this.wheel.schedule(DELIVER, `${id}#2`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
-      const doc: NotificationDoc = {
-        _id: id,
-        recordId: request.recordId,
-        reason: request.reason,
-        platform,
-        audience: request.audience,
-        view: request.view,
-        ...(request.views ? { views: request.views } : {}),
-        ...(request.workspace ? { workspace: request.workspace } : {}),
-        storedBy: this.liveness.processId,
-        createdAt: this.now(),
-      };
-      if (await insertOnce(this.models.Notification, doc)) fresh.push(doc);
-    }
-    return fresh;
+  private async store(request: NotificationRequest): Promise<NotificationDoc[]> {
+    const docs = this.docsOf(request, (await this.platformsOfEach([request]))[0] ?? []);
+    for (const doc of docs) await this.wheel.schedule(DELIVER, `${doc._id}#2`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
+    return this.insertFresh(docs);
+  }
+
+  private docsOf(request: NotificationRequest, platforms: readonly string[]): NotificationDoc[] {
+    return platforms.map((platform) => ({
+      _id: notificationId(request, platform),
+      recordId: request.recordId,
+      reason: request.reason,
+      platform,
+      audience: request.audience,
+      view: request.view,
+      ...(request.views ? { views: request.views } : {}),
+      ...(request.workspace ? { workspace: request.workspace } : {}),
+      storedBy: this.liveness.processId,
+      createdAt: this.now(),
+    }));
+  }
+
+  /** Stores them in one write; those that were new (stored by this call, not found stored already). */
+  private insertFresh(docs: readonly NotificationDoc[]): Promise<NotificationDoc[]> {
+    const storedAs = randomUUID();
+    return insertEachOnce(this.models.Notification, docs.map((doc) => ({ ...doc, storedAs })), (stored) => stored.storedAs === storedAs);
   }
 
   /**
@@ -365,7 +384,10 @@ export class Notifier {
    */
   private async onLeases(refs: readonly string[]): Promise<void> {
     const aside: string[] = [];
-    for (const ref of refs) {
+    // Most were delivered long before their lease: what became of them all is read in one find.
+    const finals = await findByIdsTogether(this.models.NotificationAttempt, refs.map((ref) => `${REF.exec(ref)?.[1] ?? ref}#final`), { _id: 1 });
+    for (const [i, ref] of refs.entries()) {
+      if (finals[i]) continue;
       const platform = platformOfRef(ref);
       if (platform && !this.deliverers.has(platform) && !(await this.served(platform))) aside.push(ref);
       else await this.onTimer(ref);
@@ -439,18 +461,6 @@ export class Notifier {
     this.log.info({ platform }, `no running process delivers to ${platform}: its notifications are kept and tried every ${MAX_BACKOFF_MS / 60_000} minutes until one does`);
   }
 
-  private async firstAttemptDeferred(doc: NotificationDoc): Promise<void> {
-    await insertOnce(this.models.NotificationAttempt, {
-      _id: `${doc._id}#1!`,
-      notificationId: doc._id,
-      attempt: 1,
-      at: this.now(),
-      outcome: 'retry',
-      error: 'the delivery queue was full',
-      retryAt: this.now(),
-    });
-  }
-
   /** Whether attempt `attempt` was made by a process that is still alive (so it is still under way). */
   private async stillAttempting(notification: NotificationDoc, attempt: number): Promise<boolean> {
     const claim = await findByIdTogether<NotificationAttemptDoc>(this.models.NotificationAttempt, `${notification._id}#${attempt}`);
@@ -459,16 +469,17 @@ export class Notifier {
     return owner !== undefined && owner !== this.liveness.processId && (await this.liveness.isAlive(owner));
   }
 
-  private async run(notification: NotificationDoc, attempt: number, interrupted: boolean): Promise<void> {
+  /** `finals`: where the last word goes when it is written together with others' (else at once). */
+  private async run(notification: NotificationDoc, attempt: number, interrupted: boolean, finals?: NotificationAttemptDoc[]): Promise<void> {
     const id = notification._id;
     try {
       if (this.stopping.aborted) {
-        await this.settle(notification, attempt, { kind: 'retry', afterMs: 0, error: 'handed back: the process was stopping' });
+        await this.settle(notification, attempt, { kind: 'retry', afterMs: 0, error: 'handed back: the process was stopping' }, finals);
         return;
       }
       const deliverer = this.deliverers.get(notification.platform) as NotificationDeliverer;
       if (interrupted && (await this.reachedAfterAll(deliverer, notification, notification.createdAt))) {
-        await this.finish(id, attempt, { outcome: 'delivered' });
+        await this.finish(id, attempt, { outcome: 'delivered' }, finals);
         this.log.info({ id }, 'an interrupted delivery had reached the platform; not sent again');
         return;
       }
@@ -483,26 +494,26 @@ export class Notifier {
         await sleep(outcome.afterMs, this.stopping);
         if (this.stopping.aborted) break;
       }
-      await this.settle(notification, attempt, outcome);
+      await this.settle(notification, attempt, outcome, finals);
     } catch (error) {
       // The database away while recording: the lease's timer tries again.
       this.log.error({ err: error, id, attempt }, 'a delivery attempt could not be recorded; its lease retries it');
     }
   }
 
-  private async settle(notification: NotificationDoc, attempt: number, outcome: DeliveryOutcome): Promise<void> {
+  private async settle(notification: NotificationDoc, attempt: number, outcome: DeliveryOutcome, finals?: NotificationAttemptDoc[]): Promise<void> {
     const id = notification._id;
     switch (outcome.kind) {
       case 'delivered':
-        await this.finish(id, attempt, { outcome: 'delivered', ...(outcome.location ? { location: outcome.location } : {}) });
+        await this.finish(id, attempt, { outcome: 'delivered', ...(outcome.location ? { location: outcome.location } : {}) }, finals);
         return;
       case 'failed':
-        await this.finish(id, attempt, { outcome: 'failed', error: outcome.error });
+        await this.finish(id, attempt, { outcome: 'failed', error: outcome.error }, finals);
         this.log.error({ id, error: outcome.error }, 'notification cannot be delivered');
         return;
       case 'retry': {
         if (attempt >= MAX_ATTEMPTS) {
-          await this.finish(id, attempt, { outcome: 'failed', error: outcome.error });
+          await this.finish(id, attempt, { outcome: 'failed', error: outcome.error }, finals);
           this.log.error({ id, attempts: attempt, error: outcome.error }, 'notification still refused after every attempt');
           return;
         }
@@ -527,7 +538,9 @@ export class Notifier {
   }
 
   /** The notification's last word: delivered or failed, after which attempt. */
-  private async finish(id: string, attempt: number, outcome: Pick<NotificationAttemptDoc, 'outcome' | 'error' | 'location'>): Promise<void> {
-    await insertOnce(this.models.NotificationAttempt, { _id: `${id}#final`, notificationId: id, attempt, at: this.now(), ...outcome });
+  private async finish(id: string, attempt: number, outcome: Pick<NotificationAttemptDoc, 'outcome' | 'error' | 'location'>, finals?: NotificationAttemptDoc[]): Promise<void> {
+    const final: NotificationAttemptDoc = { _id: `${id}#final`, notificationId: id, attempt, at: this.now(), ...outcome };
+    if (finals) finals.push(final);
+    else await insertOnce(this.models.NotificationAttempt, final);
   }
 }

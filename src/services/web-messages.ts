@@ -35,11 +35,11 @@ export class WebMessages {
       const drawn = await this.models.WebMessage.findById(id, { version: 1, listed: 1 }).lean<Pick<WebMessageDoc, 'version' | 'listed'>>();
       if (!drawn) {
         // Another delivery posting it at the same moment: then compared with theirs.
-        if (!(await insertOnce(this.models.WebMessage, { _id: id, conversation, recordId, kind: 'card', view, version, postedAt: at, at }))) continue;
-      } else if ((drawn.version ?? 0) <= version) {
-        await retryWhileBusy(() => this.models.WebMessage.updateOne({ _id: id }, { $set: { view, version, at } }));
+        if (!(await this.firstPost({ _id: id, conversation, recordId, kind: 'card', view, version, postedAt: at, at }))) continue;
+      } else {
+        if ((drawn.version ?? 0) <= version) await retryWhileBusy(() => this.models.WebMessage.updateOne({ _id: id }, { $set: { view, version, at } }));
+        if (!drawn.listed) await this.list(id, conversation);
       }
-      if (!drawn?.listed) await this.list(id, conversation);
       // A newer drawing is shown already: nothing for the pages.
       if (drawn && (drawn.version ?? 0) > version) return;
       await this.logs.append(FEED, { _id: id, conversation, recordId, kind: 'card', view, version, at, postedAt: at });
@@ -47,15 +47,26 @@ export class WebMessages {
     }
   }
 
-  /** A line or a direct message, kept once however often it is delivered. */
-  async post(message: WebMessageDoc): Promise<void> {
-    if (!(await insertOnce(this.models.WebMessage, message))) {
-      // Stored by an attempt that ended before it was listed: listed now; else nothing to do.
-      const stored = await this.models.WebMessage.findById(message._id, { listed: 1 }).lean<Pick<WebMessageDoc, 'listed'>>();
-      if (stored?.listed) return;
-    }
-    await this.list(message._id, message.conversation);
+  /**
+   * A line or a direct message, kept once however often it is delivered. `again`: an earlier
+   * attempt may have stored it (then only what it did not finish is done).
+   */
+  async post(message: WebMessageDoc, again = false): Promise<void> {
+    const stored = again ? await this.models.WebMessage.findById(message._id, { listed: 1 }).lean<Pick<WebMessageDoc, 'listed'>>() : null;
+    if (stored?.listed) return;
+    if (stored) await this.list(message._id, message.conversation);
+    else if (!(await this.firstPost(message))) return;
     await this.logs.append(FEED, message);
+  }
+
+  /**
+   * Into the conversation's order first, then stored already marked listed: one write fewer than
+   * marking it afterwards. Should the process die between the two, the order names a message that
+   * is not there (skipped when read), and the next attempt adds it again (read once).
+   */
+  private async firstPost(message: WebMessageDoc): Promise<boolean> {
+    await this.logs.append(historyOf(message.conversation), message._id);
+    return insertOnce(this.models.WebMessage, { ...message, listed: true });
   }
 
   /** Into the conversation's order, then marked so (an entry written twice is read once). */

@@ -3,14 +3,14 @@ import type { Database } from '../../src/db/connect';
 import { JAMIE, TestClock, buildActor, buildApp, buildConfig, cardOf, recordingLogger, reportInput, run } from '../support/factories';
 import { RecordingDeliverer, runClockUntil, settle, type PostedNotification } from '../support/job-clock';
 import { eventually } from '../support/slack/slack-harness';
-import { dropTestDatabase, openTestDatabase } from '../support/test-database';
+import { commandsDuring, dropTestDatabase, openTestDatabase } from '../support/test-database';
 
 describe('notification delivery (stored first, delivered once)', () => {
   let database: Database;
   let clock: TestClock;
 
   beforeEach(async () => {
-    database = await openTestDatabase('delivery');
+    database = await openTestDatabase('delivery', { monitorCommands: true });
     clock = new TestClock(new Date('2026-11-23T01:00:00Z'));
   });
   afterEach(() => dropTestDatabase(database));
@@ -105,6 +105,30 @@ describe('notification delivery (stored first, delivered once)', () => {
     const fresh = await database.models.Notification.find({ platform: 'test', recordId: second.recordId }).lean();
     const busy = await handedOn(fresh.map((n) => n._id));
     expect(busy.some((t) => /~[2-9]$/.test(t.ref))).toBe(true);
+  }, 60_000);
+
+  it("a handler's notifications are stored in one write, their first attempts' outcomes in another, and their lease finds them all done in one read", async () => {
+    const posted: PostedNotification[] = [];
+    const { app } = await process(posted);
+    const jamie = await buildActor(app, JAMIE);
+    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
+    const writes = await commandsDuring(database, async () => {
+      await app.jobs.notifier.announce(result.announcements, { platform: 'test', user: 'U-JAMIE', requestKey: 'view:V-ONE-WRITE', views: result.views });
+      await app.jobs.notifier.idle();
+    });
+    const stored = await database.models.Notification.find({ reason: /^(card|line|reply)\./ }).lean();
+    expect(stored.map((n) => n.reason.split('.')[0]).sort()).toEqual(['card', 'line', 'reply']);
+    expect(posted).toHaveLength(stored.length);
+    const inserts = (collection: string) => writes.filter((c) => c.name === 'insert' && c.collection === collection);
+    expect(inserts('notifications')).toHaveLength(1);
+    expect(inserts('notification_attempts')).toHaveLength(1);
+    expect(await database.models.NotificationAttempt.countDocuments({ _id: { $in: stored.map((n) => `${n._id}#final`) } })).toBe(stored.length);
+
+    // Two minutes on, their lease: one read of what became of them, and nothing sent again.
+    const lease = await commandsDuring(database, () => runClockUntil(app, clock, '2026-11-23T01:03:00Z'));
+    const finalsRead = lease.filter((c) => c.name === 'find' && c.collection === 'notification_attempts' && JSON.stringify(c.filter).includes('#final'));
+    expect(finalsRead.length).toBeLessThanOrEqual(2); // the lease's, and the escalation's own lease
+    expect(duplicates(posted)).toBe(0);
   }, 60_000);
 
   it('a notification someone is waiting on is delivered at once by a process that can, and only once', async () => {
