@@ -7,6 +7,7 @@ import type { DeliveryOutcome } from '../../src/services/notifier';
 import type { Pacer } from '../../src/services/pacing';
 import { DIGEST_OF_NEW_TICKETS, DIGEST_OF_TICKET_UPDATES, type SlackDigestPoster } from './digest-poster';
 import { cardFallback, escapeMrkdwn } from './render/render-card';
+import { QUIET_FALLBACK_MS, type QuietChannels } from './quiet-channels';
 import { channelPace, NotYet, workspaceOf } from './slack-limits';
 
 type Location = { channel: string; messageId: string };
@@ -37,7 +38,7 @@ const CLAIMED_RETRY_MS = 3_000;
  */
 export class FoldedCards {
   constructor(
-    private readonly deps: { cards: CardLocations; digests: Digests; pacer: Pacer; coalesceAfterMs: number },
+    private readonly deps: { cards: CardLocations; digests: Digests; pacer: Pacer; coalesceAfterMs: number; quiet?: QuietChannels | undefined },
     private readonly poster: SlackDigestPoster,
   ) {}
 
@@ -53,7 +54,11 @@ export class FoldedCards {
       if (known.claimedBy === mine) return { outcome: await this.shown(client, known.foldedInto) };
       // Still busy: this change posts the card once the channel is quiet (its thread line, if it has
       // one, is listed meanwhile); the newest of the changes waiting wins, an older one finds it drawn.
-      if (await this.busy(client, channel)) throw new NotYet(undefined, 'the channel is busy: the card is listed, and posted at a change once it is quiet');
+      if (await this.busy(client, channel)) {
+        // Noted for the channel's check to try once it is quiet, rather than trying again and again meanwhile.
+        if (this.deps.quiet) await this.deps.quiet.wait(workspaceOf(client), channel, mine);
+        throw new NotYet(this.deps.quiet ? QUIET_FALLBACK_MS : undefined, 'the channel is busy: the card is listed, and posted at a change once it is quiet');
+      }
       // Quiet again: this change posts the card, taking over the listing's claim (one delivery wins).
       if (!(await this.deps.cards.takeOverFirstPost(recordId, 'slack', known.claimedBy ?? '', mine))) throw new NotYet(again ? undefined : CLAIMED_RETRY_MS, 'the card is being posted');
       const { foldedInto: _listed, listing: _listing, ...claim } = known;

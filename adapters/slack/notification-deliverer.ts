@@ -11,6 +11,7 @@ import { ATTEMPT_LEASE_MS, type DeliveryOutcome, type NotificationDeliverer } fr
 import type { Pace, Pacer } from '../../src/services/pacing';
 import { SlackDigestPoster } from './digest-poster';
 import { FoldedCards, listedIn, shownByListing } from './folded-cards';
+import type { QuietChannels } from './quiet-channels';
 import { PageBatches, pageListBlocks, type BatchedPage } from './page-batches';
 import { cardFallback, escapeMrkdwn, renderCard } from './render/render-card';
 import { fallbackText, renderMessage } from './render/render-views';
@@ -71,6 +72,8 @@ export interface SlackDelivererDeps {
   stopping?: AbortSignal;
   /** A channel's lines are gathered into one message once its backlog would make them wait longer than this. */
   coalesceAfterMs: number;
+  /** Where a listed ticket's change waits for its channel to be quiet (none: it tries again on the notifier's back-off). */
+  quiet?: QuietChannels;
   /**
    * The client to post with in the workspace a request came from (no retries of its own: the
    * notifier retries), or none yet (OAuth before the first install).

@@ -11,6 +11,8 @@ import type { App as OpsdeskApp } from '../../src/app';
 import { boltLogger } from './bolt-logger';
 import { MongoInstallationStore } from './installation-store';
 import { SlackNotificationDeliverer } from './notification-deliverer';
+import { QuietChannels } from './quiet-channels';
+import { SlotLogs } from '../../src/services/slot-log';
 import { doCardAction, registerActions } from './listeners/actions';
 import { registerCommands } from './listeners/commands';
 import { registerEvents } from './listeners/events';
@@ -218,6 +220,14 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       pacer: opsdesk.outbox.pacer,
       stopping: opsdesk.jobs.notifier.stopping,
       coalesceAfterMs: opsdesk.outbox.coalesceAfterMs,
+      quiet: new QuietChannels({
+        logs: new SlotLogs(opsdesk.database.models.QuietWait, opsdesk.ctx.now),
+        wheel: opsdesk.jobs.wheel,
+        pacer: opsdesk.outbox.pacer,
+        coalesceAfterMs: opsdesk.outbox.coalesceAfterMs,
+        wake: (id) => opsdesk.jobs.notifier.wake(id),
+        now: opsdesk.ctx.now,
+      }),
       log,
       async client(workspace) {
         const token = settings.botToken ?? (workspace ? await workspaceToken({ team: { id: workspace } }) : undefined) ?? (await installationStore?.latestBotToken());

@@ -53,6 +53,8 @@ export interface Models {
   ProcessBeat: Model<ProcessBeatDoc>;
   WebMessage: Model<WebMessageDoc>;
   WebLog: Model<SlotDoc>;
+  /** Per Slack channel, the changes of listed tickets waiting for it to be quiet (adapters/slack/quiet-channels.ts). */
+  QuietWait: Model<SlotDoc>;
   ConsoleToken: Model<ConsoleTokenDoc>;
   ConsoleSession: Model<ConsoleSessionDoc>;
   TeamsConversation: Model<TeamsConversationDoc>;
@@ -90,6 +92,7 @@ export function createModels(connection: Connection): Models {
     ProcessBeat: connection.model<ProcessBeatDoc>('ProcessBeat', processBeatSchema, 'process_beats'),
     WebMessage: connection.model<WebMessageDoc>('WebMessage', webMessageSchema, 'web_messages'),
     WebLog: connection.model<SlotDoc>('WebLog', slotSchema, 'web_logs'),
+    QuietWait: connection.model<SlotDoc>('QuietWait', slotSchema, 'quiet_waits'),
     ConsoleToken: connection.model<ConsoleTokenDoc>('ConsoleToken', consoleTokenSchema, 'console_tokens'),
     ConsoleSession: connection.model<ConsoleSessionDoc>('ConsoleSession', consoleSessionSchema, 'console_sessions'),
     TeamsConversation: connection.model<TeamsConversationDoc>('TeamsConversation', teamsConversationSchema, 'teams_conversations'),

@@ -1,11 +1,14 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 /**
  * A bounded queue of tasks run at most `concurrency` at a time. Two uses:
  * - the notifier's deliveries (`src/services/notifier.ts`), run beside the timer wheel rather than
- *   inside its tick: a slow platform call (or one paced to wait for its channel's turn) holds a
- *   slot, never a whole shard. When `limit` deliveries wait, one more is refused (`offer` answers
- *   false) and stays with its lease timer in the database, to be tried when that falls due: memory
- *   does not grow with a backlog the platforms' limits hold up. What waits here is also leased in
- *   the database, so a process that dies with work queued loses none of it;
+ *   inside its tick: a slow platform call holds a place, never a whole shard, and a delivery
+ *   waiting for its channel's turn gives its place to another meanwhile (`waitAside`). When
+ *   `limit` deliveries wait to begin, one more is refused (`offer` answers false) and stays with
+ *   its lease timer in the database, to be tried when that falls due: memory does not grow with a
+ *   backlog the platforms' limits hold up. What waits here is also leased in the database, so a
+ *   process that dies with work queued loses none of it;
  * - the Slack requests handed over to the work thread (`src/slack-work-thread.ts`), worked a few at a
  *   time so that a burst waits as request bodies rather than as work begun; there the answering
  *   thread's overload gate bounds how many wait, so `limit` is left unbounded.
@@ -14,18 +17,21 @@ export class BoundedQueue {
   private readonly waiting: (() => Promise<void>)[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   private running = 0;
+  /** Tasks begun that wait for a timer (`waitAside`), their places given to others. */
+  private asleep = 0;
 
   constructor(
-    // Most of a delivery's time is spent waiting for its channel's turn (a timer, no work): many may
-    // wait at once, so that a page to a quiet channel never queues behind cards for a busy one. A
-    // turn further off than 30 s is reserved and waited for in the database, so a busy channel holds
-    // about 30 here. Each holds its messages' views: under the soak's overload 3,000 held about 50 MB.
+    // A turn further off than 30 s is reserved and waited for in the database, so a busy channel or
+    // method has about 30 deliveries waiting aside here, and a page to a quiet channel never queues
+    // behind them. Each holds its messages' views: under the soak's overload 3,000 held about 50 MB.
     private readonly concurrency = 300,
     private readonly limit = 600,
+    /** Tasks that may wait aside at once; beyond it a task waits in its place. */
+    private readonly asleepLimit = 2 * concurrency,
   ) {}
 
   get size(): number {
-    return this.waiting.length + this.running;
+    return this.waiting.length + this.running + this.asleep;
   }
 
   /** Whether one more would be refused. */
@@ -52,7 +58,7 @@ export class BoundedQueue {
       const task = this.waiting.shift() as () => Promise<void>;
       this.running += 1;
       // Tasks handle their own failures; a throw here is a bug, and must not stop the queue.
-      void task()
+      void runningIn.run(this, task)
         .catch(() => undefined)
         .finally(() => {
           this.running -= 1;
@@ -61,4 +67,33 @@ export class BoundedQueue {
         });
     }
   }
+
+  /** Waits outside the count of tasks running (see `waitAside`), back in it once `wait` settles. */
+  async aside<T>(wait: Promise<T>): Promise<T> {
+    if (this.asleep >= this.asleepLimit) return wait;
+    this.asleep += 1;
+    this.running -= 1;
+    this.next();
+    try {
+      return await wait;
+    } finally {
+      this.asleep -= 1;
+      this.running += 1;
+    }
+  }
+}
+
+/** The queue whose task is running (each task runs in its queue's context). */
+const runningIn = new AsyncLocalStorage<BoundedQueue>();
+
+/**
+ * A task's wait for a timer (a platform's turn, a short Retry-After) gives its place to another
+ * task of its queue meanwhile: waiting is not work. Under the soak, deliveries waiting up to 30 s
+ * for the turns of a few busy channels and methods took every place, and every other delivery
+ * (a reply through a click's response URL, which waits for nothing) was turned away to its lease,
+ * two minutes later (docs/benchmarks.md). Outside a queue's task, simply `wait`.
+ */
+export function waitAside<T>(wait: Promise<T>): Promise<T> {
+  const queue = runningIn.getStore();
+  return queue ? queue.aside(wait) : wait;
 }

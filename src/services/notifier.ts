@@ -3,10 +3,11 @@ import type { Logger } from '../logger';
 import { findByIdTogether, findByIdsTogether } from '../db/find-by-ids';
 import { randomUUID } from 'node:crypto';
 import { insertEachOnce, insertOnce } from '../db/insert-once';
+import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { NotificationAttemptDoc, NotificationAudience, NotificationDoc } from '../models/notification.model';
 import type { Announcement, CardView, View } from '../views/view-model';
-import { BoundedQueue } from './bounded-queue';
+import { BoundedQueue, waitAside } from './bounded-queue';
 import { sleep } from './pacing';
 import type { TimerWheel } from './timer-wheel';
 import type { PlatformPresence } from './platform-presence';
@@ -312,6 +313,22 @@ export class Notifier {
     return false;
   }
 
+  /**
+   * Tries at once a notification whose last refusal asked it to wait, now that what it waited for
+   * has come (a quiet channel): the refusal's wait is cut short and the next attempt set due now.
+   * False when it has ended, or none of its attempts was refused yet (one is under way).
+   */
+  async wake(id: string): Promise<boolean> {
+    const Attempts = this.models.NotificationAttempt;
+    if (await findByIdTogether(Attempts, `${id}#final`)) return false;
+    let refused = 0;
+    while (await findByIdTogether(Attempts, `${id}#${refused + 1}!`, { _id: 1 })) refused += 1;
+    if (refused === 0) return false;
+    await retryWhileBusy(() => Attempts.updateOne({ _id: `${id}#${refused}!` }, { $set: { retryAt: this.now() } }));
+    await this.wheel.schedule(DELIVER, `${id}#${refused + 1}`, this.now());
+    return true;
+  }
+
   /** What became of a notification: pending, delivered or failed, after how many attempts. */
   async status(id: string): Promise<NotificationStatus> {
     const final = await this.models.NotificationAttempt.findById(`${id}#final`).lean<NotificationAttemptDoc>();
@@ -491,7 +508,7 @@ export class Notifier {
         // A short wait the platform asked for (Retry-After) is waited out here, within the lease,
         // rather than through the timer wheel's next turn.
         if (outcome.kind !== 'retry' || outcome.afterMs === undefined || outcome.afterMs > HOLD_RETRY_MS || held >= MAX_HELD_RETRIES) break;
-        await sleep(outcome.afterMs, this.stopping);
+        await waitAside(sleep(outcome.afterMs, this.stopping));
         if (this.stopping.aborted) break;
       }
       await this.settle(notification, attempt, outcome, finals);

@@ -2,6 +2,7 @@ import { findByIdTogether } from '../db/find-by-ids';
 import { insertOnce } from '../db/insert-once';
 import type { Models } from '../models/models';
 import type { PaceSlotDoc } from '../models/pace-slot.model';
+import { waitAside } from './bounded-queue';
 import { OneAtATime } from './one-at-a-time';
 
 /** A platform limit as turns: one call per `intervalMs` for `key`, with up to `burst` at once after a quiet spell. */
@@ -92,7 +93,8 @@ export class Pacer {
     }
     if (held) await this.models.PaceSlot.deleteOne({ _id: holdId(pace, holder!.id) });
     const turnAt = this.now() + waitMs;
-    if (waitMs > 0) await sleep(waitMs, stopping);
+    // Within a queued delivery, its place goes to another meanwhile.
+    if (waitMs > 0) await waitAside(sleep(waitMs, stopping));
     if (stopping?.aborted) return { ready: false, waitMs: 0 };
     // A process starved of its CPU (a stall, a busy database) wakes its sleepers long after their
     // turns: going then, they would all go at once, over the limit. A turn gone by further than a

@@ -131,6 +131,26 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(duplicates(posted)).toBe(0);
   }, 60_000);
 
+  it('a notification refused with a long wait is tried at once when woken (what it waited for has come), and delivered once', async () => {
+    const posted: PostedNotification[] = [];
+    const { app, platform } = await process(posted);
+    platform.next.push({ kind: 'retry', afterMs: 15 * 60_000, error: 'the channel is busy', waiting: true });
+    const request = { recordId: 'INC0009998', reason: 'card.v2', audience: { kind: 'person' as const, personId: 'email:jamie.song@example.com' }, view: { kind: 'card' as const, title: 'Assigned', fields: [], actions: [] } };
+    await app.jobs.notifier.notify(request, { deliverNow: true });
+    await runClockUntil(app, clock, '2026-11-23T01:03:00Z');
+    expect(posted).toHaveLength(0);
+    const [stored] = await database.models.Notification.find({ recordId: 'INC0009998' }).lean();
+
+    await expect(app.jobs.notifier.wake(stored!._id)).resolves.toBe(true);
+    await settle([app], clock);
+    expect(posted.map((n) => n._id)).toEqual([stored!._id]);
+    // The refusal's own timer, fifteen minutes on, finds it done; a wake of what has ended does nothing.
+    await runClockUntil(app, clock, '2026-11-23T01:20:00Z', 2);
+    await expect(app.jobs.notifier.wake(stored!._id)).resolves.toBe(false);
+    expect(posted).toHaveLength(1);
+    expect(platform.attempts).toBe(2);
+  }, 60_000);
+
   it('a notification someone is waiting on is delivered at once by a process that can, and only once', async () => {
     const posted: PostedNotification[] = [];
     const { app } = await process(posted);

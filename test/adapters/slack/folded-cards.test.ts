@@ -1,9 +1,11 @@
 import type { WebClient } from '@slack/web-api';
 import type { SlackNotificationDeliverer } from '../../../adapters/slack/notification-deliverer';
+import { QUIET_FALLBACK_MS, QuietChannels } from '../../../adapters/slack/quiet-channels';
 import { channelPace, workspaceOf } from '../../../adapters/slack/slack-limits';
 import type { Database } from '../../../src/db/connect';
 import type { NotificationDoc } from '../../../src/models/notification.model';
 import { Pacer } from '../../../src/services/pacing';
+import { SlotLogs } from '../../../src/services/slot-log';
 import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { commandsDuring, dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
@@ -137,6 +139,23 @@ describe("a backed-up channel lists new tickets in a digest instead of queueing 
     const inThread = slack.api.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === cardsOf(5)[0]!.ts);
     expect(inThread.map((c) => c.args.text)).toEqual(['Jamie did incident.resolve.v4.']);
     expect(slack.api.limitedCalls).toEqual([]);
+  }, 40_000);
+
+  it("with its channel's check, a listed ticket's change while the channel is busy is noted for it and waits long, rather than trying again every few seconds", async () => {
+    const quiet = new QuietChannels({
+      logs: new SlotLogs(database.models.QuietWait, () => new Date(nowMs)),
+      wheel: slack.app.jobs.wheel,
+      pacer: new Pacer(database.models, () => nowMs),
+      coalesceAfterMs: 1_500,
+      wake: async () => true,
+      now: () => new Date(nowMs),
+    });
+    const noting = slackDeliverer(slack, { client, pacer: new Pacer(database.models, () => nowMs), coalesceAfterMs: 1_500, quiet });
+    nowMs += 60_000;
+    await expect(inStorm(7)).resolves.toMatchObject([{ kind: 'delivered' }]);
+    await expect(noting.deliver(card(7, 2))).resolves.toMatchObject({ kind: 'retry', afterMs: QUIET_FALLBACK_MS, waiting: true });
+    expect((await database.models.QuietWait.find({ body: card(7, 2)._id }).lean()).map((entry) => entry._id)).toEqual([expect.stringMatching(/^quiet:[^:]+:C0SERVICEDESK:/)]);
+    expect(cardsOf(7)).toEqual([]);
   }, 40_000);
 
   it('a change that took over a listed card and failed to post it posts it when tried again, rather than taking the listing for its own', async () => {

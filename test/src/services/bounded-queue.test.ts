@@ -1,0 +1,63 @@
+import { BoundedQueue, waitAside } from '../../../src/services/bounded-queue';
+
+const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+describe('a bounded queue whose tasks give their places away while they wait for a timer', () => {
+  it('runs a task at once while the ones before it wait aside for their turns, and is idle only once they are done', async () => {
+    const queue = new BoundedQueue(2, 10);
+    const done: string[] = [];
+    const turn = (name: string) => async () => {
+      await waitAside(later(200));
+      done.push(name);
+    };
+    queue.offer(turn('first'));
+    queue.offer(turn('second'));
+    queue.offer(async () => {
+      done.push('third');
+    });
+    await later(50);
+    expect(done).toEqual(['third']);
+    expect(queue.size).toBe(2);
+    await queue.idle();
+    expect(done.sort()).toEqual(['first', 'second', 'third']);
+    expect(queue.size).toBe(0);
+  });
+
+  it('a task that waits in its place (no waitAside) holds it', async () => {
+    const queue = new BoundedQueue(1, 10);
+    const done: string[] = [];
+    queue.offer(async () => {
+      await later(200);
+      done.push('first');
+    });
+    queue.offer(async () => {
+      done.push('second');
+    });
+    await later(50);
+    expect(done).toEqual([]);
+    await queue.idle();
+    expect(done).toEqual(['first', 'second']);
+  });
+
+  it('beyond its bound of tasks waiting aside, a task waits in its place: what runs stays bounded', async () => {
+    const queue = new BoundedQueue(1, 10, 1);
+    let running = 0;
+    let most = 0;
+    const task = async () => {
+      running += 1;
+      most = Math.max(most, running);
+      await waitAside(later(100));
+      running -= 1;
+    };
+    for (let i = 0; i < 5; i++) queue.offer(task);
+    await queue.idle();
+    // One running and one aside at most: two begun at once.
+    expect(most).toBe(2);
+  });
+
+  it('outside a task, waitAside simply waits', async () => {
+    const started = Date.now();
+    await waitAside(later(50));
+    expect(Date.now() - started).toBeGreaterThanOrEqual(45);
+  });
+});
