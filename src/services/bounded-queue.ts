@@ -26,8 +26,11 @@ export class BoundedQueue {
     // behind them. Each holds its messages' views: under the soak's overload 3,000 held about 50 MB.
     private readonly concurrency = 300,
     private readonly limit = 600,
-    /** Tasks that may wait aside at once; beyond it a task waits in its place. */
-    private readonly asleepLimit = 2 * concurrency,
+    /**
+     * Tasks that may wait aside at once (`waitAside`); beyond it a task waits in its place. None for
+     * the handed-over requests: there a place bounds the work begun, waits included.
+     */
+    private readonly asleepLimit = 0,
   ) {}
 
   get size(): number {

@@ -119,7 +119,8 @@ export class Notifier {
   private readonly deliverers = new Map<string, NotificationDeliverer>();
   /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
   private readonly expected = new Set<string>();
-  private readonly queue = new BoundedQueue();
+  /** Up to 300 deliveries at work, 600 waiting to begin, and 600 waiting aside for their turns. */
+  private readonly queue = new BoundedQueue(300, 600, 600);
   /** Platforms this process found nobody delivering to (said once each). */
   private readonly unserved = new Set<string>();
   /** Platforms this process found nobody ever having delivered to (said once each). */

@@ -23,6 +23,8 @@ export interface PurgeReport {
   listEntries: number;
   /** The web console's live feed, a day after it was written. */
   webFeed: number;
+  /** Entries of the logs of changes waiting for a quiet Slack channel, a day after they were written. */
+  quietWaits: number;
   /** Console sign-in sessions past their expiry. */
   consoleSessions: number;
 }
@@ -74,6 +76,12 @@ export class Retention {
     const webFeed = await retryWhileBusy(() =>
       this.models.WebLog.deleteMany({ _id: { $regex: '^web\\.feed:\\d' }, n: { $lte: feedHead?.n ?? 0 }, at: { $lt: new Date(now.getTime() - DAY_MS) } }),
     );
+    // The same for the logs of changes waiting for a quiet channel, each below its own head hint.
+    let quietWaits = 0;
+    for (const head of await this.models.QuietWait.find({ _id: { $regex: ':head$' } }).lean()) {
+      const log = head._id.slice(0, -':head'.length);
+      quietWaits += (await retryWhileBusy(() => this.models.QuietWait.deleteMany({ _id: { $regex: `^${escapeRegex(log)}:\\d` }, n: { $lte: head.n }, at: { $lt: new Date(now.getTime() - DAY_MS) } }))).deletedCount;
+    }
     const consoleSessions = await retryWhileBusy(() => this.models.ConsoleSession.deleteMany({ expiresAt: { $lt: now } }));
     return {
       retryKeys,
@@ -85,6 +93,7 @@ export class Retention {
       digests: digests.deletedCount,
       listEntries: listEntries.deletedCount,
       webFeed: webFeed.deletedCount,
+      quietWaits,
       consoleSessions: consoleSessions.deletedCount,
     };
   }

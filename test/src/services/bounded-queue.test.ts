@@ -4,7 +4,7 @@ const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 describe('a bounded queue whose tasks give their places away while they wait for a timer', () => {
   it('runs a task at once while the ones before it wait aside for their turns, and is idle only once they are done', async () => {
-    const queue = new BoundedQueue(2, 10);
+    const queue = new BoundedQueue(2, 10, 10);
     const done: string[] = [];
     const turn = (name: string) => async () => {
       await waitAside(later(200));
@@ -23,11 +23,14 @@ describe('a bounded queue whose tasks give their places away while they wait for
     expect(queue.size).toBe(0);
   });
 
-  it('a task that waits in its place (no waitAside) holds it', async () => {
-    const queue = new BoundedQueue(1, 10);
+  it.each([
+    ['without waitAside', 10],
+    ['in a queue that lets none wait aside', 0],
+  ])('a task that waits for a timer %s holds its place', async (how, asleepLimit) => {
+    const queue = new BoundedQueue(1, 10, asleepLimit);
     const done: string[] = [];
     queue.offer(async () => {
-      await later(200);
+      await (how === 'without waitAside' ? later(200) : waitAside(later(200)));
       done.push('first');
     });
     queue.offer(async () => {

@@ -65,14 +65,23 @@ describe('retention: what is kept only for a while (real database)', () => {
       { _id: 'web.feed:head', n: 1, at: daysAgo(2) },
       { _id: 'web.conversation:service:vpn:000000000001', n: 1, body: 'service:vpn|INC0001001', at: daysAgo(90) },
     ]);
+    // A channel's log of changes waiting for it to be quiet: the same rule, per log.
+    const { QuietWait } = database.models;
+    await QuietWait.insertMany([
+      { _id: 'quiet:T1:C1:000000000001', n: 1, body: 'INC0001001:card.v2:card:slack', at: daysAgo(2) },
+      { _id: 'quiet:T1:C1:000000000002', n: 2, body: 'INC0001001:card.v3:card:slack', at: daysAgo(2) },
+      { _id: 'quiet:T1:C1:head', n: 1, at: daysAgo(2) },
+      { _id: 'quiet:T1:C2:000000000001', n: 1, body: 'INC0001002:card.v2:card:slack', at: daysAgo(0.5) },
+    ]);
     await ConsoleSession.insertMany([
       { _id: 'expired', personId: 'email:a@example.com', csrf: 'c', createdAt: daysAgo(20), expiresAt: daysAgo(6) },
       { _id: 'current', personId: 'email:a@example.com', csrf: 'c', createdAt: daysAgo(1), expiresAt: daysAgo(-13) },
     ]);
 
     const report = await new Retention(database.models, 30).purge(now);
-    expect(report).toEqual({ retryKeys: 5, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0, paceSlots: 1, digests: 1, listEntries: 2, webFeed: 1, consoleSessions: 1 });
+    expect(report).toEqual({ retryKeys: 5, notifications: 1, attempts: 3, processBeats: 1, givenUpRequests: 0, paceSlots: 1, digests: 1, listEntries: 2, webFeed: 1, quietWaits: 1, consoleSessions: 1 });
     expect((await WebLog.find().lean()).map((e) => e._id).sort()).toEqual(['web.conversation:service:vpn:000000000001', 'web.feed:000000000002', 'web.feed:000000000003', 'web.feed:head']);
+    expect((await QuietWait.find().lean()).map((e) => e._id).sort()).toEqual(['quiet:T1:C1:000000000002', 'quiet:T1:C1:head', 'quiet:T1:C2:000000000001']);
     expect((await ConsoleSession.find().lean()).map((e) => e._id)).toEqual(['current']);
     // Folded before they went: the list still holds the first incident; the second left it (long
     // enough ago that its departure is forgotten too), and the recent change stays.
@@ -87,7 +96,7 @@ describe('retention: what is kept only for a while (real database)', () => {
     expect((await NotificationAttempt.find().lean()).map((a) => a._id).sort()).toEqual(['delivered-lately#final', 'pending-long-ago#1']);
     expect((await ProcessBeat.find().lean()).map((b) => b._id).sort()).toEqual(['alive', 'delivers:teams']);
     // Nothing more the next day.
-    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0, givenUpRequests: 0, paceSlots: 0, digests: 0, listEntries: 0, webFeed: 0, consoleSessions: 0 });
+    expect(await new Retention(database.models, 30).purge(now)).toEqual({ retryKeys: 0, notifications: 0, attempts: 0, processBeats: 0, givenUpRequests: 0, paceSlots: 0, digests: 0, listEntries: 0, webFeed: 0, quietWaits: 0, consoleSessions: 0 });
   });
 
   it("keeps the notifications of a record still open: they mark its SLA milestones as told", async () => {
