@@ -1,7 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Logger } from '../logger';
 import { findByIdTogether, findByIdsTogether } from '../db/find-by-ids';
-import { randomUUID } from 'node:crypto';
 import { insertEachOnce, insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
@@ -189,7 +189,7 @@ export class Notifier {
    * it, so the caller waits for the first attempt too.
    */
   async notify(request: NotificationRequest, options: { deliverNow?: boolean } = {}): Promise<number> {
-    const fresh = await this.store(request);
+    const fresh = await this.storeUnderOneLease([request]);
     await this.deliverFresh(fresh, options.deliverNow ?? false);
     return fresh.length;
   }
@@ -234,7 +234,12 @@ export class Notifier {
     await this.deliverFresh(await this.storeUnderOneLease(requests), false);
   }
 
-  /** One lease for them all (set before any is stored), rather than a timer each; what was new. */
+  /**
+   * The lease of their first attempts, then the notifications themselves: should this process die
+   * before those attempts end, the lease's timer makes the next ones. One lease for them all (set
+   * before any is stored) rather than a timer each, and one write; what was new. One stored already
+   * (the same reason told again, a replay) leaves only a lease that will find it done.
+   */
   private async storeUnderOneLease(requests: readonly NotificationRequest[]): Promise<NotificationDoc[]> {
     const platforms = await this.platformsOfEach(requests);
     const ids = requests.flatMap((r, i) => (platforms[i] as string[]).map((platform) => notificationId(r, platform)));
@@ -344,17 +349,6 @@ export class Notifier {
     const state = final ? (final.outcome === 'delivered' ? 'delivered' : 'failed') : 'pending';
     const lastError = final?.error ?? last?.error;
     return { state, attempts: final?.attempt ?? refusals, ...(lastError ? { lastError } : {}), ...(final?.location ? { location: final.location } : {}) };
-  }
-
-  /**
-   * The lease of the first attempt, then the notification itself: should this process die before
-   * that attempt ends, the lease's timer makes the next one. A notification stored already (the
-   * same reason told again, a replay) leaves only a lease that will find it done.
-   */
-  private async store(request: NotificationRequest): Promise<NotificationDoc[]> {
-    const docs = this.docsOf(request, (await this.platformsOfEach([request]))[0] ?? []);
-    for (const doc of docs) await this.wheel.schedule(DELIVER, `${doc._id}#2`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
-    return this.insertFresh(docs);
   }
 
   private docsOf(request: NotificationRequest, platforms: readonly string[]): NotificationDoc[] {
