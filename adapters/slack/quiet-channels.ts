@@ -11,6 +11,10 @@ const CHECK_EVERY_MS = 30_000;
 const WAKE_PER_ROUND = 5;
 /** Entries read in one round at most (most name changes long done, or a card since drawn newer). */
 const READ_PER_ROUND = 50;
+/** An entry this young may precede its change's refusal (noted first): it is tried at the next round. */
+const NOTED_SETTLE_MS = 5_000;
+/** Where this process's checks stopped is gone on from only this long after (older, retention may have removed what follows). */
+const TRIED_KEPT_MS = 30 * 60_000;
 /**
  * Should the timer that ends a change's wait be lost (its check fired in a process that died), the
  * change tries again this late by itself.
@@ -27,14 +31,16 @@ const logOf = (workspace: string, channel: string) => `quiet:${workspace}:${chan
  * database's work (docs/benchmarks.md). Now a change notes itself in its channel's log of waiting
  * changes (found by `_id`, like every log here) and waits a long while; one timer per channel
  * looks every 30 s whether the channel is quiet, and once it is, tries the noted changes a few at a
- * time (the notifier's `wake`). A change whose wake is lost (the process died) still tries again
- * by itself after `QUIET_FALLBACK_MS`.
+ * time (the notifier's `wake`). Where the check stopped, and whether one is set, each process
+ * keeps in memory: with several processes a channel may have a check from each, and one that
+ * lands in a process without Slack is dropped. Whatever a check misses (its process died, it was
+ * dropped, a change was noted as it ended) still tries again by itself after `QUIET_FALLBACK_MS`.
  */
 export class QuietChannels {
   /** Per channel log, when this process last set its check: one check at a time per channel and process. */
   private readonly checking = new Map<string, number>();
-  /** Per channel log, the last slot this process's checks have tried: a new check goes on from there. */
-  private readonly tried = new Map<string, number>();
+  /** Per channel log, the last slot this process's checks have tried, and when: a new check goes on from there. */
+  private readonly tried = new Map<string, { slot: number; at: number }>();
 
   constructor(
     private readonly deps: {
@@ -62,7 +68,8 @@ export class QuietChannels {
     const setAt = this.checking.get(log);
     // A check set by this process, running (it sets itself again while the channel is busy): it reaches this entry.
     if (setAt !== undefined && Date.now() - setAt < 2 * CHECK_EVERY_MS) return;
-    await this.setCheck(workspace, channel, this.tried.get(log) ?? slot - 1, CHECK_EVERY_MS);
+    const tried = this.tried.get(log);
+    await this.setCheck(workspace, channel, tried && Date.now() - tried.at < TRIED_KEPT_MS ? tried.slot : slot - 1, CHECK_EVERY_MS);
   }
 
   /** `ref` = `<workspace>|<channel>|<the last slot of its log already tried>`. */
@@ -73,16 +80,21 @@ export class QuietChannels {
     const entries = await this.deps.logs.after<string>(logOf(workspace, channel), after, READ_PER_ROUND);
     let woken = 0;
     let last = after;
+    let settling = false;
     for (const entry of entries) {
       if (woken >= WAKE_PER_ROUND) break;
+      if (new Date(entry.at).getTime() > this.deps.now().getTime() - NOTED_SETTLE_MS) {
+        settling = true;
+        break;
+      }
       if (await this.deps.wake(entry.body)) woken += 1;
       last = entry.n;
     }
-    this.tried.set(logOf(workspace, channel), last);
+    this.tried.set(logOf(workspace, channel), { slot: last, at: Date.now() });
     // Nothing left: the check ends, and the next change noted sets another from here.
-    if (last === after) this.checking.delete(logOf(workspace, channel));
-    // The next few once the posts of these have gone (about a second each).
-    else await this.setCheck(workspace, channel, last, woken * 1_000);
+    if (last === after && !settling) this.checking.delete(logOf(workspace, channel));
+    // The next few once the posts of these have gone (about a second each), or the young ones have settled.
+    else await this.setCheck(workspace, channel, last, settling ? NOTED_SETTLE_MS : woken * 1_000);
   }
 
   private async setCheck(workspace: string, channel: string, after: number, inMs: number): Promise<void> {

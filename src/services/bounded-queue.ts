@@ -60,34 +60,57 @@ export class BoundedQueue {
     while (this.running < this.concurrency && this.waiting.length > 0) {
       const task = this.waiting.shift() as () => Promise<void>;
       this.running += 1;
+      const place: TaskPlace = { queue: this, asides: 0, ended: false };
       // Tasks handle their own failures; a throw here is a bug, and must not stop the queue.
-      void runningIn.run(this, task)
+      void runningIn
+        .run(place, task)
         .catch(() => undefined)
         .finally(() => {
-          this.running -= 1;
+          place.ended = true;
+          // Ended while a wait it did not await was aside: counted there.
+          if (place.asides > 0) this.asleep -= 1;
+          else this.running -= 1;
           this.next();
           if (this.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
         });
     }
   }
 
-  /** Waits outside the count of tasks running (see `waitAside`), back in it once `wait` settles. */
-  async aside<T>(wait: Promise<T>): Promise<T> {
-    if (this.asleep >= this.asleepLimit) return wait;
-    this.asleep += 1;
-    this.running -= 1;
-    this.next();
+  /**
+   * Waits outside the count of tasks running (see `waitAside`), back in it once `wait` settles: a
+   * task with several waits at once (deliveries side by side) gives its one place away once, and
+   * takes it back when the last ends.
+   */
+  async aside<T>(place: TaskPlace, wait: Promise<T>): Promise<T> {
+    if (place.ended) return wait;
+    if (place.asides === 0) {
+      if (this.asleep >= this.asleepLimit) return wait;
+      this.asleep += 1;
+      this.running -= 1;
+      this.next();
+    }
+    place.asides += 1;
     try {
       return await wait;
     } finally {
-      this.asleep -= 1;
-      this.running += 1;
+      place.asides -= 1;
+      if (place.asides === 0 && !place.ended) {
+        this.asleep -= 1;
+        this.running += 1;
+      }
     }
   }
 }
 
-/** The queue whose task is running (each task runs in its queue's context). */
-const runningIn = new AsyncLocalStorage<BoundedQueue>();
+/** A task's place in its queue: given away while it waits (`asides` at once), and whether it has ended. */
+interface TaskPlace {
+  queue: BoundedQueue;
+  asides: number;
+  ended: boolean;
+}
+
+/** The place of the task running (each task runs in its own context). */
+const runningIn = new AsyncLocalStorage<TaskPlace>();
 
 /**
  * A task's wait for a timer (a platform's turn, a short Retry-After) gives its place to another
@@ -97,6 +120,6 @@ const runningIn = new AsyncLocalStorage<BoundedQueue>();
  * two minutes later (docs/benchmarks.md). Outside a queue's task, simply `wait`.
  */
 export function waitAside<T>(wait: Promise<T>): Promise<T> {
-  const queue = runningIn.getStore();
-  return queue ? queue.aside(wait) : wait;
+  const place = runningIn.getStore();
+  return place ? place.queue.aside(place, wait) : wait;
 }

@@ -92,6 +92,9 @@ const MAX_HELD_RETRIES = 5;
 /** A process without the platform's deliverer passes the attempt on this soon (to another shard, so another process). */
 const HAND_ON_MS = 2_000;
 const MAX_HANDS_ON = 30;
+/** Last words of deliveries ending this close together are written in one command, up to this many. */
+const FINALS_WINDOW_MS = 10;
+const FINALS_PER_WRITE = 200;
 
 export function recipientKey(audience: NotificationAudience): string {
   if (audience.kind === 'person') return audience.personId;
@@ -125,6 +128,10 @@ export class Notifier {
   private readonly unserved = new Set<string>();
   /** Platforms this process found nobody ever having delivered to (said once each). */
   private readonly neverServed = new Set<string>();
+  /** Last words waiting (at most FINALS_WINDOW_MS) to be written together, and the writes under way. */
+  private readonly finalsDue: NotificationAttemptDoc[] = [];
+  private finalsTimer: NodeJS.Timeout | undefined;
+  private readonly finalsWriting = new Set<Promise<void>>();
   private readonly stopper = new AbortController();
   /** Aborted when the process stops: deliveries waiting for their turn give up and are handed back. */
   readonly stopping: AbortSignal = this.stopper.signal;
@@ -166,8 +173,9 @@ export class Notifier {
   }
 
   /** Resolves once no delivery of this process waits or runs. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    await this.finalsWritten();
   }
 
   /**
@@ -180,6 +188,7 @@ export class Notifier {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.queue.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
+    await this.finalsWritten();
     return { running: this.queue.size };
   }
 
@@ -252,8 +261,7 @@ export class Notifier {
    * thread line needs its card) with the private reply beside them (it needs nothing drawn first,
    * and a card listed in a backed-up channel's digest waits for the digest's next edit), or each
    * beside the others; queued beside the caller or awaited (`wait`); for a platform this process
-   * cannot deliver to, through the wheel to a process that can. Their last words are written
-   * together, in one command, once all have been tried.
+   * cannot deliver to, through the wheel to a process that can.
    */
   private async deliverFresh(fresh: readonly NotificationDoc[], wait: boolean, order: 'as announced' | 'side by side' = 'as announced'): Promise<void> {
     const here = fresh.filter((doc) => this.deliverers.has(doc.platform));
@@ -263,16 +271,16 @@ export class Notifier {
     if (here.length === 0) return;
     const chains = order === 'side by side' ? here.map((doc) => [doc]) : [here.filter((doc) => doc.audience.kind !== 'reply'), here.filter((doc) => doc.audience.kind === 'reply')];
     const attempts = async () => {
-      const finals: NotificationAttemptDoc[] = [];
       await Promise.all(
         chains.map(async (chain) => {
-          for (const doc of chain) await this.run(doc, 1, false, finals);
+          for (const doc of chain) await this.run(doc, 1, false);
         }),
       );
-      await this.record(finals);
     };
-    if (wait) await attempts();
-    else if (!this.queue.offer(attempts)) {
+    if (wait) {
+      await attempts();
+      await this.finalsWritten();
+    } else if (!this.queue.offer(attempts)) {
       // Full (a backlog held up by the platforms' limits): the first attempt ends here, said so, so
       // that the lease timer set when they were stored tries them in whichever process it falls.
       const at = this.now();
@@ -481,17 +489,16 @@ export class Notifier {
     return owner !== undefined && owner !== this.liveness.processId && (await this.liveness.isAlive(owner));
   }
 
-  /** `finals`: where the last word goes when it is written together with others' (else at once). */
-  private async run(notification: NotificationDoc, attempt: number, interrupted: boolean, finals?: NotificationAttemptDoc[]): Promise<void> {
+  private async run(notification: NotificationDoc, attempt: number, interrupted: boolean): Promise<void> {
     const id = notification._id;
     try {
       if (this.stopping.aborted) {
-        await this.settle(notification, attempt, { kind: 'retry', afterMs: 0, error: 'handed back: the process was stopping' }, finals);
+        await this.settle(notification, attempt, { kind: 'retry', afterMs: 0, error: 'handed back: the process was stopping' });
         return;
       }
       const deliverer = this.deliverers.get(notification.platform) as NotificationDeliverer;
       if (interrupted && (await this.reachedAfterAll(deliverer, notification, notification.createdAt))) {
-        await this.finish(id, attempt, { outcome: 'delivered' }, finals);
+        this.finish(id, attempt, { outcome: 'delivered' });
         this.log.info({ id }, 'an interrupted delivery had reached the platform; not sent again');
         return;
       }
@@ -506,26 +513,26 @@ export class Notifier {
         await waitAside(sleep(outcome.afterMs, this.stopping));
         if (this.stopping.aborted) break;
       }
-      await this.settle(notification, attempt, outcome, finals);
+      await this.settle(notification, attempt, outcome);
     } catch (error) {
       // The database away while recording: the lease's timer tries again.
       this.log.error({ err: error, id, attempt }, 'a delivery attempt could not be recorded; its lease retries it');
     }
   }
 
-  private async settle(notification: NotificationDoc, attempt: number, outcome: DeliveryOutcome, finals?: NotificationAttemptDoc[]): Promise<void> {
+  private async settle(notification: NotificationDoc, attempt: number, outcome: DeliveryOutcome): Promise<void> {
     const id = notification._id;
     switch (outcome.kind) {
       case 'delivered':
-        await this.finish(id, attempt, { outcome: 'delivered', ...(outcome.location ? { location: outcome.location } : {}) }, finals);
+        this.finish(id, attempt, { outcome: 'delivered', ...(outcome.location ? { location: outcome.location } : {}) });
         return;
       case 'failed':
-        await this.finish(id, attempt, { outcome: 'failed', error: outcome.error }, finals);
+        this.finish(id, attempt, { outcome: 'failed', error: outcome.error });
         this.log.error({ id, error: outcome.error }, 'notification cannot be delivered');
         return;
       case 'retry': {
         if (attempt >= MAX_ATTEMPTS) {
-          await this.finish(id, attempt, { outcome: 'failed', error: outcome.error }, finals);
+          this.finish(id, attempt, { outcome: 'failed', error: outcome.error });
           this.log.error({ id, attempts: attempt, error: outcome.error }, 'notification still refused after every attempt');
           return;
         }
@@ -549,10 +556,32 @@ export class Notifier {
     }
   }
 
-  /** The notification's last word: delivered or failed, after which attempt. */
-  private async finish(id: string, attempt: number, outcome: Pick<NotificationAttemptDoc, 'outcome' | 'error' | 'location'>, finals?: NotificationAttemptDoc[]): Promise<void> {
-    const final: NotificationAttemptDoc = { _id: `${id}#final`, notificationId: id, attempt, at: this.now(), ...outcome };
-    if (finals) finals.push(final);
-    else await insertOnce(this.models.NotificationAttempt, final);
+  /**
+   * The notification's last word: delivered or failed, after which attempt. Written together with
+   * those of the deliveries that end within the same few milliseconds, in one command (a report's
+   * card, line and reply end together; under load, many reports' do), and not waited for: should
+   * the write fail or the process die first, the lease asks the platform whether it got there.
+   */
+  private finish(id: string, attempt: number, outcome: Pick<NotificationAttemptDoc, 'outcome' | 'error' | 'location'>): void {
+    this.finalsDue.push({ _id: `${id}#final`, notificationId: id, attempt, at: this.now(), ...outcome });
+    if (this.finalsDue.length >= FINALS_PER_WRITE) this.writeFinals();
+    else this.finalsTimer ??= setTimeout(() => this.writeFinals(), FINALS_WINDOW_MS);
   }
+
+  private writeFinals(): void {
+    clearTimeout(this.finalsTimer);
+    this.finalsTimer = undefined;
+    const finals = this.finalsDue.splice(0);
+    if (finals.length === 0) return;
+    const written = this.record(finals);
+    this.finalsWriting.add(written);
+    void written.finally(() => this.finalsWriting.delete(written));
+  }
+
+  /** Resolves once every last word finished so far is written. */
+  private async finalsWritten(): Promise<void> {
+    this.writeFinals();
+    await Promise.all([...this.finalsWriting]);
+  }
+
 }

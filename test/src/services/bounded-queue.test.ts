@@ -58,6 +58,26 @@ describe('a bounded queue whose tasks give their places away while they wait for
     expect(most).toBe(2);
   });
 
+  it('a task waiting aside twice at once gives its one place away once: no more tasks run than the bound', async () => {
+    const queue = new BoundedQueue(1, 10, 10);
+    let working = 0;
+    let most = 0;
+    queue.offer(async () => {
+      await Promise.all([waitAside(later(300)), waitAside(later(300))]);
+    });
+    const inPlace = async () => {
+      working += 1;
+      most = Math.max(most, working);
+      await later(100);
+      working -= 1;
+    };
+    queue.offer(inPlace);
+    queue.offer(inPlace);
+    await queue.idle();
+    expect(most).toBe(1);
+    expect(queue.size).toBe(0);
+  });
+
   it('outside a task, waitAside simply waits', async () => {
     const started = Date.now();
     await waitAside(later(50));
