@@ -27,10 +27,10 @@ const logOf = (workspace: string, channel: string) => `quiet:${workspace}:${chan
  * The changes of listed tickets (adapters/slack/folded-cards.ts) waiting for their backed-up
  * channel to be quiet, so that the first posts the ticket's own card. Each waited by trying again
  * on the notifier's back-off: under a storm of half an hour that was every waiting change tried
- * again some nine times, each try a claim, a lease, a refusal and their timers, a quarter of the
+ * again some nine times, each try a claim, a lease, a refusal and their timers, near a third of the
  * database's work (docs/benchmarks.md). Now a change notes itself in its channel's log of waiting
- * changes (found by `_id`, like every log here) and waits a long while; one timer per channel
- * looks every 30 s whether the channel is quiet, and once it is, tries the noted changes a few at a
+ * changes (found by `_id`, like every log here) and waits a long while; the channel's check (one
+ * timer per channel and process) looks every 30 s whether the channel is quiet, and once it is, tries the noted changes a few at a
  * time (the notifier's `wake`). Where the check stopped, and whether one is set, each process
  * keeps in memory: with several processes a channel may have a check from each, and one that
  * lands in a process without Slack is dropped. Whatever a check misses (its process died, it was
