@@ -5,10 +5,10 @@ import { t } from '../../src/i18n/translate';
 import type { Logger } from '../../src/logger';
 import type { NotificationDoc } from '../../src/models/notification.model';
 import type { PeopleDirectory } from '../../src/people/people-directory';
-import type { CardLocations } from '../../src/services/card-locations';
+import { cardEditHolder, type CardLocations } from '../../src/services/card-locations';
 import type { Digests } from '../../src/services/digests';
 import { ATTEMPT_LEASE_MS, type DeliveryOutcome, type NotificationDeliverer } from '../../src/services/notifier';
-import type { Pace, Pacer } from '../../src/services/pacing';
+import { OutdoneByNewerEdit, type Pace, type Pacer, type TurnHolder } from '../../src/services/pacing';
 import { SlackDigestPoster } from './digest-poster';
 import { FoldedCards, listedIn, shownByListing } from './folded-cards';
 import type { QuietChannels } from './quiet-channels';
@@ -191,8 +191,18 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
     if (known?.messageId && (place.fixed || known.channel === channel)) {
       const location = { channel: known.channel, messageId: known.messageId };
       if ((known.version ?? -1) > (view.version ?? -1)) return { kind: 'delivered', location }; // a newer card is drawn
-      await this.paced(methodPace(ws, 'chat.update'), () => client.chat.update({ channel: location.channel, ts: location.messageId, blocks, text }), holder);
-      await this.deps.cards.remember(recordId, 'slack', location.channel, location.messageId, view.version, where);
+      const edit = cardEditHolder(recordId, 'slack', where, notification._id, view.version, again);
+      try {
+        await this.paced(methodPace(ws, 'chat.update'), async () => {
+          // A newer edit may have drawn it while this one waited for its turn.
+          if (await this.deps.cards.drawnNewer(recordId, 'slack', view.version, where)) return;
+          await client.chat.update({ channel: location.channel, ts: location.messageId, blocks, text });
+          await this.deps.cards.remember(recordId, 'slack', location.channel, location.messageId, view.version, where);
+        }, edit);
+      } catch (error) {
+        if (error instanceof OutdoneByNewerEdit) return { kind: 'delivered', location }; // the newer edit draws it
+        throw error;
+      }
       return { kind: 'delivered', location };
     }
     // Our own claim (an earlier attempt of this delivery was refused) lets us post; none yet, we claim it.
@@ -343,7 +353,7 @@ export class SlackNotificationDeliverer implements NotificationDeliverer {
   }
 
   /** Waits for the call's turn (within Slack's limits), then makes it; a turn too far off is left to the timer. */
-  private async paced<T>(pace: Pace, call: () => Promise<T>, holder?: { id: string; again: boolean }): Promise<T> {
+  private async paced<T>(pace: Pace, call: () => Promise<T>, holder?: TurnHolder): Promise<T> {
     // A delivery's turn further off than it may hold is reserved for it: it comes back at that turn.
     const { ready, waitMs } = await this.deps.pacer.waitForTurn(pace, MAX_HOLD_MS, this.deps.stopping, holder);
     if (this.deps.stopping?.aborted) throw new NotYet(0, 'handed back: the process is stopping');

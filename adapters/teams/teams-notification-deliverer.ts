@@ -1,10 +1,10 @@
 import type { ItsmCatalog } from '../../src/config/itsm-catalog';
 import type { Logger } from '../../src/logger';
 import type { NotificationDoc } from '../../src/models/notification.model';
-import type { CardLocations } from '../../src/services/card-locations';
+import { cardEditHolder, type CardLocations } from '../../src/services/card-locations';
 import { ATTEMPT_LEASE_MS, type DeliveryOutcome, type NotificationDeliverer } from '../../src/services/notifier';
 import { OneAtATime } from '../../src/services/one-at-a-time';
-import type { Pacer } from '../../src/services/pacing';
+import { OutdoneByNewerEdit, type Pacer, type TurnHolder } from '../../src/services/pacing';
 import { baseConversationId, type TeamsConversations } from '../../src/services/teams-conversations';
 import type { CardView } from '../../src/views/view-model';
 import { TeamsApiError, type TeamsActivity, type TeamsConnector, type TeamsConversationReference } from './teams-connector';
@@ -158,8 +158,18 @@ export class TeamsNotificationDeliverer implements NotificationDeliverer {
       const location = { channel: known.channel, messageId: known.messageId };
       if ((known.version ?? -1) > (view.version ?? -1)) return { kind: 'delivered', location }; // a newer card is drawn
       const messageId = known.messageId;
-      await this.paced(reference, () => this.deps.connector.update(reference, messageId, activity), holder);
-      await cards.remember(recordId, 'teams', location.channel, location.messageId, view.version, where);
+      const edit = cardEditHolder(recordId, 'teams', where, notification._id, view.version, again);
+      try {
+        await this.paced(reference, async () => {
+          // A newer edit may have drawn it while this one waited for its turn.
+          if (await cards.drawnNewer(recordId, 'teams', view.version, where)) return;
+          await this.deps.connector.update(reference, messageId, activity);
+          await cards.remember(recordId, 'teams', location.channel, location.messageId, view.version, where);
+        }, edit);
+      } catch (error) {
+        if (error instanceof OutdoneByNewerEdit) return { kind: 'delivered', location }; // the newer edit draws it
+        throw error;
+      }
       return { kind: 'delivered', location };
     }
     // Our own claim (an earlier attempt of this delivery was refused) lets us post; none yet, we claim it.
@@ -200,7 +210,7 @@ export class TeamsNotificationDeliverer implements NotificationDeliverer {
    * Waits for the conversation's turn, then the tenant's, and makes the call; a conversation turn
    * further off than an attempt may hold is reserved for the delivery, which comes back at it.
    */
-  private async paced<T>(reference: TeamsConversationReference, call: () => Promise<T>, holder: { id: string; again: boolean }): Promise<T> {
+  private async paced<T>(reference: TeamsConversationReference, call: () => Promise<T>, holder: TurnHolder): Promise<T> {
     const { pacer, stopping } = this.deps;
     const conversation = await pacer.waitForTurn(conversationPace(reference.tenantId, baseConversationId(reference.conversationId)), MAX_HOLD_MS, stopping, holder);
     if (stopping?.aborted) throw new NotYet(0, 'handed back: the process is stopping');

@@ -10,7 +10,10 @@ export interface PaceSlotDoc {
   until: Date;
   /** A turn reserved ahead for one caller (`hold:<key>:<holder>`): when its turn begins. */
   turnAt?: Date;
+  /** A turn held for a thing's edits (one card): the edit that goes at it, and the version it draws. */
+  by?: string;
+  version?: number;
 }
 
-export const paceSlotSchema = new Schema<PaceSlotDoc>({ _id: String, until: Date, turnAt: Date }, { versionKey: false });
+export const paceSlotSchema = new Schema<PaceSlotDoc>({ _id: String, until: Date, turnAt: Date, by: String, version: Number }, { versionKey: false });
 paceSlotSchema.index({ until: 1 });

@@ -3,6 +3,7 @@ import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { CardLocationDoc } from '../models/card-location.model';
+import type { TurnHolder } from './pacing';
 import { claimKey } from './record-keys';
 
 const POSTED_KEPT = 10_000;
@@ -90,6 +91,11 @@ export class CardLocations {
     await retryWhileBusy(() => this.models.CardLocation.updateOne({ _id: key }, { $set: { foldedInto: digestId, ...(version !== undefined ? { version } : {}) } }));
   }
 
+  /** Whether the card shows a newer version of its record than `version` already. */
+  async drawnNewer(recordId: string, platform: CardLocationDoc['platform'], version: number | undefined, where?: string): Promise<boolean> {
+    return ((await this.find(recordId, platform, where))?.version ?? -1) > (version ?? -1);
+  }
+
   /** Where the card is, and which version of the record it shows now. */
   async remember(recordId: string, platform: CardLocationDoc['platform'], channel: string, messageId: string, version?: number, where?: string): Promise<void> {
     const key = locationKey(recordId, platform, where);
@@ -102,6 +108,16 @@ export class CardLocations {
     );
     this.keep(key, channel, messageId);
   }
+}
+
+/**
+ * Whom an edit of the record's card (by the delivery `by`, drawing `version`) waits for a turn as:
+ * the card, whose edits share one held turn that the newest of them takes (pacing.ts). An edit of
+ * no known version waits as itself.
+ */
+export function cardEditHolder(recordId: string, platform: CardLocationDoc['platform'], where: string | undefined, by: string, version: number | undefined, again: boolean): TurnHolder {
+  if (version === undefined) return { id: by, again };
+  return { id: `edit:${locationKey(recordId, platform, where)}`, again: true, edit: { by, version } };
 }
 
 /** `INC0001001:slack` for the service channel's card; `REQ0001001:slack:person:<id>` for a person's own. */

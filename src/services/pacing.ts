@@ -12,6 +12,26 @@ export interface Pace {
   burst: number;
 }
 
+/** Whom a turn reserved ahead is held for. */
+export interface TurnHolder {
+  /** The hold's name: a delivery's id, or (with `edit`) the thing its edits change, such as one card. */
+  id: string;
+  /** Coming back: a turn held for it earlier is looked for. */
+  again: boolean;
+  /**
+   * One of the edits of the same thing (one card), which share one held turn: a newer edit takes
+   * the turn over, and an older one then finds it `outdone`, needing no call of its own.
+   */
+  edit?: { by: string; version: number };
+}
+
+/** The turn held for a thing's edits went to a newer edit: this one is drawn by it. */
+export class OutdoneByNewerEdit extends Error {
+  constructor(readonly key: string) {
+    super(`a newer edit waits for the turn held in ${key}`);
+  }
+}
+
 const FRONTIER_LIMIT = 10_000;
 /** A turn taken by another process is skipped in steps that double up to this, so a long queue costs few tries. */
 const MAX_STEP = 4;
@@ -72,23 +92,21 @@ export class Pacer {
    * finds it.
    * A backlog then costs each caller one more try at its turn, instead of a try every `maxWaitMs`
    * competing for turns that are never reserved.
+   *
+   * The edits of one thing (`holder.edit`) share its held turn, so that a card changed ten times
+   * while its turn is far off takes one turn, not ten, and the newest edit goes at it: an older edit
+   * coming back then throws `OutdoneByNewerEdit`.
    */
-  waitForTurn(pace: Pace, maxWaitMs: number, stopping?: AbortSignal, holder?: { id: string; again: boolean }): Promise<{ ready: boolean; waitMs: number }> {
+  waitForTurn(pace: Pace, maxWaitMs: number, stopping?: AbortSignal, holder?: TurnHolder): Promise<{ ready: boolean; waitMs: number }> {
     return this.turnFor(pace, maxWaitMs, stopping, holder, 0);
   }
 
-  private async turnFor(
-    pace: Pace,
-    maxWaitMs: number,
-    stopping: AbortSignal | undefined,
-    holder: { id: string; again: boolean } | undefined,
-    retakes: number,
-  ): Promise<{ ready: boolean; waitMs: number }> {
-    const held = holder?.again ? await this.heldTurn(pace, holder.id) : undefined;
+  private async turnFor(pace: Pace, maxWaitMs: number, stopping: AbortSignal | undefined, holder: TurnHolder | undefined, retakes: number): Promise<{ ready: boolean; waitMs: number }> {
+    const held = holder?.again ? await this.heldTurn(pace, holder) : undefined;
     const { taken, waitMs } = held ?? (await this.take(pace, holder ? Infinity : maxWaitMs));
     if (!taken) return { ready: false, waitMs };
     if (waitMs > maxWaitMs) {
-      if (!held) await this.hold(pace, holder!.id, waitMs);
+      if (!held) await this.hold(pace, holder!, waitMs);
       return { ready: false, waitMs };
     }
     if (held) await this.models.PaceSlot.deleteOne({ _id: holdId(pace, holder!.id) });
@@ -99,7 +117,7 @@ export class Pacer {
     // A process starved of its CPU (a stall, a busy database) wakes its sleepers long after their
     // turns: going then, they would all go at once, over the limit. A turn gone by further than a
     // burst reaches back is let go and a new one taken, as a held one is.
-    if (this.goneBy(pace, turnAt) && retakes < MAX_RETAKES) return this.turnFor(pace, maxWaitMs, stopping, holder && { id: holder.id, again: false }, retakes + 1);
+    if (this.goneBy(pace, turnAt) && retakes < MAX_RETAKES) return this.turnFor(pace, maxWaitMs, stopping, holder && { ...holder, again: false }, retakes + 1);
     return { ready: true, waitMs };
   }
 
@@ -109,23 +127,33 @@ export class Pacer {
   }
 
   /** The turn held for `holder`, unless none is or it has passed by too long (a new one is taken then). */
-  private async heldTurn(pace: Pace, holder: string): Promise<{ taken: true; waitMs: number } | undefined> {
-    const held = await findByIdTogether<PaceSlotDoc>(this.models.PaceSlot, holdId(pace, holder));
+  private async heldTurn(pace: Pace, holder: TurnHolder): Promise<{ taken: true; waitMs: number } | undefined> {
+    const id = holdId(pace, holder.id);
+    const held = await findByIdTogether<PaceSlotDoc>(this.models.PaceSlot, id);
     if (!held?.turnAt) return undefined;
     const now = this.now();
     // A turn gone by further than a burst reaches back is not used late: holders coming back
     // together after theirs (a busy or restarted process) would go at once, over the limit (a 429).
     // Their reservation is let go, and a turn taken like anyone's.
     if (this.goneBy(pace, held.turnAt.getTime())) {
-      await this.models.PaceSlot.deleteOne({ _id: holdId(pace, holder) });
+      await this.models.PaceSlot.deleteOne({ _id: id });
       return undefined;
+    }
+    const { edit } = holder;
+    if (edit && held.by !== undefined && held.by !== edit.by) {
+      if ((held.version ?? -1) > edit.version) throw new OutdoneByNewerEdit(id);
+      // A newer edit takes the turn over. Found by `_id` alone (another condition would read every
+      // turn, docs/storage.md §2): none matched, the turn was used meanwhile, and this edit takes its own.
+      const passed = await this.models.PaceSlot.updateOne({ _id: id }, { $set: { by: edit.by, version: edit.version } });
+      if (passed.matchedCount === 0) return undefined;
     }
     return { taken: true, waitMs: Math.max(0, held.turnAt.getTime() - now) };
   }
 
-  private async hold(pace: Pace, holder: string, waitMs: number): Promise<void> {
+  private async hold(pace: Pace, holder: TurnHolder, waitMs: number): Promise<void> {
     const turnAt = new Date(this.now() + waitMs);
-    await this.models.PaceSlot.updateOne({ _id: holdId(pace, holder) }, { $set: { turnAt, until: new Date(turnAt.getTime() + pace.intervalMs) } }, { upsert: true });
+    const by = holder.edit ? { by: holder.edit.by, version: holder.edit.version } : {};
+    await this.models.PaceSlot.updateOne({ _id: holdId(pace, holder.id) }, { $set: { turnAt, until: new Date(turnAt.getTime() + pace.intervalMs), ...by } }, { upsert: true });
   }
 
   /** Whether the turn `withinMs` from now is taken already: whatever is added now would wait longer than that. */

@@ -1,4 +1,4 @@
-import { channelPace, workspaceOf } from '../../../adapters/slack/slack-limits';
+import { channelPace, methodPace, workspaceOf } from '../../../adapters/slack/slack-limits';
 import type { Database } from '../../../src/db/connect';
 import type { NotificationDoc } from '../../../src/models/notification.model';
 import { Pacer } from '../../../src/services/pacing';
@@ -61,6 +61,61 @@ describe('a delivery whose turn is far off holds it (recording Slack API with it
     expect(await delivererAt().deliver(card(1), true)).toMatchObject({ kind: 'delivered' });
     expect(slack.api.callsOf('chat.postMessage')).toHaveLength(1);
     expect(await database.models.PaceSlot.findById(`hold:${pace.key}:${card(1)._id}`).lean()).toBeNull();
+    expect(slack.api.limitedCalls).toEqual([]);
+  });
+
+  /** An edit of a posted card, drawing `version` of its ticket. */
+  const edit = (version: number): NotificationDoc => ({
+    _id: `INC910100:card.v${version}:card:slack`,
+    recordId: 'INC910100',
+    reason: `card.v${version}`,
+    platform: 'slack',
+    audience: { kind: 'card', service: 'vpn' },
+    view: { kind: 'card', title: `INC910100 VPN drops (version ${version})`, fields: [], actions: [], version },
+    createdAt: new Date(),
+  });
+
+  it('gives the edits of one card waiting for chat.update one turn, at which the newest is drawn, once', async () => {
+    let nowMs = Date.now();
+    const client = recordingClient(slack);
+    const delivererAt = () => slackDeliverer(slack, { client, pacer: new Pacer(database.models, () => nowMs) });
+    await slack.app.cards.remember('INC910100', 'slack', 'C0SERVICEDESK', '1700000000.100000', 1);
+    // Other cards' edits hold the workspace's chat.update turns for the next minute and a half.
+    const pace = methodPace(workspaceOf(client), 'chat.update');
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < Math.ceil(90_000 / pace.intervalMs); i++) await pacer.take(pace);
+    const turnsTaken = async () => (await database.models.PaceSlot.find({ _id: { $regex: `^${pace.key}:` } }).lean()).length;
+    const before = await turnsTaken();
+
+    // Three changes of the ticket, and a late delivery of an older one: one turn taken, the same for all.
+    const outcomes = [];
+    for (const version of [2, 3, 4]) outcomes.push(await delivererAt().deliver(edit(version)));
+    expect(outcomes.map((o) => o.kind)).toEqual(['retry', 'retry', 'retry']);
+    const comeBack = outcomes.map((o) => (o.kind === 'retry' ? o.afterMs : NaN));
+    expect(comeBack[0]).toBeGreaterThan(60_000);
+    expect(new Set(comeBack).size).toBe(1);
+    expect(await turnsTaken()).toBe(before + 1);
+    expect(await database.models.PaceSlot.findById(`hold:${pace.key}:edit:INC910100:slack`).lean()).toMatchObject({ by: edit(4)._id, version: 4 });
+    // An older change delivered late finds the newer one holding the card's turn: nothing to draw.
+    expect(await delivererAt().deliver(edit(3), true)).toMatchObject({ kind: 'delivered' });
+    expect(await turnsTaken()).toBe(before + 1);
+
+    // At the turn, the older edits come back first: drawn by the newest, they call nothing.
+    nowMs += comeBack[0]! + 15_000;
+    for (const version of [2, 3]) expect(await delivererAt().deliver(edit(version), true)).toMatchObject({ kind: 'delivered' });
+    expect(slack.api.callsOf('chat.update')).toEqual([]);
+    expect(await delivererAt().deliver(edit(4), true)).toMatchObject({ kind: 'delivered' });
+    const updates = slack.api.callsOf('chat.update');
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.args).toMatchObject({ channel: 'C0SERVICEDESK', ts: '1700000000.100000', text: expect.stringContaining('version 4') });
+    expect(await slack.app.cards.find('INC910100', 'slack')).toMatchObject({ version: 4 });
+    expect(await database.models.PaceSlot.findById(`hold:${pace.key}:edit:INC910100:slack`).lean()).toBeNull();
+
+    // A change after that takes a turn of its own, and an older one still waiting is not drawn over it.
+    expect(await delivererAt().deliver(edit(5))).toMatchObject({ kind: 'delivered' });
+    expect(await delivererAt().deliver(edit(3), true)).toMatchObject({ kind: 'delivered' });
+    expect(slack.api.callsOf('chat.update')).toHaveLength(2);
+    expect(await slack.app.cards.find('INC910100', 'slack')).toMatchObject({ version: 5 });
     expect(slack.api.limitedCalls).toEqual([]);
   });
 });

@@ -4,7 +4,8 @@ import type { NotificationDoc } from '../../../src/models/notification.model';
 import type { CardView } from '../../../src/views/view-model';
 import { TeamsConversations } from '../../../src/services/teams-conversations';
 import { TeamsApiError, referenceFromActivity, retryAfterToMs, teamsApiErrorOf, type TeamsConnector, type TeamsConversationReference } from '../../../adapters/teams/teams-connector';
-import { CONVERSATION_INTERVAL_MS } from '../../../adapters/teams/teams-limits';
+import { CONVERSATION_INTERVAL_MS, conversationPace } from '../../../adapters/teams/teams-limits';
+import { Pacer } from '../../../src/services/pacing';
 import { TeamsNotificationDeliverer } from '../../../adapters/teams/teams-notification-deliverer';
 import { JAMIE, MINJI, TestClock, buildActor, buildApp, buildConfig, cardOf, reportInput, run } from '../../support/factories';
 import { runClockUntil } from '../../support/job-clock';
@@ -226,6 +227,38 @@ describe('Teams notifications (the outbox through stored conversation references
     await runClockUntil(app, clock, '2026-11-23T01:03:00Z', 0.25);
     expect(connector.delivered(MINJI_CHAT).filter((c) => c.activity.attachments?.[0]?.content.title === request.view.title)).toHaveLength(1);
     expect(await app.jobs.notifier.status(id)).toMatchObject({ state: 'delivered', attempts: 2 });
+  });
+
+  it("a card's edits waiting for the conversation's turn far off take one turn, at which the newest is drawn", async () => {
+    let nowMs = Date.now();
+    const pacer = new Pacer(database.models, () => nowMs);
+    const at = new TeamsNotificationDeliverer({ catalog: app.ctx.catalog, conversations: app.teams.conversations, cards: app.cards, pacer, connector, draw, log: app.log });
+    await app.cards.remember('INC0009001', 'teams', DESK, '1700000000777', 1);
+    // The desk's conversation is taken for the next minute.
+    const pace = conversationPace(TENANT, DESK);
+    for (let i = 0; i < Math.ceil(60_000 / pace.intervalMs) + pace.burst; i++) await pacer.take(pace);
+    const edit = (version: number): NotificationDoc => ({
+      _id: `INC0009001:card.v${version}:card:teams`,
+      recordId: 'INC0009001',
+      reason: `card.v${version}`,
+      platform: 'teams',
+      audience: { kind: 'card', service: 'vpn' },
+      view: { kind: 'card', title: 'INC0009001 VPN drops', fields: [], actions: [], recordId: 'INC0009001', version },
+      createdAt: new Date(nowMs),
+    });
+    const waiting = [await at.deliver(edit(2)), await at.deliver(edit(3))];
+    expect(waiting.map((o) => o.kind)).toEqual(['retry', 'retry']);
+    const [first, second] = waiting.map((o) => (o.kind === 'retry' ? o.afterMs : NaN));
+    expect(first).toBeGreaterThan(30_000);
+    expect(second).toBe(first); // the same turn, not the one after it
+
+    nowMs += first! + 15_000;
+    expect(await at.deliver(edit(2), true)).toMatchObject({ kind: 'delivered' });
+    expect(connector.delivered(DESK, 'update')).toEqual([]);
+    expect(await at.deliver(edit(3), true)).toMatchObject({ kind: 'delivered', location: { channel: DESK, messageId: '1700000000777' } });
+    const updates = connector.delivered(DESK, 'update');
+    expect(updates.map((u) => u.activity.attachments![0]!.content.version)).toEqual([3]);
+    expect(await app.cards.find('INC0009001', 'teams')).toMatchObject({ version: 3 });
   });
 
   it('messages to one conversation take its turns (a few at once, then one per interval); another conversation is not held up', async () => {

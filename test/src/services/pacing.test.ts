@@ -1,5 +1,5 @@
 import type { Database } from '../../../src/db/connect';
-import { Pacer } from '../../../src/services/pacing';
+import { OutdoneByNewerEdit, Pacer, type TurnHolder } from '../../../src/services/pacing';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
 describe('turns within a platform limit, shared by every process (real database)', () => {
@@ -91,6 +91,39 @@ describe('turns within a platform limit, shared by every process (real database)
     // The three late ones each took a turn of the present: at most the burst at once, the third a turn later.
     expect(results.slice(2).map((r) => r.waitMs)).toEqual([0, 0, 200]);
     expect(await database.models.PaceSlot.countDocuments()).toBe(8);
+  });
+
+  const editOf = (version: number): TurnHolder => ({ id: 'edit:card-1', again: true, edit: { by: `delivery-v${version}`, version } });
+
+  it('the edits of one thing share its held turn: a newer one takes it over, an older one is outdone', async () => {
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < 10; i++) await pacer.take(channel);
+    expect(await pacer.waitForTurn(channel, 5_000, undefined, editOf(1))).toEqual({ ready: false, waitMs: 9_000 });
+    expect(await pacer.waitForTurn(channel, 5_000, undefined, editOf(2))).toEqual({ ready: false, waitMs: 9_000 });
+    expect(await database.models.PaceSlot.countDocuments()).toBe(12); // ten turns, the held one, its hold
+    await expect(pacer.waitForTurn(channel, 5_000, undefined, editOf(1))).rejects.toBeInstanceOf(OutdoneByNewerEdit);
+    // At the turn, in another process: the newest goes, and the hold is used up.
+    nowMs += 9_000;
+    expect(await new Pacer(database.models, () => nowMs).waitForTurn(channel, 5_000, undefined, editOf(2))).toEqual({ ready: true, waitMs: 0 });
+    expect(await database.models.PaceSlot.findById(`hold:${channel.key}:edit:card-1`).lean()).toBeNull();
+  });
+
+  it('a newer edit finding the held turn used as it takes it over takes a turn of its own, never the same one', async () => {
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < 10; i++) await pacer.take(channel);
+    await pacer.waitForTurn(channel, 5_000, undefined, editOf(1));
+    // The older edit's turn comes (its hold deleted, the turn used) between the newer one's reading the hold and taking it over.
+    const hold = `hold:${channel.key}:edit:card-1`;
+    const { PaceSlot } = database.models;
+    const update = PaceSlot.updateOne.bind(PaceSlot);
+    const spy = jest.spyOn(PaceSlot, 'updateOne').mockImplementationOnce(((filter: never, change: never, options: never) =>
+      PaceSlot.deleteOne({ _id: hold }).then(() => update(filter, change, options))) as never);
+    try {
+      expect(await pacer.waitForTurn(channel, 5_000, undefined, editOf(2))).toEqual({ ready: false, waitMs: 10_000 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(await database.models.PaceSlot.findById(hold).lean()).toMatchObject({ by: 'delivery-v2', version: 2 });
   });
 });
 
