@@ -429,6 +429,10 @@ export class Notifier {
     const Attempts = this.models.NotificationAttempt;
     // Read with those of the other timers the tick fires at once: one find for all.
     if (await findByIdTogether(Attempts, `${id}#final`)) return;
+    // A full queue takes no more: this attempt comes back after a lease, unclaimed. Known before
+    // reading the notification (its platform is in its id), since while a backlog lasts every
+    // waiting message comes here once a lease.
+    if (this.queue.full && this.deliverers.has(platformOfRef(ref) ?? '')) return this.afterALease(id, attempt);
     const notification = await findByIdTogether<NotificationDoc>(this.models.Notification, id);
     if (!notification) return;
     if (!this.deliverers.has(notification.platform)) {
@@ -451,11 +455,7 @@ export class Notifier {
       await this.wheel.schedule(DELIVER, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
       return;
     }
-    // A full queue takes no more: this attempt comes back after a lease, unclaimed.
-    if (this.queue.full) {
-      await this.wheel.schedule(DELIVER, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
-      return;
-    }
+    if (this.queue.full) return this.afterALease(id, attempt);
     // Should this process die after the claim (queued, during the call), the next attempt happens
     // after the lease: set before the claim, so that no crash can leave it unset.
     await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
@@ -465,6 +465,11 @@ export class Notifier {
     if (this.queue.offer(() => this.run(notification, attempt, interrupted))) return;
     // Filled meanwhile: the attempt ends here, said so, and the lease timer set above makes the next.
     await insertOnce(Attempts, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: 'the delivery queue was full', retryAt: this.now() });
+  }
+
+  /** The attempt comes back after a lease, unclaimed. */
+  private async afterALease(id: string, attempt: number): Promise<void> {
+    await this.wheel.schedule(DELIVER, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
   }
 
   /** Said once per platform and process: nobody has ever delivered there, so nothing is stored for it. */

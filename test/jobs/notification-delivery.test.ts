@@ -1,5 +1,6 @@
 import type { App } from '../../src/app';
 import type { Database } from '../../src/db/connect';
+import type { BoundedQueue } from '../../src/services/bounded-queue';
 import { JAMIE, TestClock, buildActor, buildApp, buildConfig, cardOf, recordingLogger, reportInput, run } from '../support/factories';
 import { RecordingDeliverer, runClockUntil, settle, type PostedNotification } from '../support/job-clock';
 import { eventually } from '../support/slack/slack-harness';
@@ -149,6 +150,39 @@ describe('notification delivery (stored first, delivered once)', () => {
     await expect(app.jobs.notifier.wake(stored!._id)).resolves.toBe(false);
     expect(posted).toHaveLength(1);
     expect(platform.attempts).toBe(2);
+  }, 60_000);
+
+  it("while the delivery queue is full, a waiting message's lease reads nothing of it and comes back a lease later; with room again it is delivered once", async () => {
+    const posted: PostedNotification[] = [];
+    const { app } = await process(posted);
+    // Deliveries held up elsewhere (a platform's limits) fill the queue: 300 running, 600 waiting.
+    const queue = (app.jobs.notifier as unknown as { queue: BoundedQueue }).queue;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    while (!queue.full) queue.offer(() => held);
+    const request = { recordId: 'INC0009997', reason: 'card.v1', audience: { kind: 'person' as const, personId: 'email:jamie.song@example.com' }, view: { kind: 'card' as const, title: 'Assigned', fields: [], actions: [] } };
+    await app.jobs.notifier.notify(request);
+    const [stored] = await database.models.Notification.find({ recordId: 'INC0009997' }).lean();
+
+    // Its lease and the lease after it: each sets the next and reads neither the message nor its attempts.
+    // (The wheel ticked by hand: the notifier is not idle while the queue is full.)
+    const ticks = async () => {
+      for (let minute = 0; minute < 7; minute++) {
+        clock.current = new Date(clock.current.getTime() + 60_000);
+        await app.jobs.wheel.tickAll();
+        await app.jobs.wheel.idle();
+      }
+    };
+    const commands = await commandsDuring(database, ticks);
+    expect(commands.filter((c) => c.collection === 'timers' && c.name === 'insert').length).toBeGreaterThanOrEqual(2);
+    expect(commands.filter((c) => c.collection === 'notifications')).toEqual([]);
+    expect(commands.filter((c) => c.collection === 'notification_attempts' && c.name === 'insert')).toEqual([]);
+    expect(posted).toHaveLength(0);
+
+    release();
+    await queue.idle();
+    await runClockUntil(app, clock, '2026-11-23T01:12:00Z', 2);
+    expect(posted.map((n) => n._id)).toEqual([stored!._id]);
   }, 60_000);
 
   it('a notification someone is waiting on is delivered at once by a process that can, and only once', async () => {
