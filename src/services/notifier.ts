@@ -427,8 +427,11 @@ export class Notifier {
     const [, id = '', attemptText = '1', handsText] = REF.exec(ref) ?? [];
     const attempt = Number(attemptText);
     const Attempts = this.models.NotificationAttempt;
-    // Read with those of the other timers the tick fires at once: one find for all.
-    if (await findByIdTogether(Attempts, `${id}#final`)) return;
+    // Its end and the last attempt's refusal, read with those of the other timers the tick fires at once: one find for all.
+    const [final, previous = null] = await findByIdsTogether<NotificationAttemptDoc>(Attempts, attempt > 1 ? [`${id}#final`, `${id}#${attempt - 1}!`] : [`${id}#final`]);
+    if (final) return;
+    // A lease timer meeting a refusal that asked us to wait longer (Retry-After) steps aside.
+    if (previous?.retryAt && previous.retryAt.getTime() > this.now().getTime()) return;
     // A full queue takes no more: this attempt comes back after a lease, unclaimed. Known before
     // reading the notification (its platform is in its id), since while a backlog lasts every
     // waiting message comes here once a lease.
@@ -446,9 +449,6 @@ export class Notifier {
       await this.wheel.schedule(DELIVER, `${id}#${attempt}~${hands % 1_000}`, new Date(this.now().getTime() + wait));
       return;
     }
-    const previous = attempt > 1 ? await findByIdTogether<NotificationAttemptDoc>(Attempts, `${id}#${attempt - 1}!`) : null;
-    // A lease timer meeting a refusal that asked us to wait longer (Retry-After) steps aside.
-    if (previous?.retryAt && previous.retryAt.getTime() > this.now().getTime()) return;
     if (attempt > 1 && !previous && (await this.stillAttempting(notification, attempt - 1))) {
       // The attempt before is still under way in a live process (waiting for its turn in a busy
       // channel, say): its lease is extended rather than the message sent twice.

@@ -109,7 +109,12 @@ export class Pacer {
       if (!held) await this.hold(pace, holder!, waitMs);
       return { ready: false, waitMs };
     }
-    if (held) await this.models.PaceSlot.deleteOne({ _id: holdId(pace, holder!.id) });
+    if (held) {
+      // Of the edits that took a thing's turn over one another, one goes at it (another that
+      // believes it holds it, its takeover crossing the first's going, takes a turn of its own).
+      if (holder!.edit && !(await this.goesAt(pace, holder!, held.turnAt))) return this.turnFor(pace, maxWaitMs, stopping, { ...holder!, again: false }, retakes);
+      await this.models.PaceSlot.deleteOne({ _id: holdId(pace, holder!.id) });
+    }
     const turnAt = this.now() + waitMs;
     // Within a queued delivery, its place goes to another meanwhile.
     if (waitMs > 0) await waitAside(sleep(waitMs, stopping));
@@ -127,7 +132,7 @@ export class Pacer {
   }
 
   /** The turn held for `holder`, unless none is or it has passed by too long (a new one is taken then). */
-  private async heldTurn(pace: Pace, holder: TurnHolder): Promise<{ taken: true; waitMs: number } | undefined> {
+  private async heldTurn(pace: Pace, holder: TurnHolder): Promise<{ taken: true; waitMs: number; turnAt: Date } | undefined> {
     const id = holdId(pace, holder.id);
     const held = await findByIdTogether<PaceSlotDoc>(this.models.PaceSlot, id);
     if (!held?.turnAt) return undefined;
@@ -147,7 +152,23 @@ export class Pacer {
       const passed = await this.models.PaceSlot.updateOne({ _id: id }, { $set: { by: edit.by, version: edit.version } });
       if (passed.matchedCount === 0) return undefined;
     }
-    return { taken: true, waitMs: Math.max(0, held.turnAt.getTime() - now) };
+    return { taken: true, waitMs: Math.max(0, held.turnAt.getTime() - now), turnAt: held.turnAt };
+  }
+
+  /**
+   * Whether this edit goes at the thing's held turn beginning at `turnAt`: claimed once (an insert),
+   * so that two edits each believing the turn theirs never both go at it. The one that did not win
+   * is outdone by a winner drawing its version or a newer one; otherwise it takes a turn of its own.
+   */
+  private async goesAt(pace: Pace, holder: TurnHolder, turnAt: Date): Promise<boolean> {
+    const edit = holder.edit!;
+    const id = `${holdId(pace, holder.id)}@${turnAt.getTime()}`;
+    if (await insertOnce(this.models.PaceSlot, { _id: id, until: new Date(turnAt.getTime() + pace.intervalMs), by: edit.by, version: edit.version })) return true;
+    const winner = await this.models.PaceSlot.findById(id).lean<PaceSlotDoc>();
+    // Its own claim: an earlier try of this same edit won it and came no further.
+    if (winner?.by === edit.by) return true;
+    if ((winner?.version ?? -1) >= edit.version) throw new OutdoneByNewerEdit(id);
+    return false;
   }
 
   private async hold(pace: Pace, holder: TurnHolder, waitMs: number): Promise<void> {

@@ -185,6 +185,31 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(posted.map((n) => n._id)).toEqual([stored!._id]);
   }, 60_000);
 
+  it('a lease meeting a refusal that asked for a longer wait steps aside even while the queue is full, instead of coming back every lease', async () => {
+    const posted: PostedNotification[] = [];
+    const { app, platform } = await process(posted);
+    platform.next.push({ kind: 'retry', afterMs: 10 * 60_000, error: 'rate limited' });
+    const request = { recordId: 'INC0009996', reason: 'card.v1', audience: { kind: 'person' as const, personId: 'email:jamie.song@example.com' }, view: { kind: 'card' as const, title: 'Assigned', fields: [], actions: [] } };
+    await app.jobs.notifier.notify(request, { deliverNow: true });
+    const queue = (app.jobs.notifier as unknown as { queue: BoundedQueue }).queue;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    while (!queue.full) queue.offer(() => held);
+    const timersSet = await commandsDuring(database, async () => {
+      for (let minute = 0; minute < 7; minute++) {
+        clock.current = new Date(clock.current.getTime() + 60_000);
+        await app.jobs.wheel.tickAll();
+        await app.jobs.wheel.idle();
+      }
+    });
+    // The lease two minutes on finds the refusal's wait not over and sets nothing; the refusal's own timer comes at ten.
+    expect(timersSet.filter((c) => c.collection === 'timers' && c.name === 'insert')).toEqual([]);
+    release();
+    await queue.idle();
+    await runClockUntil(app, clock, '2026-11-23T01:14:00Z', 2);
+    expect(posted.map((n) => n.recordId)).toEqual(['INC0009996']);
+  }, 60_000);
+
   it('a notification someone is waiting on is delivered at once by a process that can, and only once', async () => {
     const posted: PostedNotification[] = [];
     const { app } = await process(posted);

@@ -125,5 +125,24 @@ describe('turns within a platform limit, shared by every process (real database)
     }
     expect(await database.models.PaceSlot.findById(hold).lean()).toMatchObject({ by: 'delivery-v2', version: 2 });
   });
+
+  it('two edits each believing the held turn theirs (a takeover crossing the going) never both go at it', async () => {
+    const pacer = new Pacer(database.models, () => nowMs);
+    for (let i = 0; i < 10; i++) await pacer.take(channel);
+    await pacer.waitForTurn(channel, 5_000, undefined, editOf(1));
+    const hold = `hold:${channel.key}:edit:card-1`;
+    const turnAt = (await database.models.PaceSlot.findById(hold).lean())!.turnAt!;
+    nowMs = turnAt.getTime();
+    // The second edit takes the turn over and goes at it.
+    expect(await pacer.waitForTurn(channel, 5_000, undefined, editOf(2))).toEqual({ ready: true, waitMs: 0 });
+    // A takeover written just before that going deleted the hold: its edit still believes the turn its own.
+    const crossing = (version: number) =>
+      database.models.PaceSlot.updateOne({ _id: hold }, { $set: { turnAt, until: new Date(turnAt.getTime() + 1000), by: `delivery-v${version}`, version } }, { upsert: true });
+    await crossing(1);
+    await expect(pacer.waitForTurn(channel, 5_000, undefined, editOf(1))).rejects.toBeInstanceOf(OutdoneByNewerEdit);
+    // A newer one takes the next turn instead of the same.
+    await crossing(3);
+    expect(await pacer.waitForTurn(channel, 5_000, undefined, editOf(3))).toEqual({ ready: true, waitMs: 1_000 });
+  });
 });
 
