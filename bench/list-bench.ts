@@ -13,12 +13,15 @@ import { benchRequesters, insertClosedHistory, reportOpenIncidents } from './see
 const SAMPLES = Number(process.env.BENCH_LIST_SAMPLES ?? 200);
 const CLOSED = Number(process.env.BENCH_LIST_CLOSED ?? 100_000);
 const OPEN = Number(process.env.BENCH_LIST_OPEN ?? 2_000);
+/** Open incidents at the last step: a queue left to grow, as in a desk that resolves less than it is sent. */
+const LONG_OPEN = Number(process.env.BENCH_LIST_LONG_OPEN ?? 12_000);
 
 type ListName = 'mine' | 'queue' | 'status' | 'home';
 
 /**
  * Lists as history grows: each list's p99 (the handler's whole answer) with about 1,000 incidents
- * in the database, then with 100,000 closed and 2,000 open ones.
+ * in the database, then with 100,000 closed and 2,000 open ones; then with the open ones grown to
+ * 12,000, where a list read whole (rather than its page) would show.
  */
 export async function runListBench(uri: string): Promise<void> {
   // Monitored, to count the commands a list sends (counted apart from the timed calls).
@@ -86,6 +89,17 @@ export async function runListBench(uri: string): Promise<void> {
     process.stdout.write(`database commands per list at 100k (mine / queue / status / home): ${fmt(await commandsPerList())}\n`);
     const ratio = Math.max(...(Object.keys(large) as ListName[]).map((k) => large[k] / small[k]));
     report('ratio of list p99 at 100k to list p99 at 1k', ratio, '(the largest of the four)', 2);
+
+    const grown = performance.now();
+    await reportOpenIncidents(app, requesters, LONG_OPEN - OPEN, OPEN);
+    await app.jobs.wheel.idle();
+    process.stderr.write(`${LONG_OPEN - OPEN} more open incidents written in ${((performance.now() - grown) / 1000).toFixed(0)} s\n`);
+    process.stdout.write(`open incidents in the agent's queue with ${LONG_OPEN} open: ${await queued()}\n`);
+    const long = await measure();
+    process.stdout.write(`list p99 at 100k with ${LONG_OPEN} open (mine / queue / status / home): ${fmt(long)} ms\n`);
+    process.stdout.write(`database commands per list with ${LONG_OPEN} open (mine / queue / status / home): ${fmt(await commandsPerList())}\n`);
+    const growth = Math.max(...(Object.keys(large) as ListName[]).map((k) => long[k] / large[k]));
+    report(`ratio of list p99 with ${LONG_OPEN} open to list p99 with ${OPEN} open`, growth, '(the largest of the four)', 2);
   } finally {
     await database.drop();
     await database.close();

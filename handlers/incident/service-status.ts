@@ -17,17 +17,20 @@ export const serviceStatus = defineHandler({
   input: z.object({}),
   async run(ctx, actor) {
     const services = [...ctx.catalog.services.values()];
-    // Counted from the services' lists of open incidents; only the urgent ones shown are read.
-    const open = await ctx.incidents.openByService(services.map((s) => s.key));
+    // Counted from the services' lists of open incidents, each read as far as the urgent ones shown; only those are read.
+    const open = await ctx.incidents.mostUrgentByService(
+      services.map((s) => s.key),
+      MAJOR_LIMIT,
+    );
     const perService = services.map((service) => {
-      const listed = open.get(service.key) ?? [];
+      const listed = open.get(service.key) ?? { open: [], total: 0 };
       return {
         label: service.name,
-        value: listed.length === 0 ? t(actor.locale, 'status.operational') : t(actor.locale, 'status.open', { count: listed.length, worst: listed[0]?.priority ?? '-' }),
+        value: listed.total === 0 ? t(actor.locale, 'status.operational') : t(actor.locale, 'status.open', { count: listed.total, worst: listed.open[0]?.priority ?? '-' }),
       };
     });
     const urgentListed = [...open.values()]
-      .flat()
+      .flatMap((listed) => listed.open)
       .filter((i) => URGENT.has(i.priority))
       .sort((a, b) => a.priority.localeCompare(b.priority) || a.createdAt - b.createdAt);
     const urgent = (await ctx.incidents.current(urgentListed.slice(0, MAJOR_LIMIT))).filter((i) => URGENT.has(i.priority));

@@ -15,7 +15,7 @@ import { storedConfigSchema, type StoredConfigDoc } from './stored-config.model'
 import { notificationSchema, type NotificationDoc } from './notification.model';
 import { digestLineSchema, digestSchema, type DigestDoc, type DigestLineDoc } from './digest.model';
 import { paceSlotSchema, type PaceSlotDoc } from './pace-slot.model';
-import { listEntrySchema, listSnapshotSchema, type ListEntryDoc, type ListSnapshotDoc } from './record-list.model';
+import { listEntrySchema, listPageSchema, listSnapshotSchema, type ListEntryDoc, type ListPageDoc, type ListSnapshotDoc } from './record-list.model';
 import { timerCursorSchema, timerIndexSchema, timerSchema, type TimerCursorDoc, type TimerIndexDoc, type TimerDoc } from './timer.model';
 import { notificationAttemptSchema, type NotificationAttemptDoc } from './notification.model';
 import { webMessageSchema, type WebMessageDoc } from './web-message.model';
@@ -49,6 +49,7 @@ export interface Models {
   DigestLine: Model<DigestLineDoc>;
   ListEntry: Model<ListEntryDoc>;
   ListSnapshot: Model<ListSnapshotDoc>;
+  ListPage: Model<ListPageDoc>;
   Intake: Model<IntakeDoc>;
   ProcessBeat: Model<ProcessBeatDoc>;
   WebMessage: Model<WebMessageDoc>;
@@ -88,6 +89,7 @@ export function createModels(connection: Connection): Models {
     DigestLine: connection.model<DigestLineDoc>('DigestLine', digestLineSchema, 'digest_lines'),
     ListEntry: connection.model<ListEntryDoc>('ListEntry', listEntrySchema, 'record_list_entries'),
     ListSnapshot: connection.model<ListSnapshotDoc>('ListSnapshot', listSnapshotSchema, 'record_lists'),
+    ListPage: connection.model<ListPageDoc>('ListPage', listPageSchema, 'record_list_pages'),
     Intake: connection.model<IntakeDoc>('Intake', intakeSchema, 'intake'),
     ProcessBeat: connection.model<ProcessBeatDoc>('ProcessBeat', processBeatSchema, 'process_beats'),
     WebMessage: connection.model<WebMessageDoc>('WebMessage', webMessageSchema, 'web_messages'),

@@ -26,17 +26,30 @@ export interface ListEntryDoc extends ListedRecord {
 }
 
 /**
- * A list folded up to change `upTo`: its members and its recent departures (so that a late entry
- * of an older version cannot bring a record back). Rewritten whole by whoever folds it; two
- * writers racing leave one of two correct snapshots, and readers fold the entries after it.
- * The records are one JSON text (`records`, see packRecords): FerretDB decodes a document field by
- * field, and a queue of 1,500 records as an array of objects took it over 50 ms to read.
+ * A list's head, folded up to change `upTo`: the list's pages in place order (`pages`, see
+ * packPageRefs), each a document of its own found by `_id`, so a read costs the pages it needs and a
+ * fold the pages its changes fall in, however long the list. Pages are never rewritten: a fold
+ * writes the pages it changed anew and then the head; the pages it replaced (`retired`, with when)
+ * are removed once no fold or read can still be on its way to them. Two folds racing leave one of
+ * two correct heads, and readers fold the entries after it. Text fields, not arrays of objects:
+ * FerretDB decodes a document field by field, and a queue of 1,500 records as an array of objects
+ * took it over 50 ms to read. A head written before pages existed holds its records itself (`records`).
  */
 export interface ListSnapshotDoc {
   _id: string;
   upTo: number;
-  records: string;
+  pages?: string;
+  retired?: string;
+  records?: string;
   foldedAt: Date;
+}
+
+/** A page of a list's records in place order (list-pages.ts), departures of the last hour among them (`records`, see packPage). */
+export interface ListPageDoc {
+  _id: string;
+  list: string;
+  records: string;
+  at: Date;
 }
 
 const listedFields = { recordId: String, version: Number, item: Schema.Types.Mixed, gone: Boolean, at: Date };
@@ -44,9 +57,26 @@ const listedFields = { recordId: String, version: Number, item: Schema.Types.Mix
 export const listEntrySchema = new Schema<ListEntryDoc>({ _id: String, list: String, n: Number, ...listedFields }, { versionKey: false });
 listEntrySchema.index({ at: 1 });
 
-export const listSnapshotSchema = new Schema<ListSnapshotDoc>({ _id: String, upTo: Number, records: String, foldedAt: Date }, { versionKey: false });
+export const listSnapshotSchema = new Schema<ListSnapshotDoc>({ _id: String, upTo: Number, pages: String, retired: String, records: String, foldedAt: Date }, { versionKey: false });
 
-/** A snapshot's records as its JSON text: `[recordId, version, item or null (gone), at in ms]`. */
+export const listPageSchema = new Schema<ListPageDoc>({ _id: String, list: String, records: String, at: Date }, { versionKey: false });
+listPageSchema.index({ at: 1 });
+
+/** A page's records as its JSON text: `[recordId, version, item, at in ms, 1 if gone]` (a departure keeps its item: where it is). */
+export const packPage = (records: readonly ListedRecord[]): string =>
+  JSON.stringify(records.map((r) => [r.recordId, r.version, r.item ?? null, new Date(r.at).getTime(), r.gone ? 1 : 0]));
+
+export function unpackPage(text: string): ListedRecord[] {
+  return (JSON.parse(text) as [string, number, Record<string, string | number> | null, number, number][]).map(([recordId, version, item, at, gone]) => ({
+    recordId,
+    version,
+    ...(item ? { item } : {}),
+    ...(gone ? { gone: true } : {}),
+    at: new Date(at),
+  }));
+}
+
+/** A head's records before pages existed, as its JSON text: `[recordId, version, item or null (gone), at in ms]`. */
 export const packRecords = (records: readonly ListedRecord[]): string =>
   JSON.stringify(records.map((r) => [r.recordId, r.version, r.gone ? null : (r.item ?? {}), new Date(r.at).getTime()]));
 

@@ -116,7 +116,13 @@ export class IncidentRecords {
     return this.lists.page(groups.map(INCIDENT_LISTS.group), 'mostUrgent', page, size);
   }
 
-  /** The open incidents of each service, most urgent first, as the lists know them (not read). */
+  /** The first `wanted` open incidents of each service, most urgent first, and how many it has, as the lists know them (not read). */
+  async mostUrgentByService(services: readonly string[], wanted: number): Promise<Map<string, { open: OpenRecord[]; total: number }>> {
+    const first = await Promise.all(services.map((s) => this.lists.first([INCIDENT_LISTS.service(s)], 'mostUrgent', wanted)));
+    return new Map(services.map((s, i) => [s, first[i] ?? { open: [], total: 0 }]));
+  }
+
+  /** Every open incident of each service, most urgent first, as the lists know them (not read). */
   async openByService(services: readonly string[]): Promise<Map<string, OpenRecord[]>> {
     const open = await Promise.all(services.map((s) => this.lists.open([INCIDENT_LISTS.service(s)], 'mostUrgent')));
     return new Map(services.map((s, i) => [s, open[i] ?? []]));

@@ -1,4 +1,5 @@
 import type { ListedRecord } from '../models/record-list.model';
+import { priorityOf, type ListOrder } from './list-pages';
 import type { RecordLists } from './record-lists';
 
 const PLACED_KEPT = 10_000;
@@ -21,11 +22,14 @@ export interface OpenRecord {
   lists: string[];
 }
 
-export type ListOrder = 'newest' | 'mostUrgent';
+export type { ListOrder };
 
+const byCode = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The lists' orders (list-pages.ts), on what a list knows of a record. */
 const ORDERS: Record<ListOrder, (a: OpenRecord, b: OpenRecord) => number> = {
-  newest: (a, b) => b.createdAt - a.createdAt || b.number.localeCompare(a.number),
-  mostUrgent: (a, b) => a.priority.localeCompare(b.priority) || a.createdAt - b.createdAt || a.number.localeCompare(b.number),
+  newest: (a, b) => b.createdAt - a.createdAt || byCode(b.number, a.number),
+  mostUrgent: (a, b) => byCode(a.priority, b.priority) || a.createdAt - b.createdAt || byCode(a.number, b.number),
 };
 
 export interface RecordPage<T> {
@@ -37,7 +41,7 @@ export interface RecordPage<T> {
 const asOpen = (listed: ListedRecord, list: string): OpenRecord => ({
   number: listed.recordId,
   version: listed.version,
-  priority: String(listed.item?.priority ?? 'P4'),
+  priority: priorityOf(listed),
   createdAt: Number(listed.item?.createdAt ?? 0),
   lists: [list],
 });
@@ -84,35 +88,44 @@ export class OpenRecordLists<T extends ListableRecord> {
     const item = { ...(record.priority ? { priority: record.priority } : {}), createdAt: new Date(record.createdAt).getTime() };
     await Promise.all([
       ...now.map((list) => this.lists.write(list, { recordId: record._id, version: record.version, item })),
-      ...left.map((list) => this.lists.write(list, { recordId: record._id, version: record.version, gone: true })),
+      // A departure says where the record was (when it was opened), so that a fold finds it in one page.
+      ...left.map((list) => this.lists.write(list, { recordId: record._id, version: record.version, item, gone: true })),
     ]);
     return true;
   }
 
-  /** The open records of these lists, sorted, without reading the records. */
+  /** The open records of these lists, sorted, without reading the records: every page of each list. */
   async open(lists: readonly string[], order: ListOrder): Promise<OpenRecord[]> {
-    const byNumber = new Map<string, OpenRecord>();
-    const read = await Promise.all(lists.map((l) => this.lists.members(l)));
-    read.forEach((members, i) => {
-      for (const member of members) {
-        const known = byNumber.get(member.recordId);
-        if (known) known.lists.push(lists[i] as string);
-        else byNumber.set(member.recordId, asOpen(member, lists[i] as string));
-      }
-    });
-    return [...byNumber.values()].sort(ORDERS[order]);
+    return merged(lists, await Promise.all(lists.map((l) => this.lists.members(l))), order);
   }
 
   /**
-   * One page (from 0) of the open records of these lists, read by number. A record found no
-   * longer where a list has it (its departure was not written: a crash in between) is left out and
-   * written out of that list, so the lists mend as they are read.
+   * The first `wanted` open records of these lists, sorted, and how many they hold: each list's
+   * first `wanted` read, not the rest. A record in two of the lists is counted once where both are
+   * read, and twice beyond that (the lists of a record are rarely several of one reader's).
+   */
+  async first(lists: readonly string[], order: ListOrder, wanted: number): Promise<{ open: OpenRecord[]; total: number }> {
+    const read = await Promise.all(lists.map((l) => this.lists.first(l, order, wanted)));
+    const open = merged(
+      lists,
+      read.map((r) => r.records),
+      order,
+    );
+    const listedTwice = read.reduce((n, r) => n + r.records.length, 0) - open.length;
+    return { open: open.slice(0, wanted), total: read.reduce((n, r) => n + r.total, 0) - listedTwice };
+  }
+
+  /**
+   * One page (from 0) of the open records of these lists, read by number: the lists' pages up to
+   * it, and its records. A record found no longer where a list has it (its departure was not
+   * written: a crash in between) is left out and written out of that list, so the lists mend as
+   * they are read.
    */
   async page(lists: readonly string[], order: ListOrder, page: number, size: number): Promise<RecordPage<T>> {
-    const open = await this.open(lists, order);
+    const { open, total } = await this.first(lists, order, (page + 1) * size);
     const wanted = open.slice(page * size, (page + 1) * size);
     const records = await this.current(wanted);
-    return { records, total: open.length - (wanted.length - records.length) };
+    return { records, total: total - (wanted.length - records.length) };
   }
 
   /** These records as they are now, those still in a list that holds them only. */
@@ -124,10 +137,24 @@ export class OpenRecordLists<T extends ListableRecord> {
       const now = record ? this.listsOf(record) : [];
       // Written out at the version the list holds (a later entry wins a tie), or at the record's own.
       const version = Math.max(o.version, record?.version ?? 0);
-      for (const list of o.lists.filter((l) => !now.includes(l))) mending.push(this.lists.write(list, { recordId: o.number, version, gone: true }));
+      const item = { priority: o.priority, createdAt: o.createdAt };
+      for (const list of o.lists.filter((l) => !now.includes(l))) mending.push(this.lists.write(list, { recordId: o.number, version, item, gone: true }));
       return record && o.lists.some((l) => now.includes(l)) ? [record] : [];
     });
     await Promise.all(mending);
     return kept;
   }
+}
+
+/** The records of lists read together, each once (with every list read that holds it), sorted. */
+function merged(lists: readonly string[], read: readonly ListedRecord[][], order: ListOrder): OpenRecord[] {
+  const byNumber = new Map<string, OpenRecord>();
+  read.forEach((members, i) => {
+    for (const member of members) {
+      const known = byNumber.get(member.recordId);
+      if (known) known.lists.push(lists[i] as string);
+      else byNumber.set(member.recordId, asOpen(member, lists[i] as string));
+    }
+  });
+  return [...byNumber.values()].sort(ORDERS[order]);
 }

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import type { Model } from 'mongoose';
 import { findByIdTogether, findByIdsTogether } from '../db/find-by-ids';
 import { insertOnce } from '../db/insert-once';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { retryWhileBusy } from '../db/retry-while-busy';
-import { packRecords, unpackRecords, type ListEntryDoc, type ListSnapshotDoc, type ListedRecord } from '../models/record-list.model';
+import { packPage, unpackPage, unpackRecords, type ListEntryDoc, type ListPageDoc, type ListSnapshotDoc, type ListedRecord } from '../models/record-list.model';
+import { compareKeys, DEPARTURE_KEPT_MS, describe, keyOf, ListPages, PAGE_MIN, pagesFor, reshape, type ListOrder, type PageRef, type PlaceKey, type Reshaped } from './list-pages';
 
-/** Every this many changes, the writer of the change folds the list into its snapshot. */
+/** Every this many changes, the writer of the change folds the list into its pages. */
 const FOLD_EVERY = 16;
 /** A reader that meets a longer tail folds it itself (the writer due to fold died, or failed). */
 const FOLD_TAIL_OVER = 24;
@@ -17,51 +19,54 @@ const READ_BATCH = 8;
  * read again rather than folded over.
  */
 const HOLE_SETTLED_MS = 60_000;
-/** Lists whose reading this process keeps (each at most its open records). */
-const READ_LIMIT = 2_000;
+/** Pages read are kept (they never change) up to this many records in all, the longest unused going first. */
+const PAGES_KEPT_RECORDS = 50_000;
 /**
- * How long a departure stays in the snapshot: an entry for an older version written late (a slow
- * writer) must not bring the record back. Far longer than any write takes.
+ * A page a fold replaced is removed by a fold this long after: far longer than a fold, or a read
+ * between its head and its pages, takes (a read that misses a page reads the head again).
  */
-const DEPARTURE_KEPT_MS = 60 * 60_000;
+const RETIRED_KEPT_MS = 5 * 60_000;
+/** Tries of a read whose head named a page removed meanwhile. */
+const READ_TRIES = 3;
 const MEMO_LIMIT = 5_000;
 /** A list's changes this process wrote and keeps until a fold takes them in (FOLD_EVERY of them, usually). */
 const WRITTEN_KEPT = 4 * FOLD_EVERY;
 /**
  * A remembered slot is trusted this long: changes are purged a day after they were written, and
- * a slot freed by the purge must never be taken again (it lies below the snapshot, unread).
+ * a slot freed by the purge must never be taken again (it lies below the head, unread).
  */
 const MEMO_TRUSTED_MS = 60 * 60_000;
 
-/** What this process has read of a list: its records folded up to slot `upTo`, the snapshot's own `upTo`. */
-interface ReadList {
+/** A page replaced by a fold, and when (ms). */
+type Retired = [string, number];
+
+/** A list's head as read: the slot it is folded up to, its pages, and the pages it replaced lately. */
+interface Head {
   upTo: number;
-  records: ListedRecord[];
-  snapshotUpTo: number;
-  /** When the snapshot was read: past MEMO_TRUSTED_MS it is read again (changes are purged after a day). */
-  readAt: number;
+  pages: ListPages;
+  retired: Retired[];
 }
 
 export interface RecordListModels {
   ListEntry: Model<ListEntryDoc>;
   ListSnapshot: Model<ListSnapshotDoc>;
+  ListPage: Model<ListPageDoc>;
 }
 
 /**
- * Lists of open records found by `_id`, so that reading one costs its length, not the history:
- * FerretDB's SQLite storage serves only `{_id}` from an index, and reads every document for any
- * other filter (docs/storage.md §2). A list is a snapshot plus the changes after it, each change
- * a document inserted under the next free slot; folding them keeps the snapshot current. A record
- * is a member at its highest version seen, so a change written twice or late does no harm.
+ * Lists of open records found by `_id`, so that reading one costs the page asked for, not the
+ * history nor the list: FerretDB's SQLite storage serves only `{_id}` from an index, and reads
+ * every document for any other filter (docs/storage.md §2). A list is a head naming its pages,
+ * plus the changes after it, each change a document inserted under the next free slot; folding
+ * them writes the pages they fall in anew (list-pages.ts). A record is a member at its highest
+ * version seen, so a change written twice or late does no harm.
  */
 export class RecordLists {
   /** The next free slot per list, as this process last saw it: one insert per change, usually. */
   private readonly nextSlot = new Map<string, { n: number; at: number }>();
-  /**
-   * Changes are never rewritten, so what was folded once need not be read again: a list read again
-   * costs the changes after the last one read (two lookups when there are none).
-   */
-  private readonly read = new Map<string, ReadList>();
+  /** Pages read or written, by `_id`: a page is never rewritten, so what was read once need not be read again. */
+  private readonly pages = new Map<string, ListedRecord[]>();
+  private cachedRecords = 0;
   /**
    * The changes this process wrote and no fold it knows of has taken in yet, by list and slot: a
    * change is never rewritten, so folding or reading the list need not look them up again.
@@ -97,85 +102,184 @@ export class RecordLists {
     }
   }
 
-  /** The list's members (not in any order), each at its newest version. */
+  /** The list's members (not in any order), each at its newest version: every page read. */
   async members(list: string): Promise<ListedRecord[]> {
-    let known = this.read.get(list);
-    if (!known || Date.now() - known.readAt > MEMO_TRUSTED_MS) {
+    return (await this.first(list, 'newest', Infinity)).records;
+  }
+
+  /**
+   * The first `wanted` members in `order`, and how many the list holds: the head, the changes after
+   * it, and the pages those fall in and the first members are in, read by `_id` (pages already read
+   * are kept: they never change). A page named by the head but gone (replaced by a fold long since)
+   * means the head read is stale: it is read again.
+   */
+  async first(list: string, order: ListOrder, wanted: number): Promise<{ records: ListedRecord[]; total: number }> {
+    for (let tries = 1; ; tries += 1) {
       // Read with the other lists asked for at the same time (an App Home's five): one find for all.
       const stored = await findByIdTogether(this.models.ListSnapshot, list);
-      const snapshot = stored ?? this.empty(list);
-      known = { upTo: snapshot.upTo, records: unpackRecords(snapshot.records), snapshotUpTo: snapshot.upTo, readAt: Date.now() };
-      // A slot is remembered only where the snapshot exists (a writer's first change stores it).
-      if (!stored) known.readAt = 0;
+      const head = this.headOf(list, stored);
+      const tail = await this.entriesAfter(list, head.upTo);
+      const now = this.now();
+      let complete = await this.load(list, head.pages, head.pages.pagesOf(tail));
+      if (complete) head.pages.apply(tail, now.getTime());
+      for (let need = this.neededFor(head.pages, order, wanted); complete && need.length > 0; need = this.neededFor(head.pages, order, wanted)) {
+        complete = await this.load(list, head.pages, need);
+      }
+      if (!complete) {
+        if (tries < READ_TRIES) continue;
+        throw new Error(`The list ${list} names a page that is not stored.`);
+      }
+      // The writer due to fold died, or failed: the reader folds.
+      if (settledEnd(head.upTo, tail, now) - head.upTo > FOLD_TAIL_OVER) await this.fold(list);
+      const last = tail.at(-1)?.n;
+      // A slot is remembered only where the head exists (a writer's first change stores it).
+      if (last !== undefined && stored) this.remember(list, last + 1);
+      return { records: head.pages.first(order, wanted), total: head.pages.total };
     }
-    const tail = await this.entriesAfter(list, known.upTo);
-    const now = this.now();
-    const read: ReadList = { ...known, upTo: settledEnd(known.upTo, tail, now), records: foldEntries(known.records, tail, now) };
-    if (read.upTo - read.snapshotUpTo > FOLD_TAIL_OVER) read.snapshotUpTo = await this.foldBehind(list, read);
-    const last = tail.at(-1)?.n;
-    if (last !== undefined && known.readAt > 0) this.remember(list, last + 1);
-    this.keep(list, read);
-    return read.records.filter((i) => !i.gone);
   }
 
-  /** The snapshot, folded up to what was just read unless another process has folded it since. */
-  private async foldBehind(list: string, read: ReadList): Promise<number> {
-    const stored = await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>();
-    if (stored && read.upTo - stored.upTo <= FOLD_TAIL_OVER) return stored.upTo;
-    await this.save(list, read.upTo, read.records);
-    return read.upTo;
+  private neededFor(pages: ListPages, order: ListOrder, wanted: number): string[] {
+    return pages.missing(pagesFor(pages.refs, order, wanted));
   }
 
-  private keep(list: string, read: ReadList): void {
-    const earlier = this.read.get(list);
-    // Two reads at once: the one further on is kept.
-    if (earlier && earlier.upTo > read.upTo && earlier.readAt >= read.readAt) return;
-    this.read.delete(list);
-    if (this.read.size >= READ_LIMIT) this.read.delete(this.read.keys().next().value as string);
-    this.read.set(list, read);
-  }
-
-  /** Folds the list's changes into its snapshot; returns how many were folded. */
+  /**
+   * Folds the list's changes into its pages: the pages they fall in are written anew (split when
+   * big, joined to the next when small), then the head naming them. Returns how many changes were folded.
+   */
   async fold(list: string): Promise<number> {
-    const snapshot = await this.snapshot(list);
-    const tail = await this.entriesAfter(list, snapshot.upTo);
-    const upTo = settledEnd(snapshot.upTo, tail, this.now());
-    if (tail.length === 0) return 0;
-    await this.save(list, upTo, foldEntries(unpackRecords(snapshot.records), tail, this.now()));
+    const head = this.headOf(list, await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>());
+    const tail = await this.entriesAfter(list, head.upTo);
+    const now = this.now();
+    const pages = head.pages;
+    const expired = pages.refs.some((r) => r.live === 0 && now.getTime() - r.at >= DEPARTURE_KEPT_MS);
+    if (tail.length === 0 && !expired && pages.touched.size === 0) return 0;
+    // A page gone already: this head is long stale, and a later fold has done the work.
+    if (!(await this.load(list, pages, pages.pagesOf(tail)))) return 0;
+    pages.apply(tail, now.getTime());
+    const joined = pages.refs.flatMap((ref, i) => {
+      const next = pages.refs[i + 1];
+      return pages.touched.has(ref.id) && (pages.loaded.get(ref.id)?.length ?? 0) < PAGE_MIN && next ? [next.id] : [];
+    });
+    if (!(await this.load(list, pages, pages.missing(joined)))) return 0;
+    const reshaped = reshape(pages, now.getTime(), () => PAGE_ID(list, randomBytes(4).toString('hex')));
+    if (reshaped.written.length > 0) {
+      const docs: ListPageDoc[] = reshaped.written.map(({ ref, records }) => ({ _id: ref.id, list, records: packPage(records), at: now }));
+      await retryWhileBusy(() => this.models.ListPage.collection.insertMany(docs as never[], { ordered: false }));
+      for (const { ref, records } of reshaped.written) this.cache(ref.id, records);
+    }
+    const upTo = settledEnd(head.upTo, tail, now);
+    await this.save(list, upTo, reshaped, head.retired);
     return tail.length;
   }
 
-  /** Folds every list with changes after its snapshot (before old changes are purged). */
+  /** Folds every list with changes after its head (before old changes are purged). */
   async foldAll(): Promise<number> {
     let folded = 0;
-    const snapshots = this.models.ListSnapshot.find({}, { _id: 1 }).lean<{ _id: string }[]>().cursor();
-    for await (const { _id } of snapshots) folded += await this.fold(_id);
+    const heads = this.models.ListSnapshot.find({}, { _id: 1 }).lean<{ _id: string }[]>().cursor();
+    for await (const { _id } of heads) folded += await this.fold(_id);
     return folded;
   }
 
-  /** The list's snapshot; an empty one when it has none, stored only for a writer (`create`). */
-  private async snapshot(list: string, create = false): Promise<ListSnapshotDoc> {
-    const found = await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>();
-    if (found) return found;
-    const empty = this.empty(list);
-    // A written list's snapshot exists from its first change, so that folding every list finds it.
-    if (create) await insertOnce(this.models.ListSnapshot, empty);
-    return empty;
+  /**
+   * Removes the pages written before `before` that their list's head does not name: those of a
+   * fold that lost a race to another's (a replaced page is removed by the fold after, see save).
+   */
+  async removeUnnamedPages(before: Date): Promise<number> {
+    const byList = new Map<string, string[]>();
+    for await (const page of this.models.ListPage.find({ at: { $lt: before } }, { list: 1 }).lean<{ _id: string; list: string }[]>().cursor()) {
+      byList.set(page.list, [...(byList.get(page.list) ?? []), page._id]);
+    }
+    let removed = 0;
+    for (const [list, ids] of byList) {
+      const named = new Set(this.headOf(list, await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>()).pages.refs.map((r) => r.id));
+      const unnamed = ids.filter((id) => !named.has(id));
+      if (unnamed.length > 0) removed += (await retryWhileBusy(() => this.models.ListPage.deleteMany({ _id: { $in: unnamed } }))).deletedCount;
+    }
+    return removed;
   }
 
-  private empty(list: string): ListSnapshotDoc {
-    return { _id: list, upTo: 0, records: '[]', foldedAt: this.now() };
+  /** The list's head as stored (none yet: an empty list); a head from before pages is one page, to be written as pages. */
+  private headOf(list: string, stored: ListSnapshotDoc | null): Head {
+    if (!stored) return { upTo: 0, pages: new ListPages([]), retired: [] };
+    if (stored.pages !== undefined) return { upTo: stored.upTo, pages: new ListPages(unpackPageRefs(list, stored.pages)), retired: unpackRetired(list, stored.retired) };
+    const records = unpackRecords(stored.records)
+      .filter((r) => !r.gone)
+      .sort((a, b) => compareKeys(keyOf(a) as PlaceKey, keyOf(b) as PlaceKey));
+    const pages = new ListPages([]);
+    if (records.length > 0) {
+      const id = `${list}#before-pages`;
+      pages.refs.push(describe(id, records, new Date(stored.foldedAt).getTime()));
+      pages.loaded.set(id, records);
+      pages.touched.add(id);
+    }
+    return { upTo: stored.upTo, pages, retired: [] };
   }
 
-  private async save(list: string, upTo: number, items: ListedRecord[]): Promise<void> {
-    const doc: ListSnapshotDoc = { _id: list, upTo, records: packRecords(items), foldedAt: this.now() };
+  /** Loads these pages into `pages`, from those kept or in one find; false if one is not stored. */
+  private async load(list: string, pages: ListPages, ids: readonly string[]): Promise<boolean> {
+    const unread: string[] = [];
+    for (const id of pages.missing(ids)) {
+      const kept = this.pages.get(id);
+      if (kept) pages.loaded.set(id, this.cache(id, kept));
+      else if (id) unread.push(id);
+    }
+    if (unread.length === 0) return true;
+    const found = await findByIdsTogether(this.models.ListPage, unread);
+    let complete = true;
+    found.forEach((doc) => {
+      if (!doc || doc.list !== list) complete = false;
+      else pages.loaded.set(doc._id, this.cache(doc._id, unpackPage(doc.records)));
+    });
+    return complete;
+  }
+
+  /** Keeps a page read or written, as the most lately used; the longest unused go past PAGES_KEPT_RECORDS. */
+  private cache(id: string, records: ListedRecord[]): ListedRecord[] {
+    const earlier = this.pages.get(id);
+    if (earlier) {
+      this.pages.delete(id);
+      this.cachedRecords -= earlier.length;
+    }
+    this.pages.set(id, records);
+    this.cachedRecords += records.length;
+    for (const [oldest, kept] of this.pages) {
+      if (this.cachedRecords <= PAGES_KEPT_RECORDS) break;
+      this.pages.delete(oldest);
+      this.cachedRecords -= kept.length;
+    }
+    return records;
+  }
+
+  /** The last slot's head written; the pages it replaced removed once no fold or read can be on its way to them. */
+  private async save(list: string, upTo: number, reshaped: Reshaped, retired: readonly Retired[]): Promise<void> {
+    const at = Date.now();
+    const named = new Set(reshaped.refs.map((r) => r.id));
+    const all = [...retired, ...reshaped.replaced.filter((id) => !id.endsWith('#before-pages')).map((id): Retired => [id, at])].filter(([id]) => !named.has(id));
+    const due = all.filter(([, when]) => at - when >= RETIRED_KEPT_MS).map(([id]) => id);
+    const doc: ListSnapshotDoc = {
+      _id: list,
+      upTo,
+      pages: packPageRefs(list, reshaped.refs),
+      retired: packRetired(list, all.filter(([, when]) => at - when < RETIRED_KEPT_MS)),
+      foldedAt: this.now(),
+    };
     try {
       await retryWhileBusy(() => this.models.ListSnapshot.collection.replaceOne({ _id: list } as never, doc as never, { upsert: true }));
     } catch (error) {
-      // Two first folds at once: the other one's snapshot is as good.
+      // Two first folds at once: the other one's head is as good.
       if (!isDuplicateKey(error)) throw error;
     }
+    if (due.length > 0) await retryWhileBusy(() => this.models.ListPage.deleteMany({ _id: { $in: due } }));
     this.forgetWritten(list, upTo);
+  }
+
+  /** The list's head (upTo only); an empty one when it has none, stored for a writer (`create`). */
+  private async headUpTo(list: string, create = false): Promise<number> {
+    const found = await this.models.ListSnapshot.findById(list, { upTo: 1 }).lean<{ upTo: number }>();
+    if (found) return found.upTo;
+    // A written list's head exists from its first change, so that folding every list finds it.
+    if (create) await insertOnce(this.models.ListSnapshot, { _id: list, upTo: 0, pages: '[]', foldedAt: this.now() });
+    return 0;
   }
 
   private keepWritten(entry: ListEntryDoc): void {
@@ -198,7 +302,7 @@ export class RecordLists {
 
   /** The last slot taken, looking from `from` on. */
   private async end(list: string, from?: number): Promise<number> {
-    const start = from ?? (await this.snapshot(list, true)).upTo;
+    const start = from ?? (await this.headUpTo(list, true));
     return (await this.entriesAfter(list, start)).at(-1)?.n ?? start;
   }
 
@@ -248,22 +352,6 @@ export class RecordLists {
   }
 }
 
-/** Each record at its highest version (a later entry wins a tie); old departures are dropped. */
-export function foldEntries(items: readonly ListedRecord[], tail: readonly ListedRecord[], now: Date): ListedRecord[] {
-  const byRecord = new Map<string, ListedRecord>();
-  for (const entry of [...items, ...tail]) {
-    const known = byRecord.get(entry.recordId);
-    if (known && known.version > entry.version) continue;
-    byRecord.set(entry.recordId, {
-      recordId: entry.recordId,
-      version: entry.version,
-      ...(entry.gone ? { gone: true } : { item: entry.item ?? {} }),
-      at: entry.at,
-    });
-  }
-  return [...byRecord.values()].filter((e) => !e.gone || now.getTime() - new Date(e.at).getTime() < DEPARTURE_KEPT_MS);
-}
-
 /**
  * The slot up to which `tail` (the entries after `from`, in order) may be taken as final: up to
  * the first free slot whose next change is younger than HOLE_SETTLED_MS (its writer may still be
@@ -278,3 +366,26 @@ export function settledEnd(from: number, tail: readonly ListEntryDoc[], now: Dat
   }
   return end;
 }
+
+const PAGE_ID = (list: string, token: string) => `${list}#${token}`;
+const tokenOf = (list: string, id: string) => id.slice(list.length + 1);
+
+/** A head's pages as JSON text: `[token, last opened (ms), last number, members, members by priority, written (ms)]`. */
+function packPageRefs(list: string, refs: readonly PageRef[]): string {
+  return JSON.stringify(refs.map((r) => [tokenOf(list, r.id), r.last[0], r.last[1], r.live, r.byPriority, r.at]));
+}
+
+function unpackPageRefs(list: string, text: string): PageRef[] {
+  return (JSON.parse(text) as [string, number, string, number, Record<string, number>, number][]).map(([token, lastAt, lastId, live, byPriority, at]) => ({
+    id: PAGE_ID(list, token),
+    last: [lastAt, lastId],
+    live,
+    byPriority,
+    at,
+  }));
+}
+
+const packRetired = (list: string, retired: readonly Retired[]): string => JSON.stringify(retired.map(([id, at]) => [tokenOf(list, id), at]));
+
+const unpackRetired = (list: string, text: string | undefined): Retired[] =>
+  text ? (JSON.parse(text) as [string, number][]).map(([token, at]): Retired => [PAGE_ID(list, token), at]) : [];

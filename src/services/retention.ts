@@ -19,8 +19,10 @@ export interface PurgeReport {
   paceSlots: number;
   /** Digests of lines (and where their messages are), after the retention period. */
   digests: number;
-  /** Changes to the lists of open records, a day after they were folded into their list's snapshot. */
+  /** Changes to the lists of open records, a day after they were folded into their list's pages. */
   listEntries: number;
+  /** Pages of lists written a day ago that their list does not name (a fold that lost a race wrote them). */
+  listPages: number;
   /** The web console's live feed, a day after it was written. */
   webFeed: number;
   /** Entries of the logs of changes waiting for a quiet Slack channel, a day after they were written. */
@@ -67,8 +69,10 @@ export class Retention {
     // A digest's message location is kept like a card's, under the digest's id (`<platform>:…`).
     await retryWhileBusy(() => this.models.CardLocation.deleteMany({ _id: { $regex: '^[a-z]+:' }, at: { $lt: cutoff } }));
     // Every list is folded past its changes first: a change is removed only once its snapshot holds it.
-    await new RecordLists(this.models, () => now).foldAll();
+    const lists = new RecordLists(this.models, () => now);
+    await lists.foldAll();
     const listEntries = await retryWhileBusy(() => this.models.ListEntry.deleteMany({ at: { $lt: new Date(now.getTime() - DAY_MS) } }));
+    const listPages = await lists.removeUnnamedPages(new Date(now.getTime() - DAY_MS));
     // The web console's live feed is followed within seconds: a day of it is plenty (its head hint stays).
     // Only slots at or below the head hint: the end of the log is found from the hint onwards, so
     // the slots after it must stay however old they are.
@@ -92,6 +96,7 @@ export class Retention {
       paceSlots: turns.deletedCount,
       digests: digests.deletedCount,
       listEntries: listEntries.deletedCount,
+      listPages,
       webFeed: webFeed.deletedCount,
       quietWaits,
       consoleSessions: consoleSessions.deletedCount,
