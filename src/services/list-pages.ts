@@ -23,7 +23,7 @@ export type ListOrder = 'newest' | 'mostUrgent';
 /** Pages are split past this many records (departures too), into pages of PAGE_TARGET. */
 export const PAGE_MAX = 256;
 export const PAGE_TARGET = 200;
-/** A page left with fewer records than this is joined to its neighbour, where both fit in PAGE_TARGET. */
+/** A page a fold leaves with fewer records than this is joined to the next (and split again if that makes it too big). */
 export const PAGE_MIN = 32;
 /**
  * How long a departure stays in its page: an entry for an older version written late (a slow
@@ -114,6 +114,8 @@ export class ListPages {
   readonly loaded = new Map<string, ListedRecord[]>();
   /** Pages the changes went into (their records copied first). */
   readonly touched = new Set<string>();
+  /** Departures that say not where they were (a head from before pages), by record: their version. */
+  readonly departed = new Map<string, number>();
 
   constructor(public refs: PageRef[]) {}
 
@@ -131,6 +133,7 @@ export class ListPages {
   /** Applies the changes, in order, to the loaded pages (those `pagesOf` names must be loaded). */
   apply(changes: readonly ListedRecord[], now: number): void {
     for (const change of changes) {
+      if ((this.departed.get(change.recordId) ?? -1) > change.version) continue;
       const key = keyOf(change) ?? this.placeOf(change.recordId);
       if (!key) continue; // a departure of a record the list does not hold, nor says where it was
       if (this.refs.length === 0) this.refs.push({ id: '', last: key, live: 0, byPriority: {}, at: now });

@@ -5,6 +5,8 @@ import { insertOnce } from '../db/insert-once';
 import { isDuplicateKey } from '../db/duplicate-key';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import { packPage, unpackPage, unpackRecords, type ListEntryDoc, type ListPageDoc, type ListSnapshotDoc, type ListedRecord } from '../models/record-list.model';
+import { listPageCacheFor, type ListPageCache } from './list-page-cache';
+import { OneAtATime } from './one-at-a-time';
 import { compareKeys, DEPARTURE_KEPT_MS, describe, keyOf, ListPages, PAGE_MIN, pagesFor, reshape, type ListOrder, type PageRef, type PlaceKey, type Reshaped } from './list-pages';
 
 /** Every this many changes, the writer of the change folds the list into its pages. */
@@ -19,8 +21,6 @@ const READ_BATCH = 8;
  * read again rather than folded over.
  */
 const HOLE_SETTLED_MS = 60_000;
-/** Pages read are kept (they never change) up to this many records in all, the longest unused going first. */
-const PAGES_KEPT_RECORDS = 50_000;
 /**
  * A page a fold replaced is removed by a fold this long after: far longer than a fold, or a read
  * between its head and its pages, takes (a read that misses a page reads the head again).
@@ -37,6 +37,9 @@ const WRITTEN_KEPT = 4 * FOLD_EVERY;
  */
 const MEMO_TRUSTED_MS = 60 * 60_000;
 
+/** Each process's folds, one at a time per list, shared by its list readers (by their models). */
+const foldsOf = new WeakMap<object, OneAtATime>();
+
 /** A page replaced by a fold, and when (ms). */
 type Retired = [string, number];
 
@@ -45,7 +48,12 @@ interface Head {
   upTo: number;
   pages: ListPages;
   retired: Retired[];
+  /** What the head was as stored (none: no head yet): a fold writes its own only over this one. */
+  stored: string;
 }
+
+/** A stored head, as a fold compares it before writing its own. */
+const asStored = (doc: ListSnapshotDoc | null): string => (doc ? JSON.stringify([doc.upTo, doc.pages ?? null, doc.records ?? null, new Date(doc.foldedAt).getTime()]) : '');
 
 export interface RecordListModels {
   ListEntry: Model<ListEntryDoc>;
@@ -64,9 +72,10 @@ export interface RecordListModels {
 export class RecordLists {
   /** The next free slot per list, as this process last saw it: one insert per change, usually. */
   private readonly nextSlot = new Map<string, { n: number; at: number }>();
-  /** Pages read or written, by `_id`: a page is never rewritten, so what was read once need not be read again. */
-  private readonly pages = new Map<string, ListedRecord[]>();
-  private cachedRecords = 0;
+  /** Pages read or written, shared by the process's list readers. */
+  private readonly pages: ListPageCache;
+  /** Folds of one list run one at a time in this process: two at once would race, and one's pages be work lost. */
+  private readonly folds: OneAtATime;
   /**
    * The changes this process wrote and no fold it knows of has taken in yet, by list and slot: a
    * change is never rewritten, so folding or reading the list need not look them up again.
@@ -76,7 +85,12 @@ export class RecordLists {
   constructor(
     private readonly models: RecordListModels,
     private readonly now: () => Date,
-  ) {}
+  ) {
+    this.pages = listPageCacheFor(models);
+    let folds = foldsOf.get(models);
+    if (!folds) foldsOf.set(models, (folds = new OneAtATime()));
+    this.folds = folds;
+  }
 
   /** Records that `recordId` at `version` is in the list (`item`), or has left it (`gone`). */
   async write(list: string, entry: Omit<ListedRecord, 'at'>): Promise<void> {
@@ -129,8 +143,8 @@ export class RecordLists {
         if (tries < READ_TRIES) continue;
         throw new Error(`The list ${list} names a page that is not stored.`);
       }
-      // The writer due to fold died, or failed: the reader folds.
-      if (settledEnd(head.upTo, tail, now) - head.upTo > FOLD_TAIL_OVER) await this.fold(list);
+      // The writer due to fold died, or failed: the reader folds (and answers all the same should that fail).
+      if (settledEnd(head.upTo, tail, now) - head.upTo > FOLD_TAIL_OVER) await this.fold(list).catch(() => 0);
       const last = tail.at(-1)?.n;
       // A slot is remembered only where the head exists (a writer's first change stores it).
       if (last !== undefined && stored) this.remember(list, last + 1);
@@ -146,14 +160,18 @@ export class RecordLists {
    * Folds the list's changes into its pages: the pages they fall in are written anew (split when
    * big, joined to the next when small), then the head naming them. Returns how many changes were folded.
    */
-  async fold(list: string): Promise<number> {
+  fold(list: string): Promise<number> {
+    return this.folds.run(list, () => this.foldNow(list));
+  }
+
+  private async foldNow(list: string): Promise<number> {
     const head = this.headOf(list, await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>());
     const tail = await this.entriesAfter(list, head.upTo);
     const now = this.now();
     const pages = head.pages;
     const expired = pages.refs.some((r) => r.live === 0 && now.getTime() - r.at >= DEPARTURE_KEPT_MS);
     if (tail.length === 0 && !expired && pages.touched.size === 0) return 0;
-    // A page gone already: this head is long stale, and a later fold has done the work.
+    // A page gone already: another fold has replaced this head meanwhile, and done the work.
     if (!(await this.load(list, pages, pages.pagesOf(tail)))) return 0;
     pages.apply(tail, now.getTime());
     const joined = pages.refs.flatMap((ref, i) => {
@@ -161,15 +179,14 @@ export class RecordLists {
       return pages.touched.has(ref.id) && (pages.loaded.get(ref.id)?.length ?? 0) < PAGE_MIN && next ? [next.id] : [];
     });
     if (!(await this.load(list, pages, pages.missing(joined)))) return 0;
-    const reshaped = reshape(pages, now.getTime(), () => PAGE_ID(list, randomBytes(4).toString('hex')));
+    const reshaped = reshape(pages, now.getTime(), () => PAGE_ID(list, randomBytes(6).toString('base64url')));
     if (reshaped.written.length > 0) {
       const docs: ListPageDoc[] = reshaped.written.map(({ ref, records }) => ({ _id: ref.id, list, records: packPage(records), at: now }));
       await retryWhileBusy(() => this.models.ListPage.collection.insertMany(docs as never[], { ordered: false }));
-      for (const { ref, records } of reshaped.written) this.cache(ref.id, records);
+      for (const { ref, records } of reshaped.written) this.pages.keep(ref.id, records);
     }
     const upTo = settledEnd(head.upTo, tail, now);
-    await this.save(list, upTo, reshaped, head.retired);
-    return tail.length;
+    return (await this.save(list, head, upTo, reshaped)) ? tail.length : 0;
   }
 
   /** Folds every list with changes after its head (before old changes are purged). */
@@ -181,18 +198,22 @@ export class RecordLists {
   }
 
   /**
-   * Removes the pages written before `before` that their list's head does not name: those of a
-   * fold that lost a race to another's (a replaced page is removed by the fold after, see save).
+   * Removes the pages written before `before` that their list's head neither names nor lists as
+   * replaced: those of a fold that lost a race to another's. A replaced page is left to the fold
+   * that removes it once no fold working from an earlier head can still name it (see save).
    */
   async removeUnnamedPages(before: Date): Promise<number> {
     const byList = new Map<string, string[]>();
     for await (const page of this.models.ListPage.find({ at: { $lt: before } }, { list: 1 }).lean<{ _id: string; list: string }[]>().cursor()) {
-      byList.set(page.list, [...(byList.get(page.list) ?? []), page._id]);
+      const ids = byList.get(page.list) ?? [];
+      ids.push(page._id);
+      byList.set(page.list, ids);
     }
     let removed = 0;
     for (const [list, ids] of byList) {
-      const named = new Set(this.headOf(list, await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>()).pages.refs.map((r) => r.id));
-      const unnamed = ids.filter((id) => !named.has(id));
+      const head = this.headOf(list, await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>());
+      const kept = new Set([...head.pages.refs.map((r) => r.id), ...head.retired.map(([id]) => id)]);
+      const unnamed = ids.filter((id) => !kept.has(id));
       if (unnamed.length > 0) removed += (await retryWhileBusy(() => this.models.ListPage.deleteMany({ _id: { $in: unnamed } }))).deletedCount;
     }
     return removed;
@@ -200,19 +221,22 @@ export class RecordLists {
 
   /** The list's head as stored (none yet: an empty list); a head from before pages is one page, to be written as pages. */
   private headOf(list: string, stored: ListSnapshotDoc | null): Head {
-    if (!stored) return { upTo: 0, pages: new ListPages([]), retired: [] };
-    if (stored.pages !== undefined) return { upTo: stored.upTo, pages: new ListPages(unpackPageRefs(list, stored.pages)), retired: unpackRetired(list, stored.retired) };
-    const records = unpackRecords(stored.records)
-      .filter((r) => !r.gone)
-      .sort((a, b) => compareKeys(keyOf(a) as PlaceKey, keyOf(b) as PlaceKey));
+    if (!stored) return { upTo: 0, pages: new ListPages([]), retired: [], stored: '' };
+    if (stored.pages !== undefined) {
+      return { upTo: stored.upTo, pages: new ListPages(unpackPageRefs(list, stored.pages)), retired: unpackRetired(list, stored.retired), stored: asStored(stored) };
+    }
+    const all = unpackRecords(stored.records);
+    const records = all.filter((r) => !r.gone).sort((a, b) => compareKeys(keyOf(a) as PlaceKey, keyOf(b) as PlaceKey));
     const pages = new ListPages([]);
+    // Its departures say no more where they were: kept aside, so that a late change of an older version is still refused.
+    for (const departed of all) if (departed.gone) pages.departed.set(departed.recordId, departed.version);
     if (records.length > 0) {
-      const id = `${list}#before-pages`;
+      const id = `${list}${BEFORE_PAGES}`;
       pages.refs.push(describe(id, records, new Date(stored.foldedAt).getTime()));
       pages.loaded.set(id, records);
       pages.touched.add(id);
     }
-    return { upTo: stored.upTo, pages, retired: [] };
+    return { upTo: stored.upTo, pages, retired: [], stored: asStored(stored) };
   }
 
   /** Loads these pages into `pages`, from those kept or in one find; false if one is not stored. */
@@ -220,7 +244,7 @@ export class RecordLists {
     const unread: string[] = [];
     for (const id of pages.missing(ids)) {
       const kept = this.pages.get(id);
-      if (kept) pages.loaded.set(id, this.cache(id, kept));
+      if (kept) pages.loaded.set(id, kept);
       else if (id) unread.push(id);
     }
     if (unread.length === 0) return true;
@@ -228,33 +252,26 @@ export class RecordLists {
     let complete = true;
     found.forEach((doc) => {
       if (!doc || doc.list !== list) complete = false;
-      else pages.loaded.set(doc._id, this.cache(doc._id, unpackPage(doc.records)));
+      else pages.loaded.set(doc._id, this.pages.keep(doc._id, unpackPage(doc.records)));
     });
     return complete;
   }
 
-  /** Keeps a page read or written, as the most lately used; the longest unused go past PAGES_KEPT_RECORDS. */
-  private cache(id: string, records: ListedRecord[]): ListedRecord[] {
-    const earlier = this.pages.get(id);
-    if (earlier) {
-      this.pages.delete(id);
-      this.cachedRecords -= earlier.length;
-    }
-    this.pages.set(id, records);
-    this.cachedRecords += records.length;
-    for (const [oldest, kept] of this.pages) {
-      if (this.cachedRecords <= PAGES_KEPT_RECORDS) break;
-      this.pages.delete(oldest);
-      this.cachedRecords -= kept.length;
-    }
-    return records;
-  }
-
-  /** The last slot's head written; the pages it replaced removed once no fold or read can be on its way to them. */
-  private async save(list: string, upTo: number, reshaped: Reshaped, retired: readonly Retired[]): Promise<void> {
+  /**
+   * Writes the fold's head, unless another fold has written one since this fold read its own (the
+   * pages this one wrote are then removed: no head names them). Then removes the pages replaced
+   * RETIRED_KEPT_MS ago: no fold still working from a head that named them can write its own now.
+   */
+  private async save(list: string, head: Head, upTo: number, reshaped: Reshaped): Promise<boolean> {
     const at = Date.now();
+    const now = await this.models.ListSnapshot.findById(list).lean<ListSnapshotDoc>();
+    if (asStored(now) !== head.stored) {
+      const mine = reshaped.written.map((w) => w.ref.id);
+      if (mine.length > 0) await retryWhileBusy(() => this.models.ListPage.deleteMany({ _id: { $in: mine } }));
+      return false;
+    }
     const named = new Set(reshaped.refs.map((r) => r.id));
-    const all = [...retired, ...reshaped.replaced.filter((id) => !id.endsWith('#before-pages')).map((id): Retired => [id, at])].filter(([id]) => !named.has(id));
+    const all = [...head.retired, ...reshaped.replaced.filter((id) => !id.endsWith(BEFORE_PAGES)).map((id): Retired => [id, at])].filter(([id]) => !named.has(id));
     const due = all.filter(([, when]) => at - when >= RETIRED_KEPT_MS).map(([id]) => id);
     const doc: ListSnapshotDoc = {
       _id: list,
@@ -271,6 +288,7 @@ export class RecordLists {
     }
     if (due.length > 0) await retryWhileBusy(() => this.models.ListPage.deleteMany({ _id: { $in: due } }));
     this.forgetWritten(list, upTo);
+    return true;
   }
 
   /** The list's head (upTo only); an empty one when it has none, stored for a writer (`create`). */
@@ -368,6 +386,8 @@ export function settledEnd(from: number, tail: readonly ListEntryDoc[], now: Dat
 }
 
 const PAGE_ID = (list: string, token: string) => `${list}#${token}`;
+/** The one page a head from before pages is read as (never stored). */
+const BEFORE_PAGES = '#before-pages';
 const tokenOf = (list: string, id: string) => id.slice(list.length + 1);
 
 /** A head's pages as JSON text: `[token, last opened (ms), last number, members, members by priority, written (ms)]`. */

@@ -12,6 +12,11 @@ export function openTestDatabase(name = 'test', options: { monitorCommands?: boo
   return connectDatabase(testDatabaseUri(), `${name}_${randomBytes(4).toString('hex')}`.slice(0, 56), options);
 }
 
+/** The same database from a connection of its own, as another process would have it; close it with `close()`. */
+export function openAgain(database: Database, options: { monitorCommands?: boolean } = {}): Promise<Database> {
+  return connectDatabase(testDatabaseUri(), database.connection.name, options);
+}
+
 /** Every command sent while `work` runs, with its filter (a find's, or an update's or a delete's first). */
 export async function commandsDuring(database: Database, work: () => Promise<unknown>): Promise<{ name: string; collection: string; filter: unknown }[]> {
   const seen: { name: string; collection: string; filter: unknown }[] = [];

@@ -3,7 +3,7 @@ import type { ListedRecord } from '../../../src/models/record-list.model';
 import { packRecords, unpackPage } from '../../../src/models/record-list.model';
 import { PAGE_MAX, type ListOrder } from '../../../src/services/list-pages';
 import { RecordLists } from '../../../src/services/record-lists';
-import { commandsDuring, dropTestDatabase, openTestDatabase } from '../../support/test-database';
+import { commandsDuring, dropTestDatabase, openAgain, openTestDatabase } from '../../support/test-database';
 
 const PRIORITIES = ['P1', 'P2', 'P3', 'P4'];
 const OPENED = Date.parse('2026-11-01T00:00:00Z');
@@ -45,11 +45,17 @@ async function pagesRead(database: Database, work: () => Promise<unknown>): Prom
 
 describe('lists of open records in pages: a read costs its page, a fold the pages its changes fall in (real database)', () => {
   let database: Database;
+  /** The same database from another connection: a process that has read no page yet. */
+  let elsewhere: Database;
 
   beforeAll(async () => {
     database = await openTestDatabase('record_list_pages', { monitorCommands: true });
+    elsewhere = await openAgain(database);
   });
-  afterAll(() => dropTestDatabase(database));
+  afterAll(async () => {
+    await elsewhere.close();
+    await dropTestDatabase(database);
+  });
 
   const fill = async (list: string, count: number) => {
     const lists = new RecordLists(database.models, () => new Date());
@@ -68,10 +74,12 @@ describe('lists of open records in pages: a read costs its page, a fold the page
     await fill('test.short', 300);
     await fill('test.long', 3_000);
     const read = async (list: string, order: ListOrder) => {
-      // A process that has read nothing yet (none of the pages kept).
-      const fresh = new RecordLists(database.models, () => new Date());
+      // A process that has read nothing yet (none of the pages kept): a new connection's.
+      const process = await openAgain(database, { monitorCommands: true });
+      const fresh = new RecordLists(process.models, () => new Date());
       let first: { records: ListedRecord[]; total: number } | undefined;
-      const cost = await pagesRead(database, async () => (first = await fresh.first(list, order, 25)));
+      const cost = await pagesRead(process, async () => (first = await fresh.first(list, order, 25)));
+      await process.close();
       return { cost, first: first as { records: ListedRecord[]; total: number } };
     };
     for (const order of ['newest', 'mostUrgent'] as const) {
@@ -184,5 +192,55 @@ describe('lists of open records in pages: a read costs its page, a fold the page
     expect(await stored()).toHaveLength(2);
     expect(await stored()).toEqual(expect.arrayContaining(await named()));
     expect((await lists.members('test.retired')).map((m) => m.version)).toEqual(Array(16).fill(3));
+    // Retention leaves it too, however old: a fold working from the head before may still name it.
+    await lists.removeUnnamedPages(new Date(Date.now() + 2 * 86_400_000));
+    expect(await stored()).toHaveLength(2);
+  });
+
+  it('a fold whose head another fold replaced meanwhile writes nothing: the other head stays, and its own pages go', async () => {
+    const list = 'test.crossed';
+    const write = (lists: RecordLists, n: number, version: number) => lists.write(list, { recordId: `INC${n}`, version, item: { priority: 'P3', createdAt: OPENED + n } });
+    const other = new RecordLists(elsewhere.models, () => new Date());
+    // The slow fold's page insert lets the other process's fold go first.
+    const { ListPage } = database.models;
+    let crossed = false;
+    const slowPages = Object.create(ListPage, {
+      collection: {
+        value: {
+          insertMany: async (docs: never[], options: object) => {
+            if (!crossed) {
+              crossed = true;
+              expect(await other.fold(list)).toBeGreaterThan(0);
+            }
+            return ListPage.collection.insertMany(docs, options);
+          },
+        },
+      },
+    }) as typeof ListPage;
+    const slow = new RecordLists({ ...database.models, ListPage: slowPages }, () => new Date());
+    for (let n = 1; n <= 15; n++) await write(other, n, 1);
+    const before = await database.models.ListSnapshot.findById(list).lean();
+    expect(await slow.fold(list)).toBe(0);
+    const after = await database.models.ListSnapshot.findById(list).lean();
+    expect(after?.pages).not.toEqual(before?.pages);
+    const named = (JSON.parse(after?.pages ?? '[]') as [string][]).map(([token]) => `${list}#${token}`);
+    // Only the pages the other fold wrote are stored (the slow fold's were removed).
+    expect((await ListPage.find({ list }, { _id: 1 }).lean()).map((p) => p._id).sort()).toEqual([...named].sort());
+    expect((await new RecordLists(database.models, () => new Date()).members(list)).map((m) => [m.recordId, m.version]).sort()).toEqual(
+      Array.from({ length: 15 }, (_, i) => [`INC${i + 1}`, 1]).sort(),
+    );
+  });
+
+  it('a departure in a head from before pages still refuses a late change of an older version', async () => {
+    const records: ListedRecord[] = [
+      { recordId: 'INC1', version: 1, item: { priority: 'P3', createdAt: OPENED }, at: new Date() },
+      { recordId: 'INC2', version: 5, gone: true, at: new Date() },
+    ];
+    await database.models.ListSnapshot.create({ _id: 'test.before-pages-departed', upTo: 0, records: packRecords(records), foldedAt: new Date() });
+    const lists = new RecordLists(database.models, () => new Date());
+    await lists.write('test.before-pages-departed', { recordId: 'INC2', version: 4, item: { priority: 'P1', createdAt: OPENED + 1 } });
+    expect((await lists.members('test.before-pages-departed')).map((m) => m.recordId)).toEqual(['INC1']);
+    await lists.fold('test.before-pages-departed');
+    expect((await new RecordLists(database.models, () => new Date()).members('test.before-pages-departed')).map((m) => m.recordId)).toEqual(['INC1']);
   });
 });
