@@ -106,11 +106,7 @@ export class OpenRecordLists<T extends ListableRecord> {
    */
   async first(lists: readonly string[], order: ListOrder, wanted: number): Promise<{ open: OpenRecord[]; total: number }> {
     const read = await Promise.all(lists.map((l) => this.lists.first(l, order, wanted)));
-    const open = merged(
-      lists,
-      read.map((r) => r.records),
-      order,
-    );
+    const open = merged(lists, read.map((r) => r.records), order);
     const listedTwice = read.reduce((n, r) => n + r.records.length, 0) - open.length;
     return { open: open.slice(0, wanted), total: read.reduce((n, r) => n + r.total, 0) - listedTwice };
   }
