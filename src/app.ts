@@ -36,6 +36,7 @@ import { SlotLogs } from './services/slot-log';
 import { ConsoleSignIn } from './services/console-sign-in';
 import { DashboardFigures } from './services/dashboard-figures';
 import { TeamsConversations } from './services/teams-conversations';
+import { poolPressureOf } from './db/pool-pressure';
 
 /** How far ahead the wheel reads when it fires timers on time: more than a tick's interval (jobs/scheduler.ts: 5 s). */
 const FIRE_AHEAD_MS = 8_000;
@@ -122,7 +123,7 @@ export async function createApp(options: {
   await wheel.ensureCursors();
   // A delivery is its process's until that process stops beating (the intake's heartbeats).
   const presence = new PlatformPresence(database.models, now, takeoverAfterMs);
-  const notifier = new Notifier(database.models, wheel, now, log, liveness, presence);
+  const notifier = new Notifier(database.models, wheel, now, log, liveness, presence, poolPressureOf(database.connection));
   for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
   const requestWatch = new RequestWatch(wheel, catalog, now);

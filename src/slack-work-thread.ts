@@ -16,6 +16,7 @@ import { WebNotificationDeliverer } from '../adapters/web/web-notification-deliv
 import { startScheduledWork, stopDeliveries, type ScheduledWork } from './scheduled-work';
 import { watchEventLoopStalls } from './server/event-loop-stalls';
 import { BoundedQueue } from './services/bounded-queue';
+import { poolPressureOf } from './db/pool-pressure';
 
 /**
  * How many handed-over requests the thread works on at once. Unbounded, the soak's backlog (2,000
@@ -86,9 +87,10 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
   const scheduled: ScheduledWork | undefined = data.scheduledWork ? await startScheduledWork(app, { takeoverAfterMs: data.app.takeoverAfterMs ?? 30_000 }) : undefined;
   const stopWatchingStalls = watchEventLoopStalls(log);
 
-  // Bounded, so that a backlog waits here as bodies rather than as work begun (its heap); the
-  // answering thread's overload gate bounds how many wait.
-  const requests = new BoundedQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY);
+  // Bounded, so that a backlog waits here as bodies rather than as work begun (its heap), and held
+  // back while the database has many operations waiting; the answering thread's overload gate
+  // bounds how many wait, and turns the rest away as busy.
+  const requests = new BoundedQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY, 0, poolPressureOf(database.connection));
   const work = async (id: number, request: HandOff) => {
     let error: string | undefined;
     try {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import type { BeginGate } from '../db/pool-pressure';
 
 /**
  * A bounded queue of tasks run at most `concurrency` at a time. Two uses:
@@ -12,6 +13,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
  * - the Slack requests handed over to the work thread (`src/slack-work-thread.ts`), worked a few at a
  *   time so that a burst waits as request bodies rather than as work begun; there the answering
  *   thread's overload gate bounds how many wait, so `limit` is left unbounded.
+ * Both hold back while their database has many operations waiting for a connection (`gate`,
+ * `src/db/pool-pressure.ts`): what would begin then waits here, as a closure, not as work begun.
  */
 export class BoundedQueue {
   private readonly waiting: (() => Promise<void>)[] = [];
@@ -31,7 +34,14 @@ export class BoundedQueue {
      * the handed-over requests: there a place bounds the work begun, waits included.
      */
     private readonly asleepLimit = 0,
-  ) {}
+    /**
+     * Asked before each task begins: while it holds back (the database has many operations waiting
+     * for a connection), tasks wait here unbegun, unless none is at work (so the queue always moves).
+     */
+    private readonly gate?: BeginGate,
+  ) {
+    gate?.onRelief(() => this.next());
+  }
 
   get size(): number {
     return this.waiting.length + this.running + this.asleep;
@@ -57,7 +67,7 @@ export class BoundedQueue {
   }
 
   private next(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0) {
+    while (this.running < this.concurrency && this.waiting.length > 0 && !(this.gate?.holdBack && this.running + this.asleep > 0)) {
       const task = this.waiting.shift() as () => Promise<void>;
       this.running += 1;
       const place: TaskPlace = { queue: this, asides: 0, ended: false };

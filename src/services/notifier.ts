@@ -8,6 +8,7 @@ import type { Models } from '../models/models';
 import type { NotificationAttemptDoc, NotificationAudience, NotificationDoc } from '../models/notification.model';
 import type { Announcement, CardView, View } from '../views/view-model';
 import { BoundedQueue, waitAside } from './bounded-queue';
+import type { BeginGate } from '../db/pool-pressure';
 import { sleep } from './pacing';
 import type { TimerWheel } from './timer-wheel';
 import type { PlatformPresence } from './platform-presence';
@@ -122,8 +123,11 @@ export class Notifier {
   private readonly deliverers = new Map<string, NotificationDeliverer>();
   /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
   private readonly expected = new Set<string>();
-  /** Up to 300 deliveries at work, 600 waiting to begin, and 600 waiting aside for their turns. */
-  private readonly queue = new BoundedQueue(300, 600, 600);
+  /**
+   * Up to 300 deliveries at work, 600 waiting to begin, and 600 waiting aside for their turns; none
+   * begun while the database has many operations waiting for a connection (`beginGate`).
+   */
+  private readonly queue: BoundedQueue;
   /** Platforms this process found nobody delivering to (said once each). */
   private readonly unserved = new Set<string>();
   /** Platforms this process found nobody ever having delivered to (said once each). */
@@ -144,7 +148,9 @@ export class Notifier {
     private readonly liveness: Liveness = ALONE,
     /** Whether some live process delivers to a platform this one cannot; without it, one is taken to. */
     private readonly presence: Pick<PlatformPresence, 'served' | 'everServed'> = { served: async () => true, everServed: async () => true },
+    beginGate?: BeginGate,
   ) {
+    this.queue = new BoundedQueue(300, 600, 600, beginGate);
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
     wheel.on(DELIVER_ALL, (refs) => this.onLeases(refs.split('\n')));
     // Every delivery waiting for its turn listens for the stop.

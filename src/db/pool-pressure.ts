@@ -1,0 +1,65 @@
+import type { Connection } from 'mongoose';
+
+/** Operations waiting for a pooled connection at which work that can wait stops beginning; it begins again at half. */
+export const POOL_WAITING_HIGH = 64;
+
+/** What a queue asks before it begins a task: whether to hold back, and a call for when it need not. */
+export interface BeginGate {
+  readonly holdBack: boolean;
+  onRelief(listener: () => void): void;
+}
+
+/**
+ * How many of a connection's database operations wait for one of the driver's pooled connections,
+ * counted from its pool events. Work that can wait to begin (handed-over Slack requests, deliveries)
+ * holds back while many wait: begun, it would only join the queue for a connection, each waiter
+ * holding its work's heap (a soak whose database fell behind held 15 MB in the driver's wait queue,
+ * 12 MB in callers of one batched read, docs/benchmarks.md), and the timers' handlers would wait
+ * behind it. Held back, it waits as a request body or a leased delivery.
+ */
+export class PoolPressure implements BeginGate {
+  private waiting = 0;
+  private held = false;
+  private readonly relief = new Set<() => void>();
+
+  constructor(
+    emitter: Pick<NodeJS.EventEmitter, 'on'>,
+    private readonly high = POOL_WAITING_HIGH,
+  ) {
+    emitter.on('connectionCheckOutStarted', () => {
+      this.waiting += 1;
+      if (this.waiting >= this.high) this.held = true;
+    });
+    const ended = () => {
+      this.waiting = Math.max(0, this.waiting - 1);
+      if (this.held && this.waiting <= this.high / 2) {
+        this.held = false;
+        for (const listener of this.relief) listener();
+      }
+    };
+    emitter.on('connectionCheckedOut', ended);
+    emitter.on('connectionCheckOutFailed', ended);
+  }
+
+  /** Operations waiting for a connection now. */
+  get waitingForConnection(): number {
+    return this.waiting;
+  }
+
+  get holdBack(): boolean {
+    return this.held;
+  }
+
+  onRelief(listener: () => void): void {
+    this.relief.add(listener);
+  }
+}
+
+const pressures = new WeakMap<Connection, PoolPressure>();
+
+/** The one count for a connection's pool, shared by every queue of its process or thread. */
+export function poolPressureOf(connection: Connection): PoolPressure {
+  let pressure = pressures.get(connection);
+  if (!pressure) pressures.set(connection, (pressure = new PoolPressure(connection.getClient())));
+  return pressure;
+}
