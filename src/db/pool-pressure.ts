@@ -3,10 +3,11 @@ import type { Connection } from 'mongoose';
 /** Operations waiting for a pooled connection at which work that can wait stops beginning; it begins again at half. */
 export const POOL_WAITING_HIGH = 64;
 
-/** What a queue asks before it begins a task: whether to hold back, and a call for when it need not. */
+/** What a queue asks before it begins a task: whether to hold back, and a call for once it need not. */
 export interface BeginGate {
   readonly holdBack: boolean;
-  onRelief(listener: () => void): void;
+  /** Calls `listener` once, at the next relief. */
+  whenRelieved(listener: () => void): void;
 }
 
 /**
@@ -20,7 +21,8 @@ export interface BeginGate {
 export class PoolPressure implements BeginGate {
   private waiting = 0;
   private held = false;
-  private readonly relief = new Set<() => void>();
+  /** Called once each at the next relief, then dropped: a queue asks again when it is held back again. */
+  private relief: (() => void)[] = [];
 
   constructor(
     emitter: Pick<NodeJS.EventEmitter, 'on'>,
@@ -34,7 +36,9 @@ export class PoolPressure implements BeginGate {
       this.waiting = Math.max(0, this.waiting - 1);
       if (this.held && this.waiting <= this.high / 2) {
         this.held = false;
-        for (const listener of this.relief) listener();
+        const relieved = this.relief;
+        this.relief = [];
+        for (const listener of relieved) listener();
       }
     };
     emitter.on('connectionCheckedOut', ended);
@@ -50,8 +54,8 @@ export class PoolPressure implements BeginGate {
     return this.held;
   }
 
-  onRelief(listener: () => void): void {
-    this.relief.add(listener);
+  whenRelieved(listener: () => void): void {
+    this.relief.push(listener);
   }
 }
 

@@ -22,6 +22,8 @@ export class BoundedQueue {
   private running = 0;
   /** Tasks begun that wait for a timer (`waitAside`), their places given to others. */
   private asleep = 0;
+  /** Held back by the gate, and asked to be told of its relief. */
+  private awaitingRelief = false;
 
   constructor(
     // A turn further off than 30 s is reserved and waited for in the database, so a busy channel or
@@ -39,8 +41,19 @@ export class BoundedQueue {
      * for a connection), tasks wait here unbegun, unless none is at work (so the queue always moves).
      */
     private readonly gate?: BeginGate,
-  ) {
-    gate?.onRelief(() => this.next());
+  ) {}
+
+  /** Whether the gate holds back the next task; if it does, the queue moves again at its relief. */
+  private heldBack(): boolean {
+    if (!this.gate?.holdBack || this.running + this.asleep === 0) return false;
+    if (!this.awaitingRelief) {
+      this.awaitingRelief = true;
+      this.gate.whenRelieved(() => {
+        this.awaitingRelief = false;
+        this.next();
+      });
+    }
+    return true;
   }
 
   get size(): number {
@@ -67,7 +80,7 @@ export class BoundedQueue {
   }
 
   private next(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0 && !(this.gate?.holdBack && this.running + this.asleep > 0)) {
+    while (this.running < this.concurrency && this.waiting.length > 0 && !this.heldBack()) {
       const task = this.waiting.shift() as () => Promise<void>;
       this.running += 1;
       const place: TaskPlace = { queue: this, asides: 0, ended: false };

@@ -26,17 +26,22 @@ describe('the database pool holding work back (real database)', () => {
   it('counts the operations waiting for one of two connections, holds back from the threshold, and is relieved at half of it', async () => {
     const pressure = new PoolPressure(small.connection.getClient(), 8);
     let reliefs = 0;
-    pressure.onRelief(() => (reliefs += 1));
     let most = 0;
     let heldBackSeen = false;
+    const seeHeldBack = () => {
+      if (!pressure.holdBack) return;
+      // Asked once for the next relief, however often it is seen held back.
+      if (!heldBackSeen) pressure.whenRelieved(() => (reliefs += 1));
+      heldBackSeen = true;
+    };
     const watch = setInterval(() => {
       most = Math.max(most, pressure.waitingForConnection);
-      heldBackSeen ||= pressure.holdBack;
+      seeHeldBack();
     }, 1);
     const reads = Array.from({ length: 40 }, (_, i) => small.models.Incident.findById(`INC-pool-${i}`).lean());
     await new Promise((resolve) => setImmediate(resolve));
     most = Math.max(most, pressure.waitingForConnection);
-    heldBackSeen ||= pressure.holdBack;
+    seeHeldBack();
     await Promise.all(reads);
     clearInterval(watch);
     expect(most).toBeGreaterThanOrEqual(8);

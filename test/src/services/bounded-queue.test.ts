@@ -84,3 +84,47 @@ describe('a bounded queue whose tasks give their places away while they wait for
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
   });
 });
+
+describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.ts)', () => {
+  class Gate {
+    holdBack = false;
+    listeners: (() => void)[] = [];
+    whenRelieved(listener: () => void): void {
+      this.listeners.push(listener);
+    }
+    relieve(): void {
+      this.holdBack = false;
+      for (const listener of this.listeners.splice(0)) listener();
+    }
+  }
+
+  it('begins nothing more while held back, asks once to be told of the relief, and begins the rest at it', async () => {
+    const gate = new Gate();
+    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, gate);
+    let begun = 0;
+    const release: (() => void)[] = [];
+    const task = () => async () => {
+      begun += 1;
+      await new Promise<void>((resolve) => release.push(resolve));
+    };
+    queue.offer(task());
+    gate.holdBack = true;
+    for (let i = 0; i < 5; i++) queue.offer(task());
+    expect(begun).toBe(1);
+    expect(gate.listeners).toHaveLength(1);
+    gate.relieve();
+    expect(begun).toBe(6);
+    for (const resolve of release) resolve();
+    await queue.idle();
+  });
+
+  it('with nothing at work it begins one task whatever the gate says: it never stands still', async () => {
+    const gate = new Gate();
+    gate.holdBack = true;
+    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, gate);
+    const done: number[] = [];
+    for (let i = 0; i < 3; i++) queue.offer(async () => void done.push(i));
+    await queue.idle();
+    expect(done).toEqual([0, 1, 2]);
+  });
+});
