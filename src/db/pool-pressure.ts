@@ -16,7 +16,9 @@ export interface BeginGate {
  * holds back while many wait: begun, it would only join the queue for a connection, each waiter
  * holding its work's heap (a soak whose database fell behind held 15 MB in the driver's wait queue,
  * 12 MB in callers of one batched read, docs/benchmarks.md), and the timers' handlers would wait
- * behind it. Held back, it waits as a request body or a leased delivery.
+ * behind it. Held back, it waits as a request body or a leased delivery. Every checkout the driver
+ * starts ends in one of the two events counted (a timeout and a cleared or closed pool too); only
+ * one aborted through a signal would not, and opsdesk passes none.
  */
 export class PoolPressure implements BeginGate {
   private waiting = 0;
