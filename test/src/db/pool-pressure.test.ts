@@ -51,7 +51,7 @@ describe('the database pool holding work back (real database)', () => {
     expect(pressure.waitingForConnection).toBe(0);
   });
 
-  it('a queue under it begins no task while the pool is pressed, and begins them once it is relieved; it never stands still', async () => {
+  it('a queue under it begins no task while the pool is pressed, and begins them all once it is relieved', async () => {
     const pressure = new PoolPressure(small.connection.getClient(), 8);
     const queue = new BoundedQueue(50, Number.POSITIVE_INFINITY, 0, pressure);
     const begunWhilePressed: number[] = [];
