@@ -168,6 +168,12 @@ function adviceFor(error: unknown, locale: Locale): string | undefined {
 /**
  * Tells the person the work was not done. Slack's limits are no fault of ours: they are told when to
  * try again. Anything else is logged in full under a new error id, and they are told only that id.
+ *
+ * The response URL reaches the person anywhere and counts against no limit. Without one, the
+ * outbox tells them (an ephemeral where they acted, else their direct message): within those
+ * limits, again once Slack's Retry-After has passed, and once for a request however often its
+ * work fails. Only if the outbox cannot take it (the database may be what failed) is the person
+ * told directly, each way tried once.
  */
 export async function tellFailure(deps: SlackDeps, request: SlackRequest, error: unknown): Promise<void> {
   const { log, ctx } = deps.opsdesk;
@@ -177,9 +183,33 @@ export async function tellFailure(deps: SlackDeps, request: SlackRequest, error:
   if (errorId) log.error({ errorId, err: error, userId: request.userId }, 'Slack request failed after its acknowledgement');
   else log.warn({ err: error, userId: request.userId }, "Slack request not done within Slack's limits: the person is told to try again");
   const text = advice ?? t(locale, 'error.INTERNAL', { errorId: errorId as string });
-  // The response_url reaches the person anywhere; an ephemeral needs the app in the channel; a DM always works.
+  if (request.respond) {
+    try {
+      await request.respond({ response_type: 'ephemeral', replace_original: false, text });
+      return;
+    } catch (telling) {
+      log.warn({ errorId, err: telling }, 'could not tell the person about the failure through the response URL');
+    }
+  }
+  const body = request.body as { team?: { id?: string } | null; team_id?: string };
+  const team = body.team?.id ?? body.team_id;
+  try {
+    await deps.opsdesk.jobs.notifier.announce(
+      [],
+      {
+        platform: 'slack',
+        user: request.userId,
+        ...(request.channel ? { channel: request.channel } : {}),
+        requestKey: `failed.${requestKeyOf(request.body as Record<string, unknown>) ?? errorId ?? randomUUID()}`,
+        views: [{ kind: 'notice', tone: advice === undefined ? 'error' : 'info', text }],
+      },
+      team ? { workspace: team } : {},
+    );
+    return;
+  } catch (storing) {
+    log.warn({ errorId, err: storing }, 'could not hand the failure to the outbox: the person is told directly');
+  }
   const ways = [
-    request.respond ? () => request.respond!({ response_type: 'ephemeral', replace_original: false, text }) : null,
     request.channel ? () => deps.deliveryClient(request.botToken).chat.postEphemeral({ channel: request.channel!, user: request.userId, text }) : null,
     () => deps.deliveryClient(request.botToken).chat.postMessage({ channel: request.userId, text }),
   ];

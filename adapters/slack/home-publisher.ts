@@ -1,5 +1,6 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { KnownBlock } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Pacer } from '../../src/services/pacing';
 import { methodPace, workspaceOf } from './slack-limits';
 
@@ -18,7 +19,9 @@ interface Waiting {
  * some thirty database commands). A person's opens while one waits for its turn are answered by
  * that one, drawn when its turn comes, so at most one waits per person; a home whose turn is too
  * far off is neither drawn nor published, and is left for the person's next visit (opening the
- * tab asks again).
+ * tab asks again). Slack may still refuse a publish whose turn came (its window counts calls as
+ * they arrive, and a busy process sends those of several turns together): the home is published
+ * again at a turn after the Retry-After, if that comes within the wait, else left for the next visit.
  */
 export class HomePublisher {
   private readonly waiting = new Map<string, Waiting>();
@@ -38,6 +41,7 @@ export class HomePublisher {
       return queued.published;
     }
     const entry: Waiting = { draw, published: Promise.resolve(false) };
+    const deadline = Date.now() + MAX_WAIT_MS;
     entry.published = (async () => {
       try {
         const { ready } = await this.pacer.waitForTurn(methodPace(workspace, 'views.publish'), MAX_WAIT_MS, this.stopping);
@@ -46,10 +50,37 @@ export class HomePublisher {
         // From here a newer home waits for a turn of its own.
         this.waiting.delete(key);
       }
-      await client.views.publish({ user_id: userId, view: { type: 'home', blocks: await entry.draw() } });
-      return true;
+      const view = { type: 'home' as const, blocks: await entry.draw() };
+      const refusedForMs = await publishOrRefusal(client, userId, view);
+      if (refusedForMs === undefined) return true;
+      if (Date.now() + refusedForMs > deadline || !(await this.waitOut(refusedForMs))) return false;
+      // Again at a turn of its own: the calls whose turns came meanwhile are Slack's to count too.
+      const { ready } = await this.pacer.waitForTurn(methodPace(workspace, 'views.publish'), Math.max(0, deadline - Date.now()), this.stopping);
+      return ready && (await publishOrRefusal(client, userId, view)) === undefined;
     })();
     this.waiting.set(key, entry);
     return entry.published;
+  }
+
+  /** Waits `ms` unless the process stops meanwhile (false then). */
+  private async waitOut(ms: number): Promise<boolean> {
+    try {
+      await delay(ms, undefined, this.stopping ? { signal: this.stopping } : undefined);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** Publishes the home; undefined once published, or how long Slack's limit asks to wait. Other failures throw. */
+async function publishOrRefusal(client: WebClient, userId: string, view: { type: 'home'; blocks: KnownBlock[] }): Promise<number | undefined> {
+  try {
+    await client.views.publish({ user_id: userId, view });
+    return undefined;
+  } catch (error) {
+    const refused = error as { code?: unknown; retryAfter?: unknown };
+    if (refused?.code !== ErrorCode.RateLimitedError) throw error;
+    return Math.max(1, typeof refused.retryAfter === 'number' ? refused.retryAfter : 1) * 1000;
   }
 }

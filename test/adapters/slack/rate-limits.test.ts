@@ -109,6 +109,66 @@ describe('Slack rate limits and installations', () => {
     expect(at.length).toBeLessThanOrEqual(burst + Math.ceil((Math.max(...at) - Math.min(...at)) / intervalMs) + 1);
   });
 
+  it("an App Home refused with 429 is published once Retry-After has passed; the person is not told of a failure", async () => {
+    const user = SLACK_USERS.taylor.id;
+    let refused = 0;
+    slack.api.override = (call) => {
+      if (call.method === 'views.publish' && call.args.user_id === user && refused === 0) {
+        refused++;
+        return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+      }
+      return undefined;
+    };
+    try {
+      const event = slackFixture('event_app_home_opened.json');
+      event.event.user = user;
+      event.event_id = 'Ev-LIMITS-HOME-429';
+      expect((await postToSlackEndpoint(slack.url, { body: JSON.stringify(event), contentType: 'application/json' })).status).toBe(200);
+      const published = () => slack.api.callsOf('views.publish').filter((c) => c.args.user_id === user);
+      await eventually(() => published().length === 2, 10_000);
+      expect(refused).toBe(1);
+      expect(published()[1]!.at - published()[0]!.at).toBeGreaterThanOrEqual(1000);
+      await slack.idle(10_000);
+      expect(slack.api.callsOf('chat.postMessage').filter((c) => c.args.channel === user)).toEqual([]);
+      expect(slack.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    } finally {
+      slack.api.override = undefined;
+    }
+  });
+
+  it('a failure told while the ephemerals and the direct message are at their limit reaches the person once, when Slack allows', async () => {
+    const user = SLACK_USERS.alex.id;
+    const refused = new Set<string>();
+    const refusedCalls = new Set<object>();
+    slack.api.override = (call) => {
+      if (call.method === 'views.open') return { status: 429, headers: { 'retry-after': '9' }, body: { ok: false, error: 'ratelimited' } };
+      // The command's response URL has gone (an hour old, or used up): the other ways remain.
+      if (call.method === 'response_url' && call.responseId === 'gone') return { status: 404, body: { ok: false, error: 'expired_url' } };
+      const limited = call.method === 'chat.postEphemeral' || (call.method === 'chat.postMessage' && call.args.channel === user);
+      if (limited && !refused.has(call.method)) {
+        refused.add(call.method);
+        refusedCalls.add(call);
+        return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+      }
+      return undefined;
+    };
+    try {
+      const command = await postToSlackEndpoint(slack.url, { body: slashCommandBody('/incident', 'Scanner jammed', { user_id: user, response_url: slack.api.responseUrl('gone') }), contentType: FORM });
+      expect(command.status).toBe(200);
+      const told = () =>
+        slack.api
+          .callsOf('chat.postEphemeral')
+          .concat(slack.api.callsOf('chat.postMessage').filter((c) => c.args.channel === user))
+          .filter((c) => !refusedCalls.has(c) && /Please try again in 9 s/.test(String(c.args.text)));
+      await eventually(() => told().length === 1, 15_000);
+      await slack.idle(10_000);
+      expect(told()).toHaveLength(1);
+      expect(slack.logs.filter((l) => (l.level as number) >= 50)).toEqual([]);
+    } finally {
+      slack.api.override = undefined;
+    }
+  });
+
   it('keeps OAuth installations in MongoDB and forgets them', async () => {
     const store = new MongoInstallationStore(new SlackInstallations(database.models.SlackInstallation));
     const installation = {

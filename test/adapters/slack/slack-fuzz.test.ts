@@ -115,7 +115,7 @@ describe('Slack edge under signed malformed requests (seeded fuzz from the real 
     120_000,
   );
 
-  it('is alive afterwards and has stored nothing but first contacts, request claims and the answers to mentions', async () => {
+  it('is alive afterwards and has stored nothing but first contacts, request claims, the answers to mentions and failures told', async () => {
     expect(outcomes.length).toBe(PER_KIND * SLACK_FUZZ_KINDS.length);
     // The work after each acknowledgement runs on its own: every request answered, wait until
     // Bolt has finished working on all of them.
@@ -134,9 +134,12 @@ describe('Slack edge under signed malformed requests (seeded fuzz from the real 
       .filter((name) => !MAY_GROW.has(name) && !MENTION_ANSWERS.has(name) && (before[name] ?? 0) !== (after[name] ?? 0))
       .map((name) => `${name}: ${before[name] ?? 0} → ${after[name] ?? 0}`);
     expect(changed).toEqual([]);
-    // A mention Slack could have sent is answered in its thread (through the outbox); nothing else was.
+    // A mention Slack could have sent is answered in its thread, and a person whose request failed
+    // after its acknowledgement is told so privately (both through the outbox); nothing else was.
     const stored = await database.models.Notification.find().lean();
-    expect(stored.filter((n) => !(n.reason.startsWith('reply.event:') && n.audience.kind === 'reply' && n.audience.thread))).toEqual([]);
+    const mentionAnswer = (n: (typeof stored)[number]) => n.reason.startsWith('reply.event:') && n.audience.kind === 'reply' && n.audience.thread;
+    const failureTold = (n: (typeof stored)[number]) => n.reason.startsWith('reply.failed.') && n.audience.kind === 'reply' && !n.audience.thread && n.views?.length === 1 && n.views[0]!.kind === 'notice';
+    expect(stored.filter((n) => !mentionAnswer(n) && !failureTold(n))).toEqual([]);
 
     if (process.env.FUZZ_REPORT) {
       const byKind: Record<string, Record<number, number>> = {};
