@@ -50,13 +50,13 @@ export class HomePublisher {
         // From here a newer home waits for a turn of its own.
         this.waiting.delete(key);
       }
-      const view = { type: 'home' as const, blocks: await entry.draw() };
-      const refusedForMs = await publishOrRefusal(client, userId, view);
+      const refusedForMs = await publishOrRefusal(client, userId, await entry.draw());
       if (refusedForMs === undefined) return true;
       if (Date.now() + refusedForMs > deadline || !(await this.waitOut(refusedForMs))) return false;
-      // Again at a turn of its own: the calls whose turns came meanwhile are Slack's to count too.
+      // Again at a turn of its own (the calls whose turns came meanwhile are Slack's to count too),
+      // drawn again: a newer open may have published its home while this one waited.
       const { ready } = await this.pacer.waitForTurn(methodPace(workspace, 'views.publish'), Math.max(0, deadline - Date.now()), this.stopping);
-      return ready && (await publishOrRefusal(client, userId, view)) === undefined;
+      return ready && (await publishOrRefusal(client, userId, await entry.draw())) === undefined;
     })();
     this.waiting.set(key, entry);
     return entry.published;
@@ -74,9 +74,9 @@ export class HomePublisher {
 }
 
 /** Publishes the home; undefined once published, or how long Slack's limit asks to wait. Other failures throw. */
-async function publishOrRefusal(client: WebClient, userId: string, view: { type: 'home'; blocks: KnownBlock[] }): Promise<number | undefined> {
+async function publishOrRefusal(client: WebClient, userId: string, blocks: KnownBlock[]): Promise<number | undefined> {
   try {
-    await client.views.publish({ user_id: userId, view });
+    await client.views.publish({ user_id: userId, view: { type: 'home', blocks } });
     return undefined;
   } catch (error) {
     const refused = error as { code?: unknown; retryAfter?: unknown };

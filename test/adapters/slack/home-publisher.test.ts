@@ -12,7 +12,7 @@ const home = (text: string): KnownBlock[] => [{ type: 'section', text: { type: '
 /**
  * App Home is drawn when its turn to be published comes (drawing reads the person's lists): the
  * opens that come while one waits are answered by that one, drawn once; a home whose turn is too
- * far off is not drawn at all. Real turns on the real database, views.publish on the recording API.
+ * far off is not drawn at all; one Slack refuses goes again after the Retry-After. Real turns on the real database, views.publish on the recording API.
  */
 describe('App Home publisher: drawn at its turn, once per turn', () => {
   let database: Database;
@@ -50,6 +50,28 @@ describe('App Home publisher: drawn at its turn, once per turn', () => {
     const published = api.callsOf('views.publish').filter((c) => c.args.user_id === 'U0HOME0001');
     expect(published).toHaveLength(1);
     expect(JSON.stringify(published[0]!.args.view)).toContain('open 4');
+  });
+
+  it('a home Slack refuses with 429 is drawn again and published at a turn after the Retry-After', async () => {
+    const { client, publisher } = await workspaceWithTurnsTaken('xoxb-home-refused', 0);
+    let refused = 0;
+    api.override = (call) => {
+      if (call.method !== 'views.publish' || call.args.user_id !== 'U0HOME0003' || refused > 0) return undefined;
+      refused++;
+      return { status: 429, headers: { 'retry-after': '1' }, body: { ok: false, error: 'ratelimited' } };
+    };
+    try {
+      let drawn = 0;
+      const published = await publisher.publish(client, 'U0HOME0003', async () => home(`draw ${++drawn}`));
+      expect(published).toBe(true);
+      const calls = api.callsOf('views.publish').filter((c) => c.args.user_id === 'U0HOME0003');
+      expect(calls).toHaveLength(2);
+      expect(calls[1]!.at - calls[0]!.at).toBeGreaterThanOrEqual(1000);
+      // What a newer open published meanwhile is not overwritten by the older drawing.
+      expect(JSON.stringify(calls[1]!.args.view)).toContain('draw 2');
+    } finally {
+      api.override = undefined;
+    }
   });
 
   it('a home whose turn is too far off is neither drawn nor published, and says so', async () => {
