@@ -3,7 +3,7 @@ import type { RespondFn } from '@slack/bolt';
 import { ErrorCode } from '@slack/web-api';
 import { t, type Locale } from '../../src/i18n/translate';
 import type { HandedOver, SlackDeps } from './slack-context';
-import { NotYet } from './slack-limits';
+import { NotYet, rateLimitedForMs } from './slack-limits';
 
 /** What identifies one Slack request across its deliveries: the event id, or the interaction's trigger id. */
 export function requestKeyOf(body: Record<string, unknown>): string | null {
@@ -159,8 +159,9 @@ export async function firstDelivery(deps: SlackDeps, body: object): Promise<bool
  */
 function adviceFor(error: unknown, locale: Locale): string | undefined {
   if (error instanceof NotYet) return t(locale, 'slack.limited', { seconds: Math.max(1, Math.ceil((error.afterMs ?? 1000) / 1000)) });
-  const failed = error as { code?: unknown; retryAfter?: unknown; data?: { error?: unknown } } | null;
-  if (failed?.code === ErrorCode.RateLimitedError) return t(locale, 'slack.limited', { seconds: Math.max(1, typeof failed.retryAfter === 'number' ? failed.retryAfter : 1) });
+  const limitedForMs = rateLimitedForMs(error);
+  if (limitedForMs !== undefined) return t(locale, 'slack.limited', { seconds: limitedForMs / 1000 });
+  const failed = error as { code?: unknown; data?: { error?: unknown } } | null;
   if (failed?.code === ErrorCode.PlatformError && failed.data?.error === 'expired_trigger_id') return t(locale, 'slack.expiredTrigger');
   return undefined;
 }

@@ -1,8 +1,7 @@
-import { setTimeout as delay } from 'node:timers/promises';
 import type { KnownBlock } from '@slack/types';
-import { ErrorCode, type WebClient } from '@slack/web-api';
-import type { Pacer } from '../../src/services/pacing';
-import { methodPace, workspaceOf } from './slack-limits';
+import type { WebClient } from '@slack/web-api';
+import { sleep, type Pacer } from '../../src/services/pacing';
+import { methodPace, rateLimitedForMs, workspaceOf } from './slack-limits';
 
 /** A home waits at most this long for its turn; later, the person's next visit shows it. */
 const MAX_WAIT_MS = 45_000;
@@ -52,7 +51,9 @@ export class HomePublisher {
       }
       const refusedForMs = await publishOrRefusal(client, userId, await entry.draw());
       if (refusedForMs === undefined) return true;
-      if (Date.now() + refusedForMs > deadline || !(await this.waitOut(refusedForMs))) return false;
+      if (Date.now() + refusedForMs > deadline) return false;
+      await sleep(refusedForMs, this.stopping);
+      if (this.stopping?.aborted) return false;
       // Again at a turn of its own (the calls whose turns came meanwhile are Slack's to count too),
       // drawn again: a newer open may have published its home while this one waited.
       const { ready } = await this.pacer.waitForTurn(methodPace(workspace, 'views.publish'), Math.max(0, deadline - Date.now()), this.stopping);
@@ -60,16 +61,6 @@ export class HomePublisher {
     })();
     this.waiting.set(key, entry);
     return entry.published;
-  }
-
-  /** Waits `ms` unless the process stops meanwhile (false then). */
-  private async waitOut(ms: number): Promise<boolean> {
-    try {
-      await delay(ms, undefined, this.stopping ? { signal: this.stopping } : undefined);
-      return true;
-    } catch {
-      return false;
-    }
   }
 }
 
@@ -79,8 +70,8 @@ async function publishOrRefusal(client: WebClient, userId: string, blocks: Known
     await client.views.publish({ user_id: userId, view: { type: 'home', blocks } });
     return undefined;
   } catch (error) {
-    const refused = error as { code?: unknown; retryAfter?: unknown };
-    if (refused?.code !== ErrorCode.RateLimitedError) throw error;
-    return Math.max(1, typeof refused.retryAfter === 'number' ? refused.retryAfter : 1) * 1000;
+    const refusedForMs = rateLimitedForMs(error);
+    if (refusedForMs === undefined) throw error;
+    return refusedForMs;
   }
 }

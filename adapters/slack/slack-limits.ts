@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { WebClient } from '@slack/web-api';
+import { ErrorCode, type WebClient } from '@slack/web-api';
 import type { Pace, Pacer } from '../../src/services/pacing';
 
 /**
@@ -72,4 +72,11 @@ export class NotYet extends Error {
 export async function waitForMethodTurn(pacer: Pacer, client: WebClient, method: string, maxWaitMs: number, stopping?: AbortSignal): Promise<void> {
   const { ready, waitMs } = await pacer.waitForTurn(methodPace(workspaceOf(client), method), maxWaitMs, stopping);
   if (!ready) throw new NotYet(waitMs, `waiting for a turn (${method})`);
+}
+
+/** How long Slack's 429 asks to wait (its Retry-After, at least a second); undefined for any other failure. */
+export function rateLimitedForMs(error: unknown): number | undefined {
+  const refused = error as { code?: unknown; retryAfter?: unknown } | null;
+  if (refused?.code !== ErrorCode.RateLimitedError) return undefined;
+  return Math.max(1, typeof refused.retryAfter === 'number' ? refused.retryAfter : 1) * 1000;
 }
