@@ -119,7 +119,8 @@ describe('notification delivery (stored first, delivered once)', () => {
     });
     const stored = await database.models.Notification.find({ reason: /^(card|line|reply)\./ }).lean();
     expect(stored.map((n) => n.reason.split('.')[0]).sort()).toEqual(['card', 'line', 'reply']);
-    expect(posted).toHaveLength(stored.length);
+    // The new incident's page to its on-call may reach the platform meanwhile (its watch runs at once): not this handler's write.
+    expect(posted.filter((p) => stored.some((n) => n._id === p._id))).toHaveLength(stored.length);
     const inserts = (collection: string) => writes.filter((c) => c.name === 'insert' && c.collection === collection);
     expect(inserts('notifications')).toHaveLength(1);
     expect(inserts('notification_attempts')).toHaveLength(1);
