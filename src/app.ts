@@ -119,7 +119,7 @@ export async function createApp(options: {
   const takeoverAfterMs = options.takeoverAfterMs ?? 30_000;
   const intake = new Intake(database.models, now, log, { beatEveryMs: Math.max(1_000, Math.floor(takeoverAfterMs / 3)), deadAfterMs: takeoverAfterMs });
   const liveness = { processId: intake.bootId, isAlive: (owner: string) => intake.isAlive(owner) };
-  const wheel = new TimerWheel(database.models, now, log, options.fireTimersOnTime ? { fireAheadMs: FIRE_AHEAD_MS } : {});
+  const wheel = new TimerWheel(database.models, now, log, options.fireTimersOnTime ? { fireAheadMs: FIRE_AHEAD_MS, beginGate: poolPressureOf(database.connection) } : {});
   await wheel.ensureCursors();
   // A delivery is its process's until that process stops beating (the intake's heartbeats).
   const presence = new PlatformPresence(database.models, now, takeoverAfterMs);

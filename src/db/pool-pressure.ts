@@ -12,11 +12,11 @@ export interface BeginGate {
 
 /**
  * How many of a connection's database operations wait for one of the driver's pooled connections,
- * counted from its pool events. Work that can wait to begin (handed-over Slack requests, deliveries)
- * holds back while many wait: begun, it would only join the queue for a connection, each waiter
- * holding its work's heap (a soak whose database fell behind held 15 MB in the driver's wait queue,
- * 12 MB in callers of one batched read, docs/benchmarks.md), and the timers' handlers would wait
- * behind it. Held back, it waits as a request body or a leased delivery. Every checkout the driver
+ * counted from its pool events. Work that can wait to begin (handed-over Slack requests, deliveries,
+ * timers fired on time) holds back while many wait: begun, it would only join the queue for a
+ * connection, each waiter holding its work's heap (a soak whose database fell behind held 15 MB in
+ * the driver's wait queue, 12 MB in callers of one batched read, docs/benchmarks.md). Held back, it
+ * waits as a request body, a leased delivery or a timer. Every checkout the driver
  * starts ends in one of the two events counted (a timeout and a cleared or closed pool too); only
  * one aborted through a signal would not, and opsdesk passes none.
  */

@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BeginGate } from '../db/pool-pressure';
 
 /**
- * A bounded queue of tasks run at most `concurrency` at a time. Two uses:
+ * A bounded queue of tasks run at most `concurrency` at a time. Three uses:
  * - the notifier's deliveries (`src/services/notifier.ts`), run beside the timer wheel rather than
  *   inside its tick: a slow platform call holds a place, never a whole shard, and a delivery
  *   waiting for its channel's turn gives its place to another meanwhile (`waitAside`). When
@@ -12,8 +12,11 @@ import type { BeginGate } from '../db/pool-pressure';
  *   process that dies with work queued loses none of it;
  * - the Slack requests handed over to the work thread (`src/slack-work-thread.ts`), worked a few at a
  *   time so that a burst waits as request bodies rather than as work begun; there the answering
- *   thread's overload gate bounds how many wait, so `limit` is left unbounded.
- * Both hold back while their database has many operations waiting for a connection (`gate`,
+ *   thread's overload gate bounds how many wait, so `limit` is left unbounded;
+ * - the timers the wheel fires on time (`src/services/timer-wheel.ts`): a burst falling due waits
+ *   as timers, read ahead and fired from the database again by the settled pass should the
+ *   process die, rather than as handlers begun.
+ * All hold back while their database has many operations waiting for a connection (`gate`,
  * `src/db/pool-pressure.ts`): what would begin then waits here, as a closure, not as work begun.
  */
 export class BoundedQueue {

@@ -1,9 +1,11 @@
 import type { Logger } from '../logger';
+import type { BeginGate } from '../db/pool-pressure';
 import { findByIdTogether, findByIdsTogether } from '../db/find-by-ids';
 import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { TimerDoc } from '../models/timer.model';
+import { BoundedQueue } from './bounded-queue';
 import { OneAtATime } from './one-at-a-time';
 
 export const TIMER_SHARDS = 4;
@@ -28,6 +30,13 @@ const RETRY_FAILED_MS = 30_000;
 const HANDLER_CONCURRENCY = 8;
 /** Handlers run at once (see `on`) at the same time, at most. */
 const RUN_AT_ONCE_LIMIT = 64;
+/**
+ * Timers fired on time whose handlers run at the same time, at most; the others wait their turn
+ * here, as timers. Unbounded, the soak's burst of escalations (2,000 falling due within two
+ * minutes beside the requests' work) began a thousand handlers at once, each holding its incident
+ * and cards while it waited for a database connection (docs/benchmarks.md).
+ */
+const FIRED_ON_TIME_AT_ONCE = 200;
 const READ_BATCH = 8;
 const MEMO_LIMIT = 50_000;
 /** Timers run here are remembered only until their bucket has been worked through (forgotten, one is run again: they bear it). */
@@ -81,6 +90,9 @@ export class TimerWheel {
   private readonly firingAhead = new Set<NodeJS.Timeout>();
   /** Per bucket read ahead, the marking of what was fired of it (each marking after the one before). */
   private readonly firedAhead = new Map<string, Promise<boolean>>();
+  /** Timers fired on time, begun a bounded number at a time and none while the database has many operations waiting. */
+  private readonly firing: BoundedQueue;
+  private firingStopped = false;
 
   constructor(
     private readonly models: Models,
@@ -92,9 +104,12 @@ export class TimerWheel {
      * later: the bucket, its settling, the next tick). The settled pass still reads them, from
      * where this process's reading ahead stopped, so a timer written late, or read ahead by a
      * process that died, still fires; a handler may then run twice (they are idempotent).
+     * `beginGate`: while it holds back, timers fired on time wait to begin (`src/db/pool-pressure.ts`).
      */
-    private readonly options: { fireAheadMs?: number; tickBudgetMs?: number } = {},
-  ) {}
+    private readonly options: { fireAheadMs?: number; tickBudgetMs?: number; beginGate?: BeginGate } = {},
+  ) {
+    this.firing = new BoundedQueue(FIRED_ON_TIME_AT_ONCE, Number.POSITIVE_INFINITY, 0, options.beginGate);
+  }
 
   private get tickBudgetMs(): number {
     return this.options.tickBudgetMs ?? TICK_BUDGET_MS;
@@ -133,7 +148,7 @@ export class TimerWheel {
   private runAtOnce(kind: string, ref: string, dueAt: Date): void {
     const handler = this.handlers.get(kind);
     // Beyond the bound the wheel's own turn does it: nothing waits here without limit.
-    if (!handler || this.runningNow.size >= RUN_AT_ONCE_LIMIT) return;
+    if (!handler || this.runningAtOnce.size >= RUN_AT_ONCE_LIMIT) return;
     const key = timerKey(kind, ref, dueAt);
     if (this.ranHere.has(key) || this.runningAtOnce.has(key)) return;
     const ran = this.runHandler(kind, ref, dueAt, handler).then(
@@ -299,24 +314,29 @@ export class TimerWheel {
   }
 
   /**
-   * Fires the timer at its due time; resolves once its handler has run (a handler's failure is
-   * retried by `fire`, so it counts as run) to whether it did: false when even its retry could not
-   * be set. Never, if stopped first.
+   * Fires the timer at its due time, or as soon after as its turn comes (`firing`); resolves once
+   * its handler has run (a handler's failure is retried by `fire`, so it counts as run) to whether
+   * it did: false when even its retry could not be set. Never, if stopped first.
    */
   private fireAt(timer: TimerDoc): Promise<boolean> {
     return new Promise<boolean>((resolve) => {
+      const begin = (): Promise<void> => {
+        if (this.firingStopped) return Promise.resolve();
+        const running: Promise<void> = this.fire(timer).then(
+          () => resolve(true),
+          (error: unknown) => {
+            this.log.error({ err: error, kind: timer.kind, ref: timer.ref }, 'a timer fired on time failed and could not be set again: its bucket\'s settling fires it');
+            resolve(false);
+          },
+        );
+        void running.finally(() => this.runningNow.delete(running));
+        this.runningNow.add(running);
+        return running;
+      };
       const handle = setTimeout(
         () => {
           this.firingAhead.delete(handle);
-          const running: Promise<void> = this.fire(timer).then(
-            () => resolve(true),
-            (error: unknown) => {
-              this.log.error({ err: error, kind: timer.kind, ref: timer.ref }, 'a timer fired on time failed and could not be set again: its bucket\'s settling fires it');
-              resolve(false);
-            },
-          );
-          void running.finally(() => this.runningNow.delete(running));
-          this.runningNow.add(running);
+          this.firing.offer(begin);
         },
         Math.max(0, new Date(timer.dueAt).getTime() - this.now().getTime()),
       );
@@ -327,6 +347,7 @@ export class TimerWheel {
 
   /** Stops firing what was read ahead (a stopping process): the settled pass, here or in another process, fires it. */
   stopFiringAhead(): void {
+    this.firingStopped = true;
     for (const handle of this.firingAhead) clearTimeout(handle);
     this.firingAhead.clear();
   }

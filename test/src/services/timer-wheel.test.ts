@@ -120,6 +120,61 @@ describe('timer wheel (against the real server)', () => {
     expect(ran).toEqual(['first:ran-ahead', 'second:never-ran']);
   });
 
+  it('firing on time while the database is behind: timers wait to begin until the gate is relieved, then all run once', async () => {
+    // The gate as the pool's pressure gives it: held back now, its listeners called at relief.
+    const relief: (() => void)[] = [];
+    const gate = { holdBack: true, whenRelieved: (listener: () => void) => void relief.push(listener) };
+    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000, beginGate: gate });
+    const begun: string[] = [];
+    const first = heldRun();
+    onTime.on('test', async (ref) => {
+      begun.push(ref);
+      if (ref === 'due-0') await first.held;
+    });
+    clock.set('2026-11-23T00:01:00Z');
+    for (let i = 0; i < 4; i++) await onTime.schedule('test', `due-${i}`, clock.now());
+    await onTime.tickAll();
+    // With nothing at work one begins (the queue always moves); the rest wait while the gate holds.
+    await eventually(() => begun.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(begun).toEqual(['due-0']);
+    gate.holdBack = false;
+    for (const listener of relief.splice(0)) listener();
+    await eventually(() => begun.length === 4);
+    first.release();
+    await onTime.idle();
+    expect([...begun].sort()).toEqual(['due-0', 'due-1', 'due-2', 'due-3']);
+    // Read ahead and run: the settled pass runs none of them again.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    clock.set('2026-11-23T00:01:12Z');
+    expect((await onTime.tickAll()).timers).toBe(0);
+    expect(begun).toHaveLength(4);
+    onTime.stopFiringAhead();
+  });
+
+  it('timers of a kind run at once still run at once while many fired on time are running', async () => {
+    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000 });
+    const slow = heldRun();
+    let slowRunning = 0;
+    onTime.on('slow', async () => {
+      slowRunning += 1;
+      await slow.held;
+    });
+    const ranAtOnce: string[] = [];
+    onTime.on('created', async (ref) => void ranAtOnce.push(ref), { atOnce: true });
+    clock.set('2026-11-23T00:01:00Z');
+    const refs = Array.from({ length: 80 }, (_, i) => `slow-${i}`);
+    await onTime.scheduleMany(refs.map((ref) => ({ kind: 'slow', ref, dueAt: clock.now() })));
+    await onTime.tickAll();
+    await eventually(() => slowRunning === 80);
+    // A report's first timer: more than 64 handlers are running, but none of them at once.
+    await onTime.schedule('created', 'INC0001', clock.now());
+    await eventually(() => ranAtOnce.length === 1);
+    slow.release();
+    await onTime.idle();
+    onTime.stopFiringAhead();
+  });
+
   it('a timer written by a process whose clock is behind the reader\'s still fires', async () => {
     const lagging = new TimerWheel(database.models, () => new Date(clock.now().getTime() - 20_000), pino({ level: 'silent' }));
     clock.set('2026-11-23T00:10:00Z');
