@@ -12,7 +12,8 @@ const home = (text: string): KnownBlock[] => [{ type: 'section', text: { type: '
 /**
  * App Home is drawn when its turn to be published comes (drawing reads the person's lists): the
  * opens that come while one waits are answered by that one, drawn once; a home whose turn is too
- * far off is not drawn at all; one Slack refuses goes again after the Retry-After. Real turns on the real database, views.publish on the recording API.
+ * far off is not drawn at all; one Slack refuses goes again after the Retry-After. Real turns on
+ * the real database, views.publish on the recording API.
  */
 describe('App Home publisher: drawn at its turn, once per turn', () => {
   let database: Database;
