@@ -2,6 +2,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { BeginGate } from '../db/pool-pressure';
 
 /**
+ * Under a gate, the tasks a queue begins in one turn of the event loop. The gate counts operations
+ * waiting for a connection from the driver's events, which come only once begun tasks have asked
+ * for one: without a share per turn, a queue would begin its whole concurrency (200 timers fired
+ * on time, 300 deliveries) before the gate could hold it back.
+ */
+export const BEGUN_PER_TURN = 16;
+
+/**
  * A bounded queue of tasks run at most `concurrency` at a time. Three uses:
  * - the notifier's deliveries (`src/services/notifier.ts`), run beside the timer wheel rather than
  *   inside its tick: a slow platform call holds a place, never a whole shard, and a delivery
@@ -27,6 +35,8 @@ export class BoundedQueue {
   private asleep = 0;
   /** Held back by the gate, and asked to be told of its relief. */
   private awaitingRelief = false;
+  /** Tasks begun in this turn of the event loop (counted under a gate only). */
+  private begunThisTurn = 0;
 
   constructor(
     // A turn further off than 30 s is reserved and waited for in the database, so a busy channel or
@@ -59,6 +69,20 @@ export class BoundedQueue {
     return true;
   }
 
+  /** Under a gate: whether this turn has begun its share; the queue then moves again at the next turn. */
+  private turnSpent(): boolean {
+    if (!this.gate) return false;
+    if (this.begunThisTurn === 0) {
+      setImmediate(() => {
+        this.begunThisTurn = 0;
+        this.next();
+      });
+    }
+    if (this.begunThisTurn >= BEGUN_PER_TURN) return true;
+    this.begunThisTurn += 1;
+    return false;
+  }
+
   get size(): number {
     return this.waiting.length + this.running + this.asleep;
   }
@@ -84,6 +108,7 @@ export class BoundedQueue {
 
   private next(): void {
     while (this.running < this.concurrency && this.waiting.length > 0 && !this.heldBack()) {
+      if (this.turnSpent()) return;
       const task = this.waiting.shift() as () => Promise<void>;
       this.running += 1;
       const place: TaskPlace = { queue: this, asides: 0, ended: false };

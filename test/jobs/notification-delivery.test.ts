@@ -160,7 +160,7 @@ describe('notification delivery (stored first, delivered once)', () => {
     const queue = (app.jobs.notifier as unknown as { queue: BoundedQueue }).queue;
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    while (!queue.full) queue.offer(() => held);
+    await fillQueue(queue, held);
     const request = { recordId: 'INC0009997', reason: 'card.v1', audience: { kind: 'person' as const, personId: 'email:jamie.song@example.com' }, view: { kind: 'card' as const, title: 'Assigned', fields: [], actions: [] } };
     await app.jobs.notifier.notify(request);
     const [stored] = await database.models.Notification.find({ recordId: 'INC0009997' }).lean();
@@ -195,7 +195,7 @@ describe('notification delivery (stored first, delivered once)', () => {
     const queue = (app.jobs.notifier as unknown as { queue: BoundedQueue }).queue;
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
-    while (!queue.full) queue.offer(() => held);
+    await fillQueue(queue, held);
     const timersSet = await commandsDuring(database, async () => {
       for (let minute = 0; minute < 7; minute++) {
         clock.current = new Date(clock.current.getTime() + 60_000);
@@ -339,3 +339,16 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(platform.posted.some((n) => n.reason === 'escalation.0')).toBe(false);
   });
 });
+
+/**
+ * Fills a delivery queue as a backlog does: every place taken by a task waiting for `held`, and
+ * as many waiting to begin as it takes. Topped up turn by turn, since a queue under a gate begins
+ * a share of its tasks in each turn of the event loop.
+ */
+async function fillQueue(queue: BoundedQueue, held: Promise<void>): Promise<void> {
+  for (let before = -1; before !== queue.size; ) {
+    before = queue.size;
+    while (!queue.full) queue.offer(() => held);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}

@@ -1,4 +1,4 @@
-import { BoundedQueue, waitAside } from '../../../src/services/bounded-queue';
+import { BEGUN_PER_TURN, BoundedQueue, waitAside } from '../../../src/services/bounded-queue';
 
 const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -114,6 +114,30 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
     expect(gate.listeners).toHaveLength(1);
     gate.relieve();
     expect(begun).toBe(6);
+    for (const resolve of release) resolve();
+    await queue.idle();
+  });
+
+  it('begins a share of its tasks in each turn of the event loop, so the gate sees the first ones ask before the rest begin', async () => {
+    const gate = new Gate();
+    const queue = new BoundedQueue(200, Number.POSITIVE_INFINITY, 0, gate);
+    let begun = 0;
+    const release: (() => void)[] = [];
+    for (let i = 0; i < 40; i++) {
+      queue.offer(async () => {
+        begun += 1;
+        await new Promise<void>((resolve) => release.push(resolve));
+      });
+    }
+    expect(begun).toBe(BEGUN_PER_TURN);
+    // What the first share asked for holds the queue back before the next turn's share.
+    gate.holdBack = true;
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(begun).toBe(BEGUN_PER_TURN);
+    gate.relieve();
+    expect(begun).toBe(2 * BEGUN_PER_TURN);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(begun).toBe(40);
     for (const resolve of release) resolve();
     await queue.idle();
   });
