@@ -97,7 +97,7 @@ export async function runSoakBench(uri: string): Promise<void> {
       child!.once('exit', (code) => reject(new Error(`opsdesk exited with ${String(code)}: ${lastLines.join('\n')}`)));
       createInterface({ input: child!.stdout! }).on('line', (line) => {
         // Node's --trace-gc: what a full collection leaves is the heap's live set.
-        const fullGc = /Mark-Compact [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
+        const fullGc = /Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
         if (fullGc && trafficStarted) liveAfterFullGc.push({ atMs: Date.now() - trafficStarted, mb: Number(fullGc[1]) });
         // Each thread's heap apart (its isolate's address): what it holds and what it has taken from the system.
         const gc = /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: (Scavenge|Mark-Compact)(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
