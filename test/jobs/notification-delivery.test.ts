@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { App } from '../../src/app';
 import type { Database } from '../../src/db/connect';
 import type { BoundedQueue } from '../../src/services/bounded-queue';
@@ -346,9 +347,10 @@ describe('notification delivery (stored first, delivered once)', () => {
  * a share of its tasks in each turn of the event loop.
  */
 async function fillQueue(queue: BoundedQueue, held: Promise<void>): Promise<void> {
-  for (let before = -1; before !== queue.size; ) {
-    before = queue.size;
-    while (!queue.full) queue.offer(() => held);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+  let offered: number;
+  do {
+    offered = 0;
+    while (!queue.full) offered += Number(queue.offer(() => held));
+    await nextTurn();
+  } while (offered > 0);
 }

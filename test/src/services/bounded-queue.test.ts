@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BEGUN_PER_TURN, BoundedQueue, waitAside } from '../../../src/services/bounded-queue';
 
 const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -132,11 +133,11 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
     expect(begun).toBe(BEGUN_PER_TURN);
     // What the first share asked for holds the queue back before the next turn's share.
     gate.holdBack = true;
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(begun).toBe(BEGUN_PER_TURN);
     gate.relieve();
     expect(begun).toBe(2 * BEGUN_PER_TURN);
-    await new Promise((resolve) => setImmediate(resolve));
+    await nextTurn();
     expect(begun).toBe(40);
     for (const resolve of release) resolve();
     await queue.idle();
