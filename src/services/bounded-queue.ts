@@ -5,7 +5,7 @@ import type { BeginGate } from '../db/pool-pressure';
  * Under a gate, the tasks a queue begins in one turn of the event loop. The gate counts operations
  * waiting for a connection from the driver's events, which come only once begun tasks have asked
  * for one: without a share per turn, a queue would begin its whole concurrency (200 timers fired
- * on time, 300 deliveries) before the gate could hold it back.
+ * on time, 100 deliveries) before the gate could hold it back.
  */
 export const BEGUN_PER_TURN = 16;
 

@@ -124,8 +124,11 @@ export class Notifier {
   /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
   private readonly expected = new Set<string>();
   /**
-   * Up to 300 deliveries at work, 600 waiting to begin, and 600 waiting aside for their turns; none
-   * begun while the database has many operations waiting for a connection (`beginGate`).
+   * Up to 100 deliveries at work, 300 waiting to begin, and 600 waiting aside for their turns; none
+   * begun while the database has many operations waiting for a connection (`beginGate`). Under the
+   * soak's sustained backlog 300 at work and 600 waiting were full from minute 7 to the end, those
+   * at work waiting for the database rather than a platform; a third as many hold the same backlog
+   * in the database (leases) instead of the work thread's heap (docs/benchmarks.md).
    */
   private readonly queue: BoundedQueue;
   /** Platforms this process found nobody delivering to (said once each). */
@@ -150,7 +153,7 @@ export class Notifier {
     private readonly presence: Pick<PlatformPresence, 'served' | 'everServed'> = { served: async () => true, everServed: async () => true },
     beginGate?: BeginGate,
   ) {
-    this.queue = new BoundedQueue(300, 600, 600, beginGate);
+    this.queue = new BoundedQueue(100, 300, 600, beginGate);
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
     wheel.on(DELIVER_ALL, (refs) => this.onLeases(refs.split('\n')));
     // Every delivery waiting for its turn listens for the stop.

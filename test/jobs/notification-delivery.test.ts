@@ -157,7 +157,7 @@ describe('notification delivery (stored first, delivered once)', () => {
   it("while the delivery queue is full, a waiting message's lease reads nothing of it and comes back a lease later; with room again it is delivered once", async () => {
     const posted: PostedNotification[] = [];
     const { app } = await process(posted);
-    // Deliveries held up elsewhere (a platform's limits) fill the queue: 300 running, 600 waiting.
+    // Deliveries held up elsewhere (a platform's limits) fill the queue: 100 running, 300 waiting.
     const queue = (app.jobs.notifier as unknown as { queue: BoundedQueue }).queue;
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
