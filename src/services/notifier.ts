@@ -97,6 +97,16 @@ const MAX_HANDS_ON = 30;
 const FINALS_WINDOW_MS = 10;
 const FINALS_PER_WRITE = 200;
 
+/**
+ * The delivery queue's bounds. Under the soak's sustained backlog a queue of 300 at work and 600
+ * waiting was full from minute 7 to the end, those at work waiting for the database rather than a
+ * platform: a third as many leave the same backlog in the database (leases) rather than in the work
+ * thread's heap (docs/benchmarks.md). A delivery refused waits for its lease.
+ */
+const DELIVERIES_AT_WORK = 100;
+const DELIVERIES_WAITING = 300;
+const DELIVERIES_ASIDE = 600;
+
 export function recipientKey(audience: NotificationAudience): string {
   if (audience.kind === 'person') return audience.personId;
   if (audience.kind === 'person-card') return `card@${audience.personId}`;
@@ -124,11 +134,9 @@ export class Notifier {
   /** Platforms the configuration reaches people on, whether or not this process can deliver there. */
   private readonly expected = new Set<string>();
   /**
-   * Up to 100 deliveries at work, 300 waiting to begin, and 600 waiting aside for their turns; none
-   * begun while the database has many operations waiting for a connection (`beginGate`). Under the
-   * soak's sustained backlog 300 at work and 600 waiting were full from minute 7 to the end, those
-   * at work waiting for the database rather than a platform; a third as many hold the same backlog
-   * in the database (leases) instead of the work thread's heap (docs/benchmarks.md).
+   * Up to DELIVERIES_AT_WORK deliveries at work, DELIVERIES_WAITING waiting to begin, and
+   * DELIVERIES_ASIDE waiting aside for their turns; none begun while the database has many
+   * operations waiting for a connection (`beginGate`).
    */
   private readonly queue: BoundedQueue;
   /** Platforms this process found nobody delivering to (said once each). */
@@ -153,7 +161,7 @@ export class Notifier {
     private readonly presence: Pick<PlatformPresence, 'served' | 'everServed'> = { served: async () => true, everServed: async () => true },
     beginGate?: BeginGate,
   ) {
-    this.queue = new BoundedQueue(100, 300, 600, beginGate);
+    this.queue = new BoundedQueue(DELIVERIES_AT_WORK, DELIVERIES_WAITING, DELIVERIES_ASIDE, beginGate);
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
     wheel.on(DELIVER_ALL, (refs) => this.onLeases(refs.split('\n')));
     // Every delivery waiting for its turn listens for the stop.
