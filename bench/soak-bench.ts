@@ -60,13 +60,13 @@ export async function runSoakBench(uri: string): Promise<void> {
     process.stderr.write(`soak: ${CLOSED} closed and ${open.length} open incidents in the database\n`);
 
     const { MONGODB_URI: _ignored, ...inherited } = process.env;
-    // Started as `npm start` starts it (its Node options and malloc setting included), `exec`ed so that the pid is node's.
+    // Started as `npm start` starts it (its Node options and malloc setting included): the script `exec`s node, so the pid is node's.
     const start = (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start;
     // --trace-gc: the heap's live set after each full collection, printed per minute.
     const extra = `--trace-gc ${process.env.BENCH_SOAK_NODE_ARGS ?? ''}`;
-    const command = start.replace(/(^|\s)node /, `$1exec "${process.execPath}" ${extra} `);
+    const command = start.replace(/(^|\s)exec node /, `$1exec "${process.execPath}" ${extra} `);
     // Not exec'ed, the pid would be the shell's, and its memory would be measured instead of node's.
-    if (command === start) throw new Error(`the soak cannot find node in the start script: ${start}`);
+    if (command === start) throw new Error(`the soak cannot find \`exec node\` in the start script: ${start}`);
     child = spawn('sh', ['-c', command], {
       cwd: join(__dirname, '..', '..'),
       env: {

@@ -116,6 +116,29 @@ describe('opsdesk process', () => {
     expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopped']));
   });
 
+  it('stops cleanly when SIGTERM goes to `npm start` (as a process manager sends it), not only to node', async () => {
+    const { MONGODB_URI: _ignored, ...inherited } = process.env;
+    // A group of its own: whatever the test leaves running, the group's SIGKILL ends it.
+    const npm = spawn('npm', ['start', '--silent'], { cwd: ROOT, detached: true, env: { ...inherited, PORT: '0', OPSDESK_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'info' } });
+    try {
+      const lines: Record<string, unknown>[] = [];
+      const exited = waitForExit(npm);
+      const url = await listeningUrl(npm, lines);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      npm.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopped']));
+      // Nothing of it still answers: node itself stopped, it was not left running without its parent.
+      await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    } finally {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        // The group is gone: everything in it stopped.
+      }
+    }
+  }, 60_000);
+
   it('with Teams configured, loads its adapter and refuses a message without the Bot Connector\'s token', async () => {
     const child = start({
       PORT: '0',
