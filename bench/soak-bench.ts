@@ -83,6 +83,7 @@ export async function runSoakBench(uri: string): Promise<void> {
     });
     let errors = 0;
     let turnedAway = 0;
+    const turnedAwayBecause = new Map<string, number>();
     const errorsByMinute: number[] = [];
     const liveAfterFullGc: { atMs: number; mb: number }[] = [];
     const heaps = new Map<string, { live: number; committed: number }>();
@@ -113,7 +114,13 @@ export async function runSoakBench(uri: string): Promise<void> {
         if (lastLines.length > 5) lastLines.shift();
         try {
           const entry = JSON.parse(line) as { level?: number; msg?: string; url?: string; err?: { message?: string } };
-          if (entry.msg === 'Slack request turned away: opsdesk is busy') turnedAway++;
+          if (entry.msg === 'Slack request turned away: opsdesk is busy') {
+            turnedAway++;
+            const load = entry as { inProgress?: number; oldestWaitMs?: number; workInFlight?: number };
+            // Which of the gate's limits (src/server/unanswered-requests.ts, at their defaults) turned it away.
+            const why = (load.workInFlight ?? 0) >= 2_000 ? 'work in flight' : (load.inProgress ?? 0) >= 200 ? 'requests unanswered' : 'oldest unanswered wait';
+            turnedAwayBecause.set(why, (turnedAwayBecause.get(why) ?? 0) + 1);
+          }
           if (trafficStarted && (entry.msg === 'a slow timer wheel tick' || entry.msg === 'the event loop stalled')) {
             const { level: _l, time: _t, service: _s, msg, ...fields } = entry as Record<string, unknown>;
             slowness.push(`minute ${Math.floor((Date.now() - trafficStarted) / 60_000) + 1}: ${String(msg)} ${JSON.stringify(fields)}`);
@@ -195,6 +202,7 @@ export async function runSoakBench(uri: string): Promise<void> {
     const takenIn = result.acknowledgedInTime - (turnedAway - result.turnedAway);
     process.stdout.write(`${name}: acknowledged within 3 s: ${takenIn} of ${result.sent}\n`);
     report('soak turned away at once as busy', turnedAway, '(told to try again; events answered 503 for Slack to resend)', 0);
+    if (turnedAway > 0) process.stderr.write(`soak turned away because of: ${[...turnedAwayBecause].map(([why, n]) => `${why} ${n}`).join(', ')}\n`);
     report('soak p99 ack', percentile(result.latencies.sort((a, b) => a - b), 99), 'ms', 0);
     report('soak failures', result.failures + missing.length + errors, `(answered other than 200: ${result.failures}; reports without an incident: ${missing.length}; errors logged: ${errors})`, 0);
     const at = (fraction: number) => samples.reduce((best, s) => (Math.abs(s.atMs - fraction * MINUTES * 60_000) < Math.abs(best.atMs - fraction * MINUTES * 60_000) ? s : best), samples[0]!);
