@@ -36,7 +36,7 @@ import { SlotLogs } from './services/slot-log';
 import { ConsoleSignIn } from './services/console-sign-in';
 import { DashboardFigures } from './services/dashboard-figures';
 import { TeamsConversations } from './services/teams-conversations';
-import { poolPressureOf } from './db/pool-pressure';
+import { requestsFirstOf } from './db/requests-first';
 
 /** How far ahead the wheel reads when it fires timers on time: more than a tick's interval (jobs/scheduler.ts: 5 s). */
 const FIRE_AHEAD_MS = 8_000;
@@ -119,11 +119,11 @@ export async function createApp(options: {
   const takeoverAfterMs = options.takeoverAfterMs ?? 30_000;
   const intake = new Intake(database.models, now, log, { beatEveryMs: Math.max(1_000, Math.floor(takeoverAfterMs / 3)), deadAfterMs: takeoverAfterMs });
   const liveness = { processId: intake.bootId, isAlive: (owner: string) => intake.isAlive(owner) };
-  const wheel = new TimerWheel(database.models, now, log, options.fireTimersOnTime ? { fireAheadMs: FIRE_AHEAD_MS, beginGate: poolPressureOf(database.connection) } : {});
+  const wheel = new TimerWheel(database.models, now, log, options.fireTimersOnTime ? { fireAheadMs: FIRE_AHEAD_MS, beginGate: requestsFirstOf(database.connection).background } : {});
   await wheel.ensureCursors();
   // A delivery is its process's until that process stops beating (the intake's heartbeats).
   const presence = new PlatformPresence(database.models, now, takeoverAfterMs);
-  const notifier = new Notifier(database.models, wheel, now, log, liveness, presence, poolPressureOf(database.connection));
+  const notifier = new Notifier(database.models, wheel, now, log, liveness, presence, requestsFirstOf(database.connection).background);
   for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
   const requestWatch = new RequestWatch(wheel, catalog, now);

@@ -16,7 +16,7 @@ import { WebNotificationDeliverer } from '../adapters/web/web-notification-deliv
 import { startScheduledWork, stopDeliveries, type ScheduledWork } from './scheduled-work';
 import { watchEventLoopStalls } from './server/event-loop-stalls';
 import { BoundedQueue } from './services/bounded-queue';
-import { poolPressureOf } from './db/pool-pressure';
+import { requestsFirstOf } from './db/requests-first';
 
 /**
  * How many handed-over requests the thread works on at once. Unbounded, the soak's backlog (2,000
@@ -89,8 +89,9 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
 
   // Bounded, so that a backlog waits here as bodies rather than as work begun (its heap), and held
   // back while the database has many operations waiting; the answering thread's overload gate
-  // bounds how many wait, and turns the rest away as busy.
-  const requests = new BoundedQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY, 0, poolPressureOf(database.connection));
+  // bounds how many wait, and turns the rest away as busy. While any waits, timers and deliveries
+  // begin no more (src/db/requests-first.ts).
+  const requests = new BoundedQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY, 0, requestsFirstOf(database.connection).requests);
   const work = async (id: number, request: HandOff) => {
     let error: string | undefined;
     try {

@@ -8,6 +8,8 @@ export interface BeginGate {
   readonly holdBack: boolean;
   /** Calls `listener` once, at the next relief. */
   whenRelieved(listener: () => void): void;
+  /** Told by the queue under it how many tasks wait to begin, as that changes (`src/db/requests-first.ts`). */
+  waitingToBegin?(count: number): void;
 }
 
 /**

@@ -107,6 +107,11 @@ export class BoundedQueue {
   }
 
   private next(): void {
+    this.begin();
+    this.gate?.waitingToBegin?.(this.waiting.length);
+  }
+
+  private begin(): void {
     while (this.running < this.concurrency && this.waiting.length > 0 && !this.heldBack()) {
       if (this.turnSpent()) return;
       const task = this.waiting.shift() as () => Promise<void>;

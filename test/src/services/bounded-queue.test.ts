@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BEGUN_PER_TURN, BoundedQueue, waitAside } from '../../../src/services/bounded-queue';
+import { HeldGate } from '../../support/held-gate';
 
 const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -87,20 +88,8 @@ describe('a bounded queue whose tasks give their places away while they wait for
 });
 
 describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.ts)', () => {
-  class Gate {
-    holdBack = false;
-    listeners: (() => void)[] = [];
-    whenRelieved(listener: () => void): void {
-      this.listeners.push(listener);
-    }
-    relieve(): void {
-      this.holdBack = false;
-      for (const listener of this.listeners.splice(0)) listener();
-    }
-  }
-
   it('begins nothing more while held back, asks once to be told of the relief, and begins the rest at it', async () => {
-    const gate = new Gate();
+    const gate = new HeldGate();
     const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, gate);
     let begun = 0;
     const release: (() => void)[] = [];
@@ -120,7 +109,7 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
   });
 
   it('begins a share of its tasks in each turn of the event loop, so the gate sees the first ones ask before the rest begin', async () => {
-    const gate = new Gate();
+    const gate = new HeldGate();
     const queue = new BoundedQueue(200, Number.POSITIVE_INFINITY, 0, gate);
     let begun = 0;
     const release: (() => void)[] = [];
@@ -144,7 +133,7 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
   });
 
   it('with nothing at work it begins one task whatever the gate says: it never stands still', async () => {
-    const gate = new Gate();
+    const gate = new HeldGate();
     gate.holdBack = true;
     const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, gate);
     const done: number[] = [];

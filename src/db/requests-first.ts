@@ -1,0 +1,73 @@
+import type { Connection } from 'mongoose';
+import { poolPressureOf, type BeginGate } from './pool-pressure';
+
+/**
+ * People's requests begin before work nobody is waiting on. Under the pool's gate alone
+ * (`src/db/pool-pressure.ts`), each relief let the handed-over Slack requests, the timers fired on
+ * time and the deliveries begin a share each: in the soak's burst of escalations (2,000 falling due
+ * within two minutes) the requests got a third of the database and waited, until the answering
+ * thread turned new ones away as busy (docs/benchmarks.md). Here background work also holds back
+ * while any request waits to begin; each of its queues still keeps one task at work (a queue under
+ * a gate never stands still), so a burst of timers is slowed while people wait, never stopped.
+ */
+export class RequestsFirst {
+  private requestsWaiting = 0;
+  private relief: (() => void)[] = [];
+  private askedPool = false;
+  /** The gate of the requests' queue: the pool's, told how many requests wait to begin. */
+  readonly requests: BeginGate;
+  /** The gate of work nobody is waiting on (timers fired on time, deliveries). */
+  readonly background: BeginGate;
+
+  constructor(private readonly pool: BeginGate) {
+    const self = this;
+    this.requests = {
+      get holdBack() {
+        return pool.holdBack;
+      },
+      whenRelieved: (listener) => pool.whenRelieved(listener),
+      waitingToBegin: (count) => {
+        const before = self.requestsWaiting;
+        self.requestsWaiting = count;
+        if (before > 0 && count === 0) self.relieveIfClear();
+      },
+    };
+    this.background = {
+      get holdBack() {
+        return pool.holdBack || self.requestsWaiting > 0;
+      },
+      whenRelieved: (listener) => {
+        self.relief.push(listener);
+        self.relieveIfClear();
+      },
+    };
+  }
+
+  /** Tells the background queues waiting for relief, once neither the pool nor a request holds them back. */
+  private relieveIfClear(): void {
+    if (this.relief.length === 0) return;
+    if (this.pool.holdBack) {
+      if (!this.askedPool) {
+        this.askedPool = true;
+        this.pool.whenRelieved(() => {
+          this.askedPool = false;
+          this.relieveIfClear();
+        });
+      }
+      return;
+    }
+    if (this.requestsWaiting > 0) return;
+    const relieved = this.relief;
+    this.relief = [];
+    for (const listener of relieved) listener();
+  }
+}
+
+const orders = new WeakMap<Connection, RequestsFirst>();
+
+/** The one order for a connection's pool, shared by every queue of its process or thread. */
+export function requestsFirstOf(connection: Connection): RequestsFirst {
+  let order = orders.get(connection);
+  if (!order) orders.set(connection, (order = new RequestsFirst(poolPressureOf(connection))));
+  return order;
+}

@@ -1,0 +1,127 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { RequestsFirst } from '../../../src/db/requests-first';
+import { BEGUN_PER_TURN, BoundedQueue } from '../../../src/services/bounded-queue';
+import { HeldGate } from '../../support/held-gate';
+
+
+/** Tasks that run until the test releases them, counting how many began. */
+function heldTasks() {
+  const release: (() => void)[] = [];
+  const counts = { begun: 0 };
+  const task = () => async () => {
+    counts.begun += 1;
+    await new Promise<void>((resolve) => release.push(resolve));
+  };
+  const releaseAll = () => {
+    for (const resolve of release.splice(0)) resolve();
+  };
+  return { counts, task, releaseAll };
+}
+
+describe('people\'s requests before background work (src/db/requests-first.ts)', () => {
+  it('timers and deliveries begin no more while a request waits to begin, and begin once none waits', async () => {
+    const pool = new HeldGate();
+    const order = new RequestsFirst(pool);
+    const requests = new BoundedQueue(2, Number.POSITIVE_INFINITY, 0, order.requests);
+    const background = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, order.background);
+    const r = heldTasks();
+    const b = heldTasks();
+
+    background.offer(b.task());
+    expect(b.counts.begun).toBe(1);
+    // Two requests at work, two waiting for a place.
+    for (let i = 0; i < 4; i++) requests.offer(r.task());
+    expect(r.counts.begun).toBe(2);
+    for (let i = 0; i < 5; i++) background.offer(b.task());
+    expect(b.counts.begun).toBe(1);
+
+    // The requests at work end; the two waiting begin, and nothing waits before the background work.
+    r.releaseAll();
+    await nextTurn();
+    expect(r.counts.begun).toBe(4);
+    expect(b.counts.begun).toBe(6);
+
+    r.releaseAll();
+    b.releaseAll();
+    await requests.idle();
+    b.releaseAll();
+    await background.idle();
+  });
+
+  it('a background queue with nothing at work still begins one task while requests wait: a burst of timers is slowed, never stopped', async () => {
+    const pool = new HeldGate();
+    const order = new RequestsFirst(pool);
+    const requests = new BoundedQueue(1, Number.POSITIVE_INFINITY, 0, order.requests);
+    const background = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, order.background);
+    const r = heldTasks();
+    for (let i = 0; i < 3; i++) requests.offer(r.task());
+    const done: number[] = [];
+    for (let i = 0; i < 3; i++) background.offer(async () => void done.push(i));
+    await background.idle();
+    expect(done).toEqual([0, 1, 2]);
+    expect(r.counts.begun).toBe(1);
+    for (let i = 0; i < 3; i++) {
+      r.releaseAll();
+      await nextTurn();
+    }
+    await requests.idle();
+  });
+
+  it('while the pool holds back, background work waits for its relief even once no request waits', async () => {
+    const pool = new HeldGate();
+    const order = new RequestsFirst(pool);
+    const requests = new BoundedQueue(1, Number.POSITIVE_INFINITY, 0, order.requests);
+    const background = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, order.background);
+    const r = heldTasks();
+    const b = heldTasks();
+    background.offer(b.task());
+    requests.offer(r.task());
+    requests.offer(r.task());
+    for (let i = 0; i < 4; i++) background.offer(b.task());
+    expect(b.counts.begun).toBe(1);
+
+    pool.holdBack = true;
+    // The waiting request begins (a queue with nothing at work is never held); none waits now.
+    r.releaseAll();
+    await nextTurn();
+    expect(r.counts.begun).toBe(2);
+    expect(b.counts.begun).toBe(1);
+    pool.relieve();
+    expect(b.counts.begun).toBe(5);
+
+    r.releaseAll();
+    b.releaseAll();
+    await requests.idle();
+    await background.idle();
+  });
+
+  it('requests are held back by the pool only, never by background work', async () => {
+    const pool = new HeldGate();
+    const order = new RequestsFirst(pool);
+    const background = new BoundedQueue(100, Number.POSITIVE_INFINITY, 0, order.background);
+    const requests = new BoundedQueue(100, Number.POSITIVE_INFINITY, 0, order.requests);
+    const b = heldTasks();
+    const r = heldTasks();
+    for (let i = 0; i < 50; i++) background.offer(b.task());
+    for (let i = 0; i < 3; i++) requests.offer(r.task());
+    expect(r.counts.begun).toBe(3);
+    // Requests waiting only for their share of a turn still hold background work back for that turn.
+    for (let i = 0; i < 2 * BEGUN_PER_TURN; i++) requests.offer(r.task());
+    const backgroundBefore = b.counts.begun;
+    await nextTurn();
+    expect(b.counts.begun).toBe(backgroundBefore);
+    await nextTurn();
+    await nextTurn();
+    expect(r.counts.begun).toBe(3 + 2 * BEGUN_PER_TURN);
+    await nextTurn();
+    expect(b.counts.begun).toBeGreaterThan(backgroundBefore);
+
+    r.releaseAll();
+    b.releaseAll();
+    await requests.idle();
+    while (background.size > 0) {
+      b.releaseAll();
+      await nextTurn();
+    }
+  });
+});
