@@ -84,6 +84,8 @@ export async function runSoakBench(uri: string): Promise<void> {
     let errors = 0;
     let turnedAway = 0;
     const turnedAwayBecause = new Map<string, number>();
+    /** Timers begun 30 s or more after their due time, by kind, as the process told them. */
+    const lateTimers = new Map<string, { timers: number; mostLateMs: number }>();
     const errorsByMinute: number[] = [];
     const liveAfterFullGc: { atMs: number; mb: number }[] = [];
     const heaps = new Map<string, { live: number; committed: number }>();
@@ -120,6 +122,14 @@ export async function runSoakBench(uri: string): Promise<void> {
             // Which of the gate's limits (src/server/unanswered-requests.ts, at their defaults) turned it away.
             const why = (load.workInFlight ?? 0) >= 2_000 ? 'work in flight' : (load.inProgress ?? 0) >= 200 ? 'requests unanswered' : 'oldest unanswered wait';
             turnedAwayBecause.set(why, (turnedAwayBecause.get(why) ?? 0) + 1);
+          }
+          if (entry.msg === 'timers began late: the database or this process is behind') {
+            for (const [kind, seen] of Object.entries((entry as { late?: Record<string, { timers: number; mostLateMs: number }> }).late ?? {})) {
+              const sum = lateTimers.get(kind) ?? { timers: 0, mostLateMs: 0 };
+              sum.timers += seen.timers;
+              sum.mostLateMs = Math.max(sum.mostLateMs, seen.mostLateMs);
+              lateTimers.set(kind, sum);
+            }
           }
           if (trafficStarted && (entry.msg === 'a slow timer wheel tick' || entry.msg === 'the event loop stalled')) {
             const { level: _l, time: _t, service: _s, msg, ...fields } = entry as Record<string, unknown>;
@@ -202,6 +212,8 @@ export async function runSoakBench(uri: string): Promise<void> {
     const takenIn = result.acknowledgedInTime - (turnedAway - result.turnedAway);
     process.stdout.write(`${name}: acknowledged within 3 s: ${takenIn} of ${result.sent}\n`);
     report('soak turned away at once as busy', turnedAway, '(told to try again; events answered 503 for Slack to resend)', 0);
+    const late = [...lateTimers].sort((a, b) => b[1].timers - a[1].timers).map(([kind, l]) => `${kind} ${l.timers} (at most ${(l.mostLateMs / 1000).toFixed(0)} s late)`);
+    process.stderr.write(`soak timers begun 30 s or more after their due time, by kind: ${late.length > 0 ? late.join(', ') : 'none'}\n`);
     if (turnedAway > 0) process.stderr.write(`soak turned away because of: ${[...turnedAwayBecause].map(([why, n]) => `${why} ${n}`).join(', ')}\n`);
     report('soak p99 ack', percentile(result.latencies.sort((a, b) => a - b), 99), 'ms', 0);
     report('soak failures', result.failures + missing.length + errors, `(answered other than 200: ${result.failures}; reports without an incident: ${missing.length}; errors logged: ${errors})`, 0);

@@ -5,6 +5,7 @@ import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { TimerDoc } from '../models/timer.model';
+import { LATE_AFTER_MS, LateTimers } from './late-timers';
 import { BoundedQueue } from './bounded-queue';
 import { OneAtATime } from './one-at-a-time';
 
@@ -93,6 +94,8 @@ export class TimerWheel {
   /** Timers fired on time, begun a bounded number at a time and none while the database has many operations waiting. */
   private readonly firing: BoundedQueue;
   private firingStopped = false;
+  /** Timers begun late, told once a minute. */
+  private readonly late = new LateTimers();
 
   constructor(
     private readonly models: Models,
@@ -247,6 +250,7 @@ export class TimerWheel {
 
   /** Works through the settled buckets of one shard since its cursor. */
   async tick(shard: number): Promise<TickReport> {
+    this.tellLate();
     const report: TickReport = { buckets: 0, timers: 0, failed: 0 };
     const cursor = await this.models.TimerCursor.findById(`cursor:${shard}`).lean();
     const last = floorDiv(this.now().getTime() - SETTLE_MS, BUCKET_MS) - 1;
@@ -453,6 +457,7 @@ export class TimerWheel {
     // Fired on time while it runs at once: done once that run is (run here should it fail).
     const atOnce = this.runningAtOnce.get(key);
     if (atOnce && (await atOnce)) return true;
+    this.late.record(timer.kind, this.now().getTime() - dueAt.getTime());
     try {
       await this.runHandler(timer.kind, timer.ref, dueAt, handler);
       this.remember(this.ranHere, key);
@@ -462,6 +467,12 @@ export class TimerWheel {
       await this.schedule(timer.kind, timer.ref, new Date(this.now().getTime() + RETRY_FAILED_MS));
       return false;
     }
+  }
+
+  /** Says which timers began late since it last said so (at most once a minute, from the ticks). */
+  private tellLate(): void {
+    const late = this.late.due(this.now().getTime());
+    if (late) this.log.warn({ late, lateAfterMs: LATE_AFTER_MS }, 'timers began late: the database or this process is behind');
   }
 
   /**

@@ -328,6 +328,44 @@ describe('timer wheel (against the real server)', () => {
     expect(calls).toBe(2);
   });
 
+  it('says, once a minute at most, which kinds of timers began 30 s or more after their due time, and how late', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const told = new TimerWheel(database.models, clock.now, pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }));
+    told.on('escalation', async () => undefined);
+    told.on('test', async () => undefined);
+    const late = () => lines.filter((l) => l.msg === 'timers began late: the database or this process is behind').map((l) => l.late as Record<string, { timers: number; mostLateMs: number }>);
+    /** What the lines told so far, added up by kind. */
+    const toldByKind = () => {
+      const sum: Record<string, { timers: number; mostLateMs: number }> = {};
+      for (const line of late()) {
+        for (const [kind, seen] of Object.entries(line)) {
+          const s = (sum[kind] ??= { timers: 0, mostLateMs: 0 });
+          s.timers += seen.timers;
+          s.mostLateMs = Math.max(s.mostLateMs, seen.mostLateMs);
+        }
+      }
+      return sum;
+    };
+    await told.schedule('escalation', 'INC1', new Date('2026-11-23T00:01:00Z'));
+    await told.schedule('escalation', 'INC2', new Date('2026-11-23T00:01:30Z'));
+    // On time for the settled pass (9 s after): not late.
+    await told.schedule('test', 'on-time', new Date('2026-11-23T00:02:00Z'));
+    clock.set('2026-11-23T00:02:09Z');
+    expect(await told.tickAll()).toMatchObject({ timers: 3 });
+    await told.tickAll();
+    // Told at the first tick after the first late one; whatever began after it waits a minute.
+    expect(late()).toHaveLength(1);
+    await told.schedule('test', 'late', new Date('2026-11-23T00:01:00Z'));
+    clock.set('2026-11-23T00:02:39Z');
+    await told.tickAll();
+    await told.tickAll();
+    expect(late()).toHaveLength(1);
+    clock.set('2026-11-23T00:03:10Z');
+    await told.tickAll();
+    expect(late()).toHaveLength(2);
+    expect(toldByKind()).toEqual({ escalation: { timers: 2, mostLateMs: 69_000 }, test: { timers: 1, mostLateMs: 99_000 } });
+  });
+
   it('sweeps timers and markers of buckets a day old, and keeps what is still to come', async () => {
     await wheel.schedule('test', 'old', new Date('2026-11-23T00:01:00Z'));
     await wheel.scheduleOnce('test', 'future', new Date('2026-11-30T00:00:00Z'));
