@@ -2,13 +2,16 @@ import type { Connection } from 'mongoose';
 import { poolPressureOf, type BeginGate } from './pool-pressure';
 
 /**
- * People's requests begin before work nobody is waiting on. Under the pool's gate alone
+ * People's requests begin before the work they set going. Under the pool's gate alone
  * (`src/db/pool-pressure.ts`), each relief let the handed-over Slack requests, the timers fired on
- * time and the deliveries begin a share each: in the soak's burst of escalations (2,000 falling due
- * within two minutes) the requests got a third of the database and waited, until the answering
- * thread turned new ones away as busy (docs/benchmarks.md). Here background work also holds back
- * while any request waits to begin; each of its queues still keeps one task at work (a queue under
- * a gate never stands still), so a burst of timers is slowed while people wait, never stopped.
+ * time and the deliveries begin a share each, so in the soak's burst of escalations (2,000 falling
+ * due within two minutes) the requests shared the database with both; in one run of two the
+ * answering thread turned 4,933 away as busy, in two runs with this order none
+ * (docs/benchmarks.md). Here background work also holds back while any request waits to begin;
+ * each of its queues still keeps one task at work (a queue under a gate never stands still), so a
+ * burst of timers is slowed while people wait, never stopped. Deliveries are background too,
+ * replies to clicks among them: a request waiting to begin has not been done at all yet, while a
+ * reply's request has.
  */
 export class RequestsFirst {
   private requestsWaiting = 0;
@@ -16,7 +19,7 @@ export class RequestsFirst {
   private askedPool = false;
   /** The gate of the requests' queue: the pool's, told how many requests wait to begin. */
   readonly requests: BeginGate;
-  /** The gate of work nobody is waiting on (timers fired on time, deliveries). */
+  /** The gate of the work requests set going, and of the timers (deliveries, timers fired on time). */
   readonly background: BeginGate;
 
   constructor(private readonly pool: BeginGate) {

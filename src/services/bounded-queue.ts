@@ -58,7 +58,9 @@ export class BoundedQueue {
 
   /** Whether the gate holds back the next task; if it does, the queue moves again at its relief. */
   private heldBack(): boolean {
-    if (!this.gate?.holdBack || this.running + this.asleep === 0) return false;
+    // Tasks asleep (waiting aside for a channel's turn) do not count: with only those, nothing is
+    // at work, and a reply that waits for no turn must not wait behind them for the gate.
+    if (!this.gate?.holdBack || this.running === 0) return false;
     if (!this.awaitingRelief) {
       this.awaitingRelief = true;
       this.gate.whenRelieved(() => {

@@ -95,7 +95,7 @@ describe('people\'s requests before background work (src/db/requests-first.ts)',
     await background.idle();
   });
 
-  it('requests are held back by the pool only, never by background work', async () => {
+  it('requests waiting only for their share of a turn hold background work back for that turn, and let it go once begun', async () => {
     const pool = new HeldGate();
     const order = new RequestsFirst(pool);
     const background = new BoundedQueue(100, Number.POSITIVE_INFINITY, 0, order.background);

@@ -1,5 +1,6 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { BEGUN_PER_TURN, BoundedQueue, waitAside } from '../../../src/services/bounded-queue';
+import { eventually } from '../../support/eventually';
 import { HeldGate } from '../../support/held-gate';
 
 const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -140,5 +141,22 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
     for (let i = 0; i < 3; i++) queue.offer(async () => void done.push(i));
     await queue.idle();
     expect(done).toEqual([0, 1, 2]);
+  });
+
+  it('tasks asleep for their turn are not at work: with only those, one more begins whatever the gate says', async () => {
+    const gate = new HeldGate();
+    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, 5, gate);
+    let wake!: () => void;
+    const turn = new Promise<void>((resolve) => (wake = resolve));
+    // A delivery waiting aside for a busy channel's turn.
+    queue.offer(async () => {
+      await waitAside(turn);
+    });
+    gate.holdBack = true;
+    const replies: number[] = [];
+    for (let i = 0; i < 2; i++) queue.offer(async () => void replies.push(i));
+    await eventually(() => replies.length === 2);
+    wake();
+    await queue.idle();
   });
 });
