@@ -6,6 +6,7 @@ import { createApp, type App } from '../src/app';
 import { loadItsmConfig } from '../src/config/load-itsm-config';
 import { connectDatabase } from '../src/db/connect';
 import { createLogger } from '../src/logger';
+import { DEFAULT_OVERLOAD_LIMITS } from '../src/server/unanswered-requests';
 import { RecordingSlackApi } from '../test/support/slack/recording-slack-api';
 import { SIGNING_SECRET } from '../test/support/slack/signed-request';
 import { SLACK_USERS } from '../test/support/slack/slack-harness';
@@ -119,8 +120,9 @@ export async function runSoakBench(uri: string): Promise<void> {
           if (entry.msg === 'Slack request turned away: opsdesk is busy') {
             turnedAway++;
             const load = entry as { inProgress?: number; oldestWaitMs?: number; workInFlight?: number };
-            // Which of the gate's limits (src/server/unanswered-requests.ts, at their defaults) turned it away.
-            const why = (load.workInFlight ?? 0) >= 2_000 ? 'work in flight' : (load.inProgress ?? 0) >= 200 ? 'requests unanswered' : 'oldest unanswered wait';
+            // Which of the gate's limits (the process runs with the defaults) turned it away.
+            const limits = DEFAULT_OVERLOAD_LIMITS;
+            const why = (load.workInFlight ?? 0) >= limits.maxWorkInFlight ? 'work in flight' : (load.inProgress ?? 0) >= limits.maxInProgress ? 'requests unanswered' : 'oldest unanswered wait';
             turnedAwayBecause.set(why, (turnedAwayBecause.get(why) ?? 0) + 1);
           }
           if (entry.msg === 'timers began late: the database or this process is behind') {

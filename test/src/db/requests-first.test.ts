@@ -18,12 +18,18 @@ function heldTasks() {
   return { counts, task, releaseAll };
 }
 
+/** A requests' queue and a background queue ordered over one pool gate, as a work thread has them. */
+function ordered(requestsAtOnce: number, backgroundAtOnce: number) {
+  const pool = new HeldGate();
+  const order = new RequestsFirst(pool);
+  const requests = new BoundedQueue(requestsAtOnce, Number.POSITIVE_INFINITY, 0, order.requests);
+  const background = new BoundedQueue(backgroundAtOnce, Number.POSITIVE_INFINITY, 0, order.background);
+  return { pool, requests, background };
+}
+
 describe('people\'s requests before background work (src/db/requests-first.ts)', () => {
   it('timers and deliveries begin no more while a request waits to begin, and begin once none waits', async () => {
-    const pool = new HeldGate();
-    const order = new RequestsFirst(pool);
-    const requests = new BoundedQueue(2, Number.POSITIVE_INFINITY, 0, order.requests);
-    const background = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, order.background);
+    const { requests, background } = ordered(2, 10);
     const r = heldTasks();
     const b = heldTasks();
 
@@ -49,10 +55,7 @@ describe('people\'s requests before background work (src/db/requests-first.ts)',
   });
 
   it('a background queue with nothing at work still begins one task while requests wait: a burst of timers is slowed, never stopped', async () => {
-    const pool = new HeldGate();
-    const order = new RequestsFirst(pool);
-    const requests = new BoundedQueue(1, Number.POSITIVE_INFINITY, 0, order.requests);
-    const background = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, order.background);
+    const { requests, background } = ordered(1, 10);
     const r = heldTasks();
     for (let i = 0; i < 3; i++) requests.offer(r.task());
     const done: number[] = [];
@@ -68,10 +71,7 @@ describe('people\'s requests before background work (src/db/requests-first.ts)',
   });
 
   it('while the pool holds back, background work waits for its relief even once no request waits', async () => {
-    const pool = new HeldGate();
-    const order = new RequestsFirst(pool);
-    const requests = new BoundedQueue(1, Number.POSITIVE_INFINITY, 0, order.requests);
-    const background = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, order.background);
+    const { pool, requests, background } = ordered(1, 10);
     const r = heldTasks();
     const b = heldTasks();
     background.offer(b.task());
@@ -96,10 +96,7 @@ describe('people\'s requests before background work (src/db/requests-first.ts)',
   });
 
   it('requests waiting only for their share of a turn hold background work back for that turn, and let it go once begun', async () => {
-    const pool = new HeldGate();
-    const order = new RequestsFirst(pool);
-    const background = new BoundedQueue(100, Number.POSITIVE_INFINITY, 0, order.background);
-    const requests = new BoundedQueue(100, Number.POSITIVE_INFINITY, 0, order.requests);
+    const { requests, background } = ordered(100, 100);
     const b = heldTasks();
     const r = heldTasks();
     for (let i = 0; i < 50; i++) background.offer(b.task());
