@@ -29,6 +29,8 @@ export const BEGUN_PER_TURN = 16;
  */
 export class BoundedQueue {
   private readonly waiting: (() => Promise<void>)[] = [];
+  /** Tasks offered `behind`: begun only when none of `waiting` is left to begin. */
+  private readonly waitingBehind: (() => Promise<void>)[] = [];
   private readonly idleWaiters: (() => void)[] = [];
   private running = 0;
   /** Tasks begun that wait for a timer (`waitAside`), their places given to others. */
@@ -86,18 +88,26 @@ export class BoundedQueue {
   }
 
   get size(): number {
-    return this.waiting.length + this.running + this.asleep;
+    return this.unbegun + this.running + this.asleep;
+  }
+
+  private get unbegun(): number {
+    return this.waiting.length + this.waitingBehind.length;
   }
 
   /** Whether one more would be refused. */
   get full(): boolean {
-    return this.waiting.length >= this.limit;
+    return this.unbegun >= this.limit;
   }
 
-  /** Queues the task unless the queue is full; false when it is (the task is not run). */
-  offer(task: () => Promise<void>): boolean {
+  /**
+   * Queues the task unless the queue is full; false when it is (the task is not run). `behind`: it
+   * begins only once no task offered without it waits (the timers no person waits on, behind those
+   * that keep a promise made to one).
+   */
+  offer(task: () => Promise<void>, options: { behind?: boolean } = {}): boolean {
     if (this.full) return false;
-    this.waiting.push(task);
+    (options.behind ? this.waitingBehind : this.waiting).push(task);
     this.next();
     return true;
   }
@@ -110,13 +120,13 @@ export class BoundedQueue {
 
   private next(): void {
     this.begin();
-    this.gate?.waitingToBegin?.(this.waiting.length);
+    this.gate?.waitingToBegin?.(this.unbegun);
   }
 
   private begin(): void {
-    while (this.running < this.concurrency && this.waiting.length > 0 && !this.heldBack()) {
+    while (this.running < this.concurrency && this.unbegun > 0 && !this.heldBack()) {
       if (this.turnSpent()) return;
-      const task = this.waiting.shift() as () => Promise<void>;
+      const task = (this.waiting.shift() ?? this.waitingBehind.shift()) as () => Promise<void>;
       this.running += 1;
       const place: TaskPlace = { queue: this, asides: 0, ended: false };
       // Tasks handle their own failures; a throw here is a bug, and must not stop the queue.

@@ -80,7 +80,14 @@ export interface PrivateReply {
   views: View[];
 }
 
+/** An attempt due now or at a time the platform or a back-off set: `<id>#<attempt>[~<hands>]`. */
 const DELIVER = 'deliver';
+/**
+ * The lease of an attempt (`<id>#<attempt>`): it makes the attempt should the one before have died
+ * with its process, or comes back once the queue had room. Mostly it finds the notification
+ * delivered, so leases begin behind the other timers fired on time (`TimerWheel.on`).
+ */
+const DELIVER_LEASE = 'deliver-lease';
 /** The leases of what one call stored, in one timer: its ref is their `<id>#2` refs, one per line. */
 const DELIVER_ALL = 'deliver-all';
 /** An attempt still unanswered after this long is taken to have died with its process. */
@@ -163,7 +170,8 @@ export class Notifier {
   ) {
     this.queue = new BoundedQueue(DELIVERIES_AT_WORK, DELIVERIES_WAITING, DELIVERIES_ASIDE, beginGate);
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
-    wheel.on(DELIVER_ALL, (refs) => this.onLeases(refs.split('\n')));
+    wheel.on(DELIVER_LEASE, (ref) => this.onTimer(ref), { behindOthers: true });
+    wheel.on(DELIVER_ALL, (refs) => this.onLeases(refs.split('\n')), { behindOthers: true });
     // Every delivery waiting for its turn listens for the stop.
     setMaxListeners(0, this.stopping);
   }
@@ -469,13 +477,13 @@ export class Notifier {
     if (attempt > 1 && !previous && (await this.stillAttempting(notification, attempt - 1))) {
       // The attempt before is still under way in a live process (waiting for its turn in a busy
       // channel, say): its lease is extended rather than the message sent twice.
-      await this.wheel.schedule(DELIVER, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
+      await this.wheel.schedule(DELIVER_LEASE, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
       return;
     }
     if (this.queue.full) return this.afterALease(id, attempt);
     // Should this process die after the claim (queued, during the call), the next attempt happens
     // after the lease: set before the claim, so that no crash can leave it unset.
-    await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
+    await this.wheel.schedule(DELIVER_LEASE, `${id}#${attempt + 1}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
     if (!(await insertOnce(Attempts, { _id: `${id}#${attempt}`, notificationId: id, attempt, owner: this.liveness.processId, at: this.now() }))) return;
     // The attempt before this one left no word: its process died during it.
     const interrupted = attempt > 1 && !previous;
@@ -486,7 +494,7 @@ export class Notifier {
 
   /** The attempt comes back after a lease, unclaimed. */
   private async afterALease(id: string, attempt: number): Promise<void> {
-    await this.wheel.schedule(DELIVER, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
+    await this.wheel.schedule(DELIVER_LEASE, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
   }
 
   /** Said once per platform and process: nobody has ever delivered there, so nothing is stored for it. */

@@ -68,6 +68,8 @@ export class TimerWheel {
   private readonly handlers = new Map<string, TimerHandler>();
   /** Kinds whose handler this process also runs at once when they are set due now (see `on`). */
   private readonly atOnce = new Set<string>();
+  /** Kinds that, fired on time, begin only after every other kind waiting (see `on`). */
+  private readonly behindOthers = new Set<string>();
   private readonly runningNow = new Set<Promise<void>>();
   private readonly nextSlot = new Map<string, number>();
   private readonly knownMarkers = new Set<string>();
@@ -89,8 +91,18 @@ export class TimerWheel {
   /** Per bucket (`<shard>:<bucket>`) not yet settled, how many of its slots this process has read ahead and set to fire. */
   private readonly readAhead = new Map<string, number>();
   private readonly firingAhead = new Set<NodeJS.Timeout>();
-  /** Per bucket read ahead, the marking of what was fired of it (each marking after the one before). */
+  /**
+   * Per bucket read ahead, the marking of what was fired of it (each marking after the one before).
+   * While one is pending, the shard's cursor is not saved beyond the bucket before it (see `settle`).
+   */
   private readonly firedAhead = new Map<string, Promise<boolean>>();
+  /**
+   * Buckets read ahead whose timers could not all run (not even their retry set), though this
+   * process's settled pass had passed them: the next tick of their shard runs them again.
+   */
+  private readonly failedAhead = new Set<string>();
+  /** Per shard, the last bucket this process's settled pass worked through (the saved cursor may be behind it). */
+  private readonly settledTo = new Map<number, number>();
   /** Timers fired on time, begun a bounded number at a time and none while the database has many operations waiting. */
   private readonly firing: BoundedQueue;
   private firingStopped = false;
@@ -122,11 +134,17 @@ export class TimerWheel {
    * What to do when a timer of `kind` falls due. `atOnce`: a timer set due now also runs at once in
    * this process, rather than at the wheel's next turn (seconds later); the timer stays the
    * fallback should the process die, so the handler must be idempotent (it is run twice).
+   * `behindOthers`: fired on time while the database holds timers back, those of this kind wait
+   * until none of another kind waits to begin. For timers that keep no promise made to a person
+   * (a delivery's lease, which mostly finds it done): under the soak's load they were most of what
+   * waited, and escalations and new reports' work waited behind them for minutes.
    */
-  on(kind: string, handler: TimerHandler, options: { atOnce?: boolean } = {}): void {
+  on(kind: string, handler: TimerHandler, options: { atOnce?: boolean; behindOthers?: boolean } = {}): void {
     this.handlers.set(kind, handler);
-    if (options.atOnce) this.atOnce.add(kind);
-    else this.atOnce.delete(kind);
+    for (const [set, wanted] of [[this.atOnce, options.atOnce], [this.behindOthers, options.behindOthers]] as const) {
+      if (wanted) set.add(kind);
+      else set.delete(kind);
+    }
   }
 
   /** Resolves once no handler started at once by `schedule` is running (tests). */
@@ -254,10 +272,12 @@ export class TimerWheel {
     const report: TickReport = { buckets: 0, timers: 0, failed: 0 };
     const cursor = await this.models.TimerCursor.findById(`cursor:${shard}`).lean();
     const last = floorDiv(this.now().getTime() - SETTLE_MS, BUCKET_MS) - 1;
-    const done = cursor?.bucket ?? last - 1;
+    const saved = { bucket: cursor?.bucket ?? last - 1 };
+    const done = Math.max(saved.bucket, this.settledTo.get(shard) ?? Number.NEGATIVE_INFINITY);
     let bucket = done + 1;
     const started = Date.now();
     let worked = false;
+    if (!(await this.runFailedAhead(shard, report, started))) return report;
     while (bucket <= last) {
       // Behind (a burst of timers, a busy database): the next tick goes on from the cursor, so no
       // tick holds its shard's lock for longer than its renewals allow.
@@ -276,10 +296,10 @@ export class TimerWheel {
       // Out of time within the bucket, or a timer of it still running at once: the next tick goes on from there.
       if (!(await this.runBucket(shard, bucket, report, started))) return report;
       report.buckets += 1;
-      await this.saveCursor(shard, bucket);
+      await this.settle(shard, bucket, saved);
       bucket += 1;
     }
-    if (done < last) await this.saveCursor(shard, last);
+    if (done < last) await this.settle(shard, last, saved);
     if (this.options.fireAheadMs) report.timers += await this.readAheadOf(shard, last + 1, floorDiv(this.now().getTime() + this.options.fireAheadMs, BUCKET_MS));
     return report;
   }
@@ -300,18 +320,21 @@ export class TimerWheel {
       const before = this.firedAhead.get(key) ?? Promise.resolve(true);
       const marked = Promise.all([before, ...timers.map((timer) => this.fireAt(timer))]).then(async (ran) => {
         if (!ran.every(Boolean)) {
-          // The settled pass here reads the whole bucket again, and runs it.
+          // The settled pass here reads the whole bucket again, and runs it (the next tick, if it has passed it).
           this.readAhead.delete(key);
+          if (bucket <= (this.settledTo.get(shard) ?? Number.NEGATIVE_INFINITY)) this.failedAhead.add(key);
           return false;
         }
         await insertOnce(this.models.TimerIndex, { _id: `fired:${key}:${read + timers.length}`, until: new Date((bucket + 1) * BUCKET_MS) });
         return true;
       });
       this.firedAhead.set(key, marked);
-      void marked.then(
-        () => this.firedAhead.get(key) === marked && this.firedAhead.delete(key),
-        (error: unknown) => this.log.warn({ err: error, bucket: key }, 'could not mark timers fired ahead: whoever settles the bucket fires them again'),
-      );
+      // Run, whether or not the marking was written (it only spares another process a second run).
+      const forget = () => this.firedAhead.get(key) === marked && this.firedAhead.delete(key);
+      void marked.then(forget, (error: unknown) => {
+        forget();
+        this.log.warn({ err: error, bucket: key }, 'could not mark timers fired ahead: whoever settles the bucket fires them again');
+      });
       found += timers.length;
     }
     return found;
@@ -340,7 +363,7 @@ export class TimerWheel {
       const handle = setTimeout(
         () => {
           this.firingAhead.delete(handle);
-          this.firing.offer(begin);
+          this.firing.offer(begin, { behind: this.behindOthers.has(timer.kind) });
         },
         Math.max(0, new Date(timer.dueAt).getTime() - this.now().getTime()),
       );
@@ -425,6 +448,35 @@ export class TimerWheel {
     }
     this.readAhead.delete(key);
     return true;
+  }
+
+  /** Runs again the buckets of the shard in `failedAhead`; false when the tick's time ran out first. */
+  private async runFailedAhead(shard: number, report: TickReport, tickStarted: number): Promise<boolean> {
+    for (const key of [...this.failedAhead]) {
+      const [keyShard, bucket] = key.split(':').map(Number) as [number, number];
+      if (keyShard !== shard) continue;
+      if (!(await this.runBucket(shard, bucket, report, tickStarted))) return false;
+      this.failedAhead.delete(key);
+    }
+    return true;
+  }
+
+  /**
+   * The settled pass has worked through `bucket`. The shard's cursor is saved up to it, or only up
+   * to the bucket before the first one read ahead whose timers have not all run: those wait here to
+   * begin (a busy database holds them back), and should this process stop or die first, whichever
+   * process ticks the shard next must read that bucket again and run them.
+   */
+  private async settle(shard: number, bucket: number, saved: { bucket: number }): Promise<void> {
+    this.settledTo.set(shard, bucket);
+    let upTo = bucket;
+    for (const key of [...this.firedAhead.keys(), ...this.failedAhead]) {
+      const [keyShard, pending] = key.split(':').map(Number) as [number, number];
+      if (keyShard === shard && pending <= upTo) upTo = pending - 1;
+    }
+    if (upTo <= saved.bucket) return;
+    await this.saveCursor(shard, upTo);
+    saved.bucket = upTo;
   }
 
   /** A bucket's timers from slot `from` up to the first free slot: the first alone (most buckets are empty), then READ_BATCH at a time. */

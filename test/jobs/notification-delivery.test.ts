@@ -92,7 +92,7 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(quiet.every((t) => new Date(t.dueAt).getTime() - new Date(t.bucketAt).getTime() < 5_000 && /~1$/.test(t.ref))).toBe(true);
     expect(entries.filter((e) => String(e.msg).startsWith('no running process delivers to test'))).toHaveLength(1);
     // What one call stored waits together, in one timer a quarter of an hour on; nothing was handed on at once.
-    const timers = await database.models.Timer.find({ kind: { $in: ['deliver', 'deliver-all'] } }).lean();
+    const timers = await database.models.Timer.find({ kind: { $in: ['deliver', 'deliver-lease', 'deliver-all'] } }).lean();
     const naming = (t: { ref: string }) => t.ref.split('\n').some((ref) => stored.some((n) => ref.startsWith(`${n._id}#`)));
     expect(timers.filter((t) => naming(t) && /#1(~\d+)?$/m.test(t.ref))).toEqual([]);
     const aside = timers.filter((t) => t.kind === 'deliver-all' && naming(t) && new Date(t.dueAt).getTime() > clock.current.getTime());

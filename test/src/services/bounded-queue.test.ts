@@ -133,6 +133,21 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
     await queue.idle();
   });
 
+  it('tasks offered behind begin only once no other task waits to begin, whenever they were offered', async () => {
+    const gate = new HeldGate();
+    gate.holdBack = true;
+    const queue = new BoundedQueue(10, 3, 0, gate);
+    const begun: string[] = [];
+    for (const name of ['lease-1', 'lease-2']) queue.offer(async () => void begun.push(name), { behind: true });
+    for (const name of ['escalation-1', 'escalation-2']) queue.offer(async () => void begun.push(name));
+    // Both lanes count towards the bound of tasks waiting to begin (the first lease began at once).
+    expect(queue.full).toBe(true);
+    expect(queue.offer(async () => void begun.push('refused'))).toBe(false);
+    await queue.idle();
+    // The first lease began at once (nothing was at work); the gate held the rest, which began in order of their lanes.
+    expect(begun).toEqual(['lease-1', 'escalation-1', 'escalation-2', 'lease-2']);
+  });
+
   it('with nothing at work it begins one task whatever the gate says: it never stands still', async () => {
     const gate = new HeldGate();
     gate.holdBack = true;

@@ -3,6 +3,7 @@ import type { Database } from '../../../src/db/connect';
 import { TIMER_SHARDS, TimerWheel, shardOf } from '../../../src/services/timer-wheel';
 import { eventually } from '../../support/eventually';
 import { TestClock } from '../../support/factories';
+import { HeldGate } from '../../support/held-gate';
 import { countCommands, dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
 /** A run held until released: a handler that is slow (a busy database) for as long as the test wants. */
@@ -149,7 +150,73 @@ describe('timer wheel (against the real server)', () => {
     clock.set('2026-11-23T00:01:12Z');
     expect((await onTime.tickAll()).timers).toBe(0);
     expect(begun).toHaveLength(4);
+    // All run: every shard's cursor is saved beyond their bucket.
+    const cursors = await database.models.TimerCursor.find({}).lean();
+    expect(cursors.map((cursor) => cursor.bucket >= Date.parse('2026-11-23T00:01:00Z') / 5_000)).toEqual(Array(TIMER_SHARDS).fill(true));
     onTime.stopFiringAhead();
+  });
+
+  it('firing on time while the database is behind: timers of a kind behind the others begin once no other kind waits, though due first', async () => {
+    const gate = new HeldGate();
+    gate.holdBack = true;
+    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000, beginGate: gate });
+    const begun: string[] = [];
+    const first = heldRun();
+    onTime.on('test', async (ref) => {
+      begun.push(ref);
+      if (ref === 'held') await first.held;
+    });
+    onTime.on('lease', async (ref) => void begun.push(ref), { behindOthers: true });
+    clock.set('2026-11-23T00:01:00Z');
+    await onTime.schedule('test', 'held', clock.now());
+    await onTime.tickAll();
+    await eventually(() => begun.length === 1);
+    // While one runs and the gate holds, leases fall due, then an escalation.
+    for (let i = 0; i < 3; i++) await onTime.schedule('lease', `lease-${i}`, new Date('2026-11-23T00:01:01Z'));
+    await onTime.schedule('test', 'escalation', new Date('2026-11-23T00:01:02Z'));
+    await onTime.tickAll();
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(begun).toEqual(['held']);
+    gate.holdBack = false;
+    first.release();
+    gate.relieve();
+    await eventually(() => begun.length === 5);
+    // (The leases lie in several shards, read in shard order.)
+    expect([...begun.slice(0, 2), ...begun.slice(2).sort()]).toEqual(['held', 'escalation', 'lease-0', 'lease-1', 'lease-2']);
+    onTime.stopFiringAhead();
+  });
+
+  it('read ahead but still waiting to begin when their bucket settles: the cursor stays before them, so another process fires them should this one stop', async () => {
+    const gate = new HeldGate();
+    gate.holdBack = true;
+    const silent = pino({ level: 'silent' });
+    const first = new TimerWheel(database.models, clock.now, silent, { fireAheadMs: 8_000, beginGate: gate });
+    const second = new TimerWheel(database.models, clock.now, silent, { fireAheadMs: 8_000 });
+    const ran: string[] = [];
+    const held = heldRun();
+    first.on('test', async (ref) => {
+      ran.push(`first:${ref}`);
+      await held.held;
+    });
+    second.on('test', async (ref) => void ran.push(`second:${ref}`));
+    clock.set('2026-11-23T00:01:00Z');
+    const refs = Array.from({ length: 200 }, (_, i) => `due-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, 4);
+    for (const ref of refs) await first.schedule('test', ref, clock.now());
+    await first.tickAll();
+    // One begins (nothing else at work) and is held; the gate keeps the rest waiting.
+    await eventually(() => ran.length === 1);
+    // The bucket settles while they wait; a process's settled pass moves on beyond it.
+    clock.set('2026-11-23T00:01:12Z');
+    await first.tickAll();
+    clock.set('2026-11-23T00:01:24Z');
+    await first.tickAll();
+    expect(ran).toEqual([`first:${refs[0]}`]);
+    first.stopFiringAhead(); // the process stops (or dies) before they begin
+    held.release();
+    // Their shard's next tick falls to another process: it runs them from its cursor, the one begun
+    // here too (its bucket was never marked fired: handlers bear a second run).
+    await second.tickAll();
+    expect(ran.filter((r) => r.startsWith('second:')).sort()).toEqual(refs.map((ref) => `second:${ref}`).sort());
   });
 
   it('timers of a kind run at once still run at once while many fired on time are running', async () => {
