@@ -38,6 +38,13 @@ const RUN_AT_ONCE_LIMIT = 64;
  * and cards while it waited for a database connection (docs/benchmarks.md).
  */
 const FIRED_ON_TIME_AT_ONCE = 200;
+/**
+ * Firing on time, timers waiting for their due time or to begin (or running) beyond which a tick
+ * reads no more: neither
+ * ahead nor settled buckets. The rest wait in the database, in their buckets, for the ticks after.
+ * Without it a backlog was held in memory whatever its size: 11,355 timers in the soak's burst.
+ */
+const FIRING_HELD = 2_000;
 const READ_BATCH = 8;
 const MEMO_LIMIT = 50_000;
 /** Timers run here are remembered only until their bucket has been worked through (forgotten, one is run again: they bear it). */
@@ -120,8 +127,9 @@ export class TimerWheel {
      * where this process's reading ahead stopped, so a timer written late, or read ahead by a
      * process that died, still fires; a handler may then run twice (they are idempotent).
      * `beginGate`: while it holds back, timers fired on time wait to begin (`src/db/pool-pressure.ts`).
+     * `firingHeld`: see FIRING_HELD (tests set fewer).
      */
-    private readonly options: { fireAheadMs?: number; tickBudgetMs?: number; beginGate?: BeginGate } = {},
+    private readonly options: { fireAheadMs?: number; tickBudgetMs?: number; beginGate?: BeginGate; firingHeld?: number } = {},
   ) {
     this.firing = new BoundedQueue(FIRED_ON_TIME_AT_ONCE, Number.POSITIVE_INFINITY, 0, options.beginGate);
   }
@@ -293,6 +301,7 @@ export class TimerWheel {
         continue;
       }
       worked = true;
+      if (this.firingHeld) return report;
       // Out of time within the bucket, or a timer of it still running at once: the next tick goes on from there.
       if (!(await this.runBucket(shard, bucket, report, started))) return report;
       report.buckets += 1;
@@ -304,10 +313,15 @@ export class TimerWheel {
     return report;
   }
 
+  /** Firing on time, whether so many timers wait here to begin that a tick reads no more (`FIRING_HELD`). */
+  private get firingHeld(): boolean {
+    return Boolean(this.options.fireAheadMs) && this.firingAhead.size + this.firing.size >= (this.options.firingHeld ?? FIRING_HELD);
+  }
+
   /** Reads buckets `from`…`until` (not settled yet) for timers not read before, each set to fire at its due time; how many. */
   private async readAheadOf(shard: number, from: number, until: number): Promise<number> {
     let found = 0;
-    for (let bucket = from; bucket <= until; bucket++) {
+    for (let bucket = from; bucket <= until && !this.firingHeld; bucket++) {
       if (!(await this.hasMarker(`minute:${shard}:${floorDiv(bucket, BUCKETS_PER_MINUTE)}`))) continue;
       const key = `${shard}:${bucket}`;
       const read = this.readAhead.get(key) ?? 0;
@@ -315,29 +329,38 @@ export class TimerWheel {
       if (timers.length === 0) continue;
       if (this.readAhead.size >= MEMO_LIMIT) this.readAhead.clear(); // the settled pass then reads them all
       this.readAhead.set(key, read + timers.length);
-      // Once these and those read before them have run, the bucket's first n are marked fired:
-      // another process settling the bucket then leaves them (a process that dies first never marks them).
-      const before = this.firedAhead.get(key) ?? Promise.resolve(true);
-      const marked = Promise.all([before, ...timers.map((timer) => this.fireAt(timer))]).then(async (ran) => {
-        if (!ran.every(Boolean)) {
-          // The settled pass here reads the whole bucket again, and runs it (the next tick, if it has passed it).
-          this.readAhead.delete(key);
-          if (bucket <= (this.settledTo.get(shard) ?? Number.NEGATIVE_INFINITY)) this.failedAhead.add(key);
-          return false;
-        }
-        await insertOnce(this.models.TimerIndex, { _id: `fired:${key}:${read + timers.length}`, until: new Date((bucket + 1) * BUCKET_MS) });
-        return true;
-      });
-      this.firedAhead.set(key, marked);
-      // Run, whether or not the marking was written (it only spares another process a second run).
-      const forget = () => this.firedAhead.get(key) === marked && this.firedAhead.delete(key);
-      void marked.then(forget, (error: unknown) => {
-        forget();
-        this.log.warn({ err: error, bucket: key }, 'could not mark timers fired ahead: whoever settles the bucket fires them again');
-      });
+      this.fireBucketAhead(shard, bucket, read, timers);
       found += timers.length;
     }
     return found;
+  }
+
+  /**
+   * Sets a bucket's timers, slots `read`… onwards, to fire at their due time (at once, when it has
+   * passed), through the queue of timers fired on time.
+   */
+  private fireBucketAhead(shard: number, bucket: number, read: number, timers: readonly TimerDoc[]): void {
+    const key = `${shard}:${bucket}`;
+    // Once these and those read before them have run, the bucket's first n are marked fired:
+    // another process settling the bucket then leaves them (a process that dies first never marks them).
+    const before = this.firedAhead.get(key) ?? Promise.resolve(true);
+    const marked = Promise.all([before, ...timers.map((timer) => this.fireAt(timer))]).then(async (ran) => {
+      if (!ran.every(Boolean)) {
+        // The settled pass here reads the whole bucket again, and runs it (the next tick, if it has passed it).
+        this.readAhead.delete(key);
+        if (bucket <= (this.settledTo.get(shard) ?? Number.NEGATIVE_INFINITY)) this.failedAhead.add(key);
+        return false;
+      }
+      await insertOnce(this.models.TimerIndex, { _id: `fired:${key}:${read + timers.length}`, until: new Date((bucket + 1) * BUCKET_MS) });
+      return true;
+    });
+    this.firedAhead.set(key, marked);
+    // Run, whether or not the marking was written (it only spares another process a second run).
+    const forget = () => this.firedAhead.get(key) === marked && this.firedAhead.delete(key);
+    void marked.then(forget, (error: unknown) => {
+      forget();
+      this.log.warn({ err: error, bucket: key }, 'could not mark timers fired ahead: whoever settles the bucket fires them again');
+    });
   }
 
   /**
@@ -415,6 +438,15 @@ export class TimerWheel {
     const timers = await this.readSlots(shard, bucket, from);
     // All of them read ahead and fired by another process (the shard's ticks move between processes).
     if (from === 0 && timers.length > 0 && this.options.fireAheadMs && (await this.models.TimerIndex.findById(`fired:${key}:${timers.length}`).lean())) return true;
+    if (this.options.fireAheadMs) {
+      // Firing on time, what the pass finds joins the timers fired on time: begun as they are (none
+      // while requests wait; leases behind), and run once more from here should this process stop
+      // first, since the cursor stays before the bucket until they have run (`settle`).
+      if (timers.length > 0) this.fireBucketAhead(shard, bucket, from, timers);
+      report.timers += timers.length;
+      this.readAhead.delete(key);
+      return true;
+    }
     let next = 0;
     let begun = 0;
     /** Every timer before this one has run (or failed and set its retry). */
