@@ -17,6 +17,7 @@ import { mountWebConsole, type WebConsole } from '../adapters/web/web-console';
 import type { TeamsAdapter } from '../adapters/teams/teams-app';
 import { checkTeamsSettings, type TeamsSettings } from '../adapters/teams/teams-settings';
 import { startScheduledWork, stopDeliveries } from './scheduled-work';
+import { StopSteps } from './stop-steps';
 import { watchEventLoopStalls } from './server/event-loop-stalls';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
 import { restoreRequestTimers } from '../jobs/requests/restore-request-timers';
@@ -176,27 +177,28 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down: no new requests, finishing those in flight');
     const graceMs = env.OPSDESK_STOP_GRACE_SECONDS * 1000;
+    const steps = new StopSteps(log, graceMs);
+    log.info({ signal }, 'shutting down: no new requests, finishing those in flight');
     // The console's live streams never end on their own: ended first, so the server can close.
     web?.stop();
-    await http.close();
+    await steps.step('the HTTP server to close', () => http.close());
     // What was acknowledged is finished before the database closes; what is not done in time stays
     // in the intake, and another process (or the restart) takes it over.
-    const unfinished = await app.work.drain(graceMs);
-    if (unfinished.running > 0) log.warn(unfinished, 'stopping with acknowledged work unfinished: another process or the restart replays it');
-    await app.intake.stop({ handOver: unfinished.running === 0 });
-    if (scheduled) await scheduled.stop(graceMs);
-    else await stopDeliveries(app, graceMs);
-    await slack?.stop();
+    const unfinished = await steps.step('acknowledged requests to finish', () => app.work.drain(graceMs));
+    if (unfinished && unfinished.running > 0) log.warn(unfinished, 'stopping with acknowledged work unfinished: another process or the restart replays it');
+    await steps.step('the intake to hand over', () => app.intake.stop({ handOver: unfinished?.running === 0 }));
+    await steps.step('scheduled work and deliveries to stop', () => (scheduled ? scheduled.stop(graceMs) : stopDeliveries(app, graceMs)));
+    await steps.step('the Slack adapter to stop', async () => slack?.stop());
     // The work thread finishes its scheduled work within the same grace.
-    await slackWork?.stop(graceMs + 10_000);
+    await steps.step('the Slack work thread to stop', async () => slackWork?.stop(graceMs + 10_000));
     clock.stop();
     stopWatchingStalls();
-    await database.close();
-    await provisioned.stop();
-    log.info('stopped');
-    process.exit(0);
+    await steps.step('the database connection to close', () => database.close());
+    await steps.step('the embedded database to stop', () => provisioned.stop());
+    const code = steps.done();
+    log.info({ exitCode: code }, code === 0 ? 'stopped' : 'stopped, some steps failed (logged above)');
+    process.exit(code);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));

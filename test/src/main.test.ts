@@ -1,11 +1,14 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
+import { ensureEmbeddedDbBinary, spawnEmbeddedDb } from '../../src/db/embedded-db';
+import { stopDeadlineMs } from '../../src/stop-steps';
 
 /** A direct message as Teams sends it (test/fixtures/teams), from the tenant the process is set up for. */
 const TEAMS_MESSAGE = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'teams', 'message_personal.json'), 'utf8')) as { channelData: { tenant: { id: string } } };
@@ -136,6 +139,35 @@ describe('opsdesk process', () => {
       } catch {
         // The group is gone: everything in it stopped.
       }
+    }
+  }, 60_000);
+
+  it('stops in time when SIGTERM comes after its database went away: every step tried, each failure said, exit 1, no crash', async () => {
+    const dataDir = join(dir, 'gone');
+    await mkdir(dataDir);
+    const db = await spawnEmbeddedDb({ binary: await ensureEmbeddedDbBinary(() => {}), dataDir }, '127.0.0.1:0');
+    try {
+      const child = start({ PORT: '0', MONGODB_URI: db.uri, OPSDESK_STOP_GRACE_SECONDS: '1', LOG_LEVEL: 'info' });
+      const lines: Record<string, unknown>[] = [];
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = waitForExit(child);
+      const url = await listeningUrl(child, lines);
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      db.child.kill('SIGKILL');
+      await once(db.child, 'exit');
+      const sent = Date.now();
+      child.kill('SIGTERM');
+      expect(await exited).toBe(1);
+      // Within twice the grace and 30 s, whatever it waited for.
+      expect(Date.now() - sent).toBeLessThan(stopDeadlineMs(1_000));
+      const failed = lines.filter((l) => l.msg === 'a step of the stop failed; the others still run');
+      expect(failed.map((l) => l.waitingFor)).toContain('the intake to hand over');
+      expect(lines.at(-1)).toMatchObject({ msg: 'stopped, some steps failed (logged above)', exitCode: 1 });
+      // Before: the first failed write ended the process as an unhandled rejection, its stack on stderr.
+      expect(stderr).not.toMatch(/MongoNetworkError|Node\.js v/);
+    } finally {
+      db.child.kill('SIGKILL');
     }
   }, 60_000);
 
