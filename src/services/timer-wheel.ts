@@ -9,7 +9,15 @@ import { LATE_AFTER_MS, LateTimers } from './late-timers';
 import { BoundedQueue } from './bounded-queue';
 import { OneAtATime } from './one-at-a-time';
 
-export const TIMER_SHARDS = 4;
+/**
+ * Shards of each lane: the first lane's for timers that keep a promise made to a person, the
+ * second's for the kinds behind them (`on`'s `behindOthers`), so that a backlog of those, read and
+ * worked in bucket order, never stands before the others: under the soak's load delivery leases
+ * were most timers, and SLA timers and new reports' work, in the same buckets, waited behind them
+ * for up to 20 minutes.
+ */
+export const SHARDS_PER_LANE = 4;
+export const TIMER_SHARDS = 2 * SHARDS_PER_LANE;
 const BUCKET_MS = 5_000;
 const BUCKETS_PER_MINUTE = 60_000 / BUCKET_MS;
 const MINUTES_PER_HOUR = 60;
@@ -39,10 +47,10 @@ const RUN_AT_ONCE_LIMIT = 64;
  */
 const FIRED_ON_TIME_AT_ONCE = 200;
 /**
- * Firing on time, timers waiting for their due time or to begin (or running) beyond which a tick
- * reads no more: neither
- * ahead nor settled buckets. The rest wait in the database, in their buckets, for the ticks after.
- * Without it a backlog was held in memory whatever its size: 11,355 timers in the soak's burst.
+ * Firing on time, timers waiting for their due time or their turn (or running) beyond which a tick
+ * reads no more, neither ahead nor settled buckets: the rest wait in the database, in their
+ * buckets, for the ticks after. Without it a backlog was held in memory whatever its size: 11,355
+ * timers in the soak's burst.
  */
 const FIRING_HELD = 2_000;
 const READ_BATCH = 8;
@@ -69,7 +77,8 @@ const floorDiv = (a: number, b: number) => Math.floor(a / b);
  * (docs/storage.md §2). Time is cut into 5-second buckets; a timer is the document
  * `<shard>:<bucket>:<slot>`, its slot claimed by inserting it (0, 1, 2… with no holes), so a tick
  * reads a bucket's slots in order until one is missing. Minute and hour markers let a tick skip
- * empty stretches. Shards let several processes work at once (one agenda job per shard).
+ * empty stretches. Shards let several processes work at once (one agenda job per shard), in two
+ * lanes (SHARDS_PER_LANE).
  */
 export class TimerWheel {
   private readonly handlers = new Map<string, TimerHandler>();
@@ -113,6 +122,8 @@ export class TimerWheel {
   /** Timers fired on time, begun a bounded number at a time and none while the database has many operations waiting. */
   private readonly firing: BoundedQueue;
   private firingStopped = false;
+  /** Per lane, timers read to fire on time and not yet run (waiting for their time or their turn, or running). */
+  private readonly firingInLane: [number, number] = [0, 0];
   /** Timers begun late, told once a minute. */
   private readonly late = new LateTimers();
 
@@ -199,7 +210,7 @@ export class TimerWheel {
   }
 
   private async set(kind: string, ref: string, dueAt: Date): Promise<void> {
-    const shard = shardOf(ref);
+    const shard = this.shardFor(kind, ref);
     let bucket = Math.max(floorDiv(dueAt.getTime(), BUCKET_MS), floorDiv(this.now().getTime(), BUCKET_MS));
     // A bucket is read once. Should this one have been read already (this process's clock behind
     // the reader's by more than the settle time, or a write delayed as long), the timer goes again
@@ -241,7 +252,7 @@ export class TimerWheel {
     const now = floorDiv(this.now().getTime(), BUCKET_MS);
     const groups = new Map<string, { kind: string; ref: string; dueAt: Date }[]>();
     for (const entry of entries) {
-      const key = `${shardOf(entry.ref)}:${Math.max(floorDiv(entry.dueAt.getTime(), BUCKET_MS), now)}`;
+      const key = `${this.shardFor(entry.kind, entry.ref)}:${Math.max(floorDiv(entry.dueAt.getTime(), BUCKET_MS), now)}`;
       const group = groups.get(key) ?? [];
       group.push(entry);
       groups.set(key, group);
@@ -301,7 +312,7 @@ export class TimerWheel {
         continue;
       }
       worked = true;
-      if (this.firingHeld) return report;
+      if (this.firingHeld(shard)) return report;
       // Out of time within the bucket, or a timer of it still running at once: the next tick goes on from there.
       if (!(await this.runBucket(shard, bucket, report, started))) return report;
       report.buckets += 1;
@@ -313,15 +324,23 @@ export class TimerWheel {
     return report;
   }
 
-  /** Firing on time, whether so many timers wait here to begin that a tick reads no more (`FIRING_HELD`). */
-  private get firingHeld(): boolean {
-    return Boolean(this.options.fireAheadMs) && this.firingAhead.size + this.firing.size >= (this.options.firingHeld ?? FIRING_HELD);
+  /** The shard of a timer: its lane's (see SHARDS_PER_LANE), chosen by its reference. */
+  private shardFor(kind: string, ref: string): number {
+    return (this.behindOthers.has(kind) ? SHARDS_PER_LANE : 0) + shardOf(ref);
+  }
+
+  /**
+   * Firing on time, whether so many timers of the shard's lane wait here (for their due time or
+   * their turn) that its tick reads no more (`FIRING_HELD`).
+   */
+  private firingHeld(shard: number): boolean {
+    return Boolean(this.options.fireAheadMs) && this.firingInLane[laneOf(shard)] >= (this.options.firingHeld ?? FIRING_HELD);
   }
 
   /** Reads buckets `from`…`until` (not settled yet) for timers not read before, each set to fire at its due time; how many. */
   private async readAheadOf(shard: number, from: number, until: number): Promise<number> {
     let found = 0;
-    for (let bucket = from; bucket <= until && !this.firingHeld; bucket++) {
+    for (let bucket = from; bucket <= until && !this.firingHeld(shard); bucket++) {
       if (!(await this.hasMarker(`minute:${shard}:${floorDiv(bucket, BUCKETS_PER_MINUTE)}`))) continue;
       const key = `${shard}:${bucket}`;
       const read = this.readAhead.get(key) ?? 0;
@@ -344,7 +363,7 @@ export class TimerWheel {
     // Once these and those read before them have run, the bucket's first n are marked fired:
     // another process settling the bucket then leaves them (a process that dies first never marks them).
     const before = this.firedAhead.get(key) ?? Promise.resolve(true);
-    const marked = Promise.all([before, ...timers.map((timer) => this.fireAt(timer))]).then(async (ran) => {
+    const marked = Promise.all([before, ...timers.map((timer) => this.fireAt(shard, timer))]).then(async (ran) => {
       if (!ran.every(Boolean)) {
         // The settled pass here reads the whole bucket again, and runs it (the next tick, if it has passed it).
         this.readAhead.delete(key);
@@ -368,7 +387,9 @@ export class TimerWheel {
    * its handler has run (a handler's failure is retried by `fire`, so it counts as run) to whether
    * it did: false when even its retry could not be set. Never, if stopped first.
    */
-  private fireAt(timer: TimerDoc): Promise<boolean> {
+  private fireAt(shard: number, timer: TimerDoc): Promise<boolean> {
+    const lane = laneOf(shard);
+    this.firingInLane[lane] += 1;
     return new Promise<boolean>((resolve) => {
       const begin = (): Promise<void> => {
         if (this.firingStopped) return Promise.resolve();
@@ -379,7 +400,10 @@ export class TimerWheel {
             resolve(false);
           },
         );
-        void running.finally(() => this.runningNow.delete(running));
+        void running.finally(() => {
+          this.runningNow.delete(running);
+          this.firingInLane[lane] -= 1;
+        });
         this.runningNow.add(running);
         return running;
       };
@@ -605,12 +629,14 @@ export class TimerWheel {
 /** One timer, whichever copy of it: two processes, or a retry of the instant's write, may set it twice. */
 const timerKey = (kind: string, ref: string, dueAt: Date): string => `${kind} ${dueAt.getTime()} ${ref}`;
 
-/** FNV-1a of the reference, so one record's timers always land in the same shard. */
+const laneOf = (shard: number): 0 | 1 => (shard < SHARDS_PER_LANE ? 0 : 1);
+
+/** FNV-1a of the reference, so one record's timers always land in the same shard of a lane. */
 export function shardOf(ref: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < ref.length; i++) {
     hash ^= ref.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193);
   }
-  return (hash >>> 0) % TIMER_SHARDS;
+  return (hash >>> 0) % SHARDS_PER_LANE;
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import pino from 'pino';
 import type { Database } from '../../src/db/connect';
-import { TimerWheel, shardOf } from '../../src/services/timer-wheel';
+import { TIMER_SHARDS, TimerWheel, shardOf } from '../../src/services/timer-wheel';
 import { SWEEP_JOB, isCheckAfterTheEnd, startScheduler, tickJobName, type Scheduler } from '../../jobs/scheduler';
 import { TestClock } from '../support/factories';
 import { eventually } from '../support/slack/slack-harness';
@@ -57,7 +57,7 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
     await eventually(() => fired.length >= 1, 10_000);
     expect(new Set(fired)).toEqual(new Set(['soon']));
     const jobs = await database.connection.db!.collection('agenda_jobs').find().toArray();
-    expect(jobs.map((j) => j.name).sort()).toEqual([...[0, 1, 2, 3].map(tickJobName), SWEEP_JOB].sort());
+    expect(jobs.map((j) => j.name).sort()).toEqual([...Array.from({ length: TIMER_SHARDS }, (_, shard) => tickJobName(shard)), SWEEP_JOB].sort());
   }, 20_000);
 
   it("takes over a shard whose process stopped answering once its lock is no longer renewed; a process starting meanwhile frees nothing", async () => {

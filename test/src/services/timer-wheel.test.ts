@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Database } from '../../../src/db/connect';
-import { TIMER_SHARDS, TimerWheel, shardOf } from '../../../src/services/timer-wheel';
+import { SHARDS_PER_LANE, TIMER_SHARDS, TimerWheel, shardOf } from '../../../src/services/timer-wheel';
 import { eventually } from '../../support/eventually';
 import { TestClock } from '../../support/factories';
 import { HeldGate } from '../../support/held-gate';
@@ -215,6 +215,37 @@ describe('timer wheel (against the real server)', () => {
     expect((await onTime.tick(0)).timers).toBe(3);
     await eventually(() => begun.length === 6);
     expect([...begun].sort()).toEqual([...refs].sort());
+    onTime.stopFiringAhead();
+  });
+
+  it('kinds behind the others have shards of their own: a backlog of them holds back no other kind\'s reading', async () => {
+    const gate = new HeldGate();
+    gate.holdBack = true;
+    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000, beginGate: gate, firingHeld: 3 });
+    const begun: string[] = [];
+    const first = heldRun();
+    onTime.on('test', async (ref) => void begun.push(ref));
+    onTime.on('lease', async (ref) => {
+      begun.push(ref);
+      await first.held;
+    }, { behindOthers: true });
+    clock.set('2026-11-23T00:01:00Z');
+    const leases = Array.from({ length: 400 }, (_, i) => `lease-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, 6);
+    for (const [i, ref] of leases.entries()) await onTime.schedule('lease', ref, new Date(clock.now().getTime() + (i < 3 ? 0 : 5_000)));
+    await onTime.schedule('test', 'escalation', clock.now());
+    const inShard = async (shard: number) => (await database.models.Timer.find({ _id: { $regex: `^${shard}:` } }).lean()).map((t) => t.ref);
+    expect((await inShard(SHARDS_PER_LANE)).sort()).toEqual([...leases].sort());
+    // The leases' lane is held once its first bucket is read (three, its bound); the escalation's lane is not.
+    expect((await onTime.tickAll()).timers).toBe(4);
+    first.release();
+    gate.relieve();
+    await eventually(() => begun.length === 4);
+    // Whichever began first while nothing was at work, the escalation came before the leases waiting.
+    expect(begun.indexOf('escalation')).toBeLessThan(2);
+    await onTime.idle();
+    // Below its bound again, the leases' lane reads on.
+    expect((await onTime.tickAll()).timers).toBe(3);
+    await eventually(() => begun.length === leases.length + 1);
     onTime.stopFiringAhead();
   });
 
@@ -479,7 +510,7 @@ describe('timer wheel (against the real server)', () => {
 
   it('spreads references over every shard', () => {
     const shards = new Set(Array.from({ length: 100 }, (_, i) => shardOf(`INC${1000 + i}`)));
-    expect(shards.size).toBe(TIMER_SHARDS);
+    expect(shards.size).toBe(SHARDS_PER_LANE);
   });
 });
 
