@@ -181,7 +181,7 @@ async function main(): Promise<void> {
     const steps = new StopSteps(log, graceMs);
     log.info({ signal }, 'shutting down: no new requests, finishing those in flight');
     // The console's live streams never end on their own: ended first, so the server can close.
-    web?.stop();
+    await steps.step('the console\'s live streams to end', async () => web?.stop());
     await steps.step('the HTTP server to close', () => http.close());
     // What was acknowledged is finished before the database closes; what is not done in time stays
     // in the intake, and another process (or the restart) takes it over.
@@ -192,8 +192,10 @@ async function main(): Promise<void> {
     await steps.step('the Slack adapter to stop', async () => slack?.stop());
     // The work thread finishes its scheduled work within the same grace.
     await steps.step('the Slack work thread to stop', async () => slackWork?.stop(graceMs + 10_000));
-    clock.stop();
-    stopWatchingStalls();
+    await steps.step('the shared clock and the stall watch to stop', async () => {
+      clock.stop();
+      stopWatchingStalls();
+    });
     await steps.step('the database connection to close', () => database.close());
     await steps.step('the embedded database to stop', () => provisioned.stop());
     const code = steps.done();

@@ -32,7 +32,6 @@ export class StopSteps {
       log.error({ waitingFor: this.waitingFor, afterMs }, 'could not stop in time: exiting, what is unfinished is taken over or replayed');
       exit(1);
     }, afterMs);
-    this.timer.unref();
   }
 
   /** Runs a step (`waitingFor` says what it waits for); undefined when it failed. */
@@ -47,7 +46,7 @@ export class StopSteps {
     }
   }
 
-  /** Ends the deadline; the exit code: 1 when a step failed. */
+  /** Ends the deadline (held until then: a stop waiting on nothing else must not end as if done); the exit code, 1 when a step failed. */
   done(): number {
     clearTimeout(this.timer);
     return this.failures > 0 ? 1 : 0;

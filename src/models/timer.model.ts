@@ -34,15 +34,18 @@ export interface TimerIndexDoc {
 export const timerIndexSchema = new Schema<TimerIndexDoc>({ _id: String, until: Date }, { versionKey: false });
 
 /**
- * How far each shard has been worked through (`cursor:<shard>` → the last bucket done). Kept in a
- * collection of its own, of four documents: a FerretDB/SQLite without our _id index reads a whole
- * collection to update one document (docs/storage.md §4), so what is updated every tick lives
- * apart from what grows.
+ * How far each shard has been worked through (`cursor:<shard>`): `bucket`, the last bucket whose
+ * timers have all run (a tick goes on from it), and `readTo`, the last bucket read (a timer written
+ * late lands after it). Kept in a collection of its own, of one document per shard: a
+ * FerretDB/SQLite without our _id index reads a whole collection to update one document
+ * (docs/storage.md §4), so what is updated every tick lives apart from what grows.
  */
 export interface TimerCursorDoc {
   _id: string;
   bucket: number;
+  /** Absent in cursors saved before it was kept: then `bucket`. */
+  readTo?: number;
   at: Date;
 }
 
-export const timerCursorSchema = new Schema<TimerCursorDoc>({ _id: String, bucket: Number, at: Date }, { versionKey: false });
+export const timerCursorSchema = new Schema<TimerCursorDoc>({ _id: String, bucket: Number, readTo: Number, at: Date }, { versionKey: false });

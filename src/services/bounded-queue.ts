@@ -10,6 +10,13 @@ import type { BeginGate } from '../db/pool-pressure';
 export const BEGUN_PER_TURN = 16;
 
 /**
+ * Tasks offered `behind` wait for those offered without it, but not for ever: after this many of
+ * those begun in a row, one of them begins. Behind are delivery leases, which mostly find their
+ * message delivered, but some carry a message not yet sent (the delivery queue was full).
+ */
+export const FRONT_BEFORE_BEHIND = 8;
+
+/**
  * A bounded queue of tasks run at most `concurrency` at a time. Three uses:
  * - the notifier's deliveries (`src/services/notifier.ts`), run beside the timer wheel rather than
  *   inside its tick: a slow platform call holds a place, never a whole shard, and a delivery
@@ -29,8 +36,9 @@ export const BEGUN_PER_TURN = 16;
  */
 export class BoundedQueue {
   private readonly waiting: (() => Promise<void>)[] = [];
-  /** Tasks offered `behind`: begun only when none of `waiting` is left to begin. */
+  /** Tasks offered `behind`: begun when none of `waiting` is left to begin, or after FRONT_BEFORE_BEHIND of them. */
   private readonly waitingBehind: (() => Promise<void>)[] = [];
+  private frontInARow = 0;
   private readonly idleWaiters: (() => void)[] = [];
   private running = 0;
   /** Tasks begun that wait for a timer (`waitAside`), their places given to others. */
@@ -102,8 +110,8 @@ export class BoundedQueue {
 
   /**
    * Queues the task unless the queue is full; false when it is (the task is not run). `behind`: it
-   * begins only once no task offered without it waits (the timers no person waits on, behind those
-   * that keep a promise made to one).
+   * begins once no task offered without it waits, or its share comes (FRONT_BEFORE_BEHIND): the
+   * timers no person waits on, behind those that keep a promise made to one.
    */
   offer(task: () => Promise<void>, options: { behind?: boolean } = {}): boolean {
     if (this.full) return false;
@@ -126,7 +134,7 @@ export class BoundedQueue {
   private begin(): void {
     while (this.running < this.concurrency && this.unbegun > 0 && !this.heldBack()) {
       if (this.turnSpent()) return;
-      const task = (this.waiting.shift() ?? this.waitingBehind.shift()) as () => Promise<void>;
+      const task = this.nextTask();
       this.running += 1;
       const place: TaskPlace = { queue: this, asides: 0, ended: false };
       // Tasks handle their own failures; a throw here is a bug, and must not stop the queue.
@@ -142,6 +150,12 @@ export class BoundedQueue {
           if (this.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
         });
     }
+  }
+
+  private nextTask(): () => Promise<void> {
+    const behind = this.waitingBehind.length > 0 && (this.waiting.length === 0 || this.frontInARow >= FRONT_BEFORE_BEHIND);
+    this.frontInARow = behind ? 0 : this.frontInARow + 1;
+    return (behind ? this.waitingBehind.shift() : this.waiting.shift()) as () => Promise<void>;
   }
 
   /**

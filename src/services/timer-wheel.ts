@@ -219,8 +219,10 @@ export class TimerWheel {
       await this.insertTimer(shard, bucket, kind, ref, dueAt);
       if (bucket * BUCKET_MS - this.now().getTime() > FAR_AHEAD_MS) return;
       const cursor = await this.models.TimerCursor.findById(`cursor:${shard}`).lean();
-      if (!cursor || cursor.bucket < bucket) return;
-      bucket = cursor.bucket + 1;
+      // Read already: the cursor's bucket may be held behind timers still to run, not what was read.
+      const read = cursor ? Math.max(cursor.bucket, cursor.readTo ?? cursor.bucket) : undefined;
+      if (read === undefined || read < bucket) return;
+      bucket = read + 1;
     }
     throw new Error(`timer ${kind} ${ref} could not be set ahead of the wheel's cursor`);
   }
@@ -291,8 +293,11 @@ export class TimerWheel {
     const report: TickReport = { buckets: 0, timers: 0, failed: 0 };
     const cursor = await this.models.TimerCursor.findById(`cursor:${shard}`).lean();
     const last = floorDiv(this.now().getTime() - SETTLE_MS, BUCKET_MS) - 1;
-    const saved = { bucket: cursor?.bucket ?? last - 1 };
-    const done = Math.max(saved.bucket, this.settledTo.get(shard) ?? Number.NEGATIVE_INFINITY);
+    const saved = { bucket: cursor?.bucket ?? last - 1, readTo: cursor?.readTo ?? cursor?.bucket ?? last - 1 };
+    // What this process read of the shard, unless a process since read less of it (so a timer
+    // written late may have landed within what this one read): then from there again.
+    const readHere = Math.min(this.settledTo.get(shard) ?? Number.NEGATIVE_INFINITY, saved.readTo);
+    const done = Math.max(saved.bucket, readHere);
     let bucket = done + 1;
     const started = Date.now();
     let worked = false;
@@ -362,8 +367,10 @@ export class TimerWheel {
     const key = `${shard}:${bucket}`;
     // Once these and those read before them have run, the bucket's first n are marked fired:
     // another process settling the bucket then leaves them (a process that dies first never marks them).
-    const before = this.firedAhead.get(key) ?? Promise.resolve(true);
-    const marked = Promise.all([before, ...timers.map((timer) => this.fireAt(shard, timer))]).then(async (ran) => {
+    // The batch before ran even should its marking have failed (`forget`): only a run that failed holds the cursor.
+    const before = (this.firedAhead.get(key) ?? Promise.resolve(true)).catch(() => true);
+    const runs = timers.map((timer) => (this.ranHere.has(timerKey(timer.kind, timer.ref, new Date(timer.dueAt))) ? Promise.resolve(true) : this.fireAt(shard, timer)));
+    const marked = Promise.all([before, ...runs]).then(async (ran) => {
       if (!ran.every(Boolean)) {
         // The settled pass here reads the whole bucket again, and runs it (the next tick, if it has passed it).
         this.readAhead.delete(key);
@@ -523,16 +530,18 @@ export class TimerWheel {
    * begin (a busy database holds them back), and should this process stop or die first, whichever
    * process ticks the shard next must read that bucket again and run them.
    */
-  private async settle(shard: number, bucket: number, saved: { bucket: number }): Promise<void> {
+  private async settle(shard: number, bucket: number, saved: { bucket: number; readTo: number }): Promise<void> {
     this.settledTo.set(shard, bucket);
     let upTo = bucket;
     for (const key of [...this.firedAhead.keys(), ...this.failedAhead]) {
       const [keyShard, pending] = key.split(':').map(Number) as [number, number];
       if (keyShard === shard && pending <= upTo) upTo = pending - 1;
     }
-    if (upTo <= saved.bucket) return;
-    await this.saveCursor(shard, upTo);
+    upTo = Math.max(upTo, saved.bucket);
+    if (upTo === saved.bucket && bucket === saved.readTo) return;
+    await this.saveCursor(shard, upTo, bucket);
     saved.bucket = upTo;
+    saved.readTo = bucket;
   }
 
   /** A bucket's timers from slot `from` up to the first free slot: the first alone (most buckets are empty), then READ_BATCH at a time. */
@@ -615,8 +624,8 @@ export class TimerWheel {
     return found;
   }
 
-  private async saveCursor(shard: number, bucket: number): Promise<void> {
-    await retryWhileBusy(() => this.models.TimerCursor.updateOne({ _id: `cursor:${shard}` }, { $set: { bucket, at: this.now() } }, { upsert: true }));
+  private async saveCursor(shard: number, bucket: number, readTo: number): Promise<void> {
+    await retryWhileBusy(() => this.models.TimerCursor.updateOne({ _id: `cursor:${shard}` }, { $set: { bucket, readTo, at: this.now() } }, { upsert: true }));
   }
 
   private remember(memo: Map<string, number> | Set<string>, key: string, value?: number): void {

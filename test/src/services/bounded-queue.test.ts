@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { BEGUN_PER_TURN, BoundedQueue, waitAside } from '../../../src/services/bounded-queue';
+import { BEGUN_PER_TURN, BoundedQueue, FRONT_BEFORE_BEHIND, waitAside } from '../../../src/services/bounded-queue';
 import { eventually } from '../../support/eventually';
 import { HeldGate } from '../../support/held-gate';
 
@@ -146,6 +146,28 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
     await queue.idle();
     // The first lease began at once (nothing was at work); the gate held the rest, which began in order of their lanes.
     expect(begun).toEqual(['lease-1', 'escalation-1', 'escalation-2', 'lease-2']);
+  });
+
+  it('tasks offered behind are not starved: one begins after each FRONT_BEFORE_BEHIND of the others in a row', async () => {
+    const queue = new BoundedQueue(1);
+    const begun: string[] = [];
+    const release: (() => void)[] = [];
+    const task = (name: string) => async () => {
+      begun.push(name);
+      await new Promise<void>((resolve) => release.push(resolve));
+    };
+    queue.offer(task('first'));
+    for (let i = 0; i < 2; i++) queue.offer(task(`lease-${i}`), { behind: true });
+    for (let i = 0; i < 2 * FRONT_BEFORE_BEHIND; i++) queue.offer(task(`escalation-${i}`));
+    while (begun.length < 3 + 2 * FRONT_BEFORE_BEHIND) {
+      await eventually(() => release.length > 0);
+      (release.shift() as () => void)();
+    }
+    // 'first' and seven escalations, then a lease; eight escalations, then the other.
+    expect(begun.indexOf('lease-0')).toBe(FRONT_BEFORE_BEHIND);
+    expect(begun.indexOf('lease-1')).toBe(2 * FRONT_BEFORE_BEHIND + 1);
+    for (const resolve of release) resolve();
+    await queue.idle();
   });
 
   it('with nothing at work it begins one task whatever the gate says: it never stands still', async () => {

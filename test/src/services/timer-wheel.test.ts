@@ -282,6 +282,40 @@ describe('timer wheel (against the real server)', () => {
     expect(ran.filter((r) => r.startsWith('second:')).sort()).toEqual(refs.map((ref) => `second:${ref}`).sort());
   });
 
+  it('a timer written late into a bucket read while the cursor is held behind timers still to run lands after what was read, and fires', async () => {
+    const gate = new HeldGate();
+    gate.holdBack = true;
+    const silent = pino({ level: 'silent' });
+    const reader = new TimerWheel(database.models, clock.now, silent, { fireAheadMs: 8_000, beginGate: gate });
+    const ran: string[] = [];
+    const held = heldRun();
+    reader.on('test', async (ref) => {
+      ran.push(ref);
+      if (ref.startsWith('backlog')) await held.held;
+    });
+    clock.set('2026-11-23T00:01:00Z');
+    const refs = Array.from({ length: 400 }, (_, i) => `backlog-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, 3);
+    for (const ref of refs) await reader.schedule('test', ref, clock.now());
+    await reader.tickAll();
+    await eventually(() => ran.length === 1);
+    // The reader's pass goes on to 00:01:20 while the cursor stays before the backlog's bucket.
+    clock.set('2026-11-23T00:01:24Z');
+    await reader.tickAll();
+    // A writer whose clock is behind (or whose write was slow) sets a timer due at 00:01:10.
+    const writerClock = new TestClock(new Date('2026-11-23T00:01:10Z'));
+    const writer = new TimerWheel(database.models, writerClock.now, silent);
+    const late = Array.from({ length: 400 }, (_, i) => `late-${i}`).find((ref) => shardOf(ref) === 0) as string;
+    await writer.schedule('test', late, writerClock.now());
+    held.release();
+    gate.relieve();
+    await eventually(() => ran.length === refs.length);
+    await reader.idle();
+    clock.set('2026-11-23T00:01:40Z');
+    await reader.tickAll();
+    await eventually(() => ran.includes(late));
+    reader.stopFiringAhead();
+  });
+
   it('timers of a kind run at once still run at once while many fired on time are running', async () => {
     const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000 });
     const slow = heldRun();
