@@ -516,7 +516,7 @@ export class TimerWheel {
   /** Runs again the buckets of the shard in `failedAhead`; false when the tick's time ran out first. */
   private async runFailedAhead(shard: number, report: TickReport, tickStarted: number): Promise<boolean> {
     for (const key of [...this.failedAhead]) {
-      const [keyShard, bucket] = key.split(':').map(Number) as [number, number];
+      const [keyShard, bucket] = bucketOfKey(key);
       if (keyShard !== shard) continue;
       if (!(await this.runBucket(shard, bucket, report, tickStarted))) return false;
       this.failedAhead.delete(key);
@@ -534,7 +534,7 @@ export class TimerWheel {
     this.settledTo.set(shard, bucket);
     let upTo = bucket;
     for (const key of [...this.firedAhead.keys(), ...this.failedAhead]) {
-      const [keyShard, pending] = key.split(':').map(Number) as [number, number];
+      const [keyShard, pending] = bucketOfKey(key);
       if (keyShard === shard && pending <= upTo) upTo = pending - 1;
     }
     upTo = Math.max(upTo, saved.bucket);
@@ -637,6 +637,9 @@ export class TimerWheel {
 
 /** One timer, whichever copy of it: two processes, or a retry of the instant's write, may set it twice. */
 const timerKey = (kind: string, ref: string, dueAt: Date): string => `${kind} ${dueAt.getTime()} ${ref}`;
+
+/** A bucket's key `<shard>:<bucket>`, read back. */
+const bucketOfKey = (key: string): [number, number] => key.split(':').map(Number) as [number, number];
 
 const laneOf = (shard: number): 0 | 1 => (shard < SHARDS_PER_LANE ? 0 : 1);
 

@@ -13,6 +13,11 @@ function heldRun(): { held: Promise<void>; release: () => void } {
   return { held, release };
 }
 
+/** `count` references named `<prefix>-<i>` that all fall in shard 0 (so one bucket holds them all). */
+function refsInShardZero(prefix: string, count: number): string[] {
+  return Array.from({ length: 40 * count }, (_, i) => `${prefix}-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, count);
+}
+
 describe('timer wheel (against the real server)', () => {
   let database: Database;
   let clock: TestClock;
@@ -58,7 +63,7 @@ describe('timer wheel (against the real server)', () => {
   it('timers set at once into one bucket by one process take a slot each: one insert per timer, not one per slot tried', async () => {
     const dueAt = new Date('2026-11-23T00:03:00Z');
     // All in one shard (so one bucket), all at once, as a storm's two-minute leases are.
-    const refs = Array.from({ length: 400 }, (_, i) => `lease-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, 60);
+    const refs = refsInShardZero('lease', 60);
     const commands = await countCommands(database, () => Promise.all(refs.map((ref) => wheel.schedule('test', ref, dueAt))));
     // And the bucket's minute and hour markers, once.
     expect(commands.insert).toBe(refs.length + 2);
@@ -198,7 +203,7 @@ describe('timer wheel (against the real server)', () => {
       await first.held;
     });
     clock.set('2026-11-23T00:01:00Z');
-    const refs = Array.from({ length: 400 }, (_, i) => `timer-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, 6);
+    const refs = refsInShardZero('timer', 6);
     for (const [i, ref] of refs.entries()) await onTime.schedule('test', ref, new Date(clock.now().getTime() + (i < 3 ? 0 : 5_000)));
     // The first bucket's three are read and wait (one at work); the next bucket is left in the database.
     expect((await onTime.tick(0)).timers).toBe(3);
@@ -230,7 +235,7 @@ describe('timer wheel (against the real server)', () => {
       await first.held;
     }, { behindOthers: true });
     clock.set('2026-11-23T00:01:00Z');
-    const leases = Array.from({ length: 400 }, (_, i) => `lease-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, 6);
+    const leases = refsInShardZero('lease', 6);
     for (const [i, ref] of leases.entries()) await onTime.schedule('lease', ref, new Date(clock.now().getTime() + (i < 3 ? 0 : 5_000)));
     await onTime.schedule('test', 'escalation', clock.now());
     const inShard = async (shard: number) => (await database.models.Timer.find({ _id: { $regex: `^${shard}:` } }).lean()).map((t) => t.ref);
@@ -263,7 +268,7 @@ describe('timer wheel (against the real server)', () => {
     });
     second.on('test', async (ref) => void ran.push(`second:${ref}`));
     clock.set('2026-11-23T00:01:00Z');
-    const refs = Array.from({ length: 200 }, (_, i) => `due-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, 4);
+    const refs = refsInShardZero('due', 4);
     for (const ref of refs) await first.schedule('test', ref, clock.now());
     await first.tickAll();
     // One begins (nothing else at work) and is held; the gate keeps the rest waiting.
@@ -294,7 +299,7 @@ describe('timer wheel (against the real server)', () => {
       if (ref.startsWith('backlog')) await held.held;
     });
     clock.set('2026-11-23T00:01:00Z');
-    const refs = Array.from({ length: 400 }, (_, i) => `backlog-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, 3);
+    const refs = refsInShardZero('backlog', 3);
     for (const ref of refs) await reader.schedule('test', ref, clock.now());
     await reader.tickAll();
     await eventually(() => ran.length === 1);
@@ -464,7 +469,7 @@ describe('timer wheel (against the real server)', () => {
       runs.push(ref);
       await new Promise((resolve) => setTimeout(resolve, 100));
     });
-    const refs = Array.from({ length: 400 }, (_, i) => `slow-${i}`).filter((ref) => shardOf(ref) === 0).slice(0, 24);
+    const refs = refsInShardZero('slow', 24);
     for (const ref of refs) await budgeted.schedule('slow', ref, clock.now());
     clock.advanceMinutes(1);
     // 8 at once, 100 ms each: the first round starts whatever the time, no round after the budget.
