@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     const graceMs = env.OPSDESK_STOP_GRACE_SECONDS * 1000;
-    const steps = new StopSteps(log, graceMs);
+    const steps = new StopSteps(log, { graceMs });
     log.info({ signal }, 'shutting down: no new requests, finishing those in flight');
     // The console's live streams never end on their own: ended first, so the server can close.
     await steps.step('the console\'s live streams to end', async () => web?.stop());
@@ -188,10 +188,12 @@ async function main(): Promise<void> {
     const unfinished = await steps.step('acknowledged requests to finish', () => app.work.drain(graceMs));
     if (unfinished && unfinished.running > 0) log.warn(unfinished, 'stopping with acknowledged work unfinished: another process or the restart replays it');
     await steps.step('the intake to hand over', () => app.intake.stop({ handOver: unfinished?.running === 0 }));
-    await steps.step('scheduled work and deliveries to stop', () => (scheduled ? scheduled.stop(graceMs) : stopDeliveries(app, graceMs)));
+    if (scheduled) await scheduled.stop(graceMs, steps);
+    else await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
     await steps.step('the Slack adapter to stop', async () => slack?.stop());
     // The work thread finishes its scheduled work within the same grace.
-    await steps.step('the Slack work thread to stop', async () => slackWork?.stop(graceMs + 10_000));
+    const thread = await steps.step('the Slack work thread to stop', async () => slackWork?.stop(graceMs + 10_000));
+    if (thread && !thread.inTime) log.warn({ afterMs: graceMs + 10_000 }, 'the Slack work thread did not stop in time and was ended: what it held is taken over or replayed');
     await steps.step('the shared clock and the stall watch to stop', async () => {
       clock.stop();
       stopWatchingStalls();

@@ -1,9 +1,11 @@
 import type { App } from './app';
 import { startScheduler } from '../jobs/scheduler';
+import type { StopSteps } from './stop-steps';
 
 /** The process's scheduled work, started in one thread of it: stopped, its running jobs finish first. */
 export interface ScheduledWork {
-  stop(graceMs: number): Promise<void>;
+  /** Each part of its stop a step of the thread's: one that fails (the database gone) leaves the others to run. */
+  stop(graceMs: number, steps: StopSteps): Promise<void>;
 }
 
 /**
@@ -21,13 +23,13 @@ export async function startScheduledWork(app: App, options: { takeoverAfterMs: n
     app.log.error({ err: error }, 'could not say which platforms this process delivers to'),
   );
   return {
-    async stop(graceMs) {
+    async stop(graceMs, steps) {
       // Running jobs finish (a delivery in flight completes); one still running after the grace is
       // picked up by another process once its lock expires.
-      await scheduler.drain(graceMs);
-      app.jobs.wheel.stopFiringAhead();
-      await stopDeliveries(app, graceMs);
-      app.presence.stop();
+      await steps.step('running scheduled jobs to finish', () => scheduler.drain(graceMs));
+      await steps.step('timers read ahead to stop firing', async () => app.jobs.wheel.stopFiringAhead());
+      await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
+      await steps.step('the delivery beat to stop', async () => app.presence.stop());
     },
   };
 }

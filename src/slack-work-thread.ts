@@ -17,6 +17,7 @@ import { startScheduledWork, stopDeliveries, type ScheduledWork } from './schedu
 import { watchEventLoopStalls } from './server/event-loop-stalls';
 import { BoundedQueue } from './services/bounded-queue';
 import { requestsFirstOf } from './db/requests-first';
+import { StopSteps } from './stop-steps';
 
 /**
  * How many handed-over requests the thread works on at once. Unbounded, the soak's backlog (2,000
@@ -106,18 +107,21 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
   const stop = async () => {
     const graceMs = data.scheduledWork?.graceMs ?? 60_000;
     const deadline = Date.now() + graceMs;
+    // No deadline of its own: the process's stop bounds this one (WorkThread.stop).
+    const steps = new StopSteps(log);
     // Clicks and forms waiting here are in the intake too: not begun within the grace, the restart
     // replays them. A command or an event not begun is not done, as when one thread does the work.
-    await Promise.race([requests.idle(), delay(graceMs)]);
-    await app.work.drain(Math.max(0, deadline - Date.now()));
+    await steps.step('handed-over requests to begin', () => Promise.race([requests.idle(), delay(graceMs)]));
+    await steps.step('acknowledged requests to finish', () => app.work.drain(Math.max(0, deadline - Date.now())));
     // Messages waiting for their turn go back to the timer wheel, for the next process's scheduler.
-    if (scheduled) await scheduled.stop(graceMs);
-    else await stopDeliveries(app, graceMs);
-    stopWatchingStalls();
-    await app.intake.stop({ handOver: true });
-    clock?.stop();
-    await database.close();
-    port.postMessage({ kind: 'stopped' } satisfies FromWorkThread);
+    if (scheduled) await scheduled.stop(graceMs, steps);
+    else await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
+    await steps.step('the stall watch to stop', async () => stopWatchingStalls());
+    await steps.step('the intake to hand over', () => app.intake.stop({ handOver: true }));
+    await steps.step('the shared clock to stop', async () => clock?.stop());
+    await steps.step('the database connection to close', () => database.close());
+    steps.done();
+    port.postMessage({ kind: 'stopped', failed: [...steps.failed] } satisfies FromWorkThread);
   };
   port.on('message', (message: ToWorkThread<HandOff>) => {
     if (message.kind === 'work') requests.offer(() => work(message.id, message.request));

@@ -12,22 +12,24 @@ export function stopDeadlineMs(graceMs: number): number {
 
 /**
  * A stop's steps, run one after another: one that fails (the database gone away) is logged and the
- * rest still run, and past the deadline the process says what it was waiting for and exits 1.
- * Nothing acknowledged is lost by either: what is unfinished stays in the intake and under its
- * timers, for another process or the restart. Before, the first write to a database gone away
- * ended the process with an unhandled rejection and a stack trace, its other steps not run.
+ * rest still run, and past the deadline (a process's stop has one; its work thread's is bounded by
+ * the process) the process says what it was waiting for and exits 1. Nothing acknowledged is lost
+ * by either: what is unfinished stays in the intake and under its timers, for another process or
+ * the restart. Before, the first write to a database gone away ended the process with an unhandled
+ * rejection and a stack trace, its other steps not run.
  */
 export class StopSteps {
   private waitingFor = 'the stop to begin';
-  private failures = 0;
-  private readonly timer: NodeJS.Timeout;
+  private readonly failedSteps: string[] = [];
+  private readonly timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly log: Logger,
-    graceMs: number,
-    exit: (code: number) => void = (code) => process.exit(code),
+    deadline?: { graceMs: number; exit?: (code: number) => void },
   ) {
-    const afterMs = stopDeadlineMs(graceMs);
+    if (!deadline) return;
+    const afterMs = stopDeadlineMs(deadline.graceMs);
+    const exit = deadline.exit ?? ((code: number) => process.exit(code));
     this.timer = setTimeout(() => {
       log.error({ waitingFor: this.waitingFor, afterMs }, 'could not stop in time: exiting, what is unfinished is taken over or replayed');
       exit(1);
@@ -40,15 +42,20 @@ export class StopSteps {
     try {
       return await run();
     } catch (error) {
-      this.failures += 1;
+      this.failedSteps.push(waitingFor);
       this.log.error({ err: error, waitingFor }, 'a step of the stop failed; the others still run');
       return undefined;
     }
   }
 
+  /** What the steps that failed were waiting for, in order. */
+  get failed(): readonly string[] {
+    return this.failedSteps;
+  }
+
   /** Ends the deadline (held until then: a stop waiting on nothing else must not end as if done); the exit code, 1 when a step failed. */
   done(): number {
     clearTimeout(this.timer);
-    return this.failures > 0 ? 1 : 0;
+    return this.failedSteps.length > 0 ? 1 : 0;
   }
 }

@@ -5,7 +5,8 @@ export type FromWorkThread =
   | { kind: 'ready' }
   | { kind: 'cannot-start'; error: string }
   | { kind: 'done'; id: number; error?: string }
-  | { kind: 'stopped' };
+  /** `failed`: what the steps of its stop that failed were waiting for (each logged there). */
+  | { kind: 'stopped'; failed: string[] };
 
 /** What the work thread is told: a request's work to do, or to stop. */
 export type ToWorkThread<Request> = { kind: 'work'; id: number; request: Request } | { kind: 'stop' };
@@ -22,7 +23,7 @@ export type ToWorkThread<Request> = { kind: 'work'; id: number; request: Request
 export class WorkThread<Request> {
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private nextId = 1;
-  private stopped: (() => void) | undefined;
+  private stopped: ((failed: readonly string[]) => void) | undefined;
   private exited = false;
 
   private constructor(
@@ -35,7 +36,7 @@ export class WorkThread<Request> {
         this.pending.delete(message.id);
         if (message.error === undefined) waiting?.resolve();
         else waiting?.reject(new Error(message.error));
-      } else if (message.kind === 'stopped') this.stopped?.();
+      } else if (message.kind === 'stopped') this.stopped?.(message.failed ?? []);
     });
     worker.on('error', (error) => {
       if (!this.stopped) onLost(`the work thread failed: ${error.message}`);
@@ -45,7 +46,7 @@ export class WorkThread<Request> {
       const lost = new Error(`the work thread exited (code ${code})`);
       for (const waiting of this.pending.values()) waiting.reject(lost);
       this.pending.clear();
-      if (this.stopped) this.stopped();
+      if (this.stopped) this.stopped([`its stop, which ended the thread (code ${code})`]);
       else onLost(lost.message);
     });
   }
@@ -76,6 +77,7 @@ export class WorkThread<Request> {
 
   /** Hands a request's work over; resolves when it is done (a failure there was told to the person). */
   hand(request: Request): Promise<void> {
+    if (this.exited) return Promise.reject(new Error('the work thread has ended'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -83,15 +85,21 @@ export class WorkThread<Request> {
     });
   }
 
-  /** Asks the thread to finish and close what it opened (after the work handed to it is done); then it ends. */
-  async stop(timeoutMs: number): Promise<void> {
+  /**
+   * Asks the thread to finish and close what it opened (after the work handed to it is done); then
+   * it ends. Resolves whether it stopped in time (past `timeoutMs` it is ended where it is: what it
+   * held stays in the intake); rejects, once it has ended, when steps of its stop failed.
+   */
+  async stop(timeoutMs: number): Promise<{ inTime: boolean }> {
     // Already gone (its loss was told): nothing to wait for.
-    if (this.exited) return;
-    const stopped = new Promise<void>((resolve) => (this.stopped = resolve));
+    if (this.exited) return { inTime: true };
+    const stopped = new Promise<readonly string[]>((resolve) => (this.stopped = resolve));
     this.worker.postMessage({ kind: 'stop' } satisfies ToWorkThread<Request>);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([stopped, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    const failed = await Promise.race([stopped, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)))]);
     clearTimeout(timer);
     await this.worker.terminate();
+    if (failed && failed.length > 0) throw new Error(`the work thread's stop failed at: ${failed.join('; ')} (logged by the thread)`);
+    return { inTime: failed !== undefined };
   }
 }

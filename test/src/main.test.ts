@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { ensureEmbeddedDbBinary, spawnEmbeddedDb } from '../../src/db/embedded-db';
 import { stopDeadlineMs } from '../../src/stop-steps';
+import { RecordingSlackApi } from '../support/slack/recording-slack-api';
+import { SIGNING_SECRET } from '../support/slack/signed-request';
 
 /** A direct message as Teams sends it (test/fixtures/teams), from the tenant the process is set up for. */
 const TEAMS_MESSAGE = JSON.parse(readFileSync(join(__dirname, '..', 'fixtures', 'teams', 'message_personal.json'), 'utf8')) as { channelData: { tenant: { id: string } } };
@@ -142,12 +144,16 @@ describe('opsdesk process', () => {
     }
   }, 60_000);
 
-  it('stops in time when SIGTERM comes after its database went away: every step tried, each failure said, exit 1, no crash', async () => {
-    const dataDir = join(dir, 'gone');
+  /**
+   * Starts opsdesk on a database server of its own (with `env` beside), kills that server, sends
+   * SIGTERM: what it exited with, how long it took, every log line and its stderr.
+   */
+  async function stopAfterDatabaseGone(name: string, env: Record<string, string> = {}) {
+    const dataDir = join(dir, name);
     await mkdir(dataDir);
     const db = await spawnEmbeddedDb({ binary: await ensureEmbeddedDbBinary(() => {}), dataDir }, '127.0.0.1:0');
     try {
-      const child = start({ PORT: '0', MONGODB_URI: db.uri, OPSDESK_STOP_GRACE_SECONDS: '1', LOG_LEVEL: 'info' });
+      const child = start({ PORT: '0', MONGODB_URI: db.uri, OPSDESK_STOP_GRACE_SECONDS: '1', LOG_LEVEL: 'info', ...env });
       const lines: Record<string, unknown>[] = [];
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -160,19 +166,49 @@ describe('opsdesk process', () => {
       await once(db.child, 'exit');
       const sent = Date.now();
       child.kill('SIGTERM');
-      expect(await exited).toBe(1);
-      // Within twice the grace and 30 s, whatever it waited for.
-      expect(Date.now() - sent).toBeLessThan(stopDeadlineMs(1_000));
+      const code = await exited;
+      const tookMs = Date.now() - sent;
       await closed;
       const failed = lines.filter((l) => l.msg === 'a step of the stop failed; the others still run');
-      expect(failed.map((l) => l.waitingFor)).toContain('the intake to hand over');
-      expect(lines.filter((l) => String(l.msg).startsWith('stopped'))).toEqual([expect.objectContaining({ msg: 'stopped, some steps failed (logged above)', exitCode: 1 })]);
-      // Before: the first failed write ended the process as an unhandled rejection, its stack on stderr.
-      expect(stderr).not.toMatch(/MongoNetworkError|Node\.js v/);
+      return { code, tookMs, lines, failed, stderr };
     } finally {
       db.child.kill('SIGKILL');
     }
+  }
+
+  it('stops in time when SIGTERM comes after its database went away: every step tried, each failure said, exit 1, no crash', async () => {
+    const { code, tookMs, lines, failed, stderr } = await stopAfterDatabaseGone('gone');
+    expect(code).toBe(1);
+    // Within twice the grace and 30 s, whatever it waited for.
+    expect(tookMs).toBeLessThan(stopDeadlineMs(1_000));
+    expect(failed.map((l) => l.waitingFor)).toContain('the intake to hand over');
+    expect(lines.filter((l) => String(l.msg).startsWith('stopped'))).toEqual([expect.objectContaining({ msg: 'stopped, some steps failed (logged above)', exitCode: 1 })]);
+    // Before: the first failed write ended the process as an unhandled rejection, its stack on stderr.
+    expect(stderr).not.toMatch(/MongoNetworkError|Node\.js v/);
   }, 60_000);
+
+  it("with Slack's work thread, the thread's stop too: each of its failed steps said, exit 1, no crash", async () => {
+    const api = new RecordingSlackApi();
+    await api.start();
+    try {
+      const { code, tookMs, lines, failed, stderr } = await stopAfterDatabaseGone('gone-with-thread', {
+        SLACK_SIGNING_SECRET: SIGNING_SECRET,
+        SLACK_BOT_TOKEN: 'xoxb-test',
+        SLACK_API_URL: api.url,
+      });
+      expect(code).toBe(1);
+      expect(tookMs).toBeLessThan(stopDeadlineMs(1_000));
+      // Said by the thread itself, which went on to its last steps (before: the first failure ended
+      // the thread, and nobody said so)…
+      expect(failed.filter((l) => l.thread === 'slack-work').map((l) => l.waitingFor)).toContain('the intake to hand over');
+      // …and by the process, whose step waiting for the thread failed with it.
+      expect(failed.filter((l) => l.thread === undefined).map((l) => l.waitingFor)).toContain('the Slack work thread to stop');
+      expect(lines.filter((l) => String(l.msg).startsWith('stopped'))).toEqual([expect.objectContaining({ msg: 'stopped, some steps failed (logged above)', exitCode: 1 })]);
+      expect(stderr).not.toMatch(/MongoNetworkError|Node\.js v/);
+    } finally {
+      await api.stop();
+    }
+  }, 90_000);
 
   it('with Teams configured, loads its adapter and refuses a message without the Bot Connector\'s token', async () => {
     const child = start({

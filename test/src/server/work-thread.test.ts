@@ -5,14 +5,20 @@ import { WorkThread } from '../../../src/server/work-thread';
 
 /**
  * A stand-in for a work thread, written as the protocol says: ready, then each request done after
- * `ms` (or failed with `fail`), and `exit` ends the thread without a word, as a crash would.
+ * `ms` (or failed with `fail`), and `exit` ends the thread without a word, as a crash would. Told
+ * to stop, it says which steps failed (`stopFails`), never answers (`stopHangs`), or dies
+ * (`stopDies`).
  */
 const STAND_IN = `
 const { parentPort, workerData } = require('node:worker_threads');
 if (workerData.cannotStart) parentPort.postMessage({ kind: 'cannot-start', error: 'no database' });
 else parentPort.postMessage({ kind: 'ready' });
 parentPort.on('message', (message) => {
-  if (message.kind === 'stop') return parentPort.postMessage({ kind: 'stopped' });
+  if (message.kind === 'stop') {
+    if (workerData.stopHangs) return;
+    if (workerData.stopDies) throw new Error('the database went away');
+    return parentPort.postMessage({ kind: 'stopped', failed: workerData.stopFails ?? [] });
+  }
   const { ms = 0, fail, exit } = message.request;
   if (exit) process.exit(3);
   setTimeout(() => parentPort.postMessage({ kind: 'done', id: message.id, ...(fail ? { error: fail } : {}) }), ms);
@@ -88,8 +94,29 @@ describe('the work thread', () => {
   it('stopped, it ends without being told as lost', async () => {
     const thread = await start();
     await thread.hand({ ms: 5 });
-    await thread.stop(2000);
+    await expect(thread.stop(2000)).resolves.toEqual({ inTime: true });
     expect(lost).toEqual([]);
+  });
+
+  it("a stop whose steps failed there rejects naming them, once the thread has ended", async () => {
+    const thread = await start({ stopFails: ['the intake to hand over', 'the database connection to close'] });
+    await expect(thread.stop(2000)).rejects.toThrow("the work thread's stop failed at: the intake to hand over; the database connection to close");
+    await expect(thread.hand({})).rejects.toThrow(/ended/);
+    expect(lost).toEqual([]);
+  });
+
+  it('a thread that dies in its stop: the stop rejects saying so, and it is not told as lost', async () => {
+    const thread = await start({ stopDies: true });
+    await expect(thread.stop(5000)).rejects.toThrow(/its stop, which ended the thread/);
+    expect(lost).toEqual([]);
+  });
+
+  it('a thread that does not stop within the timeout is ended, and the stop says it was not in time', async () => {
+    const thread = await start({ stopHangs: true });
+    const started = Date.now();
+    await expect(thread.stop(300)).resolves.toEqual({ inTime: false });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    await expect(thread.hand({})).rejects.toThrow(/ended/);
   });
 
   it('lowers the priority of its own thread only (Linux: a nice value per thread)', async () => {
