@@ -107,8 +107,9 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
   const stop = async () => {
     const graceMs = data.scheduledWork?.graceMs ?? 60_000;
     const deadline = Date.now() + graceMs;
-    // No deadline of its own: the process's stop bounds this one (WorkThread.stop).
-    const steps = new StopSteps(log);
+    // No deadline of its own: the process's stop bounds this one (WorkThread.stop). Each failure
+    // is told as it fails, so the process knows of it even if it ends this thread before the last.
+    const steps = new StopSteps(log, { onFailed: (waitingFor) => port.postMessage({ kind: 'step-failed', waitingFor } satisfies FromWorkThread) });
     // Clicks and forms waiting here are in the intake too: not begun within the grace, the restart
     // replays them. A command or an event not begun is not done, as when one thread does the work.
     await steps.step('handed-over requests to begin', () => Promise.race([requests.idle(), delay(graceMs)]));
@@ -121,7 +122,10 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
     await steps.step('the shared clock to stop', async () => clock?.stop());
     await steps.step('the database connection to close', () => database.close());
     steps.done();
-    port.postMessage({ kind: 'stopped', failed: [...steps.failed] } satisfies FromWorkThread);
+    // The log's last lines written out before the process ends this thread (they are written a
+    // turn later, and a failure's lines are the ones that matter).
+    await Promise.race([new Promise<void>((resolve) => log.flush(() => resolve())), delay(1_000)]);
+    port.postMessage({ kind: 'stopped' } satisfies FromWorkThread);
   };
   port.on('message', (message: ToWorkThread<HandOff>) => {
     if (message.kind === 'work') requests.offer(() => work(message.id, message.request));

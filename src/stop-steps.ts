@@ -20,16 +20,24 @@ export function stopDeadlineMs(graceMs: number): number {
  */
 export class StopSteps {
   private waitingFor = 'the stop to begin';
-  private readonly failedSteps: string[] = [];
+  private failures = 0;
   private readonly timer: NodeJS.Timeout | undefined;
+  private readonly onFailed: ((waitingFor: string) => void) | undefined;
 
   constructor(
     private readonly log: Logger,
-    deadline?: { graceMs: number; exit?: (code: number) => void },
+    options: {
+      /** The deadline's grace (a process's stop has one; its work thread's is bounded by the process). */
+      graceMs?: number;
+      exit?: (code: number) => void;
+      /** Told of each step that fails, as it fails (a work thread tells its process). */
+      onFailed?: (waitingFor: string) => void;
+    } = {},
   ) {
-    if (!deadline) return;
-    const afterMs = stopDeadlineMs(deadline.graceMs);
-    const exit = deadline.exit ?? ((code: number) => process.exit(code));
+    this.onFailed = options.onFailed;
+    if (options.graceMs === undefined) return;
+    const afterMs = stopDeadlineMs(options.graceMs);
+    const exit = options.exit ?? ((code: number) => process.exit(code));
     this.timer = setTimeout(() => {
       log.error({ waitingFor: this.waitingFor, afterMs }, 'could not stop in time: exiting, what is unfinished is taken over or replayed');
       exit(1);
@@ -42,20 +50,16 @@ export class StopSteps {
     try {
       return await run();
     } catch (error) {
-      this.failedSteps.push(waitingFor);
+      this.failures += 1;
       this.log.error({ err: error, waitingFor }, 'a step of the stop failed; the others still run');
+      this.onFailed?.(waitingFor);
       return undefined;
     }
-  }
-
-  /** What the steps that failed were waiting for, in order. */
-  get failed(): readonly string[] {
-    return this.failedSteps;
   }
 
   /** Ends the deadline (held until then: a stop waiting on nothing else must not end as if done); the exit code, 1 when a step failed. */
   done(): number {
     clearTimeout(this.timer);
-    return this.failedSteps.length > 0 ? 1 : 0;
+    return this.failures > 0 ? 1 : 0;
   }
 }

@@ -5,8 +5,9 @@ export type FromWorkThread =
   | { kind: 'ready' }
   | { kind: 'cannot-start'; error: string }
   | { kind: 'done'; id: number; error?: string }
-  /** `failed`: what the steps of its stop that failed were waiting for (each logged there). */
-  | { kind: 'stopped'; failed: string[] };
+  /** A step of its stop failed (logged there): what it was waiting for. */
+  | { kind: 'step-failed'; waitingFor: string }
+  | { kind: 'stopped' };
 
 /** What the work thread is told: a request's work to do, or to stop. */
 export type ToWorkThread<Request> = { kind: 'work'; id: number; request: Request } | { kind: 'stop' };
@@ -23,7 +24,8 @@ export type ToWorkThread<Request> = { kind: 'work'; id: number; request: Request
 export class WorkThread<Request> {
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
   private nextId = 1;
-  private stopped: ((failed: readonly string[]) => void) | undefined;
+  /** While stopping: the steps of its stop that failed, whether it said it stopped, whether it is being ended. */
+  private stopping: { failed: string[]; said: boolean; ending: boolean; ended: () => void } | undefined;
   private exited = false;
 
   private constructor(
@@ -36,18 +38,24 @@ export class WorkThread<Request> {
         this.pending.delete(message.id);
         if (message.error === undefined) waiting?.resolve();
         else waiting?.reject(new Error(message.error));
-      } else if (message.kind === 'stopped') this.stopped?.(message.failed ?? []);
+      } else if (message.kind === 'step-failed') this.stopping?.failed.push(message.waitingFor);
+      else if (message.kind === 'stopped' && this.stopping) {
+        this.stopping.said = true;
+        this.stopping.ended();
+      }
     });
     worker.on('error', (error) => {
-      if (!this.stopped) onLost(`the work thread failed: ${error.message}`);
+      if (!this.stopping) onLost(`the work thread failed: ${error.message}`);
     });
     worker.on('exit', (code) => {
       this.exited = true;
       const lost = new Error(`the work thread exited (code ${code})`);
       for (const waiting of this.pending.values()) waiting.reject(lost);
       this.pending.clear();
-      if (this.stopped) this.stopped([`its stop, which ended the thread (code ${code})`]);
-      else onLost(lost.message);
+      if (!this.stopping) return onLost(lost.message);
+      // Ended in its stop by its own failure, not by the process.
+      if (!this.stopping.said && !this.stopping.ending) this.stopping.failed.push(`its stop, which ended the thread (code ${code})`);
+      this.stopping.ended();
     });
   }
 
@@ -88,18 +96,24 @@ export class WorkThread<Request> {
   /**
    * Asks the thread to finish and close what it opened (after the work handed to it is done); then
    * it ends. Resolves whether it stopped in time (past `timeoutMs` it is ended where it is: what it
-   * held stays in the intake); rejects, once it has ended, when steps of its stop failed.
+   * held stays in the intake); rejects, once it has ended, when steps of its stop failed (each told
+   * as it failed, so also when it was ended before its last).
    */
   async stop(timeoutMs: number): Promise<{ inTime: boolean }> {
     // Already gone (its loss was told): nothing to wait for.
     if (this.exited) return { inTime: true };
-    const stopped = new Promise<readonly string[]>((resolve) => (this.stopped = resolve));
+    const stopping: NonNullable<typeof this.stopping> = { failed: [], said: false, ending: false, ended: () => undefined };
+    const ended = new Promise<boolean>((resolve) => (stopping.ended = () => resolve(true)));
+    this.stopping = stopping;
     this.worker.postMessage({ kind: 'stop' } satisfies ToWorkThread<Request>);
     let timer: NodeJS.Timeout | undefined;
-    const failed = await Promise.race([stopped, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), timeoutMs)))]);
+    const inTime = await Promise.race([ended, new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]);
     clearTimeout(timer);
+    stopping.ending = true;
     await this.worker.terminate();
-    if (failed && failed.length > 0) throw new Error(`the work thread's stop failed at: ${failed.join('; ')} (logged by the thread)`);
-    return { inTime: failed !== undefined };
+    if (stopping.failed.length > 0) {
+      throw new Error(`the work thread's stop failed at: ${stopping.failed.join('; ')}${inTime ? '' : ', and it was ended before it stopped'} (logged by the thread)`);
+    }
+    return { inTime };
   }
 }

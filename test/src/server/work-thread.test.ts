@@ -15,9 +15,10 @@ if (workerData.cannotStart) parentPort.postMessage({ kind: 'cannot-start', error
 else parentPort.postMessage({ kind: 'ready' });
 parentPort.on('message', (message) => {
   if (message.kind === 'stop') {
+    for (const waitingFor of workerData.stopFails ?? []) parentPort.postMessage({ kind: 'step-failed', waitingFor });
     if (workerData.stopHangs) return;
     if (workerData.stopDies) throw new Error('the database went away');
-    return parentPort.postMessage({ kind: 'stopped', failed: workerData.stopFails ?? [] });
+    return parentPort.postMessage({ kind: 'stopped' });
   }
   const { ms = 0, fail, exit } = message.request;
   if (exit) process.exit(3);
@@ -102,6 +103,12 @@ describe('the work thread', () => {
     const thread = await start({ stopFails: ['the intake to hand over', 'the database connection to close'] });
     await expect(thread.stop(2000)).rejects.toThrow("the work thread's stop failed at: the intake to hand over; the database connection to close");
     await expect(thread.hand({})).rejects.toThrow(/ended/);
+    expect(lost).toEqual([]);
+  });
+
+  it('a thread ended before its stop ends: the steps that had failed are named all the same', async () => {
+    const thread = await start({ stopFails: ['the intake to hand over'], stopHangs: true });
+    await expect(thread.stop(300)).rejects.toThrow("the work thread's stop failed at: the intake to hand over, and it was ended before it stopped");
     expect(lost).toEqual([]);
   });
 
