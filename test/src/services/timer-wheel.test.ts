@@ -309,7 +309,7 @@ describe('timer wheel (against the real server)', () => {
     // A writer whose clock is behind (or whose write was slow) sets a timer due at 00:01:10.
     const writerClock = new TestClock(new Date('2026-11-23T00:01:10Z'));
     const writer = new TimerWheel(database.models, writerClock.now, silent);
-    const late = Array.from({ length: 400 }, (_, i) => `late-${i}`).find((ref) => shardOf(ref) === 0) as string;
+    const [late] = refsInShardZero('late', 1) as [string];
     await writer.schedule('test', late, writerClock.now());
     held.release();
     gate.relieve();
