@@ -183,6 +183,12 @@ async function main(): Promise<void> {
     // The console's live streams never end on their own: ended first, so the server can close.
     await steps.step('the console\'s live streams to end', async () => web?.stop());
     await steps.step('the HTTP server to close', () => http.close());
+    // No request comes in now. The work thread finishes what was handed to it and stops alongside
+    // the steps below, not after them: with the database gone away each side's writes wait out
+    // the driver's server selection, and one after the other they would pass the deadline.
+    const threadStopping = slackWork?.stop(graceMs + 10_000);
+    // Its failure is the step's below, told there (not an unhandled rejection meanwhile).
+    threadStopping?.catch(() => undefined);
     // What was acknowledged is finished before the database closes; what is not done in time stays
     // in the intake, and another process (or the restart) takes it over.
     const unfinished = await steps.step('acknowledged requests to finish', () => app.work.drain(graceMs));
@@ -192,7 +198,7 @@ async function main(): Promise<void> {
     else await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
     await steps.step('the Slack adapter to stop', async () => slack?.stop());
     // The work thread finishes its scheduled work within the same grace.
-    const thread = await steps.step('the Slack work thread to stop', async () => slackWork?.stop(graceMs + 10_000));
+    const thread = await steps.step('the Slack work thread to stop', async () => threadStopping);
     if (thread && !thread.inTime) log.warn({ afterMs: graceMs + 10_000 }, 'the Slack work thread did not stop in time and was ended: what it held is taken over or replayed');
     await steps.step('the shared clock and the stall watch to stop', async () => {
       clock.stop();

@@ -41,4 +41,5 @@ export async function startScheduledWork(app: App, options: { takeoverAfterMs: n
 export async function stopDeliveries(app: App, graceMs: number): Promise<void> {
   const posting = await app.jobs.notifier.stop(Math.min(graceMs, 5_000));
   if (posting.running > 0) app.log.warn(posting, 'stopping with messages still being posted: retried after their lease');
+  else if (posting.unrecorded > 0) app.log.warn(posting, 'stopping with the outcomes of posted messages unwritten: their leases ask the platform whether they got there');
 }

@@ -154,6 +154,8 @@ export class Notifier {
   private readonly finalsDue: NotificationAttemptDoc[] = [];
   private finalsTimer: NodeJS.Timeout | undefined;
   private readonly finalsWriting = new Set<Promise<void>>();
+  /** How many last words the writes under way hold. */
+  private finalsInWrite = 0;
   private readonly stopper = new AbortController();
   /** Aborted when the process stops: deliveries waiting for their turn give up and are handed back. */
   readonly stopping: AbortSignal = this.stopper.signal;
@@ -206,15 +208,16 @@ export class Notifier {
   /**
    * Stopping: deliveries waiting for their turn, or not yet begun, are handed back to the timer
    * wheel as due now (another process, or the restart, takes them at once instead of after the
-   * lease); those talking to the platform are given `graceMs` to finish.
+   * lease); those talking to the platform are given `graceMs` to finish, their outcomes written
+   * within it too. An outcome not written leaves its lease to try again: with the database gone
+   * away, each write would wait out the driver's server selection, and the stop its deadline.
    */
-  async stop(graceMs: number): Promise<{ running: number }> {
+  async stop(graceMs: number): Promise<{ running: number; unrecorded: number }> {
     this.stopper.abort();
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.queue.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
     clearTimeout(timer);
-    await this.finalsWritten();
-    return { running: this.queue.size };
+    return { running: this.queue.size, unrecorded: this.finalsDue.length + this.finalsInWrite };
   }
 
   /**
@@ -605,7 +608,11 @@ export class Notifier {
     if (finals.length === 0) return;
     const written = this.record(finals);
     this.finalsWriting.add(written);
-    void written.finally(() => this.finalsWriting.delete(written));
+    this.finalsInWrite += finals.length;
+    void written.finally(() => {
+      this.finalsWriting.delete(written);
+      this.finalsInWrite -= finals.length;
+    });
   }
 
   /** Resolves once every last word finished so far is written. */

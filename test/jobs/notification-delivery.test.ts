@@ -327,6 +327,34 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(platform.posted.map((n) => n.reason)).toEqual(['escalation.0']);
   });
 
+  it("stopping, the outcomes' write is waited for within the grace only: one that hangs (the database gone away) is left to the lease, and counted", async () => {
+    const posted: PostedNotification[] = [];
+    const { app } = await process(posted);
+    const jamie = await buildActor(app, JAMIE);
+    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
+    // Every write of an outcome hangs from now on, as it does while the driver waits for a server.
+    const attempts = database.models.NotificationAttempt.collection;
+    const hang = () => new Promise<never>(() => undefined);
+    const insertMany = jest.spyOn(attempts, 'insertMany').mockImplementation(hang);
+    const insertOne = jest.spyOn(attempts, 'insertOne').mockImplementation(hang);
+    try {
+      await app.jobs.notifier.announce(result.announcements, { platform: 'test', user: 'U-JAMIE', requestKey: 'view:V-STOP-HANGS', views: result.views });
+      // The card is posted; its outcome's write hangs (the thread line waits for where the card went).
+      await eventually(() => posted.length >= 1);
+      const began = Date.now();
+      // Before, the stop waited for the write however long it took: here, for ever.
+      const stopped = await app.jobs.notifier.stop(300);
+      expect(Date.now() - began).toBeLessThan(2_000);
+      expect(stopped.unrecorded).toBeGreaterThanOrEqual(1);
+    } finally {
+      insertMany.mockRestore();
+      insertOne.mockRestore();
+    }
+    // Nothing of them was written: their lease, in whichever process, asks the platform.
+    expect(await database.models.NotificationAttempt.countDocuments({ _id: /#final$/ })).toBe(0);
+    expect(await database.models.Notification.countDocuments({ reason: /^(card|line|reply)\./ })).toBe(3);
+  });
+
   it('backs off after server errors and records a permanent failure without retrying it', async () => {
     const { app, platform } = await process([]);
     platform.next.push({ kind: 'retry', error: 'HTTP 500' }, { kind: 'retry', error: 'HTTP 503' }, { kind: 'failed', error: 'channel_not_found' });
