@@ -14,7 +14,12 @@ export const envSchema = z.object({
   MONGODB_URI: optionalText.pipe(
     z.string().regex(/^mongodb(\+srv)?:\/\//, 'expected a URI starting with mongodb:// or mongodb+srv://').optional(),
   ),
-  MONGODB_DB: z.string().regex(/^[A-Za-z0-9_-]+$/, 'expected a database name (letters, digits, _ and -)').default('opsdesk'),
+  // At most 56: the intake is kept in `<name>_intake`, and a database name has at most 63.
+  MONGODB_DB: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, 'expected a database name (letters, digits, _ and -)')
+    .max(56, 'expected at most 56 characters (opsdesk keeps its intake in a database named after it, with _intake)')
+    .default('opsdesk'),
   OPSDESK_DATA_DIR: z.string().default('.data'),
   OPSDESK_CONFIG: z.string().default('opsdesk.example.yml'),
   OPSDESK_EMBEDDED_DB_PG: optionalText,

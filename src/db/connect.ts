@@ -10,7 +10,7 @@ export interface Database {
   models: Models;
   close(): Promise<void>;
   ping(): Promise<boolean>;
-  /** Removes the application's database (tests and benchmarks). */
+  /** Removes the application's database and its intake's (tests and benchmarks). */
   drop(): Promise<void>;
 }
 
@@ -49,6 +49,7 @@ export async function connectDatabase(uri: string, dbName: string, options: { mo
     close: () => connection.close(),
     drop: async () => {
       await connection.dropDatabase();
+      await models.Intake.db.dropDatabase();
     },
     ping: async () => {
       try {

@@ -50,7 +50,13 @@ export interface Models {
   ListEntry: Model<ListEntryDoc>;
   ListSnapshot: Model<ListSnapshotDoc>;
   ListPage: Model<ListPageDoc>;
+  /** In a database of its own (`intakeDatabaseName`): acknowledging never waits for the work's writes. */
   Intake: Model<IntakeDoc>;
+  /**
+   * Where opsdesk kept its intake before it had a database of its own: read by reconciliation
+   * only, so that requests acknowledged before an upgrade are still replayed.
+   */
+  IntakeInMainDatabase: Model<IntakeDoc>;
   ProcessBeat: Model<ProcessBeatDoc>;
   WebMessage: Model<WebMessageDoc>;
   WebLog: Model<SlotDoc>;
@@ -61,8 +67,17 @@ export interface Models {
   TeamsConversation: Model<TeamsConversationDoc>;
 }
 
+/**
+ * The intake's database beside the application's. On the embedded server each database is a SQLite
+ * file whose writes take turns (docs/storage.md §3): with the intake in a file of its own, storing a
+ * request before its acknowledgement does not wait behind the writes of earlier requests' work.
+ */
+export const intakeDatabaseName = (databaseName: string): string => `${databaseName}_intake`;
+
 /** Registers every model on one connection (one per process, or several in tests). */
 export function createModels(connection: Connection): Models {
+  // The same client and pool, another database.
+  const intake = connection.useDb(intakeDatabaseName(connection.name), { useCache: true });
   return {
     Incident: connection.model<IncidentDoc>('Incident', incidentSchema, 'incidents'),
     ServiceRequest: connection.model<ServiceRequestDoc>('ServiceRequest', serviceRequestSchema, 'service_requests'),
@@ -90,7 +105,8 @@ export function createModels(connection: Connection): Models {
     ListEntry: connection.model<ListEntryDoc>('ListEntry', listEntrySchema, 'record_list_entries'),
     ListSnapshot: connection.model<ListSnapshotDoc>('ListSnapshot', listSnapshotSchema, 'record_lists'),
     ListPage: connection.model<ListPageDoc>('ListPage', listPageSchema, 'record_list_pages'),
-    Intake: connection.model<IntakeDoc>('Intake', intakeSchema, 'intake'),
+    Intake: intake.model<IntakeDoc>('Intake', intakeSchema, 'intake'),
+    IntakeInMainDatabase: connection.model<IntakeDoc>('IntakeInMainDatabase', intakeSchema, 'intake'),
     ProcessBeat: connection.model<ProcessBeatDoc>('ProcessBeat', processBeatSchema, 'process_beats'),
     WebMessage: connection.model<WebMessageDoc>('WebMessage', webMessageSchema, 'web_messages'),
     WebLog: connection.model<SlotDoc>('WebLog', slotSchema, 'web_logs'),

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
+import type { Model } from 'mongoose';
 import type { Logger } from '../logger';
 import type { IntakeDoc } from '../models/intake.model';
 import type { Models } from '../models/models';
@@ -98,17 +99,22 @@ export class Intake {
 
   private async reconcileOnce(): Promise<number> {
     if (this.replayers.size === 0) return 0;
-    // Done requests are removed at once, so this collection holds only work in flight.
-    const pending = await this.models.Intake.find({ platform: { $in: [...this.replayers.keys()] } }).lean<IntakeDoc[]>();
-    const { alive, beating } = await this.liveOwners(pending);
+    // Done requests are removed at once, so these collections hold only work in flight: the
+    // intake's, and the one processes from before its own database wrote to.
+    const platforms = { platform: { $in: [...this.replayers.keys()] } };
+    const pending = [
+      ...(await this.models.Intake.find(platforms).lean<IntakeDoc[]>()).map((request) => ({ request, store: this.models.Intake })),
+      ...(await this.models.IntakeInMainDatabase.find(platforms).lean<IntakeDoc[]>()).map((request) => ({ request, store: this.models.IntakeInMainDatabase })),
+    ];
+    const { alive, beating } = await this.liveOwners(pending.map((p) => p.request));
     const recent = this.now().getTime() - this.timing.deadAfterMs;
     let replayed = 0;
-    for (const request of pending) {
+    for (const { request, store } of pending) {
       if (alive.has(request.owner) || request.owner === GAVE_UP) continue;
       // An owner that has never beaten, with a recent request, may be a process just starting.
       if (!beating.has(request.owner) && request.receivedAt.getTime() > recent && !request.owner.startsWith('replay-')) continue;
       if (request.retryAt && request.retryAt.getTime() > this.now().getTime()) continue;
-      if (await this.replay(request)) replayed += 1;
+      if (await this.replay(request, store)) replayed += 1;
     }
     if (replayed > 0) this.log.warn({ replayed }, 'replayed acknowledged requests whose process stopped before finishing them');
     return replayed;
@@ -135,23 +141,23 @@ export class Intake {
     return { alive, beating };
   }
 
-  /** Takes the request over from its dead owner (once, by insert) and does its work. */
-  private async replay(request: IntakeDoc): Promise<boolean> {
+  /** Takes the request over from its dead owner (once, by insert) and does its work; `store` is where it was found. */
+  private async replay(request: IntakeDoc, store: Model<IntakeDoc>): Promise<boolean> {
     const replayer = this.replayers.get(request.platform);
     if (!replayer) return false;
     if (!(await insertOnce(this.models.RecordKey, { _id: `intake-takeover:${request._id}:${request.owner}`, recordId: request._id, at: this.now() }))) return false;
     const attempt = Number(/^replay-(\d+):/.exec(request.owner)?.[1] ?? 0) + 1;
-    await retryWhileBusy(() => this.models.Intake.updateOne({ _id: request._id }, { $set: { owner: this.bootId } }));
+    await retryWhileBusy(() => store.updateOne({ _id: request._id }, { $set: { owner: this.bootId } }));
     try {
       await replayer(request.payload);
-      await retryWhileBusy(() => this.models.Intake.deleteOne({ _id: request._id }));
+      await retryWhileBusy(() => store.deleteOne({ _id: request._id }));
       return true;
     } catch (error) {
       // Left to the next reconciliation under an owner that never beats; after MAX_REPLAYS, to an operator.
       const owner = attempt < MAX_REPLAYS ? `replay-${attempt}:${randomUUID()}` : GAVE_UP;
       this.log.error({ err: error, request: request._id, attempt }, owner === GAVE_UP ? 'gave up replaying an acknowledged request' : 'replaying an acknowledged request failed; it will be tried again');
       const retryAt = new Date(this.now().getTime() + REPLAY_BACKOFF_MS * 2 ** (attempt - 1));
-      await retryWhileBusy(() => this.models.Intake.updateOne({ _id: request._id }, { $set: { owner, retryAt } }));
+      await retryWhileBusy(() => store.updateOne({ _id: request._id }, { $set: { owner, retryAt } }));
       return false;
     }
   }

@@ -62,7 +62,9 @@ export class Retention {
     }
     // Processes' beats; a platform's is kept, as the mark that some process delivers there.
     const beats = await retryWhileBusy(() => this.models.ProcessBeat.deleteMany({ _id: { $not: new RegExp(`^${PLATFORM_BEAT_PREFIX}`) }, at: { $lt: new Date(now.getTime() - DAY_MS) } }));
-    const givenUp = await retryWhileBusy(() => this.models.Intake.deleteMany({ owner: 'gave-up', receivedAt: { $lt: cutoff } }));
+    const givenUpFilter = { owner: 'gave-up', receivedAt: { $lt: cutoff } };
+    const givenUp = await retryWhileBusy(() => this.models.Intake.deleteMany(givenUpFilter));
+    await retryWhileBusy(() => this.models.IntakeInMainDatabase.deleteMany(givenUpFilter));
     const turns = await retryWhileBusy(() => this.models.PaceSlot.deleteMany({ until: { $lt: new Date(now.getTime() - DAY_MS) } }));
     const digests = await retryWhileBusy(() => this.models.Digest.deleteMany({ createdAt: { $lt: cutoff } }));
     await retryWhileBusy(() => this.models.DigestLine.deleteMany({ createdAt: { $lt: cutoff } }));

@@ -28,10 +28,10 @@ describe('replaying work that was already done (Slack over real HTTP, real datab
   });
 
   /** As if the process that handled `payload` had died right after doing its work: its intake is still there. */
-  async function leftInTheIntake(kind: string, payload: Record<string, any>): Promise<void> {
+  async function leftInTheIntake(kind: string, payload: Record<string, any>, store = database.models.Intake): Promise<void> {
     const key = `${kind}:${payload.trigger_id}`;
     await database.models.ProcessBeat.updateOne({ _id: 'dead-process' }, { $set: { at: new Date(Date.now() - 120_000) } }, { upsert: true });
-    await database.models.Intake.collection.insertOne({
+    await store.collection.insertOne({
       _id: `slack:${key}`,
       platform: 'slack',
       owner: 'dead-process',
@@ -65,6 +65,18 @@ describe('replaying work that was already done (Slack over real HTTP, real datab
     expect(await database.models.Incident.countDocuments({ dedupeKey: 'slack:view:V-REPLAY-1' })).toBe(1);
     expect(posts()).toEqual([]);
     expect(await database.models.Intake.countDocuments()).toBe(0);
+  });
+
+  it("the intake has a database of its own; a report a process from before it acknowledged, left in the application's database, is replayed once after the upgrade", async () => {
+    expect(database.models.Intake.db.name).toBe(`${database.connection.name}_intake`);
+    const submission = reportSubmission('V-REPLAY-UPGRADE', reportValues('Scanner jammed'));
+    await leftInTheIntake('view_submission', submission, database.models.IntakeInMainDatabase);
+    expect(await slack.app.intake.reconcile()).toBe(1);
+    await slack.idle();
+    expect(await database.models.Incident.countDocuments({ dedupeKey: 'slack:view:V-REPLAY-UPGRADE' })).toBe(1);
+    expect(await database.models.IntakeInMainDatabase.countDocuments()).toBe(0);
+    expect(await database.models.Intake.countDocuments()).toBe(0);
+    expect(await slack.app.intake.reconcile()).toBe(0);
   });
 
   it('a card Slack took from a process that died before remembering it: the next attempt finds it by its metadata and edits it, posting no other', async () => {

@@ -181,6 +181,13 @@ describe('environment', () => {
     expect(problems.some((p) => p.startsWith('LOG_LEVEL:'))).toBe(true);
   });
 
+  it('refuses a database name too long to keep the intake beside it (<name>_intake, at most 63 characters)', () => {
+    expect(problemsOf(() => loadEnv({ MONGODB_DB: 'd'.repeat(57) }))).toEqual([
+      'MONGODB_DB: expected at most 56 characters (opsdesk keeps its intake in a database named after it, with _intake)',
+    ]);
+    expect(loadEnv({ MONGODB_DB: 'd'.repeat(56) }).MONGODB_DB).toHaveLength(56);
+  });
+
   it('requires the OAuth state secret when OAuth is on, and the client secret with the client id', () => {
     expect(problemsOf(() => loadEnv({ SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'shh' }))).toEqual([
       'SLACK_STATE_SECRET: required with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (OAuth installs): the same long random text in every process',
