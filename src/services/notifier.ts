@@ -208,15 +208,16 @@ export class Notifier {
   /**
    * Stopping: deliveries waiting for their turn, or not yet begun, are handed back to the timer
    * wheel as due now (another process, or the restart, takes them at once instead of after the
-   * lease); those talking to the platform are given `graceMs` to finish, their outcomes written
-   * within it too. An outcome not written leaves its lease to try again: with the database gone
-   * away, each write would wait out the driver's server selection, and the stop its deadline.
+   * lease); those talking to the platform are given `graceMs` to finish, and the outcomes written
+   * by then `graceMs` again to be stored. An outcome not stored leaves its lease to ask the platform
+   * whether the message got there: with the database gone away, each write would wait out the
+   * driver's server selection, and the stop its deadline.
    */
   async stop(graceMs: number): Promise<{ running: number; unrecorded: number }> {
     this.stopper.abort();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    await within(graceMs, this.queue.idle());
+    this.writeFinals();
+    await within(graceMs, Promise.all([...this.finalsWriting]));
     return { running: this.queue.size, unrecorded: this.finalsDue.length + this.finalsInWrite };
   }
 
@@ -621,4 +622,11 @@ export class Notifier {
     await Promise.all([...this.finalsWriting]);
   }
 
+}
+
+/** Waits for `work`, or `ms`, whichever comes first. */
+async function within(ms: number, work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
