@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import type { Model } from 'mongoose';
 import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
-import type { Model } from 'mongoose';
 import type { Logger } from '../logger';
 import type { IntakeDoc } from '../models/intake.model';
 import type { Models } from '../models/models';

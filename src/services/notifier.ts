@@ -216,8 +216,7 @@ export class Notifier {
   async stop(graceMs: number): Promise<{ running: number; unrecorded: number }> {
     this.stopper.abort();
     await within(graceMs, this.queue.idle());
-    this.writeFinals();
-    await within(graceMs, Promise.all([...this.finalsWriting]));
+    await within(graceMs, this.finalsWritten());
     return { running: this.queue.size, unrecorded: this.finalsDue.length + this.finalsInWrite };
   }
 
