@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RespondFn } from '@slack/bolt';
 import { ErrorCode } from '@slack/web-api';
 import { t, type Locale } from '../../src/i18n/translate';
+import { LeftUnfinished } from '../../src/server/work-thread';
 import type { HandedOver, SlackDeps } from './slack-context';
 import { NotYet, rateLimitedForMs } from './slack-limits';
 
@@ -59,7 +60,11 @@ export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Pro
     // backlog of 2,000 took 35 MB of its heap). The work thread logs its failures, and its listeners
     // tell the person theirs.
     const handed = { body: request.body, receivedAt: request.receivedAt ?? Date.now(), accepted: Boolean(request.accepted) };
-    void deps.opsdesk.work.run(() => handOff(handed)).catch((error: unknown) => deps.opsdesk.log.warn({ err: error, requestKey: key }, 'a request handed to the work thread failed there'));
+    void deps.opsdesk.work.run(() => handOff(handed)).catch((error: unknown) => {
+      // Counted in the stop's own warning, and replayed from the intake by the restart.
+      if (error instanceof LeftUnfinished) deps.opsdesk.log.debug({ requestKey: key }, 'a request handed to the work thread was left unfinished by the stop');
+      else deps.opsdesk.log.warn({ err: error, requestKey: key }, 'a request handed to the work thread failed there');
+    });
     return Promise.resolve();
   }
   return deps.opsdesk.work.run(async () => {

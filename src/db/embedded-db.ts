@@ -138,8 +138,11 @@ export function spawnEmbeddedDb(options: EmbeddedDbOptions, listen: string): Pro
   if (options.postgresUrl) args.push('-postgresql', options.postgresUrl);
   else args.push('-data', options.dataDir);
 
-  // stdin stays a pipe we hold: when this process dies, the server sees EOF and exits too.
-  const child = spawn(options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  // stdin stays a pipe we hold: when this process dies, the server sees EOF and exits too. A
+  // process group of its own: a signal to opsdesk's group (Ctrl-C in its terminal, a process
+  // manager's SIGTERM to `npm start`'s group) reaches opsdesk alone, whose stop still needs the
+  // server and stops it last.
+  const child = spawn(options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);

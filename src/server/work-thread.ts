@@ -9,6 +9,13 @@ export type FromWorkThread =
   | { kind: 'step-failed'; waitingFor: string }
   | { kind: 'stopped' };
 
+/** A request handed over and not done when the stop ended the thread: the restart replays it from the intake. */
+export class LeftUnfinished extends Error {
+  constructor() {
+    super('the process stopped before the work thread did it');
+  }
+}
+
 /** What the work thread is told: a request's work to do, or to stop. */
 export type ToWorkThread<Request> = { kind: 'work'; id: number; request: Request } | { kind: 'stop' };
 
@@ -49,7 +56,8 @@ export class WorkThread<Request> {
     });
     worker.on('exit', (code) => {
       this.exited = true;
-      const lost = new Error(`the work thread exited (code ${code})`);
+      // Ended by the process's stop, what it had not done is in the intake (the stop said how many).
+      const lost = this.stopping ? new LeftUnfinished() : new Error(`the work thread exited (code ${code})`);
       for (const waiting of this.pending.values()) waiting.reject(lost);
       this.pending.clear();
       if (!this.stopping) return onLost(lost.message);

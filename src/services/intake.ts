@@ -33,6 +33,8 @@ export class Intake {
   private beating: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private reconciling: Promise<number> | undefined;
+  /** Stopping: a reconciliation under way finishes the replay it began, and leaves the rest to the next process. */
+  private stopped = false;
 
   constructor(
     private readonly models: Models,
@@ -90,6 +92,7 @@ export class Intake {
    * beat goes at once; otherwise what it still holds is taken over once its last beat is old.
    */
   async stop(options: { handOver: boolean }): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.beating) clearInterval(this.beating);
     await this.reconciling?.catch(() => undefined);
@@ -102,14 +105,15 @@ export class Intake {
     // Done requests are removed at once, so these collections hold only work in flight: the
     // intake's, and the one processes from before its own database wrote to.
     const platforms = { platform: { $in: [...this.replayers.keys()] } };
-    const pending = [
-      ...(await this.models.Intake.find(platforms).lean<IntakeDoc[]>()).map((request) => ({ request, store: this.models.Intake })),
-      ...(await this.models.IntakeInMainDatabase.find(platforms).lean<IntakeDoc[]>()).map((request) => ({ request, store: this.models.IntakeInMainDatabase })),
-    ];
+    const pending: { request: IntakeDoc; store: Model<IntakeDoc> }[] = [];
+    for (const store of [this.models.Intake, this.models.IntakeInMainDatabase]) {
+      for (const request of await store.find(platforms).lean<IntakeDoc[]>()) pending.push({ request, store });
+    }
     const { alive, beating } = await this.liveOwners(pending.map((p) => p.request));
     const recent = this.now().getTime() - this.timing.deadAfterMs;
     let replayed = 0;
     for (const { request, store } of pending) {
+      if (this.stopped) break;
       if (alive.has(request.owner) || request.owner === GAVE_UP) continue;
       // An owner that has never beaten, with a recent request, may be a process just starting.
       if (!beating.has(request.owner) && request.receivedAt.getTime() > recent && !request.owner.startsWith('replay-')) continue;

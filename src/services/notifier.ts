@@ -156,6 +156,8 @@ export class Notifier {
   private readonly finalsWriting = new Set<Promise<void>>();
   /** How many last words the writes under way hold. */
   private finalsInWrite = 0;
+  /** Attempts handed back to the timer wheel since the stop began. */
+  private handedBack = 0;
   private readonly stopper = new AbortController();
   /** Aborted when the process stops: deliveries waiting for their turn give up and are handed back. */
   readonly stopping: AbortSignal = this.stopper.signal;
@@ -213,11 +215,11 @@ export class Notifier {
    * whether the message got there: with the database gone away, each write would wait out the
    * driver's server selection, and the stop its deadline.
    */
-  async stop(graceMs: number): Promise<{ running: number; unrecorded: number }> {
+  async stop(graceMs: number): Promise<{ running: number; unrecorded: number; handedBack: number }> {
     this.stopper.abort();
     await within(graceMs, this.queue.idle());
     await within(graceMs, this.finalsWritten());
-    return { running: this.queue.size, unrecorded: this.finalsDue.length + this.finalsInWrite };
+    return { running: this.queue.size, unrecorded: this.finalsDue.length + this.finalsInWrite, handedBack: this.handedBack };
   }
 
   /**
@@ -526,7 +528,7 @@ export class Notifier {
     const id = notification._id;
     try {
       if (this.stopping.aborted) {
-        await this.settle(notification, attempt, { kind: 'retry', afterMs: 0, error: 'handed back: the process was stopping' });
+        await this.settle(notification, attempt, { kind: 'retry', afterMs: 0, error: 'handed back: the process was stopping', waiting: true });
         return;
       }
       const deliverer = this.deliverers.get(notification.platform) as NotificationDeliverer;
@@ -572,7 +574,9 @@ export class Notifier {
         const backoff = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
         const retryAt = new Date(this.now().getTime() + (outcome.afterMs ?? backoff));
         await insertOnce(this.models.NotificationAttempt, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: outcome.error, retryAt });
-        if (outcome.waiting) this.log.debug({ id, attempt, retryAt, reason: outcome.error }, 'notification waiting; tried again at its turn');
+        // Stopping, every attempt not through is handed back: counted, and said once by the stop.
+        if (this.stopping.aborted) this.handedBack++;
+        if (outcome.waiting || this.stopping.aborted) this.log.debug({ id, attempt, retryAt, reason: outcome.error }, 'notification waiting; tried again at its turn');
         else this.log.warn({ id, attempt, retryAt, error: outcome.error }, 'notification delivery refused; trying again');
         await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, retryAt);
       }

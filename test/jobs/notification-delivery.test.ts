@@ -355,6 +355,30 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(await database.models.Notification.countDocuments({ reason: /^(card|line|reply)\./ })).toBe(3);
   });
 
+  it('stopping, a message waiting out a short Retry-After is handed back to the timer wheel: counted in what the stop returns, not logged as refused', async () => {
+    const { log, entries } = recordingLogger();
+    const app = await buildApp(database, clock, buildConfig(), log);
+    const platform = new RecordingDeliverer([], clock.now);
+    app.jobs.notifier.register(platform);
+    platform.next.push({ kind: 'retry', afterMs: 5_000, error: 'ratelimited' });
+    const jamie = await buildActor(app, JAMIE);
+    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
+    await app.jobs.notifier.announce(result.announcements, { platform: 'test', user: 'U-JAMIE', requestKey: 'view:V-STOP-HANDS-BACK', views: result.views });
+    // The reply delivered, the card waiting out its Retry-After, its line waiting for the card.
+    await eventually(() => platform.attempts >= 2);
+    const began = Date.now();
+    const stopped = await app.jobs.notifier.stop(2_000);
+    // The wait ended with the stop, not after the 5 s the platform asked for.
+    expect(Date.now() - began).toBeLessThan(2_000);
+    // Each handed back is in the wheel: the card when the platform said, the rest (its line, and
+    // the on-call page should it not have begun) as due now; each counted once.
+    const retries = await database.models.NotificationAttempt.find({ outcome: 'retry' }).lean();
+    expect(retries.map((a) => a.notificationId)).toEqual(expect.arrayContaining(['INC0001001:card.v1:card:test', 'INC0001001:line.incident.create.v1:thread:test']));
+    expect(retries.filter((a) => a.error !== 'handed back: the process was stopping').map((a) => a.error)).toEqual(['ratelimited']);
+    expect(stopped).toEqual({ running: 0, unrecorded: 0, handedBack: retries.length });
+    expect(entries.filter((e) => Number(e.level) >= 40)).toEqual([]);
+  });
+
   it('backs off after server errors and records a permanent failure without retrying it', async () => {
     const { app, platform } = await process([]);
     platform.next.push({ kind: 'retry', error: 'HTTP 500' }, { kind: 'retry', error: 'HTTP 503' }, { kind: 'failed', error: 'channel_not_found' });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -135,6 +135,36 @@ describe('opsdesk process', () => {
       expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['stopped']));
       // Nothing of it still answers: node itself stopped, it was not left running without its parent.
       await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+    } finally {
+      try {
+        process.kill(-npm.pid!, 'SIGKILL');
+      } catch {
+        // The group is gone: everything in it stopped.
+      }
+    }
+  }, 60_000);
+
+  it('Ctrl-C in its terminal (SIGINT to the whole process group): the embedded database outlives the stop, not killed beside it', async () => {
+    const { MONGODB_URI: _ignored, ...inherited } = process.env;
+    const npm = spawn('npm', ['start', '--silent'], { cwd: ROOT, detached: true, env: { ...inherited, PORT: '0', OPSDESK_DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'info' } });
+    try {
+      const lines: Record<string, unknown>[] = [];
+      const exited = waitForExit(npm);
+      await listeningUrl(npm, lines);
+      // The embedded server runs, outside the group a terminal signals.
+      const servers = execFileSync('ps', ['-eo', 'pgid=,args='], { encoding: 'utf8' })
+        .split('\n')
+        .filter((line) => line.includes('opsdesk-embedded-db') && line.includes(join(dir, 'data')))
+        .map((line) => Number(line.trim().split(/\s+/)[0]));
+      expect(servers).toHaveLength(1);
+      expect(servers[0]).not.toBe(npm.pid);
+      // A terminal sends the signal to every process of its foreground group at once.
+      process.kill(-npm.pid!, 'SIGINT');
+      await exited;
+      const said = lines.map((l) => String(l.msg));
+      expect(said).toEqual(expect.arrayContaining(['stopped']));
+      expect(said.filter((m) => m.startsWith('the embedded database'))).toEqual([]);
+      expect(lines.filter((l) => Number(l.level) >= 40).map((l) => l.msg)).toEqual([]);
     } finally {
       try {
         process.kill(-npm.pid!, 'SIGKILL');

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WorkThread } from '../../../src/server/work-thread';
+import { LeftUnfinished, WorkThread } from '../../../src/server/work-thread';
 
 /**
  * A stand-in for a work thread, written as the protocol says: ready, then each request done after
@@ -82,6 +82,15 @@ describe('the work thread', () => {
     void thread.hand({ exit: true }).catch(() => undefined);
     await expect(held).rejects.toThrow(/the work thread exited \(code 3\)/);
     expect(lost).toEqual([expect.stringMatching(/exited \(code 3\)/)]);
+  });
+
+  it('a request still held when the stop ends the thread is rejected as left unfinished (the restart replays it), not as a failure', async () => {
+    const thread = await start({ stopHangs: true });
+    const held = thread.hand({ ms: 10_000 });
+    held.catch(() => undefined);
+    expect(await thread.stop(200)).toEqual({ inTime: false });
+    await expect(held).rejects.toBeInstanceOf(LeftUnfinished);
+    expect(lost).toEqual([]);
   });
 
   it('stopping a thread that already died returns at once instead of waiting out its timeout', async () => {

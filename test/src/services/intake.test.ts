@@ -61,6 +61,38 @@ describe('the intake: acknowledged requests replayed once when their process die
     expect(replayed).toEqual(['report 2']);
   });
 
+  it('stopping during a long reconciliation: the replay under way finishes, the rest are left to the next process', async () => {
+    const dead = processOf();
+    await dead.beat();
+    for (const n of [1, 2, 3]) await dead.accept('slack', `view_submission:${n}`, `report ${n}`);
+    clock.current = new Date(clock.current.getTime() + 31_000);
+    const stopping = processOf();
+    const replayed: string[] = [];
+    let release = () => {};
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let begun = () => {};
+    const firstBegun = new Promise<void>((resolve) => (begun = resolve));
+    stopping.onReplay('slack', async (payload) => {
+      replayed.push(payload);
+      begun();
+      await released;
+    });
+    const reconciling = stopping.reconcile();
+    await firstBegun;
+    const stopped = stopping.stop({ handOver: false });
+    release();
+    await stopped;
+    expect(await reconciling).toBe(1);
+    expect(replayed).toHaveLength(1);
+    expect(await database.models.Intake.countDocuments()).toBe(2);
+
+    const next = processOf();
+    const replayedNext: string[] = [];
+    next.onReplay('slack', async (payload) => void replayedNext.push(payload));
+    expect(await next.reconcile()).toBe(2);
+    expect([...replayed, ...replayedNext].sort()).toEqual(['report 1', 'report 2', 'report 3']);
+  });
+
   it('a process that has not beaten yet (just starting) keeps its fresh requests; a stop with work unfinished hands over only once its beat is old', async () => {
     const starting = processOf();
     const other = processOf();
