@@ -1,6 +1,7 @@
 import { INCIDENT_IDS } from '../src/views/incident-actions';
 import { dispatch } from '../handlers/dispatch';
 import { createApp } from '../src/app';
+import { WORK_THREAD_LOWER_BY } from '../src/config/env';
 import { loadItsmConfig } from '../src/config/load-itsm-config';
 import { connectDatabase } from '../src/db/connect';
 import { createLogger } from '../src/logger';
@@ -55,11 +56,11 @@ export async function runSlackBench(uri: string): Promise<void> {
       ? undefined
       : await WorkThread.start<HandOff>(
           SLACK_WORK_THREAD_FILE,
-          { role: 'slack-work-thread', databaseUri: uri, databaseName, configPath, logLevel, sharedClock: false, lowerBy: Number(process.env.BENCH_SLACK_WORK_THREAD_LOWER_BY ?? 0), app: {}, slack: { botToken: 'xoxb-bench', apiUrl: api.url } } satisfies SlackWorkThreadData,
+          { role: 'slack-work-thread', databaseUri: uri, databaseName, configPath, logLevel, sharedClock: false, lowerBy: Number(process.env.BENCH_SLACK_WORK_THREAD_LOWER_BY ?? WORK_THREAD_LOWER_BY), app: {}, slack: { botToken: 'xoxb-bench', apiUrl: api.url } } satisfies SlackWorkThreadData,
           (reason) => log.fatal({ reason }, 'the Slack work thread is lost'),
         );
   report('slack bench: work after the acknowledgement in its own thread', work ? 1 : 0, '(1 yes, 0 no)', 0);
-  if (work) report('slack bench: nice values the work thread runs lower', Number(process.env.BENCH_SLACK_WORK_THREAD_LOWER_BY ?? 0), '', 0);
+  if (work) report('slack bench: nice values the work thread runs lower', Number(process.env.BENCH_SLACK_WORK_THREAD_LOWER_BY ?? WORK_THREAD_LOWER_BY), '', 0);
   const http = await startHttpServer({
     host: '127.0.0.1',
     port: 0,

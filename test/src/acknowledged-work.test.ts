@@ -1,4 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { connectDatabase, type Database } from '../../src/db/connect';
@@ -183,6 +184,11 @@ describe('work acknowledged to Slack survives the process (real process, real HT
     api.latencyMs = 100;
     const opsdesk = await startOpsdesk(dbName, api);
     running.push(opsdesk);
+    // The thread answering Slack goes first on a busy core: the work thread runs 10 nice values lower.
+    const niceOf = (tid: string) => Number(readFileSync(`/proc/${opsdesk.child.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+    const threads = readdirSync(`/proc/${opsdesk.child.pid}/task`);
+    const lowered = Math.min(19, niceOf(String(opsdesk.child.pid)) + 10);
+    expect(threads.map(niceOf).filter((nice) => nice === lowered)).toHaveLength(1);
     let stopped = false;
     const acknowledged = await reportUnderLoad(() => opsdesk.url, 'V-TERM', 80, 100, (sent) => {
       if (sent === 40 && !stopped) {
