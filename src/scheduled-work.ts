@@ -42,5 +42,5 @@ export async function stopDeliveries(app: App, graceMs: number): Promise<void> {
   const posting = await app.jobs.notifier.stop(Math.min(graceMs, 5_000));
   if (posting.running > 0) app.log.warn(posting, 'stopping with messages still being posted: retried after their lease');
   else if (posting.unrecorded > 0) app.log.warn(posting, 'stopping with the outcomes of posted messages unwritten: their leases ask the platform whether they got there');
-  else if (posting.handedBack > 0) app.log.info(posting, 'messages waiting for their turn handed back as due now: the next process posts them at once');
+  else if (posting.handedBack > 0) app.log.info(posting, 'messages waiting for their turn handed back to the timer wheel: the next process posts them when due');
 }

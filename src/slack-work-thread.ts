@@ -42,8 +42,8 @@ export interface SlackWorkThreadData {
   /**
    * How many nice values lower this thread runs than the one answering Slack (10 lower gets about a
    * tenth of its share of a core they both want): an answer then goes before the work of the
-   * requests answered earlier, which waits. 0 by default: under sustained load a thread 10 lower
-   * fell behind and half the requests were turned away as busy (docs/benchmarks.md).
+   * requests answered earlier, which waits (OPSDESK_WORK_THREAD_LOWER_BY, 10 by default; the
+   * figures are in docs/benchmarks.md).
    */
   lowerBy: number;
   /** How many handed-over requests it works on at once (HANDED_OVER_AT_ONCE by default). */

@@ -61,8 +61,10 @@ export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Pro
     // tell the person theirs.
     const handed = { body: request.body, receivedAt: request.receivedAt ?? Date.now(), accepted: Boolean(request.accepted) };
     void deps.opsdesk.work.run(() => handOff(handed)).catch((error: unknown) => {
-      // Counted in the stop's own warning, and replayed from the intake by the restart.
-      if (error instanceof LeftUnfinished) deps.opsdesk.log.debug({ requestKey: key }, 'a request handed to the work thread was left unfinished by the stop');
+      // A click or a form is in the intake: counted in the stop's own warning, and replayed by the
+      // restart. A command or an event is not kept, so its loss is said.
+      if (error instanceof LeftUnfinished && handed.accepted) deps.opsdesk.log.debug({ requestKey: key }, 'a request handed to the work thread was left unfinished by the stop; the intake keeps it');
+      else if (error instanceof LeftUnfinished) deps.opsdesk.log.warn({ requestKey: key }, 'a command or event handed to the work thread was left unfinished by the stop; it is not replayed');
       else deps.opsdesk.log.warn({ err: error, requestKey: key }, 'a request handed to the work thread failed there');
     });
     return Promise.resolve();

@@ -139,9 +139,8 @@ export function spawnEmbeddedDb(options: EmbeddedDbOptions, listen: string): Pro
   else args.push('-data', options.dataDir);
 
   // stdin stays a pipe we hold: when this process dies, the server sees EOF and exits too. A
-  // process group of its own: a signal to opsdesk's group (Ctrl-C in its terminal, a process
-  // manager's SIGTERM to `npm start`'s group) reaches opsdesk alone, whose stop still needs the
-  // server and stops it last.
+  // process group of its own: a signal to opsdesk's group (Ctrl-C in its terminal) reaches opsdesk
+  // alone, whose stop still needs the server and stops it last.
   const child = spawn(options.binary, args, { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => {

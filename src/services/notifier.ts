@@ -546,7 +546,11 @@ export class Notifier {
         // rather than through the timer wheel's next turn.
         if (outcome.kind !== 'retry' || outcome.afterMs === undefined || outcome.afterMs > HOLD_RETRY_MS || held >= MAX_HELD_RETRIES) break;
         await waitAside(sleep(outcome.afterMs, this.stopping));
-        if (this.stopping.aborted) break;
+        // Handed back: tried again when the platform said, by whichever process runs the wheel then.
+        if (this.stopping.aborted) {
+          outcome = { ...outcome, waiting: true };
+          break;
+        }
       }
       await this.settle(notification, attempt, outcome);
     } catch (error) {
@@ -574,9 +578,11 @@ export class Notifier {
         const backoff = Math.min(MAX_BACKOFF_MS, 5_000 * 2 ** (attempt - 1)) * (0.75 + Math.random() / 2);
         const retryAt = new Date(this.now().getTime() + (outcome.afterMs ?? backoff));
         await insertOnce(this.models.NotificationAttempt, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: outcome.error, retryAt });
-        // Stopping, every attempt not through is handed back: counted, and said once by the stop.
-        if (this.stopping.aborted) this.handedBack++;
-        if (outcome.waiting || this.stopping.aborted) this.log.debug({ id, attempt, retryAt, reason: outcome.error }, 'notification waiting; tried again at its turn');
+        // A wait the stop cut short (a turn, a Retry-After) is handed back: counted, and said once
+        // by the stop. A refusal (a server error) meanwhile is still one.
+        const handedBack = this.stopping.aborted && outcome.waiting === true;
+        if (handedBack) this.handedBack++;
+        if (outcome.waiting) this.log.debug({ id, attempt, retryAt, reason: outcome.error }, 'notification waiting; tried again at its turn');
         else this.log.warn({ id, attempt, retryAt, error: outcome.error }, 'notification delivery refused; trying again');
         await this.wheel.schedule(DELIVER, `${id}#${attempt + 1}`, retryAt);
       }

@@ -379,6 +379,31 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(entries.filter((e) => Number(e.level) >= 40)).toEqual([]);
   });
 
+  it('stopping, a refusal met meanwhile (a server error) is still logged as one, and not counted as handed back', async () => {
+    const { log, entries } = recordingLogger();
+    const app = await buildApp(database, clock, buildConfig(), log);
+    const platform = new RecordingDeliverer([], clock.now);
+    app.jobs.notifier.register(platform);
+    // Every post is under way when the stop comes, and the platform then answers with an error.
+    const deliver = jest.spyOn(platform, 'deliver').mockImplementation(async () => {
+      platform.attempts += 1;
+      await new Promise<void>((resolve) => app.jobs.notifier.stopping.addEventListener('abort', () => resolve()));
+      return { kind: 'retry', error: 'HTTP 500' };
+    });
+    const jamie = await buildActor(app, JAMIE);
+    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
+    await app.jobs.notifier.announce(result.announcements, { platform: 'test', user: 'U-JAMIE', requestKey: 'view:V-STOP-REFUSED', views: result.views });
+    await eventually(() => platform.attempts >= 2);
+    const stopped = await app.jobs.notifier.stop(2_000);
+    deliver.mockRestore();
+    const refused = await database.models.NotificationAttempt.find({ error: 'HTTP 500' }).lean();
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+    expect(entries.filter((e) => e.msg === 'notification delivery refused; trying again')).toHaveLength(refused.length);
+    // Only what the stop itself cut short (the card's line, never begun; a page not yet begun) counts.
+    const cutShort = await database.models.NotificationAttempt.countDocuments({ error: 'handed back: the process was stopping' });
+    expect(stopped.handedBack).toBe(cutShort);
+  });
+
   it('backs off after server errors and records a permanent failure without retrying it', async () => {
     const { app, platform } = await process([]);
     platform.next.push({ kind: 'retry', error: 'HTTP 500' }, { kind: 'retry', error: 'HTTP 503' }, { kind: 'failed', error: 'channel_not_found' });

@@ -185,10 +185,18 @@ describe('work acknowledged to Slack survives the process (real process, real HT
     const opsdesk = await startOpsdesk(dbName, api);
     running.push(opsdesk);
     // The thread answering Slack goes first on a busy core: the work thread runs 10 nice values lower.
-    const niceOf = (tid: string) => Number(readFileSync(`/proc/${opsdesk.child.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
-    const threads = readdirSync(`/proc/${opsdesk.child.pid}/task`);
-    const lowered = Math.min(19, niceOf(String(opsdesk.child.pid)) + 10);
-    expect(threads.map(niceOf).filter((nice) => nice === lowered)).toHaveLength(1);
+    // Field 19 of a thread's stat, counted after its name (which may hold ") "); a thread gone meanwhile is skipped.
+    const niceOf = (tid: string) => {
+      try {
+        const stat = readFileSync(`/proc/${opsdesk.child.pid}/task/${tid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+      } catch {
+        return undefined;
+      }
+    };
+    const base = niceOf(String(opsdesk.child.pid)) as number;
+    // Already run at the lowest priorities, there is nothing lower to tell apart.
+    if (base <= 9) expect(readdirSync(`/proc/${opsdesk.child.pid}/task`).map(niceOf).filter((nice) => nice === base + 10)).toHaveLength(1);
     let stopped = false;
     const acknowledged = await reportUnderLoad(() => opsdesk.url, 'V-TERM', 80, 100, (sent) => {
       if (sent === 40 && !stopped) {
@@ -198,8 +206,10 @@ describe('work acknowledged to Slack survives the process (real process, real HT
     });
     expect(await opsdesk.exited).toBe(0);
     expect(acknowledged.length).toBeGreaterThan(15);
-    // A stop is no failure: nothing it left to the next process is logged as an error.
-    expect(opsdesk.logs.filter((l) => Number(l.level) >= 50).map((l) => `${String(l.msg)}: ${JSON.stringify(l.err ?? l.error ?? '')}`.slice(0, 300))).toEqual([]);
+    // A stop is no failure: what it leaves to the next process is said once, in its own summary
+    // (`stopping with …`), not as a warning or an error for each request or message.
+    const alarms = opsdesk.logs.filter((l) => Number(l.level) >= 40 && !String(l.msg).startsWith('stopping with'));
+    expect(alarms.map((l) => `${String(l.msg)}: ${JSON.stringify(l.err ?? l.error ?? '')}`.slice(0, 300))).toEqual([]);
     // Every report it acknowledged exists: done before the process let go of the database.
     const keys = acknowledged.map((id) => `slack:view:${id}`);
     expect(await database.models.Incident.countDocuments({ dedupeKey: { $in: keys } })).toBe(keys.length);

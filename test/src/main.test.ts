@@ -151,13 +151,14 @@ describe('opsdesk process', () => {
       const lines: Record<string, unknown>[] = [];
       const exited = waitForExit(npm);
       await listeningUrl(npm, lines);
-      // The embedded server runs, outside the group a terminal signals.
-      const servers = execFileSync('ps', ['-eo', 'pgid=,args='], { encoding: 'utf8' })
+      // The embedded server runs, outside the group a terminal signals (-ww: lines not cut at the terminal's width).
+      const servers = execFileSync('ps', ['-ww', '-eo', 'pid=,pgid=,args='], { encoding: 'utf8' })
         .split('\n')
         .filter((line) => line.includes('opsdesk-embedded-db') && line.includes(join(dir, 'data')))
-        .map((line) => Number(line.trim().split(/\s+/)[0]));
+        .map((line) => line.trim().split(/\s+/).slice(0, 2).map(Number) as [number, number]);
       expect(servers).toHaveLength(1);
-      expect(servers[0]).not.toBe(npm.pid);
+      const [serverPid, serverGroup] = servers[0]!;
+      expect(serverGroup).not.toBe(npm.pid);
       // A terminal sends the signal to every process of its foreground group at once.
       process.kill(-npm.pid!, 'SIGINT');
       await exited;
@@ -165,6 +166,8 @@ describe('opsdesk process', () => {
       expect(said).toEqual(expect.arrayContaining(['stopped']));
       expect(said.filter((m) => m.startsWith('the embedded database'))).toEqual([]);
       expect(lines.filter((l) => Number(l.level) >= 40).map((l) => l.msg)).toEqual([]);
+      // Stopped last by opsdesk itself: not left running outside the group.
+      expect(() => process.kill(serverPid, 0)).toThrow();
     } finally {
       try {
         process.kill(-npm.pid!, 'SIGKILL');
