@@ -63,7 +63,7 @@ export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Pro
     void deps.opsdesk.work.run(() => handOff(handed)).catch((error: unknown) => {
       // A click or a form is in the intake: counted in the stop's own warning, and replayed by the
       // restart. A command or an event is not kept, so its loss is said.
-      if (error instanceof LeftUnfinished && handed.accepted) deps.opsdesk.log.debug({ requestKey: key }, 'a request handed to the work thread was left unfinished by the stop; the intake keeps it');
+      if (error instanceof LeftUnfinished && request.accepted !== undefined) deps.opsdesk.log.debug({ requestKey: key }, 'a request handed to the work thread was left unfinished by the stop; the intake keeps it');
       else if (error instanceof LeftUnfinished) deps.opsdesk.log.warn({ requestKey: key }, 'a command or event handed to the work thread was left unfinished by the stop; it is not replayed');
       else deps.opsdesk.log.warn({ err: error, requestKey: key }, 'a request handed to the work thread failed there');
     });

@@ -158,6 +158,11 @@ export class Notifier {
   private finalsInWrite = 0;
   /** Attempts handed back to the timer wheel since the stop began. */
   private handedBack = 0;
+  /**
+   * The stop's grace is over: what still runs ends without writing (the database is closing), and
+   * its lease asks the platform whether it got there, as after a crash.
+   */
+  private givenUp = false;
   private readonly stopper = new AbortController();
   /** Aborted when the process stops: deliveries waiting for their turn give up and are handed back. */
   readonly stopping: AbortSignal = this.stopper.signal;
@@ -219,6 +224,7 @@ export class Notifier {
     this.stopper.abort();
     await within(graceMs, this.queue.idle());
     await within(graceMs, this.finalsWritten());
+    this.givenUp = true;
     return { running: this.queue.size, unrecorded: this.finalsDue.length + this.finalsInWrite, handedBack: this.handedBack };
   }
 
@@ -323,7 +329,9 @@ export class Notifier {
     try {
       await insertEachOnce(this.models.NotificationAttempt, outcomes, () => true);
     } catch (error) {
-      this.log.error({ err: error, ids: outcomes.map((doc) => doc._id) }, 'delivery attempts could not be recorded; their leases retry them');
+      const ids = outcomes.map((doc) => doc._id);
+      if (this.givenUp) this.log.debug({ err: error, ids }, 'delivery attempts left unrecorded by the stop; their leases retry them');
+      else this.log.error({ err: error, ids }, 'delivery attempts could not be recorded; their leases retry them');
     }
   }
 
@@ -527,6 +535,7 @@ export class Notifier {
   private async run(notification: NotificationDoc, attempt: number, interrupted: boolean): Promise<void> {
     const id = notification._id;
     try {
+      if (this.givenUp) return;
       if (this.stopping.aborted) {
         await this.settle(notification, attempt, { kind: 'retry', afterMs: 0, error: 'handed back: the process was stopping', waiting: true });
         return;
@@ -552,10 +561,15 @@ export class Notifier {
           break;
         }
       }
+      if (this.givenUp) {
+        this.log.debug({ id, attempt, outcome: outcome.kind }, 'a delivery ended after the stop gave up on it; its lease asks the platform');
+        return;
+      }
       await this.settle(notification, attempt, outcome);
     } catch (error) {
       // The database away while recording: the lease's timer tries again.
-      this.log.error({ err: error, id, attempt }, 'a delivery attempt could not be recorded; its lease retries it');
+      if (this.givenUp) this.log.debug({ err: error, id, attempt }, 'a delivery attempt ended unrecorded by the stop; its lease retries it');
+      else this.log.error({ err: error, id, attempt }, 'a delivery attempt could not be recorded; its lease retries it');
     }
   }
 

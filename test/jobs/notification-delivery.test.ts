@@ -360,20 +360,23 @@ describe('notification delivery (stored first, delivered once)', () => {
     const app = await buildApp(database, clock, buildConfig(), log);
     const platform = new RecordingDeliverer([], clock.now);
     app.jobs.notifier.register(platform);
-    platform.next.push({ kind: 'retry', afterMs: 5_000, error: 'ratelimited' });
     const jamie = await buildActor(app, JAMIE);
     const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
+    // The report's own page delivered first, so that only the announcement is under way at the stop.
+    await eventually(() => platform.attempts >= 1);
+    await app.jobs.notifier.idle();
+    const before = platform.attempts;
+    platform.next.push({ kind: 'retry', afterMs: 5_000, error: 'ratelimited' });
     await app.jobs.notifier.announce(result.announcements, { platform: 'test', user: 'U-JAMIE', requestKey: 'view:V-STOP-HANDS-BACK', views: result.views });
     // The reply delivered, the card waiting out its Retry-After, its line waiting for the card.
-    await eventually(() => platform.attempts >= 2);
+    await eventually(() => platform.attempts >= before + 2);
     const began = Date.now();
     const stopped = await app.jobs.notifier.stop(2_000);
     // The wait ended with the stop, not after the 5 s the platform asked for.
     expect(Date.now() - began).toBeLessThan(2_000);
-    // Each handed back is in the wheel: the card when the platform said, the rest (its line, and
-    // the on-call page should it not have begun) as due now; each counted once.
+    // Each handed back is in the wheel: the card when the platform said, its line as due now; each counted once.
     const retries = await database.models.NotificationAttempt.find({ outcome: 'retry' }).lean();
-    expect(retries.map((a) => a.notificationId)).toEqual(expect.arrayContaining(['INC0001001:card.v1:card:test', 'INC0001001:line.incident.create.v1:thread:test']));
+    expect(retries.map((a) => a.notificationId).sort()).toEqual(['INC0001001:card.v1:card:test', 'INC0001001:line.incident.create.v1:thread:test']);
     expect(retries.filter((a) => a.error !== 'handed back: the process was stopping').map((a) => a.error)).toEqual(['ratelimited']);
     expect(stopped).toEqual({ running: 0, unrecorded: 0, handedBack: retries.length });
     expect(entries.filter((e) => Number(e.level) >= 40)).toEqual([]);
@@ -384,24 +387,62 @@ describe('notification delivery (stored first, delivered once)', () => {
     const app = await buildApp(database, clock, buildConfig(), log);
     const platform = new RecordingDeliverer([], clock.now);
     app.jobs.notifier.register(platform);
+    const jamie = await buildActor(app, JAMIE);
+    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
+    // The report's own page delivered first, so that only the announcement is under way at the stop.
+    await eventually(() => platform.attempts >= 1);
+    await app.jobs.notifier.idle();
     // Every post is under way when the stop comes, and the platform then answers with an error.
     const deliver = jest.spyOn(platform, 'deliver').mockImplementation(async () => {
       platform.attempts += 1;
       await new Promise<void>((resolve) => app.jobs.notifier.stopping.addEventListener('abort', () => resolve()));
       return { kind: 'retry', error: 'HTTP 500' };
     });
-    const jamie = await buildActor(app, JAMIE);
-    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
     await app.jobs.notifier.announce(result.announcements, { platform: 'test', user: 'U-JAMIE', requestKey: 'view:V-STOP-REFUSED', views: result.views });
-    await eventually(() => platform.attempts >= 2);
+    await eventually(() => platform.attempts >= 3);
     const stopped = await app.jobs.notifier.stop(2_000);
     deliver.mockRestore();
     const refused = await database.models.NotificationAttempt.find({ error: 'HTTP 500' }).lean();
     expect(refused.length).toBeGreaterThanOrEqual(2);
     expect(entries.filter((e) => e.msg === 'notification delivery refused; trying again')).toHaveLength(refused.length);
-    // Only what the stop itself cut short (the card's line, never begun; a page not yet begun) counts.
+    // Only what the stop itself cut short (the card's line, never begun) counts.
     const cutShort = await database.models.NotificationAttempt.countDocuments({ error: 'handed back: the process was stopping' });
     expect(stopped.handedBack).toBe(cutShort);
+  });
+
+  it('a delivery still posting when the stop gives up ends without writing (the database is closing): its lease asks the platform, and nothing is logged as an error', async () => {
+    const { log, entries } = recordingLogger();
+    const app = await buildApp(database, clock, buildConfig(), log);
+    const platform = new RecordingDeliverer([], clock.now);
+    app.jobs.notifier.register(platform);
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => (answer = resolve));
+    const jamie = await buildActor(app, JAMIE);
+    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
+    // The report's own page delivered first, so that only the announcement is under way at the stop.
+    await eventually(() => platform.attempts >= 1);
+    await app.jobs.notifier.idle();
+    // The platform takes longer than the stop's grace to answer (Slack slow): the card is posted late.
+    const deliver = jest.spyOn(platform, 'deliver').mockImplementation(async (notification) => {
+      platform.attempts += 1;
+      await answered;
+      platform.posted.push({ ...notification, deliveredAt: clock.now() });
+      return { kind: 'delivered' };
+    });
+    await app.jobs.notifier.announce(result.announcements, { platform: 'test', user: 'U-JAMIE', requestKey: 'view:V-STOP-GIVES-UP', views: result.views });
+    await eventually(() => platform.attempts >= 3);
+    const stopped = await app.jobs.notifier.stop(200);
+    expect(stopped.running).toBeGreaterThanOrEqual(1);
+    const attemptsBefore = await database.models.NotificationAttempt.countDocuments();
+    answer();
+    await app.jobs.notifier.idle();
+    deliver.mockRestore();
+    // The card and the reply posted (beside the page before), but nothing written after the stop
+    // gave up; the card's line was never begun.
+    expect(platform.posted).toHaveLength(3);
+    expect(platform.attempts).toBe(3);
+    expect(await database.models.NotificationAttempt.countDocuments()).toBe(attemptsBefore);
+    expect(entries.filter((e) => Number(e.level) >= 50)).toEqual([]);
   });
 
   it('backs off after server errors and records a permanent failure without retrying it', async () => {
