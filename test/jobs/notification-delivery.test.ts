@@ -29,6 +29,22 @@ describe('notification delivery (stored first, delivered once)', () => {
     for (let i = 0; i < count; i++) cardOf(await run(app, 'incident.report', jamie, reportInput({ impact: 'high', urgency: 'medium', summary: `Outage ${i}` })));
   }
 
+  /**
+   * A process logging to `entries`, one incident reported, and its on-call page delivered, so that
+   * only the report's announcement (card, line, reply) is under way when a test stops the notifier.
+   */
+  async function reportedWithItsPageDelivered() {
+    const { log, entries } = recordingLogger();
+    const app = await buildApp(database, clock, buildConfig(), log);
+    const platform = new RecordingDeliverer([], clock.now);
+    app.jobs.notifier.register(platform);
+    const jamie = await buildActor(app, JAMIE);
+    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
+    await eventually(() => platform.attempts >= 1);
+    await app.jobs.notifier.idle();
+    return { app, platform, entries, result };
+  }
+
   const duplicates = (posted: PostedNotification[]) => posted.length - new Set(posted.map((n) => n._id)).size;
 
   /** A process delivered to the platform once, long ago (none does now): its notifications are kept for it. */
@@ -356,15 +372,7 @@ describe('notification delivery (stored first, delivered once)', () => {
   });
 
   it('stopping, a message waiting out a short Retry-After is handed back to the timer wheel: counted in what the stop returns, not logged as refused', async () => {
-    const { log, entries } = recordingLogger();
-    const app = await buildApp(database, clock, buildConfig(), log);
-    const platform = new RecordingDeliverer([], clock.now);
-    app.jobs.notifier.register(platform);
-    const jamie = await buildActor(app, JAMIE);
-    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
-    // The report's own page delivered first, so that only the announcement is under way at the stop.
-    await eventually(() => platform.attempts >= 1);
-    await app.jobs.notifier.idle();
+    const { app, platform, entries, result } = await reportedWithItsPageDelivered();
     const before = platform.attempts;
     platform.next.push({ kind: 'retry', afterMs: 5_000, error: 'ratelimited' });
     await app.jobs.notifier.announce(result.announcements, { platform: 'test', user: 'U-JAMIE', requestKey: 'view:V-STOP-HANDS-BACK', views: result.views });
@@ -383,15 +391,7 @@ describe('notification delivery (stored first, delivered once)', () => {
   });
 
   it('stopping, a refusal met meanwhile (a server error) is still logged as one, and not counted as handed back', async () => {
-    const { log, entries } = recordingLogger();
-    const app = await buildApp(database, clock, buildConfig(), log);
-    const platform = new RecordingDeliverer([], clock.now);
-    app.jobs.notifier.register(platform);
-    const jamie = await buildActor(app, JAMIE);
-    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
-    // The report's own page delivered first, so that only the announcement is under way at the stop.
-    await eventually(() => platform.attempts >= 1);
-    await app.jobs.notifier.idle();
+    const { app, platform, entries, result } = await reportedWithItsPageDelivered();
     // Every post is under way when the stop comes, and the platform then answers with an error.
     const deliver = jest.spyOn(platform, 'deliver').mockImplementation(async () => {
       platform.attempts += 1;
@@ -411,17 +411,9 @@ describe('notification delivery (stored first, delivered once)', () => {
   });
 
   it('a delivery still posting when the stop gives up ends without writing (the database is closing): its lease asks the platform, and nothing is logged as an error', async () => {
-    const { log, entries } = recordingLogger();
-    const app = await buildApp(database, clock, buildConfig(), log);
-    const platform = new RecordingDeliverer([], clock.now);
-    app.jobs.notifier.register(platform);
+    const { app, platform, entries, result } = await reportedWithItsPageDelivered();
     let answer = () => {};
     const answered = new Promise<void>((resolve) => (answer = resolve));
-    const jamie = await buildActor(app, JAMIE);
-    const result = await run(app, 'incident.report', jamie, reportInput({ summary: 'VPN down' }));
-    // The report's own page delivered first, so that only the announcement is under way at the stop.
-    await eventually(() => platform.attempts >= 1);
-    await app.jobs.notifier.idle();
     // The platform takes longer than the stop's grace to answer (Slack slow): the card is posted late.
     const deliver = jest.spyOn(platform, 'deliver').mockImplementation(async (notification) => {
       platform.attempts += 1;
