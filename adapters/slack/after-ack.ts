@@ -50,23 +50,9 @@ export function receivedAtOf(context: object): number {
  * released so that a retry may do the work.
  */
 export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Promise<void>): Promise<void> {
-  const { handOff } = deps;
   const key = requestKeyOf(request.body as Record<string, unknown>);
-  if (handOff) {
-    // Tracked, so that a stopping process finishes it before closing the database (the work thread
-    // answers when it is done), and counted by the overload gate. Not waited for here: the listener
-    // ends at once, and Bolt lets go of the request's body and context, so that a backlog in the
-    // work thread costs this thread a count each rather than each request it holds (the soak's
-    // backlog of 2,000 took 35 MB of its heap). The work thread logs its failures, and its listeners
-    // tell the person theirs.
-    const handed = { body: request.body, receivedAt: request.receivedAt ?? Date.now(), accepted: Boolean(request.accepted) };
-    void deps.opsdesk.work.run(() => handOff(handed)).catch((error: unknown) => {
-      // A click or a form is in the intake: counted in the stop's own warning, and replayed by the
-      // restart. A command or an event is not kept, so its loss is said.
-      if (error instanceof LeftUnfinished && request.accepted !== undefined) deps.opsdesk.log.debug({ requestKey: key }, 'a request handed to the work thread was left unfinished by the stop; the intake keeps it');
-      else if (error instanceof LeftUnfinished) deps.opsdesk.log.warn({ requestKey: key }, 'a command or event handed to the work thread was left unfinished by the stop; it is not replayed');
-      else deps.opsdesk.log.warn({ err: error, requestKey: key }, 'a request handed to the work thread failed there');
-    });
+  if (deps.handOff) {
+    handOver(deps, deps.handOff, { body: request.body, receivedAt: request.receivedAt ?? Date.now(), ...(request.accepted !== undefined ? { accepted: request.accepted } : {}) });
     return Promise.resolve();
   }
   return deps.opsdesk.work.run(async () => {
@@ -94,7 +80,28 @@ export function afterAck(deps: SlackDeps, request: SlackRequest, work: () => Pro
   });
 }
 
-function clearIntake(deps: SlackDeps, key: string): Promise<void> {
+/**
+ * Gives an acknowledged request's work to the work thread. Tracked, so that a stopping process
+ * finishes it before closing the database (the work thread answers when it is done), and counted by
+ * the overload gate. Not waited for: the caller lets go of the request at once, so that a backlog in
+ * the work thread costs this thread a count each rather than each request it holds (the soak's
+ * backlog of 2,000 took 35 MB of its heap). The work thread logs its failures, and its listeners tell
+ * the person theirs. `accepted`: whether this delivery stored the request in the intake; absent for
+ * a kind the intake never holds (a command, an event).
+ */
+export function handOver(deps: SlackDeps, handOff: NonNullable<SlackDeps['handOff']>, request: { body: object; receivedAt: number; accepted?: boolean }): void {
+  const key = requestKeyOf(request.body as Record<string, unknown>);
+  const handed = { body: request.body, receivedAt: request.receivedAt, accepted: Boolean(request.accepted) };
+  void deps.opsdesk.work.run(() => handOff(handed)).catch((error: unknown) => {
+    // A click or a form is in the intake: counted in the stop's own warning, and replayed by the
+    // restart. A command or an event is not kept, so its loss is said.
+    if (error instanceof LeftUnfinished && request.accepted !== undefined) deps.opsdesk.log.debug({ requestKey: key }, 'a request handed to the work thread was left unfinished by the stop; the intake keeps it');
+    else if (error instanceof LeftUnfinished) deps.opsdesk.log.warn({ requestKey: key }, 'a command or event handed to the work thread was left unfinished by the stop; it is not replayed');
+    else deps.opsdesk.log.warn({ err: error, requestKey: key }, 'a request handed to the work thread failed there');
+  });
+}
+
+export function clearIntake(deps: SlackDeps, key: string): Promise<void> {
   return deps.opsdesk.intake.done('slack', key).catch((error: unknown) => deps.opsdesk.log.warn({ err: error, requestKey: key }, 'could not clear the intake'));
 }
 
@@ -103,7 +110,7 @@ function clearIntake(deps: SlackDeps, key: string): Promise<void> {
  * process dies before its work is done, another process or the restart replays it from here.
  * A retried delivery finds it stored already.
  */
-async function acceptIntoIntake(deps: SlackDeps, body: object): Promise<boolean> {
+export async function acceptIntoIntake(deps: SlackDeps, body: object): Promise<boolean> {
   const key = requestKeyOf(body as Record<string, unknown>);
   if (!key) return false;
   return deps.opsdesk.intake.accept('slack', key, JSON.stringify({ kind: (body as { type?: string }).type, body: replayablePart(body as Record<string, any>) }));

@@ -19,6 +19,7 @@ import { registerEvents } from './listeners/events';
 import { registerOptions } from './listeners/options';
 import { registerShortcuts } from './listeners/shortcuts';
 import { doSubmission, registerViews } from './listeners/views';
+import { slackHandOverGate } from './http/slack-hand-over-gate';
 import { slackRequestGate } from './http/slack-request-gate';
 import { verifySlackSignature } from './http/verify-slack-signature';
 import type { SlackBotIdentity } from './verify-bot-token';
@@ -104,6 +105,10 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
 
   let bolt: App;
   let mode: SlackAdapter['mode'];
+  // Mounted before Bolt's route, made once the listeners' deps are (below).
+  let handOverGate: ReturnType<typeof slackHandOverGate> = () => {
+    throw new Error('the Slack adapter is not ready');
+  };
   if (settings.handedOver) {
     if (!settings.botToken) throw new StartupError('the Slack work thread needs SLACK_BOT_TOKEN');
     mode = 'http';
@@ -136,6 +141,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
     }
     // Our own checks come first: the signature over the raw bytes with both sides of the time
     // window, then the shape of each request kind (Bolt answers 500 to a signed malformed body).
+    // With a work thread, what only needs "received" is answered and handed over without Bolt.
     expressApp.use(
       SLACK_EVENTS_PATH,
       verifySlackSignature(settings.signingSecret),
@@ -146,6 +152,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
         busyText: () => t(opsdesk.ctx.catalog.config.defaults.locale, 'slack.busy'),
         log: opsdesk.log,
       }),
+      (req: Parameters<typeof handOverGate>[0], res: Parameters<typeof handOverGate>[1], next: Parameters<typeof handOverGate>[2]) => handOverGate(req, res, next),
     );
     const receiver = new ExpressReceiver({
       signingSecret: settings.signingSecret,
@@ -192,6 +199,8 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
       return client;
     },
   };
+
+  handOverGate = slackHandOverGate(deps);
 
   // Notifications retry on their own schedule (src/services/notifier.ts): this client fails fast.
   const notificationClients = new Map<string, WebClient>();

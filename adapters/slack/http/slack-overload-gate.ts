@@ -1,6 +1,6 @@
 import type { NextFunction, Response } from 'express';
 import type { Logger } from 'pino';
-import type { RawBodyRequest } from './verify-slack-signature';
+import type { CheckedSlackRequest } from './slack-request-gate';
 import { UnansweredRequests, type OverloadLimits } from '../../../src/server/unanswered-requests';
 
 /** Seconds Slack is asked to wait before resending an event turned away. */
@@ -18,8 +18,8 @@ type Body = Record<string, any>;
  */
 export function slackOverloadGate(options: { limits: OverloadLimits; workInFlight: () => number; busyText: () => string; log: Logger }) {
   const unanswered = new UnansweredRequests(options.limits, options.workInFlight);
-  return (req: RawBodyRequest, res: Response, next: NextFunction): void => {
-    const body = JSON.parse(req.rawBody?.toString('utf8') ?? '{}') as Body;
+  return (req: CheckedSlackRequest, res: Response, next: NextFunction): void => {
+    const body = (req.slackBody ?? {}) as Body;
     if (unanswered.overloaded() && body.type !== 'url_verification' && body.ssl_check === undefined) {
       options.log.warn({ ...unanswered.describe(), kind: body.command ?? body.type }, 'Slack request turned away: opsdesk is busy');
       turnAway(body, res, options.busyText(), options.log);

@@ -110,13 +110,18 @@ export function judgeSlackRequest(contentType: string, text: string, routes: Sla
   return { kind: 'malformed', problem: 'content-type: expected application/x-www-form-urlencoded or application/json' };
 }
 
+/** A request that passed the shape check: its body as the JSON object checked, whatever its encoding. */
+export interface CheckedSlackRequest extends RawBodyRequest {
+  slackBody?: Record<string, unknown>;
+}
+
 /**
- * After the signature: every request is checked for the shape of its kind before Bolt parses it.
- * A malformed one is answered 400 with its first problem; one we have no listener for is answered
- * at once. What passes reaches Bolt as the JSON object we checked, whatever its original encoding.
+ * After the signature: every request is checked for the shape of its kind before anything parses
+ * it again. A malformed one is answered 400 with its first problem; one we have no listener for is
+ * answered at once. What passes goes on as the JSON object we checked (`slackBody`).
  */
 export function slackRequestGate(routes: SlackRoutes) {
-  return (req: RawBodyRequest, res: Response, next: NextFunction): void => {
+  return (req: CheckedSlackRequest, res: Response, next: NextFunction): void => {
     const verdict = judgeSlackRequest(req.header('content-type') ?? '', req.rawBody?.toString('utf8') ?? '', routes);
     if (verdict.kind === 'malformed') {
       res.status(400).json({ error: verdict.problem });
@@ -126,8 +131,7 @@ export function slackRequestGate(routes: SlackRoutes) {
       res.status(verdict.status).end();
       return;
     }
-    req.rawBody = Buffer.from(JSON.stringify(verdict.body));
-    req.headers['content-type'] = 'application/json';
+    req.slackBody = verdict.body;
     next();
   };
 }

@@ -10,7 +10,7 @@ import { TestClock, buildApp, silentLogger } from '../../support/factories';
 import { RecordingSlackApi } from '../../support/slack/recording-slack-api';
 import { buttonClick, reportSubmission, reportValues } from '../../support/slack/payloads';
 import { SIGNING_SECRET, interactionBody, postToSlackEndpoint } from '../../support/slack/signed-request';
-import { slashCommandBody } from '../../support/slack/fixtures';
+import { slackFixture, slashCommandBody } from '../../support/slack/fixtures';
 import { SLACK_USERS, countInBolt, eventually } from '../../support/slack/slack-harness';
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 
@@ -38,6 +38,8 @@ describe('Slack requests handed to the work thread (real HTTP, real database)', 
   let intakeCommands = 0;
   /** How many requests the answering side's Bolt is processing now. */
   let inFrontBolt: () => number = () => 0;
+  /** How many requests the answering side's Bolt has been given. */
+  let toFrontBolt = 0;
 
   beforeAll(async () => {
     database = await openTestDatabase('slack_handed_over', { monitorCommands: true });
@@ -60,7 +62,13 @@ describe('Slack requests handed to the work thread (real HTTP, real database)', 
       log: silentLogger(),
       databaseReady: database.ping,
       mount: (express) => {
-        inFrontBolt = countInBolt(createSlackAdapter(front, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test', apiUrl: api.url, handOff }, express).bolt);
+        const { bolt } = createSlackAdapter(front, { signingSecret: SIGNING_SECRET, botToken: 'xoxb-test', apiUrl: api.url, handOff }, express);
+        inFrontBolt = countInBolt(bolt);
+        const processEvent = bolt.processEvent.bind(bolt);
+        bolt.processEvent = (event) => {
+          toFrontBolt += 1;
+          return processEvent(event);
+        };
       },
     });
     url = `http://127.0.0.1:${http.port}${SLACK_EVENTS_PATH}`;
@@ -76,6 +84,8 @@ describe('Slack requests handed to the work thread (real HTTP, real database)', 
     held = [];
     intakeInserts = 0;
     intakeCommands = 0;
+    toFrontBolt = 0;
+    jest.restoreAllMocks();
   });
 
   const send = (payload: unknown, headers?: Record<string, string>) => postToSlackEndpoint(url, { body: interactionBody(payload), contentType: FORM, ...(headers ? { headers } : {}) });
@@ -148,5 +158,75 @@ describe('Slack requests handed to the work thread (real HTTP, real database)', 
     await releaseAll();
     expect(api.calls.some((call) => call.method === 'response_url' && call.responseId === 'mine')).toBe(true);
     expect(intakeCommands).toBe(0);
+  });
+
+  it('a command, a click, a shortcut and a mention are answered and handed over without the answering side\'s Bolt; a form goes through it', async () => {
+    await send(reportSubmission('V-HANDED-5', reportValues('Projector dead in room 4')));
+    await releaseAll();
+    const incident = (await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-HANDED-5' }).lean<IncidentDoc>())!;
+    // The form's field errors are Bolt's to answer here: only the form reached it.
+    expect(toFrontBolt).toBe(1);
+    toFrontBolt = 0;
+    intakeInserts = 0;
+
+    const mention = slackFixture('event_app_mention.json');
+    mention.event.user = SLACK_USERS.jamie.id;
+    mention.event.text = `<@U00FAKEBOT1> ${incident.number}?`;
+    const shortcut = slackFixture('shortcut_global.json');
+    shortcut.callback_id = 'report_incident';
+    shortcut.user.id = SLACK_USERS.jamie.id;
+    const answers = [
+      await postToSlackEndpoint(url, { body: slashCommandBody('/itsm', 'mine', { user_id: SLACK_USERS.jamie.id, response_url: api.responseUrl('mine-5') }), contentType: FORM }),
+      await send(buttonClick(INCIDENT_IDS.ack, incident._id, SLACK_USERS.sam.id)),
+      await send(shortcut),
+      await postToSlackEndpoint(url, { body: JSON.stringify(mention), contentType: 'application/json' }),
+    ];
+    expect(answers.map((a) => [a.status, a.text])).toEqual([[200, ''], [200, ''], [200, ''], [200, '']]);
+    expect(held.map((h) => h.request.accepted)).toEqual([false, true, false, false]);
+    // The click was stored before its answer.
+    expect(intakeInserts).toBe(1);
+    expect(toFrontBolt).toBe(0);
+
+    await releaseAll();
+    expect((await database.models.Incident.findById(incident._id).lean<IncidentDoc>())!.state).toBe('in_progress');
+    expect(api.calls.some((call) => call.method === 'response_url' && call.responseId === 'mine-5')).toBe(true);
+    await eventually(() => api.calls.some((call) => call.method === 'chat.postMessage' && call.args.thread_ts === mention.event.ts));
+    expect(api.calls.some((call) => call.method === 'views.open' && call.args.trigger_id === shortcut.trigger_id)).toBe(true);
+    await eventually(async () => (await database.models.Intake.countDocuments({})) === 0);
+  });
+
+  it('a click whose store outlasts Slack\'s 3 s is answered as failed, withdrawn from the intake and never done', async () => {
+    await send(reportSubmission('V-HANDED-6', reportValues('Wi-Fi gone in the canteen')));
+    await releaseAll();
+    const incident = (await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-HANDED-6' }).lean<IncidentDoc>())!;
+    intakeInserts = 0;
+    const accept = front.intake.accept.bind(front.intake);
+    jest.spyOn(front.intake, 'accept').mockImplementationOnce(async (...args) => {
+      await new Promise((resolve) => setTimeout(resolve, 3_300));
+      return accept(...args);
+    });
+
+    const answer = await send(buttonClick(INCIDENT_IDS.ack, incident._id, SLACK_USERS.sam.id));
+    expect(answer.status).toBe(503);
+    expect(answer.ms).toBeLessThan(3_300);
+    // Stored once the slow insert ends, then withdrawn: the person was told it failed.
+    await eventually(() => intakeInserts === 1);
+    await eventually(async () => (await database.models.Intake.countDocuments({})) === 0);
+    expect(held).toHaveLength(0);
+    expect(front.work.size).toBe(0);
+    expect((await database.models.Incident.findById(incident._id).lean<IncidentDoc>())!.state).toBe('new');
+  });
+
+  it('a click that cannot be stored is answered 500 and neither stored nor handed over', async () => {
+    await send(reportSubmission('V-HANDED-7', reportValues('Coffee machine leaking')));
+    await releaseAll();
+    const incident = (await database.models.Incident.findOne({ dedupeKey: 'slack:view:V-HANDED-7' }).lean<IncidentDoc>())!;
+    jest.spyOn(front.intake, 'accept').mockRejectedValueOnce(new Error('the database is gone'));
+
+    const answer = await send(buttonClick(INCIDENT_IDS.ack, incident._id, SLACK_USERS.sam.id));
+    expect(answer.status).toBe(500);
+    expect(held).toHaveLength(0);
+    expect(await database.models.Intake.countDocuments({})).toBe(0);
+    expect((await database.models.Incident.findById(incident._id).lean<IncidentDoc>())!.state).toBe('new');
   });
 });
