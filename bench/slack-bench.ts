@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { countCommandsByKind, percentile, rawInsertRate, report } from './measure';
 import { insertClosedHistory } from './seed-history';
 import { WorkThread } from '../src/server/work-thread';
+import { workThreadDatabaseUri } from '../src/db/work-thread-pool';
 import { SLACK_WORK_THREAD_FILE, type SlackWorkThreadData } from '../src/slack-work-thread';
 import type { HandOff } from '../adapters/slack/slack-context';
 
@@ -56,7 +57,7 @@ export async function runSlackBench(uri: string): Promise<void> {
       ? undefined
       : await WorkThread.start<HandOff>(
           SLACK_WORK_THREAD_FILE,
-          { role: 'slack-work-thread', databaseUri: uri, databaseName, configPath, logLevel, sharedClock: false, lowerBy: Number(process.env.BENCH_SLACK_WORK_THREAD_LOWER_BY ?? WORK_THREAD_LOWER_BY), app: {}, slack: { botToken: 'xoxb-bench', apiUrl: api.url } } satisfies SlackWorkThreadData,
+          { role: 'slack-work-thread', databaseUri: workThreadDatabaseUri(uri), databaseName, configPath, logLevel, sharedClock: false, lowerBy: Number(process.env.BENCH_SLACK_WORK_THREAD_LOWER_BY ?? WORK_THREAD_LOWER_BY), app: {}, slack: { botToken: 'xoxb-bench', apiUrl: api.url } } satisfies SlackWorkThreadData,
           (reason) => log.fatal({ reason }, 'the Slack work thread is lost'),
         );
   report('slack bench: work after the acknowledgement in its own thread', work ? 1 : 0, '(1 yes, 0 no)', 0);

@@ -25,6 +25,7 @@ import { purgeExpired } from '../jobs/maintenance/purge-expired';
 import { listOpenIncidentsOnce } from '../jobs/maintenance/list-open-incidents-once';
 import { createSamplesIfEmpty } from './samples/create-samples';
 import { WorkThread } from './server/work-thread';
+import { workThreadDatabaseUri } from './db/work-thread-pool';
 import { SLACK_WORK_THREAD_FILE, type SlackWorkThreadData } from './slack-work-thread';
 import type { HandOff } from '../adapters/slack/slack-context';
 
@@ -97,7 +98,7 @@ async function main(): Promise<void> {
           SLACK_WORK_THREAD_FILE,
           {
             role: 'slack-work-thread',
-            databaseUri: provisioned.uri,
+            databaseUri: workThreadDatabaseUri(provisioned.uri),
             databaseName: env.MONGODB_DB,
             configPath: resolve(env.OPSDESK_CONFIG),
             logLevel: env.LOG_LEVEL,
