@@ -17,10 +17,11 @@ const HANDED_OVER_EVENTS: ReadonlySet<string> = new Set([SLACK_EVENTS.mention, S
 /**
  * How a request whose answer says only "received" is handed over: `store` first in the intake (a
  * click changes something), or `answer` at once (a command, a shortcut, an event: the intake never
- * holds them). Undefined when Bolt answers it in this thread: its answer has content (a form's
- * field errors, a menu's options) or it is Slack's own check.
+ * holds them); `ignore`: answered, and there is no work (App Home's other tabs, sent on every
+ * visit, or a mention by no person). Undefined when Bolt answers it in this thread: its answer has
+ * content (a form's field errors, a menu's options), it is Slack's own check, or an uninstall.
  */
-export function handOverWayOf(body: Record<string, any>): 'store' | 'answer' | undefined {
+export function handOverWayOf(body: Record<string, any>): 'store' | 'answer' | 'ignore' | undefined {
   if (typeof body.command === 'string') return 'answer';
   switch (body.type) {
     case 'block_actions':
@@ -28,8 +29,12 @@ export function handOverWayOf(body: Record<string, any>): 'store' | 'answer' | u
     case 'message_action':
     case 'shortcut':
       return 'answer';
-    case 'event_callback':
-      return HANDED_OVER_EVENTS.has(body.event?.type) ? 'answer' : undefined;
+    case 'event_callback': {
+      const event = body.event as { type?: string; tab?: string; user?: unknown } | undefined;
+      if (!event?.type || !HANDED_OVER_EVENTS.has(event.type)) return undefined;
+      const nothingToDo = typeof event.user !== 'string' || (event.type === SLACK_EVENTS.homeOpened && event.tab !== 'home');
+      return nothingToDo ? 'ignore' : 'answer';
+    }
     default:
       return undefined;
   }
@@ -49,6 +54,10 @@ export function slackHandOverGate(deps: SlackDeps) {
       req.rawBody = Buffer.from(JSON.stringify(body));
       req.headers['content-type'] = 'application/json';
       next();
+      return;
+    }
+    if (way === 'ignore') {
+      res.writeHead(200).end();
       return;
     }
     const receivedAt = Date.now();

@@ -45,9 +45,12 @@ function firstProblem(result: z.ZodSafeParseResult<unknown>): string | null {
 
 function routeOf(type: InteractionType, body: Record<string, any>, routes: SlackRoutes): boolean {
   switch (type) {
-    case 'block_actions':
-      // Bolt dispatches on the first action (Slack sends one per click).
-      return routes.actions.has(handlerIdOfAction((body.actions as { action_id: string }[])[0]!.action_id));
+    case 'block_actions': {
+      // Bolt dispatches on the first action (Slack sends one per click): the action id, or a repeat
+      // of it on the same card (`<id>#<n>`), as the listener matches.
+      const actionId = (body.actions as { action_id: string }[])[0]!.action_id;
+      return routes.actions.has(handlerIdOfAction(actionId)) && /^[^#]*(#\d+)?$/.test(actionId);
+    }
     case 'view_submission':
       return routes.submissions.has(body.view.callback_id);
     case 'block_suggestion':

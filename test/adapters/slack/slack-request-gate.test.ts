@@ -9,6 +9,7 @@ import { parseViewState } from '../../../adapters/slack/render/parse-view-state'
 import { dropTestDatabase, openTestDatabase } from '../../support/test-database';
 import { slackFixture, slackFixtureText, slashCommandBody } from '../../support/slack/fixtures';
 import { buttonClick } from '../../support/slack/payloads';
+import { INCIDENT_IDS } from '../../../src/views/incident-actions';
 import { SLACK_USERS, eventually, startSlackHarness, type SlackHarness } from '../../support/slack/slack-harness';
 import { interactionBody, postToSlackEndpoint } from '../../support/slack/signed-request';
 
@@ -71,6 +72,15 @@ describe('Slack requests checked before Bolt: signature over the bytes, the shap
     // Answered by the gate, before Bolt (which would hold them until its 3 s timeout and log it).
     expect(slack.logs.filter((l) => String(l.msg).includes('not acknowledged'))).toEqual([]);
     expect(judgeSlackRequest(FORM, interactionBody(slackFixture('view_closed.json')), SLACK_ROUTES)).toEqual({ kind: 'unhandled', status: 404 });
+  });
+
+  it("routes a click as the listener matches it: the action id, or a repeat of it on the card (`<id>#<n>`), nothing else", () => {
+    const click = (actionId: string) => interactionBody(buttonClick(actionId, 'INC0001001', SLACK_USERS.sam.id));
+    expect(judgeSlackRequest(FORM, click(INCIDENT_IDS.ack), SLACK_ROUTES).kind).toBe('pass');
+    expect(judgeSlackRequest(FORM, click(`${INCIDENT_IDS.ack}#2`), SLACK_ROUTES).kind).toBe('pass');
+    for (const actionId of [`${INCIDENT_IDS.ack}#x`, `${INCIDENT_IDS.ack}#2#3`, `${INCIDENT_IDS.ack}#`]) {
+      expect(judgeSlackRequest(FORM, click(actionId), SLACK_ROUTES)).toEqual({ kind: 'unhandled', status: 404 });
+    }
   });
 
   it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])('answers /itsm %s with the help', async (word) => {

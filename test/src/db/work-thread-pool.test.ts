@@ -1,3 +1,4 @@
+import { MongoClient } from 'mongodb';
 import { WORK_THREAD_LOCAL_POOL_SIZE, workThreadDatabaseUri } from '../../../src/db/work-thread-pool';
 
 const poolOf = (uri: string) => new URL(uri).searchParams.get('maxPoolSize');
@@ -7,6 +8,15 @@ describe("The Slack work thread's database pool", () => {
     expect(poolOf(workThreadDatabaseUri('mongodb://127.0.0.1:40123/?maxPoolSize=8'))).toBe(String(WORK_THREAD_LOCAL_POOL_SIZE));
     expect(poolOf(workThreadDatabaseUri('mongodb://localhost:27017/opsdesk'))).toBe(String(WORK_THREAD_LOCAL_POOL_SIZE));
     expect(poolOf(workThreadDatabaseUri('mongodb://[::1]:27017/'))).toBe(String(WORK_THREAD_LOCAL_POOL_SIZE));
+    expect(poolOf(workThreadDatabaseUri('mongodb://LOCALHOST:27017/'))).toBe(String(WORK_THREAD_LOCAL_POOL_SIZE));
+    expect(poolOf(workThreadDatabaseUri('mongodb://127.0.0.1:27017'))).toBe(String(WORK_THREAD_LOCAL_POOL_SIZE));
+  });
+
+  it('is what the driver reads from the address (parsed, not connected)', () => {
+    const client = new MongoClient(workThreadDatabaseUri('mongodb://ops%40desk:p%2Fss@127.0.0.1:27017/opsdesk?maxPoolSize=8&authSource=admin'));
+    expect(client.options.maxPoolSize).toBe(WORK_THREAD_LOCAL_POOL_SIZE);
+    expect(client.options.credentials).toMatchObject({ username: 'ops@desk', password: 'p/ss', source: 'admin' });
+    expect(client.options.dbName).toBe('opsdesk');
   });
 
   it('keeps the rest of the address as it was (credentials, database, options)', () => {
