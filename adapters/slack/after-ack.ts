@@ -151,11 +151,19 @@ export async function storeThenAck(deps: SlackDeps, body: object, ack: () => Pro
     await ack();
     return { accepted };
   } catch (error) {
-    const key = requestKeyOf(body as Record<string, unknown>);
-    deps.opsdesk.log.warn({ err: error, requestKey: key }, 'Slack was answered before the request was acknowledged (too slow): withdrawn, not done');
-    if (key && accepted) await clearIntake(deps, key);
+    await withdrawLate(deps, body, accepted, error);
     return null;
   }
+}
+
+/**
+ * A request stored after Slack had its answer (past its 3 s): the person was told it failed and
+ * will try again, so what this delivery stored is withdrawn rather than done.
+ */
+export async function withdrawLate(deps: SlackDeps, body: object, accepted: boolean, error?: unknown): Promise<void> {
+  const key = requestKeyOf(body as Record<string, unknown>);
+  deps.opsdesk.log.warn({ ...(error ? { err: error } : {}), requestKey: key }, 'Slack was answered before the request was acknowledged (too slow): withdrawn, not done');
+  if (key && accepted) await clearIntake(deps, key);
 }
 
 /** Claims the request for this delivery: false when an earlier delivery of it has claimed it. */

@@ -152,7 +152,7 @@ export function createSlackAdapter(opsdesk: OpsdeskApp, settings: SlackSettings,
         busyText: () => t(opsdesk.ctx.catalog.config.defaults.locale, 'slack.busy'),
         log: opsdesk.log,
       }),
-      (req: Parameters<typeof handOverGate>[0], res: Parameters<typeof handOverGate>[1], next: Parameters<typeof handOverGate>[2]) => handOverGate(req, res, next),
+      (req, res, next) => handOverGate(req, res, next),
     );
     const receiver = new ExpressReceiver({
       signingSecret: settings.signingSecret,

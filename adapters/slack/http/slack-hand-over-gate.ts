@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { NextFunction, Response } from 'express';
-import { acceptIntoIntake, clearIntake, handOver, requestKeyOf } from '../after-ack';
+import { acceptIntoIntake, handOver, requestKeyOf, withdrawLate } from '../after-ack';
 import type { SlackDeps } from '../slack-context';
 import { SLACK_EVENTS } from '../slack-ids';
 import type { CheckedSlackRequest } from './slack-request-gate';
@@ -92,8 +92,7 @@ async function storeThenHandOver(deps: SlackDeps, handOff: NonNullable<SlackDeps
   }
   clearTimeout(deadline);
   if (late) {
-    log.warn({ requestKey: key }, 'Slack was answered before the request was acknowledged (too slow): withdrawn, not done');
-    if (key && accepted) await clearIntake(deps, key);
+    await withdrawLate(deps, body, accepted);
     return;
   }
   res.writeHead(200).end();
