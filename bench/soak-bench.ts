@@ -6,6 +6,7 @@ import { createApp, type App } from '../src/app';
 import { loadItsmConfig } from '../src/config/load-itsm-config';
 import { connectDatabase } from '../src/db/connect';
 import { createLogger } from '../src/logger';
+import { LOAD_LINE, type GaugeSummary } from '../src/server/load-watch';
 import { DEFAULT_OVERLOAD_LIMITS } from '../src/server/unanswered-requests';
 import { RecordingSlackApi } from '../test/support/slack/recording-slack-api';
 import { SIGNING_SECRET } from '../test/support/slack/signed-request';
@@ -29,6 +30,30 @@ function residentMegabytes(pid: number | undefined): number {
   } catch {
     return NaN;
   }
+}
+
+/** The machine's CPU time so far, busy and in all (jiffies of every core), from /proc/stat (Linux); zeros when it cannot be read. */
+function machineCpu(): { busy: number; all: number } {
+  try {
+    const times = (/^cpu\s+(.*)$/m.exec(readFileSync('/proc/stat', 'utf8'))?.[1] ?? '').split(/\s+/).map(Number);
+    const all = times.reduce((a, b) => a + b, 0);
+    // idle and iowait
+    return { busy: all - (times[3] ?? 0) - (times[4] ?? 0), all };
+  } catch {
+    return { busy: 0, all: 0 };
+  }
+}
+
+/** A load line's gauges, each as its mean/max over the minute. */
+function describeLoad(load: Record<string, GaugeSummary> | undefined): string {
+  if (!load) return 'not told';
+  return Object.entries(load).map(([name, g]) => `${name} ${g.mean}/${g.max}`).join(', ');
+}
+
+/** Timers begun late, by kind, most first: `incident.escalation 12 (at most 45 s late), …`. */
+function describeLate(late: Map<string, { timers: number; mostLateMs: number }> | undefined): string {
+  const kinds = [...(late ?? [])].sort((a, b) => b[1].timers - a[1].timers);
+  return kinds.length > 0 ? kinds.map(([kind, l]) => `${kind} ${l.timers} (at most ${(l.mostLateMs / 1000).toFixed(0)} s late)`).join(', ') : 'none';
 }
 
 /**
@@ -88,6 +113,10 @@ export async function runSoakBench(uri: string): Promise<void> {
     /** Timers begun 30 s or more after their due time, by kind, as the process told them. */
     const lateTimers = new Map<string, { timers: number; mostLateMs: number }>();
     const errorsByMinute: number[] = [];
+    /** The same per minute of traffic, as each minute's line was logged: a burst falling due apart from a backlog that grows. */
+    const lateByMinute: Map<string, { timers: number; mostLateMs: number }>[] = [];
+    /** The process's load line of each minute of traffic: where work stood in line. */
+    const loadByMinute: Record<string, GaugeSummary>[] = [];
     const liveAfterFullGc: { atMs: number; mb: number }[] = [];
     const heaps = new Map<string, { live: number; committed: number }>();
     /** Slow ticks and event-loop stalls, as the process logged them. */
@@ -125,12 +154,22 @@ export async function runSoakBench(uri: string): Promise<void> {
             const why = (load.workInFlight ?? 0) >= limits.maxWorkInFlight ? 'work in flight' : (load.inProgress ?? 0) >= limits.maxInProgress ? 'requests unanswered' : 'oldest unanswered wait';
             turnedAwayBecause.set(why, (turnedAwayBecause.get(why) ?? 0) + 1);
           }
+          if (entry.msg === LOAD_LINE && trafficStarted) {
+            loadByMinute[Math.floor((Date.now() - trafficStarted) / 60_000)] = (entry as { load?: Record<string, GaugeSummary> }).load ?? {};
+          }
           if (entry.msg === 'timers began late: the database or this process is behind') {
             for (const [kind, seen] of Object.entries((entry as { late?: Record<string, { timers: number; mostLateMs: number }> }).late ?? {})) {
               const sum = lateTimers.get(kind) ?? { timers: 0, mostLateMs: 0 };
               sum.timers += seen.timers;
               sum.mostLateMs = Math.max(sum.mostLateMs, seen.mostLateMs);
               lateTimers.set(kind, sum);
+              if (trafficStarted) {
+                const minute = (lateByMinute[Math.floor((Date.now() - trafficStarted) / 60_000)] ??= new Map());
+                const inMinute = minute.get(kind) ?? { timers: 0, mostLateMs: 0 };
+                inMinute.timers += seen.timers;
+                inMinute.mostLateMs = Math.max(inMinute.mostLateMs, seen.mostLateMs);
+                minute.set(kind, inMinute);
+              }
             }
           }
           if (trafficStarted && (entry.msg === 'a slow timer wheel tick' || entry.msg === 'the event loop stalled')) {
@@ -161,12 +200,12 @@ export async function runSoakBench(uri: string): Promise<void> {
     });
 
     const dbPid = Number(process.env.BENCH_DB_PID) || undefined;
-    const samples: { atMs: number; node: number; db: number; threads: string }[] = [];
+    const samples: { atMs: number; node: number; db: number; threads: string; cpu: { busy: number; all: number } }[] = [];
     const started = Date.now();
     trafficStarted = started;
     const sampler = setInterval(() => {
       const threads = [...heaps.values()].map((h) => `${h.live.toFixed(0)}/${h.committed.toFixed(0)}`).join(', ');
-      samples.push({ atMs: Date.now() - started, node: residentMegabytes(child?.pid), db: residentMegabytes(dbPid), threads });
+      samples.push({ atMs: Date.now() - started, node: residentMegabytes(child?.pid), db: residentMegabytes(dbPid), threads, cpu: machineCpu() });
     }, SAMPLE_EVERY_MS);
     const result = await runSoakTraffic({
       url,
@@ -205,8 +244,10 @@ export async function runSoakBench(uri: string): Promise<void> {
     result.minutes.forEach((m, i) => {
       const sample = samples.filter((s) => s.atMs <= (i + 1) * 60_000).at(-1);
       const live = liveAfterFullGc.filter((g) => g.atMs <= (i + 1) * 60_000).at(-1);
+      const before = samples.filter((s) => s.atMs <= i * 60_000).at(-1);
+      const busy = sample && before ? (100 * (sample.cpu.busy - before.cpu.busy)) / (sample.cpu.all - before.cpu.all || 1) : NaN;
       process.stderr.write(
-        `soak minute ${i + 1}: sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB (heap live after the last full collection ${live?.mb.toFixed(0) ?? '?'} MB; each thread's heap, live after a full collection / taken: ${sample?.threads ?? '?'} MB), database ${sample?.db.toFixed(0) ?? '?'} MB\n`,
+        `soak minute ${i + 1}: machine busy ${busy.toFixed(0)} %, sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB (heap live after the last full collection ${live?.mb.toFixed(0) ?? '?'} MB; each thread's heap, live after a full collection / taken: ${sample?.threads ?? '?'} MB), database ${sample?.db.toFixed(0) ?? '?'} MB; timers late: ${describeLate(lateByMinute[i])}; load (mean/max): ${describeLoad(loadByMinute[i])}\n`,
       );
     });
     const name = `soak ${MINUTES} min at ${RATE} req/s (mixed)`;
@@ -214,8 +255,7 @@ export async function runSoakBench(uri: string): Promise<void> {
     const takenIn = result.acknowledgedInTime - (turnedAway - result.turnedAway);
     process.stdout.write(`${name}: acknowledged within 3 s: ${takenIn} of ${result.sent}\n`);
     report('soak turned away at once as busy', turnedAway, '(told to try again; events answered 503 for Slack to resend)', 0);
-    const late = [...lateTimers].sort((a, b) => b[1].timers - a[1].timers).map(([kind, l]) => `${kind} ${l.timers} (at most ${(l.mostLateMs / 1000).toFixed(0)} s late)`);
-    process.stderr.write(`soak timers begun 30 s or more after their due time, by kind: ${late.length > 0 ? late.join(', ') : 'none'}\n`);
+    process.stderr.write(`soak timers begun 30 s or more after their due time, by kind: ${describeLate(lateTimers)}\n`);
     if (turnedAway > 0) process.stderr.write(`soak turned away because of: ${[...turnedAwayBecause].map(([why, n]) => `${why} ${n}`).join(', ')}\n`);
     report('soak p99 ack', percentile(result.latencies.sort((a, b) => a - b), 99), 'ms', 0);
     report('soak failures', result.failures + missing.length + errors, `(answered other than 200: ${result.failures}; reports without an incident: ${missing.length}; errors logged: ${errors})`, 0);

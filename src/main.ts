@@ -19,6 +19,8 @@ import { checkTeamsSettings, type TeamsSettings } from '../adapters/teams/teams-
 import { startScheduledWork, stopDeliveries } from './scheduled-work';
 import { StopSteps } from './stop-steps';
 import { watchEventLoopStalls } from './server/event-loop-stalls';
+import { watchLoad } from './server/load-watch';
+import { workGauges } from './server/work-gauges';
 import { restoreIncidentTimers } from '../jobs/sla/restore-incident-timers';
 import { restoreRequestTimers } from '../jobs/requests/restore-request-timers';
 import { purgeExpired } from '../jobs/maintenance/purge-expired';
@@ -148,6 +150,8 @@ async function main(): Promise<void> {
   // The work thread runs the scheduled work when there is one.
   const scheduled = slackWork ? undefined : await startScheduledWork(app, { takeoverAfterMs: appOptions.takeoverAfterMs });
   const stopWatchingStalls = watchEventLoopStalls(log);
+  // Where the work stands in line, once a minute, where it runs (the work thread says its own).
+  const stopWatchingLoad = scheduled ? watchLoad(log, workGauges(app, database.connection)) : () => undefined;
   // Requests another process (or this one before a restart) acknowledged and did not finish.
   await app.intake.startReconciling();
   // A database from before the lists: its open incidents written into them, once.
@@ -201,9 +205,10 @@ async function main(): Promise<void> {
     // The work thread finishes its scheduled work within the same grace.
     const thread = await steps.step('the Slack work thread to stop', async () => threadStopping);
     if (thread && !thread.inTime) log.warn({ afterMs: graceMs + 10_000 }, 'the Slack work thread did not stop in time and was ended: what it held is taken over or replayed');
-    await steps.step('the shared clock and the stall watch to stop', async () => {
+    await steps.step('the shared clock and the stall and load watches to stop', async () => {
       clock.stop();
       stopWatchingStalls();
+      stopWatchingLoad();
     });
     await steps.step('the database connection to close', () => database.close());
     await steps.step('the embedded database to stop', () => provisioned.stop());

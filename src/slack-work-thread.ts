@@ -17,6 +17,8 @@ import { startScheduledWork, stopDeliveries, type ScheduledWork } from './schedu
 import { watchEventLoopStalls } from './server/event-loop-stalls';
 import { BoundedQueue } from './services/bounded-queue';
 import { requestsFirstOf } from './db/requests-first';
+import { watchLoad } from './server/load-watch';
+import { workGauges } from './server/work-gauges';
 import { StopSteps } from './stop-steps';
 
 /**
@@ -93,6 +95,7 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
   // bounds how many wait, and turns the rest away as busy. While any waits, timers and deliveries
   // begin no more (src/db/requests-first.ts).
   const requests = new BoundedQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY, 0, requestsFirstOf(database.connection).requests);
+  const stopWatchingLoad = watchLoad(log, workGauges(app, database.connection, requests));
   const work = async (id: number, request: HandOff) => {
     let error: string | undefined;
     try {
@@ -117,7 +120,10 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
     // Messages waiting for their turn go back to the timer wheel, for the next process's scheduler.
     if (scheduled) await scheduled.stop(graceMs, steps);
     else await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
-    await steps.step('the stall watch to stop', async () => stopWatchingStalls());
+    await steps.step('the stall and load watches to stop', async () => {
+      stopWatchingStalls();
+      stopWatchingLoad();
+    });
     await steps.step('the intake to hand over', () => app.intake.stop({ handOver: true }));
     await steps.step('the shared clock to stop', async () => clock?.stop());
     await steps.step('the database connection to close', () => database.close());

@@ -103,6 +103,11 @@ export class BoundedQueue {
     return this.waiting.length + this.waitingBehind.length;
   }
 
+  /** What it holds now: tasks waiting to begin, at work, and waiting aside for a turn (the process's load line). */
+  load(): QueueLoad {
+    return { waiting: this.unbegun, atWork: this.running, aside: this.asleep };
+  }
+
   /** Whether one more would be refused. */
   get full(): boolean {
     return this.unbegun >= this.limit;
@@ -182,6 +187,12 @@ export class BoundedQueue {
       }
     }
   }
+}
+
+export interface QueueLoad {
+  waiting: number;
+  atWork: number;
+  aside: number;
 }
 
 /** A task's place in its queue: given away while it waits (`asides` at once), and whether it has ended. */

@@ -7,7 +7,7 @@ import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { NotificationAttemptDoc, NotificationAudience, NotificationDoc } from '../models/notification.model';
 import type { Announcement, CardView, View } from '../views/view-model';
-import { BoundedQueue, waitAside } from './bounded-queue';
+import { BoundedQueue, waitAside, type QueueLoad } from './bounded-queue';
 import type { BeginGate } from '../db/pool-pressure';
 import { sleep } from './pacing';
 import type { TimerWheel } from './timer-wheel';
@@ -379,6 +379,11 @@ export class Notifier {
     await retryWhileBusy(() => Attempts.updateOne({ _id: `${id}#${refused}!` }, { $set: { retryAt: this.now() } }));
     await this.wheel.schedule(DELIVER, `${id}#${refused + 1}`, this.now());
     return true;
+  }
+
+  /** The delivery queue now: deliveries waiting to begin, at work, and waiting aside for their turns. */
+  load(): QueueLoad {
+    return this.queue.load();
   }
 
   /** What became of a notification: pending, delivered or failed, after how many attempts. */

@@ -6,7 +6,7 @@ import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
 import type { TimerDoc } from '../models/timer.model';
 import { LATE_AFTER_MS, LateTimers } from './late-timers';
-import { BoundedQueue } from './bounded-queue';
+import { BoundedQueue, type QueueLoad } from './bounded-queue';
 import { OneAtATime } from './one-at-a-time';
 
 /**
@@ -424,6 +424,14 @@ export class TimerWheel {
       handle.unref();
       this.firingAhead.add(handle);
     });
+  }
+
+  /**
+   * Timers fired on time held here now, per lane (waiting for their due time or their turn, or
+   * running), and the queue they begin through.
+   */
+  load(): { firstLane: number; behindLane: number; queue: QueueLoad } {
+    return { firstLane: this.firingInLane[0], behindLane: this.firingInLane[1], queue: this.firing.load() };
   }
 
   /** Stops firing what was read ahead (a stopping process): the settled pass, here or in another process, fires it. */
