@@ -38,6 +38,10 @@ export class BoundedQueue {
   private readonly waiting: (() => Promise<void>)[] = [];
   /** Tasks offered `behind`: begun when none of `waiting` is left to begin, or after FRONT_BEFORE_BEHIND of them. */
   private readonly waitingBehind: (() => Promise<void>)[] = [];
+  /** Of the tasks begun and not ended, those offered `behind` (asleep or not). */
+  private behindRunning = 0;
+  /** Callers waiting for room (`roomWithin`), told one each as a place to wait frees. */
+  private readonly roomWaiters: (() => void)[] = [];
   private frontInARow = 0;
   private readonly idleWaiters: (() => void)[] = [];
   private running = 0;
@@ -64,6 +68,12 @@ export class BoundedQueue {
      * for a connection), tasks wait here unbegun, unless none is at work (so the queue always moves).
      */
     private readonly gate?: BeginGate,
+    /**
+     * Tasks offered `behind` at work at once, at most: the rest wait their turn even when nothing
+     * else waits, so that those offered without it always find places, and find the database's
+     * connections less crowded (the timers fired on time: leases behind escalations).
+     */
+    private readonly behindAtWork = Number.POSITIVE_INFINITY,
   ) {}
 
   /** Whether the gate holds back the next task; if it does, the queue moves again at its relief. */
@@ -131,16 +141,48 @@ export class BoundedQueue {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
+  /**
+   * Resolves to true once one more would be taken (at once if it would now), or to false after
+   * `ms` or when `stop` aborts: a caller that would otherwise put its task off waits for room
+   * instead, as one task among those that wait, rather than writing itself down to come back.
+   */
+  roomWithin(ms: number, stop?: AbortSignal): Promise<boolean> {
+    if (!this.full) return Promise.resolve(true);
+    if (stop?.aborted) return Promise.resolve(false);
+    return new Promise<boolean>((resolve) => {
+      const settle = (room: boolean) => {
+        clearTimeout(timer);
+        stop?.removeEventListener('abort', aborted);
+        const at = this.roomWaiters.indexOf(told);
+        if (at >= 0) this.roomWaiters.splice(at, 1);
+        resolve(room);
+      };
+      const told = () => settle(true);
+      const aborted = () => settle(false);
+      const timer = setTimeout(() => settle(false), ms);
+      stop?.addEventListener('abort', aborted, { once: true });
+      this.roomWaiters.push(told);
+    });
+  }
+
   private next(): void {
     this.begin();
     this.gate?.waitingToBegin?.(this.unbegun);
+    // One waiter told per place free to wait: each then offers its task.
+    for (let room = this.limit - this.unbegun; room > 0 && this.roomWaiters.length > 0; room--) (this.roomWaiters.shift() as () => void)();
+  }
+
+  /** Whether some task may begin now: one offered without `behind`, or one behind within its bound. */
+  private get beginnable(): boolean {
+    return this.waiting.length > 0 || (this.waitingBehind.length > 0 && this.behindRunning < this.behindAtWork);
   }
 
   private begin(): void {
-    while (this.running < this.concurrency && this.unbegun > 0 && !this.heldBack()) {
+    while (this.running < this.concurrency && this.beginnable && !this.heldBack()) {
       if (this.turnSpent()) return;
-      const task = this.nextTask();
+      const { task, behind } = this.nextTask();
       this.running += 1;
+      if (behind) this.behindRunning += 1;
       const place: TaskPlace = { queue: this, asides: 0, ended: false };
       // Tasks handle their own failures; a throw here is a bug, and must not stop the queue.
       void runningIn
@@ -148,6 +190,7 @@ export class BoundedQueue {
         .catch(() => undefined)
         .finally(() => {
           place.ended = true;
+          if (behind) this.behindRunning -= 1;
           // Ended while a wait it did not await was aside: counted there.
           if (place.asides > 0) this.asleep -= 1;
           else this.running -= 1;
@@ -157,10 +200,11 @@ export class BoundedQueue {
     }
   }
 
-  private nextTask(): () => Promise<void> {
-    const behind = this.waitingBehind.length > 0 && (this.waiting.length === 0 || this.frontInARow >= FRONT_BEFORE_BEHIND);
+  private nextTask(): { task: () => Promise<void>; behind: boolean } {
+    const behindMayBegin = this.waitingBehind.length > 0 && this.behindRunning < this.behindAtWork;
+    const behind = behindMayBegin && (this.waiting.length === 0 || this.frontInARow >= FRONT_BEFORE_BEHIND);
     this.frontInARow = behind ? 0 : this.frontInARow + 1;
-    return (behind ? this.waitingBehind.shift() : this.waiting.shift()) as () => Promise<void>;
+    return { task: (behind ? this.waitingBehind.shift() : this.waiting.shift()) as () => Promise<void>, behind };
   }
 
   /**

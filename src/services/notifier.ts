@@ -90,6 +90,14 @@ const DELIVER = 'deliver';
 const DELIVER_LEASE = 'deliver-lease';
 /** The leases of what one call stored, in one timer: its ref is their `<id>#2` refs, one per line. */
 const DELIVER_ALL = 'deliver-all';
+/**
+ * How long a lease's timer meeting a full delivery queue waits for room before putting its attempt
+ * off by another lease. Under the soak's backlog every waiting message came back once a lease, and
+ * each time wrote its next lease: 38,718 leases began late in 30 minutes, the writes of the ones
+ * after them among the database's busiest work. Waiting, the lease holds one of the timers' places
+ * behind the others (the wheel's BEHIND_AT_ONCE), so the backlog waits in the database, unread.
+ */
+const LEASE_WAITS_FOR_ROOM_MS = 20_000;
 /** An attempt still unanswered after this long is taken to have died with its process. */
 export const ATTEMPT_LEASE_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 40;
@@ -156,6 +164,8 @@ export class Notifier {
   private readonly finalsWriting = new Set<Promise<void>>();
   /** How many last words the writes under way hold. */
   private finalsInWrite = 0;
+  /** LEASE_WAITS_FOR_ROOM_MS (tests shorten it). */
+  leaseWaitsForRoomMs = LEASE_WAITS_FOR_ROOM_MS;
   /** Attempts handed back to the timer wheel since the stop began. */
   private handedBack = 0;
   /**
@@ -179,7 +189,7 @@ export class Notifier {
   ) {
     this.queue = new BoundedQueue(DELIVERIES_AT_WORK, DELIVERIES_WAITING, DELIVERIES_ASIDE, beginGate);
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
-    wheel.on(DELIVER_LEASE, (ref) => this.onTimer(ref), { behindOthers: true });
+    wheel.on(DELIVER_LEASE, (ref) => this.onTimer(ref, Date.now() + this.leaseWaitsForRoomMs), { behindOthers: true });
     wheel.on(DELIVER_ALL, (refs) => this.onLeases(refs.split('\n')), { behindOthers: true });
     // Every delivery waiting for its turn listens for the stop.
     setMaxListeners(0, this.stopping);
@@ -449,11 +459,12 @@ export class Notifier {
     const aside: string[] = [];
     // Most were delivered long before their lease: what became of them all is read in one find.
     const finals = await findByIdsTogether(this.models.NotificationAttempt, refs.map((ref) => `${REF.exec(ref)?.[1] ?? ref}#final`), { _id: 1 });
+    const roomUntil = Date.now() + this.leaseWaitsForRoomMs;
     for (const [i, ref] of refs.entries()) {
       if (finals[i]) continue;
       const platform = platformOfRef(ref);
       if (platform && !this.deliverers.has(platform) && !(await this.served(platform))) aside.push(ref);
-      else await this.onTimer(ref);
+      else await this.onTimer(ref, roomUntil);
     }
     if (aside.length > 0) await this.wheel.schedule(DELIVER_ALL, aside.join('\n'), new Date(this.now().getTime() + MAX_BACKOFF_MS));
   }
@@ -465,8 +476,12 @@ export class Notifier {
     return served;
   }
 
-  /** A delivery timer: `ref` = `<notification id>#<attempt>`, claimed once, then queued. */
-  private async onTimer(ref: string): Promise<void> {
+  /**
+   * A delivery timer: `ref` = `<notification id>#<attempt>`, claimed once, then queued. A full
+   * queue puts the attempt off by a lease, unless `roomUntil` (a lease's timer, a time on
+   * `Date.now`'s clock): then it first waits for room until then.
+   */
+  private async onTimer(ref: string, roomUntil?: number): Promise<void> {
     const [, id = '', attemptText = '1', handsText] = REF.exec(ref) ?? [];
     const attempt = Number(attemptText);
     const Attempts = this.models.NotificationAttempt;
@@ -478,7 +493,7 @@ export class Notifier {
     // A full queue takes no more: this attempt comes back after a lease, unclaimed. Known before
     // reading the notification (its platform is in its id), since while a backlog lasts every
     // waiting message comes here once a lease.
-    if (this.queue.full && this.deliverers.has(platformOfRef(ref) ?? '')) return this.afterALease(id, attempt);
+    if (this.queue.full && this.deliverers.has(platformOfRef(ref) ?? '') && !(await this.roomBefore(roomUntil))) return this.afterALease(id, attempt);
     const notification = await findByIdTogether<NotificationDoc>(this.models.Notification, id);
     if (!notification) return;
     if (!this.deliverers.has(notification.platform)) {
@@ -498,7 +513,7 @@ export class Notifier {
       await this.wheel.schedule(DELIVER_LEASE, `${id}#${attempt}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
       return;
     }
-    if (this.queue.full) return this.afterALease(id, attempt);
+    if (this.queue.full && !(await this.roomBefore(roomUntil))) return this.afterALease(id, attempt);
     // Should this process die after the claim (queued, during the call), the next attempt happens
     // after the lease: set before the claim, so that no crash can leave it unset.
     await this.wheel.schedule(DELIVER_LEASE, `${id}#${attempt + 1}`, new Date(this.now().getTime() + ATTEMPT_LEASE_MS));
@@ -508,6 +523,13 @@ export class Notifier {
     if (this.queue.offer(() => this.run(notification, attempt, interrupted))) return;
     // Filled meanwhile: the attempt ends here, said so, and the lease timer set above makes the next.
     await insertOnce(Attempts, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: 'the delivery queue was full', retryAt: this.now() });
+  }
+
+  /** Whether the delivery queue has room before `until` (none asked: whether it has now). */
+  private async roomBefore(until: number | undefined): Promise<boolean> {
+    if (!this.queue.full) return true;
+    if (until === undefined) return false;
+    return this.queue.roomWithin(Math.max(0, until - Date.now()), this.stopping);
   }
 
   /** The attempt comes back after a lease, unclaimed. */

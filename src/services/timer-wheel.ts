@@ -47,6 +47,13 @@ const RUN_AT_ONCE_LIMIT = 64;
  */
 const FIRED_ON_TIME_AT_ONCE = 200;
 /**
+ * Of those, timers of the kinds behind the others (`on`'s `behindOthers`) at work at once. In the
+ * soak, leases held nearly every one of the 200 places, each waiting for a database connection
+ * among 50 other operations or for room among the deliveries, and an escalation falling due waited
+ * behind them.
+ */
+const BEHIND_AT_ONCE = 32;
+/**
  * Firing on time, timers waiting for their due time or their turn (or running) beyond which a tick
  * reads no more, neither ahead nor settled buckets: the rest wait in the database, in their
  * buckets, for the ticks after. Without it a backlog was held in memory whatever its size: 11,355
@@ -142,7 +149,7 @@ export class TimerWheel {
      */
     private readonly options: { fireAheadMs?: number; tickBudgetMs?: number; beginGate?: BeginGate; firingHeld?: number } = {},
   ) {
-    this.firing = new BoundedQueue(FIRED_ON_TIME_AT_ONCE, Number.POSITIVE_INFINITY, 0, options.beginGate);
+    this.firing = new BoundedQueue(FIRED_ON_TIME_AT_ONCE, Number.POSITIVE_INFINITY, 0, options.beginGate, BEHIND_AT_ONCE);
   }
 
   private get tickBudgetMs(): number {

@@ -45,6 +45,21 @@ describe('notification delivery (stored first, delivered once)', () => {
     return { app, platform, entries, result };
   }
 
+  /**
+   * Deliveries held up elsewhere (a platform's limits) fill the queue, 100 running and 300 waiting,
+   * until `release`; then a message for `recordId` is stored, its first attempt refused as full.
+   */
+  async function storedWhileQueueFull(app: App, recordId: string) {
+    const queue = (app.jobs.notifier as unknown as { queue: BoundedQueue }).queue;
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await fillQueue(queue, held);
+    const request = { recordId, reason: 'card.v1', audience: { kind: 'person' as const, personId: 'email:jamie.song@example.com' }, view: { kind: 'card' as const, title: 'Assigned', fields: [], actions: [] } };
+    await app.jobs.notifier.notify(request);
+    const [stored] = await database.models.Notification.find({ recordId }).lean();
+    return { queue, release, stored };
+  }
+
   const duplicates = (posted: PostedNotification[]) => posted.length - new Set(posted.map((n) => n._id)).size;
 
   /** A process delivered to the platform once, long ago (none does now): its notifications are kept for it. */
@@ -173,14 +188,9 @@ describe('notification delivery (stored first, delivered once)', () => {
   it("while the delivery queue is full, a waiting message's lease reads nothing of it and comes back a lease later; with room again it is delivered once", async () => {
     const posted: PostedNotification[] = [];
     const { app } = await process(posted);
-    // Deliveries held up elsewhere (a platform's limits) fill the queue: 100 running, 300 waiting.
-    const queue = (app.jobs.notifier as unknown as { queue: BoundedQueue }).queue;
-    let release = () => {};
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await fillQueue(queue, held);
-    const request = { recordId: 'INC0009997', reason: 'card.v1', audience: { kind: 'person' as const, personId: 'email:jamie.song@example.com' }, view: { kind: 'card' as const, title: 'Assigned', fields: [], actions: [] } };
-    await app.jobs.notifier.notify(request);
-    const [stored] = await database.models.Notification.find({ recordId: 'INC0009997' }).lean();
+    // No room comes within a lease's wait for it.
+    app.jobs.notifier.leaseWaitsForRoomMs = 0;
+    const { queue, release, stored } = await storedWhileQueueFull(app, 'INC0009997');
 
     // Its lease and the lease after it: each sets the next and reads neither the message nor its attempts.
     // (The wheel ticked by hand: the notifier is not idle while the queue is full.)
@@ -201,6 +211,28 @@ describe('notification delivery (stored first, delivered once)', () => {
     await queue.idle();
     await runClockUntil(app, clock, '2026-11-23T01:12:00Z', 2);
     expect(posted.map((n) => n._id)).toEqual([stored!._id]);
+  }, 60_000);
+
+  it('a lease meeting a full delivery queue waits for room rather than writing its next lease; room within its wait, the message is delivered then', async () => {
+    const posted: PostedNotification[] = [];
+    const { app } = await process(posted);
+    const { release, stored } = await storedWhileQueueFull(app, 'INC0009995');
+
+    // Its lease falls due while the queue is still full: it waits.
+    clock.current = new Date(clock.current.getTime() + 3 * 60_000);
+    const commands = await commandsDuring(database, async () => {
+      const ticking = app.jobs.wheel.tickAll();
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(posted).toHaveLength(0);
+      release();
+      await ticking;
+      await app.jobs.notifier.idle();
+    });
+    // Delivered within the lease's own run: its claim and the lease of the attempt after it, and no lease written to come back.
+    expect(posted.map((n) => n._id)).toEqual([stored!._id]);
+    const leases = commands.filter((c) => c.collection === 'timers' && c.name === 'insert');
+    expect(leases).toHaveLength(1);
+    expect(commands.filter((c) => c.collection === 'notification_attempts' && c.name === 'insert').length).toBeGreaterThanOrEqual(1);
   }, 60_000);
 
   it('a lease meeting a refusal that asked for a longer wait steps aside even while the queue is full, instead of coming back every lease', async () => {

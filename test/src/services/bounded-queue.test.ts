@@ -170,6 +170,66 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
     await queue.idle();
   });
 
+  it('tasks offered behind are at work a bounded number at once: the others find places and begin at once', async () => {
+    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, undefined, 2);
+    const begun: string[] = [];
+    const release: (() => void)[] = [];
+    const task = (name: string) => async () => {
+      begun.push(name);
+      await new Promise<void>((resolve) => release.push(resolve));
+    };
+    for (let i = 0; i < 4; i++) queue.offer(task(`lease-${i}`), { behind: true });
+    // Nothing else waits, yet only two leases are at work; the others wait though places are free.
+    expect(begun).toEqual(['lease-0', 'lease-1']);
+    expect(queue.load()).toEqual({ waiting: 2, atWork: 2, aside: 0 });
+    queue.offer(task('escalation'));
+    expect(begun).toEqual(['lease-0', 'lease-1', 'escalation']);
+    // A lease ends: the next lease takes its place.
+    (release.shift() as () => void)();
+    await eventually(() => begun.length === 4);
+    expect(begun[3]).toBe('lease-2');
+    while (begun.length < 5 || release.length > 0) {
+      await eventually(() => release.length > 0);
+      (release.shift() as () => void)();
+    }
+    await queue.idle();
+    expect([...begun].sort()).toEqual(['escalation', 'lease-0', 'lease-1', 'lease-2', 'lease-3']);
+  });
+
+  it('a caller waits for room rather than putting its task off: told once a place to wait frees, or not after its time or its stop', async () => {
+    const queue = new BoundedQueue(1, 1);
+    const release: (() => void)[] = [];
+    const held = () => new Promise<void>((resolve) => release.push(resolve));
+    queue.offer(held);
+    queue.offer(held);
+    expect(queue.full).toBe(true);
+    // Told in order of asking, one per place freed.
+    const first = queue.roomWithin(5_000);
+    const second = queue.roomWithin(5_000);
+    const told: string[] = [];
+    void first.then((room) => told.push(`first ${room}`));
+    void second.then((room) => told.push(`second ${room}`));
+    (release.shift() as () => void)(); // the task at work ends; the one waiting begins: one place to wait is free
+    await eventually(() => told.length === 1);
+    expect(told).toEqual(['first true']);
+    queue.offer(held); // the first caller takes it
+    expect(queue.full).toBe(true);
+    // Not told in its time: false, and it is no longer among those waiting.
+    expect(await queue.roomWithin(50)).toBe(false);
+    const stop = new AbortController();
+    const stopped = queue.roomWithin(5_000, stop.signal);
+    stop.abort();
+    expect(await stopped).toBe(false);
+    expect(await queue.roomWithin(0, stop.signal)).toBe(false);
+    while (release.length > 0 || queue.size > 0) {
+      if (release.length > 0) (release.shift() as () => void)();
+      await later(5);
+    }
+    expect(await second).toBe(true);
+    expect(await queue.roomWithin(0)).toBe(true);
+    await queue.idle();
+  });
+
   it('with nothing at work it begins one task whatever the gate says: it never stands still', async () => {
     const gate = new HeldGate();
     gate.holdBack = true;
