@@ -40,8 +40,8 @@ export class BoundedQueue {
   private readonly waitingBehind: (() => Promise<void>)[] = [];
   /** Of the tasks begun and not ended, those offered `behind` (asleep or not). */
   private behindRunning = 0;
-  /** Callers waiting for room (`roomWithin`), told one each as a place to wait frees. */
-  private readonly roomWaiters: (() => void)[] = [];
+  /** Callers waiting for room (`roomWithin`), told in order, one per place to wait beyond what each leaves free. */
+  private readonly roomWaiters: { tell: () => void; leaveFree: number }[] = [];
   private frontInARow = 0;
   private readonly idleWaiters: (() => void)[] = [];
   private running = 0;
@@ -142,34 +142,35 @@ export class BoundedQueue {
   }
 
   /**
-   * Resolves to true once one more would be taken (at once if it would now), or to false after
-   * `ms` or when `stop` aborts: a caller that would otherwise put its task off waits for room
-   * instead, as one task among those that wait, rather than writing itself down to come back.
+   * Resolves to true once one more would be taken with `leaveFree` places to wait still free for
+   * others (at once if so now), or to false after `ms` or when `stop` aborts: a caller that would
+   * otherwise put its task off waits for room instead, rather than writing itself down to come
+   * back, and leaves the last places to tasks offered without waiting (new work before a backlog).
    */
-  roomWithin(ms: number, stop?: AbortSignal): Promise<boolean> {
-    if (!this.full) return Promise.resolve(true);
+  roomWithin(ms: number, stop?: AbortSignal, leaveFree = 0): Promise<boolean> {
+    if (this.roomWaiters.length === 0 && this.limit - this.unbegun > leaveFree) return Promise.resolve(true);
     if (stop?.aborted) return Promise.resolve(false);
     return new Promise<boolean>((resolve) => {
       const settle = (room: boolean) => {
         clearTimeout(timer);
         stop?.removeEventListener('abort', aborted);
-        const at = this.roomWaiters.indexOf(told);
+        const at = this.roomWaiters.indexOf(waiter);
         if (at >= 0) this.roomWaiters.splice(at, 1);
         resolve(room);
       };
-      const told = () => settle(true);
+      const waiter = { tell: () => settle(true), leaveFree };
       const aborted = () => settle(false);
       const timer = setTimeout(() => settle(false), ms);
       stop?.addEventListener('abort', aborted, { once: true });
-      this.roomWaiters.push(told);
+      this.roomWaiters.push(waiter);
     });
   }
 
   private next(): void {
     this.begin();
     this.gate?.waitingToBegin?.(this.unbegun);
-    // One waiter told per place free to wait: each then offers its task.
-    for (let room = this.limit - this.unbegun; room > 0 && this.roomWaiters.length > 0; room--) (this.roomWaiters.shift() as () => void)();
+    // One waiter told per place free to wait beyond what it leaves free: each then offers its task.
+    for (let room = this.limit - this.unbegun; this.roomWaiters.length > 0 && room > (this.roomWaiters[0]?.leaveFree ?? 0); room--) this.roomWaiters.shift()?.tell();
   }
 
   /** Whether some task may begin now: one offered without `behind`, or one behind within its bound. */

@@ -98,6 +98,12 @@ const DELIVER_ALL = 'deliver-all';
  * behind the others (the wheel's BEHIND_AT_ONCE), so the backlog waits in the database, unread.
  */
 const LEASE_WAITS_FOR_ROOM_MS = 20_000;
+/**
+ * Places to wait in the delivery queue that a lease waiting for room leaves to first attempts: a
+ * page or a reply just stored goes before a message already put off, rather than being put off
+ * itself because the backlog took the room first.
+ */
+const ROOM_LEFT_FOR_FIRST_ATTEMPTS = 30;
 /** An attempt still unanswered after this long is taken to have died with its process. */
 export const ATTEMPT_LEASE_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 40;
@@ -529,7 +535,7 @@ export class Notifier {
   private async roomBefore(until: number | undefined): Promise<boolean> {
     if (!this.queue.full) return true;
     if (until === undefined) return false;
-    return this.queue.roomWithin(Math.max(0, until - Date.now()), this.stopping);
+    return this.queue.roomWithin(Math.max(0, until - Date.now()), this.stopping, ROOM_LEFT_FOR_FIRST_ATTEMPTS);
   }
 
   /** The attempt comes back after a lease, unclaimed. */

@@ -230,6 +230,33 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
     await queue.idle();
   });
 
+  it('a caller waiting for room may leave places to tasks offered without waiting: told only once more than those are free', async () => {
+    const queue = new BoundedQueue(1, 2);
+    const release: (() => void)[] = [];
+    const held = () => new Promise<void>((resolve) => release.push(resolve));
+    for (let i = 0; i < 3; i++) queue.offer(held);
+    expect(queue.full).toBe(true);
+    let told = false;
+    const waiting = queue.roomWithin(5_000, undefined, 1).then((room) => (told = room));
+    // One place to wait frees: left to the others.
+    (release.shift() as () => void)();
+    await eventually(() => queue.load().waiting === 1);
+    await later(20);
+    expect(told).toBe(false);
+    // Taken by a task offered without waiting; then two free: the caller is told.
+    expect(queue.offer(held)).toBe(true);
+    (release.shift() as () => void)();
+    await eventually(() => queue.load().waiting === 1);
+    (release.shift() as () => void)();
+    await eventually(() => told);
+    expect(await waiting).toBe(true);
+    while (release.length > 0 || queue.size > 0) {
+      if (release.length > 0) (release.shift() as () => void)();
+      await later(5);
+    }
+    await queue.idle();
+  });
+
   it('with nothing at work it begins one task whatever the gate says: it never stands still', async () => {
     const gate = new HeldGate();
     gate.holdBack = true;
