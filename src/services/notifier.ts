@@ -94,8 +94,9 @@ const DELIVER_ALL = 'deliver-all';
  * How long a lease's timer meeting a full delivery queue waits for room before putting its attempt
  * off by another lease. Under the soak's backlog every waiting message came back once a lease, and
  * each time wrote its next lease: 38,718 leases began late in 30 minutes, the writes of the ones
- * after them among the database's busiest work. Waiting, the lease holds one of the timers' places
- * behind the others (the wheel's BEHIND_AT_ONCE), so the backlog waits in the database, unread.
+ * after them among the database's busiest work. Waiting, the lease holds one of the places of the
+ * timers behind the others (the wheel's BEHIND_AT_ONCE): the rest of the backlog waits unbegun, as
+ * timers, and writes nothing.
  */
 const LEASE_WAITS_FOR_ROOM_MS = 20_000;
 /**
