@@ -94,7 +94,7 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
   // back while the database has many operations waiting; the answering thread's overload gate
   // bounds how many wait, and turns the rest away as busy. While any waits, timers and deliveries
   // begin no more (src/db/requests-first.ts).
-  const requests = new BoundedQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY, 0, requestsFirstOf(database.connection).requests);
+  const requests = new BoundedQueue(data.atOnce ?? HANDED_OVER_AT_ONCE, Number.POSITIVE_INFINITY, { gate: requestsFirstOf(database.connection).requests });
   const stopWatchingLoad = watchLoad(log, workGauges(app, database.connection, requests));
   const work = async (id: number, request: HandOff) => {
     let error: string | undefined;

@@ -52,35 +52,37 @@ export class BoundedQueue {
   /** Tasks begun in this turn of the event loop (counted under a gate only). */
   private begunThisTurn = 0;
 
+  private readonly asleepLimit: number;
+  private readonly gate: BeginGate | undefined;
+  private readonly behindAtWork: number;
+  private readonly frontAtWorkWhileHeld: number;
+
   constructor(
     // A turn further off than 30 s is reserved and waited for in the database, so a busy channel or
     // method has about 30 deliveries waiting aside here, and a page to a quiet channel never queues
     // behind them. Each holds its messages' views: under the soak's overload 3,000 held about 50 MB.
     private readonly concurrency = 300,
     private readonly limit = 600,
-    /**
-     * Tasks that may wait aside at once (`waitAside`); beyond it a task waits in its place. None for
-     * the handed-over requests: there a place bounds the work begun, waits included.
-     */
-    private readonly asleepLimit = 0,
-    /**
-     * Asked before each task begins: while it holds back (the database has many operations waiting
-     * for a connection), tasks wait here unbegun, unless none is at work (so the queue always moves).
-     */
-    private readonly gate?: BeginGate,
-    /**
-     * Tasks offered `behind` at work at once, at most: the rest wait their turn even when nothing
-     * else waits, so that those offered without it always find places, and find the database's
-     * connections less crowded (the timers fired on time: leases behind escalations).
-     */
-    private readonly behindAtWork = Number.POSITIVE_INFINITY,
-  ) {}
+    options: BoundedQueueOptions = {},
+  ) {
+    this.asleepLimit = options.asleepLimit ?? 0;
+    this.gate = options.gate;
+    this.behindAtWork = options.behindAtWork ?? Number.POSITIVE_INFINITY;
+    this.frontAtWorkWhileHeld = options.frontAtWorkWhileHeld ?? 1;
+  }
 
-  /** Whether the gate holds back the next task; if it does, the queue moves again at its relief. */
-  private heldBack(): boolean {
+  /**
+   * Whether the gate holds back the next task of its lane (`behind` or not); if it does, the queue
+   * moves again at its relief. Held back, the queue still moves: a task offered behind begins while
+   * nothing is at work, one offered without it while fewer than `frontAtWorkWhileHeld` of its lane
+   * are, whatever is behind (a lease waiting for delivery room holds its place for up to 20 s).
+   */
+  private heldBack(behind: boolean): boolean {
+    if (!this.gate?.holdBack) return false;
     // Tasks asleep (waiting aside for a channel's turn) do not count: with only those, nothing is
-    // at work, and a reply that waits for no turn must not wait behind them for the gate.
-    if (!this.gate?.holdBack || this.running === 0) return false;
+    // at work, and a reply that waits for no turn must not wait behind them for the gate. (Tasks
+    // behind are counted asleep or not: no queue has tasks behind that wait aside.)
+    if (behind ? this.running === 0 : this.running - this.behindRunning < this.frontAtWorkWhileHeld) return false;
     if (!this.awaitingRelief) {
       this.awaitingRelief = true;
       this.gate.whenRelieved(() => {
@@ -179,9 +181,15 @@ export class BoundedQueue {
   }
 
   private begin(): void {
-    while (this.running < this.concurrency && this.beginnable && !this.heldBack()) {
+    for (let behind = this.nextIsBehind(); this.running < this.concurrency && this.beginnable; behind = this.nextIsBehind()) {
+      if (this.heldBack(behind)) {
+        // The lane behind is held: one offered without it may still begin.
+        if (!behind || this.waiting.length === 0 || this.heldBack(false)) return;
+        behind = false;
+      }
       if (this.turnSpent()) return;
-      const { task, behind } = this.nextTask();
+      const task = (behind ? this.waitingBehind.shift() : this.waiting.shift()) as () => Promise<void>;
+      this.frontInARow = behind ? 0 : this.frontInARow + 1;
       this.running += 1;
       if (behind) this.behindRunning += 1;
       const place: TaskPlace = { queue: this, asides: 0, ended: false };
@@ -201,11 +209,10 @@ export class BoundedQueue {
     }
   }
 
-  private nextTask(): { task: () => Promise<void>; behind: boolean } {
+  /** Whether the next task to begin is one offered behind: when none other waits, or its share has come. */
+  private nextIsBehind(): boolean {
     const behindMayBegin = this.waitingBehind.length > 0 && this.behindRunning < this.behindAtWork;
-    const behind = behindMayBegin && (this.waiting.length === 0 || this.frontInARow >= FRONT_BEFORE_BEHIND);
-    this.frontInARow = behind ? 0 : this.frontInARow + 1;
-    return { task: (behind ? this.waitingBehind.shift() : this.waiting.shift()) as () => Promise<void>, behind };
+    return behindMayBegin && (this.waiting.length === 0 || this.frontInARow >= FRONT_BEFORE_BEHIND);
   }
 
   /**
@@ -232,6 +239,28 @@ export class BoundedQueue {
       }
     }
   }
+}
+
+export interface BoundedQueueOptions {
+  /**
+   * Tasks that may wait aside at once (`waitAside`); beyond it a task waits in its place. None (the
+   * default) for the handed-over requests: there a place bounds the work begun, waits included.
+   */
+  asleepLimit?: number;
+  /**
+   * Asked before each task begins: while it holds back (the database has many operations waiting
+   * for a connection), tasks wait here unbegun, but for a few (see `frontAtWorkWhileHeld`), so the
+   * queue always moves.
+   */
+  gate?: BeginGate;
+  /**
+   * Tasks offered `behind` at work at once, at most: the rest wait their turn even when nothing
+   * else waits, so that those offered without it always find places, and find the database's
+   * connections less crowded (the timers fired on time: leases behind escalations). No bound by default.
+   */
+  behindAtWork?: number;
+  /** While the gate holds back, tasks offered without `behind` still begin until this many are at work (1 by default). */
+  frontAtWorkWhileHeld?: number;
 }
 
 export interface QueueLoad {

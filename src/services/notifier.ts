@@ -194,7 +194,7 @@ export class Notifier {
     private readonly presence: Pick<PlatformPresence, 'served' | 'everServed'> = { served: async () => true, everServed: async () => true },
     beginGate?: BeginGate,
   ) {
-    this.queue = new BoundedQueue(DELIVERIES_AT_WORK, DELIVERIES_WAITING, DELIVERIES_ASIDE, beginGate);
+    this.queue = new BoundedQueue(DELIVERIES_AT_WORK, DELIVERIES_WAITING, { asleepLimit: DELIVERIES_ASIDE, ...(beginGate ? { gate: beginGate } : {}) });
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
     wheel.on(DELIVER_LEASE, (ref) => this.onTimer(ref, Date.now() + this.leaseWaitsForRoomMs), { behindOthers: true });
     wheel.on(DELIVER_ALL, (refs) => this.onLeases(refs.split('\n')), { behindOthers: true });

@@ -60,6 +60,15 @@ const BEHIND_AT_ONCE = 32;
  * timers in the soak's burst.
  */
 const FIRING_HELD = 2_000;
+/**
+ * Timers of the first lane (escalations, SLA warnings, new reports' work) that still begin while
+ * the database holds background work back, up to this many at work. Held back, a queue kept only
+ * one task at work, counting the lane behind's: under the soak the database held work back for
+ * whole minutes while 32 leases waited for delivery room, and escalations began up to 176 s late
+ * (docs/benchmarks.md). A few more operations waiting beside the 64 that hold work back are the
+ * promises' share of the connections; the deliveries keep up to 100 at work.
+ */
+export const FIRST_LANE_AT_WORK_WHILE_HELD = 16;
 const READ_BATCH = 8;
 const MEMO_LIMIT = 50_000;
 /** Timers run here are remembered only until their bucket has been worked through (forgotten, one is run again: they bear it). */
@@ -145,11 +154,15 @@ export class TimerWheel {
      * where this process's reading ahead stopped, so a timer written late, or read ahead by a
      * process that died, still fires; a handler may then run twice (they are idempotent).
      * `beginGate`: while it holds back, timers fired on time wait to begin (`src/db/pool-pressure.ts`).
-     * `firingHeld`: see FIRING_HELD (tests set fewer).
+     * `firingHeld`: see FIRING_HELD, and `firstLaneAtWorkWhileHeld`: see FIRST_LANE_AT_WORK_WHILE_HELD (tests set fewer).
      */
-    private readonly options: { fireAheadMs?: number; tickBudgetMs?: number; beginGate?: BeginGate; firingHeld?: number } = {},
+    private readonly options: { fireAheadMs?: number; tickBudgetMs?: number; beginGate?: BeginGate; firingHeld?: number; firstLaneAtWorkWhileHeld?: number } = {},
   ) {
-    this.firing = new BoundedQueue(FIRED_ON_TIME_AT_ONCE, Number.POSITIVE_INFINITY, 0, options.beginGate, BEHIND_AT_ONCE);
+    this.firing = new BoundedQueue(FIRED_ON_TIME_AT_ONCE, Number.POSITIVE_INFINITY, {
+      ...(options.beginGate ? { gate: options.beginGate } : {}),
+      behindAtWork: BEHIND_AT_ONCE,
+      frontAtWorkWhileHeld: options.firstLaneAtWorkWhileHeld ?? FIRST_LANE_AT_WORK_WHILE_HELD,
+    });
   }
 
   private get tickBudgetMs(): number {

@@ -53,7 +53,7 @@ describe('the database pool holding work back (real database)', () => {
 
   it('a queue under it begins no task while the pool is pressed, and begins them all once it is relieved', async () => {
     const pressure = new PoolPressure(small.connection.getClient(), 8);
-    const queue = new BoundedQueue(50, Number.POSITIVE_INFINITY, 0, pressure);
+    const queue = new BoundedQueue(50, Number.POSITIVE_INFINITY, { gate: pressure });
     const begunWhilePressed: number[] = [];
     let begun = 0;
     // Each task reads twice; at most two reads run at once, the rest wait for a connection.

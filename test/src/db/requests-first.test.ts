@@ -22,8 +22,8 @@ function heldTasks() {
 function ordered(requestsAtOnce: number, backgroundAtOnce: number) {
   const pool = new HeldGate();
   const order = new RequestsFirst(pool);
-  const requests = new BoundedQueue(requestsAtOnce, Number.POSITIVE_INFINITY, 0, order.requests);
-  const background = new BoundedQueue(backgroundAtOnce, Number.POSITIVE_INFINITY, 0, order.background);
+  const requests = new BoundedQueue(requestsAtOnce, Number.POSITIVE_INFINITY, { gate: order.requests });
+  const background = new BoundedQueue(backgroundAtOnce, Number.POSITIVE_INFINITY, { gate: order.background });
   return { pool, requests, background };
 }
 

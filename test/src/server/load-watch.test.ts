@@ -29,7 +29,7 @@ describe('the load line (src/server/load-watch.ts)', () => {
 
   it('a queue tells what waits to begin, what is at work, and what waits aside for a turn', async () => {
     jest.useRealTimers();
-    const queue = new BoundedQueue(1, 10, 1);
+    const queue = new BoundedQueue(1, 10, { asleepLimit: 1 });
     const release: (() => void)[] = [];
     const held = () => new Promise<void>((resolve) => release.push(resolve));
     queue.offer(held);

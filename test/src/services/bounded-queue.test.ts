@@ -7,7 +7,7 @@ const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 
 describe('a bounded queue whose tasks give their places away while they wait for a timer', () => {
   it('runs a task at once while the ones before it wait aside for their turns, and is idle only once they are done', async () => {
-    const queue = new BoundedQueue(2, 10, 10);
+    const queue = new BoundedQueue(2, 10, { asleepLimit: 10 });
     const done: string[] = [];
     const turn = (name: string) => async () => {
       await waitAside(later(200));
@@ -30,7 +30,7 @@ describe('a bounded queue whose tasks give their places away while they wait for
     ['without waitAside', 10],
     ['in a queue that lets none wait aside', 0],
   ])('a task that waits for a timer %s holds its place', async (how, asleepLimit) => {
-    const queue = new BoundedQueue(1, 10, asleepLimit);
+    const queue = new BoundedQueue(1, 10, { asleepLimit });
     const done: string[] = [];
     queue.offer(async () => {
       await (how === 'without waitAside' ? later(200) : waitAside(later(200)));
@@ -46,7 +46,7 @@ describe('a bounded queue whose tasks give their places away while they wait for
   });
 
   it('beyond its bound of tasks waiting aside, a task waits in its place: what runs stays bounded', async () => {
-    const queue = new BoundedQueue(1, 10, 1);
+    const queue = new BoundedQueue(1, 10, { asleepLimit: 1 });
     let running = 0;
     let most = 0;
     const task = async () => {
@@ -62,7 +62,7 @@ describe('a bounded queue whose tasks give their places away while they wait for
   });
 
   it('a task waiting aside twice at once gives its one place away once: no more tasks run than the bound', async () => {
-    const queue = new BoundedQueue(1, 10, 10);
+    const queue = new BoundedQueue(1, 10, { asleepLimit: 10 });
     let working = 0;
     let most = 0;
     queue.offer(async () => {
@@ -91,7 +91,7 @@ describe('a bounded queue whose tasks give their places away while they wait for
 describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.ts)', () => {
   it('begins nothing more while held back, asks once to be told of the relief, and begins the rest at it', async () => {
     const gate = new HeldGate();
-    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, gate);
+    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, { gate });
     let begun = 0;
     const release: (() => void)[] = [];
     const task = () => async () => {
@@ -111,7 +111,7 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
 
   it('begins a share of its tasks in each turn of the event loop, so the gate sees the first ones ask before the rest begin', async () => {
     const gate = new HeldGate();
-    const queue = new BoundedQueue(200, Number.POSITIVE_INFINITY, 0, gate);
+    const queue = new BoundedQueue(200, Number.POSITIVE_INFINITY, { gate });
     let begun = 0;
     const release: (() => void)[] = [];
     for (let i = 0; i < 40; i++) {
@@ -136,16 +136,46 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
   it('tasks offered behind begin only once no other task waits to begin, whenever they were offered', async () => {
     const gate = new HeldGate();
     gate.holdBack = true;
-    const queue = new BoundedQueue(10, 3, 0, gate);
+    const queue = new BoundedQueue(10, 3, { gate });
     const begun: string[] = [];
     for (const name of ['lease-1', 'lease-2']) queue.offer(async () => void begun.push(name), { behind: true });
-    for (const name of ['escalation-1', 'escalation-2']) queue.offer(async () => void begun.push(name));
-    // Both lanes count towards the bound of tasks waiting to begin (the first lease began at once).
+    for (const name of ['escalation-1', 'escalation-2', 'escalation-3']) queue.offer(async () => void begun.push(name));
+    // Both lanes count towards the bound of tasks waiting to begin (the first lease and the first escalation began at once).
     expect(queue.full).toBe(true);
     expect(queue.offer(async () => void begun.push('refused'))).toBe(false);
     await queue.idle();
-    // The first lease began at once (nothing was at work); the gate held the rest, which began in order of their lanes.
-    expect(begun).toEqual(['lease-1', 'escalation-1', 'escalation-2', 'lease-2']);
+    // The first lease began at once (nothing was at work), the first escalation too (none of its lane
+    // was); the gate held the rest, which began in order of their lanes.
+    expect(begun).toEqual(['lease-1', 'escalation-1', 'escalation-2', 'escalation-3', 'lease-2']);
+  });
+
+  it('held back, tasks offered without behind keep their own few at work, whatever behind is at work; those behind wait for relief', async () => {
+    const gate = new HeldGate();
+    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, { gate, frontAtWorkWhileHeld: 2 });
+    const begun: string[] = [];
+    const release: (() => void)[] = [];
+    const task = (name: string) => async () => {
+      begun.push(name);
+      await new Promise<void>((resolve) => release.push(resolve));
+    };
+    // A lease at work (waiting for delivery room), then the database holds work back.
+    queue.offer(task('lease-0'), { behind: true });
+    gate.holdBack = true;
+    queue.offer(task('lease-1'), { behind: true });
+    for (let i = 0; i < 3; i++) queue.offer(task(`escalation-${i}`));
+    await nextTurn();
+    // Two escalations begin beside the lease; the third and the second lease wait.
+    expect(begun).toEqual(['lease-0', 'escalation-0', 'escalation-1']);
+    // One escalation ends: the next takes its place, held back or not; the lease still waits.
+    (release[1] as () => void)();
+    await eventually(() => begun.length === 4);
+    await nextTurn();
+    expect(begun[3]).toBe('escalation-2');
+    expect(queue.load()).toEqual({ waiting: 1, atWork: 3, aside: 0 });
+    gate.relieve();
+    expect(begun[4]).toBe('lease-1');
+    for (const resolve of release) resolve();
+    await queue.idle();
   });
 
   it('tasks offered behind are not starved: one begins after each FRONT_BEFORE_BEHIND of the others in a row', async () => {
@@ -171,7 +201,7 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
   });
 
   it('tasks offered behind are at work a bounded number at once: the others find places and begin at once', async () => {
-    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, undefined, 2);
+    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, { behindAtWork: 2 });
     const begun: string[] = [];
     const release: (() => void)[] = [];
     const task = (name: string) => async () => {
@@ -260,7 +290,7 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
   it('with nothing at work it begins one task whatever the gate says: it never stands still', async () => {
     const gate = new HeldGate();
     gate.holdBack = true;
-    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, 0, gate);
+    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, { gate });
     const done: number[] = [];
     for (let i = 0; i < 3; i++) queue.offer(async () => void done.push(i));
     await queue.idle();
@@ -269,7 +299,7 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
 
   it('tasks asleep for their turn are not at work: with only those, one more begins whatever the gate says', async () => {
     const gate = new HeldGate();
-    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, 5, gate);
+    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, { asleepLimit: 5, gate });
     let wake!: () => void;
     const turn = new Promise<void>((resolve) => (wake = resolve));
     // A delivery waiting aside for a busy channel's turn.

@@ -1,6 +1,6 @@
 import pino from 'pino';
 import type { Database } from '../../../src/db/connect';
-import { SHARDS_PER_LANE, TIMER_SHARDS, TimerWheel, shardOf } from '../../../src/services/timer-wheel';
+import { FIRST_LANE_AT_WORK_WHILE_HELD, SHARDS_PER_LANE, TIMER_SHARDS, TimerWheel, shardOf } from '../../../src/services/timer-wheel';
 import { eventually } from '../../support/eventually';
 import { TestClock } from '../../support/factories';
 import { HeldGate } from '../../support/held-gate';
@@ -127,7 +127,7 @@ describe('timer wheel (against the real server)', () => {
     expect(ran).toEqual(['first:ran-ahead', 'second:never-ran']);
   });
 
-  it('firing on time while the database is behind: timers wait to begin until the gate is relieved, then all run once', async () => {
+  it('firing on time while the database is behind: beyond the first lane\'s few at work, timers wait to begin until the gate is relieved, then all run once', async () => {
     // The gate as the pool's pressure gives it: held back now, its listeners called at relief.
     const relief: (() => void)[] = [];
     const gate = { holdBack: true, whenRelieved: (listener: () => void) => void relief.push(listener) };
@@ -136,66 +136,68 @@ describe('timer wheel (against the real server)', () => {
     const first = heldRun();
     onTime.on('test', async (ref) => {
       begun.push(ref);
-      if (ref === 'due-0') await first.held;
+      await first.held;
     });
     clock.set('2026-11-23T00:01:00Z');
-    for (let i = 0; i < 4; i++) await onTime.schedule('test', `due-${i}`, clock.now());
+    const due = FIRST_LANE_AT_WORK_WHILE_HELD + 4;
+    for (let i = 0; i < due; i++) await onTime.schedule('test', `due-${i}`, clock.now());
     await onTime.tickAll();
-    // With nothing at work one begins (the queue always moves); the rest wait while the gate holds.
-    await eventually(() => begun.length === 1);
+    // The first lane keeps its few at work while the gate holds; the rest wait.
+    await eventually(() => begun.length === FIRST_LANE_AT_WORK_WHILE_HELD);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(begun).toEqual(['due-0']);
+    expect(begun).toHaveLength(FIRST_LANE_AT_WORK_WHILE_HELD);
     gate.holdBack = false;
     for (const listener of relief.splice(0)) listener();
-    await eventually(() => begun.length === 4);
+    await eventually(() => begun.length === due);
     first.release();
     await onTime.idle();
-    expect([...begun].sort()).toEqual(['due-0', 'due-1', 'due-2', 'due-3']);
+    expect([...begun].sort()).toEqual(Array.from({ length: due }, (_, i) => `due-${i}`).sort());
     // Read ahead and run: the settled pass runs none of them again.
     await new Promise((resolve) => setTimeout(resolve, 200));
     clock.set('2026-11-23T00:01:12Z');
     expect((await onTime.tickAll()).timers).toBe(0);
-    expect(begun).toHaveLength(4);
+    expect(begun).toHaveLength(due);
     // All run: every shard's cursor is saved beyond their bucket.
     const cursors = await database.models.TimerCursor.find({}).lean();
     expect(cursors.map((cursor) => cursor.bucket >= Date.parse('2026-11-23T00:01:00Z') / 5_000)).toEqual(Array(TIMER_SHARDS).fill(true));
     onTime.stopFiringAhead();
   });
 
-  it('firing on time while the database is behind: timers of a kind behind the others begin once no other kind waits, though due first', async () => {
+  it('firing on time while the database is behind: an escalation begins though leases are at work; leases waiting begin only at relief', async () => {
     const gate = new HeldGate();
     gate.holdBack = true;
     const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000, beginGate: gate });
     const begun: string[] = [];
-    const first = heldRun();
-    onTime.on('test', async (ref) => {
+    const lease = heldRun();
+    onTime.on('test', async (ref) => void begun.push(ref));
+    // A lease at work waits (for room among the deliveries, say) while the database holds work back.
+    onTime.on('lease', async (ref) => {
       begun.push(ref);
-      if (ref === 'held') await first.held;
-    });
-    onTime.on('lease', async (ref) => void begun.push(ref), { behindOthers: true });
+      if (ref === 'lease-0') await lease.held;
+    }, { behindOthers: true });
     clock.set('2026-11-23T00:01:00Z');
-    await onTime.schedule('test', 'held', clock.now());
+    await onTime.schedule('lease', 'lease-0', clock.now());
     await onTime.tickAll();
     await eventually(() => begun.length === 1);
-    // While one runs and the gate holds, leases fall due, then an escalation.
-    for (let i = 0; i < 3; i++) await onTime.schedule('lease', `lease-${i}`, new Date('2026-11-23T00:01:01Z'));
+    // While it waits and the gate holds, more leases fall due, then an escalation.
+    for (let i = 1; i < 4; i++) await onTime.schedule('lease', `lease-${i}`, new Date('2026-11-23T00:01:01Z'));
     await onTime.schedule('test', 'escalation', new Date('2026-11-23T00:01:02Z'));
     await onTime.tickAll();
-    await new Promise((resolve) => setTimeout(resolve, 2_500));
-    expect(begun).toEqual(['held']);
-    gate.holdBack = false;
-    first.release();
+    // The escalation begins at its time beside the lease at work; the leases due before it still wait.
+    await eventually(() => begun.length === 2, 5_000);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(begun).toEqual(['lease-0', 'escalation']);
+    lease.release();
     gate.relieve();
     await eventually(() => begun.length === 5);
-    // (The leases lie in several shards, read in shard order.)
-    expect([...begun.slice(0, 2), ...begun.slice(2).sort()]).toEqual(['held', 'escalation', 'lease-0', 'lease-1', 'lease-2']);
+    expect(begun.slice(2).sort()).toEqual(['lease-1', 'lease-2', 'lease-3']);
     onTime.stopFiringAhead();
   });
 
   it('firing on time with a backlog: a tick reads no more once its bound of timers waits to begin; the rest wait in their buckets', async () => {
     const gate = new HeldGate();
     gate.holdBack = true;
-    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000, beginGate: gate, firingHeld: 3 });
+    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000, beginGate: gate, firingHeld: 3, firstLaneAtWorkWhileHeld: 1 });
     const begun: string[] = [];
     const first = heldRun();
     onTime.on('test', async (ref) => {
@@ -226,7 +228,7 @@ describe('timer wheel (against the real server)', () => {
   it('kinds behind the others have shards of their own: a backlog of them holds back no other kind\'s reading', async () => {
     const gate = new HeldGate();
     gate.holdBack = true;
-    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000, beginGate: gate, firingHeld: 3 });
+    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000, beginGate: gate, firingHeld: 3, firstLaneAtWorkWhileHeld: 1 });
     const begun: string[] = [];
     const first = heldRun();
     onTime.on('test', async (ref) => void begun.push(ref));
@@ -258,7 +260,7 @@ describe('timer wheel (against the real server)', () => {
     const gate = new HeldGate();
     gate.holdBack = true;
     const silent = pino({ level: 'silent' });
-    const first = new TimerWheel(database.models, clock.now, silent, { fireAheadMs: 8_000, beginGate: gate });
+    const first = new TimerWheel(database.models, clock.now, silent, { fireAheadMs: 8_000, beginGate: gate, firstLaneAtWorkWhileHeld: 1 });
     const second = new TimerWheel(database.models, clock.now, silent, { fireAheadMs: 8_000 });
     const ran: string[] = [];
     const held = heldRun();
@@ -291,7 +293,7 @@ describe('timer wheel (against the real server)', () => {
     const gate = new HeldGate();
     gate.holdBack = true;
     const silent = pino({ level: 'silent' });
-    const reader = new TimerWheel(database.models, clock.now, silent, { fireAheadMs: 8_000, beginGate: gate });
+    const reader = new TimerWheel(database.models, clock.now, silent, { fireAheadMs: 8_000, beginGate: gate, firstLaneAtWorkWhileHeld: 1 });
     const ran: string[] = [];
     const held = heldRun();
     reader.on('test', async (ref) => {
