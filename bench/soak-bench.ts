@@ -6,13 +6,13 @@ import { createApp, type App } from '../src/app';
 import { loadItsmConfig } from '../src/config/load-itsm-config';
 import { connectDatabase } from '../src/db/connect';
 import { createLogger } from '../src/logger';
-import { LOAD_LINE, type GaugeSummary } from '../src/server/load-watch';
-import { DEFAULT_OVERLOAD_LIMITS } from '../src/server/unanswered-requests';
+import type { GaugeSummary } from '../src/server/load-watch';
 import { RecordingSlackApi } from '../test/support/slack/recording-slack-api';
 import { SIGNING_SECRET } from '../test/support/slack/signed-request';
 import { SLACK_USERS } from '../test/support/slack/slack-harness';
 import { percentile, report } from './measure';
 import { benchRequesters, insertClosedHistory, reportOpenIncidents } from './seed-history';
+import { SoakLog, type LateSeen } from './soak-log';
 import { runSoakTraffic } from './soak-traffic';
 
 const MINUTES = Number(process.env.BENCH_SOAK_MINUTES ?? 30);
@@ -51,9 +51,9 @@ function describeLoad(load: Record<string, GaugeSummary> | undefined): string {
 }
 
 /** Timers begun late, by kind, most first: `incident.escalation 12 (at most 45 s late), …`. */
-function describeLate(late: Map<string, { timers: number; mostLateMs: number }> | undefined): string {
-  const kinds = [...(late ?? [])].sort((a, b) => b[1].timers - a[1].timers);
-  return kinds.length > 0 ? kinds.map(([kind, l]) => `${kind} ${l.timers} (at most ${(l.mostLateMs / 1000).toFixed(0)} s late)`).join(', ') : 'none';
+function describeLate(late: Map<string, LateSeen> | undefined): string {
+  const kinds = [...(late ?? [])].sort((a, b) => b[1].count - a[1].count);
+  return kinds.length > 0 ? kinds.map(([kind, l]) => `${kind} ${l.count} (at most ${(l.mostLateMs / 1000).toFixed(0)} s late)`).join(', ') : 'none';
 }
 
 /**
@@ -107,94 +107,15 @@ export async function runSoakBench(uri: string): Promise<void> {
       },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
-    let errors = 0;
-    let turnedAway = 0;
-    const turnedAwayBecause = new Map<string, number>();
-    /** Timers begun 30 s or more after their due time, by kind, as the process told them. */
-    const lateTimers = new Map<string, { timers: number; mostLateMs: number }>();
-    const errorsByMinute: number[] = [];
-    /** The same per minute of traffic, as each minute's line was logged: a burst falling due apart from a backlog that grows. */
-    const lateByMinute: Map<string, { timers: number; mostLateMs: number }>[] = [];
-    /** The process's load line of each minute of traffic: where work stood in line. */
-    const loadByMinute: Record<string, GaugeSummary>[] = [];
-    const liveAfterFullGc: { atMs: number; mb: number }[] = [];
-    const heaps = new Map<string, { live: number; committed: number }>();
-    /** Slow ticks and event-loop stalls, as the process logged them. */
-    const slowness: string[] = [];
-    let trafficStarted = 0;
-    const errorKinds = new Map<string, number>();
-    const warningKinds = new Map<string, number>();
-    const lastLines: string[] = [];
+    const log = new SoakLog();
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`opsdesk did not start within 5 min: ${lastLines.join('\n')}`)), 300_000);
-      child!.once('exit', (code) => reject(new Error(`opsdesk exited with ${String(code)}: ${lastLines.join('\n')}`)));
+      const timer = setTimeout(() => reject(new Error(`opsdesk did not start within 5 min: ${log.lastLines.join('\n')}`)), 300_000);
+      child!.once('exit', (code) => reject(new Error(`opsdesk exited with ${String(code)}: ${log.lastLines.join('\n')}`)));
       createInterface({ input: child!.stdout! }).on('line', (line) => {
-        // Node's --trace-gc: what a full collection leaves is the heap's live set.
-        const fullGc = /Mark-Compact(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(/.exec(line);
-        if (fullGc && trafficStarted) liveAfterFullGc.push({ atMs: Date.now() - trafficStarted, mb: Number(fullGc[1]) });
-        // Each thread's heap apart (its isolate's address): what it holds and what it has taken from the system.
-        const gc = /^\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: (Scavenge|Mark-Compact)(?: \(reduce\))? [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/.exec(line);
-        if (gc) {
-          const heap = heaps.get(gc[1] as string) ?? { live: 0, committed: 0 };
-          if (gc[2] === 'Mark-Compact') heap.live = Number(gc[3]);
-          heap.committed = Number(gc[4]);
-          heaps.set(gc[1] as string, heap);
-          return;
-        }
-        if (fullGc) return;
-        lastLines.push(line);
-        if (lastLines.length > 5) lastLines.shift();
-        try {
-          const entry = JSON.parse(line) as { level?: number; msg?: string; url?: string; err?: { message?: string } };
-          if (entry.msg === 'Slack request turned away: opsdesk is busy') {
-            turnedAway++;
-            const load = entry as { inProgress?: number; oldestWaitMs?: number; workInFlight?: number };
-            // Which of the gate's limits (the process runs with the defaults) turned it away.
-            const limits = DEFAULT_OVERLOAD_LIMITS;
-            const why = (load.workInFlight ?? 0) >= limits.maxWorkInFlight ? 'work in flight' : (load.inProgress ?? 0) >= limits.maxInProgress ? 'requests unanswered' : 'oldest unanswered wait';
-            turnedAwayBecause.set(why, (turnedAwayBecause.get(why) ?? 0) + 1);
-          }
-          if (entry.msg === LOAD_LINE && trafficStarted) {
-            loadByMinute[Math.floor((Date.now() - trafficStarted) / 60_000)] = (entry as { load?: Record<string, GaugeSummary> }).load ?? {};
-          }
-          if (entry.msg === 'timers began late: the database or this process is behind') {
-            for (const [kind, seen] of Object.entries((entry as { late?: Record<string, { timers: number; mostLateMs: number }> }).late ?? {})) {
-              const sum = lateTimers.get(kind) ?? { timers: 0, mostLateMs: 0 };
-              sum.timers += seen.timers;
-              sum.mostLateMs = Math.max(sum.mostLateMs, seen.mostLateMs);
-              lateTimers.set(kind, sum);
-              if (trafficStarted) {
-                const minute = (lateByMinute[Math.floor((Date.now() - trafficStarted) / 60_000)] ??= new Map());
-                const inMinute = minute.get(kind) ?? { timers: 0, mostLateMs: 0 };
-                inMinute.timers += seen.timers;
-                inMinute.mostLateMs = Math.max(inMinute.mostLateMs, seen.mostLateMs);
-                minute.set(kind, inMinute);
-              }
-            }
-          }
-          if (trafficStarted && (entry.msg === 'a slow timer wheel tick' || entry.msg === 'the event loop stalled')) {
-            const { level: _l, time: _t, service: _s, msg, ...fields } = entry as Record<string, unknown>;
-            slowness.push(`minute ${Math.floor((Date.now() - trafficStarted) / 60_000) + 1}: ${String(msg)} ${JSON.stringify(fields)}`);
-          }
-          if (entry.level === 40) {
-            const what = `${entry.msg ?? ''}: ${(entry as { error?: string }).error ?? entry.err?.message ?? ''}`.replace(/\(slack:[^)]*\)/, '(…)').slice(0, 120);
-            warningKinds.set(what, (warningKinds.get(what) ?? 0) + 1);
-          }
-          if ((entry.level ?? 0) >= 50) {
-            errors++;
-            if (trafficStarted) {
-              const minute = Math.floor((Date.now() - trafficStarted) / 60_000);
-              errorsByMinute[minute] = (errorsByMinute[minute] ?? 0) + 1;
-            }
-            const what = `${entry.msg ?? ''}: ${entry.err?.message ?? ''}`.slice(0, 200);
-            errorKinds.set(what, (errorKinds.get(what) ?? 0) + 1);
-          }
-          if (entry.url && String(entry.msg).startsWith('opsdesk listening')) {
-            clearTimeout(timer);
-            resolve(`${entry.url}/slack/events`);
-          }
-        } catch {
-          // not a log line
+        const listening = log.read(line);
+        if (listening) {
+          clearTimeout(timer);
+          resolve(listening);
         }
       });
     });
@@ -202,11 +123,14 @@ export async function runSoakBench(uri: string): Promise<void> {
     const dbPid = Number(process.env.BENCH_DB_PID) || undefined;
     const samples: { atMs: number; node: number; db: number; threads: string; cpu: { busy: number; all: number } }[] = [];
     const started = Date.now();
-    trafficStarted = started;
-    const sampler = setInterval(() => {
-      const threads = [...heaps.values()].map((h) => `${h.live.toFixed(0)}/${h.committed.toFixed(0)}`).join(', ');
+    log.trafficStarted = started;
+    const takeSample = () => {
+      const threads = [...log.heaps.values()].map((h) => `${h.live.toFixed(0)}/${h.committed.toFixed(0)}`).join(', ');
       samples.push({ atMs: Date.now() - started, node: residentMegabytes(child?.pid), db: residentMegabytes(dbPid), threads, cpu: machineCpu() });
-    }, SAMPLE_EVERY_MS);
+    };
+    // A reading as the traffic starts: the first minute's busy share is measured from it.
+    takeSample();
+    const sampler = setInterval(takeSample, SAMPLE_EVERY_MS);
     const result = await runSoakTraffic({
       url,
       ratePerSecond: RATE,
@@ -228,9 +152,9 @@ export async function runSoakBench(uri: string): Promise<void> {
       if (missing.length > 0) await new Promise((r) => setTimeout(r, 2_000));
     }
 
-    for (const [what, count] of [...errorKinds].sort((a, b) => b[1] - a[1]).slice(0, 8)) process.stderr.write(`soak error logged ${count}×: ${what}\n`);
-    for (const [what, count] of [...warningKinds].sort((a, b) => b[1] - a[1]).slice(0, 8)) process.stderr.write(`soak warning logged ${count}×: ${what}\n`);
-    for (const line of slowness.slice(0, 30)) process.stderr.write(`soak slowness, ${line}\n`);
+    for (const [what, count] of [...log.errorKinds].sort((a, b) => b[1] - a[1]).slice(0, 8)) process.stderr.write(`soak error logged ${count}×: ${what}\n`);
+    for (const [what, count] of [...log.warningKinds].sort((a, b) => b[1] - a[1]).slice(0, 8)) process.stderr.write(`soak warning logged ${count}×: ${what}\n`);
+    for (const line of log.slowness.slice(0, 30)) process.stderr.write(`soak slowness, ${line}\n`);
     process.stderr.write(`soak by kind: ${JSON.stringify(result.byKind)}\n`);
     const limited: Record<string, number> = {};
     for (const call of api.limitedCalls) limited[call.method] = (limited[call.method] ?? 0) + 1;
@@ -243,22 +167,23 @@ export async function runSoakBench(uri: string): Promise<void> {
     // Where it went wrong, if it did: each minute's requests and both processes' memory at its end.
     result.minutes.forEach((m, i) => {
       const sample = samples.filter((s) => s.atMs <= (i + 1) * 60_000).at(-1);
-      const live = liveAfterFullGc.filter((g) => g.atMs <= (i + 1) * 60_000).at(-1);
+      const live = log.liveAfterFullGc.filter((g) => g.atMs <= (i + 1) * 60_000).at(-1);
       const before = samples.filter((s) => s.atMs <= i * 60_000).at(-1);
       const busy = sample && before ? (100 * (sample.cpu.busy - before.cpu.busy)) / (sample.cpu.all - before.cpu.all || 1) : NaN;
       process.stderr.write(
-        `soak minute ${i + 1}: machine busy ${busy.toFixed(0)} %, sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB (heap live after the last full collection ${live?.mb.toFixed(0) ?? '?'} MB; each thread's heap, live after a full collection / taken: ${sample?.threads ?? '?'} MB), database ${sample?.db.toFixed(0) ?? '?'} MB; timers late: ${describeLate(lateByMinute[i])}; load (mean/max): ${describeLoad(loadByMinute[i])}\n`,
+        `soak minute ${i + 1}: machine busy ${busy.toFixed(0)} %, sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${log.errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB (heap live after the last full collection ${live?.mb.toFixed(0) ?? '?'} MB; each thread's heap, live after a full collection / taken: ${sample?.threads ?? '?'} MB), database ${sample?.db.toFixed(0) ?? '?'} MB; timers late: ${describeLate(log.lateByMinute[i])}; deliveries late: ${describeLate(log.lateDeliveriesByMinute[i])}; load (mean/max): ${describeLoad(log.loadByMinute[i])}\n`,
       );
     });
     const name = `soak ${MINUTES} min at ${RATE} req/s (mixed)`;
     // A click turned away is answered 200 like one taken in (its person is told through its response URL): counted from the log.
-    const takenIn = result.acknowledgedInTime - (turnedAway - result.turnedAway);
+    const takenIn = result.acknowledgedInTime - (log.turnedAway - result.turnedAway);
     process.stdout.write(`${name}: acknowledged within 3 s: ${takenIn} of ${result.sent}\n`);
-    report('soak turned away at once as busy', turnedAway, '(told to try again; events answered 503 for Slack to resend)', 0);
-    process.stderr.write(`soak timers begun 30 s or more after their due time, by kind: ${describeLate(lateTimers)}\n`);
-    if (turnedAway > 0) process.stderr.write(`soak turned away because of: ${[...turnedAwayBecause].map(([why, n]) => `${why} ${n}`).join(', ')}\n`);
+    report('soak turned away at once as busy', log.turnedAway, '(told to try again; events answered 503 for Slack to resend)', 0);
+    process.stderr.write(`soak timers begun 30 s or more after their due time, by kind: ${describeLate(log.lateTimers)}\n`);
+    process.stderr.write(`soak deliveries made 30 s or more after they were stored, by audience: ${describeLate(log.lateDeliveries)}\n`);
+    if (log.turnedAway > 0) process.stderr.write(`soak turned away because of: ${[...log.turnedAwayBecause].map(([why, n]) => `${why} ${n}`).join(', ')}\n`);
     report('soak p99 ack', percentile(result.latencies.sort((a, b) => a - b), 99), 'ms', 0);
-    report('soak failures', result.failures + missing.length + errors, `(answered other than 200: ${result.failures}; reports without an incident: ${missing.length}; errors logged: ${errors})`, 0);
+    report('soak failures', result.failures + missing.length + log.errors, `(answered other than 200: ${result.failures}; reports without an incident: ${missing.length}; errors logged: ${log.errors})`, 0);
     const at = (fraction: number) => samples.reduce((best, s) => (Math.abs(s.atMs - fraction * MINUTES * 60_000) < Math.abs(best.atMs - fraction * MINUTES * 60_000) ? s : best), samples[0]!);
     const marks = [at(1 / 6), at(1 / 2), at(1)];
     const minutes = marks.map((m) => Math.round(m.atMs / 60_000)).join(' / ');

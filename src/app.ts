@@ -102,6 +102,8 @@ export async function createApp(options: {
    * (Notifier.expectPlatform).
    */
   platformsWithAdapters?: readonly string[];
+  /** How long a delivery's lease meeting a full delivery queue waits for room (tests shorten it). */
+  leaseWaitsForRoomMs?: number;
 }): Promise<App> {
   const { database, log } = options;
   const catalog = new ItsmCatalog(options.config);
@@ -123,7 +125,12 @@ export async function createApp(options: {
   await wheel.ensureCursors();
   // A delivery is its process's until that process stops beating (the intake's heartbeats).
   const presence = new PlatformPresence(database.models, now, takeoverAfterMs);
-  const notifier = new Notifier(database.models, wheel, now, log, liveness, presence, requestsFirstOf(database.connection).background);
+  const notifier = new Notifier(database.models, wheel, now, log, {
+    liveness,
+    presence,
+    beginGate: requestsFirstOf(database.connection).background,
+    ...(options.leaseWaitsForRoomMs !== undefined ? { leaseWaitsForRoomMs: options.leaseWaitsForRoomMs } : {}),
+  });
   for (const platform of catalog.platformsInUse()) if (options.platformsWithAdapters?.includes(platform)) notifier.expectPlatform(platform);
   const watch = new IncidentWatch(wheel, catalog, now);
   const requestWatch = new RequestWatch(wheel, catalog, now);

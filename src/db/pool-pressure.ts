@@ -6,6 +6,11 @@ export const POOL_WAITING_HIGH = 64;
 /** What a queue asks before it begins a task: whether to hold back, and a call for once it need not. */
 export interface BeginGate {
   readonly holdBack: boolean;
+  /**
+   * Whether it holds back because people's requests wait to begin (`src/db/requests-first.ts`),
+   * not the database alone: a queue then keeps only one task of each lane at work.
+   */
+  readonly requestsWaiting?: boolean;
   /** Calls `listener` once, at the next relief. */
   whenRelieved(listener: () => void): void;
   /** Told by the queue under it how many tasks wait to begin, as that changes (`src/db/requests-first.ts`). */

@@ -39,6 +39,9 @@ export class RequestsFirst {
       get holdBack() {
         return pool.holdBack || self.requestsWaiting > 0;
       },
+      get requestsWaiting() {
+        return self.requestsWaiting > 0;
+      },
       whenRelieved: (listener) => {
         self.relief.push(listener);
         self.relieveIfClear();

@@ -75,14 +75,16 @@ export class BoundedQueue {
    * Whether the gate holds back the next task of its lane (`behind` or not); if it does, the queue
    * moves again at its relief. Held back, the queue still moves: a task offered behind begins while
    * nothing is at work, one offered without it while fewer than `frontAtWorkWhileHeld` of its lane
-   * are, whatever is behind (a lease waiting for delivery room holds its place for up to 20 s).
+   * are (one while people's requests wait to begin), whatever is behind (a lease waiting for
+   * delivery room holds its place for up to 20 s).
    */
   private heldBack(behind: boolean): boolean {
     if (!this.gate?.holdBack) return false;
     // Tasks asleep (waiting aside for a channel's turn) do not count: with only those, nothing is
     // at work, and a reply that waits for no turn must not wait behind them for the gate. (Tasks
     // behind are counted asleep or not: no queue has tasks behind that wait aside.)
-    if (behind ? this.running === 0 : this.running - this.behindRunning < this.frontAtWorkWhileHeld) return false;
+    const frontAtWork = this.gate.requestsWaiting ? 1 : this.frontAtWorkWhileHeld;
+    if (behind ? this.running === 0 : this.running - this.behindRunning < frontAtWork) return false;
     if (!this.awaitingRelief) {
       this.awaitingRelief = true;
       this.gate.whenRelieved(() => {
@@ -259,7 +261,10 @@ export interface BoundedQueueOptions {
    * connections less crowded (the timers fired on time: leases behind escalations). No bound by default.
    */
   behindAtWork?: number;
-  /** While the gate holds back, tasks offered without `behind` still begin until this many are at work (1 by default). */
+  /**
+   * While the gate holds back for the database alone, tasks offered without `behind` still begin
+   * until this many are at work (1 by default); while people's requests wait to begin, one.
+   */
   frontAtWorkWhileHeld?: number;
 }
 

@@ -9,6 +9,7 @@ import type { NotificationAttemptDoc, NotificationAudience, NotificationDoc } fr
 import type { Announcement, CardView, View } from '../views/view-model';
 import { BoundedQueue, waitAside, type QueueLoad } from './bounded-queue';
 import type { BeginGate } from '../db/pool-pressure';
+import { LATE_AFTER_MS, LateWork } from './late-work';
 import { sleep } from './pacing';
 import type { TimerWheel } from './timer-wheel';
 import type { PlatformPresence } from './platform-presence';
@@ -42,6 +43,17 @@ export interface Liveness {
 }
 
 const ALONE: Liveness = { processId: 'this-process', isAlive: async () => false };
+
+export interface NotifierOptions {
+  /** Which process this is (default: one alone, whose attempts no other process owns). */
+  liveness?: Liveness;
+  /** Whether some live process delivers to a platform this one cannot; without it, one is taken to. */
+  presence?: Pick<PlatformPresence, 'served' | 'everServed'>;
+  /** While it holds back, deliveries wait to begin (`src/db/pool-pressure.ts`). */
+  beginGate?: BeginGate;
+  /** LEASE_WAITS_FOR_ROOM_MS (tests shorten it). */
+  leaseWaitsForRoomMs?: number;
+}
 
 export interface NotificationStatus {
   state: 'pending' | 'delivered' | 'failed';
@@ -105,6 +117,12 @@ const LEASE_WAITS_FOR_ROOM_MS = 20_000;
  * itself because the backlog took the room first.
  */
 const ROOM_LEFT_FOR_FIRST_ATTEMPTS = 30;
+/**
+ * What the notifier says, at most once a minute, of the deliveries made 30 s or more after they were
+ * stored, by audience (a page is `person`): a page an escalation sent on time but delivered minutes
+ * later is a promise kept late all the same.
+ */
+export const DELIVERIES_MADE_LATE = 'deliveries made late: the platforms\' limits or this process are behind';
 /** An attempt still unanswered after this long is taken to have died with its process. */
 export const ATTEMPT_LEASE_MS = 2 * 60_000;
 const MAX_ATTEMPTS = 40;
@@ -171,8 +189,11 @@ export class Notifier {
   private readonly finalsWriting = new Set<Promise<void>>();
   /** How many last words the writes under way hold. */
   private finalsInWrite = 0;
-  /** LEASE_WAITS_FOR_ROOM_MS (tests shorten it). */
-  leaseWaitsForRoomMs = LEASE_WAITS_FOR_ROOM_MS;
+  private readonly liveness: Liveness;
+  private readonly presence: Pick<PlatformPresence, 'served' | 'everServed'>;
+  private readonly leaseWaitsForRoomMs: number;
+  /** Deliveries made 30 s or more after they were stored, by audience, told once a minute. */
+  private readonly late = new LateWork();
   /** Attempts handed back to the timer wheel since the stop began. */
   private handedBack = 0;
   /**
@@ -189,12 +210,12 @@ export class Notifier {
     private readonly wheel: TimerWheel,
     private readonly now: () => Date,
     private readonly log: Logger,
-    private readonly liveness: Liveness = ALONE,
-    /** Whether some live process delivers to a platform this one cannot; without it, one is taken to. */
-    private readonly presence: Pick<PlatformPresence, 'served' | 'everServed'> = { served: async () => true, everServed: async () => true },
-    beginGate?: BeginGate,
+    options: NotifierOptions = {},
   ) {
-    this.queue = new BoundedQueue(DELIVERIES_AT_WORK, DELIVERIES_WAITING, { asleepLimit: DELIVERIES_ASIDE, ...(beginGate ? { gate: beginGate } : {}) });
+    this.liveness = options.liveness ?? ALONE;
+    this.presence = options.presence ?? { served: async () => true, everServed: async () => true };
+    this.leaseWaitsForRoomMs = options.leaseWaitsForRoomMs ?? LEASE_WAITS_FOR_ROOM_MS;
+    this.queue = new BoundedQueue(DELIVERIES_AT_WORK, DELIVERIES_WAITING, { asleepLimit: DELIVERIES_ASIDE, ...(options.beginGate ? { gate: options.beginGate } : {}) });
     wheel.on(DELIVER, (ref) => this.onTimer(ref));
     wheel.on(DELIVER_LEASE, (ref) => this.onTimer(ref, Date.now() + this.leaseWaitsForRoomMs), { behindOthers: true });
     wheel.on(DELIVER_ALL, (refs) => this.onLeases(refs.split('\n')), { behindOthers: true });
@@ -532,6 +553,13 @@ export class Notifier {
     await insertOnce(Attempts, { _id: `${id}#${attempt}!`, notificationId: id, attempt, at: this.now(), outcome: 'retry', error: 'the delivery queue was full', retryAt: this.now() });
   }
 
+  /** Counts a delivery made late (by its audience's kind), and says once a minute which were. */
+  private madeLate(notification: NotificationDoc): void {
+    this.late.record(notification.audience.kind, this.now().getTime() - new Date(notification.createdAt).getTime());
+    const late = this.late.due(this.now().getTime());
+    if (late) this.log.warn({ late, lateAfterMs: LATE_AFTER_MS }, DELIVERIES_MADE_LATE);
+  }
+
   /** Whether the delivery queue has room before `until` (none asked: whether it has now). */
   private async roomBefore(until: number | undefined): Promise<boolean> {
     if (!this.queue.full) return true;
@@ -612,6 +640,7 @@ export class Notifier {
     switch (outcome.kind) {
       case 'delivered':
         this.finish(id, attempt, { outcome: 'delivered', ...(outcome.location ? { location: outcome.location } : {}) });
+        this.madeLate(notification);
         return;
       case 'failed':
         this.finish(id, attempt, { outcome: 'failed', error: outcome.error });

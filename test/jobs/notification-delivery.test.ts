@@ -1,8 +1,10 @@
+import type pino from 'pino';
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import type { App } from '../../src/app';
+import { createApp, type App } from '../../src/app';
 import type { Database } from '../../src/db/connect';
 import type { BoundedQueue } from '../../src/services/bounded-queue';
-import { JAMIE, TestClock, buildActor, buildApp, buildConfig, cardOf, recordingLogger, reportInput, run } from '../support/factories';
+import { DELIVERIES_MADE_LATE } from '../../src/services/notifier';
+import { JAMIE, TestClock, buildActor, buildApp, buildConfig, cardOf, recordingLogger, reportInput, run, silentLogger } from '../support/factories';
 import { RecordingDeliverer, runClockUntil, settle, type PostedNotification } from '../support/job-clock';
 import { eventually } from '../support/slack/slack-harness';
 import { commandsDuring, dropTestDatabase, openTestDatabase } from '../support/test-database';
@@ -17,8 +19,8 @@ describe('notification delivery (stored first, delivered once)', () => {
   });
   afterEach(() => dropTestDatabase(database));
 
-  async function process(posted: PostedNotification[]): Promise<{ app: App; platform: RecordingDeliverer }> {
-    const app = await buildApp(database, clock);
+  async function process(posted: PostedNotification[], options: { leaseWaitsForRoomMs?: number; log?: pino.Logger } = {}): Promise<{ app: App; platform: RecordingDeliverer }> {
+    const app = await createApp({ database, config: buildConfig(), log: silentLogger(), now: clock.now, ...options });
     const platform = new RecordingDeliverer(posted, clock.now);
     app.jobs.notifier.register(platform);
     return { app, platform };
@@ -185,11 +187,28 @@ describe('notification delivery (stored first, delivered once)', () => {
     expect(platform.attempts).toBe(2);
   }, 60_000);
 
+  it('a delivery made 30 s or more after it was stored is told, by audience, once a minute; one made at once is not', async () => {
+    const posted: PostedNotification[] = [];
+    const { log, entries } = recordingLogger();
+    const { app, platform } = await process(posted, { log });
+    platform.next.push({ kind: 'retry', afterMs: 90_000, error: 'the platform is down' });
+    const page = { recordId: 'INC0009994', reason: 'escalation.0', audience: { kind: 'person' as const, personId: 'email:jamie.song@example.com' }, view: { kind: 'card' as const, title: 'Paged', fields: [], actions: [] } };
+    await app.jobs.notifier.notify(page, { deliverNow: true });
+    await app.jobs.notifier.notify({ ...page, reason: 'escalation.1' }, { deliverNow: true });
+    expect(posted.map((n) => n.reason)).toEqual(['escalation.1']);
+    await runClockUntil(app, clock, '2026-11-23T01:03:00Z');
+    expect(posted.map((n) => n.reason)).toEqual(['escalation.1', 'escalation.0']);
+    const told = entries.filter((e) => e.msg === DELIVERIES_MADE_LATE).map((e) => e.late as Record<string, { count: number; mostLateMs: number }>);
+    expect(told).toHaveLength(1);
+    expect(Object.keys(told[0]!)).toEqual(['person']);
+    expect(told[0]!.person!.count).toBe(1);
+    expect(told[0]!.person!.mostLateMs).toBeGreaterThanOrEqual(90_000);
+  }, 60_000);
+
   it("while the delivery queue is full, a waiting message's lease reads nothing of it and comes back a lease later; with room again it is delivered once", async () => {
     const posted: PostedNotification[] = [];
-    const { app } = await process(posted);
     // No room comes within a lease's wait for it.
-    app.jobs.notifier.leaseWaitsForRoomMs = 0;
+    const { app } = await process(posted, { leaseWaitsForRoomMs: 0 });
     const { queue, release, stored } = await storedWhileQueueFull(app, 'INC0009997');
 
     // Its lease and the lease after it: each sets the next and reads neither the message nor its attempts.

@@ -70,6 +70,39 @@ describe('people\'s requests before background work (src/db/requests-first.ts)',
     await requests.idle();
   });
 
+  it('the first lane of timers keeps its few at work while the pool alone holds back, and only one while a request waits to begin', async () => {
+    const pool = new HeldGate();
+    const order = new RequestsFirst(pool);
+    const requests = new BoundedQueue(1, Number.POSITIVE_INFINITY, { gate: order.requests });
+    const timers = new BoundedQueue(10, Number.POSITIVE_INFINITY, { gate: order.background, frontAtWorkWhileHeld: 3 });
+    const r = heldTasks();
+    const t = heldTasks();
+    pool.holdBack = true;
+    for (let i = 0; i < 6; i++) timers.offer(t.task());
+    await nextTurn();
+    expect(order.background.requestsWaiting).toBe(false);
+    expect(t.counts.begun).toBe(3);
+    // A request at work and one waiting to begin: no timer begins beyond the one of its lane at work.
+    requests.offer(r.task());
+    requests.offer(r.task());
+    expect(order.background.requestsWaiting).toBe(true);
+    t.releaseAll();
+    await nextTurn();
+    expect(t.counts.begun).toBe(4);
+    // The request begins; none waits: the lane takes its few places again.
+    r.releaseAll();
+    await nextTurn();
+    t.releaseAll();
+    await nextTurn();
+    expect(order.background.requestsWaiting).toBe(false);
+    expect(t.counts.begun).toBe(6);
+    pool.relieve();
+    r.releaseAll();
+    await requests.idle();
+    t.releaseAll();
+    await timers.idle();
+  });
+
   it('while the pool holds back, background work waits for its relief even once no request waits', async () => {
     const { pool, requests, background } = ordered(1, 10);
     const r = heldTasks();

@@ -3,6 +3,17 @@ import { BEGUN_PER_TURN, BoundedQueue, FRONT_BEFORE_BEHIND, waitAside } from '..
 import { eventually } from '../../support/eventually';
 import { HeldGate } from '../../support/held-gate';
 
+/** Tasks that note their names as they begin and run until the test releases them. */
+function namedTasks() {
+  const begun: string[] = [];
+  const release: (() => void)[] = [];
+  const task = (name: string) => async () => {
+    begun.push(name);
+    await new Promise<void>((resolve) => release.push(resolve));
+  };
+  return { begun, release, task };
+}
+
 const later = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('a bounded queue whose tasks give their places away while they wait for a timer', () => {
@@ -152,12 +163,7 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
   it('held back, tasks offered without behind keep their own few at work, whatever behind is at work; those behind wait for relief', async () => {
     const gate = new HeldGate();
     const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, { gate, frontAtWorkWhileHeld: 2 });
-    const begun: string[] = [];
-    const release: (() => void)[] = [];
-    const task = (name: string) => async () => {
-      begun.push(name);
-      await new Promise<void>((resolve) => release.push(resolve));
-    };
+    const { begun, release, task } = namedTasks();
     // A lease at work (waiting for delivery room), then the database holds work back.
     queue.offer(task('lease-0'), { behind: true });
     gate.holdBack = true;
@@ -174,6 +180,26 @@ describe('a bounded queue under a gate (the database pool, src/db/pool-pressure.
     expect(queue.load()).toEqual({ waiting: 1, atWork: 3, aside: 0 });
     gate.relieve();
     expect(begun[4]).toBe('lease-1');
+    for (const resolve of release) resolve();
+    await queue.idle();
+  });
+
+  it('held back while people\'s requests wait to begin, tasks offered without behind keep only one at work', async () => {
+    const gate = new HeldGate();
+    const queue = new BoundedQueue(10, Number.POSITIVE_INFINITY, { gate, frontAtWorkWhileHeld: 4 });
+    const { begun, release, task } = namedTasks();
+    gate.holdBack = true;
+    gate.requestsWaiting = true;
+    for (let i = 0; i < 3; i++) queue.offer(task(`escalation-${i}`));
+    await nextTurn();
+    expect(begun).toEqual(['escalation-0']);
+    // The requests have begun; the database alone holds back: the lane takes its few places.
+    gate.requestsWaiting = false;
+    (release[0] as () => void)();
+    await eventually(() => begun.length === 3);
+    gate.relieve();
+    for (const resolve of release) resolve();
+    await eventually(() => release.length === 3);
     for (const resolve of release) resolve();
     await queue.idle();
   });

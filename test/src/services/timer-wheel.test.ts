@@ -504,14 +504,14 @@ describe('timer wheel (against the real server)', () => {
     const told = new TimerWheel(database.models, clock.now, pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) }));
     told.on('escalation', async () => undefined);
     told.on('test', async () => undefined);
-    const late = () => lines.filter((l) => l.msg === 'timers began late: the database or this process is behind').map((l) => l.late as Record<string, { timers: number; mostLateMs: number }>);
+    const late = () => lines.filter((l) => l.msg === 'timers began late: the database or this process is behind').map((l) => l.late as Record<string, { count: number; mostLateMs: number }>);
     /** What the lines told so far, added up by kind. */
     const toldByKind = () => {
-      const sum: Record<string, { timers: number; mostLateMs: number }> = {};
+      const sum: Record<string, { count: number; mostLateMs: number }> = {};
       for (const line of late()) {
         for (const [kind, seen] of Object.entries(line)) {
-          const s = (sum[kind] ??= { timers: 0, mostLateMs: 0 });
-          s.timers += seen.timers;
+          const s = (sum[kind] ??= { count: 0, mostLateMs: 0 });
+          s.count += seen.count;
           s.mostLateMs = Math.max(s.mostLateMs, seen.mostLateMs);
         }
       }
@@ -534,7 +534,7 @@ describe('timer wheel (against the real server)', () => {
     clock.set('2026-11-23T00:03:10Z');
     await told.tickAll();
     expect(late()).toHaveLength(2);
-    expect(toldByKind()).toEqual({ escalation: { timers: 2, mostLateMs: 69_000 }, test: { timers: 1, mostLateMs: 99_000 } });
+    expect(toldByKind()).toEqual({ escalation: { count: 2, mostLateMs: 69_000 }, test: { count: 1, mostLateMs: 99_000 } });
   });
 
   it('sweeps timers and markers of buckets a day old, and keeps what is still to come', async () => {
