@@ -3,13 +3,11 @@
  * machine (the embedded one, or any on loopback). The server works for it at the server's own
  * priority, not the work thread's lowered one, and shares the cores with the thread answering
  * Slack: with 8 at once, the work of the requests answered earlier crowded out the next click's
- * store and the answering thread itself (pinned to one core, the Slack bench's p99 was 34–41 ms;
- * 19–28 ms with 2). With 2, the work thread could not keep up under the 30-minute soak: hundreds of
- * handed-over requests waited to begin for most of it, and with people's requests first, timers
- * and deliveries kept one at work each; escalations came up to 777 s late and replies up to 1,498 s
- * (docs/benchmarks.md). 4 is between the two.
+ * store and the answering thread itself. Pinned to one core, the Slack bench's p99 went from
+ * 34–41 ms to 19–28 ms with 2. The work does less a second when the cores are full: under the
+ * 30-minute soak, escalations came up to 394 s late, against 83 s with 8 (docs/benchmarks.md).
  */
-export const WORK_THREAD_LOCAL_POOL_SIZE = 4;
+export const WORK_THREAD_LOCAL_POOL_SIZE = 2;
 
 const LOOPBACK = new Set(['localhost', '[::1]']);
 
