@@ -61,14 +61,13 @@ export class SoakLog {
     if (fullGc) return undefined;
     this.lastLines.push(line);
     if (this.lastLines.length > 5) this.lastLines.shift();
-    let entry: { level?: number; msg?: string; url?: string; err?: { message?: string } };
     try {
-      entry = JSON.parse(line) as typeof entry;
+      const entry = JSON.parse(line) as { level?: number; msg?: string; url?: string; err?: { message?: string } };
+      this.readEntry(entry);
+      return entry.url && String(entry.msg).startsWith('opsdesk listening') ? `${entry.url}/slack/events` : undefined;
     } catch {
-      return undefined; // not a log line
+      return undefined; // not a log line, or not one of opsdesk's
     }
-    this.readEntry(entry);
-    return entry.url && String(entry.msg).startsWith('opsdesk listening') ? `${entry.url}/slack/events` : undefined;
   }
 
   private readEntry(entry: { level?: number; msg?: string; err?: { message?: string } }): void {

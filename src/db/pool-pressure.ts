@@ -7,8 +7,8 @@ export const POOL_WAITING_HIGH = 64;
 export interface BeginGate {
   readonly holdBack: boolean;
   /**
-   * Whether it holds back because people's requests wait to begin (`src/db/requests-first.ts`),
-   * not the database alone: a queue then keeps only one task of each lane at work.
+   * Whether people's requests wait to begin, or may (`src/db/requests-first.ts`): held back then, a
+   * queue keeps one task offered without `behind` at work rather than its few.
    */
   readonly requestsWaiting?: boolean;
   /** Calls `listener` once, at the next relief. */

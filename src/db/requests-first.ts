@@ -15,6 +15,11 @@ import { poolPressureOf, type BeginGate } from './pool-pressure';
  */
 export class RequestsFirst {
   private requestsWaiting = 0;
+  /**
+   * Whether a queue of requests reports here. Where none does (one thread answers and works: no
+   * work thread), requests run beside the background ungated, and are taken to be waiting.
+   */
+  private requestsQueued = false;
   private relief: (() => void)[] = [];
   private askedPool = false;
   /** The gate of the requests' queue: the pool's, told how many requests wait to begin. */
@@ -31,8 +36,10 @@ export class RequestsFirst {
       whenRelieved: (listener) => pool.whenRelieved(listener),
       waitingToBegin: (count) => {
         const before = self.requestsWaiting;
+        const first = !self.requestsQueued;
+        self.requestsQueued = true;
         self.requestsWaiting = count;
-        if (before > 0 && count === 0) self.relieveIfClear();
+        if ((before > 0 || first) && count === 0) self.lookAgain();
       },
     };
     this.background = {
@@ -40,13 +47,23 @@ export class RequestsFirst {
         return pool.holdBack || self.requestsWaiting > 0;
       },
       get requestsWaiting() {
-        return self.requestsWaiting > 0;
+        return !self.requestsQueued || self.requestsWaiting > 0;
       },
       whenRelieved: (listener) => {
         self.relief.push(listener);
         self.relieveIfClear();
       },
     };
+  }
+
+  /**
+   * No request waits any more: the background queues look again at once, whether or not the pool
+   * still holds (held by the pool alone, a lane may keep more at work); those still held ask again.
+   */
+  private lookAgain(): void {
+    const told = this.relief;
+    this.relief = [];
+    for (const listener of told) listener();
   }
 
   /** Tells the background queues waiting for relief, once neither the pool nor a request holds them back. */

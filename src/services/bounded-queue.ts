@@ -12,7 +12,8 @@ export const BEGUN_PER_TURN = 16;
 /**
  * Tasks offered `behind` wait for those offered without it, but not for ever: after this many of
  * those begun in a row, one of them begins. Behind are delivery leases, which mostly find their
- * message delivered, but some carry a message not yet sent (the delivery queue was full).
+ * message delivered, but some carry a message not yet sent (the delivery queue was full). While a
+ * gate holds the queue back, one begins only once nothing is at work: leases wait out the hold.
  */
 export const FRONT_BEFORE_BEHIND = 8;
 

@@ -174,8 +174,9 @@ export class TimerWheel {
    * What to do when a timer of `kind` falls due. `atOnce`: a timer set due now also runs at once in
    * this process, rather than at the wheel's next turn (seconds later); the timer stays the
    * fallback should the process die, so the handler must be idempotent (it is run twice).
-   * `behindOthers`: fired on time while the database holds timers back, those of this kind wait
-   * until none of another kind waits to begin. For timers that keep no promise made to a person
+   * `behindOthers`: fired on time, those of this kind begin after the others waiting (one after
+   * each 8 of them in a row), and while the database holds timers back, only once nothing is at
+   * work. For timers that keep no promise made to a person
    * (a delivery's lease, which mostly finds it done): under the soak's load they were most of what
    * waited, and escalations and new reports' work waited behind them for minutes.
    */

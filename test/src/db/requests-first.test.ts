@@ -78,21 +78,23 @@ describe('people\'s requests before background work (src/db/requests-first.ts)',
     const r = heldTasks();
     const t = heldTasks();
     pool.holdBack = true;
+    // No queue of requests has reported yet (one thread answering and working): taken to wait.
+    expect(order.background.requestsWaiting).toBe(true);
     for (let i = 0; i < 6; i++) timers.offer(t.task());
     await nextTurn();
+    expect(t.counts.begun).toBe(1);
+    // The requests' queue reports, none waiting: the lane takes its few places at once.
+    requests.offer(r.task());
     expect(order.background.requestsWaiting).toBe(false);
     expect(t.counts.begun).toBe(3);
     // A request at work and one waiting to begin: no timer begins beyond the one of its lane at work.
-    requests.offer(r.task());
     requests.offer(r.task());
     expect(order.background.requestsWaiting).toBe(true);
     t.releaseAll();
     await nextTurn();
     expect(t.counts.begun).toBe(4);
-    // The request begins; none waits: the lane takes its few places again.
+    // The request begins; none waits: the lane takes its few places again, at once, the pool still holding.
     r.releaseAll();
-    await nextTurn();
-    t.releaseAll();
     await nextTurn();
     expect(order.background.requestsWaiting).toBe(false);
     expect(t.counts.begun).toBe(6);
