@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureEmbeddedDbBinary, spawnEmbeddedDb, stopChild } from '../src/db/embedded-db';
 import { runApprovalBench } from './approval-bench';
+import { runCommandsBench } from './commands-bench';
 import { runCoreBench } from './core-bench';
 import { runListBench } from './list-bench';
 import { runPageBench } from './page-bench';
@@ -44,6 +45,8 @@ async function main(): Promise<void> {
     if (!only || only === 'web') await runWebConsoleBench(uri);
     // Thirty minutes: only when asked for (BENCH_ONLY=soak).
     if (only === 'soak') await runSoakBench(uri);
+    // Where the soak's requests' database time goes: only when asked for (BENCH_ONLY=commands).
+    if (only === 'commands') await runCommandsBench(uri);
   } finally {
     await stop();
   }

@@ -12,7 +12,7 @@ export interface SchedulerOptions {
   log: Logger;
   /** How often each shard of the timer wheel is worked through. */
   tickEvery?: string;
-  /** How often agenda looks for jobs to lock (ms). */
+  /** How often agenda looks for jobs to lock (ms): it locks those due before its next look and runs each at its time. */
   processEvery?: number;
   /**
    * A job whose lock is not renewed for this long is taken to have died with its process and runs
@@ -39,6 +39,13 @@ export const DEFAULT_LOCK_LIFETIME_MS = 20_000;
  */
 export const DEFAULT_RENEW_LOCKS_FOR_MS = 180_000;
 export const SWEEP_JOB = 'timer-wheel.sweep';
+/**
+ * As often as a shard ticks: each look is one locking query per job (9), the most expensive
+ * command the desk sends (12 ms each on the embedded server). Looking every second, they were 9 of
+ * the 17 commands a second a desk at rest sent, and 107 of its 146 ms of database time
+ * (`BENCH_ONLY=commands`). A tick found ahead of its time still runs at its time.
+ */
+const PROCESS_EVERY_MS = 5_000;
 /** A tick taking longer than this says what it ran (its lock is renewed for about 3 minutes). */
 const SLOW_TICK_MS = 15_000;
 
@@ -54,7 +61,7 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const agenda = new Agenda({
     backend: new MongoBackend({ mongo: options.db, collection: 'agenda_jobs' }),
     name: `${hostname()}:${process.pid}`,
-    processEvery: options.processEvery ?? 1_000,
+    processEvery: options.processEvery ?? PROCESS_EVERY_MS,
     defaultLockLifetime: lockLifetimeMs,
     defaultConcurrency: 1,
   });
@@ -98,18 +105,25 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
     const removed = await wheel.sweep();
     if (removed > 0) log.info({ removed }, 'timer wheel swept');
   });
-  await agenda.start();
+  // The recurring jobs saved before the first look (agenda looks as it starts, then every
+  // `processEvery`), so that a process's first ticks need not wait for its second.
+  await agenda.ready;
   const jobs = options.db.collection('agenda_jobs');
   for (let shard = 0; shard < TIMER_SHARDS; shard++) {
     await ensureRecurring(agenda, jobs, tickJobName(shard), options.tickEvery ?? '5 seconds');
   }
   await ensureRecurring(agenda, jobs, SWEEP_JOB, '1 hour');
+  await agenda.start();
 
   return {
     agenda,
     async drain(timeoutMs) {
       const result = await agenda.drain({ timeout: timeoutMs });
       drained = true;
+      // Agenda's drain leaves the ticks it locked ahead of their time locked: another process
+      // (this one restarted) would wait out the lock's lifetime for those shards. Those not begun
+      // are freed here; a tick still running keeps its lock until it ends or the lock expires.
+      await jobs.updateMany({ lastModifiedBy: agenda.attrs.name, lockedAt: { $ne: null }, name: { $nin: [...ticking] } }, { $unset: { lockedAt: true } });
       if (result.running > 0) log.warn({ running: result.running }, 'jobs still running at shutdown; another process takes them over after the lock lifetime');
       return { running: result.running };
     },

@@ -6,7 +6,7 @@ import { TIMER_SHARDS, TimerWheel, shardOf } from '../../src/services/timer-whee
 import { SWEEP_JOB, isCheckAfterTheEnd, startScheduler, tickJobName, type Scheduler } from '../../jobs/scheduler';
 import { TestClock } from '../support/factories';
 import { eventually } from '../support/slack/slack-harness';
-import { dropTestDatabase, openTestDatabase } from '../support/test-database';
+import { dropTestDatabase, openAgain, openTestDatabase } from '../support/test-database';
 
 const silent = pino({ level: 'silent' });
 
@@ -135,6 +135,51 @@ describe('scheduler (agenda 6 over the shared connection)', () => {
     expect(await drained).toEqual({ running: 0, finishedBeforeDrainReturned: true });
     expect(await done.countDocuments()).toBe(1);
   }, 20_000);
+
+  it('at its defaults, ticks every shard as it starts, looks for jobs to lock every 5 s, not every second, and frees at its stop the ticks it locked ahead', async () => {
+    const monitored = await openAgain(database, { monitorCommands: true });
+    const agendaJobs = database.connection.db!.collection('agenda_jobs');
+    try {
+      const wheel = new TimerWheel(monitored.models, () => new Date(), silent);
+      const ticks: { shard: number; atMs: number }[] = [];
+      const tick = wheel.tick.bind(wheel);
+      const startedAt = Date.now();
+      wheel.tick = (shard) => {
+        ticks.push({ shard, atMs: Date.now() - startedAt });
+        return tick(shard);
+      };
+      let locking = 0;
+      const client = monitored.connection.getClient();
+      const count = (event: { commandName: string; command: Record<string, unknown> }) => {
+        if (event.commandName === 'findAndModify' && event.command.findAndModify === 'agenda_jobs') locking++;
+      };
+      client.on('commandStarted', count);
+      // A short lock lifetime only so that agenda's lock checks do not outlive the test.
+      const scheduler = await startScheduler({ db: monitored.connection.db!, wheel, log: silent, lockLifetimeMs: 1_500 });
+      schedulers.push(scheduler);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      // At once: each shard's job was saved before agenda's first look.
+      expect([...new Set(ticks.map((t) => t.shard))].sort()).toEqual(Array.from({ length: TIMER_SHARDS }, (_, shard) => shard));
+      expect(Math.max(...ticks.map((t) => t.atMs))).toBeLessThan(1_500);
+      // The next ticks due after the look at 5 s and before the stop: that look locks them ahead of their time.
+      await agendaJobs.updateMany({ name: { $ne: SWEEP_JOB } }, { $set: { nextRunAt: new Date(startedAt + 8_000) } });
+      await new Promise((resolve) => setTimeout(resolve, startedAt + 6_500 - Date.now()));
+      client.off('commandStarted', count);
+      expect(ticks).toHaveLength(TIMER_SHARDS);
+      // A look is one locking query per job (the shards' and the sweep's): two looks, and the first
+      // ticks' own saves (28 here); a look every second would have sent over 60.
+      expect(locking).toBeLessThanOrEqual(2 * (TIMER_SHARDS + 1) + 2 * TIMER_SHARDS);
+      expect((await agendaJobs.find({ lockedAt: { $ne: null } }).toArray()).length).toBe(TIMER_SHARDS);
+      expect(await scheduler.drain(5_000)).toEqual({ running: 0 });
+      schedulers.splice(schedulers.indexOf(scheduler), 1);
+      // Freed for the next process at once, not after the lock's lifetime; and not run here once due.
+      expect((await agendaJobs.find({ lockedAt: { $ne: null } }).toArray()).map((j) => j.name)).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, startedAt + 9_000 - Date.now()));
+      expect(ticks).toHaveLength(TIMER_SHARDS);
+    } finally {
+      await monitored.close();
+    }
+  }, 30_000);
 
   it('logs the errors agenda would swallow', async () => {
     const errors: unknown[] = [];
