@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DomainError } from '../../src/domain/domain-error';
+import type { IncidentDoc } from '../../src/models/incident.model';
 import type { Actor } from '../../src/people/people-directory';
 import { acknowledgementDurations } from '../../src/services/incident-sla';
 import { onRecord } from './record-input';
@@ -26,8 +27,8 @@ async function resolveAssignment(ctx: HandlerContext, input: { group?: string | 
   return { group, assigneeId: person._id, assigneeName: person.name };
 }
 
-function assign(ctx: HandlerContext, actor: Actor, recordId: string, target: Assignment, cardVersion?: number) {
-  return changeIncident(ctx, actor, recordId, 'assign', cardVersion === undefined ? {} : { cardVersion }, (incident, _to, at) => {
+function assign(ctx: HandlerContext, actor: Actor, seen: IncidentDoc, target: Assignment, cardVersion?: number) {
+  return changeIncident(ctx, actor, seen, 'assign', cardVersion === undefined ? {} : { cardVersion }, (incident, _to, at) => {
     // Someone taking the incident acknowledges it, if nobody had.
     const takesIt = incident.state === 'new' && target.assigneeId === actor.id;
     return {
@@ -69,7 +70,7 @@ export const assignIncident = defineHandler({
     // Whether they may comes before what is wrong with the target (an unknown group or person).
     await authoriseIncidentAction(ctx, actor, incident, 'assign', { assignTo: input.group ?? incident.assignmentGroup });
     const target = await resolveAssignment(ctx, input, incident.assignmentGroup);
-    return assign(ctx, actor, input.recordId, target);
+    return assign(ctx, actor, incident, target);
   },
 });
 
@@ -86,6 +87,6 @@ export const assignIncidentToMe = defineHandler({
     const worksIt = actor.roles.includes('admin') || relations.includes('group_agent') || relations.includes('group_manager');
     const takeover = !worksIt && relations.includes('other_agent') && actor.groups.length > 0;
     const group = takeover ? (actor.groups[0] as string) : incident.assignmentGroup;
-    return assign(ctx, actor, input.recordId, { group, assigneeId: actor.id, assigneeName: actor.name }, input.cardVersion);
+    return assign(ctx, actor, incident, { group, assigneeId: actor.id, assigneeName: actor.name }, input.cardVersion);
   },
 });

@@ -91,7 +91,8 @@ export async function authoriseIncidentAction(
 export async function changeIncident(
   ctx: HandlerContext,
   actor: Actor,
-  recordId: string,
+  /** The incident's number, or the incident as the handler has just read it (read once, not twice). */
+  record: string | IncidentDoc,
   action: IncidentAction,
   input: Record<string, unknown>,
   plan: (incident: IncidentDoc, to: IncidentState, at: Date) => IncidentChangePlan,
@@ -101,7 +102,7 @@ export async function changeIncident(
     tellAlso?: (incident: IncidentDoc) => Promise<Announcement[]>;
   } = {},
 ): Promise<HandlerResult> {
-  const incident = await loadIncident(ctx, recordId);
+  const incident = typeof record === 'string' ? await loadIncident(ctx, record) : record;
   const at = ctx.now();
   // A replay of a request whose change landed before its process died: the change stands; the
   // card is announced again (its edit may have been lost), without a second thread line, and the

@@ -158,7 +158,11 @@ describe('incident lifecycle through the handlers (against the MongoDB-compatibl
     const outsider = errorOf(await run(app, INCIDENT_IDS.assign, minji, { recordId: id, assignee: ALEX }));
     expect(outsider.text).toBe('Alex Park 님은 Service Desk 그룹의 구성원이 아닙니다.');
 
+    // Taking it (a card's click) reads the incident once: the read it is decided on is the one it changes.
+    const reads = jest.spyOn(app.ctx.incidents, 'findById');
     const taken = cardOf(await run(app, INCIDENT_IDS.assignToMe, alex, { recordId: id }));
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
     expect(field(taken, 'Assignee')).toBe('Alex Park');
     expect(field(taken, 'Group')).toBe('Messaging Platform');
     expect(field(taken, 'State')).toBe('In progress');
