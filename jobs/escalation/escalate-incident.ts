@@ -60,10 +60,11 @@ function pageCard(ctx: JobContext, incident: IncidentDoc, step: number, level: n
  * it"); a crash before the mark re-runs the step, and its pages, keyed per step and person, are
  * not sent twice.
  */
-export async function escalateIncident(ctx: JobContext, ref: string): Promise<void> {
+export async function escalateIncident(ctx: JobContext, ref: string, read?: IncidentDoc): Promise<void> {
   const [number = '', stepText = ''] = ref.split('#');
   const step = Number(stepText);
-  const incident = await ctx.incidents.findById(number);
+  // `read`: the incident as the caller has just read it (a new incident's first step), not read again.
+  const incident = read?._id === number ? read : await ctx.incidents.findById(number);
   if (!incident || incident.state !== 'new' || incident.acknowledgedAt) return;
   const policy = ctx.catalog.escalationPolicyOf(incident.assignmentGroup);
   if (!policy || !Number.isInteger(step)) return;

@@ -8,7 +8,7 @@ export async function startWatchingIncident(ctx: JobContext, number: string): Pr
   if (!incident) return;
   const { escalate, major } = await ctx.watch.startWatching(incident);
   if (major) await announceMajorIncident(ctx, number);
-  if (escalate) await escalateIncident(ctx, `${number}#0`);
+  if (escalate) await escalateIncident(ctx, `${number}#0`, incident);
   // After the pages, which are waited for; should this fail, the job's retry lists it (each effect above is claimed).
   await ctx.incidents.relist(incident);
 }

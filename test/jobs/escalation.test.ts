@@ -32,7 +32,12 @@ describe('escalation (timer jobs against the real server)', () => {
   }
 
   it('pages the on-call, then the group, then the next level, until someone acknowledges', async () => {
+    // The new incident's watch and its first step's pages read it once between them.
+    const reads = jest.spyOn(app.ctx.incidents, 'findById');
     const number = await reportP2();
+    await app.jobs.wheel.idle();
+    expect(reads).toHaveBeenCalledTimes(1);
+    reads.mockRestore();
     const onCall = onCallAt(app.ctx.catalog.onCallSchedules.get('desk-rota')!, clock.now()).person;
     await runClockUntil(app, clock, '2026-11-23T01:01:00Z');
     expect(pages()).toEqual([`escalation.0 email:${onCall}`]);
