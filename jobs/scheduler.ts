@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { MongoBackend } from '@agendajs/mongo-backend';
 import { Agenda, type Job } from 'agenda';
@@ -40,12 +41,14 @@ export const DEFAULT_LOCK_LIFETIME_MS = 20_000;
 export const DEFAULT_RENEW_LOCKS_FOR_MS = 180_000;
 export const SWEEP_JOB = 'timer-wheel.sweep';
 /**
- * As often as a shard ticks: each look is one locking query per job (9), the most expensive
- * command the desk sends (12 ms each on the embedded server). Looking every second, they were 9 of
- * the 17 commands a second a desk at rest sent, and 107 of its 146 ms of database time
- * (`BENCH_ONLY=commands`). A tick found ahead of its time still runs at its time.
+ * Each look is one locking query per job (9), the most expensive command the desk sends (12 ms each
+ * on the embedded server). Looking every second, they were 9 of the 17 commands a second a desk at
+ * rest sent, and 107 of its 146 ms of database time (`BENCH_ONLY=commands`). A tick found ahead of
+ * its time still runs at its time; one still running (or saving its end) at a look is found at the
+ * next, so a look every 5 s could start a slow shard's next tick 5 s late: 2 s is the middle.
  */
-const PROCESS_EVERY_MS = 5_000;
+export const PROCESS_EVERY_MS = 2_000;
+const FREE_LOCKS_WITHIN_MS = 1_000;
 /** A tick taking longer than this says what it ran (its lock is renewed for about 3 minutes). */
 const SLOW_TICK_MS = 15_000;
 
@@ -60,7 +63,8 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
   const renewLocksForMs = options.renewLocksForMs ?? DEFAULT_RENEW_LOCKS_FOR_MS;
   const agenda = new Agenda({
     backend: new MongoBackend({ mongo: options.db, collection: 'agenda_jobs' }),
-    name: `${hostname()}:${process.pid}`,
+    // Its own, so that the locks it frees at its stop are its own (two processes on two hosts may share a pid and a host name).
+    name: `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`,
     processEvery: options.processEvery ?? PROCESS_EVERY_MS,
     defaultLockLifetime: lockLifetimeMs,
     defaultConcurrency: 1,
@@ -121,9 +125,14 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       const result = await agenda.drain({ timeout: timeoutMs });
       drained = true;
       // Agenda's drain leaves the ticks it locked ahead of their time locked: another process
-      // (this one restarted) would wait out the lock's lifetime for those shards. Those not begun
-      // are freed here; a tick still running keeps its lock until it ends or the lock expires.
-      await jobs.updateMany({ lastModifiedBy: agenda.attrs.name, lockedAt: { $ne: null }, name: { $nin: [...ticking] } }, { $unset: { lockedAt: true } });
+      // (this one restarted) would wait out the lock's lifetime for those shards. With nothing left
+      // running here, none of them will begin: they are freed. Bounded, and only said if it fails
+      // (the database gone): the lock then expires as before.
+      if (result.running === 0) {
+        await jobs
+          .updateMany({ lastModifiedBy: agenda.attrs.name, lockedAt: { $ne: null } }, { $unset: { lockedAt: true } }, { timeoutMS: FREE_LOCKS_WITHIN_MS })
+          .catch((error: unknown) => log.warn({ err: error }, 'could not free the ticks locked ahead: another process takes their shards once their locks expire'));
+      }
       if (result.running > 0) log.warn({ running: result.running }, 'jobs still running at shutdown; another process takes them over after the lock lifetime');
       return { running: result.running };
     },

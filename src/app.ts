@@ -38,7 +38,7 @@ import { DashboardFigures } from './services/dashboard-figures';
 import { TeamsConversations } from './services/teams-conversations';
 import { requestsFirstOf } from './db/requests-first';
 
-/** How far ahead the wheel reads when it fires timers on time: more than a tick's interval (jobs/scheduler.ts: 5 s). */
+/** How far ahead the wheel reads when it fires timers on time: more than a tick's interval and agenda's look after it (jobs/scheduler.ts: 5 s and 2 s). */
 const FIRE_AHEAD_MS = 8_000;
 
 export interface App {

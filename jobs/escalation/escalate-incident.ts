@@ -63,7 +63,8 @@ function pageCard(ctx: JobContext, incident: IncidentDoc, step: number, level: n
 export async function escalateIncident(ctx: JobContext, ref: string, read?: IncidentDoc): Promise<void> {
   const [number = '', stepText = ''] = ref.split('#');
   const step = Number(stepText);
-  // `read`: the incident as the caller has just read it (a new incident's first step), not read again.
+  // `read`: the incident as the caller has just read it (a new incident's first step), not read
+  // again. Taken in the moment between, it is still paged once; the next step reads it again and stops.
   const incident = read?._id === number ? read : await ctx.incidents.findById(number);
   if (!incident || incident.state !== 'new' || incident.acknowledgedAt) return;
   const policy = ctx.catalog.escalationPolicyOf(incident.assignmentGroup);

@@ -8,7 +8,8 @@ export async function startWatchingIncident(ctx: JobContext, number: string): Pr
   if (!incident) return;
   const { escalate, major } = await ctx.watch.startWatching(incident);
   if (major) await announceMajorIncident(ctx, number);
-  if (escalate) await escalateIncident(ctx, `${number}#0`, incident);
+  // Paged from this read unless a P1's announcement came between (it takes a moment more).
+  if (escalate) await escalateIncident(ctx, `${number}#0`, major ? undefined : incident);
   // After the pages, which are waited for; should this fail, the job's retry lists it (each effect above is claimed).
   await ctx.incidents.relist(incident);
 }
