@@ -64,7 +64,7 @@ export async function runCommandsBench(uri: string): Promise<void> {
     const background = new Map([...idle.byKind].map(([what, n]) => [what, n / idleSeconds]));
     const backgroundMs = new Map([...idle.msByKind].map(([what, ms]) => [what, ms / idleSeconds]));
     report('commands a second at rest', sum(background.values()), `(${sum(backgroundMs.values()).toFixed(1)} ms of database time a second)`, 1);
-    for (const [what, n] of [...background].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${what}: ${n.toFixed(2)} (${((idle.msByKind.get(what) ?? 0) / (idle.byKind.get(what) ?? 1)).toFixed(1)} ms each)\n`);
+    describeKinds(background, idle);
     const plan: SoakPlan = {
       url: `http://127.0.0.1:${http.port}${SLACK_EVENTS_PATH}`,
       ratePerSecond: RATE,
@@ -97,8 +97,7 @@ export async function runCommandsBench(uri: string): Promise<void> {
       const own = new Map([...commands.byKind].map(([what, n]) => [what, Math.max(0, n - (background.get(what) ?? 0) * seconds)]));
       const ownMs = new Map([...commands.msByKind].map(([what, ms]) => [what, Math.max(0, ms - (backgroundMs.get(what) ?? 0) * seconds)]));
       report(`commands per ${kind}`, sum(own.values()) / PER_KIND, `(${(sum(ownMs.values()) / PER_KIND).toFixed(1)} ms of database time; ${failed} not answered 200)`, 1);
-      const kinds = [...own].sort((a, b) => b[1] - a[1]).filter(([, n]) => n / PER_KIND >= 0.05);
-      for (const [what, n] of kinds) process.stdout.write(`  ${what}: ${(n / PER_KIND).toFixed(2)} (${((commands.msByKind.get(what) ?? 0) / (commands.byKind.get(what) ?? 1)).toFixed(1)} ms each)\n`);
+      describeKinds(new Map([...own].map(([what, n]) => [what, n / PER_KIND] as const).filter(([, n]) => n >= 0.05)), commands);
     }
   } finally {
     await http.close(2000);
@@ -107,6 +106,13 @@ export async function runCommandsBench(uri: string): Promise<void> {
     await api.stop();
     await database.drop();
     await database.close();
+  }
+
+  /** Each kind's figure, most first, beside what one command of it took. */
+  function describeKinds(figures: Map<string, number>, counted: { byKind: Map<string, number>; msByKind: Map<string, number> }): void {
+    for (const [what, n] of [...figures].sort((a, b) => b[1] - a[1])) {
+      process.stdout.write(`  ${what}: ${n.toFixed(2)} (${((counted.msByKind.get(what) ?? 0) / (counted.byKind.get(what) ?? 1)).toFixed(1)} ms each)\n`);
+    }
   }
 
   function sum(values: Iterable<number>): number {

@@ -128,12 +128,12 @@ export async function startScheduler(options: SchedulerOptions): Promise<Schedul
       // (this one restarted) would wait out the lock's lifetime for those shards. With nothing left
       // running here, none of them will begin: they are freed. Bounded, and only said if it fails
       // (the database gone): the lock then expires as before.
-      if (result.running === 0) {
+      if (result.running > 0) log.warn({ running: result.running }, 'jobs still running at shutdown; another process takes them over after the lock lifetime');
+      else {
         await jobs
           .updateMany({ lastModifiedBy: agenda.attrs.name, lockedAt: { $ne: null } }, { $unset: { lockedAt: true } }, { timeoutMS: FREE_LOCKS_WITHIN_MS })
           .catch((error: unknown) => log.warn({ err: error }, 'could not free the ticks locked ahead: another process takes their shards once their locks expire'));
       }
-      if (result.running > 0) log.warn({ running: result.running }, 'jobs still running at shutdown; another process takes them over after the lock lifetime');
       return { running: result.running };
     },
   };

@@ -80,9 +80,7 @@ export class RequestsFirst {
       return;
     }
     if (this.requestsWaiting > 0) return;
-    const relieved = this.relief;
-    this.relief = [];
-    for (const listener of relieved) listener();
+    this.lookAgain();
   }
 }
 
