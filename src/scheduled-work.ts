@@ -24,14 +24,26 @@ export async function startScheduledWork(app: App, options: { takeoverAfterMs: n
   );
   return {
     async stop(graceMs, steps) {
+      const deadline = Date.now() + graceMs;
       // Running jobs finish (a delivery in flight completes); one still running after the grace is
       // picked up by another process once its lock expires.
       await steps.step('running scheduled jobs to finish', () => scheduler.drain(graceMs));
-      await steps.step('timers read ahead to stop firing', async () => app.jobs.wheel.stopFiringAhead());
+      // Within what is left of the same grace: the timers ran beside the jobs.
+      await steps.step('timers begun to finish', () => finishTimers(app, Math.max(1_000, deadline - Date.now())));
       await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
       await steps.step('the delivery beat to stop', async () => app.presence.stop());
     },
   };
+}
+
+/**
+ * Timers begun here (fired on time, or run at once by a request) write to the database, closed
+ * after this: they are given `graceMs` to finish. Those read ahead and not begun are left to their
+ * bucket's settling, as are those still running after the grace.
+ */
+export async function finishTimers(app: App, graceMs: number): Promise<void> {
+  const firing = await app.jobs.wheel.stopFiringAhead(graceMs);
+  if (firing.running > 0) app.log.warn(firing, 'stopping with timers still running: their bucket\'s settling runs them again');
 }
 
 /**

@@ -13,7 +13,7 @@ import { createSlackAdapter, type SlackSettings } from '../adapters/slack/slack-
 import type { HandOff } from '../adapters/slack/slack-context';
 import { doHandedOver } from '../adapters/slack/handed-over';
 import { WebNotificationDeliverer } from '../adapters/web/web-notification-deliverer';
-import { startScheduledWork, stopDeliveries, type ScheduledWork } from './scheduled-work';
+import { finishTimers, startScheduledWork, stopDeliveries, type ScheduledWork } from './scheduled-work';
 import { watchEventLoopStalls } from './server/event-loop-stalls';
 import { BoundedQueue } from './services/bounded-queue';
 import { requestsFirstOf } from './db/requests-first';
@@ -119,7 +119,10 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
     await steps.step('acknowledged requests to finish', () => app.work.drain(Math.max(0, deadline - Date.now())));
     // Messages waiting for their turn go back to the timer wheel, for the next process's scheduler.
     if (scheduled) await scheduled.stop(graceMs, steps);
-    else await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
+    else {
+      await steps.step('timers begun to finish', () => finishTimers(app, Math.min(graceMs, 5_000)));
+      await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
+    }
     await steps.step('the stall and load watches to stop', async () => {
       stopWatchingStalls();
       stopWatchingLoad();

@@ -188,7 +188,7 @@ export class TimerWheel {
     }
   }
 
-  /** Resolves once no handler started at once by `schedule` is running (tests). */
+  /** Resolves once no timer's handler is running here (started at once by `schedule`, or fired on time). */
   async idle(): Promise<void> {
     while (this.runningNow.size > 0) await Promise.allSettled([...this.runningNow]);
   }
@@ -456,11 +456,19 @@ export class TimerWheel {
     return { firstLane: this.firingInLane[0], behindLane: this.firingInLane[1], queue: this.firing.load() };
   }
 
-  /** Stops firing what was read ahead (a stopping process): the settled pass, here or in another process, fires it. */
-  stopFiringAhead(): void {
+  /**
+   * Stops firing what was read ahead (a stopping process): the settled pass, here or in another
+   * process, fires it. Those running are given `graceMs` to finish, since they write to the
+   * database the stop closes next; resolves to how many still run (their bucket's settling runs them again).
+   */
+  async stopFiringAhead(graceMs = 0): Promise<{ running: number }> {
     this.firingStopped = true;
     for (const handle of this.firingAhead) clearTimeout(handle);
     this.firingAhead.clear();
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    return { running: this.runningNow.size };
   }
 
   /**

@@ -127,6 +127,32 @@ describe('timer wheel (against the real server)', () => {
     expect(ran).toEqual(['first:ran-ahead', 'second:never-ran']);
   });
 
+  it('a stopping process waits for the timers it fired on time to finish before its database closes, and says how many outlast the grace', async () => {
+    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000 });
+    const slow = heldRun();
+    const finished: string[] = [];
+    onTime.on('test', async (ref) => {
+      await slow.held;
+      // Its own writes: they need the database the stop closes after the wheel.
+      await onTime.schedule('test', `${ref}-follow-up`, new Date('2026-11-23T01:00:00Z'));
+      finished.push(ref);
+    });
+    clock.set('2026-11-23T00:01:00Z');
+    await onTime.schedule('test', 'running', clock.now());
+    await onTime.schedule('test', 'not-begun', new Date('2026-11-23T00:01:04Z'));
+    await onTime.tickAll();
+    await eventually(() => onTime.load().firstLane + onTime.load().behindLane === 2);
+    // Within a grace shorter than the handler: one still running when the stop gives up.
+    expect(await onTime.stopFiringAhead(50)).toEqual({ running: 1 });
+    const stopped = onTime.stopFiringAhead(5_000);
+    setTimeout(slow.release, 200);
+    expect(await stopped).toEqual({ running: 0 });
+    expect(finished).toEqual(['running']);
+    // Read ahead, not begun: left for the settled pass.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(finished).toEqual(['running']);
+  });
+
   it('firing on time while the database is behind: beyond the first lane\'s few at work, timers wait to begin until the gate is relieved, then all run once', async () => {
     // The gate as the pool's pressure gives it: held back now, its listeners called at relief.
     const relief: (() => void)[] = [];
