@@ -6,6 +6,7 @@ import { createApp, type App } from '../src/app';
 import { loadItsmConfig } from '../src/config/load-itsm-config';
 import { connectDatabase } from '../src/db/connect';
 import { createLogger } from '../src/logger';
+import { TimerWheel } from '../src/services/timer-wheel';
 import type { GaugeSummary } from '../src/server/load-watch';
 import { RecordingSlackApi } from '../test/support/slack/recording-slack-api';
 import { SIGNING_SECRET } from '../test/support/slack/signed-request';
@@ -128,9 +129,16 @@ export async function runSoakBench(uri: string): Promise<void> {
       const threads = [...log.heaps.values()].map((h) => `${h.live.toFixed(0)}/${h.committed.toFixed(0)}`).join(', ');
       samples.push({ atMs: Date.now() - started, node: residentMegabytes(child?.pid), db: residentMegabytes(dbPid), threads, cpu: machineCpu() });
     };
+    // How far the process's timer wheel lies behind, from its cursors: what counts of timers begun late leave out.
+    const cursors = new TimerWheel(database.models, () => new Date(), createLogger('silent'));
+    const behind: { atMs: number; firstLane: number; behindLane: number }[] = [];
+    const takeBehind = () => void cursors.behindMs().then((b) => behind.push({ atMs: Date.now() - started, ...b }), () => undefined);
     // A reading as the traffic starts: the first minute's busy share is measured from it.
     takeSample();
-    const sampler = setInterval(takeSample, SAMPLE_EVERY_MS);
+    const sampler = setInterval(() => {
+      takeSample();
+      takeBehind();
+    }, SAMPLE_EVERY_MS);
     const result = await runSoakTraffic({
       url,
       ratePerSecond: RATE,
@@ -170,8 +178,9 @@ export async function runSoakBench(uri: string): Promise<void> {
       const live = log.liveAfterFullGc.filter((g) => g.atMs <= (i + 1) * 60_000).at(-1);
       const before = samples.filter((s) => s.atMs <= i * 60_000).at(-1);
       const busy = sample && before ? (100 * (sample.cpu.busy - before.cpu.busy)) / (sample.cpu.all - before.cpu.all || 1) : NaN;
+      const wheel = mostBehind(behind.filter((b) => b.atMs > i * 60_000 && b.atMs <= (i + 1) * 60_000));
       process.stderr.write(
-        `soak minute ${i + 1}: machine busy ${busy.toFixed(0)} %, sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${log.errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB (heap live after the last full collection ${live?.mb.toFixed(0) ?? '?'} MB; each thread's heap, live after a full collection / taken: ${sample?.threads ?? '?'} MB), database ${sample?.db.toFixed(0) ?? '?'} MB; timers late: ${describeLate(log.lateByMinute[i])}; deliveries late: ${describeLate(log.lateDeliveriesByMinute[i])}; load (mean/max): ${describeLoad(log.loadByMinute[i])}\n`,
+        `soak minute ${i + 1}: machine busy ${busy.toFixed(0)} %, sent ${m.sent}, turned away ${m.turnedAway}, late ${m.late}, failed ${m.failed}, p99 ${percentile(m.latencies.sort((a, b) => a - b), 99).toFixed(0)} ms, errors logged ${log.errorsByMinute[i] ?? 0}; node ${sample?.node.toFixed(0) ?? '?'} MB (heap live after the last full collection ${live?.mb.toFixed(0) ?? '?'} MB; each thread's heap, live after a full collection / taken: ${sample?.threads ?? '?'} MB), database ${sample?.db.toFixed(0) ?? '?'} MB; timers late: ${describeLate(log.lateByMinute[i])}; timer wheel behind (most, first lane / lane behind): ${wheel}; deliveries late: ${describeLate(log.lateDeliveriesByMinute[i])}; load (mean/max): ${describeLoad(log.loadByMinute[i])}\n`,
       );
     });
     const name = `soak ${MINUTES} min at ${RATE} req/s (mixed)`;
@@ -181,6 +190,7 @@ export async function runSoakBench(uri: string): Promise<void> {
     report('soak turned away at once as busy', log.turnedAway, '(told to try again; events answered 503 for Slack to resend)', 0);
     process.stderr.write(`soak timers begun 30 s or more after their due time, by kind: ${describeLate(log.lateTimers)}\n`);
     process.stderr.write(`soak deliveries made 30 s or more after they were stored, by audience: ${describeLate(log.lateDeliveries)}\n`);
+    process.stderr.write(`soak timer wheel behind the present, at most (first lane / lane behind): ${mostBehind(behind)}; at the end: ${mostBehind(behind.slice(-1))}\n`);
     if (log.turnedAway > 0) process.stderr.write(`soak turned away because of: ${[...log.turnedAwayBecause].map(([why, n]) => `${why} ${n}`).join(', ')}\n`);
     report('soak p99 ack', percentile(result.latencies.sort((a, b) => a - b), 99), 'ms', 0);
     report('soak failures', result.failures + missing.length + log.errors, `(answered other than 200: ${result.failures}; reports without an incident: ${missing.length}; errors logged: ${log.errors})`, 0);
@@ -200,6 +210,13 @@ export async function runSoakBench(uri: string): Promise<void> {
     await database.drop();
     await database.close();
   }
+}
+
+/** The most each lane was behind in `readings`, in seconds. */
+function mostBehind(readings: readonly { firstLane: number; behindLane: number }[]): string {
+  if (readings.length === 0) return '?';
+  const most = (lane: 'firstLane' | 'behindLane') => Math.max(...readings.map((r) => r[lane])) / 1000;
+  return `${most('firstLane').toFixed(0)} / ${most('behindLane').toFixed(0)} s`;
 }
 
 /**

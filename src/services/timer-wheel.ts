@@ -4,7 +4,7 @@ import { findByIdTogether, findByIdsTogether } from '../db/find-by-ids';
 import { insertOnce } from '../db/insert-once';
 import { retryWhileBusy } from '../db/retry-while-busy';
 import type { Models } from '../models/models';
-import type { TimerDoc } from '../models/timer.model';
+import type { TimerCursorDoc, TimerDoc } from '../models/timer.model';
 import { LATE_AFTER_MS, LateWork } from './late-work';
 import { BoundedQueue, type QueueLoad } from './bounded-queue';
 import { OneAtATime } from './one-at-a-time';
@@ -454,6 +454,24 @@ export class TimerWheel {
    */
   load(): { firstLane: number; behindLane: number; queue: QueueLoad } {
     return { firstLane: this.firingInLane[0], behindLane: this.firingInLane[1], queue: this.firing.load() };
+  }
+
+  /**
+   * How long ago each lane's oldest bucket not yet worked through (a timer in it still to run, here
+   * or anywhere) began, from the shards' cursors: about the settle time and one look when the
+   * wheel keeps up. A timer read ahead but not begun holds its shard's cursor before its bucket, so
+   * this counts the timers a count of those begun late leaves out.
+   */
+  async behindMs(): Promise<{ firstLane: number; behindLane: number }> {
+    const ids = Array.from({ length: TIMER_SHARDS }, (_, shard) => `cursor:${shard}`);
+    const cursors = await findByIdsTogether<TimerCursorDoc>(this.models.TimerCursor, ids);
+    const now = this.now().getTime();
+    const behind: [number, number] = [0, 0];
+    cursors.forEach((cursor, shard) => {
+      const lane = laneOf(shard);
+      if (cursor) behind[lane] = Math.max(behind[lane], now - (cursor.bucket + 1) * BUCKET_MS);
+    });
+    return { firstLane: behind[0], behindLane: behind[1] };
   }
 
   /**

@@ -127,6 +127,37 @@ describe('timer wheel (against the real server)', () => {
     expect(ran).toEqual(['first:ran-ahead', 'second:never-ran']);
   });
 
+  it('says how far each lane lies behind: its oldest bucket not worked through, a timer read ahead and not begun included', async () => {
+    const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000 });
+    const slow = heldRun();
+    onTime.on('test', () => slow.held);
+    clock.set('2026-11-23T00:01:00Z');
+    await onTime.tickAll();
+    // Kept up: behind by about the settle time and a bucket.
+    const kept = await onTime.behindMs();
+    expect(kept.firstLane).toBeLessThanOrEqual(10_000);
+    expect(kept.behindLane).toBeLessThanOrEqual(10_000);
+    // Ten minutes without a tick: every lane as far behind.
+    clock.set('2026-11-23T00:11:00Z');
+    expect((await onTime.behindMs()).firstLane).toBeGreaterThanOrEqual(595_000);
+    // Ticked again, all caught up but one shard's timer still running: its lane stays behind from that timer's bucket on.
+    const ref = refsInShardZero('held', 1)[0]!;
+    await onTime.schedule('test', ref, clock.now());
+    await onTime.tickAll();
+    clock.set('2026-11-23T00:16:00Z');
+    await onTime.tickAll();
+    const held = await onTime.behindMs();
+    expect(held.firstLane).toBeGreaterThanOrEqual(295_000);
+    expect(held.behindLane).toBeLessThanOrEqual(10_000);
+    slow.release();
+    await onTime.idle();
+    // The next tick (the next bucket settled) saves the cursor past it.
+    clock.set('2026-11-23T00:16:10Z');
+    await onTime.tickAll();
+    expect((await onTime.behindMs()).firstLane).toBeLessThanOrEqual(10_000);
+    await onTime.stopFiringAhead();
+  });
+
   it('a stopping process waits for the timers it fired on time to finish before its database closes, and says how many outlast the grace', async () => {
     const onTime = new TimerWheel(database.models, clock.now, pino({ level: 'silent' }), { fireAheadMs: 8_000 });
     const slow = heldRun();
