@@ -73,6 +73,8 @@ export async function runSoakBench(uri: string): Promise<void> {
   for (const user of employees) api.users.set(user.id, user);
   const config = await loadItsmConfig(join(__dirname, '..', '..', 'opsdesk.example.yml'));
   let child: ReturnType<typeof spawn> | undefined;
+  // Ended in `finally` too: traffic that fails must not leave it sampling a database closed there.
+  let sampler: NodeJS.Timeout | undefined;
   try {
     // The open incidents as a desk that has watched them holds them: their SLA and escalation timers set.
     const seeding = await createApp({ database, config, log: createLogger('silent') });
@@ -121,6 +123,9 @@ export async function runSoakBench(uri: string): Promise<void> {
       });
     });
 
+    // How far the process's timer wheel lies behind, from its cursors: what counts of timers begun
+    // late leave out. Made before the traffic's start, so the first reading is taken as it starts.
+    const cursors = new TimerWheel(database.models, () => new Date(), createLogger('silent'));
     const dbPid = Number(process.env.BENCH_DB_PID) || undefined;
     const samples: { atMs: number; node: number; db: number; threads: string; cpu: { busy: number; all: number } }[] = [];
     const started = Date.now();
@@ -129,13 +134,11 @@ export async function runSoakBench(uri: string): Promise<void> {
       const threads = [...log.heaps.values()].map((h) => `${h.live.toFixed(0)}/${h.committed.toFixed(0)}`).join(', ');
       samples.push({ atMs: Date.now() - started, node: residentMegabytes(child?.pid), db: residentMegabytes(dbPid), threads, cpu: machineCpu() });
     };
-    // How far the process's timer wheel lies behind, from its cursors: what counts of timers begun late leave out.
-    const cursors = new TimerWheel(database.models, () => new Date(), createLogger('silent'));
     const behind: { atMs: number; firstLane: number; behindLane: number }[] = [];
     const takeBehind = () => void cursors.behindMs().then((b) => behind.push({ atMs: Date.now() - started, ...b }), () => undefined);
     // A reading as the traffic starts: the first minute's busy share is measured from it.
     takeSample();
-    const sampler = setInterval(() => {
+    sampler = setInterval(() => {
       takeSample();
       takeBehind();
     }, SAMPLE_EVERY_MS);
@@ -201,6 +204,7 @@ export async function runSoakBench(uri: string): Promise<void> {
       `soak resident memory at ${minutes} min: node ${marks.map((m) => m.node.toFixed(0)).join(' / ')} MB, database ${marks.map((m) => m.db.toFixed(0)).join(' / ')} MB\n`,
     );
   } finally {
+    clearInterval(sampler);
     if (child && child.exitCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));
       child.kill('SIGTERM');
@@ -215,6 +219,7 @@ export async function runSoakBench(uri: string): Promise<void> {
 /** The most each lane was behind in `readings`, in seconds. */
 function mostBehind(readings: readonly { firstLane: number; behindLane: number }[]): string {
   if (readings.length === 0) return '?';
+  // NaN (a lane without cursors) prints as NaN, not as a lane keeping up.
   const most = (lane: 'firstLane' | 'behindLane') => Math.max(...readings.map((r) => r[lane])) / 1000;
   return `${most('firstLane').toFixed(0)} / ${most('behindLane').toFixed(0)} s`;
 }

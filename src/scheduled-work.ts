@@ -4,8 +4,12 @@ import type { StopSteps } from './stop-steps';
 
 /** The process's scheduled work, started in one thread of it: stopped, its running jobs finish first. */
 export interface ScheduledWork {
-  /** Each part of its stop a step of the thread's: one that fails (the database gone) leaves the others to run. */
-  stop(graceMs: number, steps: StopSteps): Promise<void>;
+  /**
+   * Each part of its stop a step of the thread's: one that fails (the database gone) leaves the
+   * others to run. `deadline` (a time): when the thread's own stop must be done by, the timers'
+   * wait cut short to it (default: `graceMs` from now).
+   */
+  stop(graceMs: number, steps: StopSteps, deadline?: number): Promise<void>;
 }
 
 /**
@@ -23,13 +27,12 @@ export async function startScheduledWork(app: App, options: { takeoverAfterMs: n
     app.log.error({ err: error }, 'could not say which platforms this process delivers to'),
   );
   return {
-    async stop(graceMs, steps) {
-      const deadline = Date.now() + graceMs;
+    async stop(graceMs, steps, deadline = Date.now() + graceMs) {
       // Running jobs finish (a delivery in flight completes); one still running after the grace is
       // picked up by another process once its lock expires.
       await steps.step('running scheduled jobs to finish', () => scheduler.drain(graceMs));
-      // Within what is left of the same grace: the timers ran beside the jobs.
-      await steps.step('timers begun to finish', () => finishTimers(app, Math.max(1_000, deadline - Date.now())));
+      // Within what is left of the same grace: the timers run beside the jobs.
+      await steps.step('timers begun to finish', () => finishTimers(app, Math.min(graceMs, Math.max(0, deadline - Date.now()))));
       await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
       await steps.step('the delivery beat to stop', async () => app.presence.stop());
     },

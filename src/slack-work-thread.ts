@@ -118,7 +118,7 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
     await steps.step('handed-over requests to begin', () => Promise.race([requests.idle(), delay(graceMs)]));
     await steps.step('acknowledged requests to finish', () => app.work.drain(Math.max(0, deadline - Date.now())));
     // Messages waiting for their turn go back to the timer wheel, for the next process's scheduler.
-    if (scheduled) await scheduled.stop(graceMs, steps);
+    if (scheduled) await scheduled.stop(graceMs, steps, deadline);
     else {
       await steps.step('timers begun to finish', () => finishTimers(app, Math.min(graceMs, 5_000)));
       await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));

@@ -11,6 +11,7 @@ import { BoundedQueue, waitAside, type QueueLoad } from './bounded-queue';
 import type { BeginGate } from '../db/pool-pressure';
 import { LATE_AFTER_MS, LateWork } from './late-work';
 import { sleep } from './pacing';
+import { within } from './within';
 import type { TimerWheel } from './timer-wheel';
 import type { PlatformPresence } from './platform-presence';
 
@@ -711,11 +712,4 @@ export class Notifier {
     await Promise.all([...this.finalsWriting]);
   }
 
-}
-
-/** Waits for `work`, or `ms`, whichever comes first. */
-async function within(ms: number, work: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }

@@ -8,6 +8,7 @@ import type { TimerCursorDoc, TimerDoc } from '../models/timer.model';
 import { LATE_AFTER_MS, LateWork } from './late-work';
 import { BoundedQueue, type QueueLoad } from './bounded-queue';
 import { OneAtATime } from './one-at-a-time';
+import { within } from './within';
 
 /**
  * Shards of each lane: the first lane's for timers that keep a promise made to a person, the
@@ -209,8 +210,9 @@ export class TimerWheel {
 
   private runAtOnce(kind: string, ref: string, dueAt: Date): void {
     const handler = this.handlers.get(kind);
-    // Beyond the bound the wheel's own turn does it: nothing waits here without limit.
-    if (!handler || this.runningAtOnce.size >= RUN_AT_ONCE_LIMIT) return;
+    // Beyond the bound the wheel's own turn does it: nothing waits here without limit. Nor once
+    // stopping: the database closes after the runs begun, and the stored timer runs from its bucket.
+    if (!handler || this.firingStopped || this.runningAtOnce.size >= RUN_AT_ONCE_LIMIT) return;
     const key = timerKey(kind, ref, dueAt);
     if (this.ranHere.has(key) || this.runningAtOnce.has(key)) return;
     const ran = this.runHandler(kind, ref, dueAt, handler).then(
@@ -458,20 +460,21 @@ export class TimerWheel {
 
   /**
    * How long ago each lane's oldest bucket not yet worked through (a timer in it still to run, here
-   * or anywhere) began, from the shards' cursors: about the settle time and one look when the
-   * wheel keeps up. A timer read ahead but not begun holds its shard's cursor before its bucket, so
-   * this counts the timers a count of those begun late leaves out.
+   * or anywhere) began, from the shards' cursors: 3 to 10 s when the wheel keeps up (the settle
+   * time, the bucket, a look). A timer read ahead but not begun holds its shard's cursor before its
+   * bucket, so this counts the timers a count of those begun late leaves out. NaN: no cursor yet.
    */
   async behindMs(): Promise<{ firstLane: number; behindLane: number }> {
     const ids = Array.from({ length: TIMER_SHARDS }, (_, shard) => `cursor:${shard}`);
     const cursors = await findByIdsTogether<TimerCursorDoc>(this.models.TimerCursor, ids);
     const now = this.now().getTime();
-    const behind: [number, number] = [0, 0];
+    const behind: [number, number] = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
     cursors.forEach((cursor, shard) => {
       const lane = laneOf(shard);
       if (cursor) behind[lane] = Math.max(behind[lane], now - (cursor.bucket + 1) * BUCKET_MS);
     });
-    return { firstLane: behind[0], behindLane: behind[1] };
+    const said = (ms: number) => (ms === Number.NEGATIVE_INFINITY ? Number.NaN : ms);
+    return { firstLane: said(behind[0]), behindLane: said(behind[1]) };
   }
 
   /**
@@ -483,9 +486,7 @@ export class TimerWheel {
     this.firingStopped = true;
     for (const handle of this.firingAhead) clearTimeout(handle);
     this.firingAhead.clear();
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.idle(), new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-    clearTimeout(timer);
+    await within(graceMs, this.idle());
     return { running: this.runningNow.size };
   }
 
