@@ -16,7 +16,7 @@ import { DEFAULT_OVERLOAD_LIMITS } from './server/unanswered-requests';
 import { mountWebConsole, type WebConsole } from '../adapters/web/web-console';
 import type { TeamsAdapter } from '../adapters/teams/teams-app';
 import { checkTeamsSettings, type TeamsSettings } from '../adapters/teams/teams-settings';
-import { finishTimers, startScheduledWork, stopDeliveries } from './scheduled-work';
+import { startScheduledWork, stopUnscheduledWork } from './scheduled-work';
 import { StopSteps } from './stop-steps';
 import { watchEventLoopStalls } from './server/event-loop-stalls';
 import { watchLoad } from './server/load-watch';
@@ -200,10 +200,7 @@ async function main(): Promise<void> {
     if (unfinished && unfinished.running > 0) log.warn(unfinished, 'stopping with acknowledged work unfinished: another process or the restart replays it');
     await steps.step('the intake to hand over', () => app.intake.stop({ handOver: unfinished?.running === 0 }));
     if (scheduled) await scheduled.stop(graceMs, steps);
-    else {
-      await steps.step('timers begun to finish', () => finishTimers(app, Math.min(graceMs, 5_000)));
-      await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
-    }
+    else await stopUnscheduledWork(app, graceMs, steps);
     await steps.step('the Slack adapter to stop', async () => slack?.stop());
     // The work thread finishes its scheduled work within the same grace.
     const thread = await steps.step('the Slack work thread to stop', async () => threadStopping);

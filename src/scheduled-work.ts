@@ -40,6 +40,15 @@ export async function startScheduledWork(app: App, options: { takeoverAfterMs: n
 }
 
 /**
+ * The stop of a thread that runs no scheduler: the timers begun in it (run at once by its requests)
+ * are given a moment, then its deliveries stop.
+ */
+export async function stopUnscheduledWork(app: App, graceMs: number, steps: StopSteps): Promise<void> {
+  await steps.step('timers begun to finish', () => finishTimers(app, Math.min(graceMs, 5_000)));
+  await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
+}
+
+/**
  * Timers begun here (fired on time, or run at once by a request) write to the database, closed
  * after this: they are given `graceMs` to finish. Those read ahead and not begun are left to their
  * bucket's settling, as are those still running after the grace.

@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import { setTimeout as delay } from 'node:timers/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Db } from 'mongodb';
 import { createApp } from './app';
@@ -13,7 +12,8 @@ import { createSlackAdapter, type SlackSettings } from '../adapters/slack/slack-
 import type { HandOff } from '../adapters/slack/slack-context';
 import { doHandedOver } from '../adapters/slack/handed-over';
 import { WebNotificationDeliverer } from '../adapters/web/web-notification-deliverer';
-import { finishTimers, startScheduledWork, stopDeliveries, type ScheduledWork } from './scheduled-work';
+import { startScheduledWork, stopUnscheduledWork, type ScheduledWork } from './scheduled-work';
+import { within } from './services/within';
 import { watchEventLoopStalls } from './server/event-loop-stalls';
 import { BoundedQueue } from './services/bounded-queue';
 import { requestsFirstOf } from './db/requests-first';
@@ -115,14 +115,11 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
     const steps = new StopSteps(log, { onFailed: (waitingFor) => port.postMessage({ kind: 'step-failed', waitingFor } satisfies FromWorkThread) });
     // Clicks and forms waiting here are in the intake too: not begun within the grace, the restart
     // replays them. A command or an event not begun is not done, as when one thread does the work.
-    await steps.step('handed-over requests to begin', () => Promise.race([requests.idle(), delay(graceMs)]));
+    await steps.step('handed-over requests to begin', () => within(graceMs, requests.idle()));
     await steps.step('acknowledged requests to finish', () => app.work.drain(Math.max(0, deadline - Date.now())));
     // Messages waiting for their turn go back to the timer wheel, for the next process's scheduler.
     if (scheduled) await scheduled.stop(graceMs, steps, deadline);
-    else {
-      await steps.step('timers begun to finish', () => finishTimers(app, Math.min(graceMs, 5_000)));
-      await steps.step('deliveries to stop', () => stopDeliveries(app, graceMs));
-    }
+    else await stopUnscheduledWork(app, graceMs, steps);
     await steps.step('the stall and load watches to stop', async () => {
       stopWatchingStalls();
       stopWatchingLoad();
@@ -133,7 +130,7 @@ async function run(port: NonNullable<typeof parentPort>, data: SlackWorkThreadDa
     steps.done();
     // The log's last lines written out before the process ends this thread (they are written a
     // turn later, and a failure's lines are the ones that matter).
-    await Promise.race([new Promise<void>((resolve) => log.flush(() => resolve())), delay(1_000)]);
+    await within(1_000, new Promise<void>((resolve) => log.flush(() => resolve())));
     port.postMessage({ kind: 'stopped' } satisfies FromWorkThread);
   };
   port.on('message', (message: ToWorkThread<HandOff>) => {
